@@ -1,0 +1,144 @@
+//! The plain-data result of analysis: what is wrong, where (byte offsets), and how to repair it.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One finding in one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Stable identifier of the rule that fired.
+    pub code: Code,
+    /// Severity after configuration was applied.
+    pub severity: Severity,
+    /// Byte range in the analysed text; may be empty (a point) but never out of bounds.
+    pub range: Range<usize>,
+    /// What is wrong and, where known, what would be right.
+    pub message: String,
+    /// A repair, when one is known.
+    pub fix: Option<Fix>,
+    /// Other places that explain this finding (e.g. the first occurrence of a duplicate key).
+    pub related: Vec<Related>,
+}
+
+/// A secondary location attached to a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Byte range in the same text.
+    pub range: Range<usize>,
+    /// Why this place matters.
+    pub message: String,
+}
+
+/// A repair: one or more non-overlapping text replacements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Short imperative title, shown as the quick-fix label.
+    pub title: String,
+    /// Replacements, sorted by start and non-overlapping.
+    pub edits: Vec<Edit>,
+    /// Safe fixes keep the meaning exactly (mojibake repair, transcoding) and are applied by
+    /// `fix` and `source.fixAll`; unsafe ones need a person's judgement.
+    pub safe: bool,
+}
+
+/// Replace `range` (bytes) with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+impl Fix {
+    pub fn replace(
+        title: impl Into<String>,
+        range: Range<usize>,
+        replacement: impl Into<String>,
+        safe: bool,
+    ) -> Fix {
+        Fix {
+            title: title.into(),
+            edits: vec![Edit { range, replacement: replacement.into() }],
+            safe,
+        }
+    }
+}
+
+/// How bad a finding is. `Off` exists only in configuration; analysis drops such findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal, $severity:ident, $summary:literal;)*) => {
+        /// Stable diagnostic codes. The string form is part of the public interface
+        /// (CLI output, configuration keys, LSP `code`): never rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// One line for the README table and `--help`.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $($name => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    YamlSyntax => "yaml-syntax", Error, "front matter is not valid YAML";
+    UnterminatedFrontMatter => "unterminated-front-matter", Error, "`---` opened, never closed";
+    DuplicateKey => "duplicate-key", Error, "a mapping repeats a key";
+    MissingField => "missing-field", Error, "a required field is absent or empty";
+    UnknownField => "unknown-field", Warning, "a key unknown to the schema";
+    WrongType => "wrong-type", Error, "a value of the wrong type";
+    InvalidDate => "invalid-date", Error, "a date that is not RFC 3339 or cannot exist";
+    FutureDate => "future-date", Warning, "a publication date after now";
+    InvalidUrl => "invalid-url", Error, "a URL that is not an absolute http(s) URL";
+    DomainMismatch => "domain-mismatch", Warning, "provider.domain does not match the article's URL";
+    UnknownTopic => "unknown-topic", Warning, "a topic outside the configured vocabulary";
+    Mojibake => "mojibake", Warning, "text decoded with the wrong encoding";
+    ReplacementChar => "replacement-char", Warning, "U+FFFD: information already lost";
+    ControlChar => "control-char", Warning, "a C0/C1 control character";
+    NotUtf8 => "not-utf8", Error, "a file whose bytes are not UTF-8";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
