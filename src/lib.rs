@@ -5,3 +5,5 @@
 //! `cli` is one edge that calls them.
 
 pub mod analysis;
+pub mod config;
+pub mod line_index;

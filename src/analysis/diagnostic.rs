@@ -48,6 +48,38 @@ pub struct Edit {
     pub replacement: String,
 }
 
+impl Diagnostic {
+    /// A diagnostic with the code's default severity and no fix.
+    pub fn new(code: Code, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            range,
+            message: message.into(),
+            fix: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+
+    pub fn with_related(mut self, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        self.related.push(Related {
+            range,
+            message: message.into(),
+        });
+        self
+    }
+}
+
 impl Fix {
     pub fn replace(
         title: impl Into<String>,
@@ -57,7 +89,10 @@ impl Fix {
     ) -> Fix {
         Fix {
             title: title.into(),
-            edits: vec![Edit { range, replacement: replacement.into() }],
+            edits: vec![Edit {
+                range,
+                replacement: replacement.into(),
+            }],
             safe,
         }
     }

@@ -1,7 +1,138 @@
 //! The pure analysis core: text (plus configuration and the current time) in, diagnostics out.
-//! No IO, no clock, no protocol types.
+//! No IO, no clock, no protocol types: `now` is an argument and files arrive as bytes or text.
 
+mod dates;
 mod diagnostic;
+pub mod encoding;
+pub mod front_matter;
+pub mod layout;
 pub mod mojibake;
+pub mod schema;
+pub mod text;
+pub mod urls;
+pub mod yaml;
 
+pub use dates::{DateProblem, calendar_problem, format_rfc3339, parse_datetime};
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, Related, Severity};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::config::Config;
+use layout::Layout;
+use text::LineKind;
+
+/// Checks one article's text. Never fails: broken input is reported, not refused.
+/// Diagnostics are sorted by position and carry the configured severities.
+pub fn check(text: &str, config: &Config, now: Timestamp) -> Vec<Diagnostic> {
+    let layout = layout::split(text);
+    let mut acc = Vec::new();
+    check_front_matter(&mut acc, text, &layout, config, now);
+    check_lines(&mut acc, text, &layout, now);
+    finish(acc, config)
+}
+
+/// Checks a file's bytes: like [`check`], plus `not-utf8` when the bytes had to be transcoded.
+/// Returns the text that was analysed (the diagnostics' offsets refer to it).
+pub fn check_bytes<'a>(
+    bytes: &'a [u8],
+    config: &Config,
+    now: Timestamp,
+) -> (encoding::Decoded<'a>, Vec<Diagnostic>) {
+    let decoded = encoding::decode(bytes);
+    let mut diagnostics = check(&decoded.text, config, now);
+    if let Some(t) = &decoded.transcoded {
+        let at = t.text_offset;
+        let end = decoded.text[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        let shown: Vec<String> = t
+            .invalid_bytes
+            .iter()
+            .map(|b| format!("0x{b:02X}"))
+            .collect();
+        let message = format!(
+            "the file is not UTF-8 (byte {} at offset {}); it reads as {}: `fix` rewrites it as UTF-8",
+            shown.join(" "),
+            t.first_invalid_byte,
+            t.encoding
+        );
+        let fix = Fix {
+            title: format!("Transcode from {} to UTF-8", t.encoding),
+            edits: Vec::new(),
+            safe: true,
+        };
+        let diagnostic = Diagnostic::new(Code::NotUtf8, at..end, message).with_fix(fix);
+        diagnostics = finish(
+            [diagnostic].into_iter().chain(diagnostics).collect(),
+            config,
+        );
+    }
+    (decoded, diagnostics)
+}
+
+fn check_front_matter(
+    acc: &mut Vec<Diagnostic>,
+    text: &str,
+    layout: &Layout,
+    config: &Config,
+    now: Timestamp,
+) {
+    let Some(fm) = &layout.front_matter else {
+        return;
+    };
+    if fm.closer.is_none() {
+        let msg =
+            "front matter opened with `---` is never closed; add a `---` line after the last field";
+        acc.push(Diagnostic::new(
+            Code::UnterminatedFrontMatter,
+            fm.opener.clone(),
+            msg,
+        ));
+    }
+    let parsed = front_matter::parse(text, fm);
+    front_matter::Checker {
+        text,
+        config,
+        now,
+        acc,
+    }
+    .check(fm, &parsed);
+}
+
+fn check_lines(acc: &mut Vec<Diagnostic>, text: &str, layout: &Layout, now: Timestamp) {
+    let today = now.to_zoned(TimeZone::UTC).date();
+    let mut start = 0;
+    while start < text.len() {
+        let end = layout::next_line(text, start);
+        let line = layout::line_text(text, start);
+        let kind = if start >= layout.body.start {
+            LineKind::Body
+        } else {
+            LineKind::FrontMatter
+        };
+        text::check_line(acc, line, start, kind, today);
+        start = end;
+    }
+}
+
+/// Applies configured severities (dropping what is off) and sorts by position.
+fn finish(acc: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = acc
+        .into_iter()
+        .filter_map(|mut d| {
+            let configured = config.severity(d.code)?;
+            // A rule may lower its own default (YAML 1.1 booleans are warnings); configuration
+            // that changes the code's default wins.
+            if configured != d.code.default_severity() || d.severity == d.code.default_severity() {
+                d.severity = configured;
+            }
+            Some(d)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out
+}

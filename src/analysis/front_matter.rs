@@ -1,0 +1,582 @@
+//! Checks of the YAML front matter: syntax (with per-entry recovery), duplicate keys and the
+//! schema (unknown and missing fields, types, dates, URLs, provider domains, topics).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use jiff::Timestamp;
+
+use super::dates::{format_rfc3339, parse_datetime};
+use super::diagnostic::{Code, Diagnostic, Fix};
+use super::layout::{FrontMatter, line_text, segments};
+use super::schema::{self, Field, Kind};
+use super::urls::{check_url, domain_of_host, host_matches, normalise_domain};
+use super::yaml::{self, Entry, Node, SyntaxError, Value};
+use crate::config::Config;
+
+/// The front matter as far as it could be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The top-level mapping (possibly partial when some entries did not parse).
+    pub root: Option<Node>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses the block; when it is not valid YAML, parses each top-level entry on its own so that
+/// one broken entry costs one diagnostic and the others are still checked.
+pub fn parse(text: &str, fm: &FrontMatter) -> Parsed {
+    match yaml::parse(text, fm.yaml.clone()) {
+        Ok(root) => Parsed {
+            root: Some(root),
+            errors: Vec::new(),
+        },
+        Err(_) => parse_entries(text, fm.yaml.clone()),
+    }
+}
+
+fn parse_entries(text: &str, range: Range<usize>) -> Parsed {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut errors = Vec::new();
+    for segment in segments(text, range.clone()) {
+        match yaml::parse(text, segment.clone()) {
+            Ok(Node {
+                value: Value::Mapping(found),
+                ..
+            }) => entries.extend(found),
+            Ok(node) if node.is_null() => {}
+            Ok(node) => errors.push(SyntaxError {
+                offset: node.span.start,
+                message: "expected `key: value`".into(),
+            }),
+            Err(err) => errors.push(locate_in_segment(text, err, segment)),
+        }
+    }
+    let root = Node {
+        span: range,
+        value: Value::Mapping(entries),
+    };
+    Parsed {
+        root: Some(root),
+        errors,
+    }
+}
+
+/// Errors reported at the very end of an entry (an unclosed quote) are shown on its first line.
+fn locate_in_segment(text: &str, mut err: SyntaxError, segment: Range<usize>) -> SyntaxError {
+    let content_end = segment.start + text[segment.clone()].trim_end().len();
+    if err.offset >= content_end {
+        err.offset = segment.start;
+    }
+    err
+}
+
+/// Everything the schema walk needs.
+pub struct Checker<'a> {
+    pub text: &'a str,
+    pub config: &'a Config,
+    pub now: Timestamp,
+    pub acc: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    pub fn check(&mut self, fm: &FrontMatter, parsed: &Parsed) {
+        for err in &parsed.errors {
+            self.syntax_error(err);
+        }
+        let Some(root) = &parsed.root else { return };
+        if root.as_mapping().is_none() {
+            let msg = "the front matter must be a mapping of `field: value` lines";
+            self.acc
+                .push(Diagnostic::new(Code::WrongType, root.span.clone(), msg));
+            return;
+        }
+        self.object(root, schema::ARTICLE, "", fm.opener.clone());
+    }
+
+    fn syntax_error(&mut self, err: &SyntaxError) {
+        let line = line_text(self.text, line_start(self.text, err.offset));
+        let start = line_start(self.text, err.offset);
+        let end = start + line.len();
+        let range = if err.offset < end {
+            err.offset..end
+        } else {
+            start..end
+        };
+        let hint = if err.message.contains("mapping values are not allowed") {
+            "; a value that contains `: ` must be quoted"
+        } else {
+            ""
+        };
+        self.acc.push(Diagnostic::new(
+            Code::YamlSyntax,
+            range,
+            format!("invalid YAML: {}{hint}", err.message),
+        ));
+    }
+
+    /// Checks a mapping against `fields`. `path` is the dotted schema path (`provider`,
+    /// `related`); `anchor` is where a missing field is reported.
+    fn object(&mut self, node: &Node, fields: &'static [Field], path: &str, anchor: Range<usize>) {
+        let Some(entries) = node.as_mapping() else {
+            let msg = format!(
+                "`{}` must be a mapping of fields, found {}",
+                path,
+                describe(node)
+            );
+            self.acc
+                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        let mut seen: HashMap<&str, &Entry> = HashMap::new();
+        let mut misspelt: HashMap<&str, &str> = HashMap::new();
+        for entry in entries {
+            let Some(key) = entry.key_text() else {
+                let msg = "a key must be plain text";
+                self.acc.push(Diagnostic::new(
+                    Code::WrongType,
+                    entry.key.span.clone(),
+                    msg,
+                ));
+                continue;
+            };
+            if let Some(first) = seen.get(key) {
+                self.duplicate(key, entry, first);
+                continue;
+            }
+            seen.insert(key, entry);
+            let child_path = join(path, key);
+            match schema::lookup(fields, key) {
+                Some(field) => self.value(&entry.value, field, &child_path, entry.key.span.clone()),
+                None if self.config.is_extra_field(&child_path) => {}
+                None => {
+                    if let Some(suggestion) = self.unknown_field(key, entry, fields) {
+                        misspelt.insert(suggestion, key);
+                    }
+                }
+            }
+        }
+        self.missing(fields, path, &seen, &misspelt, anchor);
+        if path.is_empty() || path == "related" {
+            self.domains(node);
+        }
+    }
+
+    fn duplicate(&mut self, key: &str, entry: &Entry, first: &Entry) {
+        let msg =
+            format!("duplicate key `{key}`: YAML keys must be unique; the first `{key}` is used");
+        let diagnostic = Diagnostic::new(Code::DuplicateKey, entry.key.span.clone(), msg)
+            .with_related(first.key.span.clone(), format!("first `{key}` is here"));
+        self.acc.push(diagnostic);
+    }
+
+    fn unknown_field(
+        &mut self,
+        key: &str,
+        entry: &Entry,
+        fields: &'static [Field],
+    ) -> Option<&'static str> {
+        let suggestion = schema::did_you_mean(key, fields.iter().map(|f| f.name));
+        let range = entry.key.span.clone();
+        let diagnostic = match suggestion {
+            Some(name) => Diagnostic::new(
+                Code::UnknownField,
+                range.clone(),
+                format!("unknown field `{key}`; did you mean `{name}`?"),
+            )
+            .with_fix(Fix::replace(
+                format!("Rename to `{name}`"),
+                range,
+                name,
+                false,
+            )),
+            None => Diagnostic::new(Code::UnknownField, range, format!("unknown field `{key}`")),
+        };
+        self.acc.push(diagnostic);
+        suggestion
+    }
+
+    fn missing(
+        &mut self,
+        fields: &'static [Field],
+        path: &str,
+        seen: &HashMap<&str, &Entry>,
+        misspelt: &HashMap<&str, &str>,
+        anchor: Range<usize>,
+    ) {
+        for field in fields {
+            if !self.config.is_required(&join(path, field.name)) {
+                continue;
+            }
+            let where_ = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" in `{}`", path)
+            };
+            match seen.get(field.name) {
+                Some(entry) if entry.value.is_null() => {
+                    let msg = format!("required field `{}`{where_} has no value", field.name);
+                    self.acc.push(Diagnostic::new(
+                        Code::MissingField,
+                        entry.key.span.clone(),
+                        msg,
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    let hint = misspelt
+                        .get(field.name)
+                        .map(|k| format!(" (is `{k}` a misspelling of it?)"))
+                        .unwrap_or_default();
+                    let msg = format!("missing required field `{}`{where_}{hint}", field.name);
+                    self.acc
+                        .push(Diagnostic::new(Code::MissingField, anchor.clone(), msg));
+                }
+            }
+        }
+    }
+
+    fn value(&mut self, node: &Node, field: &'static Field, path: &str, key: Range<usize>) {
+        if matches!(node.value, Value::Alias) {
+            return;
+        }
+        match field.kind {
+            Kind::Text => self.text_value(node, path),
+            Kind::Date => self.date(node, path),
+            Kind::Url => self.url(node),
+            Kind::Integer => self.integer(node, path),
+            Kind::Boolean => self.boolean(node, path),
+            Kind::Object(fields) => self.object(node, fields, path, key),
+            Kind::List(item) => self.list(node, item, path),
+        }
+    }
+
+    fn text_value(&mut self, node: &Node, path: &str) {
+        if node.as_scalar().is_none() {
+            let msg = format!("`{}` must be text, found {}", path, describe(node));
+            self.acc
+                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        }
+        if path == "topics" {
+            self.topic(node);
+        }
+    }
+
+    fn topic(&mut self, node: &Node) {
+        let (Some(vocabulary), Some(scalar)) = (&self.config.topics, node.as_scalar()) else {
+            return;
+        };
+        if vocabulary.iter().any(|t| *t == scalar.text) {
+            return;
+        }
+        let suggestion = schema::did_you_mean(&scalar.text, vocabulary.iter().map(String::as_str));
+        let mut msg = format!(
+            "topic `{}` is not in the configured vocabulary",
+            scalar.text
+        );
+        let mut diagnostic = Diagnostic::new(Code::UnknownTopic, node.span.clone(), "");
+        if let Some(s) = suggestion {
+            msg.push_str(&format!("; did you mean `{s}`?"));
+            diagnostic = diagnostic.with_fix(Fix::replace(
+                format!("Change to `{s}`"),
+                node.span.clone(),
+                s,
+                false,
+            ));
+        }
+        diagnostic.message = msg;
+        self.acc.push(diagnostic);
+    }
+
+    fn date(&mut self, node: &Node, path: &str) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!("`{}` must be a date-time, found {}", path, describe(node));
+            self.acc
+                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        if scalar.is_null() {
+            return;
+        }
+        match parse_datetime(&scalar.text) {
+            Err(problem) => {
+                let mut diagnostic =
+                    Diagnostic::new(Code::InvalidDate, node.span.clone(), problem.message);
+                if let Some(s) = problem.suggestion {
+                    diagnostic = diagnostic.with_fix(Fix::replace(
+                        format!("Change to `{s}`"),
+                        node.span.clone(),
+                        s,
+                        problem.exact,
+                    ));
+                }
+                self.acc.push(diagnostic);
+            }
+            Ok(ts) if ts > self.now => {
+                let msg = format!(
+                    "`{}` is in the future (now is {})",
+                    scalar.text,
+                    format_rfc3339(self.now)
+                );
+                self.acc
+                    .push(Diagnostic::new(Code::FutureDate, node.span.clone(), msg));
+            }
+            Ok(_) => {}
+        }
+    }
+
+    fn url(&mut self, node: &Node) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!("a URL must be text, found {}", describe(node));
+            self.acc
+                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        if scalar.is_null() {
+            return;
+        }
+        if let Err(problem) = check_url(&scalar.text) {
+            let mut diagnostic =
+                Diagnostic::new(Code::InvalidUrl, node.span.clone(), problem.message);
+            if let Some(s) = problem.suggestion {
+                diagnostic = diagnostic.with_fix(Fix::replace(
+                    format!("Change to `{s}`"),
+                    node.span.clone(),
+                    s,
+                    false,
+                ));
+            }
+            self.acc.push(diagnostic);
+        }
+    }
+
+    fn integer(&mut self, node: &Node, path: &str) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!("`{}` must be an integer, found {}", path, describe(node));
+            self.acc
+                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        let digits = scalar.text.strip_prefix(['-', '+']).unwrap_or(&scalar.text);
+        let is_integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        if scalar.is_null() || (scalar.plain && is_integer) {
+            return;
+        }
+        let (msg, fix) = if is_integer {
+            let msg = format!(
+                "`{}` must be an integer, but `{}` is quoted text; remove the quotes",
+                path, scalar.text
+            );
+            (
+                msg,
+                Some(Fix::replace(
+                    "Remove the quotes",
+                    node.span.clone(),
+                    scalar.text.clone(),
+                    false,
+                )),
+            )
+        } else {
+            (
+                format!("`{}` must be an integer, found `{}`", path, scalar.text),
+                None,
+            )
+        };
+        let mut diagnostic = Diagnostic::new(Code::WrongType, node.span.clone(), msg);
+        diagnostic.fix = fix;
+        self.acc.push(diagnostic);
+    }
+
+    fn boolean(&mut self, node: &Node, path: &str) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!(
+                "`{}` must be `true` or `false`, found {}",
+                path,
+                describe(node)
+            );
+            self.acc
+                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        let text = scalar.text.as_str();
+        if scalar.is_null()
+            || (scalar.plain
+                && matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE"))
+        {
+            return;
+        }
+        let yaml11 = match text.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "on" | "true" => Some("true"),
+            "no" | "n" | "off" | "false" => Some("false"),
+            _ => None,
+        };
+        let diagnostic = match yaml11 {
+            Some(value) if scalar.plain => {
+                let msg = format!(
+                    "`{text}` is not a boolean in YAML 1.2 (it reads as text); write `{value}`"
+                );
+                Diagnostic::new(Code::WrongType, node.span.clone(), msg)
+                    .with_severity(super::Severity::Warning)
+                    .with_fix(Fix::replace(
+                        format!("Change to `{value}`"),
+                        node.span.clone(),
+                        value,
+                        false,
+                    ))
+            }
+            Some(value) => {
+                let msg = format!(
+                    "`{}` must be a boolean, but `{text}` is quoted text; write `{value}`",
+                    path
+                );
+                Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(Fix::replace(
+                    format!("Change to `{value}`"),
+                    node.span.clone(),
+                    value,
+                    false,
+                ))
+            }
+            None => Diagnostic::new(
+                Code::WrongType,
+                node.span.clone(),
+                format!("`{}` must be `true` or `false`, found `{text}`", path),
+            ),
+        };
+        self.acc.push(diagnostic);
+    }
+
+    fn list(&mut self, node: &Node, item: &'static Kind, path: &str) {
+        let items = match &node.value {
+            Value::Sequence(items) => items,
+            Value::Scalar(s) if s.is_null() => return,
+            Value::Scalar(s) => {
+                let msg = format!(
+                    "`{}` must be a list, found text; write `[{}]` or put each item on a `- ` line",
+                    path, s.text
+                );
+                let fix = Fix::replace(
+                    "Make it a one-item list",
+                    node.span.clone(),
+                    format!("[{}]", &self.text[node.span.clone()]),
+                    false,
+                );
+                self.acc
+                    .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(fix));
+                return;
+            }
+            _ => {
+                let msg = format!("`{}` must be a list, found {}", path, describe(node));
+                self.acc
+                    .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+                return;
+            }
+        };
+        for it in items {
+            if matches!(it.value, Value::Alias) {
+                continue;
+            }
+            match item {
+                Kind::Object(fields) => {
+                    let anchor = first_line(self.text, &it.span);
+                    self.object(it, fields, path, anchor);
+                }
+                Kind::Text => self.text_value(it, path),
+                _ => {}
+            }
+        }
+    }
+
+    /// provider.domain must match the host of webUrl and originalUrl (AMP/CDN URLs are exempt),
+    /// and the provider catalog, when it knows the provider.
+    fn domains(&mut self, node: &Node) {
+        let Some(provider) = node.get("provider") else {
+            return;
+        };
+        let Some(domain_node) = provider.get("domain") else {
+            return;
+        };
+        let Some(domain) = domain_node
+            .as_scalar()
+            .filter(|s| !s.is_null())
+            .map(|s| s.text.clone())
+        else {
+            return;
+        };
+        let name = provider
+            .get("name")
+            .and_then(Node::as_scalar)
+            .map(|s| s.text.clone());
+        if let Some(expected) = name.as_ref().and_then(|n| self.config.providers.get(n)) {
+            if normalise_domain(expected) != normalise_domain(&domain) {
+                let msg = format!(
+                    "provider `{}` has the domain `{expected}` in the provider catalog, not `{domain}`",
+                    name.unwrap_or_default()
+                );
+                let fix = Fix::replace(
+                    format!("Change to `{expected}`"),
+                    domain_node.span.clone(),
+                    expected.clone(),
+                    false,
+                );
+                self.acc.push(
+                    Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg)
+                        .with_fix(fix),
+                );
+                return;
+            }
+        }
+        for key in ["webUrl", "originalUrl"] {
+            let Some(url) = node.get(key).and_then(Node::as_scalar) else {
+                continue;
+            };
+            let Ok(host) = check_url(&url.text) else {
+                continue;
+            };
+            if !host_matches(&host, &domain) {
+                let suggested = domain_of_host(&host);
+                let msg = format!(
+                    "provider.domain `{domain}` does not match `{host}`, the host of {key}; did you mean `{suggested}`?"
+                );
+                let fix = Fix::replace(
+                    format!("Change to `{suggested}`"),
+                    domain_node.span.clone(),
+                    suggested,
+                    false,
+                );
+                self.acc.push(
+                    Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg)
+                        .with_fix(fix),
+                );
+                return;
+            }
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn describe(node: &Node) -> &'static str {
+    match node.value {
+        Value::Scalar(_) => "text",
+        Value::Mapping(_) => "a mapping",
+        Value::Sequence(_) => "a list",
+        Value::Alias => "an alias",
+    }
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or(text);
+    before.rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// The first line of a span (where a related entry's missing fields are reported).
+fn first_line(text: &str, span: &Range<usize>) -> Range<usize> {
+    let line = line_text(text, span.start);
+    span.start..span.start + line.len().min(span.end - span.start).max(line.len().min(1))
+}

@@ -1,0 +1,311 @@
+//! A YAML tree with byte spans, built from saphyr-parser's events.
+//!
+//! We build our own tree instead of using a DOM crate so that every key and value keeps its
+//! exact source span, duplicate keys stay visible (the checker reports them), and aliases are
+//! never expanded (an alias is a leaf), which makes "billion laughs" inputs harmless.
+
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+
+/// A YAML node and where it is in the analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// Byte range in the analysed text (quotes included for quoted scalars).
+    pub span: Range<usize>,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Scalar(Scalar),
+    Mapping(Vec<Entry>),
+    Sequence(Vec<Node>),
+    /// `*anchor`: deliberately not resolved.
+    Alias,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scalar {
+    /// The scalar's value after unquoting and folding.
+    pub text: String,
+    /// Plain scalars carry types (`true`, `24`, `null`); quoted and block ones are strings.
+    pub plain: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+/// The first syntax error of a YAML text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset in the analysed text.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl Scalar {
+    /// A plain `~`, `null` or empty value.
+    pub fn is_null(&self) -> bool {
+        self.plain && matches!(self.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+    }
+}
+
+impl Node {
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_mapping(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Mapping(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value of the first entry whose key is `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        let entries = self.as_mapping()?;
+        entries
+            .iter()
+            .find(|e| e.key_text() == Some(key))
+            .map(|e| &e.value)
+    }
+
+    /// The node is an empty plain scalar (`key:` with nothing after it).
+    pub fn is_null(&self) -> bool {
+        self.as_scalar().is_some_and(Scalar::is_null)
+    }
+}
+
+impl Entry {
+    pub fn key_text(&self) -> Option<&str> {
+        self.key.as_scalar().map(|s| s.text.as_str())
+    }
+}
+
+/// Parses the YAML in `text[range]` as one document. Spans are offsets into `text`.
+/// An empty document is an empty mapping.
+pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
+    let src = text.get(range.clone()).unwrap_or("");
+    let positions = CharPositions::new(src, range.start);
+    let mut builder = Builder {
+        parser: Parser::new_from_str(src),
+        positions: &positions,
+    };
+    builder.document(range.start)
+}
+
+/// Maps saphyr's character indices to byte offsets in the analysed text.
+struct CharPositions {
+    base: usize,
+    /// Byte offset of every char (plus the end); empty when the source is ASCII.
+    offsets: Vec<usize>,
+}
+
+impl CharPositions {
+    fn new(src: &str, base: usize) -> CharPositions {
+        let offsets = if src.is_ascii() {
+            Vec::new()
+        } else {
+            src.char_indices()
+                .map(|(i, _)| i)
+                .chain([src.len()])
+                .collect()
+        };
+        CharPositions { base, offsets }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.offsets.is_empty() {
+            return self.base + char_index;
+        }
+        let last = self.offsets.len() - 1;
+        self.base + self.offsets[char_index.min(last)]
+    }
+
+    fn span(&self, span: Span) -> Range<usize> {
+        self.byte(span.start.index())..self.byte(span.end.index())
+    }
+}
+
+struct Builder<'a, 'p> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    positions: &'p CharPositions,
+}
+
+type Step<'a> = (Event<'a>, Span);
+
+impl<'a> Builder<'a, '_> {
+    fn next(&mut self) -> Result<Step<'a>, SyntaxError> {
+        match self.parser.next_event() {
+            Some(Ok(step)) => Ok(step),
+            Some(Err(err)) => Err(self.error(&err)),
+            None => Err(SyntaxError {
+                offset: self.positions.base,
+                message: "unexpected end".into(),
+            }),
+        }
+    }
+
+    fn error(&self, err: &ScanError) -> SyntaxError {
+        SyntaxError {
+            offset: self.positions.byte(err.marker().index()),
+            message: err.info().to_string(),
+        }
+    }
+
+    fn document(&mut self, start: usize) -> Result<Node, SyntaxError> {
+        let mut root = None;
+        loop {
+            let (event, span) = self.next()?;
+            match event {
+                Event::StreamEnd => break,
+                Event::StreamStart
+                | Event::DocumentStart(_)
+                | Event::DocumentEnd
+                | Event::Nothing => {}
+                event if root.is_none() => root = Some(self.node(event, span)?),
+                _ => {
+                    let offset = self.positions.span(span).start;
+                    return Err(SyntaxError {
+                        offset,
+                        message: "a second YAML document".into(),
+                    });
+                }
+            }
+        }
+        Ok(root.unwrap_or(Node {
+            span: start..start,
+            value: Value::Mapping(Vec::new()),
+        }))
+    }
+
+    fn node(&mut self, event: Event<'a>, span: Span) -> Result<Node, SyntaxError> {
+        let range = self.positions.span(span);
+        match event {
+            Event::Scalar(text, style, _, _) => {
+                let plain = style == ScalarStyle::Plain;
+                Ok(Node {
+                    span: range,
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        plain,
+                    }),
+                })
+            }
+            Event::Alias(_) => Ok(Node {
+                span: range,
+                value: Value::Alias,
+            }),
+            Event::SequenceStart(..) => self.sequence(range),
+            Event::MappingStart(..) => self.mapping(range),
+            _ => Err(SyntaxError {
+                offset: range.start,
+                message: "unexpected YAML structure".into(),
+            }),
+        }
+    }
+
+    fn sequence(&mut self, start: Range<usize>) -> Result<Node, SyntaxError> {
+        let mut items: Vec<Node> = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            if event == Event::SequenceEnd {
+                let end = self.collection_end(&start, items.last().map(|n| n.span.end), span);
+                return Ok(Node {
+                    span: start.start..end,
+                    value: Value::Sequence(items),
+                });
+            }
+            items.push(self.node(event, span)?);
+        }
+    }
+
+    fn mapping(&mut self, start: Range<usize>) -> Result<Node, SyntaxError> {
+        let mut entries: Vec<Entry> = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            if event == Event::MappingEnd {
+                let end =
+                    self.collection_end(&start, entries.last().map(|e| e.value.span.end), span);
+                return Ok(Node {
+                    span: start.start..end,
+                    value: Value::Mapping(entries),
+                });
+            }
+            let key = self.node(event, span)?;
+            let (event, span) = self.next()?;
+            let value = self.node(event, span)?;
+            entries.push(Entry { key, value });
+        }
+    }
+
+    /// Flow collections end at their closing bracket; block ones at their last child.
+    fn collection_end(&self, start: &Range<usize>, last_child: Option<usize>, end: Span) -> usize {
+        let end = self.positions.span(end);
+        let flow = start.end > start.start;
+        match last_child {
+            Some(child_end) if !flow => child_end.max(start.start),
+            _ => end.end.max(start.start),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(text: &str) -> Node {
+        parse(text, 0..text.len()).unwrap()
+    }
+
+    #[test]
+    fn spans_are_byte_offsets_with_non_ascii_text() {
+        let text = "title: \"Zürich ’s\"\nheat: -1\n";
+        let root = parse_all(text);
+        let title = root.get("title").unwrap();
+        assert_eq!(&text[title.span.clone()], "\"Zürich ’s\"");
+        assert_eq!(title.as_scalar().unwrap().text, "Zürich ’s");
+        let heat = root.get("heat").unwrap();
+        assert_eq!(&text[heat.span.clone()], "-1");
+    }
+
+    #[test]
+    fn nested_collections_and_empty_values() {
+        let text = "provider:\n  name: X\n  domain:\nrelated:\n  - title: a\n    webUrl: b\ntopics: [AI, ML]\n";
+        let root = parse_all(text);
+        let provider = root.get("provider").unwrap();
+        assert!(provider.get("domain").unwrap().is_null());
+        let related = root.get("related").unwrap();
+        let Value::Sequence(items) = &related.value else {
+            panic!()
+        };
+        assert_eq!(&text[items[0].span.clone()], "title: a\n    webUrl: b");
+        let topics = root.get("topics").unwrap();
+        assert_eq!(&text[topics.span.clone()], "[AI, ML]");
+    }
+
+    #[test]
+    fn aliases_are_leaves() {
+        let text = "a: &x [1, 2]\nb: [*x, *x, *x]\n";
+        let root = parse_all(text);
+        let Value::Sequence(items) = &root.get("b").unwrap().value else {
+            panic!()
+        };
+        assert!(items.iter().all(|n| n.value == Value::Alias));
+    }
+
+    #[test]
+    fn errors_have_offsets() {
+        let text = "title: a\nexcerpt: \"unclosed\nquality: 1\n";
+        let err = parse(text, 0..text.len()).unwrap_err();
+        assert!(err.offset >= 9, "{err:?}");
+    }
+}
