@@ -5,5 +5,7 @@
 //! `cli` is one edge that calls them.
 
 pub mod analysis;
+pub mod cli;
 pub mod config;
+pub mod fix;
 pub mod line_index;

@@ -37,18 +37,20 @@ pub fn parse(text: &str, fm: &FrontMatter) -> Parsed {
 fn parse_entries(text: &str, range: Range<usize>) -> Parsed {
     let mut entries: Vec<Entry> = Vec::new();
     let mut errors = Vec::new();
+    // A copy in which broken lines are blanked out; byte offsets stay those of `text`.
+    let mut masked = text[..range.end].to_string();
     for segment in segments(text, range.clone()) {
-        match yaml::parse(text, segment.clone()) {
-            Ok(Node {
+        match parse_masking_errors(&mut masked, segment, &mut errors) {
+            Some(Node {
                 value: Value::Mapping(found),
                 ..
             }) => entries.extend(found),
-            Ok(node) if node.is_null() => {}
-            Ok(node) => errors.push(SyntaxError {
+            Some(node) if node.is_null() => {}
+            Some(node) => errors.push(SyntaxError {
                 offset: node.span.start,
                 message: "expected `key: value`".into(),
             }),
-            Err(err) => errors.push(locate_in_segment(text, err, segment)),
+            None => {}
         }
     }
     let root = Node {
@@ -59,6 +61,37 @@ fn parse_entries(text: &str, range: Range<usize>) -> Parsed {
         root: Some(root),
         errors,
     }
+}
+
+/// At most this many broken lines are blanked out in one entry before giving it up.
+const MAX_MASKED_LINES: usize = 8;
+
+/// Parses one top-level entry; on an error, records it, blanks the offending line and tries
+/// again, so that one bad line inside `related` does not hide the other related entries.
+fn parse_masking_errors(
+    masked: &mut String,
+    segment: Range<usize>,
+    errors: &mut Vec<SyntaxError>,
+) -> Option<Node> {
+    for _ in 0..MAX_MASKED_LINES {
+        let err = match yaml::parse(masked, segment.clone()) {
+            Ok(node) => return Some(node),
+            Err(err) => locate_in_segment(masked, err, segment.clone()),
+        };
+        let line = line_start(masked, err.offset).max(segment.start);
+        errors.push(err);
+        if line == segment.start {
+            return None;
+        }
+        blank_line(masked, line);
+    }
+    None
+}
+
+/// Replaces the line at `start` with spaces of the same byte length.
+fn blank_line(text: &mut String, start: usize) {
+    let len = line_text(text, start).len();
+    text.replace_range(start..start + len, &" ".repeat(len));
 }
 
 /// Errors reported at the very end of an entry (an unclosed quote) are shown on its first line.
@@ -266,7 +299,7 @@ impl Checker<'_> {
         let (Some(vocabulary), Some(scalar)) = (&self.config.topics, node.as_scalar()) else {
             return;
         };
-        if vocabulary.iter().any(|t| *t == scalar.text) {
+        if vocabulary.contains(&scalar.text) {
             return;
         }
         let suggestion = schema::did_you_mean(&scalar.text, vocabulary.iter().map(String::as_str));

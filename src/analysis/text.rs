@@ -152,7 +152,7 @@ fn check_dated_line(acc: &mut Vec<Diagnostic>, line: &str, offset: usize, today:
     let written = &line[dated.range.clone()];
     if let Some(reason) = dated.impossibility() {
         let hint = if written.contains('.') && dated.numeric_month {
-            " (dotted dates are day.month.year)"
+            "; dotted dates are day.month.year"
         } else {
             ""
         };

@@ -1,0 +1,140 @@
+//! Finding article files: explicit files, directories walked recursively (honouring
+//! `.gitignore` and the configuration's globs), or `-` for standard input.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{self, Config, ConfigError};
+
+/// One thing to check.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn display(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_string(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// An input and the configuration that applies to it.
+pub type Job = (Input, Arc<Config>);
+
+/// Configuration per directory: the nearest `article-lsp.toml`, loaded once.
+pub struct Configs {
+    explicit: Option<Arc<Config>>,
+    by_file: HashMap<PathBuf, Arc<Config>>,
+    default: Arc<Config>,
+}
+
+impl Configs {
+    /// `explicit` (from `--config`) overrides discovery.
+    pub fn new(explicit: Option<&Path>) -> Result<Configs, ConfigError> {
+        let explicit = explicit.map(Config::load).transpose()?.map(Arc::new);
+        Ok(Configs {
+            explicit,
+            by_file: HashMap::new(),
+            default: Arc::new(Config::default()),
+        })
+    }
+
+    /// The configuration that applies to files in `dir`.
+    pub fn for_dir(&mut self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+        if let Some(config) = &self.explicit {
+            return Ok(config.clone());
+        }
+        let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let Some(file) = config::find_config_file(&absolute) else {
+            return Ok(self.default.clone());
+        };
+        if let Some(config) = self.by_file.get(&file) {
+            return Ok(config.clone());
+        }
+        let config = Arc::new(Config::load(&file)?);
+        self.by_file.insert(file, config.clone());
+        Ok(config)
+    }
+}
+
+/// Expands the command line's paths into inputs, each with its configuration. Directory
+/// entries are sorted so output is stable. Errors (missing paths, bad configuration) are
+/// collected, not fatal, so one bad path does not hide the others' findings.
+pub fn collect(paths: &[PathBuf], configs: &mut Configs) -> (Vec<Job>, Vec<String>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            match configs.for_dir(Path::new(".")) {
+                Ok(config) => inputs.push((Input::Stdin, config)),
+                Err(err) => errors.push(err.to_string()),
+            }
+        } else if path.is_dir() {
+            walk_dir(path, configs, &mut inputs, &mut errors);
+        } else if path.exists() {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            match configs.for_dir(dir) {
+                Ok(config) => inputs.push((Input::File(path.clone()), config)),
+                Err(err) => errors.push(err.to_string()),
+            }
+        } else {
+            errors.push(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    (inputs, errors)
+}
+
+fn walk_dir(root: &Path, configs: &mut Configs, inputs: &mut Vec<Job>, errors: &mut Vec<String>) {
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                errors.push(err.to_string());
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let dir = path.parent().unwrap_or(root);
+        let config = match configs.for_dir(dir) {
+            Ok(config) => config,
+            Err(err) => {
+                let message = err.to_string();
+                if !errors.contains(&message) {
+                    errors.push(message);
+                }
+                continue;
+            }
+        };
+        if config.is_article_path(&glob_path(&config, root, path)) {
+            inputs.push((Input::File(path.to_path_buf()), config));
+        }
+    }
+}
+
+/// The path that globs are matched against: relative to the configuration file's directory
+/// when there is one (globs are written from there), else relative to the walked root.
+fn glob_path(config: &Config, root: &Path, path: &Path) -> PathBuf {
+    let base = config.source.as_deref().and_then(Path::parent);
+    if let Some(base) = base {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Ok(relative) = absolute.strip_prefix(base) {
+            return relative.to_path_buf();
+        }
+    }
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
