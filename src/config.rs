@@ -186,6 +186,14 @@ impl Config {
         self.required.iter().any(|r| r == path)
     }
 
+    /// Some field inside `path` is required (so `path` itself must be present).
+    pub fn requires_within(&self, path: &str) -> bool {
+        self.required.iter().any(|r| {
+            r.strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
     pub fn is_extra_field(&self, path: &str) -> bool {
         self.extra_fields.iter().any(|r| r == path)
     }

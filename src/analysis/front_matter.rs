@@ -237,7 +237,12 @@ impl Checker<'_> {
         anchor: Range<usize>,
     ) {
         for field in fields {
-            if !self.config.is_required(&join(path, field.name)) {
+            let field_path = join(path, field.name);
+            // A mapping whose own fields are required must itself be present (a list of
+            // mappings, like `related`, may be absent).
+            let implied =
+                matches!(field.kind, Kind::Object(_)) && self.config.requires_within(&field_path);
+            if !self.config.is_required(&field_path) && !implied {
                 continue;
             }
             let where_ = if path.is_empty() {

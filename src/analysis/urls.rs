@@ -40,7 +40,7 @@ pub fn check_url(raw: &str) -> Result<String, UrlProblem> {
         );
     }
     let Some((scheme, rest)) = s.split_once("://") else {
-        return no_scheme(s);
+        return missing_slashes(s).unwrap_or_else(|| no_scheme(s));
     };
     let lower = scheme.to_ascii_lowercase();
     if lower != "http" && lower != "https" {
@@ -58,6 +58,21 @@ pub fn check_url(raw: &str) -> Result<String, UrlProblem> {
         Some(host) => Ok(host.to_string().to_ascii_lowercase()),
         None => fail("the URL has no host".into(), None),
     }
+}
+
+/// `http:/host` or `https:host`: the scheme is right but `//` is not.
+fn missing_slashes(s: &str) -> Option<Result<String, UrlProblem>> {
+    let (scheme, rest) = s.split_once(':')?;
+    let lower = scheme.to_ascii_lowercase();
+    if lower != "http" && lower != "https" {
+        return None;
+    }
+    let fixed = format!("{lower}://{}", rest.trim_start_matches('/'));
+    let message = format!("`{scheme}:` must be followed by `//`; did you mean `{fixed}`?");
+    Some(Err(UrlProblem {
+        message,
+        suggestion: Some(fixed),
+    }))
 }
 
 fn no_scheme(s: &str) -> Result<String, UrlProblem> {
@@ -88,9 +103,12 @@ fn no_scheme(s: &str) -> Result<String, UrlProblem> {
 
 fn bad_scheme(scheme: &str, rest: &str) -> Result<String, UrlProblem> {
     let lower = scheme.to_ascii_lowercase();
-    let close = ["https", "http"]
-        .into_iter()
-        .find(|known| strsim::damerau_levenshtein(&lower, known) <= 2);
+    // One slip (`htps`, `hhtp`) or two in a scheme that still starts like one (`htttps`);
+    // `ftp` is a different protocol, not a typo.
+    let close = ["https", "http"].into_iter().find(|known| {
+        let distance = strsim::damerau_levenshtein(&lower, known);
+        distance <= 1 || (distance == 2 && lower.starts_with('h'))
+    });
     let (message, suggestion) = match close {
         Some(known) => (
             format!("unknown scheme `{scheme}`; did you mean `{known}`?"),

@@ -6,7 +6,6 @@ pub mod walk;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
