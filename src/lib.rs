@@ -8,4 +8,6 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod fix;
+pub mod ide;
 pub mod line_index;
+pub mod workspace;

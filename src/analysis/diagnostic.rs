@@ -170,6 +170,15 @@ codes! {
     ReplacementChar => "replacement-char", Warning, "U+FFFD: information already lost";
     ControlChar => "control-char", Warning, "a C0/C1 control character";
     NotUtf8 => "not-utf8", Error, "a file whose bytes are not UTF-8";
+    DuplicateUrl => "duplicate-url", Warning, "two articles in the workspace share a URL";
+    TopicVariant => "topic-variant", Warning, "a topic spelt differently from a well-used one";
+}
+
+impl Code {
+    /// Codes that need the whole workspace (the language server's index), not one file.
+    pub fn is_workspace(self) -> bool {
+        matches!(self, Code::DuplicateUrl | Code::TopicVariant)
+    }
 }
 
 impl fmt::Display for Code {

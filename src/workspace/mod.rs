@@ -1,0 +1,12 @@
+//! The workspace: a summary of every article file and an index over them (URLs, topics,
+//! providers, related links) that powers completion, hover, navigation and the checks that need
+//! more than one file (`duplicate-url`, `topic-variant`).
+//!
+//! Pure except `discover`, which walks directories and reads files.
+
+pub mod discover;
+pub mod index;
+pub mod summary;
+
+pub use index::{Index, ProviderStat};
+pub use summary::{ArticleSummary, RelatedSummary, Spanned, summarize};
