@@ -1,7 +1,7 @@
 //! The pure analysis core: text (plus configuration and the current time) in, diagnostics out.
 //! No IO, no clock, no protocol types: `now` is an argument and files arrive as bytes or text.
 
-mod dates;
+pub mod dates;
 mod diagnostic;
 pub mod encoding;
 pub mod front_matter;
