@@ -10,4 +10,5 @@ pub mod config;
 pub mod fix;
 pub mod ide;
 pub mod line_index;
+pub mod server;
 pub mod workspace;

@@ -25,11 +25,9 @@ use text::LineKind;
 /// Checks one article's text. Never fails: broken input is reported, not refused.
 /// Diagnostics are sorted by position and carry the configured severities.
 pub fn check(text: &str, config: &Config, now: Timestamp) -> Vec<Diagnostic> {
-    let layout = layout::split(text);
-    let mut acc = Vec::new();
-    check_front_matter(&mut acc, text, &layout, config, now);
+    let (layout, mut acc) = check_front_matter(text, config, now);
     check_lines(&mut acc, text, &layout, now);
-    finish(acc, config)
+    apply_severities(acc, config)
 }
 
 /// Checks a file's bytes: like [`check`], plus `not-utf8` when the bytes had to be transcoded.
@@ -64,7 +62,7 @@ pub fn check_bytes<'a>(
             safe: true,
         };
         let diagnostic = Diagnostic::new(Code::NotUtf8, at..end, message).with_fix(fix);
-        diagnostics = finish(
+        diagnostics = apply_severities(
             [diagnostic].into_iter().chain(diagnostics).collect(),
             config,
         );
@@ -72,7 +70,21 @@ pub fn check_bytes<'a>(
     (decoded, diagnostics)
 }
 
-fn check_front_matter(
+/// The front matter part of [`check`]: the layout and the front matter's findings, with
+/// default severities. `text` may be just a prefix of the article that contains its whole front
+/// matter (the editor re-checks only that when an edit touches it).
+pub fn check_front_matter(
+    text: &str,
+    config: &Config,
+    now: Timestamp,
+) -> (Layout, Vec<Diagnostic>) {
+    let layout = layout::split(text);
+    let mut acc = Vec::new();
+    check_front_matter_block(&mut acc, text, &layout, config, now);
+    (layout, acc)
+}
+
+fn check_front_matter_block(
     acc: &mut Vec<Diagnostic>,
     text: &str,
     layout: &Layout,
@@ -101,8 +113,13 @@ fn check_front_matter(
     .check(fm, &parsed);
 }
 
+/// The date `now` falls on (UTC), which body dated lines are compared with.
+pub fn today(now: Timestamp) -> jiff::civil::Date {
+    now.to_zoned(TimeZone::UTC).date()
+}
+
 fn check_lines(acc: &mut Vec<Diagnostic>, text: &str, layout: &Layout, now: Timestamp) {
-    let today = now.to_zoned(TimeZone::UTC).date();
+    let today = today(now);
     let mut start = 0;
     while start < text.len() {
         let end = layout::next_line(text, start);
@@ -118,7 +135,7 @@ fn check_lines(acc: &mut Vec<Diagnostic>, text: &str, layout: &Layout, now: Time
 }
 
 /// Applies configured severities (dropping what is off) and sorts by position.
-fn finish(acc: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
+pub fn apply_severities(acc: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = acc
         .into_iter()
         .filter_map(|mut d| {

@@ -1,0 +1,283 @@
+//! Incremental analysis of one open document.
+//!
+//! Per-line results are cached by line number (ranges relative to the line's start), so an edit
+//! re-checks only the lines it touched and shifts the rest by splicing the cache. The front
+//! matter is re-checked only when an edit touches it (or could create or close it); its
+//! findings keep absolute offsets, which edits below it cannot move.
+
+use std::ops::Range;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use ropey::Rope;
+
+use super::convert::line_text;
+use crate::analysis::text::{LineKind, check_line};
+use crate::analysis::{self, Diagnostic};
+use crate::config::Config;
+use crate::workspace::{ArticleSummary, summarize};
+
+/// Cached analysis results of one document.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Findings of each line, relative to the line's start, with default severities.
+    lines: Vec<Vec<Diagnostic>>,
+    /// Findings of the front matter (absolute offsets, default severities).
+    front: Vec<Diagnostic>,
+    /// Lines `0..front_lines` hold the front matter (delimiters included).
+    front_lines: usize,
+    /// The front matter was opened but not closed, so any edit may change its extent.
+    front_open: bool,
+    /// The first body line; lines before it are checked as front matter.
+    body_line: usize,
+    /// The front matter must be re-checked before findings are complete.
+    pub front_dirty: bool,
+    today: Option<Date>,
+}
+
+/// The front matter's part of an analysis, computed off the editing path.
+#[derive(Debug, Clone)]
+pub struct FrontResult {
+    front: Vec<Diagnostic>,
+    front_lines: usize,
+    front_open: bool,
+    body_line: usize,
+    pub summary: ArticleSummary,
+}
+
+impl Analysis {
+    /// Analyses the whole document.
+    pub fn full(rope: &Rope, config: &Config, now: Timestamp) -> Analysis {
+        let front = check_front(rope, config, now);
+        let today = analysis::today(now);
+        let mut lines = Vec::with_capacity(rope.len_lines());
+        for line in 0..rope.len_lines() {
+            lines.push(check_one(rope, line, kind_of(line, front.body_line), today));
+        }
+        let mut res = Analysis {
+            lines,
+            today: Some(today),
+            ..Analysis::default()
+        };
+        res.install_front_fields(&front);
+        res
+    }
+
+    /// Updates the line cache after an edit replaced `old_lines` (line numbers before the edit)
+    /// by `new_lines` (after it). Returns whether the front matter must be re-checked.
+    pub fn edited(
+        &mut self,
+        rope: &Rope,
+        old_lines: Range<usize>,
+        new_lines: Range<usize>,
+    ) -> bool {
+        let Some(today) = self.today else { return true };
+        let touches_front = self.front_open || old_lines.start <= self.front_lines;
+        // Until the front matter is re-checked, lines keep their kind by position.
+        if !touches_front {
+            let fresh: Vec<Vec<Diagnostic>> = new_lines
+                .clone()
+                .map(|line| check_one(rope, line, kind_of(line, self.body_line), today))
+                .collect();
+            let end = old_lines.end.min(self.lines.len());
+            let start = old_lines.start.min(end);
+            self.lines.splice(start..end, fresh);
+            return false;
+        }
+        let delta = new_lines.len() as isize - old_lines.len() as isize;
+        self.body_line = (self.body_line as isize + delta).max(0) as usize;
+        let fresh: Vec<Vec<Diagnostic>> = new_lines
+            .clone()
+            .map(|line| check_one(rope, line, kind_of(line, self.body_line), today))
+            .collect();
+        let end = old_lines.end.min(self.lines.len());
+        let start = old_lines.start.min(end);
+        self.lines.splice(start..end, fresh);
+        self.front_dirty = true;
+        true
+    }
+
+    /// Installs a fresh front matter result computed for the current text; re-checks the lines
+    /// whose kind (front matter or body) changed.
+    pub fn install_front(&mut self, rope: &Rope, front: &FrontResult) {
+        let old_body = self.body_line;
+        self.install_front_fields(front);
+        let Some(today) = self.today else { return };
+        let changed = old_body.min(front.body_line)..old_body.max(front.body_line);
+        for line in changed {
+            if let Some(slot) = self.lines.get_mut(line) {
+                *slot = check_one(rope, line, kind_of(line, front.body_line), today);
+            }
+        }
+    }
+
+    fn install_front_fields(&mut self, front: &FrontResult) {
+        self.front = front.front.clone();
+        self.front_lines = front.front_lines;
+        self.front_open = front.front_open;
+        self.body_line = front.body_line;
+        self.front_dirty = false;
+    }
+
+    /// All findings with absolute offsets and configured severities, sorted.
+    pub fn diagnostics(&self, rope: &Rope, config: &Config) -> Vec<Diagnostic> {
+        let mut all = self.front.clone();
+        for (line, found) in self.lines.iter().enumerate() {
+            if found.is_empty() || line >= rope.len_lines() {
+                continue;
+            }
+            let start = rope.line_to_byte(line);
+            all.extend(found.iter().map(|d| shifted(d, start)));
+        }
+        analysis::apply_severities(all, config)
+    }
+}
+
+/// Checks the front matter of the document held by `rope` (only the text it needs).
+pub fn check_front(rope: &Rope, config: &Config, now: Timestamp) -> FrontResult {
+    let prefix = front_matter_prefix(rope);
+    let (layout, front) = analysis::check_front_matter(&prefix, config, now);
+    let (front_lines, front_open, body_line) = match &layout.front_matter {
+        None => (0, false, 0),
+        Some(fm) => {
+            let body_line = rope.byte_to_line(layout.body.start.min(rope.len_bytes()));
+            (body_line, fm.closer.is_none(), body_line)
+        }
+    };
+    FrontResult {
+        front,
+        front_lines,
+        front_open,
+        body_line,
+        summary: summarize(&prefix),
+    }
+}
+
+/// The text up to the end of the front matter's closing line (the whole text when the front
+/// matter is not closed; nothing when there is none).
+fn front_matter_prefix(rope: &Rope) -> String {
+    let first = line_text(rope, 0);
+    let first = first.strip_prefix('\u{feff}').unwrap_or(&first);
+    if !first.starts_with("---") {
+        return String::new();
+    }
+    for line in 1..rope.len_lines() {
+        let text = line_text(rope, line);
+        let mark = text.trim_end_matches([' ', '\t']);
+        if mark == "---" || mark == "..." {
+            let end = if line + 1 < rope.len_lines() {
+                rope.line_to_byte(line + 1)
+            } else {
+                rope.len_bytes()
+            };
+            return rope.byte_slice(..end).to_string();
+        }
+    }
+    rope.to_string()
+}
+
+fn kind_of(line: usize, body_line: usize) -> LineKind {
+    if line >= body_line {
+        LineKind::Body
+    } else {
+        LineKind::FrontMatter
+    }
+}
+
+fn check_one(rope: &Rope, line: usize, kind: LineKind, today: Date) -> Vec<Diagnostic> {
+    let text = line_text(rope, line);
+    let mut acc = Vec::new();
+    check_line(&mut acc, &text, 0, kind, today);
+    acc
+}
+
+fn shifted(d: &Diagnostic, by: usize) -> Diagnostic {
+    let mut d = d.clone();
+    d.range = d.range.start + by..d.range.end + by;
+    if let Some(fix) = &mut d.fix {
+        for edit in &mut fix.edits {
+            edit.range = edit.range.start + by..edit.range.end + by;
+        }
+    }
+    for related in &mut d.related {
+        related.range = related.range.start + by..related.range.end + by;
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        "2026-01-01T00:00:00Z".parse().unwrap()
+    }
+
+    /// Applies a byte-range edit the way the server does and returns the line ranges.
+    fn edit(
+        rope: &mut Rope,
+        analysis: &mut Analysis,
+        range: Range<usize>,
+        insert: &str,
+        config: &Config,
+    ) {
+        let start = rope.byte_to_char(range.start);
+        let end = rope.byte_to_char(range.end);
+        let first = rope.char_to_line(start);
+        let old_last = rope.char_to_line(end);
+        rope.remove(start..end);
+        rope.insert(start, insert);
+        let new_last = rope.char_to_line(start + insert.chars().count());
+        let from = first.saturating_sub(1);
+        if analysis.edited(rope, from..old_last + 1, from..new_last + 1) {
+            let front = check_front(rope, config, now());
+            analysis.install_front(rope, &front);
+        }
+    }
+
+    #[test]
+    fn incremental_results_equal_a_full_check_after_every_edit() {
+        let config = Config::default();
+        let base = "---\ntitle: \"A\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://a.example.com/1\"\nprovider:\n  name: A\n  domain: a.example.com\n---\n2021-02-30 bad\ncafÃ© line\r\nplain\rlast";
+        let inserts = [
+            "x",
+            "\n",
+            "\r\n",
+            "\r",
+            "2021-13-01 ",
+            "â€™",
+            "---\n",
+            "😀",
+            "",
+            "title: dup\n",
+            "é",
+        ];
+        let mut rope = Rope::from_str(base);
+        let mut analysis = Analysis::full(&rope, &config, now());
+        let mut seed = 7u64;
+        for step in 0..400 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let text = rope.to_string();
+            let boundaries: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            let a = boundaries[(seed >> 33) as usize % boundaries.len()];
+            let b = boundaries[(seed >> 13) as usize % boundaries.len()];
+            let (a, b) = (a.min(b), a.max(b).min(a + 12));
+            let b = *boundaries.iter().find(|&&x| x >= b).unwrap();
+            let insert = inserts[(seed >> 40) as usize % inserts.len()];
+            edit(&mut rope, &mut analysis, a..b, insert, &config);
+            let text = rope.to_string();
+            let expected = analysis::check(&text, &config, now());
+            assert_eq!(
+                analysis.diagnostics(&rope, &config),
+                expected,
+                "step {step}: {text:?}"
+            );
+        }
+    }
+}
