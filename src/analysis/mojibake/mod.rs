@@ -1,8 +1,25 @@
 //! Mojibake: UTF-8 text that was decoded with a legacy single-byte encoding.
 //!
-//! Interface used by the rest of the crate (the engine behind it is filled in separately).
+//! `Organization’s` stored as UTF-8 and read as Windows-1252 becomes `Organizationâ€™s`: each
+//! byte of `’` (E2 80 99) turned into a character of its own. Reading the mangled characters
+//! back as bytes of that encoding gives valid UTF-8 again, which is how damage is found: at a
+//! non-ASCII character, try each legacy table ([`tables`]) and read UTF-8 sequences
+//! ([`scan`]); keep the longest run for which there is enough evidence ([`evidence`]) that
+//! it is damage and not real text that happens to decode. A repaired run is searched again,
+//! undoing up to three layers of mangling (`Ã¢â‚¬â„¢` → `â€™` → `’`).
+//!
+//! ASCII never takes part in mojibake, so ASCII stretches are skipped with a block scan; on
+//! typical text the cost is close to that of `str::is_ascii`.
+
+mod chars;
+mod evidence;
+mod layer;
+mod scan;
+mod tables;
 
 use std::ops::Range;
+
+use evidence::Around;
 
 /// The legacy encoding a run was wrongly decoded with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,8 +62,7 @@ pub struct Mangled {
 
 /// Finds every mangled run in `text`, sorted and non-overlapping.
 pub fn find(text: &str) -> Vec<Mangled> {
-    let _ = text;
-    Vec::new()
+    merge(layer::find_layer(text, Around::default(), 1))
 }
 
 /// `text` with every mangled run repaired.
@@ -59,5 +75,21 @@ pub fn repair(text: &str) -> String {
         last = run.range.end;
     }
     out.push_str(&text[last..]);
+    out
+}
+
+/// Joins runs that touch and share an encoding, so one damaged stretch is one finding.
+fn merge(runs: Vec<Mangled>) -> Vec<Mangled> {
+    let mut out: Vec<Mangled> = Vec::with_capacity(runs.len());
+    for run in runs {
+        match out.last_mut() {
+            Some(last) if last.range.end == run.range.start && last.encoding == run.encoding => {
+                last.range.end = run.range.end;
+                last.repaired.push_str(&run.repaired);
+                last.layers = last.layers.max(run.layers);
+            }
+            _ => out.push(run),
+        }
+    }
     out
 }

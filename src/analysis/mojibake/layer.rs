@@ -1,0 +1,262 @@
+//! One layer of mojibake search, and the peeling of further layers inside each repair.
+
+use std::ops::Range;
+
+use super::chars::{is_c1, script};
+use super::evidence::{self, Around, Verdict};
+use super::scan::{Run, grow_run, next_non_ascii};
+use super::tables::{self, TABLES, Table, latin1_only};
+use super::{Legacy, Mangled};
+
+/// Layers of mangling undone at most; more than two is already vanishingly rare.
+const MAX_LAYERS: u8 = 3;
+
+/// A run found in one layer, with what the association step needs to know about it.
+struct Hit {
+    found: Mangled,
+    table: Table,
+    verdict: Verdict,
+}
+
+/// Every mangled run of `text` (repairs fully peeled); `outside` holds the characters
+/// around `text` when it is itself the repair of an outer layer.
+pub(super) fn find_layer(text: &str, outside: Around, layer: u8) -> Vec<Mangled> {
+    let hits = scan_layer(text, outside, layer, Table::Windows1250);
+    if latin2_vote(text, &hits) > 0 {
+        return associate(text, scan_layer(text, outside, layer, Table::Iso8859_2));
+    }
+    associate(text, hits)
+}
+
+/// Windows-1250 and ISO-8859-2 often both read a run validly (`ĂŠ` is `Ê` in one, `é` in
+/// the other). The mangled characters only one of them has (`™` vs. most C1 controls) tell
+/// which one the text went through: positive means ISO-8859-2.
+fn latin2_vote(text: &str, hits: &[Hit]) -> isize {
+    let mut vote = 0;
+    for hit in hits.iter().filter(|h| matches!(h.table, Table::Windows1250 | Table::Iso8859_2)) {
+        for c in text.get(hit.found.range.clone()).unwrap_or_default().chars() {
+            match (Table::Windows1250.encode(c), Table::Iso8859_2.encode(c)) {
+                (None, Some(_)) => vote += 1,
+                (Some(_), None) => vote -= 1,
+                _ => {}
+            }
+        }
+    }
+    vote
+}
+
+fn scan_layer(text: &str, outside: Around, layer: u8, prefer: Table) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let mut pos = 0;
+    while let Some(at) = next_non_ascii(text.as_bytes(), pos) {
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        pos = at + c.len_utf8();
+        if let Some(hit) = best_at(text, at, c, outside, layer, prefer) {
+            if matches!(hit.verdict, Verdict::Accept { .. }) {
+                pos = hit.found.range.end;
+            }
+            hits.push(hit);
+        }
+    }
+    hits
+}
+
+/// Keeps accepted hits, plus deferred ones vouched for by a strong hit on the same line in
+/// the same table (and, for word-like ones, decoding to the same script), that do not
+/// overlap an accepted one.
+fn associate(text: &str, hits: Vec<Hit>) -> Vec<Mangled> {
+    let strong: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| h.verdict == Verdict::Accept { strong: true })
+        .collect();
+    let accepted: Vec<Range<usize>> = hits
+        .iter()
+        .filter(|h| matches!(h.verdict, Verdict::Accept { .. }))
+        .map(|h| h.found.range.clone())
+        .collect();
+    let same_line = |a: usize, b: usize| {
+        let (lo, hi) = (a.min(b), a.max(b));
+        text.get(lo..hi)
+            .is_some_and(|between| !between.contains('\n'))
+    };
+    let vouches = |by: &Hit, h: &Hit, word: bool| {
+        by.table == h.table
+            && same_line(by.found.range.start, h.found.range.start)
+            && (!word || same_script(&by.found.repaired, &h.found.repaired))
+    };
+    let keep = |h: &Hit| match h.verdict {
+        Verdict::Reject => false,
+        Verdict::Accept { .. } => true,
+        Verdict::Defer { word } => {
+            strong.iter().any(|by| vouches(by, h, word))
+                && !accepted
+                    .iter()
+                    .any(|r| r.start < h.found.range.end && h.found.range.start < r.end)
+        }
+    };
+    let kept: Vec<bool> = hits.iter().map(keep).collect();
+    hits.into_iter()
+        .zip(kept)
+        .filter(|(_, k)| *k)
+        .map(|(h, _)| h.found)
+        .collect()
+}
+
+/// `one`'s letters include one in the script of `other`'s first letter.
+fn same_script(one: &str, other: &str) -> bool {
+    other.chars().find(|c| c.is_alphabetic()).is_some_and(|o| {
+        one.chars()
+            .any(|c| c.is_alphabetic() && script(c) == script(o))
+    })
+}
+
+/// The best run starting at `at`: the longest candidate wins, then the one whose repair
+/// reads most like real text, then table order (`prefer` first). Accepted beats deferred.
+fn best_at(
+    text: &str,
+    at: usize,
+    first: char,
+    outside: Around,
+    layer: u8,
+    prefer: Table,
+) -> Option<Hit> {
+    if !tables::may_lead(first) {
+        return None;
+    }
+    let mut runs: Vec<Run> = TABLES
+        .iter()
+        .filter_map(|&t| grow_run(text, at, t))
+        .collect();
+    let prev = text
+        .get(..at)
+        .and_then(|t| t.chars().next_back())
+        .or(outside.prev);
+    runs.sort_by_cached_key(|run| {
+        let next = text
+            .get(run.end()..)
+            .and_then(|t| t.chars().next())
+            .or(outside.next);
+        let rank = TABLES.iter().position(|&t| t == run.table).unwrap_or(0);
+        (
+            std::cmp::Reverse(run.end()),
+            oddness(prev, &run.decoded(), next),
+            run.table != prefer,
+            rank,
+        )
+    });
+    let mut deferred = None;
+    for run in runs {
+        match settle(text, run, outside, layer) {
+            Some(hit) if matches!(hit.verdict, Verdict::Defer { .. }) => {
+                deferred = deferred.or(Some(hit));
+            }
+            Some(hit) => return Some(hit),
+            None => {}
+        }
+    }
+    deferred
+}
+
+/// How unlike real text a repair is, in context: a capital after a lowercase letter or two
+/// capitals before a lowercase one, and script changes between letters (Windows-1250 and
+/// ISO-8859-2 often both decode, one to `РусскиК` or `ПОва`).
+fn oddness(prev: Option<char>, text: &str, next: Option<char>) -> usize {
+    let chars: Vec<char> = prev.into_iter().chain(text.chars()).chain(next).collect();
+    let letters = |p: &[char]| p.iter().all(|c| c.is_alphabetic());
+    let pairs = chars
+        .windows(2)
+        .filter(|p| {
+            letters(p)
+                && ((p[0].is_lowercase() && p[1].is_uppercase()) || script(p[0]) != script(p[1]))
+        })
+        .count();
+    let triples = chars
+        .windows(3)
+        .filter(|p| letters(p) && p[0].is_uppercase() && p[1].is_uppercase() && p[2].is_lowercase())
+        .count();
+    pairs + triples
+}
+
+/// Judges `run` and repairs it. A run whose repair still holds C1 controls (no inner layer
+/// explained them) is cut before the first one and judged again.
+fn settle(text: &str, mut run: Run, outside: Around, layer: u8) -> Option<Hit> {
+    loop {
+        let range = run.start()..run.end();
+        let mangled: Vec<char> = text.get(range.clone())?.chars().collect();
+        let around = Around {
+            prev: text
+                .get(..range.start)?
+                .chars()
+                .next_back()
+                .or(outside.prev),
+            next: text.get(range.end..)?.chars().next().or(outside.next),
+        };
+        let verdict = evidence::judge(&run, &mangled, around);
+        if verdict == Verdict::Reject {
+            return None;
+        }
+        let (repaired, layers) = peel(run.decoded(), around, layer);
+        let first_c1 = run.seqs.iter().position(|s| is_c1(s.decoded));
+        match first_c1 {
+            Some(cut) if repaired.chars().any(is_c1) => {
+                run.seqs.truncate(cut);
+                if run.seqs.is_empty() {
+                    return None;
+                }
+            }
+            _ => {
+                let encoding = legacy(run.table, &mangled);
+                let found = Mangled {
+                    range,
+                    repaired,
+                    encoding,
+                    layers,
+                };
+                return Some(Hit {
+                    found,
+                    table: run.table,
+                    verdict,
+                });
+            }
+        }
+    }
+}
+
+/// Undoes further layers: the repair of a run counts as mangled again only if it is mojibake
+/// through and through (a partly mangled repair is more likely real text).
+fn peel(decoded: String, around: Around, layer: u8) -> (String, u8) {
+    if layer >= MAX_LAYERS {
+        return (decoded, 1);
+    }
+    let inner = find_layer(&decoded, around, layer + 1);
+    if !covers(&inner, decoded.len()) {
+        return (decoded, 1);
+    }
+    let layers = 1 + inner.iter().map(|m| m.layers).max().unwrap_or(0);
+    (inner.into_iter().map(|m| m.repaired).collect(), layers)
+}
+
+fn covers(runs: &[Mangled], len: usize) -> bool {
+    let mut pos = 0;
+    for run in runs {
+        if run.range.start != pos {
+            return false;
+        }
+        pos = run.range.end;
+    }
+    len > 0 && pos == len
+}
+
+fn legacy(table: Table, mangled: &[char]) -> Legacy {
+    match table {
+        Table::Western if mangled.iter().any(|&c| latin1_only(c)) => Legacy::Latin1,
+        Table::Western => Legacy::Windows1252,
+        Table::Windows1250 => Legacy::Windows1250,
+        Table::Iso8859_2 => Legacy::Iso8859_2,
+        Table::Windows1251 => Legacy::Windows1251,
+        Table::MacRoman => Legacy::MacRoman,
+        Table::Cp437 => Legacy::Cp437,
+    }
+}
