@@ -3,6 +3,7 @@
 //! and plain data; the server converts them to LSP types.
 
 pub mod context;
+pub(crate) mod lines;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

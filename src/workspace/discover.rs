@@ -1,16 +1,60 @@
 //! Finding and reading the article files of workspace folders (the only IO in `workspace`).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::summary::ArticleSummary;
+use rayon::prelude::*;
+
+use super::summary::{ArticleSummary, summarize};
+use crate::analysis::encoding;
 use crate::config::Config;
 
 /// Article files under `root`, honouring `.gitignore` and the configuration's globs
 /// (`config_for` gives the configuration that applies in a directory).
 pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<PathBuf> {
-    let _ = (root, config_for);
-    Vec::new()
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    // Files of one directory come together: ask for its configuration once.
+    let mut current: Option<(PathBuf, Config)> = None;
+    let mut found = Vec::new();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let dir = path.parent().unwrap_or(root);
+        if current.as_ref().is_none_or(|(d, _)| d != dir) {
+            current = Some((dir.to_path_buf(), config_for(dir)));
+        }
+        let Some((_, config)) = &current else {
+            continue;
+        };
+        if config.is_article_path(&glob_path(config, root, path)) {
+            found.push(path.to_path_buf());
+        }
+    }
+    found.sort();
+    found
 }
+
+/// The path that globs are matched against: relative to the configuration file's directory
+/// when there is one (globs are written from there), else relative to the walked root; the
+/// same rule as the command line's walk.
+fn glob_path(config: &Config, root: &Path, path: &Path) -> PathBuf {
+    let base = config.source.as_deref().and_then(Path::parent);
+    if let Some(base) = base {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Ok(relative) = absolute.strip_prefix(base) {
+            return relative.to_path_buf();
+        }
+    }
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Progress is reported about this many times over a load (and always at the end).
+const PROGRESS_STEPS: usize = 100;
 
 /// Reads and summarises files in parallel (rayon). Files that are not UTF-8 are transcoded;
 /// unreadable files are skipped. `progress(done, total)` is called as files complete (from
@@ -20,6 +64,29 @@ pub fn load(
     progress: &(dyn Fn(usize, usize) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Vec<(PathBuf, ArticleSummary)> {
-    let _ = (paths, progress, cancelled);
-    Vec::new()
+    let total = paths.len();
+    let every = (total / PROGRESS_STEPS).max(1);
+    let done = AtomicUsize::new(0);
+    let loaded: Vec<(PathBuf, ArticleSummary)> = paths
+        .par_iter()
+        .filter_map(|path| {
+            if cancelled() {
+                return None;
+            }
+            let summary = read_summary(path);
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n % every == 0 && n < total {
+                progress(n, total);
+            }
+            Some((path.clone(), summary?))
+        })
+        .collect();
+    progress(done.load(Ordering::Relaxed), total);
+    loaded
+}
+
+fn read_summary(path: &Path) -> Option<ArticleSummary> {
+    let bytes = std::fs::read(path).ok()?;
+    let decoded = encoding::decode(&bytes);
+    Some(summarize(&decoded.text))
 }

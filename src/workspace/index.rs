@@ -1,9 +1,15 @@
 //! The index over all article summaries of a workspace, updated one file at a time.
+//!
+//! Every derived lookup (URLs, topics, providers, field values, back-links) is a map from a key
+//! to the files or counts that contribute to it. A file's contribution is exactly what its
+//! summary says, so `remove` subtracts the stored summary and `upsert` = remove + add: both
+//! cost time proportional to the one file, never to the workspace.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::normal::{topic_key, url_key};
 use super::summary::ArticleSummary;
 use crate::analysis::Diagnostic;
 
@@ -21,17 +27,47 @@ pub struct ProviderStat {
 /// `upsert` and `remove` (each costs time proportional to the one file, not the workspace).
 #[derive(Debug, Default, Clone)]
 pub struct Index {
-    articles: HashMap<PathBuf, Arc<ArticleSummary>>,
+    pub(super) articles: HashMap<PathBuf, Arc<ArticleSummary>>,
+    pub(super) derived: Derived,
+}
+
+/// Lookups derived from the summaries. Sets of paths are ordered so results are stable.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Derived {
+    /// URL key -> files whose `webUrl` or `originalUrl` it is.
+    pub(super) by_url: HashMap<String, BTreeSet<PathBuf>>,
+    /// URL key -> files with a related entry pointing at it.
+    pub(super) linking: HashMap<String, BTreeSet<PathBuf>>,
+    /// Exact topic spelling -> files listing it.
+    pub(super) by_topic: HashMap<String, BTreeSet<PathBuf>>,
+    /// Topic key (no case, accents, extra blanks) -> the spellings in use.
+    pub(super) spellings: HashMap<String, HashSet<String>>,
+    /// Provider name -> occurrences and the domains written with it.
+    pub(super) providers: HashMap<String, ProviderCounts>,
+    /// Top-level provider name -> files.
+    pub(super) by_provider: HashMap<String, BTreeSet<PathBuf>>,
+    /// Field (`type`, `category`) -> value -> count.
+    pub(super) values: HashMap<&'static str, HashMap<String, usize>>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(super) struct ProviderCounts {
+    pub(super) count: usize,
+    pub(super) domains: HashMap<String, usize>,
 }
 
 impl Index {
     /// Adds or replaces one file's summary.
     pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
+        self.remove(&path);
+        self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
     }
 
     pub fn remove(&mut self, path: &Path) {
-        self.articles.remove(path);
+        if let Some(old) = self.articles.remove(path) {
+            self.derived.apply(path, &old, false);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -48,55 +84,214 @@ impl Index {
 
     /// Topics by frequency (most used first, ties alphabetical), with counts.
     pub fn topics(&self) -> Vec<(String, usize)> {
-        Vec::new()
+        by_frequency(
+            self.derived
+                .by_topic
+                .iter()
+                .map(|(topic, files)| (topic.clone(), files.len())),
+        )
     }
 
     /// Providers by frequency.
     pub fn providers(&self) -> Vec<ProviderStat> {
-        Vec::new()
+        let mut out: Vec<ProviderStat> = self
+            .derived
+            .providers
+            .iter()
+            .map(|(name, counts)| ProviderStat {
+                name: name.clone(),
+                domain: most_common(&counts.domains),
+                count: counts.count,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        out
     }
 
     /// Values seen for a scalar field (`type`, `category`) by frequency.
     pub fn values_of(&self, field: &str) -> Vec<(String, usize)> {
-        let _ = field;
-        Vec::new()
+        let Some(values) = self.derived.values.get(field) else {
+            return Vec::new();
+        };
+        by_frequency(values.iter().map(|(v, n)| (v.clone(), *n)))
     }
 
     /// Articles whose `webUrl` or `originalUrl` is `url` (compared after normalising a trailing
     /// slash, the scheme's case and `www.`).
     pub fn articles_with_url(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        let _ = url;
-        Vec::new()
+        self.resolve(self.derived.by_url.get(&url_key(url)))
     }
 
     /// Articles whose `related` entries point at `url`.
     pub fn articles_linking_to(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        let _ = url;
-        Vec::new()
+        self.resolve(self.derived.linking.get(&url_key(url)))
     }
 
     /// Articles that list `topic`, newest first.
     pub fn articles_with_topic(&self, topic: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        let _ = topic;
-        Vec::new()
+        newest_first(self.resolve(self.derived.by_topic.get(topic)))
     }
 
     /// Articles whose provider (top level) is `name`, newest first.
     pub fn articles_with_provider(&self, name: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        let _ = name;
-        Vec::new()
+        newest_first(self.resolve(self.derived.by_provider.get(name)))
     }
 
     /// Article titles matching a fuzzy query (all when empty), best first, at most `limit`.
     pub fn search_titles(&self, query: &str, limit: usize) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        let _ = (query, limit);
-        Vec::new()
+        super::search::search_titles(self, query, limit)
     }
 
     /// `duplicate-url` and `topic-variant` findings for the article at `path` (its summary
     /// must be in the index). Ranges are byte ranges in that article's text.
     pub fn workspace_diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
-        let _ = path;
-        Vec::new()
+        super::checks::workspace_diagnostics(self, path)
     }
+
+    /// The stored entries for a set of paths.
+    pub(super) fn resolve(
+        &self,
+        paths: Option<&BTreeSet<PathBuf>>,
+    ) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+        paths
+            .into_iter()
+            .flatten()
+            .filter_map(|p| self.articles.get_key_value(p))
+            .map(|(p, s)| (p.as_path(), s))
+            .collect()
+    }
+}
+
+impl Derived {
+    /// Adds (`add`) or subtracts one file's contribution.
+    fn apply(&mut self, path: &Path, summary: &ArticleSummary, add: bool) {
+        let urls = distinct(
+            [&summary.web_url, &summary.original_url]
+                .into_iter()
+                .flatten()
+                .map(|u| url_key(&u.value)),
+        );
+        for url in urls {
+            update_set(&mut self.by_url, url, path, add);
+        }
+        let links = distinct(
+            summary
+                .related
+                .iter()
+                .filter_map(|r| r.web_url.as_ref())
+                .map(|u| url_key(&u.value)),
+        );
+        for url in links {
+            update_set(&mut self.linking, url, path, add);
+        }
+        for topic in distinct(summary.topics.iter().map(|t| t.value.clone())) {
+            self.apply_topic(topic, path, add);
+        }
+        self.apply_providers(path, summary, add);
+        let values = [("type", &summary.kind), ("category", &summary.category)];
+        for (field, value) in values {
+            if let Some(value) = value {
+                let counts = self.values.entry(field).or_default();
+                update_count(counts, value.value.clone(), add);
+            }
+        }
+    }
+
+    fn apply_topic(&mut self, topic: String, path: &Path, add: bool) {
+        let key = topic_key(&topic);
+        update_set(&mut self.by_topic, topic.clone(), path, add);
+        let still_used = self.by_topic.contains_key(&topic);
+        let spellings = self.spellings.entry(key.clone()).or_default();
+        if still_used {
+            spellings.insert(topic);
+        } else {
+            spellings.remove(&topic);
+        }
+        if spellings.is_empty() {
+            self.spellings.remove(&key);
+        }
+    }
+
+    fn apply_providers(&mut self, path: &Path, summary: &ArticleSummary, add: bool) {
+        if let Some(name) = &summary.provider_name {
+            update_set(&mut self.by_provider, name.value.clone(), path, add);
+            let domain = summary.provider_domain.as_ref().map(|d| d.value.as_str());
+            self.apply_provider(&name.value, domain, add);
+        }
+        for related in &summary.related {
+            if let Some(name) = &related.provider_name {
+                self.apply_provider(name, related.provider_domain.as_deref(), add);
+            }
+        }
+    }
+
+    fn apply_provider(&mut self, name: &str, domain: Option<&str>, add: bool) {
+        let counts = self.providers.entry(name.to_string()).or_default();
+        if add {
+            counts.count += 1;
+        } else {
+            counts.count = counts.count.saturating_sub(1);
+        }
+        if let Some(domain) = domain {
+            update_count(&mut counts.domains, domain.to_string(), add);
+        }
+        if counts.count == 0 {
+            self.providers.remove(name);
+        }
+    }
+}
+
+fn update_set(map: &mut HashMap<String, BTreeSet<PathBuf>>, key: String, path: &Path, add: bool) {
+    if add {
+        map.entry(key).or_default().insert(path.to_path_buf());
+    } else if let Some(set) = map.get_mut(&key) {
+        set.remove(path);
+        if set.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
+
+fn update_count(map: &mut HashMap<String, usize>, key: String, add: bool) {
+    if add {
+        *map.entry(key).or_default() += 1;
+    } else if let Some(n) = map.get_mut(&key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(&key);
+        }
+    }
+}
+
+fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = items.collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Most used first, ties alphabetical.
+fn by_frequency(items: impl Iterator<Item = (String, usize)>) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = items.collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+fn most_common(counts: &HashMap<String, usize>) -> Option<String> {
+    by_frequency(counts.iter().map(|(k, n)| (k.clone(), *n)))
+        .into_iter()
+        .next()
+        .map(|(k, _)| k)
+}
+
+/// Newest `publishedDateTime` first; undated last; ties by path.
+type Found<'a> = Vec<(&'a Path, &'a Arc<ArticleSummary>)>;
+
+fn newest_first(mut items: Found<'_>) -> Found<'_> {
+    items.sort_by(|a, b| {
+        b.1.published
+            .cmp(&a.1.published)
+            .then_with(|| a.0.cmp(b.0))
+    });
+    items
 }

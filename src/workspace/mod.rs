@@ -4,8 +4,11 @@
 //!
 //! Pure except `discover`, which walks directories and reads files.
 
+mod checks;
 pub mod discover;
 pub mod index;
+pub(crate) mod normal;
+mod search;
 pub mod summary;
 
 pub use index::{Index, ProviderStat};

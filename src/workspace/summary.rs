@@ -1,8 +1,16 @@
 //! What the index needs to know about one article, extracted from its text.
+//!
+//! Built on the same tolerant parse as the checks (`front_matter::parse`), so a broken entry
+//! costs only itself: the other fields still reach the index.
 
 use std::ops::Range;
 
 use jiff::Timestamp;
+
+use crate::analysis::front_matter;
+use crate::analysis::layout::{self, Layout};
+use crate::analysis::parse_datetime;
+use crate::analysis::yaml::{Node, Value};
 
 /// A value and the byte range of its YAML node in the article's text (quotes included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +54,116 @@ pub struct RelatedSummary {
 
 /// Summarises an article (never fails; a broken front matter yields what could be read).
 pub fn summarize(text: &str) -> ArticleSummary {
-    let _ = text;
-    ArticleSummary::default()
+    let layout = layout::split(text);
+    match &layout.front_matter {
+        Some(fm) => {
+            let parsed = front_matter::parse(text, fm);
+            parsed
+                .root
+                .as_ref()
+                .map(|root| from_root(text, root))
+                .unwrap_or_default()
+        }
+        None => ArticleSummary {
+            dated_lines: dated_lines(text, &layout),
+            ..ArticleSummary::default()
+        },
+    }
+}
+
+fn from_root(text: &str, root: &Node) -> ArticleSummary {
+    let provider = root.get("provider");
+    ArticleSummary {
+        title: spanned(root.get("title")),
+        excerpt: string(root.get("excerpt")),
+        web_url: spanned(root.get("webUrl")),
+        original_url: spanned(root.get("originalUrl")),
+        published: timestamp(root.get("publishedDateTime")),
+        provider_name: spanned(provider.and_then(|p| p.get("name"))),
+        provider_domain: spanned(provider.and_then(|p| p.get("domain"))),
+        topics: items(root.get("topics"))
+            .iter()
+            .filter_map(|n| spanned(Some(n)))
+            .collect(),
+        kind: spanned(root.get("type")),
+        category: spanned(root.get("category")),
+        related: items(root.get("related"))
+            .iter()
+            .filter(|n| n.as_mapping().is_some())
+            .map(|n| related(text, n))
+            .collect(),
+        dated_lines: Vec::new(),
+    }
+}
+
+fn related(text: &str, node: &Node) -> RelatedSummary {
+    let provider = node.get("provider");
+    RelatedSummary {
+        span: dash_start(text, node.span.start)..node.span.end,
+        title: string(node.get("title")),
+        excerpt: string(node.get("excerpt")),
+        web_url: spanned(node.get("webUrl")),
+        published: timestamp(node.get("publishedDateTime")),
+        provider_name: string(provider.and_then(|p| p.get("name"))),
+        provider_domain: string(provider.and_then(|p| p.get("domain"))),
+    }
+}
+
+/// The `- ` that introduces a block sequence item starting at `at` (or `at` itself for flow
+/// items, which have no dash).
+fn dash_start(text: &str, at: usize) -> usize {
+    let before = text.get(..at).unwrap_or("");
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.ends_with('-') {
+        trimmed.len() - 1
+    } else {
+        at
+    }
+}
+
+/// The items of a sequence node (nothing for other nodes).
+fn items(node: Option<&Node>) -> &[Node] {
+    match node.map(|n| &n.value) {
+        Some(Value::Sequence(items)) => items,
+        _ => &[],
+    }
+}
+
+/// A non-empty scalar's text.
+fn string(node: Option<&Node>) -> Option<String> {
+    let scalar = node?.as_scalar()?;
+    (!scalar.is_null() && !scalar.text.trim().is_empty()).then(|| scalar.text.clone())
+}
+
+fn spanned(node: Option<&Node>) -> Option<Spanned<String>> {
+    let value = string(node)?;
+    Some(Spanned {
+        value,
+        span: node?.span.clone(),
+    })
+}
+
+fn timestamp(node: Option<&Node>) -> Option<Timestamp> {
+    parse_datetime(&string(node)?).ok()
+}
+
+/// Lines of a plain-text body that start with a date, recognised exactly as the checks do
+/// (`analysis::dates::dated_line`, only on lines starting with a letter or digit).
+fn dated_lines(text: &str, layout: &Layout) -> Vec<Spanned<String>> {
+    let mut acc = Vec::new();
+    let mut start = layout.body.start;
+    while start < text.len() {
+        let line = layout::line_text(text, start);
+        let first = line.trim_start().chars().next();
+        if first.is_some_and(|c| c.is_ascii_alphanumeric()) {
+            if let Some(dated) = crate::analysis::dates::dated_line(line) {
+                acc.push(Spanned {
+                    value: line.get(dated.range).unwrap_or_default().to_string(),
+                    span: start..start + line.len(),
+                });
+            }
+        }
+        start = layout::next_line(text, start);
+    }
+    acc
 }

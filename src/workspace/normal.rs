@@ -1,0 +1,133 @@
+//! Normal forms used as index keys: URLs (so `https://WWW.x.org/a/` and `https://x.org/a` are
+//! one article) and topics (so `AI`, `ai` and `Politica`/`Política` meet as variants).
+
+/// A URL compared after lowercasing the scheme and host, dropping `www.` and a trailing slash.
+pub(crate) fn url_key(url: &str) -> String {
+    let url = url.trim();
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => (url[..at].to_ascii_lowercase(), &url[at + 3..]),
+        None => (String::new(), url),
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = rest[..host_end].to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let path = rest[host_end..].trim_end_matches('/');
+    format!("{scheme}://{host}{path}")
+}
+
+/// A topic compared without case, diacritics or repeated/outer whitespace.
+pub(crate) fn topic_key(topic: &str) -> String {
+    let mut out = String::with_capacity(topic.len());
+    for word in topic.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars().flat_map(char::to_lowercase) {
+            match fold(c) {
+                Some(base) => out.push(base),
+                None if is_combining_mark(c) => {}
+                None => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// Combining diacritical marks (decomposed accents such as `e` + U+0301).
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}')
+}
+
+/// The base letter of a lowercase Latin letter with a diacritic (Latin-1 and Latin
+/// Extended-A, which covers the languages of the collections we see).
+fn fold(c: char) -> Option<char> {
+    const TABLE: &[(&str, char)] = &[
+        ("àáâãäåāăą", 'a'),
+        ("çćĉċč", 'c'),
+        ("ďđ", 'd'),
+        ("èéêëēĕėęě", 'e'),
+        ("ĝğġģ", 'g'),
+        ("ĥħ", 'h'),
+        ("ìíîïĩīĭįı", 'i'),
+        ("ĵ", 'j'),
+        ("ķ", 'k'),
+        ("ĺļľŀł", 'l'),
+        ("ñńņňŉ", 'n'),
+        ("òóôõöøōŏő", 'o'),
+        ("ŕŗř", 'r'),
+        ("śŝşšș", 's'),
+        ("ţťŧț", 't'),
+        ("ùúûüũūŭůűų", 'u'),
+        ("ŵ", 'w'),
+        ("ýÿŷ", 'y'),
+        ("źżž", 'z'),
+    ];
+    if c.is_ascii() {
+        return None;
+    }
+    TABLE
+        .iter()
+        .find(|(accented, _)| accented.contains(c))
+        .map(|(_, base)| *base)
+}
+
+/// Text that reads back as the same string when written as a plain YAML scalar.
+pub(crate) fn is_plain_safe(text: &str) -> bool {
+    let first = text.chars().next();
+    let special_start = first.is_none_or(|c| "-?:,[]{}#&*!|>'\"%@` \t".contains(c));
+    !special_start
+        && !text.ends_with([' ', '\t'])
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with(':')
+        && !text.chars().any(char::is_control)
+}
+
+/// `text` as a YAML double-quoted scalar.
+pub(crate) fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            url_key("HTTPS://WWW.Rferl.org/a/1.html/"),
+            url_key("https://rferl.org/a/1.html")
+        );
+        assert_ne!(url_key("https://x.org/A"), url_key("https://x.org/a"));
+        assert_eq!(url_key("x.org"), "://x.org");
+    }
+
+    #[test]
+    fn topics() {
+        assert_eq!(topic_key(" Public  Health "), "public health");
+        assert_eq!(topic_key("Política"), "politica");
+        assert_eq!(topic_key("Poli\u{301}tica"), "politica");
+        assert_eq!(topic_key("AI"), topic_key("ai"));
+    }
+
+    #[test]
+    fn scalars() {
+        assert!(is_plain_safe("Public Health"));
+        assert!(!is_plain_safe("Breaking: news"));
+        assert!(!is_plain_safe("- x"));
+        assert_eq!(double_quoted("a \"b\" \\"), r#""a \"b\" \\""#);
+    }
+}
