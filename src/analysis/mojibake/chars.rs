@@ -36,7 +36,8 @@ fn plausible_two_byte(u: u32) -> bool {
         0x400..=0x52F => !matches!(u, 0x483..=0x489),
         0x531..=0x58A => true,
         0x5D0..=0x5EA | 0x5F0..=0x5F4 => true,
-        0x600..=0x6FF => !matches!(u, 0x610..=0x61A | 0x64B..=0x65F | 0x670 | 0x6D6..=0x6ED),
+        // Arabic letters, digits and punctuation, not its marks and signs.
+        0x60C | 0x61B | 0x61F | 0x621..=0x64A | 0x660..=0x66D | 0x671..=0x6D5 | 0x6EE..=0x6FF => true,
         _ => false,
     }
 }
@@ -50,7 +51,7 @@ fn plausible_three_byte(u: u32) -> bool {
             | 0x1000..=0x109F  // Myanmar
             | 0x10A0..=0x10FF  // Georgian
             | 0x1100..=0x11FF  // Hangul Jamo
-            | 0x1200..=0x139F  // Ethiopic
+            | 0x1200..=0x137F  // Ethiopic
             | 0x13A0..=0x13FF  // Cherokee
             | 0x1780..=0x17FF  // Khmer
             | 0x1800..=0x18AF  // Mongolian
@@ -123,13 +124,20 @@ pub(super) fn is_cyrillic(c: char) -> bool {
     matches!(u32::from(c), 0x400..=0x52F)
 }
 
-/// Coarse script of a letter: Latin and everything else (0), Greek (1), Cyrillic (2).
+/// Coarse script of a letter: Latin (0), Greek (1), Cyrillic (2), anything else (3).
 pub(super) fn script(c: char) -> u8 {
     match u32::from(c) {
+        0..=0x24F | 0x1E00..=0x1EFF => 0,
         0x370..=0x3FF | 0x1F00..=0x1FFF => 1,
         0x400..=0x52F => 2,
-        _ => 0,
+        _ => 3,
     }
+}
+
+/// General punctuation, symbols, CJK punctuation, BOM, replacement character: what damage
+/// decodes to where script does not matter.
+pub(super) fn scriptless(c: char) -> bool {
+    matches!(u32::from(c), 0x2000..=0x2BFF | 0x3000..=0x303F | 0xFEFF | 0xFFFD)
 }
 
 /// Box drawing, block elements, geometric shapes: legitimate in cp437-era text art.

@@ -8,8 +8,8 @@
 //! miss costs a warning, a false repair corrupts someone's correct text.
 
 use super::chars::{
-    apostrophe, is_box, is_cyrillic, ordinary_letter, plausible_alone, script, space_like,
-    typographic,
+    apostrophe, is_box, is_cyrillic, ordinary_letter, plausible_alone, script, scriptless,
+    space_like, typographic,
 };
 use super::scan::{Run, Seq};
 use super::tables::Table;
@@ -64,7 +64,7 @@ pub(super) fn judge(run: &Run, mangled: &[char], around: Around) -> Verdict {
             Verdict::Accept { strong: false }
         }
         ([_], [_, _]) => Verdict::Defer { word },
-        ([_], [_, c1, c2]) => sure(lone_three(*c1, *c2, around)),
+        ([seq], [lead, c1, c2]) => sure(lone_three(seq.decoded, [*lead, *c1, *c2], around)),
         // Tag characters only make sense inside an emoji flag sequence.
         ([seq], _) => sure(u32::from(seq.decoded) < 0xE_0000),
         (seqs, _) => sure(!mangled.iter().all(|&c| is_box(c)) || box_mojibake(seqs, around)),
@@ -72,13 +72,15 @@ pub(super) fn judge(run: &Run, mangled: &[char], around: Around) -> Verdict {
 }
 
 /// A run made only of box-drawing characters is cp437 text art unless it decodes to letters
-/// (`╨╝╨╛╨▓╨░` is `мова`) or sits in a word.
+/// of one script (`╨╝╨╛╨▓╨░` is `мова`, `─│┌┐` is not `ĳڿ`) or sits in a word.
 fn box_mojibake(seqs: &[Seq], around: Around) -> bool {
-    let letters = seqs.iter().all(|s| s.decoded.is_alphabetic());
+    let first_script = seqs.first().map(|s| script(s.decoded));
+    let letters = seqs
+        .iter()
+        .all(|s| s.decoded.is_alphabetic() && Some(script(s.decoded)) == first_script);
     let repetitive = seqs.windows(2).all(|p| p[0].decoded == p[1].decoded);
-    (letters && !repetitive)
-        || around.prev_is(char::is_alphabetic)
-        || around.next_is(char::is_alphabetic)
+    let alphabetic = |c: char| c.is_alphabetic() && script(c) < 3;
+    (letters && !repetitive) || around.prev_is(alphabetic) || around.next_is(alphabetic)
 }
 
 /// The mangled characters are ordinary letters whose case pattern, together with the
@@ -156,7 +158,7 @@ fn lone_two(table: Table, seq: &Seq, cont: char, around: Around) -> bool {
         Table::Cp437 if c2_or_c3 => latin_neighbour(cont, around),
         Table::MacRoman | Table::Cp437 => {
             matches!(lead, 0xC4 | 0xC5)
-                && around.prev_is(char::is_lowercase)
+                && around.prev_is(|c| c.is_ascii_lowercase())
                 && (cont.is_alphabetic() || around.next_is(char::is_alphabetic))
         }
     }
@@ -185,12 +187,20 @@ fn latin_a_tilde(table: Table, cont: char, around: Around) -> bool {
     true
 }
 
-/// A lone three-byte sequence is strong evidence except when its continuation characters are
-/// what follows a word-final lowercase letter in real text: `réglé »` (é NBSP »),
-/// `è”…`, or the Ukrainian apostrophe in `п’є`, `з’їзд`.
-fn lone_three(c1: char, c2: char, around: Around) -> bool {
+/// A lone three-byte sequence is strong evidence, except when
+/// - its continuation characters are what follows a word-final lowercase letter in real
+///   text: `réglé »` (é NBSP »), `è”…`, or the Ukrainian apostrophe in `п’є`, `з’їзд`;
+/// - it is all punctuation (a list of symbols: `„†•`) decoding to CJK, where real damage
+///   has a letter;
+/// - it decodes to a character of another script than its neighbours (`äöüßÄÖÜ`, where `ßÄÖ`
+///   in cp437 reads as Ethiopic).
+fn lone_three(decoded: char, mangled: [char; 3], around: Around) -> bool {
+    let [_, c1, c2] = mangled;
     if typographic(c1) && typographic(c2) && !around.inside_word() {
         return false;
     }
+    let foreign = |c: char| c.is_alphabetic() && script(c) != script(decoded);
     !(apostrophe(c1) && c2.is_alphabetic())
+        && (mangled.iter().any(|c| c.is_alphabetic()) || scriptless(decoded) || script(decoded) == 0)
+        && (scriptless(decoded) || !(around.prev_is(foreign) || around.next_is(foreign)))
 }

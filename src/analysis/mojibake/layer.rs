@@ -138,12 +138,10 @@ fn best_at(
             .get(run.end()..)
             .and_then(|t| t.chars().next())
             .or(outside.next);
-        let rank = TABLES.iter().position(|&t| t == run.table).unwrap_or(0);
         (
             std::cmp::Reverse(run.end()),
             oddness(prev, &run.decoded(), next),
-            run.table != prefer,
-            rank,
+            rank(run.table, prefer),
         )
     });
     let mut deferred = None;
@@ -157,6 +155,17 @@ fn best_at(
         }
     }
     deferred
+}
+
+/// Position in table order, with ISO-8859-2 moved before Windows-1250 if `prefer`red.
+fn rank(table: Table, prefer: Table) -> usize {
+    let swap = prefer == Table::Iso8859_2;
+    let table = match table {
+        Table::Iso8859_2 if swap => Table::Windows1250,
+        Table::Windows1250 if swap => Table::Iso8859_2,
+        other => other,
+    };
+    TABLES.iter().position(|&t| t == table).unwrap_or(TABLES.len())
 }
 
 /// How unlike real text a repair is, in context: a capital after a lowercase letter or two
