@@ -37,7 +37,9 @@ fn plausible_two_byte(u: u32) -> bool {
         0x531..=0x58A => true,
         0x5D0..=0x5EA | 0x5F0..=0x5F4 => true,
         // Arabic letters, digits and punctuation, not its marks and signs.
-        0x60C | 0x61B | 0x61F | 0x621..=0x64A | 0x660..=0x66D | 0x671..=0x6D5 | 0x6EE..=0x6FF => true,
+        0x60C | 0x61B | 0x61F | 0x621..=0x64A | 0x660..=0x66D | 0x671..=0x6D5 | 0x6EE..=0x6FF => {
+            true
+        }
         _ => false,
     }
 }
@@ -66,7 +68,7 @@ fn plausible_three_byte(u: u32) -> bool {
             | 0xFB00..=0xFB4F  // ligatures, Hebrew presentation forms
             | 0xFB50..=0xFDCF  // Arabic presentation forms A
             | 0xFDF0..=0xFDFF
-            | 0xFE10..=0xFE1F
+            | 0xFE00..=0xFE1F  // variation selectors (emoji presentation), vertical forms
             | 0xFE30..=0xFE6F
             | 0xFE70..=0xFEFF  // Arabic presentation forms B, BOM
             | 0xFF00..=0xFFEF  // half- and fullwidth forms

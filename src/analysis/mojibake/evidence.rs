@@ -122,7 +122,9 @@ fn looks_like_a_word(run: &Run, mangled: &[char], around: Around) -> bool {
 fn a_breve_pair(run: &Run, mangled: &[char]) -> bool {
     let latin2 = matches!(run.table, Table::Windows1250 | Table::Iso8859_2);
     match (run.seqs.as_slice(), mangled) {
-        ([seq], [_, cont]) => latin2 && matches!(seq.lead, 0xC2 | 0xC3) && !matches!(cont, 'Ş' | 'ş'),
+        ([seq], [_, cont]) => {
+            latin2 && matches!(seq.lead, 0xC2 | 0xC3) && !matches!(cont, 'Ş' | 'ş')
+        }
         _ => false,
     }
 }
@@ -196,11 +198,13 @@ fn latin_a_tilde(table: Table, cont: char, around: Around) -> bool {
 ///   in cp437 reads as Ethiopic).
 fn lone_three(decoded: char, mangled: [char; 3], around: Around) -> bool {
     let [_, c1, c2] = mangled;
-    if typographic(c1) && typographic(c2) && !around.inside_word() {
+    if typographic(c1) && typographic(c2) && !around.inside_word() && !scriptless(decoded) {
         return false;
     }
     let foreign = |c: char| c.is_alphabetic() && script(c) != script(decoded);
     !(apostrophe(c1) && c2.is_alphabetic())
-        && (mangled.iter().any(|c| c.is_alphabetic()) || scriptless(decoded) || script(decoded) == 0)
+        && (mangled.iter().any(|c| c.is_alphabetic())
+            || scriptless(decoded)
+            || script(decoded) == 0)
         && (scriptless(decoded) || !(around.prev_is(foreign) || around.next_is(foreign)))
 }

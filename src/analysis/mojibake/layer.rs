@@ -19,13 +19,15 @@ struct Hit {
 }
 
 /// Every mangled run of `text` (repairs fully peeled); `outside` holds the characters
-/// around `text` when it is itself the repair of an outer layer.
-pub(super) fn find_layer(text: &str, outside: Around, layer: u8) -> Vec<Mangled> {
+/// around `text` when it is itself the repair of an outer layer, and `vouched` says that
+/// this outer run was strong evidence, which then vouches for deferred runs inside it.
+pub(super) fn find_layer(text: &str, outside: Around, layer: u8, vouched: bool) -> Vec<Mangled> {
     let hits = scan_layer(text, outside, layer, Table::Windows1250);
     if latin2_vote(text, &hits) > 0 {
-        return associate(text, scan_layer(text, outside, layer, Table::Iso8859_2));
+        let hits = scan_layer(text, outside, layer, Table::Iso8859_2);
+        return associate(text, hits, vouched);
     }
-    associate(text, hits)
+    associate(text, hits, vouched)
 }
 
 /// Windows-1250 and ISO-8859-2 often both read a run validly (`ĂŠ` is `Ê` in one, `é` in
@@ -33,8 +35,15 @@ pub(super) fn find_layer(text: &str, outside: Around, layer: u8) -> Vec<Mangled>
 /// which one the text went through: positive means ISO-8859-2.
 fn latin2_vote(text: &str, hits: &[Hit]) -> isize {
     let mut vote = 0;
-    for hit in hits.iter().filter(|h| matches!(h.table, Table::Windows1250 | Table::Iso8859_2)) {
-        for c in text.get(hit.found.range.clone()).unwrap_or_default().chars() {
+    for hit in hits
+        .iter()
+        .filter(|h| matches!(h.table, Table::Windows1250 | Table::Iso8859_2))
+    {
+        for c in text
+            .get(hit.found.range.clone())
+            .unwrap_or_default()
+            .chars()
+        {
             match (Table::Windows1250.encode(c), Table::Iso8859_2.encode(c)) {
                 (None, Some(_)) => vote += 1,
                 (Some(_), None) => vote -= 1,
@@ -66,7 +75,7 @@ fn scan_layer(text: &str, outside: Around, layer: u8, prefer: Table) -> Vec<Hit>
 /// Keeps accepted hits, plus deferred ones vouched for by a strong hit on the same line in
 /// the same table (and, for word-like ones, decoding to the same script), that do not
 /// overlap an accepted one.
-fn associate(text: &str, hits: Vec<Hit>) -> Vec<Mangled> {
+fn associate(text: &str, hits: Vec<Hit>, vouched: bool) -> Vec<Mangled> {
     let strong: Vec<&Hit> = hits
         .iter()
         .filter(|h| h.verdict == Verdict::Accept { strong: true })
@@ -90,7 +99,7 @@ fn associate(text: &str, hits: Vec<Hit>) -> Vec<Mangled> {
         Verdict::Reject => false,
         Verdict::Accept { .. } => true,
         Verdict::Defer { word } => {
-            strong.iter().any(|by| vouches(by, h, word))
+            (strong.iter().any(|by| vouches(by, h, word)) || (vouched && !word))
                 && !accepted
                     .iter()
                     .any(|r| r.start < h.found.range.end && h.found.range.start < r.end)
@@ -165,7 +174,10 @@ fn rank(table: Table, prefer: Table) -> usize {
         Table::Windows1250 if swap => Table::Iso8859_2,
         other => other,
     };
-    TABLES.iter().position(|&t| t == table).unwrap_or(TABLES.len())
+    TABLES
+        .iter()
+        .position(|&t| t == table)
+        .unwrap_or(TABLES.len())
 }
 
 /// How unlike real text a repair is, in context: a capital after a lowercase letter or two
@@ -206,7 +218,8 @@ fn settle(text: &str, mut run: Run, outside: Around, layer: u8) -> Option<Hit> {
         if verdict == Verdict::Reject {
             return None;
         }
-        let (repaired, layers) = peel(run.decoded(), around, layer);
+        let strong = verdict == Verdict::Accept { strong: true };
+        let (repaired, layers) = peel(run.decoded(), around, layer, strong);
         let first_c1 = run.seqs.iter().position(|s| is_c1(s.decoded));
         match first_c1 {
             Some(cut) if repaired.chars().any(is_c1) => {
@@ -235,11 +248,11 @@ fn settle(text: &str, mut run: Run, outside: Around, layer: u8) -> Option<Hit> {
 
 /// Undoes further layers: the repair of a run counts as mangled again only if it is mojibake
 /// through and through (a partly mangled repair is more likely real text).
-fn peel(decoded: String, around: Around, layer: u8) -> (String, u8) {
+fn peel(decoded: String, around: Around, layer: u8, vouched: bool) -> (String, u8) {
     if layer >= MAX_LAYERS {
         return (decoded, 1);
     }
-    let inner = find_layer(&decoded, around, layer + 1);
+    let inner = find_layer(&decoded, around, layer + 1, vouched);
     if !covers(&inner, decoded.len()) {
         return (decoded, 1);
     }

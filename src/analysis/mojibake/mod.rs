@@ -62,7 +62,7 @@ pub struct Mangled {
 
 /// Finds every mangled run in `text`, sorted and non-overlapping.
 pub fn find(text: &str) -> Vec<Mangled> {
-    merge(layer::find_layer(text, Around::default(), 1))
+    merge(layer::find_layer(text, Around::default(), 1, false))
 }
 
 /// `text` with every mangled run repaired.
