@@ -1,9 +1,20 @@
 //! Editor features as pure functions of an article's text, the workspace index and the
 //! configuration: completion, hover, navigation, symbols, folding. Results speak byte offsets
 //! and plain data; the server converts them to LSP types.
+//!
+//! Completion works from lines and indentation (`context`, `lines`, `mapping`) because the text
+//! is usually half-typed; hover and navigation read the error-tolerant YAML tree (`locate`) and
+//! the article's summary, and ask the workspace `Index` about other files.
 
+mod completion;
 pub mod context;
+mod format;
+mod hover;
 pub(crate) mod lines;
+mod locate;
+mod mapping;
+mod navigation;
+mod outline;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -111,8 +122,7 @@ pub fn completions(
     config: &Config,
     now: Timestamp,
 ) -> Vec<Completion> {
-    let _ = (text, offset, index, config, now);
-    Vec::new()
+    completion::completions(text, offset, index, config, now)
 }
 
 /// The hover card at `offset`; `this` is the article's own path (to find back-links).
@@ -123,37 +133,31 @@ pub fn hover(
     index: &Index,
     now: Timestamp,
 ) -> Option<Hover> {
-    let _ = (text, offset, this, index, now);
-    None
+    hover::hover(text, offset, this, index, now)
 }
 
 /// Go to definition: from a related entry (anywhere on it) to the workspace article with its URL.
 pub fn definition(text: &str, offset: usize, index: &Index) -> Vec<Target> {
-    let _ = (text, offset, index);
-    Vec::new()
+    navigation::definition(text, offset, index)
 }
 
 /// References: for a topic or provider under the cursor, every article using it (with the
 /// range of the topic/provider node in that article).
 pub fn references(text: &str, offset: usize, index: &Index) -> Vec<Target> {
-    let _ = (text, offset, index);
-    Vec::new()
+    navigation::references(text, offset, index)
 }
 
 /// The outline: fields and related items; for plain-text articles, the dated lines.
 pub fn document_symbols(text: &str) -> Vec<Symbol> {
-    let _ = text;
-    Vec::new()
+    outline::document_symbols(text)
 }
 
 /// Folding ranges: the front matter, each related item, other multi-line entries.
 pub fn folding_ranges(text: &str) -> Vec<Fold> {
-    let _ = text;
-    Vec::new()
+    outline::folding_ranges(text)
 }
 
 /// Workspace symbols: article titles matching `query`.
 pub fn workspace_symbols(index: &Index, query: &str) -> Vec<(Target, String)> {
-    let _ = (index, query);
-    Vec::new()
+    navigation::workspace_symbols(index, query)
 }

@@ -1,0 +1,342 @@
+//! Completion: field names from the schema for the mapping under the cursor, and values from
+//! the workspace (topics, providers and their domains, `type`/`category` values), the
+//! configuration (topic vocabulary, provider catalog), booleans and the current date.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+
+use super::context::{CursorContext, Slot, context_at, field_at, fields_at};
+use super::lines::line_start;
+use super::mapping::{mapping_lines, provider_domain_edit};
+use super::{Completion, CompletionKind, Insert};
+use crate::analysis::format_rfc3339;
+use crate::analysis::schema::{Field, Kind};
+use crate::config::Config;
+use crate::workspace::Index;
+use crate::workspace::normal::{double_quoted, is_plain_safe};
+
+pub(crate) fn completions(
+    text: &str,
+    offset: usize,
+    index: &Index,
+    config: &Config,
+    now: Timestamp,
+) -> Vec<Completion> {
+    let ctx = context_at(text, offset);
+    let mut out = match &ctx.slot {
+        Slot::Body => Vec::new(),
+        Slot::Key => key_completions(text, &ctx, config),
+        Slot::Value { key } | Slot::Item { key } => {
+            let values = Values {
+                text,
+                ctx: &ctx,
+                index,
+                config,
+            };
+            values.complete(key, now)
+        }
+    };
+    out.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+    out
+}
+
+/// Field names of the mapping at the cursor that it does not have yet.
+fn key_completions(text: &str, ctx: &CursorContext, config: &Config) -> Vec<Completion> {
+    let Some(fields) = fields_at(&ctx.path) else {
+        return Vec::new();
+    };
+    let start = line_start(text, ctx.word.start);
+    let col = text[start..ctx.word.start].chars().count();
+    let present: HashSet<String> = mapping_lines(text, start, col)
+        .into_iter()
+        .filter(|(at, _)| *at != start)
+        .filter_map(|(_, shape)| shape.key.map(|k| k.name))
+        .collect();
+    let dotted = ctx.path.join(".");
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !present.contains(f.name))
+        .map(|(i, f)| {
+            let required = config.is_required(&join(&dotted, f.name));
+            let snippet = field_snippet(f, &join(&dotted, f.name), col, config);
+            Completion {
+                label: f.name.to_string(),
+                detail: Some(describe(f.kind).to_string()),
+                documentation: Some(f.doc.to_string()),
+                kind: CompletionKind::Field,
+                insert: Insert::Snippet {
+                    plain: plain_of(&snippet),
+                    snippet,
+                },
+                replace: ctx.word.clone(),
+                additional_edits: Vec::new(),
+                sort_text: format!("{}{i:03}", if required { 0 } else { 1 }),
+            }
+        })
+        .collect()
+}
+
+fn join(dotted: &str, name: &str) -> String {
+    if dotted.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dotted}.{name}")
+    }
+}
+
+/// `key: $1`, or a block with the required fields of an object (indented from column `col`).
+fn field_snippet(field: &Field, dotted: &str, col: usize, config: &Config) -> String {
+    let ind = " ".repeat(col);
+    match field.kind {
+        Kind::Object(inner) => {
+            let body = sub_fields(inner, dotted, config, &format!("{ind}  "), "");
+            format!("{}:\n{body}", field.name)
+        }
+        Kind::List(Kind::Object(inner)) => {
+            let body = sub_fields(inner, dotted, config, &format!("{ind}    "), &format!("{ind}  - "));
+            format!("{}:\n{body}", field.name)
+        }
+        Kind::List(_) => format!("{}:\n{ind}  - $1", field.name),
+        Kind::Boolean => format!("{}: ${{1|true,false|}}", field.name),
+        _ => format!("{}: ${{1}}", field.name),
+    }
+}
+
+/// Lines `name: $n` for the required fields of an object (its first field when none is), the
+/// first line starting with `first` (a list item's `- `) instead of `ind`.
+fn sub_fields(fields: &[Field], dotted: &str, config: &Config, ind: &str, first: &str) -> String {
+    let mut chosen: Vec<&Field> = fields
+        .iter()
+        .filter(|f| config.is_required(&join(dotted, f.name)))
+        .collect();
+    if chosen.is_empty() {
+        chosen.extend(fields.first());
+    }
+    chosen
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let lead = if i == 0 && !first.is_empty() { first } else { ind };
+            format!("{lead}{}: ${}", f.name, i + 1)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The snippet without its tab stops, for clients without snippet support.
+fn plain_of(snippet: &str) -> String {
+    let mut out = String::new();
+    let mut rest = snippet;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(inner) = rest.strip_prefix('{') {
+            let end = inner.find('}').unwrap_or(inner.len());
+            rest = inner.get(end + 1..).unwrap_or("");
+        } else {
+            rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn describe(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Text => "text",
+        Kind::Date => "date-time (RFC 3339)",
+        Kind::Url => "URL",
+        Kind::Integer => "integer",
+        Kind::Boolean => "true or false",
+        Kind::Object(_) => "mapping",
+        Kind::List(Kind::Object(_)) => "list of mappings",
+        Kind::List(_) => "list",
+    }
+}
+
+/// Everything value completion reads.
+struct Values<'a> {
+    text: &'a str,
+    ctx: &'a CursorContext,
+    index: &'a Index,
+    config: &'a Config,
+}
+
+/// A value to offer before it becomes a `Completion`.
+struct Candidate {
+    label: String,
+    detail: Option<String>,
+    kind: CompletionKind,
+    /// Workspace values (0) before configured ones (1).
+    group: u8,
+}
+
+impl Values<'_> {
+    fn complete(&self, key: &str, now: Timestamp) -> Vec<Completion> {
+        let in_provider = self.ctx.path.last().is_some_and(|k| k == "provider");
+        if in_provider && key == "name" {
+            return self.providers();
+        }
+        let candidates = match key {
+            "domain" if in_provider => self.domains(),
+            "topics" if self.ctx.path.is_empty() => self.topics(),
+            "type" => self.field_values("type", &["article"]),
+            "category" if self.ctx.path.is_empty() => self.field_values("category", &[]),
+            _ => match field_at(&self.ctx.path, key).map(|f| f.kind) {
+                Some(Kind::Boolean) => plain_values(&["true", "false"], CompletionKind::Value),
+                Some(Kind::Date) => vec![Candidate {
+                    label: format_rfc3339(now),
+                    detail: Some("now".into()),
+                    kind: CompletionKind::Date,
+                    group: 0,
+                }],
+                _ => Vec::new(),
+            },
+        };
+        self.finish(candidates)
+    }
+
+    fn topics(&self) -> Vec<Candidate> {
+        let used = self.index.topics().into_iter().map(|(topic, n)| Candidate {
+            label: topic,
+            detail: Some(articles(n)),
+            kind: CompletionKind::Topic,
+            group: 0,
+        });
+        let vocabulary = self.config.topics.iter().flatten().map(|t| Candidate {
+            label: t.clone(),
+            detail: Some("vocabulary".into()),
+            kind: CompletionKind::Topic,
+            group: 1,
+        });
+        used.chain(vocabulary).collect()
+    }
+
+    fn domains(&self) -> Vec<Candidate> {
+        let used = self.index.providers().into_iter().filter_map(|p| {
+            Some(Candidate {
+                label: p.domain?,
+                detail: Some(p.name),
+                kind: CompletionKind::Value,
+                group: 0,
+            })
+        });
+        let catalog = self.config.providers.iter().map(|(name, domain)| Candidate {
+            label: domain.clone(),
+            detail: Some(name.clone()),
+            kind: CompletionKind::Value,
+            group: 1,
+        });
+        used.chain(catalog).collect()
+    }
+
+    fn field_values(&self, field: &str, defaults: &[&str]) -> Vec<Candidate> {
+        let used = self.index.values_of(field).into_iter().map(|(v, n)| Candidate {
+            label: v,
+            detail: Some(articles(n)),
+            kind: CompletionKind::Value,
+            group: 0,
+        });
+        used.chain(plain_values(defaults, CompletionKind::Value))
+            .collect()
+    }
+
+    /// Provider names; picking one also fills in its domain.
+    fn providers(&self) -> Vec<Completion> {
+        let used = self.index.providers().into_iter().map(|p| {
+            let domain = self.config.providers.get(&p.name).cloned().or(p.domain);
+            (p.name, domain, Some(p.count), 0u8)
+        });
+        let catalog = self
+            .config
+            .providers
+            .iter()
+            .map(|(name, domain)| (name.clone(), Some(domain.clone()), None, 1u8));
+        let mut seen = HashSet::new();
+        used.chain(catalog)
+            .filter(|(name, ..)| seen.insert(name.clone()))
+            .enumerate()
+            .map(|(rank, (name, domain, count, group))| {
+                let detail = match (&domain, count) {
+                    (Some(d), Some(n)) => format!("{d} · {}", articles(n)),
+                    (Some(d), None) => d.clone(),
+                    (None, Some(n)) => articles(n),
+                    (None, None) => String::new(),
+                };
+                let edits = domain
+                    .as_deref()
+                    .and_then(|d| provider_domain_edit(self.text, self.ctx.word.start, d))
+                    .into_iter()
+                    .collect();
+                let candidate = Candidate {
+                    label: name,
+                    detail: (!detail.is_empty()).then_some(detail),
+                    kind: CompletionKind::Provider,
+                    group,
+                };
+                let mut completion = self.completion(candidate, rank);
+                completion.additional_edits = edits;
+                completion
+            })
+            .collect()
+    }
+
+    /// De-duplicates by label (first wins: the workspace's count beats the configuration).
+    fn finish(&self, candidates: Vec<Candidate>) -> Vec<Completion> {
+        let mut seen = HashSet::new();
+        candidates
+            .into_iter()
+            .filter(|c| seen.insert(c.label.clone()))
+            .enumerate()
+            .map(|(rank, c)| self.completion(c, rank))
+            .collect()
+    }
+
+    fn completion(&self, c: Candidate, rank: usize) -> Completion {
+        let insert = Insert::Plain(self.quoted(&c.label));
+        Completion {
+            sort_text: format!("{}{rank:06}", c.group),
+            label: c.label,
+            detail: c.detail,
+            documentation: None,
+            kind: c.kind,
+            insert,
+            replace: self.ctx.word.clone(),
+            additional_edits: Vec::new(),
+        }
+    }
+
+    /// The value as YAML: as typed after an opening quote, else quoted only when it must be.
+    fn quoted(&self, value: &str) -> String {
+        let before = self.text[..self.ctx.word.start].chars().next_back();
+        let after_quote = matches!(before, Some('"' | '\''));
+        let flow_special = value.contains([',', '[', ']', '{', '}']);
+        if after_quote || (is_plain_safe(value) && !flow_special) {
+            value.to_string()
+        } else {
+            double_quoted(value)
+        }
+    }
+}
+
+fn plain_values(values: &[&str], kind: CompletionKind) -> Vec<Candidate> {
+    values
+        .iter()
+        .map(|v| Candidate {
+            label: v.to_string(),
+            detail: None,
+            kind,
+            group: 1,
+        })
+        .collect()
+}
+
+fn articles(n: usize) -> String {
+    if n == 1 {
+        "1 article".to_string()
+    } else {
+        format!("{n} articles")
+    }
+}

@@ -1,0 +1,95 @@
+//! Small text helpers for hover cards: Markdown escaping, `file://` URIs and "3 days before".
+
+use std::path::Path;
+
+use jiff::Timestamp;
+
+/// Text shown literally in Markdown.
+pub(crate) fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A `file://` URI for a path, percent-encoding every byte that is not unreserved.
+pub(crate) fn file_uri(path: &Path) -> String {
+    let raw = path.to_string_lossy().replace('\\', "/");
+    // Windows drive paths (`C:/x`) need a leading slash: `file:///C:/x`.
+    let raw = if raw.starts_with('/') {
+        raw
+    } else {
+        format!("/{raw}")
+    };
+    let mut out = String::from("file://");
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// How far `then` is from `reference`: `3 days before this article`, `in 2 hours` ...
+pub(crate) fn relative(then: Timestamp, reference: Timestamp, before: &str, after: &str) -> String {
+    let seconds = then.as_second() - reference.as_second();
+    let amount = amount(seconds.unsigned_abs());
+    match seconds {
+        s if s.unsigned_abs() < 60 => "at the same time".to_string(),
+        s if s < 0 => before.replace("{}", &amount),
+        _ => after.replace("{}", &amount),
+    }
+}
+
+fn amount(seconds: u64) -> String {
+    const UNITS: &[(u64, &str)] = &[
+        (365 * 86_400, "year"),
+        (30 * 86_400, "month"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+    ];
+    let (size, unit) = UNITS
+        .iter()
+        .find(|(size, _)| seconds >= *size)
+        .copied()
+        .unwrap_or((60, "minute"));
+    let n = (seconds / size).max(1);
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// The date part of an instant (`2021-09-26`).
+pub(crate) fn day(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_and_times() {
+        assert_eq!(
+            file_uri(Path::new("/w/a b/é.md")),
+            "file:///w/a%20b/%C3%A9.md"
+        );
+        assert_eq!(file_uri(Path::new("C:\\w\\a.md")), "file:///C%3A/w/a.md");
+        let a: Timestamp = "2021-09-23T18:13:00Z".parse().unwrap();
+        let b: Timestamp = "2021-09-26T06:17:00Z".parse().unwrap();
+        let words = |x, y| relative(x, y, "{} before", "{} after");
+        assert_eq!(words(a, b), "2 days before");
+        assert_eq!(words(b, a), "2 days after");
+        assert_eq!(words(a, a), "at the same time");
+        assert_eq!(md("a*b_[c]"), "a\\*b\\_\\[c\\]");
+    }
+}
