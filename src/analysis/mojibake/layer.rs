@@ -1,5 +1,6 @@
 //! One layer of mojibake search, and the peeling of further layers inside each repair.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::chars::{is_c1, script};
@@ -74,42 +75,70 @@ fn scan_layer(text: &str, outside: Around, layer: u8, prefer: Table) -> Vec<Hit>
 
 /// Keeps accepted hits, plus deferred ones vouched for by a strong hit on the same line in
 /// the same table (and, for word-like ones, decoding to the same script), that do not
-/// overlap an accepted one.
+/// overlap an accepted one. Linear in the text: lines are counted once, strong hits are
+/// grouped by line and table.
 fn associate(text: &str, hits: Vec<Hit>, vouched: bool) -> Vec<Mangled> {
-    let strong: Vec<&Hit> = hits
+    let accepted = |h: &Hit| matches!(h.verdict, Verdict::Accept { .. });
+    if !hits
         .iter()
-        .filter(|h| h.verdict == Verdict::Accept { strong: true })
-        .collect();
-    let accepted: Vec<Range<usize>> = hits
+        .any(|h| matches!(h.verdict, Verdict::Defer { .. }))
+    {
+        return hits.into_iter().filter(accepted).map(|h| h.found).collect();
+    }
+    let lines = line_numbers(text, &hits);
+    let mut strong: HashMap<(usize, Table), Vec<&str>> = HashMap::new();
+    for (h, &line) in hits.iter().zip(&lines) {
+        if h.verdict == (Verdict::Accept { strong: true }) {
+            strong
+                .entry((line, h.table))
+                .or_default()
+                .push(&h.found.repaired);
+        }
+    }
+    let taken: Vec<Range<usize>> = hits
         .iter()
-        .filter(|h| matches!(h.verdict, Verdict::Accept { .. }))
+        .filter(|h| accepted(h))
         .map(|h| h.found.range.clone())
         .collect();
-    let same_line = |a: usize, b: usize| {
-        let (lo, hi) = (a.min(b), a.max(b));
-        text.get(lo..hi)
-            .is_some_and(|between| !between.contains('\n'))
+    let overlaps = |r: &Range<usize>| {
+        let after = taken.partition_point(|t| t.start < r.end);
+        after > 0 && taken[after - 1].end > r.start
     };
-    let vouches = |by: &Hit, h: &Hit, word: bool| {
-        by.table == h.table
-            && same_line(by.found.range.start, h.found.range.start)
-            && (!word || same_script(&by.found.repaired, &h.found.repaired))
-    };
-    let keep = |h: &Hit| match h.verdict {
-        Verdict::Reject => false,
-        Verdict::Accept { .. } => true,
-        Verdict::Defer { word } => {
-            (strong.iter().any(|by| vouches(by, h, word)) || (vouched && !word))
-                && !accepted
+    let keep: Vec<bool> = hits
+        .iter()
+        .zip(&lines)
+        .map(|(h, &line)| match h.verdict {
+            Verdict::Reject => false,
+            Verdict::Accept { .. } => true,
+            Verdict::Defer { word } => {
+                let by = strong.get(&(line, h.table)).map_or(&[][..], Vec::as_slice);
+                let vouching = by
                     .iter()
-                    .any(|r| r.start < h.found.range.end && h.found.range.start < r.end)
-        }
-    };
-    let kept: Vec<bool> = hits.iter().map(keep).collect();
+                    .any(|r| !word || same_script(r, &h.found.repaired));
+                (vouching || (vouched && !word)) && !overlaps(&h.found.range)
+            }
+        })
+        .collect();
     hits.into_iter()
-        .zip(kept)
+        .zip(keep)
         .filter(|(_, k)| *k)
         .map(|(h, _)| h.found)
+        .collect()
+}
+
+/// The line (counted from 0) each hit starts on; hits are in text order.
+fn line_numbers(text: &str, hits: &[Hit]) -> Vec<usize> {
+    let (mut line, mut pos) = (0, 0);
+    hits.iter()
+        .map(|h| {
+            let start = h.found.range.start.max(pos);
+            line += text
+                .as_bytes()
+                .get(pos..start)
+                .map_or(0, |gap| memchr::memchr_iter(b'\n', gap).count());
+            pos = start;
+            line
+        })
         .collect()
 }
 

@@ -9,7 +9,7 @@ use encoding_rs::Encoding;
 
 /// A decode table the scanner tries. Windows-1252 and Latin-1 are one table: real damage
 /// mixes them (Latin-1 keeps the C1 controls that Windows-1252 turns into `€`, `‚`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Table {
     Western,
     Windows1250,
