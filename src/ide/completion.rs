@@ -59,7 +59,7 @@ fn key_completions(text: &str, ctx: &CursorContext, config: &Config) -> Vec<Comp
         .enumerate()
         .filter(|(_, f)| !present.contains(f.name))
         .map(|(i, f)| {
-            let required = config.is_required(&join(&dotted, f.name));
+            let required = is_required(config, &join(&dotted, f.name));
             let snippet = field_snippet(f, &join(&dotted, f.name), col, config);
             Completion {
                 label: f.name.to_string(),
@@ -76,6 +76,14 @@ fn key_completions(text: &str, ctx: &CursorContext, config: &Config) -> Vec<Comp
             }
         })
         .collect()
+}
+
+/// Whether a field is required, or holds required fields. A nested object's fields count as
+/// required when they are at the top level (`related.provider.name` like `provider.name`).
+fn is_required(config: &Config, dotted: &str) -> bool {
+    let mut suffixes = dotted.match_indices('.').map(|(i, _)| &dotted[i + 1..]);
+    let nested = |p: &str| p.contains('.') && (config.is_required(p) || config.requires_within(p));
+    config.is_required(dotted) || config.requires_within(dotted) || suffixes.any(nested)
 }
 
 fn join(dotted: &str, name: &str) -> String {
@@ -109,7 +117,7 @@ fn field_snippet(field: &Field, dotted: &str, col: usize, config: &Config) -> St
 fn sub_fields(fields: &[Field], dotted: &str, config: &Config, ind: &str, first: &str) -> String {
     let mut chosen: Vec<&Field> = fields
         .iter()
-        .filter(|f| config.is_required(&join(dotted, f.name)))
+        .filter(|f| is_required(config, &join(dotted, f.name)))
         .collect();
     if chosen.is_empty() {
         chosen.extend(fields.first());
