@@ -17,7 +17,7 @@ fn fixture_root() -> PathBuf {
 }
 
 fn read(rel: &str) -> String {
-    std::fs::read_to_string(fixture_root().join(rel)).unwrap()
+    std::fs::read_to_string(fixture_root().join(rel)).expect("test data")
 }
 
 /// The fixture workspace (seven articles), as the server would load it.
@@ -31,7 +31,7 @@ fn index() -> Index {
 }
 
 fn now() -> Timestamp {
-    "2026-01-01T00:00:00Z".parse().unwrap()
+    "2026-01-01T00:00:00Z".parse().expect("test data")
 }
 
 fn catalog() -> Config {
@@ -39,7 +39,7 @@ fn catalog() -> Config {
         "[schema]\ntopics = [\"AI\", \"Zoology\"]\n[providers]\n\"Radio Free Europe/Radio Liberty\" = \"rferl.org\"\n\"Wire Catalogued\" = \"wire.example.com\"\n",
         None,
     )
-    .unwrap()
+    .expect("test data")
 }
 
 /// Completions at the `|` marker.
@@ -139,14 +139,20 @@ fn context_nested_mappings() {
     let (p, s, w) = ctx("---\nprovider:\n  na|\n---\n");
     assert_eq!((p, s, w.as_str()), (path(&["provider"]), Slot::Key, "na"));
     let (p, s, w) = ctx("---\nprovider:\n  name: Radio|\n  domain: rferl.org\n---\n");
-    assert_eq!((p, s, w.as_str()), (path(&["provider"]), key("name"), "Radio"));
+    assert_eq!(
+        (p, s, w.as_str()),
+        (path(&["provider"]), key("name"), "Radio")
+    );
     let related = "---\nrelated:\n  - title: x\n    provider:\n      name: T\n";
     let (p, s, _) = ctx(&format!("{related}    web|\n---\n"));
     assert_eq!((p, s), (path(&["related"]), Slot::Key));
     let (p, s, _) = ctx(&format!("{related}      dom|\n---\n"));
     assert_eq!((p, s), (path(&["related", "provider"]), Slot::Key));
     let (p, s, w) = ctx("---\nrelated:\n  - title: Regional|\n---\n");
-    assert_eq!((p, s, w.as_str()), (path(&["related"]), key("title"), "Regional"));
+    assert_eq!(
+        (p, s, w.as_str()),
+        (path(&["related"]), key("title"), "Regional")
+    );
     let (p, s, _) = ctx("---\nrelated:\n  - title: a\n  - |\n---\n");
     assert_eq!((p, s), (path(&["related"]), Slot::Key));
     let images = "---\nrelated:\n  - title: x\n    images:\n      - url: u\n        wid|\n---\n";
@@ -172,11 +178,13 @@ fn context_crlf_tabs_and_body() {
     assert_eq!((p, s), (path(&[]), Slot::Key));
 }
 
-
 #[test]
 fn completes_missing_top_level_fields_as_snippets() {
     let (text, items) = complete(&format!("{HEAD}publ|\n---\n"), &Config::default());
-    assert!(!labels(&items).contains(&"title"), "present keys are left out");
+    assert!(
+        !labels(&items).contains(&"title"),
+        "present keys are left out"
+    );
     let date = find(&items, "publishedDateTime");
     assert_eq!(date.kind, CompletionKind::Field);
     assert_eq!(&text[date.replace.clone()], "publ");
@@ -202,7 +210,10 @@ fn completes_missing_top_level_fields_as_snippets() {
     assert_eq!(snippet, "related:\n  - title: $1\n    webUrl: $2");
     // Required fields sort first.
     let first: Vec<&str> = labels(&items).into_iter().take(4).collect();
-    assert_eq!(first, ["publishedDateTime", "webUrl", "provider", "related"]);
+    assert_eq!(
+        first,
+        ["publishedDateTime", "webUrl", "provider", "related"]
+    );
 }
 
 #[test]
@@ -211,7 +222,10 @@ fn completes_keys_of_nested_mappings() {
     assert_eq!(labels(&items), ["domain"]);
     let related = "---\nrelated:\n  - title: a\n    webUrl: https://x.org/a\n  - |\n---\n";
     let (_, items) = complete(related, &Config::default());
-    assert!(labels(&items).contains(&"title"), "a new item has no keys yet");
+    assert!(
+        labels(&items).contains(&"title"),
+        "a new item has no keys yet"
+    );
     let Insert::Snippet { snippet, plain } = &find(&items, "provider").insert else {
         panic!()
     };
@@ -236,8 +250,14 @@ fn completes_topics_by_frequency_then_vocabulary() {
     assert_eq!(&got[..3], ["Diplomacy", "Public Health", "AI"]);
     assert_eq!(got.last(), Some(&"Zoology"));
     assert_eq!(got.iter().filter(|l| **l == "AI").count(), 1);
-    assert_eq!(find(&items, "Diplomacy").detail.as_deref(), Some("3 articles"));
-    assert_eq!(find(&items, "Zoology").detail.as_deref(), Some("vocabulary"));
+    assert_eq!(
+        find(&items, "Diplomacy").detail.as_deref(),
+        Some("3 articles")
+    );
+    assert_eq!(
+        find(&items, "Zoology").detail.as_deref(),
+        Some("vocabulary")
+    );
     assert_eq!(find(&items, "AI").kind, CompletionKind::Topic);
     let mut sorted = items.clone();
     sorted.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
@@ -249,12 +269,18 @@ fn completes_topics_by_frequency_then_vocabulary() {
     let (text, items) = complete("---\ntopics:\n  - \"Pub|\"\n---\n", &catalog());
     let health = find(&items, "Public Health");
     assert_eq!(&text[health.replace.clone()], "Pub");
-    assert_eq!(apply(&text, health), "---\ntopics:\n  - \"Public Health\"\n---\n");
+    assert_eq!(
+        apply(&text, health),
+        "---\ntopics:\n  - \"Public Health\"\n---\n"
+    );
 }
 
 #[test]
 fn provider_name_completion_fills_in_the_domain() {
-    let (text, items) = complete("---\nprovider:\n  name: Sci|\ntopics: []\n---\n", &catalog());
+    let (text, items) = complete(
+        "---\nprovider:\n  name: Sci|\ntopics: []\n---\n",
+        &catalog(),
+    );
     let science = find(&items, "Science Daily Wire");
     assert_eq!(science.kind, CompletionKind::Provider);
     assert!(matches!(science.insert, Insert::Plain(_)));
@@ -284,14 +310,24 @@ fn provider_name_completion_fills_in_the_domain() {
         "---\r\nprovider:\r\n  name: Wire Catalogued\r\n  domain: wire.example.com\r\n---\r\n"
     );
     // Already right: no extra edit.
-    let (_, items) = complete("---\nprovider:\n  name: Tre|\n  domain: trend.az\n---\n", &catalog());
-    assert!(find(&items, "Trend News Agency").additional_edits.is_empty());
+    let (_, items) = complete(
+        "---\nprovider:\n  name: Tre|\n  domain: trend.az\n---\n",
+        &catalog(),
+    );
+    assert!(
+        find(&items, "Trend News Agency")
+            .additional_edits
+            .is_empty()
+    );
 }
 
 #[test]
 fn completes_domains_types_booleans_and_dates() {
     let (_, items) = complete("---\nprovider:\n  name: X\n  domain: |\n---\n", &catalog());
-    assert_eq!(labels(&items)[..2], ["rferl.org", "sciencewire.example.org"]);
+    assert_eq!(
+        labels(&items)[..2],
+        ["rferl.org", "sciencewire.example.org"]
+    );
     assert!(labels(&items).contains(&"wire.example.com"));
     let (_, items) = complete("---\ntype: |\n---\n", &Config::default());
     assert_eq!(labels(&items), ["article", "video"]);
@@ -300,7 +336,10 @@ fn completes_domains_types_booleans_and_dates() {
     assert_eq!(labels(&items), ["news", "science"]);
     let (_, items) = complete("---\npublished: |\n---\n", &Config::default());
     assert_eq!(labels(&items), ["true", "false"]);
-    let (_, items) = complete("---\nrelated:\n  - publishedDateTime: |\n---\n", &Config::default());
+    let (_, items) = complete(
+        "---\nrelated:\n  - publishedDateTime: |\n---\n",
+        &Config::default(),
+    );
     assert_eq!(labels(&items), ["2026-01-01T00:00:00Z"]);
     assert_eq!(items[0].kind, CompletionKind::Date);
     let (_, items) = complete("---\ntitle: a\n---\nbody |text\n", &Config::default());
@@ -318,16 +357,27 @@ const PASSPORTS: &str = "world/2021-09-26-vaccine-passports.md";
 #[test]
 fn hover_on_a_related_entry_is_a_card() {
     let text = read(PASSPORTS);
-    for (needle, delta) in [("- title: \"Regional", 0), ("publishedDateTime: 2021-09-23", 3), ("name: The Frontier", 8)] {
+    for (needle, delta) in [
+        ("- title: \"Regional", 0),
+        ("publishedDateTime: 2021-09-23", 3),
+        ("name: The Frontier", 8),
+    ] {
         let card = hover_at(PASSPORTS, needle, delta).unwrap();
         assert!(
-            card.markdown
-                .starts_with("**Regional bloc not discussing recognition of new Kabul government**"),
+            card.markdown.starts_with(
+                "**Regional bloc not discussing recognition of new Kabul government**"
+            ),
             "{}",
             card.markdown
         );
-        assert!(card.markdown.contains("The Frontier Post (thefrontierpost.com)"));
-        assert!(card.markdown.contains("2021-09-23T18:13:00Z (2 days before this article)"));
+        assert!(
+            card.markdown
+                .contains("The Frontier Post (thefrontierpost.com)")
+        );
+        assert!(
+            card.markdown
+                .contains("2021-09-23T18:13:00Z (2 days before this article)")
+        );
         let uri = format!(
             "[Open in workspace](file://{}/world/2021-09-23-regional-bloc.md)",
             fixture_root().display()
@@ -336,29 +386,63 @@ fn hover_on_a_related_entry_is_a_card() {
         assert!(text[card.range.clone()].starts_with("- title: \"Regional"));
     }
     let second = hover_at(PASSPORTS, "- title: \"EU and Moscow", 2).unwrap();
-    assert!(second.markdown.contains("2 months after this article"), "{}", second.markdown);
+    assert!(
+        second.markdown.contains("2 months after this article"),
+        "{}",
+        second.markdown
+    );
 }
 
 #[test]
 fn hover_on_title_topic_provider_date_and_key() {
     let title = hover_at(PASSPORTS, "title: \"Moscow", 9).unwrap();
     assert!(title.markdown.contains("Related (2):"));
-    assert!(title.markdown.contains("Linked from (2):"), "{}", title.markdown);
-    assert!(title.markdown.contains("2021-11-28 [EU and Moscow hold talks"));
+    assert!(
+        title.markdown.contains("Linked from (2):"),
+        "{}",
+        title.markdown
+    );
+    assert!(
+        title
+            .markdown
+            .contains("2021-11-28 [EU and Moscow hold talks")
+    );
 
     let topic = hover_at(PASSPORTS, "  - Public Health", 6).unwrap();
-    assert!(topic.markdown.starts_with("**Topic** `Public Health`: 3 articles"));
-    assert!(topic.markdown.contains("- 2022-04-02 [Labs agree on model cards"));
+    assert!(
+        topic
+            .markdown
+            .starts_with("**Topic** `Public Health`: 3 articles")
+    );
+    assert!(
+        topic
+            .markdown
+            .contains("- 2022-04-02 [Labs agree on model cards")
+    );
 
     let provider = hover_at(PASSPORTS, "name: Radio Free", 8).unwrap();
-    assert!(provider.markdown.contains("1 article in the workspace"), "{}", provider.markdown);
+    assert!(
+        provider.markdown.contains("1 article in the workspace"),
+        "{}",
+        provider.markdown
+    );
 
     let date = hover_at("science/2022-03-14-protein-folding.md", "2022-03-14T09", 2).unwrap();
-    assert!(date.markdown.starts_with("`2022-03-14T08:30:00Z` (3 years ago)"), "{}", date.markdown);
+    assert!(
+        date.markdown
+            .starts_with("`2022-03-14T08:30:00Z` (3 years ago)"),
+        "{}",
+        date.markdown
+    );
 
     let key = hover_at(PASSPORTS, "quality: 24\nheat", 2).unwrap();
     assert!(key.markdown.contains("Quality score"));
-    assert!(hover_at(PASSPORTS, "secured", 2).unwrap().markdown.contains("signature"));
+    assert!(
+        hover_at(PASSPORTS, "secured", 2)
+            .unwrap()
+            .markdown
+            .contains("signature")
+    );
     assert!(hover_at(PASSPORTS, "\"c2FtcGxl", 3).is_none());
 }
 
@@ -415,14 +499,23 @@ fn outline_and_folding() {
     assert_eq!(names[..3], ["category", "title", "excerpt"]);
     let related = symbols.iter().find(|s| s.name == "related").unwrap();
     assert_eq!(related.kind, SymbolKind::Array);
-    assert_eq!(related.children[1].name, "EU and Moscow hold talks on vaccination certificates");
+    assert_eq!(
+        related.children[1].name,
+        "EU and Moscow hold talks on vaccination certificates"
+    );
     assert_eq!(related.children[1].kind, SymbolKind::Related);
     assert!(text[related.children[0].range.clone()].starts_with("- title:"));
-    let date = symbols.iter().find(|s| s.name == "publishedDateTime").unwrap();
+    let date = symbols
+        .iter()
+        .find(|s| s.name == "publishedDateTime")
+        .unwrap();
     assert_eq!(date.kind, SymbolKind::Date);
     assert_eq!(date.detail.as_deref(), Some("2021-09-26T06:17:00Z"));
     let provider = symbols.iter().find(|s| s.name == "provider").unwrap();
-    assert_eq!((provider.kind, provider.children.len()), (SymbolKind::Object, 2));
+    assert_eq!(
+        (provider.kind, provider.children.len()),
+        (SymbolKind::Object, 2)
+    );
 
     let plain = read("scraped/2021-09-embassy-page.txt");
     let dated = ide::document_symbols(&plain);
@@ -456,7 +549,10 @@ fn workspace_symbols_search_titles() {
     let titles: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(
         titles,
-        ["Protein model results reproduced", "Open model predicts protein shapes in minutes"]
+        [
+            "Protein model results reproduced",
+            "Open model predicts protein shapes in minutes"
+        ]
     );
     assert!(found[0].0.range.is_some());
 }
@@ -479,7 +575,8 @@ fn never_panics_at_any_offset() {
     let index = index();
     let config = catalog();
     for text in MESSY {
-        let boundaries = (0..=text.len() + 2).filter(|i| *i > text.len() || text.is_char_boundary(*i));
+        let boundaries =
+            (0..=text.len() + 2).filter(|i| *i > text.len() || text.is_char_boundary(*i));
         for at in boundaries.chain([text.len() + 100, 1, 2, 3]) {
             let ctx = context_at(text, at);
             assert!(ctx.word.start <= ctx.word.end && ctx.word.end <= text.len());

@@ -103,7 +103,13 @@ fn field_snippet(field: &Field, dotted: &str, col: usize, config: &Config) -> St
             format!("{}:\n{body}", field.name)
         }
         Kind::List(Kind::Object(inner)) => {
-            let body = sub_fields(inner, dotted, config, &format!("{ind}    "), &format!("{ind}  - "));
+            let body = sub_fields(
+                inner,
+                dotted,
+                config,
+                &format!("{ind}    "),
+                &format!("{ind}  - "),
+            );
             format!("{}:\n{body}", field.name)
         }
         Kind::List(_) => format!("{}:\n{ind}  - $1", field.name),
@@ -126,7 +132,11 @@ fn sub_fields(fields: &[Field], dotted: &str, config: &Config, ind: &str, first:
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let lead = if i == 0 && !first.is_empty() { first } else { ind };
+            let lead = if i == 0 && !first.is_empty() {
+                first
+            } else {
+                ind
+            };
             format!("{lead}{}: ${}", f.name, i + 1)
         })
         .collect::<Vec<_>>()
@@ -231,22 +241,30 @@ impl Values<'_> {
                 group: 0,
             })
         });
-        let catalog = self.config.providers.iter().map(|(name, domain)| Candidate {
-            label: domain.clone(),
-            detail: Some(name.clone()),
-            kind: CompletionKind::Value,
-            group: 1,
-        });
+        let catalog = self
+            .config
+            .providers
+            .iter()
+            .map(|(name, domain)| Candidate {
+                label: domain.clone(),
+                detail: Some(name.clone()),
+                kind: CompletionKind::Value,
+                group: 1,
+            });
         used.chain(catalog).collect()
     }
 
     fn field_values(&self, field: &str, defaults: &[&str]) -> Vec<Candidate> {
-        let used = self.index.values_of(field).into_iter().map(|(v, n)| Candidate {
-            label: v,
-            detail: Some(articles(n)),
-            kind: CompletionKind::Value,
-            group: 0,
-        });
+        let used = self
+            .index
+            .values_of(field)
+            .into_iter()
+            .map(|(v, n)| Candidate {
+                label: v,
+                detail: Some(articles(n)),
+                kind: CompletionKind::Value,
+                group: 0,
+            });
         used.chain(plain_values(defaults, CompletionKind::Value))
             .collect()
     }

@@ -130,12 +130,7 @@ fn value_context(
 }
 
 /// The cursor is on a key being typed, or on an item after `- `, or on a blank line.
-fn key_or_item_context(
-    start: usize,
-    prefix: &str,
-    shape: &Shape,
-    above: &Above,
-) -> CursorContext {
+fn key_or_item_context(start: usize, prefix: &str, shape: &Shape, above: &Above) -> CursorContext {
     let word = word_after_quote_in(prefix, start, shape.content_at);
     let (frames, dashed) = match shape.dashes.last() {
         Some(&dash) => (above.frames(dash, true), true),
@@ -181,7 +176,9 @@ fn word_after_quote(text: &str, from: usize, to: usize) -> Range<usize> {
     let typed = text.get(from..to).unwrap_or("");
     let blanks = typed.len() - typed.trim_start_matches([' ', '\t']).len();
     let from = from + blanks;
-    let quoted = text.get(from..to).is_some_and(|t| t.starts_with(['"', '\'']));
+    let quoted = text
+        .get(from..to)
+        .is_some_and(|t| t.starts_with(['"', '\'']));
     if quoted { from + 1..to } else { from..to }
 }
 

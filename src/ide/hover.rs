@@ -50,7 +50,12 @@ pub(crate) fn hover(
     if layout.front_matter.is_none() || offset >= layout.body.start {
         return cards.dated_line(offset);
     }
-    if let Some(related) = cards.summary.related.iter().find(|r| touches(&r.span, offset)) {
+    if let Some(related) = cards
+        .summary
+        .related
+        .iter()
+        .find(|r| touches(&r.span, offset))
+    {
         return Some(cards.related(related));
     }
     cards.entry(&locate(text, offset)?)
@@ -182,7 +187,11 @@ impl Cards<'_> {
 
     /// A dated line of a plain-text article.
     fn dated_line(&self, offset: usize) -> Option<Hover> {
-        let line = self.summary.dated_lines.iter().find(|l| touches(&l.span, offset))?;
+        let line = self
+            .summary
+            .dated_lines
+            .iter()
+            .find(|l| touches(&l.span, offset))?;
         Some(Hover {
             markdown: format!("Dated line: `{}`", line.value),
             range: line.span.clone(),

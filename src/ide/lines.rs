@@ -116,9 +116,8 @@ fn quoted_key(content: &str) -> bool {
 /// The first colon that ends a key (followed by a blank or the end).
 fn colon_of(content: &str) -> Option<usize> {
     let bytes = content.as_bytes();
-    (0..bytes.len()).find(|&i| {
-        bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t')
-    })
+    (0..bytes.len())
+        .find(|&i| bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t'))
 }
 
 /// Start of the line containing byte `offset` (which must be a char boundary).
@@ -171,7 +170,10 @@ mod tests {
         let key = s.key.unwrap();
         assert_eq!(key.name, "title");
         assert_eq!(&"  - title: \"x\" # note"[key.value], "\"x\"");
-        assert_eq!(Shape::read("webUrl: https://x.org").key.unwrap().name, "webUrl");
+        assert_eq!(
+            Shape::read("webUrl: https://x.org").key.unwrap().name,
+            "webUrl"
+        );
         assert!(Shape::read("- https://x.org").key.is_none());
         assert!(Shape::of("   ").is_none());
         assert!(Shape::of("  # c").is_none());

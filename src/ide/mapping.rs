@@ -17,11 +17,30 @@ pub(crate) fn mapping_lines(text: &str, start: usize, col: usize) -> Vec<(usize,
     if current.key_col() == Some(col) {
         out.push((start, current));
     }
+    if !starts_item {
+        out.extend(siblings_above(text, start, col, first));
+    }
+    let mut line = next_line(text, start);
+    while line < end {
+        if let Some(shape) = Shape::of(line_text(text, line)) {
+            if shape.indent < col {
+                break;
+            }
+            if shape.dashes.is_empty() && shape.key_col() == Some(col) {
+                out.push((line, shape));
+            }
+        }
+        line = next_line(text, line);
+    }
+    out.sort_by_key(|(at, _)| *at);
+    out
+}
+
+/// Keys at column `col` above the line at `start`, up to the mapping's first line.
+fn siblings_above(text: &str, start: usize, col: usize, first: usize) -> Vec<(usize, Shape)> {
+    let mut out = Vec::new();
     let mut line = start;
-    while !starts_item {
-        let Some(prev) = prev_line_start(text, line).filter(|p| *p >= first) else {
-            break;
-        };
+    while let Some(prev) = prev_line_start(text, line).filter(|p| *p >= first) {
         line = prev;
         let Some(shape) = Shape::of(line_text(text, line)) else {
             continue;
@@ -38,19 +57,6 @@ pub(crate) fn mapping_lines(text: &str, start: usize, col: usize) -> Vec<(usize,
         }
         break;
     }
-    let mut line = next_line(text, start);
-    while line < end {
-        if let Some(shape) = Shape::of(line_text(text, line)) {
-            if shape.indent < col {
-                break;
-            }
-            if shape.dashes.is_empty() && shape.key_col() == Some(col) {
-                out.push((line, shape));
-            }
-        }
-        line = next_line(text, line);
-    }
-    out.sort_by_key(|(at, _)| *at);
     out
 }
 
@@ -85,7 +91,11 @@ pub(crate) fn provider_domain_edit(text: &str, at: usize, domain: &str) -> Optio
         if current.trim_matches(['"', '\'']) == domain {
             return None;
         }
-        let lead = if key.value.start == key.colon_end { " " } else { "" };
+        let lead = if key.value.start == key.colon_end {
+            " "
+        } else {
+            ""
+        };
         return Some(Edit {
             range: line + key.value.start..line + key.value.end,
             replacement: format!("{lead}{value}"),

@@ -162,7 +162,10 @@ pub(crate) fn folding_ranges(text: &str) -> Vec<Fold> {
         range: fm.opener.start..end,
         kind: FoldKind::FrontMatter,
     }];
-    let multi_line = |r: &Range<usize>| text.get(r.clone()).is_some_and(|t| t.contains(['\n', '\r']));
+    let multi_line = |r: &Range<usize>| {
+        text.get(r.clone())
+            .is_some_and(|t| t.contains(['\n', '\r']))
+    };
     if let Some(root) = root(text) {
         for entry in root.as_mapping().unwrap_or_default() {
             let range = entry.key.span.start..entry.value.span.end;

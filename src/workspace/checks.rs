@@ -30,7 +30,10 @@ pub(super) fn workspace_diagnostics(index: &Index, path: &Path) -> Vec<Diagnosti
 fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<Diagnostic> {
     let mut seen: Vec<String> = Vec::new();
     let mut acc = Vec::new();
-    let fields = [("webUrl", &summary.web_url), ("originalUrl", &summary.original_url)];
+    let fields = [
+        ("webUrl", &summary.web_url),
+        ("originalUrl", &summary.original_url),
+    ];
     for (field, url) in fields {
         let Some(url) = url else { continue };
         let key = url_key(&url.value);

@@ -288,10 +288,15 @@ fn most_common(counts: &HashMap<String, usize>) -> Option<String> {
 type Found<'a> = Vec<(&'a Path, &'a Arc<ArticleSummary>)>;
 
 fn newest_first(mut items: Found<'_>) -> Found<'_> {
-    items.sort_by(|a, b| {
-        b.1.published
-            .cmp(&a.1.published)
-            .then_with(|| a.0.cmp(b.0))
-    });
+    items.sort_by(|a, b| b.1.published.cmp(&a.1.published).then_with(|| a.0.cmp(b.0)));
     items
+}
+
+impl Index {
+    /// Every indexed path, sorted (the server's `workspace/diagnostic` walks them).
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.articles.keys().cloned().collect();
+        paths.sort();
+        paths
+    }
 }
