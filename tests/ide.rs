@@ -603,3 +603,17 @@ fn never_panics_at_any_offset() {
     }
     let _ = ide::workspace_symbols(&index, "ü😀");
 }
+
+#[test]
+fn completing_inside_an_existing_key_renames_it() {
+    let (text, items) = complete(
+        "---\npubli|shDateTime: 2021-09-26T06:17:00Z\n---\n",
+        &Config::default(),
+    );
+    let date = find(&items, "publishedDateTime");
+    assert_eq!(date.insert, Insert::Plain("publishedDateTime".into()));
+    assert_eq!(
+        apply(&text, date),
+        "---\npublishedDateTime: 2021-09-26T06:17:00Z\n---\n"
+    );
+}

@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 
 use super::context::{CursorContext, Slot, context_at, field_at, fields_at};
-use super::lines::line_start;
+use super::lines::{Shape, line_start};
 use super::mapping::{mapping_lines, provider_domain_edit};
 use super::{Completion, CompletionKind, Insert};
 use crate::analysis::format_rfc3339;
+use crate::analysis::layout::line_text;
 use crate::analysis::schema::{Field, Kind};
 use crate::config::Config;
 use crate::workspace::Index;
@@ -54,6 +55,7 @@ fn key_completions(text: &str, ctx: &CursorContext, config: &Config) -> Vec<Comp
         .filter_map(|(_, shape)| shape.key.map(|k| k.name))
         .collect();
     let dotted = ctx.path.join(".");
+    let renaming = existing_key_end(text, start, ctx.word.end);
     fields
         .iter()
         .enumerate()
@@ -61,21 +63,38 @@ fn key_completions(text: &str, ctx: &CursorContext, config: &Config) -> Vec<Comp
         .map(|(i, f)| {
             let required = is_required(config, &join(&dotted, f.name));
             let snippet = field_snippet(f, &join(&dotted, f.name), col, config);
+            let (insert, replace) = match renaming {
+                Some(end) => (Insert::Plain(f.name.to_string()), ctx.word.start..end),
+                None => (
+                    Insert::Snippet {
+                        plain: plain_of(&snippet),
+                        snippet,
+                    },
+                    ctx.word.clone(),
+                ),
+            };
             Completion {
                 label: f.name.to_string(),
                 detail: Some(describe(f.kind).to_string()),
                 documentation: Some(f.doc.to_string()),
                 kind: CompletionKind::Field,
-                insert: Insert::Snippet {
-                    plain: plain_of(&snippet),
-                    snippet,
-                },
-                replace: ctx.word.clone(),
+                insert,
+                replace,
                 additional_edits: Vec::new(),
                 sort_text: format!("{}{i:03}", if required { 0 } else { 1 }),
             }
         })
         .collect()
+}
+
+/// When the cursor is inside the key of an existing `key: value` line, the end of that key:
+/// completing then renames the key and keeps the value.
+fn existing_key_end(text: &str, start: usize, cursor: usize) -> Option<usize> {
+    let line = line_text(text, start);
+    let key = Shape::read(line).key?;
+    let colon = start + key.colon_end - 1;
+    let end = start + text[start..colon].trim_end().len();
+    (cursor <= end).then_some(end)
 }
 
 /// Whether a field is required, or holds required fields. A nested object's fields count as
