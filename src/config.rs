@@ -174,6 +174,21 @@ impl Config {
         })
     }
 
+    /// This configuration with severities overridden (editor settings take precedence over the
+    /// file). Unknown codes or levels are errors.
+    pub fn with_severity_overrides(
+        &self,
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<Config, String> {
+        let mut config = self.clone();
+        for (name, level) in overrides {
+            let code =
+                Code::from_name(name).ok_or_else(|| format!("unknown diagnostic code `{name}`"))?;
+            config.severities.insert(code, parse_severity(level)?);
+        }
+        Ok(config)
+    }
+
     /// The severity of `code` under this configuration; `None` when it is turned off.
     pub fn severity(&self, code: Code) -> Option<Severity> {
         match self.severities.get(&code) {

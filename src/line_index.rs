@@ -6,9 +6,10 @@
 use std::ops::Range;
 
 /// The unit a column counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PositionEncoding {
     /// UTF-16 code units: the LSP default.
+    #[default]
     Utf16,
     /// Unicode scalar values: what the CLI prints (a "character").
     Utf32,

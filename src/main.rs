@@ -12,15 +12,21 @@ use jiff::Timestamp;
 #[command(
     name = "article-lsp",
     version,
-    about = "Checks and repairs news-article files; a language server for editing them"
+    about = "Checks and repairs news-article files; a language server for editing them",
+    long_about = "Checks and repairs news-article files. Without a command (or with --stdio, or `serve`) it runs the language server over standard input and output."
 )]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Run the language server over stdio (the default; accepted because editor clients pass it).
+    #[arg(long, global = true)]
+    stdio: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the language server over standard input and output (the default).
+    Serve,
     /// Report problems in article files (exit 1 on any error-severity finding, 2 on usage or IO errors).
     Check {
         /// Files, directories (walked recursively, honouring .gitignore) or `-` for stdin.
@@ -79,8 +85,9 @@ fn main() -> ExitCode {
             });
         }
     };
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // Locked per command: the server writes stdout from another thread and must not find it
+    // locked here.
+    let (out, err) = (std::io::stdout(), std::io::stderr());
     let status = match args.command {
         Some(Command::Check {
             paths,
@@ -98,7 +105,7 @@ fn main() -> ExitCode {
                 config,
                 now: now.unwrap_or_else(Timestamp::now),
             };
-            cli::check(&options, &mut out, &mut err)
+            cli::check(&options, &mut out.lock(), &mut err.lock())
         }
         Some(Command::Fix {
             paths,
@@ -114,12 +121,27 @@ fn main() -> ExitCode {
                 config,
                 now: now.unwrap_or_else(Timestamp::now),
             };
-            cli::fix(&options, &mut out, &mut err)
+            cli::fix(&options, &mut out.lock(), &mut err.lock())
         }
-        None => {
-            let _ = <Args as clap::CommandFactory>::command().print_help();
-            cli::EXIT_TROUBLE
-        }
+        Some(Command::Serve) | None => serve(),
     };
     ExitCode::from(status)
+}
+
+/// Runs the language server until the client sends `exit` (or closes the stream), then stops
+/// without waiting for background work: a client that asked us to exit wants us gone.
+fn serve() -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return cli::EXIT_TROUBLE;
+        }
+    };
+    runtime.block_on(article_lsp::server::serve_stdio());
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    cli::EXIT_CLEAN
 }

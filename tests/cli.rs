@@ -1,5 +1,7 @@
 //! The real `article-lsp` binary as a process: exit codes, output formats, stdin, and `fix`.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -89,7 +91,7 @@ fn warnings_alone_exit_0() {
     let out = run(&["check", "--now", NOW, "a.md"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
-        stdout(&out).contains("a.md:9:22: warning[mojibake]"),
+        stdout(&out).contains("a.md:9:27: warning[mojibake]"),
         "{}",
         stdout(&out)
     );

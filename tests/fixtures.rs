@@ -4,6 +4,8 @@
 //! Run `UPDATE_EXPECT=1 cargo test --test fixtures` to rewrite the expectations, then review
 //! the diff.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::path::{Path, PathBuf};
 
 use article_lsp::analysis::{self, Code};

@@ -1,6 +1,8 @@
 //! The editor features through the public API: cursor context, completion, hover, navigation,
 //! outline and folding, on realistic multi-article workspaces and on half-typed text.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

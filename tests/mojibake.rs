@@ -1,6 +1,8 @@
 //! Mojibake engine: round trips through every supported legacy encoding, literal real-world
 //! damage, a large clean multilingual text that must come back untouched, and robustness.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::ops::Range;
 
 use article_lsp::analysis::mojibake::{Legacy, find, repair};

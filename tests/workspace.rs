@@ -1,6 +1,8 @@
 //! The workspace through its public API: summaries of real-looking articles, the incremental
 //! index and its lookups, the cross-file checks, and discovering and loading files from disk.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -41,24 +41,38 @@ pub fn check_line(
 }
 
 fn mojibake_diagnostic(line: &str, offset: usize, run: &mojibake::Mangled) -> Diagnostic {
-    let bad = &line[run.range.clone()];
-    let how = if run.layers > 1 {
-        format!("{} (mangled {} times)", run.encoding.name(), run.layers)
-    } else {
-        run.encoding.name().to_string()
+    let bad = visible(&line[run.range.clone()]);
+    let good = visible(&run.repaired);
+    let times = match run.layers {
+        0 | 1 => String::new(),
+        2 => ", twice".to_string(),
+        n => format!(", {n} times"),
     };
     let message = format!(
-        "mojibake: `{bad}` is `{}` (UTF-8 decoded as {how})",
-        run.repaired.escape_debug()
+        "mojibake: `{bad}` is `{good}` (UTF-8 decoded as {}{times})",
+        run.encoding.name()
     );
     let range = offset + run.range.start..offset + run.range.end;
     let fix = Fix::replace(
-        format!("Repair encoding: `{bad}` → `{}`", run.repaired),
+        format!("Repair encoding: `{bad}` → `{good}`"),
         range.clone(),
         run.repaired.clone(),
         true,
     );
     Diagnostic::new(Code::Mojibake, range, message).with_fix(fix)
+}
+
+/// Text for a message: control characters escaped so the message stays readable.
+fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Cheap pre-check: could the line hold a control or replacement character?

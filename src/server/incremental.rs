@@ -47,7 +47,7 @@ pub struct FrontResult {
 
 impl Analysis {
     /// Analyses the whole document.
-    pub fn full(rope: &Rope, config: &Config, now: Timestamp) -> Analysis {
+    pub fn full(rope: &Rope, config: &Config, now: Timestamp) -> (Analysis, ArticleSummary) {
         let front = check_front(rope, config, now);
         let today = analysis::today(now);
         let mut lines = Vec::with_capacity(rope.len_lines());
@@ -60,7 +60,7 @@ impl Analysis {
             ..Analysis::default()
         };
         res.install_front_fields(&front);
-        res
+        (res, front.summary)
     }
 
     /// Updates the line cache after an edit replaced `old_lines` (line numbers before the edit)
@@ -72,29 +72,29 @@ impl Analysis {
         new_lines: Range<usize>,
     ) -> bool {
         let Some(today) = self.today else { return true };
-        let touches_front = self.front_open || old_lines.start <= self.front_lines;
-        // Until the front matter is re-checked, lines keep their kind by position.
-        if !touches_front {
-            let fresh: Vec<Vec<Diagnostic>> = new_lines
-                .clone()
-                .map(|line| check_one(rope, line, kind_of(line, self.body_line), today))
-                .collect();
-            let end = old_lines.end.min(self.lines.len());
-            let start = old_lines.start.min(end);
-            self.lines.splice(start..end, fresh);
-            return false;
+        // A front matter check still in flight must be redone for this newer text too.
+        let touches_front =
+            self.front_dirty || self.front_open || old_lines.start <= self.front_lines;
+        if old_lines.start < self.body_line {
+            // Until the front matter is re-checked, the body keeps its start relative to the edit.
+            let delta = new_lines.len() as isize - old_lines.len() as isize;
+            let shift =
+                |line: usize| (line as isize + delta).max(old_lines.start as isize) as usize;
+            self.body_line = shift(self.body_line);
+            self.front_lines = shift(self.front_lines);
         }
-        let delta = new_lines.len() as isize - old_lines.len() as isize;
-        self.body_line = (self.body_line as isize + delta).max(0) as usize;
+        let body_line = self.body_line;
         let fresh: Vec<Vec<Diagnostic>> = new_lines
             .clone()
-            .map(|line| check_one(rope, line, kind_of(line, self.body_line), today))
+            .map(|line| check_one(rope, line, kind_of(line, body_line), today))
             .collect();
         let end = old_lines.end.min(self.lines.len());
         let start = old_lines.start.min(end);
         self.lines.splice(start..end, fresh);
-        self.front_dirty = true;
-        true
+        if touches_front {
+            self.front_dirty = true;
+        }
+        touches_front
     }
 
     /// Installs a fresh front matter result computed for the current text; re-checks the lines
@@ -253,7 +253,7 @@ mod tests {
             "é",
         ];
         let mut rope = Rope::from_str(base);
-        let mut analysis = Analysis::full(&rope, &config, now());
+        let (mut analysis, _) = Analysis::full(&rope, &config, now());
         let mut seed = 7u64;
         for step in 0..400 {
             seed = seed

@@ -1,4 +1,38 @@
 //! The language server: a thin protocol layer over `analysis`, `ide` and `workspace`.
+//!
+//! `backend` implements the protocol's handlers; `shared` holds the state and the ordered paths
+//! for mutations and publications; `document` and `incremental` keep each open file as a rope
+//! with per-line cached findings; `features` answers requests; `indexer` maintains the
+//! workspace index; `convert` and `to_lsp` are the only code that knows LSP positions and types.
 
+mod backend;
+pub mod capabilities;
 pub mod convert;
+mod document;
+mod features;
 pub mod incremental;
+mod indexer;
+mod settings;
+mod shared;
+mod state;
+mod to_lsp;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{LspService, Server};
+
+pub use settings::Settings;
+
+/// Serves one client over the given byte streams until it sends `exit` (or the input closes).
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = LspService::new(backend::Backend::new);
+    Server::new(input, output, socket).serve(service).await;
+}
+
+/// Serves over standard input and output.
+pub async fn serve_stdio() {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+}

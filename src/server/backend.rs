@@ -1,0 +1,212 @@
+//! The `LanguageServer` implementation: each handler is a few lines that lock, mutate or
+//! snapshot, and delegate. Notifications that change state never `.await` before mutating.
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::{self, COMMAND_FIX_ALL, COMMAND_REINDEX};
+use super::document::{Document, Pending};
+use super::features;
+use super::indexer;
+use super::settings::Settings;
+use super::shared::Shared;
+
+pub struct Backend {
+    shared: Shared,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            shared: Shared::new(client),
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = capabilities::negotiate_encoding(&params.capabilities);
+        let (settings, problem) = Settings::from_json(params.initialization_options.clone());
+        {
+            let mut state = self.shared.lock();
+            state.encoding = encoding;
+            state.caps = capabilities::client_caps(&params.capabilities);
+            state.settings = settings;
+            state.roots = workspace_roots(&params);
+        }
+        if let Some(problem) = problem {
+            self.shared
+                .client
+                .log_message(MessageType::WARNING, problem)
+                .await;
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities::server_capabilities(encoding),
+            server_info: Some(ServerInfo {
+                name: "article-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        indexer::watch_files(&self.shared).await;
+        let shared = self.shared.clone();
+        tokio::spawn(async move { indexer::index_workspace(&shared).await });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shared
+            .cancelled
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.shared.lock().shutting_down = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let mut state = self.shared.lock();
+        let path = doc.uri.to_file_path().map(|p| p.into_owned());
+        state
+            .documents
+            .insert(doc.uri.clone(), Document::new(path, &doc.text, doc.version));
+        self.shared
+            .after_change(&mut state, &doc.uri, Pending::Everything);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let mut state = self.shared.lock();
+        let encoding = state.encoding;
+        let Some(doc) = state.documents.get_mut(&uri) else {
+            return;
+        };
+        let mut pending = Pending::Nothing;
+        for change in &params.content_changes {
+            pending = pending.max(doc.apply(change, encoding));
+        }
+        doc.version = params.text_document.version;
+        self.shared.after_change(&mut state, &uri, pending);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let mut state = self.shared.lock();
+        state.documents.remove(&uri);
+        self.shared.publish(uri, None, Vec::new());
+        drop(state);
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let (settings, problem) = Settings::from_json(Some(params.settings));
+        {
+            let mut state = self.shared.lock();
+            state.settings = settings;
+            state.reload_configs();
+            self.shared.republish_all(&mut state, true);
+        }
+        if let Some(problem) = problem {
+            self.shared
+                .client
+                .log_message(MessageType::WARNING, problem)
+                .await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        indexer::files_changed(&self.shared, params.changes).await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        Ok(features::completion(&self.shared, params).await)
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        Ok(features::hover(&self.shared, params).await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        Ok(features::definition(&self.shared, params).await)
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        Ok(features::references(&self.shared, params).await)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(features::document_symbols(&self.shared, params).await)
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        Ok(features::workspace_symbols(&self.shared, params).await)
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        Ok(features::folding_ranges(&self.shared, params).await)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(features::code_actions(&self.shared, params))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        Ok(features::pull_diagnostics(&self.shared, params).await)
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        Ok(features::workspace_diagnostics(&self.shared).await)
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        match params.command.as_str() {
+            COMMAND_FIX_ALL => features::fix_all_command(&self.shared, params.arguments).await,
+            COMMAND_REINDEX => {
+                let shared = self.shared.clone();
+                tokio::spawn(async move { indexer::index_workspace(&shared).await });
+                Ok(None)
+            }
+            other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{other}`"
+            ))),
+        }
+    }
+}
+
+fn workspace_roots(params: &InitializeParams) -> Vec<std::path::PathBuf> {
+    let mut roots: Vec<std::path::PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    #[allow(deprecated)] // Older clients send only `rootUri`.
+    if roots.is_empty() {
+        roots.extend(
+            params
+                .root_uri
+                .as_ref()
+                .and_then(|u| u.to_file_path())
+                .map(|p| p.into_owned()),
+        );
+    }
+    roots
+}

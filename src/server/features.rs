@@ -1,0 +1,392 @@
+//! Requests: take a snapshot under the lock, compute off the async runtime with the pure `ide`
+//! functions, convert with `to_lsp`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use ropey::Rope;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types::*;
+
+use super::convert;
+use super::shared::Shared;
+use super::to_lsp;
+use crate::analysis::{self, Code, Diagnostic};
+use crate::config::Config;
+use crate::fix::{self, Selection};
+use crate::ide;
+use crate::line_index::PositionEncoding;
+
+/// What a request needs of one document, taken under the lock.
+struct Snapshot {
+    uri: Uri,
+    rope: Rope,
+    version: i32,
+    path: Option<PathBuf>,
+    config: Arc<Config>,
+    encoding: PositionEncoding,
+    snippets: bool,
+    now: Timestamp,
+    findings: Option<(i32, Arc<Vec<Diagnostic>>)>,
+}
+
+fn snapshot(shared: &Shared, uri: &Uri) -> Option<Snapshot> {
+    let mut state = shared.lock();
+    let doc = state.documents.get(uri)?;
+    let (rope, version, path, findings) = (
+        doc.rope.clone(),
+        doc.version,
+        doc.path.clone(),
+        doc.findings.clone(),
+    );
+    let config = state.config_for(path.as_deref());
+    Some(Snapshot {
+        uri: uri.clone(),
+        rope,
+        version,
+        path,
+        config,
+        encoding: state.encoding,
+        snippets: state.caps.snippets,
+        now: state.settings.now(),
+        findings,
+    })
+}
+
+/// Runs CPU work on a blocking thread.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
+pub async fn completion(shared: &Shared, params: CompletionParams) -> Option<CompletionResponse> {
+    let at = params.text_document_position;
+    let snap = snapshot(shared, &at.text_document.uri)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let offset = convert::offset(&snap.rope, at.position, snap.encoding);
+        let text = snap.rope.to_string();
+        let items = ide::completions(&text, offset, &shared.index(), &snap.config, snap.now);
+        let items = items
+            .iter()
+            .map(|c| to_lsp::completion(&snap.rope, c, snap.encoding, snap.snippets))
+            .collect();
+        CompletionResponse::List(CompletionList {
+            is_incomplete: false,
+            items,
+        })
+    })
+    .await
+}
+
+pub async fn hover(shared: &Shared, params: HoverParams) -> Option<Hover> {
+    let at = params.text_document_position_params;
+    let snap = snapshot(shared, &at.text_document.uri)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let offset = convert::offset(&snap.rope, at.position, snap.encoding);
+        let text = snap.rope.to_string();
+        let this = snap.path.clone().unwrap_or_default();
+        let card = ide::hover(&text, offset, &this, &shared.index(), snap.now)?;
+        Some(Hover {
+            contents: HoverContents::Markup(to_lsp::markdown(card.markdown)),
+            range: Some(convert::range(&snap.rope, &card.range, snap.encoding)),
+        })
+    })
+    .await
+    .flatten()
+}
+
+pub async fn definition(
+    shared: &Shared,
+    params: GotoDefinitionParams,
+) -> Option<GotoDefinitionResponse> {
+    let at = params.text_document_position_params;
+    let snap = snapshot(shared, &at.text_document.uri)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let offset = convert::offset(&snap.rope, at.position, snap.encoding);
+        let targets = ide::definition(&snap.rope.to_string(), offset, &shared.index());
+        let locations = locations(&shared, &targets, snap.encoding);
+        (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
+    })
+    .await
+    .flatten()
+}
+
+pub async fn references(shared: &Shared, params: ReferenceParams) -> Option<Vec<Location>> {
+    let at = params.text_document_position;
+    let snap = snapshot(shared, &at.text_document.uri)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let offset = convert::offset(&snap.rope, at.position, snap.encoding);
+        let targets = ide::references(&snap.rope.to_string(), offset, &shared.index());
+        locations(&shared, &targets, snap.encoding)
+    })
+    .await
+}
+
+/// Targets in possibly unopened files: open documents are read from their ropes, others from
+/// disk.
+fn locations(
+    shared: &Shared,
+    targets: &[ide::Target],
+    encoding: PositionEncoding,
+) -> Vec<Location> {
+    let mut out = Vec::new();
+    for target in targets {
+        let Some(uri) = to_lsp::uri_of(&target.path) else {
+            continue;
+        };
+        let range = target.range.clone().unwrap_or(0..0);
+        let open = shared.lock().documents.get(&uri).map(|d| d.rope.clone());
+        let location = match open {
+            Some(rope) => Location::new(uri, convert::range(&rope, &range, encoding)),
+            None => {
+                let bytes = std::fs::read(&target.path).unwrap_or_default();
+                let text = analysis::encoding::decode(&bytes).text.into_owned();
+                to_lsp::location_in_text(uri, &text, &range, encoding)
+            }
+        };
+        out.push(location);
+    }
+    out
+}
+
+pub async fn document_symbols(
+    shared: &Shared,
+    params: DocumentSymbolParams,
+) -> Option<DocumentSymbolResponse> {
+    let snap = snapshot(shared, &params.text_document.uri)?;
+    blocking(move || {
+        let symbols = ide::document_symbols(&snap.rope.to_string());
+        let symbols = symbols
+            .iter()
+            .map(|s| to_lsp::document_symbol(&snap.rope, s, snap.encoding))
+            .collect();
+        DocumentSymbolResponse::Nested(symbols)
+    })
+    .await
+}
+
+pub async fn folding_ranges(
+    shared: &Shared,
+    params: FoldingRangeParams,
+) -> Option<Vec<FoldingRange>> {
+    let snap = snapshot(shared, &params.text_document.uri)?;
+    blocking(move || {
+        let folds = ide::folding_ranges(&snap.rope.to_string());
+        folds
+            .iter()
+            .map(|f| to_lsp::folding_range(&snap.rope, f))
+            .collect()
+    })
+    .await
+}
+
+pub async fn workspace_symbols(
+    shared: &Shared,
+    params: WorkspaceSymbolParams,
+) -> Option<WorkspaceSymbolResponse> {
+    let encoding = shared.lock().encoding;
+    let shared = shared.clone();
+    blocking(move || {
+        let found = ide::workspace_symbols(&shared.index(), &params.query);
+        let symbols = found
+            .iter()
+            .filter_map(|(target, title)| {
+                let location = locations(&shared, std::slice::from_ref(target), encoding).pop()?;
+                Some(WorkspaceSymbol {
+                    name: title.clone(),
+                    kind: SymbolKind::FILE,
+                    tags: None,
+                    container_name: target
+                        .path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned()),
+                    location: OneOf::Left(location),
+                    data: None,
+                })
+            })
+            .collect();
+        WorkspaceSymbolResponse::Nested(symbols)
+    })
+    .await
+}
+
+/// Quick-fixes from the fixes attached to the findings under the range, plus `source.fixAll`.
+pub fn code_actions(shared: &Shared, params: CodeActionParams) -> Option<CodeActionResponse> {
+    let snap = snapshot(shared, &params.text_document.uri)?;
+    let (version, findings) = snap.findings.clone()?;
+    let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
+    let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
+    let wants = |kind: &CodeActionKind| {
+        params
+            .context
+            .only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())))
+    };
+    let mut actions = Vec::new();
+    if wants(&CodeActionKind::QUICKFIX) {
+        for d in findings
+            .iter()
+            .filter(|d| d.range.start <= end && start <= d.range.end)
+        {
+            let Some(fix) = &d.fix else { continue };
+            if fix.edits.is_empty() {
+                continue;
+            }
+            let lsp_diagnostic = to_lsp::diagnostic(&snap.rope, &snap.uri, d, snap.encoding);
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![lsp_diagnostic]),
+                edit: Some(to_lsp::versioned_edit(
+                    &snap.rope,
+                    &snap.uri,
+                    version,
+                    &fix.edits,
+                    snap.encoding,
+                )),
+                is_preferred: Some(d.code == Code::Mojibake || fix.safe),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    let safe = fix::safe_edits(&findings, &Selection::default());
+    if wants(&CodeActionKind::SOURCE_FIX_ALL) && !safe.is_empty() {
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Fix all safe problems ({})", safe.len()),
+            kind: Some(CodeActionKind::SOURCE_FIX_ALL),
+            edit: Some(to_lsp::versioned_edit(
+                &snap.rope,
+                &snap.uri,
+                version,
+                &safe,
+                snap.encoding,
+            )),
+            ..CodeAction::default()
+        }));
+    }
+    Some(actions)
+}
+
+/// `articleLsp.fixAll <uri>`: applies every safe repair through `workspace/applyEdit`.
+pub async fn fix_all_command(
+    shared: &Shared,
+    arguments: Vec<LSPAny>,
+) -> jsonrpc::Result<Option<LSPAny>> {
+    let uri: Uri = arguments
+        .first()
+        .and_then(|a| a.as_str().or_else(|| a.get("uri").and_then(|u| u.as_str())))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| {
+            jsonrpc::Error::invalid_params("expected the document URI as the first argument")
+        })?;
+    let Some(snap) = snapshot(shared, &uri) else {
+        return Err(jsonrpc::Error::invalid_params("the document is not open"));
+    };
+    let Some((version, findings)) = snap.findings.clone() else {
+        return Ok(None);
+    };
+    let edits = fix::safe_edits(&findings, &Selection::default());
+    if edits.is_empty() {
+        return Ok(Some(serde_json::json!({ "applied": 0 })));
+    }
+    let edit = to_lsp::versioned_edit(&snap.rope, &uri, version, &edits, snap.encoding);
+    let response = shared.client.apply_edit(edit).await?;
+    Ok(Some(
+        serde_json::json!({ "applied": if response.applied { edits.len() } else { 0 } }),
+    ))
+}
+
+/// `textDocument/diagnostic`: the findings of the document's current version.
+pub async fn pull_diagnostics(
+    shared: &Shared,
+    params: DocumentDiagnosticParams,
+) -> DocumentDiagnosticReportResult {
+    let items = match snapshot(shared, &params.text_document.uri) {
+        None => Vec::new(),
+        Some(snap) => current_findings(shared, snap).await,
+    };
+    let report = RelatedFullDocumentDiagnosticReport {
+        related_documents: None,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+            result_id: None,
+            items,
+        },
+    };
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(report))
+}
+
+async fn current_findings(
+    shared: &Shared,
+    snap: Snapshot,
+) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
+    let shared = shared.clone();
+    blocking(move || {
+        let findings = match &snap.findings {
+            Some((version, findings)) if *version == snap.version => findings.clone(),
+            _ => {
+                let mut all = analysis::check(&snap.rope.to_string(), &snap.config, snap.now);
+                if let Some(path) = &snap.path {
+                    let workspace = shared.index().workspace_diagnostics(path);
+                    all.extend(analysis::apply_severities(workspace, &snap.config));
+                }
+                Arc::new(all)
+            }
+        };
+        shared.to_lsp_diagnostics(&snap.rope, &snap.uri, &findings, snap.encoding)
+    })
+    .await
+    .unwrap_or_default()
+}
+
+/// `workspace/diagnostic`: every indexed file that is not open, read from disk.
+pub async fn workspace_diagnostics(shared: &Shared) -> WorkspaceDiagnosticReportResult {
+    let (encoding, now, open) = {
+        let state = shared.lock();
+        let open: Vec<Uri> = state.documents.keys().cloned().collect();
+        (state.encoding, state.settings.now(), open)
+    };
+    let paths: Vec<PathBuf> = shared.index().paths();
+    let shared_for_configs = shared.clone();
+    let items = blocking(move || {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .filter_map(|path| {
+                let uri = to_lsp::uri_of(path)?;
+                if open.contains(&uri) {
+                    return None;
+                }
+                let bytes = std::fs::read(path).ok()?;
+                let config = shared_for_configs.lock().config_for(Some(path));
+                let (decoded, mut findings) = analysis::check_bytes(&bytes, &config, now);
+                findings.extend(analysis::apply_severities(
+                    shared_for_configs.index().workspace_diagnostics(path),
+                    &config,
+                ));
+                let rope = Rope::from_str(&decoded.text);
+                let items = findings
+                    .iter()
+                    .map(|d| to_lsp::diagnostic(&rope, &uri, d, encoding))
+                    .collect();
+                Some(WorkspaceDocumentDiagnosticReport::Full(
+                    WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: None,
+                            items,
+                        },
+                    },
+                ))
+            })
+            .collect()
+    })
+    .await
+    .unwrap_or_default();
+    WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+}

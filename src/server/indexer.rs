@@ -1,0 +1,296 @@
+//! The workspace index in the background: discovery and parallel parsing with `$/progress`,
+//! file watching, and configuration reloads.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tower_lsp_server::ls_types::notification::Progress;
+use tower_lsp_server::ls_types::*;
+
+use super::shared::Shared;
+use super::to_lsp;
+use crate::analysis;
+use crate::config::{self, Config};
+use crate::workspace::{self, summarize};
+
+/// Files are parsed and added to the index in batches of this many, so requests see a growing
+/// index long before the last batch is in.
+const BATCH: usize = 2_000;
+
+/// Progress reports are sent at most this often (clients redraw on each).
+const REPORT_EVERY: Duration = Duration::from_millis(100);
+
+/// Registers for changes of article files and configuration files (when the client can).
+pub async fn watch_files(shared: &Shared) {
+    if !shared.lock().caps.watched_files_registration {
+        return;
+    }
+    let watchers = ["**/*.{md,markdown,txt}", "**/article-lsp.toml"]
+        .into_iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.into()),
+            kind: None,
+        })
+        .collect();
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+    let registration = Registration {
+        id: "article-lsp-watched-files".into(),
+        method: "workspace/didChangeWatchedFiles".into(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    if let Err(err) = shared.client.register_capability(vec![registration]).await {
+        shared
+            .client
+            .log_message(MessageType::WARNING, format!("cannot watch files: {err}"))
+            .await;
+    }
+}
+
+/// Discovers and indexes every article under the workspace folders, reporting progress.
+pub async fn index_workspace(shared: &Shared) {
+    let (roots, progress_supported, enabled) = {
+        let state = shared.lock();
+        (
+            state.roots.clone(),
+            state.caps.work_done_progress,
+            state.settings.index_workspace.unwrap_or(true),
+        )
+    };
+    if roots.is_empty() || !enabled {
+        return;
+    }
+    let token = NumberOrString::String("article-lsp/indexing".into());
+    let progress = progress_supported
+        && shared
+            .client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_ok();
+    if progress {
+        let begin = WorkDoneProgressBegin {
+            title: "Indexing articles".into(),
+            cancellable: Some(false),
+            message: Some("finding files".into()),
+            percentage: Some(0),
+        };
+        send_progress(shared, &token, WorkDoneProgress::Begin(begin)).await;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+    let worker = {
+        let shared = shared.clone();
+        tokio::task::spawn_blocking(move || {
+            index_roots(&shared, &roots, &|done, total| {
+                let _ = tx.send((done, total));
+            })
+        })
+    };
+    let mut last_report = Instant::now();
+    while let Some((done, total)) = rx.recv().await {
+        if progress && (last_report.elapsed() >= REPORT_EVERY || done == total) {
+            last_report = Instant::now();
+            let percentage = (done * 100).checked_div(total).unwrap_or(100) as u32;
+            let report = WorkDoneProgressReport {
+                cancellable: Some(false),
+                message: Some(format!("{done}/{total} files")),
+                percentage: Some(percentage),
+            };
+            send_progress(shared, &token, WorkDoneProgress::Report(report)).await;
+        }
+    }
+    let indexed = worker.await.unwrap_or(0);
+    if progress {
+        let end = WorkDoneProgressEnd {
+            message: Some(format!("{indexed} articles indexed")),
+        };
+        send_progress(shared, &token, WorkDoneProgress::End(end)).await;
+    }
+    workspace_changed(shared).await;
+}
+
+async fn send_progress(shared: &Shared, token: &ProgressToken, value: WorkDoneProgress) {
+    let params = ProgressParams {
+        token: token.clone(),
+        value: ProgressParamsValue::WorkDone(value),
+    };
+    shared.client.send_notification::<Progress>(params).await;
+}
+
+/// Runs on a blocking thread: discovers, parses in parallel and fills the index in batches.
+/// Returns how many files were indexed.
+fn index_roots(
+    shared: &Shared,
+    roots: &[PathBuf],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> usize {
+    let configs = ConfigCache::default();
+    let mut paths = Vec::new();
+    for root in roots {
+        paths.extend(workspace::discover::discover(root, &|dir: &Path| {
+            configs.get(dir)
+        }));
+    }
+    let total = paths.len();
+    progress(0, total);
+    let mut done = 0;
+    for batch in paths.chunks(BATCH) {
+        if shared.is_cancelled() {
+            break;
+        }
+        let base = done;
+        let loaded = workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| {
+            shared.is_cancelled()
+        });
+        done += batch.len();
+        let open: Vec<PathBuf> = shared
+            .lock()
+            .documents
+            .values()
+            .filter_map(|d| d.path.clone())
+            .collect();
+        let mut index = shared.index_mut();
+        for (path, summary) in loaded {
+            // An open document's own text is newer than the file on disk.
+            if !open.contains(&path) {
+                index.upsert(path, Arc::new(summary));
+            }
+        }
+        drop(index);
+        progress(done, total);
+    }
+    done
+}
+
+/// Configuration per directory for discovery, loaded once per file.
+#[derive(Default)]
+struct ConfigCache {
+    by_dir: Mutex<HashMap<PathBuf, Config>>,
+}
+
+impl ConfigCache {
+    fn get(&self, dir: &Path) -> Config {
+        let mut cache = self.by_dir.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(config) = cache.get(dir) {
+            return config.clone();
+        }
+        let config = config::find_config_file(dir)
+            .and_then(|f| Config::load(&f).ok())
+            .unwrap_or_default();
+        cache.insert(dir.to_path_buf(), config.clone());
+        config
+    }
+}
+
+/// Follows `workspace/didChangeWatchedFiles`: re-reads changed articles that are not open,
+/// drops deleted ones (publishing an empty set for them), reloads configuration.
+pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
+    let mut config_changed = false;
+    let mut reread = Vec::new();
+    for change in changes {
+        let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+            continue;
+        };
+        if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
+            config_changed = true;
+            continue;
+        }
+        if change.typ == FileChangeType::DELETED {
+            let state = shared.lock();
+            shared.index_mut().remove(&path);
+            if !state.documents.contains_key(&change.uri) {
+                shared.publish(change.uri.clone(), None, Vec::new());
+            }
+        } else {
+            reread.push((change.uri, path));
+        }
+    }
+    if !reread.is_empty() {
+        let shared = shared.clone();
+        let _ = tokio::task::spawn_blocking(move || reread_files(&shared, reread)).await;
+    }
+    if config_changed {
+        reload_configuration(shared).await;
+    }
+    workspace_changed(shared).await;
+}
+
+fn reread_files(shared: &Shared, files: Vec<(Uri, PathBuf)>) {
+    for (uri, path) in files {
+        if shared.lock().documents.contains_key(&uri) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let summary = summarize(&analysis::encoding::decode(&bytes).text);
+        shared.index_mut().upsert(path, Arc::new(summary));
+    }
+}
+
+/// A configuration file changed: forget loaded configurations, show errors of configuration
+/// files as diagnostics on them, re-check open documents.
+pub async fn reload_configuration(shared: &Shared) {
+    let mut state = shared.lock();
+    state.reload_configs();
+    let files: Vec<PathBuf> = state
+        .roots
+        .iter()
+        .filter_map(|r| config::find_config_file(r))
+        .collect();
+    let extra: Vec<PathBuf> = state
+        .documents
+        .values()
+        .filter_map(|d| d.path.as_deref()?.parent().map(|p| p.to_path_buf()))
+        .filter_map(|dir| config::find_config_file(&dir))
+        .chain(files)
+        .collect();
+    publish_config_errors(shared, &mut state, &extra);
+    shared.republish_all(&mut state, true);
+}
+
+/// Diagnostics on `article-lsp.toml` files themselves.
+pub fn publish_config_errors(shared: &Shared, state: &mut super::state::State, files: &[PathBuf]) {
+    let encoding = state.encoding;
+    for (path, error) in state.config_errors(files) {
+        let Some(uri) = to_lsp::uri_of(&path) else {
+            continue;
+        };
+        let diagnostics = match error {
+            None => Vec::new(),
+            Some(err) => {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let range = err
+                    .span
+                    .clone()
+                    .unwrap_or(0..text.find('\n').unwrap_or(text.len()));
+                let location = to_lsp::location_in_text(uri.clone(), &text, &range, encoding);
+                vec![tower_lsp_server::ls_types::Diagnostic {
+                    range: location.range,
+                    severity: Some(DiagnosticSeverity::ERROR),
+                    code: Some(NumberOrString::String("config".into())),
+                    source: Some(to_lsp::SOURCE.into()),
+                    message: err.message.clone(),
+                    ..Default::default()
+                }]
+            }
+        };
+        shared.publish(uri, None, diagnostics);
+    }
+}
+
+/// Cross-file findings may have changed: re-publish open documents, and ask pulling clients
+/// to pull again.
+async fn workspace_changed(shared: &Shared) {
+    let refresh = {
+        let mut state = shared.lock();
+        if state.shutting_down {
+            return;
+        }
+        shared.republish_all(&mut state, false);
+        state.caps.pull_diagnostics && state.caps.diagnostic_refresh
+    };
+    if refresh {
+        let _ = shared.client.workspace_diagnostic_refresh().await;
+    }
+}
