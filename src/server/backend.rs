@@ -22,6 +22,18 @@ impl Backend {
             shared: Shared::new(client),
         }
     }
+
+    /// `articleLsp/documentText`: the server's copy of an open document and its version. A
+    /// debugging aid (and what the sync tests compare with the client's text).
+    pub async fn document_text(&self, params: TextDocumentIdentifier) -> Result<serde_json::Value> {
+        let state = self.shared.lock();
+        Ok(match state.documents.get(&params.uri) {
+            Some(doc) => {
+                serde_json::json!({ "version": doc.version, "text": doc.rope.to_string() })
+            }
+            None => serde_json::Value::Null,
+        })
+    }
 }
 
 impl LanguageServer for Backend {
@@ -107,7 +119,7 @@ impl LanguageServer for Backend {
             let mut state = self.shared.lock();
             state.settings = settings;
             state.reload_configs();
-            self.shared.republish_all(&mut state, true);
+            self.shared.recheck_all(&mut state);
         }
         if let Some(problem) = problem {
             self.shared

@@ -32,6 +32,10 @@ pub struct Document {
     /// The findings last assembled, and the version they describe (code actions and pull
     /// requests read them).
     pub findings: Option<(i32, Arc<Vec<Diagnostic>>)>,
+    /// Work still needed before the findings of the current version are complete.
+    pub needs: Pending,
+    /// An analysis job for this document is running (at most one at a time).
+    pub job_running: bool,
 }
 
 impl Document {
@@ -42,6 +46,8 @@ impl Document {
             version,
             analysis: None,
             findings: None,
+            needs: Pending::Everything,
+            job_running: false,
         }
     }
 

@@ -246,7 +246,7 @@ pub async fn reload_configuration(shared: &Shared) {
         .chain(files)
         .collect();
     publish_config_errors(shared, &mut state, &extra);
-    shared.republish_all(&mut state, true);
+    shared.recheck_all(&mut state);
 }
 
 /// Diagnostics on `article-lsp.toml` files themselves.
@@ -287,7 +287,7 @@ async fn workspace_changed(shared: &Shared) {
         if state.shutting_down {
             return;
         }
-        shared.republish_all(&mut state, false);
+        shared.republish_all(&mut state);
         state.caps.pull_diagnostics && state.caps.diagnostic_refresh
     };
     if refresh {

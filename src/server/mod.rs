@@ -28,7 +28,9 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
-    let (service, socket) = LspService::new(backend::Backend::new);
+    let (service, socket) = LspService::build(backend::Backend::new)
+        .custom_method("articleLsp/documentText", backend::Backend::document_text)
+        .finish();
     Server::new(input, output, socket).serve(service).await;
 }
 

@@ -89,86 +89,97 @@ impl Shared {
         });
     }
 
-    /// After a document changed: publish now, or schedule what is left to analyse.
+    /// After a document changed: publish now, or schedule what is left to analyse. At most one
+    /// job runs per document; a job whose version went stale is followed by one for the
+    /// current version, so the last edit always gets its diagnostics.
     pub fn after_change(&self, state: &mut State, uri: &Uri, pending: Pending) {
-        match pending {
-            Pending::Nothing => self.publish_current(state, uri),
-            Pending::FrontMatter => self.spawn_front(state, uri),
-            Pending::Everything => self.spawn_full(state, uri),
+        let Some(doc) = state.documents.get_mut(uri) else {
+            return;
+        };
+        doc.needs = doc.needs.max(pending);
+        match (doc.needs, doc.job_running) {
+            (Pending::Nothing, _) => self.publish_current(state, uri),
+            (_, true) => {}
+            (_, false) => self.start_job(state, uri),
         }
     }
 
-    /// Analyses a document from scratch on a blocking thread.
-    pub fn spawn_full(&self, state: &mut State, uri: &Uri) {
+    /// Re-checks every open document's front matter (the configuration changed; per-line
+    /// findings do not depend on it).
+    pub fn recheck_all(&self, state: &mut State) {
+        let uris: Vec<Uri> = state.documents.keys().cloned().collect();
+        for uri in uris {
+            if let Some(analysis) = state
+                .documents
+                .get_mut(&uri)
+                .and_then(|d| d.analysis.as_mut())
+            {
+                analysis.front_dirty = true;
+            }
+            self.after_change(state, &uri, Pending::FrontMatter);
+        }
+    }
+
+    /// Runs the document's pending analysis on a blocking thread against a snapshot.
+    fn start_job(&self, state: &mut State, uri: &Uri) {
         let Some(doc) = state.documents.get(uri) else {
             return;
         };
-        let (rope, version, path) = (doc.rope.clone(), doc.version, doc.path.clone());
+        let (rope, version, path, kind) =
+            (doc.rope.clone(), doc.version, doc.path.clone(), doc.needs);
+        let kind = if doc.analysis.is_none() {
+            Pending::Everything
+        } else {
+            kind
+        };
         let config = state.config_for(path.as_deref());
         let now = state.settings.now();
+        if let Some(doc) = state.documents.get_mut(uri) {
+            doc.job_running = true;
+        }
         let shared = self.clone();
         let uri = uri.clone();
         tokio::task::spawn_blocking(move || {
-            let (analysis, summary) = Analysis::full(&rope, &config, now);
-            shared.install_full(&uri, version, analysis, summary, path);
+            let result = match kind {
+                Pending::Everything => {
+                    let (analysis, summary) = Analysis::full(&rope, &config, now);
+                    JobResult::Full(analysis, summary)
+                }
+                _ => JobResult::Front(check_front(&rope, &config, now)),
+            };
+            shared.finish_job(&uri, version, result, path);
         });
     }
 
-    fn install_full(
-        &self,
-        uri: &Uri,
-        version: i32,
-        analysis: Analysis,
-        summary: ArticleSummary,
-        path: Option<PathBuf>,
-    ) {
+    fn finish_job(&self, uri: &Uri, version: i32, result: JobResult, path: Option<PathBuf>) {
         let mut state = self.lock();
         let Some(doc) = state.documents.get_mut(uri) else {
             return;
         };
+        doc.job_running = false;
         if doc.version != version {
-            // Edits arrived meanwhile and had nothing to update incrementally: start over.
-            if doc.analysis.is_none() {
-                self.spawn_full(&mut state, uri);
-            }
+            // Stale: edits arrived meanwhile. Analyse the current text instead.
+            self.after_change(&mut state, uri, Pending::Nothing);
             return;
         }
-        doc.analysis = Some(analysis);
+        let summary = match result {
+            JobResult::Full(analysis, summary) => {
+                doc.analysis = Some(analysis);
+                summary
+            }
+            JobResult::Front(front) => {
+                let Some(analysis) = doc.analysis.as_mut() else {
+                    return;
+                };
+                analysis.install_front(&doc.rope, &front);
+                front.summary
+            }
+        };
+        doc.needs = Pending::Nothing;
         if let Some(path) = path {
             self.index_mut().upsert(path, Arc::new(summary));
         }
         self.publish_current(&mut state, uri);
-    }
-
-    /// Re-checks a document's front matter on a blocking thread.
-    fn spawn_front(&self, state: &mut State, uri: &Uri) {
-        let Some(doc) = state.documents.get(uri) else {
-            return;
-        };
-        let (rope, version, path) = (doc.rope.clone(), doc.version, doc.path.clone());
-        let config = state.config_for(path.as_deref());
-        let now = state.settings.now();
-        let shared = self.clone();
-        let uri = uri.clone();
-        tokio::task::spawn_blocking(move || {
-            let front = check_front(&rope, &config, now);
-            let mut state = shared.lock();
-            let Some(doc) = state.documents.get_mut(&uri) else {
-                return;
-            };
-            // A newer edit has scheduled its own check; this one is stale.
-            if doc.version != version {
-                return;
-            }
-            let Some(analysis) = doc.analysis.as_mut() else {
-                return;
-            };
-            analysis.install_front(&doc.rope, &front);
-            if let Some(path) = path {
-                shared.index_mut().upsert(path, Arc::new(front.summary));
-            }
-            shared.publish_current(&mut state, &uri);
-        });
     }
 
     /// Assembles the document's findings for its current version, remembers them (code actions
@@ -263,17 +274,19 @@ impl Shared {
         out
     }
 
-    /// Re-assembles and publishes every open document (the index or configuration changed).
-    pub fn republish_all(&self, state: &mut State, reanalyse: bool) {
+    /// Re-assembles and publishes every open document (the index changed).
+    pub fn republish_all(&self, state: &mut State) {
         let uris: Vec<Uri> = state.documents.keys().cloned().collect();
         for uri in uris {
-            if reanalyse {
-                self.spawn_full(state, &uri);
-            } else {
-                self.publish_current(state, &uri);
-            }
+            self.publish_current(state, &uri);
         }
     }
+}
+
+/// The outcome of an analysis job.
+enum JobResult {
+    Full(Analysis, ArticleSummary),
+    Front(super::incremental::FrontResult),
 }
 
 /// The one task that talks `publishDiagnostics` to the client, in queue order, skipping any
