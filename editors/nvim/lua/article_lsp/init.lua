@@ -1,0 +1,70 @@
+-- Starts article-lsp for article buffers. On Neovim 0.11+ this is `vim.lsp.config` +
+-- `vim.lsp.enable`; on 0.8-0.10 a FileType autocmd calls `vim.lsp.start`. Both use the one
+-- configuration in `lsp/article_lsp.lua`.
+local M = {}
+
+local NAME = 'article_lsp'
+
+--- The shipped configuration (`lsp/article_lsp.lua` beside this plugin), merged with `opts`.
+function M.config(opts)
+  local files = vim.api.nvim_get_runtime_file('lsp/' .. NAME .. '.lua', false)
+  assert(#files > 0, 'article_lsp: lsp/article_lsp.lua is not on runtimepath')
+  return vim.tbl_deep_extend('force', dofile(files[1]), opts or {})
+end
+
+--- The root directory of the buffer: the nearest directory holding a root marker, else the
+--- file's own directory.
+local function root_dir(bufnr, markers)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local dir = vim.fs.dirname(name)
+  local found = vim.fs.find(markers, { path = dir, upward = true })[1]
+  return found and vim.fs.dirname(found) or dir
+end
+
+--- Starts (or reuses) the server for `bufnr` with `config`; for Neovim without `vim.lsp.enable`.
+function M.start(bufnr, config)
+  if vim.bo[bufnr].buftype ~= '' or vim.api.nvim_buf_get_name(bufnr) == '' then
+    return nil
+  end
+  local start = vim.tbl_extend('force', config, {
+    name = NAME,
+    root_dir = root_dir(bufnr, config.root_markers),
+    -- The server reads the same settings at initialisation.
+    init_options = config.init_options or (config.settings or {}).articleLsp,
+  })
+  start.filetypes = nil
+  start.root_markers = nil
+  return vim.lsp.start(start, { bufnr = bufnr })
+end
+
+--- `opts`: fields that override the shipped configuration (cmd, filetypes, settings, ...).
+--- `opts.autocmd = true` forces the 0.8-0.10 way on any version.
+function M.setup(opts)
+  opts = opts or {}
+  local use_autocmd = opts.autocmd or vim.lsp.enable == nil
+  opts.autocmd = nil
+  if not use_autocmd then
+    if next(opts) ~= nil then
+      vim.lsp.config(NAME, opts)
+    end
+    vim.lsp.enable(NAME)
+    return
+  end
+  local config = M.config(opts)
+  local group = vim.api.nvim_create_augroup(NAME, { clear = true })
+  vim.api.nvim_create_autocmd('FileType', {
+    group = group,
+    pattern = config.filetypes,
+    callback = function(args)
+      M.start(args.buf, config)
+    end,
+  })
+  -- Buffers that were already open when setup ran.
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(config.filetypes, vim.bo[bufnr].filetype) then
+      M.start(bufnr, config)
+    end
+  end
+end
+
+return M
