@@ -78,26 +78,33 @@ pub fn check_front_matter(
     config: &Config,
     now: Timestamp,
 ) -> (Layout, Vec<Diagnostic>) {
-    let layout = layout::split(text);
-    let mut acc = Vec::new();
-    check_front_matter_block(&mut acc, text, &layout, config, now);
-    (layout, acc)
+    let checked = check_front_matter_parsed(text, config, now);
+    (checked.layout, checked.diagnostics)
 }
 
-fn check_front_matter_block(
-    acc: &mut Vec<Diagnostic>,
-    text: &str,
-    layout: &Layout,
-    config: &Config,
-    now: Timestamp,
-) {
+/// The front matter's layout, parse and findings: callers that also need the tree (the
+/// workspace summary) reuse it instead of parsing twice.
+pub struct FrontMatterCheck {
+    pub layout: Layout,
+    /// `None` when the text has no front matter.
+    pub parsed: Option<front_matter::Parsed>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn check_front_matter_parsed(text: &str, config: &Config, now: Timestamp) -> FrontMatterCheck {
+    let layout = layout::split(text);
+    let mut diagnostics = Vec::new();
     let Some(fm) = &layout.front_matter else {
-        return;
+        return FrontMatterCheck {
+            layout,
+            parsed: None,
+            diagnostics,
+        };
     };
     if fm.closer.is_none() {
         let msg =
             "front matter opened with `---` is never closed; add a `---` line after the last field";
-        acc.push(Diagnostic::new(
+        diagnostics.push(Diagnostic::new(
             Code::UnterminatedFrontMatter,
             fm.opener.clone(),
             msg,
@@ -108,9 +115,14 @@ fn check_front_matter_block(
         text,
         config,
         now,
-        acc,
+        acc: &mut diagnostics,
     }
     .check(fm, &parsed);
+    FrontMatterCheck {
+        layout,
+        parsed: Some(parsed),
+        diagnostics,
+    }
 }
 
 /// The date `now` falls on (UTC), which body dated lines are compared with.

@@ -59,6 +59,11 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     tokio::task::spawn_blocking(work).await.ok()
 }
 
+/// At most this many completion items are sent; with more, the list is narrowed by the typed
+/// word and marked incomplete so the client asks again as the user types. (Serialising
+/// thousands of providers per keystroke costs more than the lookup.)
+const MAX_COMPLETIONS: usize = 100;
+
 pub async fn completion(shared: &Shared, params: CompletionParams) -> Option<CompletionResponse> {
     let at = params.text_document_position;
     let snap = snapshot(shared, &at.text_document.uri)?;
@@ -66,13 +71,28 @@ pub async fn completion(shared: &Shared, params: CompletionParams) -> Option<Com
     blocking(move || {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
         let text = snap.rope.to_string();
-        let items = ide::completions(&text, offset, &shared.index(), &snap.config, snap.now);
+        let mut items = ide::completions(&text, offset, &shared.index(), &snap.config, snap.now);
+        let is_incomplete = items.len() > MAX_COMPLETIONS;
+        if is_incomplete {
+            items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+            let typed = items
+                .first()
+                .and_then(|c| text.get(c.replace.clone()))
+                .unwrap_or("")
+                .to_lowercase();
+            items.retain(|c| {
+                c.label
+                    .to_lowercase()
+                    .contains(typed.trim_matches(['"', '\'']))
+            });
+            items.truncate(MAX_COMPLETIONS);
+        }
         let items = items
             .iter()
             .map(|c| to_lsp::completion(&snap.rope, c, snap.encoding, snap.snippets))
             .collect();
         CompletionResponse::List(CompletionList {
-            is_incomplete: false,
+            is_incomplete,
             items,
         })
     })

@@ -15,7 +15,8 @@ use super::convert::line_text;
 use crate::analysis::text::{LineKind, check_line};
 use crate::analysis::{self, Diagnostic};
 use crate::config::Config;
-use crate::workspace::{ArticleSummary, summarize};
+use crate::workspace::ArticleSummary;
+use crate::workspace::summary::summarize_parsed;
 
 /// Cached analysis results of one document.
 #[derive(Debug, Clone, Default)]
@@ -136,20 +137,21 @@ impl Analysis {
 /// Checks the front matter of the document held by `rope` (only the text it needs).
 pub fn check_front(rope: &Rope, config: &Config, now: Timestamp) -> FrontResult {
     let prefix = front_matter_prefix(rope);
-    let (layout, front) = analysis::check_front_matter(&prefix, config, now);
-    let (front_lines, front_open, body_line) = match &layout.front_matter {
+    let checked = analysis::check_front_matter_parsed(&prefix, config, now);
+    let (front_lines, front_open, body_line) = match &checked.layout.front_matter {
         None => (0, false, 0),
         Some(fm) => {
-            let body_line = rope.byte_to_line(layout.body.start.min(rope.len_bytes()));
+            let body_line = rope.byte_to_line(checked.layout.body.start.min(rope.len_bytes()));
             (body_line, fm.closer.is_none(), body_line)
         }
     };
+    let summary = summarize_parsed(&prefix, &checked.layout, checked.parsed.as_ref());
     FrontResult {
-        front,
+        front: checked.diagnostics,
         front_lines,
         front_open,
         body_line,
-        summary: summarize(&prefix),
+        summary,
     }
 }
 

@@ -55,17 +55,28 @@ pub struct RelatedSummary {
 /// Summarises an article (never fails; a broken front matter yields what could be read).
 pub fn summarize(text: &str) -> ArticleSummary {
     let layout = layout::split(text);
-    match &layout.front_matter {
-        Some(fm) => {
-            let parsed = front_matter::parse(text, fm);
-            parsed
-                .root
-                .as_ref()
-                .map(|root| from_root(text, root))
-                .unwrap_or_default()
-        }
+    let parsed = layout
+        .front_matter
+        .as_ref()
+        .map(|fm| front_matter::parse(text, fm));
+    summarize_parsed(text, &layout, parsed.as_ref())
+}
+
+/// Like [`summarize`], from a layout and parse the caller already has (the server's front
+/// matter check produces both).
+pub fn summarize_parsed(
+    text: &str,
+    layout: &layout::Layout,
+    parsed: Option<&front_matter::Parsed>,
+) -> ArticleSummary {
+    match parsed {
+        Some(parsed) => parsed
+            .root
+            .as_ref()
+            .map(|root| from_root(text, root))
+            .unwrap_or_default(),
         None => ArticleSummary {
-            dated_lines: dated_lines(text, &layout),
+            dated_lines: dated_lines(text, layout),
             ..ArticleSummary::default()
         },
     }

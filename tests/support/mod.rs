@@ -103,10 +103,20 @@ impl TestClient {
 
     /// The first message (already seen or still to come) that satisfies `matches`; consumed.
     pub async fn wait_for(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        self.wait_within(TIMEOUT, what, matches).await
+    }
+
+    /// Like `wait_for`, with its own time limit.
+    pub async fn wait_within(
+        &mut self,
+        limit: Duration,
+        what: &str,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Value {
         if let Some(at) = self.seen.iter().position(&matches) {
             return self.seen.remove(at);
         }
-        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
             let next = tokio::time::timeout_at(deadline, self.inbox.recv()).await;
             match next {

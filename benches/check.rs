@@ -1,0 +1,106 @@
+//! Throughput of the analysis core (divan): `cargo bench --bench check`.
+
+#![allow(clippy::unwrap_used)]
+
+use article_lsp::analysis::{self, mojibake};
+use article_lsp::config::Config;
+use divan::counter::BytesCount;
+use divan::{Bencher, black_box};
+use jiff::Timestamp;
+
+fn main() {
+    divan::main();
+}
+
+fn now() -> Timestamp {
+    "2026-01-01T00:00:00Z".parse().unwrap()
+}
+
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "front_matter_with_mojibake",
+        include_str!("../examples/world/2021-09-26-vaccine-passports.md"),
+    ),
+    (
+        "front_matter_clean",
+        include_str!("../examples/world/2021-11-28-certificate-talks.md"),
+    ),
+    (
+        "front_matter_with_defects",
+        include_str!("../examples/drafts/2023-05-02-draft-with-problems.md"),
+    ),
+    (
+        "plain_text_scraped",
+        include_str!("../examples/scraped/2021-09-embassy-page.txt"),
+    ),
+];
+
+#[divan::bench(args = EXAMPLES.iter().map(|e| e.0))]
+fn check_example(bencher: Bencher, name: &str) {
+    let text = EXAMPLES.iter().find(|e| e.0 == name).unwrap().1;
+    let config = Config::default();
+    bencher
+        .counter(BytesCount::of_str(text))
+        .bench(|| analysis::check(black_box(text), &config, now()));
+}
+
+/// A ~1 MB plain-text body with dated lines, curly quotes and a little mojibake.
+fn big_body() -> String {
+    let paragraph = "16.09.2021 - Address to citizens ahead of the parliamentary elections\n\nThe minister’s statement was read in Zürich and Kraków — “naïve” hopes, said the Organizationâ€™s spokesman.\nPlain ASCII sentences make up most of a news collection, so most lines are like this one here.\n\n";
+    paragraph.repeat(1_000_000 / paragraph.len())
+}
+
+#[divan::bench]
+fn check_1mb_plain_text(bencher: Bencher) {
+    let text = big_body();
+    let config = Config::default();
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| analysis::check(black_box(&text), &config, now()));
+}
+
+#[divan::bench]
+fn mojibake_find_1mb(bencher: Bencher) {
+    let text = big_body();
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| mojibake::find(black_box(&text)));
+}
+
+fn many_related(n: usize) -> String {
+    let mut text = String::from(
+        "---\ntitle: \"Hub article\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://hub.example.com/a\"\nprovider:\n  name: Hub\n  domain: hub.example.com\nrelated:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - title: \"Related {i}\"\n    excerpt: \"Excerpt number {i} with the Organization’s words.\"\n    publishedDateTime: 2021-09-2{}T18:13:00Z\n    webUrl: \"https://r{i}.example.com/a\"\n    provider:\n      name: Provider {}\n      domain: r{i}.example.com\n",
+            i % 7,
+            i % 40
+        ));
+    }
+    text.push_str("---\n");
+    text
+}
+
+#[divan::bench]
+fn front_matter_2000_related(bencher: Bencher) {
+    let text = many_related(2_000);
+    let config = Config::default();
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| analysis::check_front_matter(black_box(&text), &config, now()));
+}
+
+#[divan::bench]
+fn yaml_parse_2000_related(bencher: Bencher) {
+    let text = many_related(2_000);
+    let layout = analysis::layout::split(&text);
+    let fm = layout.front_matter.unwrap();
+    bencher.bench(|| analysis::yaml::parse(black_box(&text), fm.yaml.clone()));
+}
+
+#[divan::bench]
+fn summarize_2000_related(bencher: Bencher) {
+    let text = many_related(2_000);
+    bencher.bench(|| article_lsp::workspace::summarize(black_box(&text)));
+}
