@@ -57,6 +57,12 @@ enum Command {
         #[arg(long, value_name = "RFC3339", hide = true)]
         now: Option<Timestamp>,
     },
+    /// Print the front matter schema as JSON Schema (draft 2020-12), e.g. for yaml-language-server.
+    Schema {
+        /// Take required and extra fields from this configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,6 +129,7 @@ fn main() -> ExitCode {
             };
             cli::fix(&options, &mut out.lock(), &mut err.lock())
         }
+        Some(Command::Schema { config }) => print_schema(config.as_deref()),
         Some(Command::Serve) | None => serve(),
     };
     ExitCode::from(status)
@@ -144,4 +151,25 @@ fn serve() -> u8 {
     runtime.block_on(article_lsp::server::serve_stdio());
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     cli::EXIT_CLEAN
+}
+
+fn print_schema(config: Option<&std::path::Path>) -> u8 {
+    let config = match config.map(article_lsp::config::Config::load).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(err) => {
+            eprintln!("error: {err}");
+            return cli::EXIT_TROUBLE;
+        }
+    };
+    let schema = cli::schema::json_schema(&config);
+    match serde_json::to_string_pretty(&schema) {
+        Ok(text) => {
+            println!("{text}");
+            cli::EXIT_CLEAN
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            cli::EXIT_TROUBLE
+        }
+    }
 }

@@ -338,3 +338,50 @@ fn fix_write_is_atomic_and_keeps_bom_crlf_and_permissions() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
 }
+
+#[test]
+fn schema_is_json_schema_generated_from_the_field_table() {
+    let dir = temp_with(&[(
+        "c.toml",
+        b"[schema]\nrequired = [\"title\", \"related.webUrl\"]\nextra-fields = [\"author\"]\n",
+    )]);
+    let out = run(&["schema"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(
+        schema["required"],
+        serde_json::json!(["title", "publishedDateTime", "webUrl", "provider"])
+    );
+    assert_eq!(
+        schema["properties"]["provider"]["required"],
+        serde_json::json!(["name", "domain"])
+    );
+    assert_eq!(
+        schema["properties"]["related"]["items"]["required"],
+        serde_json::json!(["title", "webUrl"])
+    );
+    assert_eq!(
+        schema["properties"]["publishedDateTime"]["format"],
+        "date-time"
+    );
+    assert_eq!(schema["properties"]["quality"]["type"], "integer");
+    for field in article_lsp::analysis::schema::ARTICLE {
+        assert!(
+            schema["properties"][field.name]["description"].is_string(),
+            "{}",
+            field.name
+        );
+    }
+    let out = run(&["schema", "--config", "c.toml"], dir.path());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["required"], serde_json::json!(["title"]));
+    assert_eq!(
+        schema["properties"]["related"]["items"]["required"],
+        serde_json::json!(["webUrl"])
+    );
+    assert!(schema["properties"]["author"].is_object());
+}

@@ -670,3 +670,63 @@ async fn the_binary_serves_stdio_and_exits_promptly_while_indexing() {
 fn file_uris_are_percent_encoded() {
     assert_eq!(file_uri(Path::new("/a b/ü.md")), "file:///a%20b/%C3%BC.md");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_fixes_insert_missing_fields_and_apply_suggestions() {
+    let mut client = TestClient::in_process();
+    client.initialize(push_client_caps(), options(), None).await;
+    let uri = "file:///ws/missing.md";
+    let mut text = "---\ntitel: \"Port\"\nwebUrl: \"https://port.example.com/a\"\nprovider:\n  name: Port\ntopics:\n  - AI\n---\n".to_string();
+    client.open(uri, &text, 1).await;
+    let diagnostics = client.diagnostics(uri, 1).await;
+    assert_eq!(
+        codes(&diagnostics),
+        [
+            "missing-field",
+            "missing-field",
+            "unknown-field",
+            "missing-field"
+        ],
+        "{diagnostics:#?}"
+    );
+    let mut version = 1;
+    let mut last = Vec::new();
+    for title in [
+        "Insert `publishedDateTime`",
+        "Insert `domain`",
+        "Rename to `title`",
+    ] {
+        let whole =
+            json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 9, "character": 0 } });
+        let actions = client.request("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": whole, "context": { "diagnostics": [] } })).await;
+        let action = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == title)
+            .unwrap_or_else(|| panic!("no `{title}` in {actions:#}"))
+            .clone();
+        let edits = action["edit"]["documentChanges"][0]["edits"]
+            .as_array()
+            .unwrap()
+            .clone();
+        apply_edits(&mut text, &edits);
+        version += 1;
+        let changes: Vec<Value> = edits
+            .iter()
+            .map(|e| json!({ "range": e["range"], "text": e["newText"] }))
+            .collect();
+        client.change(uri, version, json!(changes)).await;
+        last = client.diagnostics(uri, version).await;
+    }
+    assert_eq!(
+        text,
+        "---\ntitle: \"Port\"\nwebUrl: \"https://port.example.com/a\"\nprovider:\n  name: Port\n  domain: \"\"\ntopics:\n  - AI\npublishedDateTime: 2026-01-01T00:00:00Z\n---\n"
+    );
+    assert_eq!(
+        codes(&last),
+        ["missing-field"],
+        "only the empty domain is left: {last:#?}"
+    );
+    client.shutdown().await;
+}

@@ -188,7 +188,8 @@ impl Checker<'_> {
                 }
             }
         }
-        self.missing(fields, path, &seen, &misspelt, anchor);
+        let insert_at = self.insertion_point(node);
+        self.missing(fields, path, &seen, &misspelt, anchor, insert_at);
         if path.is_empty() || path == "related" {
             self.domains(node);
         }
@@ -235,6 +236,7 @@ impl Checker<'_> {
         seen: &HashMap<&str, &Entry>,
         misspelt: &HashMap<&str, &str>,
         anchor: Range<usize>,
+        insert_at: (usize, usize),
     ) {
         for field in fields {
             let field_path = join(path, field.name);
@@ -251,7 +253,7 @@ impl Checker<'_> {
                 format!(" in `{}`", path)
             };
             match seen.get(field.name) {
-                Some(entry) if entry.value.is_null() => {
+                Some(entry) if is_blank(&entry.value) => {
                     let msg = format!("required field `{}`{where_} has no value", field.name);
                     self.acc.push(Diagnostic::new(
                         Code::MissingField,
@@ -266,11 +268,80 @@ impl Checker<'_> {
                         .map(|k| format!(" (is `{k}` a misspelling of it?)"))
                         .unwrap_or_default();
                     let msg = format!("missing required field `{}`{where_}{hint}", field.name);
-                    self.acc
-                        .push(Diagnostic::new(Code::MissingField, anchor.clone(), msg));
+                    let (offset, indent) = insert_at;
+                    let skeleton = self.skeleton(field, indent);
+                    let fix = Fix::replace(
+                        format!("Insert `{}`", field.name),
+                        offset..offset,
+                        skeleton,
+                        false,
+                    );
+                    self.acc.push(
+                        Diagnostic::new(Code::MissingField, anchor.clone(), msg).with_fix(fix),
+                    );
                 }
             }
         }
+    }
+
+    /// Where a missing field of the mapping `node` is inserted: the start of the line after its
+    /// last entry (the closing `---` for the top level), and the indentation of its keys.
+    fn insertion_point(&self, node: &Node) -> (usize, usize) {
+        let entries = node.as_mapping().unwrap_or_default();
+        let Some(first) = entries.first() else {
+            let at = next_line_start(
+                self.text,
+                node.span.end.saturating_sub(1).max(node.span.start),
+            );
+            return (
+                if node.span.is_empty() {
+                    node.span.start
+                } else {
+                    at
+                },
+                0,
+            );
+        };
+        let indent = first.key.span.start - line_start(self.text, first.key.span.start);
+        let end = entries
+            .iter()
+            .map(|e| e.value.span.end.max(e.key.span.end))
+            .max()
+            .unwrap_or(node.span.end);
+        (
+            next_line_start(self.text, end.saturating_sub(1).max(first.key.span.start)),
+            indent,
+        )
+    }
+
+    /// The text inserted for a missing field: the key and a value to fill in.
+    fn skeleton(&self, field: &Field, indent: usize) -> String {
+        let pad = " ".repeat(indent);
+        let newline = if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let value = match field.kind {
+            Kind::Date => format_rfc3339(self.now),
+            Kind::Url => "\"https://\"".to_string(),
+            Kind::Integer => "0".to_string(),
+            Kind::Boolean => "false".to_string(),
+            Kind::Object(fields) => {
+                let inner: String = fields
+                    .iter()
+                    .filter(|f| {
+                        self.config
+                            .is_required(&format!("{}.{}", field.name, f.name))
+                    })
+                    .map(|f| format!("{pad}  {}: \"\"{newline}", f.name))
+                    .collect();
+                return format!("{pad}{}:{newline}{inner}", field.name);
+            }
+            Kind::List(_) => "[]".to_string(),
+            Kind::Text => "\"\"".to_string(),
+        };
+        format!("{pad}{}: {value}{newline}", field.name)
     }
 
     fn value(&mut self, node: &Node, field: &'static Field, path: &str, key: Range<usize>) {
@@ -535,7 +606,7 @@ impl Checker<'_> {
         };
         let Some(domain) = domain_node
             .as_scalar()
-            .filter(|s| !s.is_null())
+            .filter(|s| !s.is_null() && !s.text.trim().is_empty())
             .map(|s| s.text.clone())
         else {
             return;
@@ -605,6 +676,21 @@ fn describe(node: &Node) -> &'static str {
         Value::Mapping(_) => "a mapping",
         Value::Sequence(_) => "a list",
         Value::Alias => "an alias",
+    }
+}
+
+/// No value, or only blanks (`title:`, `title: ""`): a required field that is not filled in.
+fn is_blank(node: &Node) -> bool {
+    node.as_scalar()
+        .is_some_and(|s| s.is_null() || s.text.trim().is_empty())
+}
+
+/// The start of the line after the one containing `offset` (the end of the text if none).
+fn next_line_start(text: &str, offset: usize) -> usize {
+    let rest = text.get(offset..).unwrap_or("");
+    match rest.find('\n') {
+        Some(i) => offset + i + 1,
+        None => text.len(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! `&mut dyn Write` so the same code serves the terminal and tests.
 
 pub mod render;
+pub mod schema;
 pub mod walk;
 
 use std::io::{self, IsTerminal, Read, Write};
