@@ -277,11 +277,13 @@ fn by_frequency(items: impl Iterator<Item = (String, usize)>) -> Vec<(String, us
     out
 }
 
+/// The most frequent key (ties: the alphabetically first), in one pass without cloning the
+/// others: this runs for every provider on every provider completion.
 fn most_common(counts: &HashMap<String, usize>) -> Option<String> {
-    by_frequency(counts.iter().map(|(k, n)| (k.clone(), *n)))
-        .into_iter()
-        .next()
-        .map(|(k, _)| k)
+    counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(k, _)| k.clone())
 }
 
 /// Newest `publishedDateTime` first; undated last; ties by path.
