@@ -1,0 +1,441 @@
+// End-to-end test of the packaged extension in a real VS Code (code-server in headless Chromium),
+// against the real server, on a fresh copy of the repository's examples/. It does what a person
+// would do and checks what they would see; every step has a timeout, a screenshot, and a clear
+// failure message naming the step.
+//
+// Run by editors/test.sh, which provides (environment):
+//   ARTICLE_LSP_BIN   the server binary (given to the extension in articleLsp.server.path)
+//   CODE_SERVER       the code-server executable
+//   PLAYWRIGHT_CORE   the directory of the playwright-core package
+//   VSIX              the packaged extension
+//   EXAMPLES          the repository's examples/ directory
+//   ARTIFACTS         where screenshots and, on failure, logs go
+//   CHROMIUM          the browser (default /usr/bin/chromium)
+
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const STEP_TIMEOUT_MS = Number(process.env.ARTICLE_LSP_STEP_TIMEOUT_MS || 30000);
+const ARTICLE = "world/2021-09-26-vaccine-passports.md";
+const MOJIBAKE = "Organizationâ€™s";
+const REPAIRED = "Organization’s";
+
+const env = (name, fallback) => {
+  const value = process.env[name] || fallback;
+  if (!value) {
+    throw new Error(`vscode-e2e: the environment variable ${name} is not set (run editors/test.sh)`);
+  }
+  return value;
+};
+const server = path.resolve(env("ARTICLE_LSP_BIN"));
+const codeServer = env("CODE_SERVER");
+const vsix = path.resolve(env("VSIX"));
+const examples = path.resolve(env("EXAMPLES"));
+const artifacts = path.resolve(env("ARTIFACTS"));
+const chromiumPath = env("CHROMIUM", "/usr/bin/chromium");
+const { chromium } = createRequire(import.meta.url)(path.resolve(env("PLAYWRIGHT_CORE")));
+
+class StepFailure extends Error {}
+
+let currentStep = "setup";
+let page;
+let shot = 0;
+
+function log(message) {
+  console.log(message);
+}
+
+async function step(name, body) {
+  currentStep = name;
+  const started = Date.now();
+  log(`-- ${name}`);
+  await body();
+  log(`   ok (${Date.now() - started} ms)`);
+}
+
+/// Waits for `what` (a locator to be visible, or a predicate to hold) within the step timeout.
+async function waitFor(what, description, timeout = STEP_TIMEOUT_MS) {
+  try {
+    if (typeof what === "function") {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const value = await what();
+        if (value) {
+          return value;
+        }
+        if (Date.now() > deadline) {
+          throw new Error("timeout");
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    await what.first().waitFor({ state: "visible", timeout });
+    return what.first();
+  } catch (err) {
+    const detail = err instanceof Error && err.message !== "timeout" ? ` (${err.message.split("\n")[0]})` : "";
+    throw new StepFailure(`timed out after ${timeout} ms waiting for ${description}${detail}`);
+  }
+}
+
+async function screenshot(name) {
+  shot += 1;
+  const file = path.join(artifacts, `${String(shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file });
+  log(`   screenshot ${path.relative(process.cwd(), file)}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function editor() {
+  return page.locator(".editor-instance .monaco-editor").first();
+}
+
+async function goToLine(line) {
+  await editor().click({ position: { x: 200, y: 10 } });
+  await page.keyboard.press("Control+G");
+  const input = await waitFor(page.locator(".quick-input-widget input"), "the Go to Line box (Ctrl+G)");
+  await input.fill(`:${line}`);
+  await page.keyboard.press("Enter");
+  await waitFor(async () => !(await page.locator(".quick-input-widget").isVisible()), "the Go to Line box to close");
+}
+
+/// Moves the mouse onto the middle of an element, as a person pointing at it (decorations such as
+/// squiggles sit under the text, so a plain locator hover is refused).
+async function hoverOver(locator) {
+  const box = await locator.boundingBox();
+  if (!box) {
+    throw new StepFailure("the element to hover is not on screen");
+  }
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+}
+
+function lineOf(text, needle) {
+  const index = text.split("\n").findIndex((line) => line.includes(needle));
+  if (index < 0) {
+    throw new StepFailure(`no line containing ${JSON.stringify(needle)} in the saved ${ARTICLE}`);
+  }
+  return index + 1;
+}
+
+async function main() {
+  fs.mkdirSync(artifacts, { recursive: true });
+  for (const old of fs.readdirSync(artifacts)) {
+    fs.rmSync(path.join(artifacts, old), { recursive: true, force: true });
+  }
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), "article-lsp-vscode-e2e-"));
+  const workspace = path.join(run, "articles");
+  const userData = path.join(run, "user-data");
+  const extensions = path.join(run, "extensions");
+  fs.cpSync(examples, workspace, { recursive: true });
+  fs.mkdirSync(path.join(userData, "User"), { recursive: true });
+  // A user's settings, kept to what keeps the screen quiet; nothing that changes how the
+  // extension or completion behaves (quick suggestions in Markdown stay off, as by default).
+  fs.writeFileSync(
+    path.join(userData, "User", "settings.json"),
+    JSON.stringify(
+        {
+          "security.workspace.trust.enabled": false,
+          "workbench.startupEditor": "none",
+          "workbench.tips.enabled": false,
+          "workbench.enableExperiments": false,
+          "workbench.secondarySideBar.defaultVisibility": "hidden",
+          "chat.disableAIFeatures": true,
+          "telemetry.telemetryLevel": "off",
+          "update.mode": "none",
+          "extensions.autoCheckUpdates": false,
+          "extensions.autoUpdate": false,
+          "extensions.ignoreRecommendations": true,
+          "files.hotExit": "off",
+          "editor.minimap.enabled": false,
+          "editor.stickyScroll.enabled": false,
+          "window.commandCenter": false,
+        },
+        null,
+        2,
+      ),
+  );
+  // The server path starts out wrong, to see the notification a user gets; the test then fixes
+  // it, as the user would, which restarts the client. `articleLsp.server.path` is a machine
+  // setting: with code-server (a remote VS Code) it lives in the Remote (Machine) settings.
+  fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
+  const writeServerPath = (serverPath) =>
+    fs.writeFileSync(
+      path.join(userData, "Machine", "settings.json"),
+      JSON.stringify({ "articleLsp.server.path": serverPath }, null, 2),
+    );
+  writeServerPath(path.join(run, "not-installed", "article-lsp"));
+  const childEnv = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(run, "config"),
+    XDG_DATA_HOME: path.join(run, "data"),
+  };
+  const savedArticle = () => fs.readFileSync(path.join(workspace, ARTICLE), "utf8");
+  const common = ["--user-data-dir", userData, "--extensions-dir", extensions];
+
+  await step("install the packaged extension (.vsix)", async () => {
+    const res = spawnSync(codeServer, [...common, "--install-extension", vsix], { env: childEnv, encoding: "utf8" });
+    if (res.status !== 0 || !/article-lsp/.test(fs.readdirSync(extensions).join(" "))) {
+      throw new StepFailure(`code-server --install-extension failed:\n${res.stdout}\n${res.stderr}`);
+    }
+  });
+
+  const port = await freePort();
+  const serverLog = fs.openSync(path.join(artifacts, "code-server.log"), "w");
+  // Its own process group, so that the extension hosts and language servers it starts go with it.
+  const cs = spawn(
+    codeServer,
+    [
+      ...common,
+      "--bind-addr",
+      `127.0.0.1:${port}`,
+      "--auth",
+      "none",
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      workspace,
+    ],
+    { env: childEnv, detached: true, stdio: ["ignore", serverLog, serverLog] },
+  );
+  const killServer = () => {
+    try {
+      process.kill(-cs.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  process.on("exit", killServer);
+
+  let browser;
+  let failed;
+  try {
+    await step("start code-server", async () => {
+      await waitFor(async () => {
+        if (cs.exitCode !== null) {
+          throw new StepFailure(`code-server exited with status ${cs.exitCode}; see code-server.log`);
+        }
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+        } catch {
+          return false;
+        }
+      }, `code-server to answer on 127.0.0.1:${port}`);
+    });
+
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    page = await context.newPage();
+    const consoleLog = [];
+    page.on("console", (message) => consoleLog.push(`[${message.type()}] ${message.text()}`));
+    process.on("exit", () => {
+      try {
+        fs.writeFileSync(path.join(artifacts, "browser-console.log"), consoleLog.join("\n") + "\n");
+      } catch {
+        // Best effort.
+      }
+    });
+
+    await step("open the workspace in VS Code", async () => {
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+      await waitFor(page.locator(".monaco-workbench .part.editor"), "the VS Code workbench to load");
+      await waitFor(page.locator(".explorer-folders-view, .pane-header").first(), "the Explorer");
+    });
+
+    await step("open an article with Quick Open (Ctrl+P)", async () => {
+      await page.locator(".monaco-workbench").click({ position: { x: 700, y: 500 } });
+      await page.keyboard.press("Control+P");
+      const input = await waitFor(page.locator(".quick-input-widget input"), "the Quick Open box (Ctrl+P)");
+      await input.fill(path.basename(ARTICLE));
+      await waitFor(page.locator(".quick-input-list .monaco-list-row"), "the article in Quick Open");
+      await page.keyboard.press("Enter");
+      await waitFor(
+        page.locator(".tabs-container .tab.active").filter({ hasText: path.basename(ARTICLE) }),
+        "the article's editor tab",
+      );
+      await waitFor(editor().locator(".view-line").filter({ hasText: "Moscow Backs" }), "the article's text");
+    });
+
+    await step("a server that cannot be found is reported", async () => {
+      const toast = await waitFor(
+        page.locator(".notification-toast").filter({ hasText: "was not found" }),
+        'the notification "Article LSP: The article-lsp server configured in ... was not found"',
+      );
+      await screenshot("server-not-found");
+      writeServerPath(server);
+      await toast.hover();
+      await toast.locator(".codicon-notifications-clear").click();
+    });
+
+    await step("the mojibake is underlined (the server's diagnostic)", async () => {
+      await waitFor(
+        editor().locator(".squiggly-warning"),
+        `the warning squiggle under ${MOJIBAKE} (did the extension start the server? see the Output logs)`,
+      );
+      await screenshot("diagnostic-squiggle");
+    });
+
+    await step("the Problems panel lists the mojibake", async () => {
+      await page.keyboard.press("Control+Shift+M");
+      await waitFor(
+        page.locator(".markers-panel .monaco-list-row").filter({ hasText: "UTF-8 decoded as Windows-1252" }),
+        'the mojibake entry ("UTF-8 decoded as Windows-1252") in the Problems panel',
+      );
+      await waitFor(page.locator(".markers-panel .monaco-list-row").filter({ hasText: "mojibake" }), "the code mojibake");
+      await screenshot("problems-panel");
+    });
+
+    await step("Quick Fix offers the encoding repair", async () => {
+      await hoverOver(editor().locator(".squiggly-warning").first());
+      const quickFix = await waitFor(
+        page.locator(".monaco-hover a, .monaco-hover .action").filter({ hasText: "Quick Fix" }),
+        'the "Quick Fix..." link in the hover over the squiggle',
+      );
+      await quickFix.click();
+      const repair = await waitFor(
+        page.locator(".action-widget .monaco-list-row").filter({ hasText: `Repair encoding` }),
+        "the \"Repair encoding: `â€™` → `’`\" quick fix in the menu",
+      );
+      await screenshot("quick-fix-menu");
+      await repair.click();
+    });
+
+    await step("the repair clears the diagnostic and saving writes it to disk", async () => {
+      await waitFor(
+        editor().locator(".view-line").filter({ hasText: REPAIRED }),
+        `the repaired text ${REPAIRED} in the editor`,
+      );
+      await waitFor(
+        async () => (await editor().locator(".squiggly-warning").count()) === 0,
+        "the squiggle to disappear after the repair",
+      );
+      await waitFor(
+        async () =>
+          (await page.locator(".markers-panel .monaco-list-row").filter({ hasText: "Windows-1252" }).count()) === 0,
+        "the mojibake entry to leave the Problems panel",
+      );
+      await editor().click({ position: { x: 200, y: 10 } });
+      await page.keyboard.press("Control+S");
+      await waitFor(() => {
+        const text = savedArticle();
+        return text.includes(`${REPAIRED} members`) && !text.includes(MOJIBAKE);
+      }, `${ARTICLE} on disk to contain ${REPAIRED} after Ctrl+S`);
+      await screenshot("repaired-and-saved");
+    });
+
+    await step("typing under topics: offers the workspace's topics", async () => {
+      // The blank line after the last topic: type a new list item there, as a person would.
+      await goToLine(lineOf(savedArticle(), "  - Diplomacy") + 1);
+      await page.keyboard.type("  - ", { delay: 60 });
+      const widget = page.locator(".editor-widget.suggest-widget.visible");
+      await waitFor(widget.locator(".monaco-list-row").filter({ hasText: "Europe" }), 'the topic "Europe" (from another article) in the suggestions');
+      await waitFor(widget.locator(".monaco-list-row").filter({ hasText: "AI" }), 'the topic "AI" (from another article) in the suggestions');
+      await screenshot("topic-completion");
+      await page.keyboard.type("Eur", { delay: 60 });
+      await waitFor(widget.locator(".monaco-list-row.focused").filter({ hasText: "Europe" }), 'the suggestion "Europe" to be selected');
+      await page.keyboard.press("Enter");
+      await waitFor(editor().locator(".view-line").filter({ hasText: "- Europe" }), "the line `  - Europe` after accepting");
+    });
+
+    await step("choosing a provider fills its domain", async () => {
+      await page.keyboard.press("Control+S");
+      const text = await waitFor(() => {
+        const saved = savedArticle();
+        return saved.includes("  - Europe\n") && saved;
+      }, "the topic Europe to be saved (Ctrl+S)");
+      const nameLine = lineOf(text, "  name: Radio Free Europe/Radio Liberty");
+      if (!text.split("\n")[nameLine].includes("domain: rferl.org")) {
+        throw new StepFailure("expected `  domain: rferl.org` right after the provider name");
+      }
+      // Replace the provider's two lines with a fresh `  name: `, as when writing a new article.
+      await goToLine(nameLine);
+      await page.keyboard.press("Home");
+      await page.keyboard.press("Home");
+      await page.keyboard.press("Shift+ArrowDown");
+      await page.keyboard.press("Shift+ArrowDown");
+      await page.keyboard.press("Delete");
+      await page.keyboard.type("  name: ", { delay: 60 });
+      const widget = page.locator(".editor-widget.suggest-widget.visible");
+      await waitFor(widget.locator(".monaco-list-row").filter({ hasText: "Trend News Agency" }), 'the provider "Trend News Agency" in the suggestions');
+      await page.keyboard.type("Trend", { delay: 60 });
+      await waitFor(widget.locator(".monaco-list-row.focused").filter({ hasText: "Trend News Agency" }), 'the suggestion "Trend News Agency" to be selected');
+      await screenshot("provider-completion");
+      await page.keyboard.press("Enter");
+      await waitFor(editor().locator(".view-line").filter({ hasText: "domain: trend.az" }), "the line `  domain: trend.az` added by the completion");
+      await page.keyboard.press("Control+S");
+      await waitFor(() => {
+        const saved = savedArticle();
+        return /provider:\n {2}name: Trend News Agency\n {2}domain: trend\.az\n/.test(saved) && /\n {2}- Europe\n/.test(saved);
+      }, "the saved file to hold `name: Trend News Agency` + `domain: trend.az` and the topic Europe");
+      await screenshot("provider-domain-filled");
+    });
+
+    await step("hovering a related entry shows its card", async () => {
+      await goToLine(lineOf(savedArticle(), 'title: "EU and Moscow hold talks'));
+      await page.mouse.move(5, 5);
+      const title = editor().locator(".view-line span").filter({ hasText: "EU and Moscow hold talks" }).last();
+      await waitFor(title, "the related entry's title in the editor");
+      await hoverOver(title);
+      await waitFor(
+        page.locator(".monaco-hover").filter({ hasText: "Trend News Agency (trend.az)" }),
+        "the hover card of the related article (Trend News Agency (trend.az), its date and excerpt)",
+      );
+      await waitFor(page.locator(".monaco-hover").filter({ hasText: "The Kremlin" }), "the related article's excerpt in the hover");
+      await screenshot("related-hover");
+    });
+  } catch (err) {
+    failed = err;
+  } finally {
+    if (failed) {
+      const message =
+        failed instanceof StepFailure ? failed.message : String(failed.message || failed).split("\n").slice(0, 2).join(" ");
+      console.error(`FAIL [vscode] step "${currentStep}": ${message}`);
+      try {
+        if (page) {
+          await page.screenshot({ path: path.join(artifacts, "FAILED.png") });
+          console.error(`   screenshot ${path.join(artifacts, "FAILED.png")}`);
+        }
+        const logs = path.join(userData, "logs");
+        if (fs.existsSync(logs)) {
+          fs.cpSync(logs, path.join(artifacts, "vscode-logs"), { recursive: true });
+          console.error(`   VS Code logs (the extension's output channel among them) in ${path.join(artifacts, "vscode-logs")}`);
+        }
+      } catch {
+        // Best effort.
+      }
+    }
+    await browser?.close().catch(() => {});
+    killServer();
+    fs.rmSync(run, { recursive: true, force: true });
+  }
+  if (failed) {
+    process.exit(1);
+  }
+  log("PASS [vscode] all steps");
+}
+
+await main();
