@@ -3,13 +3,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/"] },
+  { ignores: ["dist/", "node_modules/", "test-artifacts/"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
     rules: {
       eqeqeq: "error",
-      "no-console": ["error", { allow: ["log", "error"] }],
+    },
+  },
+  {
+    // The end-to-end test is a Node script.
+    files: ["e2e/**/*.mjs"],
+    languageOptions: {
+      globals: { console: "readonly", fetch: "readonly", process: "readonly", setTimeout: "readonly" },
     },
   },
 );

@@ -170,7 +170,7 @@ wait_for('the mojibake diagnostic to go away after the repair', function()
   end
   return true
 end)
-vim.cmd.write()
+vim.cmd("silent write")
 local on_disk = table.concat(vim.fn.readfile(ARTICLE), '\n')
 if not on_disk:find('Organization’s members', 1, true) or on_disk:find('â€™', 1, true) then
   fail('the saved file does not contain the repaired text')

@@ -210,6 +210,10 @@ async function main() {
     ],
     { env: childEnv, detached: true, stdio: ["ignore", serverLog, serverLog] },
   );
+  // editors/test.sh kills the groups listed here if this script itself is killed.
+  if (process.env.ARTICLE_LSP_TEST_PGIDS) {
+    fs.appendFileSync(process.env.ARTICLE_LSP_TEST_PGIDS, `${cs.pid}\n`);
+  }
   const killServer = () => {
     try {
       process.kill(-cs.pid, "SIGKILL");
