@@ -26,6 +26,8 @@ type ArticleFilter = { scheme?: string; pattern: string };
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
+/// Restarts run one after another, so that two triggers at once never start two servers.
+let restarting: Promise<void> = Promise.resolve();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("Article LSP");
@@ -56,9 +58,14 @@ export async function deactivate(): Promise<void> {
   await stop();
 }
 
-/// The only way the server is started: the first time, after a setting that needs it, on the
-/// "Restart Server" command.
-async function restart(): Promise<void> {
+/// The only way the server is started: the first time, after a setting that needs it, when a
+/// configuration file appears or disappears, and on the "Restart Server" command.
+function restart(): Promise<void> {
+  restarting = restarting.then(startAfresh, startAfresh);
+  return restarting;
+}
+
+async function startAfresh(): Promise<void> {
   await stop();
 
   const selector = await documentSelector();
