@@ -215,7 +215,13 @@ fn read_and_check(
 ) -> Result<(String, Vec<Diagnostic>), String> {
     let bytes = read_input(input)?;
     let (decoded, diagnostics) = analysis::check_bytes(&bytes, config, now);
-    Ok((decoded.text.into_owned(), diagnostics))
+    // The text is kept only to render findings: a clean corpus is not held in memory.
+    let text = if diagnostics.is_empty() {
+        String::new()
+    } else {
+        decoded.text.into_owned()
+    };
+    Ok((text, diagnostics))
 }
 
 /// Runs `fix`; returns the exit status.
