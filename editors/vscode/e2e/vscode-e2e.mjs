@@ -380,7 +380,7 @@ async function main() {
       await page.keyboard.press("Home");
       await page.keyboard.press("Home");
       await page.keyboard.press("Shift+ArrowDown");
-      await page.keyboard.press("Shift+ArrowDown");
+      await page.keyboard.press("Shift+End");
       await page.keyboard.press("Delete");
       await page.keyboard.type("  name: ", { delay: 60 });
       const widget = page.locator(".editor-widget.suggest-widget.visible");
@@ -393,7 +393,7 @@ async function main() {
       await page.keyboard.press("Control+S");
       await waitFor(() => {
         const saved = savedArticle();
-        return /provider:\n {2}name: Trend News Agency\n {2}domain: trend\.az\n/.test(saved) && /\n {2}- Europe\n/.test(saved);
+        return /provider:\n {2}name: Trend News Agency\n {2}domain: trend\.az\n\ntopics:/.test(saved) && /\n {2}- Europe\n/.test(saved);
       }, "the saved file to hold `name: Trend News Agency` + `domain: trend.az` and the topic Europe");
       await screenshot("provider-domain-filled");
     });
