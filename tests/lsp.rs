@@ -730,3 +730,92 @@ async fn quick_fixes_insert_missing_fields_and_apply_suggestions() {
     );
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_checks_follow_the_index() {
+    let ws = workspace();
+    // A copy of talks.md under another name shares its URL; its topic is a variant spelling.
+    let copy = article(
+        "Copy of the talks",
+        "https://en.trend.az/world/1.html",
+        ("Trend News Agency", "trend.az"),
+        &["vaccines"],
+        "",
+    );
+    std::fs::write(ws.path().join("world/copy.md"), &copy).unwrap();
+    let mut client = TestClient::in_process();
+    client
+        .initialize(push_client_caps(), options(), Some(ws.path()))
+        .await;
+    wait_for_index(&mut client).await;
+    let uri = file_uri(&ws.path().join("world/copy.md"));
+    client.open(&uri, &copy, 1).await;
+    let diagnostics = client.diagnostics(&uri, 1).await;
+    let mut found = codes(&diagnostics);
+    found.sort();
+    assert_eq!(
+        found,
+        ["duplicate-url", "topic-variant"],
+        "{diagnostics:#?}"
+    );
+    let duplicate = diagnostics
+        .iter()
+        .find(|d| d["code"] == "duplicate-url")
+        .unwrap();
+    let other = &duplicate["relatedInformation"][0]["location"];
+    assert_eq!(other["uri"], file_uri(&ws.path().join("world/talks.md")));
+    assert_eq!(
+        other["range"]["start"]["line"], 3,
+        "points at the other file's webUrl: {other}"
+    );
+    let variant = diagnostics
+        .iter()
+        .find(|d| d["code"] == "topic-variant")
+        .unwrap();
+    assert!(
+        variant["message"].as_str().unwrap().contains("Vaccines"),
+        "{variant}"
+    );
+
+    // Unopened files are reported through workspace/diagnostic.
+    let report = client
+        .request("workspace/diagnostic", json!({ "previousResultIds": [] }))
+        .await;
+    let talks = file_uri(&ws.path().join("world/talks.md"));
+    let entry = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["uri"] == talks.as_str())
+        .unwrap();
+    assert_eq!(codes(entry["items"].as_array().unwrap()), ["duplicate-url"]);
+
+    // Deleting the other file updates the index and the open document's diagnostics.
+    std::fs::remove_file(ws.path().join("world/talks.md")).unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": talks, "type": 3 }] }),
+        )
+        .await;
+    client
+        .wait_for("empty diagnostics for the deleted file", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == talks.as_str()
+                && m["params"]["diagnostics"] == json!([])
+        })
+        .await;
+    let after = client
+        .wait_for("re-published diagnostics", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["version"] == 1
+        })
+        .await;
+    let remaining: Vec<Value> = after["params"]["diagnostics"].as_array().unwrap().clone();
+    assert!(
+        !codes(&remaining).contains(&"duplicate-url".to_string()),
+        "{remaining:#?}"
+    );
+    client.shutdown().await;
+}
