@@ -222,6 +222,22 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Whether `path`, found while walking `root`, is an article. Globs are written from the
+    /// configuration file's directory, so they match the path relative to it when there is one
+    /// (else relative to the walked root). The CLI's walk and the server's discovery share this.
+    pub fn is_article_in(&self, root: &Path, path: &Path) -> bool {
+        let base = self.source.as_deref().and_then(Path::parent);
+        if let Some(base) = base {
+            let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            if let Ok(relative) = absolute.strip_prefix(base) {
+                return self.is_article_path(relative);
+            }
+        }
+        self.is_article_path(path.strip_prefix(root).unwrap_or(path))
+    }
+}
+
 /// Walks up from `dir` to the nearest `article-lsp.toml`.
 pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()

@@ -8,6 +8,7 @@ use crate::analysis::layout;
 use crate::analysis::schema::Kind;
 use crate::analysis::yaml::{Entry, Node, Value};
 use crate::workspace::summarize;
+use crate::workspace::summary::dash_start;
 
 /// Details (scalar values) are cut to this many characters.
 const DETAIL_CHARS: usize = 60;
@@ -119,17 +120,6 @@ fn scalar_detail(node: &Node) -> Option<String> {
         short.push('…');
     }
     Some(short)
-}
-
-/// The `- ` before a block sequence item starting at `at` (or `at` for flow items).
-fn dash_start(text: &str, at: usize) -> usize {
-    let before = text.get(..at).unwrap_or("");
-    let trimmed = before.trim_end_matches([' ', '\t']);
-    if trimmed.ends_with('-') {
-        trimmed.len() - 1
-    } else {
-        at
-    }
 }
 
 /// The dated lines of a plain-text article.

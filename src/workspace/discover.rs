@@ -31,26 +31,12 @@ pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> V
         let Some((_, config)) = &current else {
             continue;
         };
-        if config.is_article_path(&glob_path(config, root, path)) {
+        if config.is_article_in(root, path) {
             found.push(path.to_path_buf());
         }
     }
     found.sort();
     found
-}
-
-/// The path that globs are matched against: relative to the configuration file's directory
-/// when there is one (globs are written from there), else relative to the walked root; the
-/// same rule as the command line's walk.
-fn glob_path(config: &Config, root: &Path, path: &Path) -> PathBuf {
-    let base = config.source.as_deref().and_then(Path::parent);
-    if let Some(base) = base {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        if let Ok(relative) = absolute.strip_prefix(base) {
-            return relative.to_path_buf();
-        }
-    }
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 /// Progress is reported about this many times over a load (and always at the end).

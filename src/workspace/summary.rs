@@ -122,7 +122,7 @@ fn related(text: &str, node: &Node) -> RelatedSummary {
 
 /// The `- ` that introduces a block sequence item starting at `at` (or `at` itself for flow
 /// items, which have no dash).
-fn dash_start(text: &str, at: usize) -> usize {
+pub(crate) fn dash_start(text: &str, at: usize) -> usize {
     let before = text.get(..at).unwrap_or("");
     let trimmed = before.trim_end_matches([' ', '\t']);
     if trimmed.ends_with('-') {
