@@ -17,31 +17,17 @@ fn now() -> Timestamp {
 }
 
 const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "front_matter_with_mojibake",
-        include_str!("../examples/world/2021-09-26-vaccine-passports.md"),
-    ),
-    (
-        "front_matter_clean",
-        include_str!("../examples/world/2021-11-28-certificate-talks.md"),
-    ),
-    (
-        "front_matter_with_defects",
-        include_str!("../examples/drafts/2023-05-02-draft-with-problems.md"),
-    ),
-    (
-        "plain_text_scraped",
-        include_str!("../examples/scraped/2021-09-embassy-page.txt"),
-    ),
+    ("front_matter_with_mojibake", include_str!("../examples/world/2021-09-26-vaccine-passports.md")),
+    ("front_matter_clean", include_str!("../examples/world/2021-11-28-certificate-talks.md")),
+    ("front_matter_with_defects", include_str!("../examples/drafts/2023-05-02-draft-with-problems.md")),
+    ("plain_text_scraped", include_str!("../examples/scraped/2021-09-embassy-page.txt")),
 ];
 
 #[divan::bench(args = EXAMPLES.iter().map(|e| e.0))]
 fn check_example(bencher: Bencher, name: &str) {
     let text = EXAMPLES.iter().find(|e| e.0 == name).unwrap().1;
     let config = Config::default();
-    bencher
-        .counter(BytesCount::of_str(text))
-        .bench(|| analysis::check(black_box(text), &config, now()));
+    bencher.counter(BytesCount::of_str(text)).bench(|| analysis::check(black_box(text), &config, now()));
 }
 
 /// A ~1 MB plain-text body with dated lines, curly quotes and a little mojibake.
@@ -54,17 +40,13 @@ fn big_body() -> String {
 fn check_1mb_plain_text(bencher: Bencher) {
     let text = big_body();
     let config = Config::default();
-    bencher
-        .counter(BytesCount::of_str(&text))
-        .bench(|| analysis::check(black_box(&text), &config, now()));
+    bencher.counter(BytesCount::of_str(&text)).bench(|| analysis::check(black_box(&text), &config, now()));
 }
 
 #[divan::bench]
 fn mojibake_find_1mb(bencher: Bencher) {
     let text = big_body();
-    bencher
-        .counter(BytesCount::of_str(&text))
-        .bench(|| mojibake::find(black_box(&text)));
+    bencher.counter(BytesCount::of_str(&text)).bench(|| mojibake::find(black_box(&text)));
 }
 
 fn many_related(n: usize) -> String {
@@ -86,9 +68,7 @@ fn many_related(n: usize) -> String {
 fn front_matter_2000_related(bencher: Bencher) {
     let text = many_related(2_000);
     let config = Config::default();
-    bencher
-        .counter(BytesCount::of_str(&text))
-        .bench(|| analysis::check_front_matter(black_box(&text), &config, now()));
+    bencher.counter(BytesCount::of_str(&text)).bench(|| analysis::check_front_matter(black_box(&text), &config, now()));
 }
 
 #[divan::bench]

@@ -18,18 +18,12 @@ use serde_json::{Value, json};
 use support::{TestClient, file_uri, position_of, push_client_caps};
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(run());
 }
 
 fn samples() -> usize {
-    std::env::var("LSP_BENCH_SAMPLES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(200)
+    std::env::var("LSP_BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(200)
 }
 
 struct Stats {
@@ -43,40 +37,17 @@ impl Stats {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let median = ms(self.times[self.times.len() / 2]);
         let p95 = ms(self.times[(self.times.len() * 95 / 100).min(self.times.len() - 1)]);
-        format!(
-            "| {} | {} | {median:.2} | {p95:.2} |",
-            self.name,
-            self.times.len()
-        )
+        format!("| {} | {} | {median:.2} | {p95:.2} |", self.name, self.times.len())
     }
 }
 
 async fn run() {
     let mut rows = Vec::new();
+    rows.push(keystrokes("typical article, edit in the front matter", &typical(), "excerpt: \"").await);
     rows.push(
-        keystrokes(
-            "typical article, edit in the front matter",
-            &typical(),
-            "excerpt: \"",
-        )
-        .await,
+        keystrokes("typical article, edit in the body", &format!("{}Body text.\n", typical()), "Body text").await,
     );
-    rows.push(
-        keystrokes(
-            "typical article, edit in the body",
-            &format!("{}Body text.\n", typical()),
-            "Body text",
-        )
-        .await,
-    );
-    rows.push(
-        keystrokes(
-            "10 MB plain-text article, edit in the body",
-            &big_plain_text(),
-            "MIDDLE",
-        )
-        .await,
-    );
+    rows.push(keystrokes("10 MB plain-text article, edit in the body", &big_plain_text(), "MIDDLE").await);
     rows.push(
         keystrokes(
             "front matter with 2,000 related entries, edit in the front matter",
@@ -122,20 +93,10 @@ fn many_related(n: usize) -> String {
 /// until the server publishes diagnostics for its version.
 async fn keystrokes(name: &str, text: &str, anchor: &str) -> Stats {
     let mut client = TestClient::binary();
-    client
-        .initialize(
-            push_client_caps(),
-            json!({ "now": "2026-01-01T00:00:00Z" }),
-            None,
-        )
-        .await;
+    client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), None).await;
     let uri = "file:///bench/article.md";
     client.open(uri, text, 1).await;
-    client
-        .wait_within(Duration::from_secs(120), "first diagnostics", |m| {
-            is_publication(m, uri, 1)
-        })
-        .await;
+    client.wait_within(Duration::from_secs(120), "first diagnostics", |m| is_publication(m, uri, 1)).await;
     let at = text.find(anchor).unwrap() + anchor.len();
     let position = position_of(text, at);
     let mut times = Vec::new();
@@ -150,25 +111,16 @@ async fn keystrokes(name: &str, text: &str, anchor: &str) -> Stats {
         };
         let started = Instant::now();
         client.change(uri, version, change).await;
-        client
-            .wait_within(Duration::from_secs(60), "diagnostics", |m| {
-                is_publication(m, uri, version)
-            })
-            .await;
+        client.wait_within(Duration::from_secs(60), "diagnostics", |m| is_publication(m, uri, version)).await;
         times.push(started.elapsed());
         client.seen.clear();
     }
     client.shutdown().await;
-    Stats {
-        name: name.to_string(),
-        times,
-    }
+    Stats { name: name.to_string(), times }
 }
 
 fn is_publication(m: &Value, uri: &str, version: i64) -> bool {
-    m["method"] == "textDocument/publishDiagnostics"
-        && m["params"]["uri"] == uri
-        && m["params"]["version"] == version
+    m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["version"] == version
 }
 
 const TOPICS: [&str; 12] = [
@@ -188,21 +140,12 @@ const TOPICS: [&str; 12] = [
 
 /// Completion and hover with a workspace of many articles.
 async fn index_requests() -> Vec<Stats> {
-    let articles: usize = std::env::var("LSP_BENCH_ARTICLES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
+    let articles: usize = std::env::var("LSP_BENCH_ARTICLES").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     write_workspace(dir.path(), articles);
     let mut client = TestClient::binary();
     let started = Instant::now();
-    client
-        .initialize(
-            push_client_caps(),
-            json!({ "now": "2026-01-01T00:00:00Z" }),
-            Some(dir.path()),
-        )
-        .await;
+    client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), Some(dir.path())).await;
     client
         .wait_within(Duration::from_secs(600), "indexing", |m| {
             m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
@@ -217,29 +160,38 @@ async fn index_requests() -> Vec<Stats> {
     let mut providers = Vec::new();
     let mut hover = Vec::new();
     for _ in 0..samples() {
-        completion.push(timed(&mut client, "textDocument/completion", json!({ "textDocument": { "uri": uri }, "position": { "line": 3, "character": 4 } })).await);
-        providers.push(timed(&mut client, "textDocument/completion", json!({ "textDocument": { "uri": uri }, "position": { "line": 5, "character": 11 } })).await);
-        hover.push(timed(&mut client, "textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": 7, "character": 2 } })).await);
+        completion.push(
+            timed(
+                &mut client,
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": uri }, "position": { "line": 3, "character": 4 } }),
+            )
+            .await,
+        );
+        providers.push(
+            timed(
+                &mut client,
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": uri }, "position": { "line": 5, "character": 11 } }),
+            )
+            .await,
+        );
+        hover.push(
+            timed(
+                &mut client,
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": uri }, "position": { "line": 7, "character": 2 } }),
+            )
+            .await,
+        );
         client.seen.clear();
     }
     client.shutdown().await;
     vec![
-        Stats {
-            name: format!("indexing {articles} articles (once)"),
-            times: vec![indexing],
-        },
-        Stats {
-            name: format!("completion of topics, {articles}-article index"),
-            times: completion,
-        },
-        Stats {
-            name: format!("completion of providers, {articles}-article index"),
-            times: providers,
-        },
-        Stats {
-            name: format!("hover on a related entry, {articles}-article index"),
-            times: hover,
-        },
+        Stats { name: format!("indexing {articles} articles (once)"), times: vec![indexing] },
+        Stats { name: format!("completion of topics, {articles}-article index"), times: completion },
+        Stats { name: format!("completion of providers, {articles}-article index"), times: providers },
+        Stats { name: format!("hover on a related entry, {articles}-article index"), times: hover },
     ]
 }
 

@@ -15,15 +15,8 @@ use crate::analysis::{Code, Severity};
 pub const FILE_NAME: &str = "article-lsp.toml";
 
 /// Required fields when the configuration names none (dotted paths; `related.` is per item).
-pub const DEFAULT_REQUIRED: &[&str] = &[
-    "title",
-    "publishedDateTime",
-    "webUrl",
-    "provider.name",
-    "provider.domain",
-    "related.title",
-    "related.webUrl",
-];
+pub const DEFAULT_REQUIRED: &[&str] =
+    &["title", "publishedDateTime", "webUrl", "provider.name", "provider.domain", "related.title", "related.webUrl"];
 
 /// Article files when the configuration names none.
 pub const DEFAULT_INCLUDE: &[&str] = &["*.md", "*.markdown", "*.txt"];
@@ -112,20 +105,10 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|err| {
             let span = err.span();
             let line_col = span.as_ref().map(|s| line_col(text, s.start));
-            ConfigError {
-                path: path.map(Path::to_path_buf),
-                line_col,
-                span,
-                message: err.message().trim().to_string(),
-            }
+            ConfigError { path: path.map(Path::to_path_buf), line_col, span, message: err.message().trim().to_string() }
         })?;
         Config::from_raw(raw, path)
-            .map_err(|message| ConfigError {
-                path: path.map(Path::to_path_buf),
-                line_col: None,
-                span: None,
-                message,
-            })
+            .map_err(|message| ConfigError { path: path.map(Path::to_path_buf), line_col: None, span: None, message })
             .map_err(|mut err| {
                 locate_in_text(&mut err, text);
                 err
@@ -148,23 +131,14 @@ impl Config {
         for (name, level) in &raw.severity {
             let code = Code::from_name(name).ok_or_else(|| {
                 let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-                format!(
-                    "unknown diagnostic code `{name}` in [severity]; known codes: {}",
-                    known.join(", ")
-                )
+                format!("unknown diagnostic code `{name}` in [severity]; known codes: {}", known.join(", "))
             })?;
             severities.insert(code, parse_severity(level)?);
         }
-        let include = raw
-            .files
-            .include
-            .unwrap_or_else(|| DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect());
+        let include = raw.files.include.unwrap_or_else(|| DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect());
         Ok(Config {
             severities,
-            required: raw
-                .schema
-                .required
-                .unwrap_or_else(|| DEFAULT_REQUIRED.iter().map(|s| s.to_string()).collect()),
+            required: raw.schema.required.unwrap_or_else(|| DEFAULT_REQUIRED.iter().map(|s| s.to_string()).collect()),
             extra_fields: raw.schema.extra_fields,
             topics: raw.schema.topics,
             providers: raw.providers,
@@ -176,14 +150,10 @@ impl Config {
 
     /// This configuration with severities overridden (editor settings take precedence over the
     /// file). Unknown codes or levels are errors.
-    pub fn with_severity_overrides(
-        &self,
-        overrides: &BTreeMap<String, String>,
-    ) -> Result<Config, String> {
+    pub fn with_severity_overrides(&self, overrides: &BTreeMap<String, String>) -> Result<Config, String> {
         let mut config = self.clone();
         for (name, level) in overrides {
-            let code =
-                Code::from_name(name).ok_or_else(|| format!("unknown diagnostic code `{name}`"))?;
+            let code = Code::from_name(name).ok_or_else(|| format!("unknown diagnostic code `{name}`"))?;
             config.severities.insert(code, parse_severity(level)?);
         }
         Ok(config)
@@ -203,10 +173,7 @@ impl Config {
 
     /// Some field inside `path` is required (so `path` itself must be present).
     pub fn requires_within(&self, path: &str) -> bool {
-        self.required.iter().any(|r| {
-            r.strip_prefix(path)
-                .is_some_and(|rest| rest.starts_with('.'))
-        })
+        self.required.iter().any(|r| r.strip_prefix(path).is_some_and(|rest| rest.starts_with('.')))
     }
 
     pub fn is_extra_field(&self, path: &str) -> bool {
@@ -240,9 +207,7 @@ impl Config {
 
 /// Walks up from `dir` to the nearest `article-lsp.toml`.
 pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+    dir.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
 }
 
 fn parse_severity(level: &str) -> Result<Option<Severity>, String> {
@@ -252,22 +217,17 @@ fn parse_severity(level: &str) -> Result<Option<Severity>, String> {
         "info" => Ok(Some(Severity::Info)),
         "hint" => Ok(Some(Severity::Hint)),
         "off" | "none" => Ok(None),
-        other => Err(format!(
-            "invalid severity `{other}`; use error, warning, info, hint or off"
-        )),
+        other => Err(format!("invalid severity `{other}`; use error, warning, info, hint or off")),
     }
 }
 
 fn glob_set(patterns: &[String], key: &str) -> Result<GlobSet, String> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob = Glob::new(pattern)
-            .map_err(|err| format!("invalid glob `{pattern}` in {key}: {err}"))?;
+        let glob = Glob::new(pattern).map_err(|err| format!("invalid glob `{pattern}` in {key}: {err}"))?;
         builder.add(glob);
     }
-    builder
-        .build()
-        .map_err(|err| format!("invalid globs in {key}: {err}"))
+    builder.build().map_err(|err| format!("invalid globs in {key}: {err}"))
 }
 
 /// Semantic errors name a value; point at its first occurrence in the file.
@@ -312,14 +272,9 @@ mod tests {
 
     #[test]
     fn errors_are_located() {
-        let err =
-            Config::from_toml("[schema]\nrequird = []\n", Some(Path::new("c.toml"))).unwrap_err();
+        let err = Config::from_toml("[schema]\nrequird = []\n", Some(Path::new("c.toml"))).unwrap_err();
         assert_eq!(err.line_col, Some((2, 1)));
-        assert!(
-            err.to_string()
-                .starts_with("c.toml:2:1: unknown field `requird`"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("c.toml:2:1: unknown field `requird`"), "{err}");
         let err = Config::from_toml("[severity]\n\nmojibak = \"error\"\n", None).unwrap_err();
         assert_eq!(err.line_col, Some((3, 1)), "{err}");
         let err = Config::from_toml("[severity]\nmojibake = \"loud\"\n", None).unwrap_err();

@@ -31,9 +31,7 @@ pub fn safe_edits(diagnostics: &[Diagnostic], selection: &Selection) -> Vec<Edit
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
     for edit in edits {
-        let overlaps = out
-            .last()
-            .is_some_and(|last| edit.range.start < last.range.end);
+        let overlaps = out.last().is_some_and(|last| edit.range.start < last.range.end);
         if !overlaps {
             out.push(edit);
         }
@@ -85,10 +83,7 @@ pub fn fix_text(text: &str, config: &Config, now: Timestamp, selection: &Selecti
         applied += edits.len();
         current = apply(&current, &edits);
     }
-    Fixed {
-        text: current,
-        applied,
-    }
+    Fixed { text: current, applied }
 }
 
 #[cfg(test)]
@@ -96,10 +91,7 @@ mod tests {
     use super::*;
 
     fn edit(range: std::ops::Range<usize>, s: &str) -> Edit {
-        Edit {
-            range,
-            replacement: s.to_string(),
-        }
+        Edit { range, replacement: s.to_string() }
     }
 
     #[test]

@@ -38,18 +38,11 @@ impl LineIndex {
         let mut i = 0;
         while let Some(pos) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
             let at = i + pos;
-            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
-                at + 2
-            } else {
-                at + 1
-            };
+            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
             line_starts.push(next);
             i = next;
         }
-        LineIndex {
-            line_starts,
-            len: text.len(),
-        }
+        LineIndex { line_starts, len: text.len() }
     }
 
     pub fn line_count(&self) -> usize {
@@ -86,10 +79,7 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_starts[line].min(offset);
         let col = column_width(&text[start..offset], encoding);
-        LineCol {
-            line: line as u32,
-            col: col as u32,
-        }
+        LineCol { line: line as u32, col: col as u32 }
     }
 
     /// Byte offset of a line and column; clamps a line past the end to the end of the text
@@ -145,11 +135,7 @@ fn floor_char_boundary(s: &str, mut offset: usize) -> usize {
 mod tests {
     use super::*;
 
-    const ENCODINGS: [PositionEncoding; 3] = [
-        PositionEncoding::Utf8,
-        PositionEncoding::Utf16,
-        PositionEncoding::Utf32,
-    ];
+    const ENCODINGS: [PositionEncoding; 3] = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
 
     #[test]
     fn line_breaks_are_lf_crlf_and_cr_only() {
@@ -193,10 +179,7 @@ mod tests {
         let lc = |line, col| LineCol { line, col };
         assert_eq!(index.offset(text, lc(0, 99), PositionEncoding::Utf16), 6);
         assert_eq!(index.offset(text, lc(0, 3), PositionEncoding::Utf16), 2);
-        assert_eq!(
-            index.offset(text, lc(9, 0), PositionEncoding::Utf16),
-            text.len()
-        );
+        assert_eq!(index.offset(text, lc(9, 0), PositionEncoding::Utf16), text.len());
         assert_eq!(index.offset(text, lc(0, 4), PositionEncoding::Utf8), 2);
     }
 }

@@ -84,49 +84,23 @@ fn main() -> ExitCode {
         Err(err) => {
             let _ = err.print();
             let usage_error = err.use_stderr();
-            return ExitCode::from(if usage_error {
-                cli::EXIT_TROUBLE
-            } else {
-                cli::EXIT_CLEAN
-            });
+            return ExitCode::from(if usage_error { cli::EXIT_TROUBLE } else { cli::EXIT_CLEAN });
         }
     };
     // Locked per command: the server writes stdout from another thread and must not find it
     // locked here.
     let (out, err) = (std::io::stdout(), std::io::stderr());
     let status = match args.command {
-        Some(Command::Check {
-            paths,
-            format,
-            config,
-            now,
-        }) => {
+        Some(Command::Check { paths, format, config, now }) => {
             let format = match format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
             };
-            let options = CheckOptions {
-                paths,
-                format,
-                config,
-                now: now.unwrap_or_else(Timestamp::now),
-            };
+            let options = CheckOptions { paths, format, config, now: now.unwrap_or_else(Timestamp::now) };
             cli::check(&options, &mut out.lock(), &mut err.lock())
         }
-        Some(Command::Fix {
-            paths,
-            only,
-            write,
-            config,
-            now,
-        }) => {
-            let options = FixOptions {
-                paths,
-                only,
-                write,
-                config,
-                now: now.unwrap_or_else(Timestamp::now),
-            };
+        Some(Command::Fix { paths, only, write, config, now }) => {
+            let options = FixOptions { paths, only, write, config, now: now.unwrap_or_else(Timestamp::now) };
             cli::fix(&options, &mut out.lock(), &mut err.lock())
         }
         Some(Command::Schema { config }) => print_schema(config.as_deref()),
@@ -138,10 +112,7 @@ fn main() -> ExitCode {
 /// Runs the language server until the client sends `exit` (or closes the stream), then stops
 /// without waiting for background work: a client that asked us to exit wants us gone.
 fn serve() -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");

@@ -31,10 +31,7 @@ fn fixture_files() -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("md" | "txt")
-            ) {
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
                 files.push(path);
             }
         }
@@ -46,11 +43,7 @@ fn fixture_files() -> Vec<PathBuf> {
 
 fn config_for(path: &Path) -> Config {
     let candidate = path.parent().unwrap().join(config::FILE_NAME);
-    if candidate.is_file() {
-        Config::load(&candidate).unwrap()
-    } else {
-        Config::default()
-    }
+    if candidate.is_file() { Config::load(&candidate).unwrap() } else { Config::default() }
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -66,23 +59,11 @@ fn every_fixture_matches_its_expected_diagnostics() {
         let bytes = std::fs::read(&path).unwrap();
         let config = config_for(&path);
         let (decoded, diagnostics) = analysis::check_bytes(&bytes, &config, now);
-        let name = path
-            .strip_prefix(fixtures_dir())
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let name = path.strip_prefix(fixtures_dir()).unwrap().to_string_lossy().replace('\\', "/");
         let index = LineIndex::new(&decoded.text);
         let mut out = Vec::new();
         for d in &diagnostics {
-            render::human(
-                &mut out,
-                &name,
-                &decoded.text,
-                &index,
-                d,
-                Style { color: false },
-            )
-            .unwrap();
+            render::human(&mut out, &name, &decoded.text, &index, d, Style { color: false }).unwrap();
         }
         expect_file![sibling(&path, ".expected")].assert_eq(&String::from_utf8(out).unwrap());
 
@@ -91,11 +72,7 @@ fn every_fixture_matches_its_expected_diagnostics() {
         if fixed.text != bytes_as_text(&bytes) {
             expect_file![fixed_path].assert_eq(&fixed.text);
         } else {
-            assert!(
-                !fixed_path.exists(),
-                "{name}: nothing to fix, but {} exists",
-                fixed_path.display()
-            );
+            assert!(!fixed_path.exists(), "{name}: nothing to fix, but {} exists", fixed_path.display());
         }
     }
 }
@@ -111,10 +88,7 @@ fn every_code_has_a_fixture_that_fires_it() {
         all.push_str(&std::fs::read_to_string(sibling(&path, ".expected")).unwrap_or_default());
     }
     for code in Code::ALL.iter().filter(|c| !c.is_workspace()) {
-        assert!(
-            all.contains(&format!("[{code}]")),
-            "no fixture produces {code}"
-        );
+        assert!(all.contains(&format!("[{code}]")), "no fixture produces {code}");
     }
 }
 

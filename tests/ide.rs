@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use article_lsp::config::Config;
-use article_lsp::ide::{
-    self, Completion, CompletionKind, FoldKind, Insert, Slot, SymbolKind, context_at,
-};
+use article_lsp::ide::{self, Completion, CompletionKind, FoldKind, Insert, Slot, SymbolKind, context_at};
 use article_lsp::workspace::{Index, discover};
 use jiff::Timestamp;
 
@@ -56,10 +54,7 @@ fn labels(items: &[Completion]) -> Vec<&str> {
 }
 
 fn find<'a>(items: &'a [Completion], label: &str) -> &'a Completion {
-    items
-        .iter()
-        .find(|c| c.label == label)
-        .unwrap_or_else(|| panic!("no {label} in {:?}", labels(items)))
+    items.iter().find(|c| c.label == label).unwrap_or_else(|| panic!("no {label} in {:?}", labels(items)))
 }
 
 /// Applies a completion (its plain insertion and additional edits) to `text`.
@@ -69,11 +64,7 @@ fn apply(text: &str, c: &Completion) -> String {
         Insert::Snippet { plain, .. } => plain.clone(),
     };
     let mut edits: Vec<(Range<usize>, String)> = vec![(c.replace.clone(), insert)];
-    edits.extend(
-        c.additional_edits
-            .iter()
-            .map(|e| (e.range.clone(), e.replacement.clone())),
-    );
+    edits.extend(c.additional_edits.iter().map(|e| (e.range.clone(), e.replacement.clone())));
     edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
     let mut out = text.to_string();
     for (range, with) in edits {
@@ -141,20 +132,14 @@ fn context_nested_mappings() {
     let (p, s, w) = ctx("---\nprovider:\n  na|\n---\n");
     assert_eq!((p, s, w.as_str()), (path(&["provider"]), Slot::Key, "na"));
     let (p, s, w) = ctx("---\nprovider:\n  name: Radio|\n  domain: rferl.org\n---\n");
-    assert_eq!(
-        (p, s, w.as_str()),
-        (path(&["provider"]), key("name"), "Radio")
-    );
+    assert_eq!((p, s, w.as_str()), (path(&["provider"]), key("name"), "Radio"));
     let related = "---\nrelated:\n  - title: x\n    provider:\n      name: T\n";
     let (p, s, _) = ctx(&format!("{related}    web|\n---\n"));
     assert_eq!((p, s), (path(&["related"]), Slot::Key));
     let (p, s, _) = ctx(&format!("{related}      dom|\n---\n"));
     assert_eq!((p, s), (path(&["related", "provider"]), Slot::Key));
     let (p, s, w) = ctx("---\nrelated:\n  - title: Regional|\n---\n");
-    assert_eq!(
-        (p, s, w.as_str()),
-        (path(&["related"]), key("title"), "Regional")
-    );
+    assert_eq!((p, s, w.as_str()), (path(&["related"]), key("title"), "Regional"));
     let (p, s, _) = ctx("---\nrelated:\n  - title: a\n  - |\n---\n");
     assert_eq!((p, s), (path(&["related"]), Slot::Key));
     let images = "---\nrelated:\n  - title: x\n    images:\n      - url: u\n        wid|\n---\n";
@@ -183,39 +168,24 @@ fn context_crlf_tabs_and_body() {
 #[test]
 fn completes_missing_top_level_fields_as_snippets() {
     let (text, items) = complete(&format!("{HEAD}publ|\n---\n"), &Config::default());
-    assert!(
-        !labels(&items).contains(&"title"),
-        "present keys are left out"
-    );
+    assert!(!labels(&items).contains(&"title"), "present keys are left out");
     let date = find(&items, "publishedDateTime");
     assert_eq!(date.kind, CompletionKind::Field);
     assert_eq!(&text[date.replace.clone()], "publ");
     assert_eq!(
         date.insert,
-        Insert::Snippet {
-            snippet: "publishedDateTime: ${1}".into(),
-            plain: "publishedDateTime: ".into()
-        }
+        Insert::Snippet { snippet: "publishedDateTime: ${1}".into(), plain: "publishedDateTime: ".into() }
     );
     assert!(date.documentation.as_deref().unwrap().contains("RFC 3339"));
-    let Insert::Snippet { snippet, .. } = &find(&items, "provider").insert else {
-        panic!()
-    };
+    let Insert::Snippet { snippet, .. } = &find(&items, "provider").insert else { panic!() };
     assert_eq!(snippet, "provider:\n  name: $1\n  domain: $2");
-    let Insert::Snippet { snippet, .. } = &find(&items, "topics").insert else {
-        panic!()
-    };
+    let Insert::Snippet { snippet, .. } = &find(&items, "topics").insert else { panic!() };
     assert_eq!(snippet, "topics:\n  - $1");
-    let Insert::Snippet { snippet, .. } = &find(&items, "related").insert else {
-        panic!()
-    };
+    let Insert::Snippet { snippet, .. } = &find(&items, "related").insert else { panic!() };
     assert_eq!(snippet, "related:\n  - title: $1\n    webUrl: $2");
     // Required fields sort first.
     let first: Vec<&str> = labels(&items).into_iter().take(4).collect();
-    assert_eq!(
-        first,
-        ["publishedDateTime", "webUrl", "provider", "related"]
-    );
+    assert_eq!(first, ["publishedDateTime", "webUrl", "provider", "related"]);
 }
 
 #[test]
@@ -224,19 +194,12 @@ fn completes_keys_of_nested_mappings() {
     assert_eq!(labels(&items), ["domain"]);
     let related = "---\nrelated:\n  - title: a\n    webUrl: https://x.org/a\n  - |\n---\n";
     let (_, items) = complete(related, &Config::default());
-    assert!(
-        labels(&items).contains(&"title"),
-        "a new item has no keys yet"
-    );
-    let Insert::Snippet { snippet, plain } = &find(&items, "provider").insert else {
-        panic!()
-    };
+    assert!(labels(&items).contains(&"title"), "a new item has no keys yet");
+    let Insert::Snippet { snippet, plain } = &find(&items, "provider").insert else { panic!() };
     assert_eq!(snippet, "provider:\n      name: $1\n      domain: $2");
     assert_eq!(plain, "provider:\n      name: \n      domain: ");
-    let (_, items) = complete(
-        "---\nrelated:\n  - title: a\n    excerpt: b\n    |\n    webUrl: u\n---\n",
-        &Config::default(),
-    );
+    let (_, items) =
+        complete("---\nrelated:\n  - title: a\n    excerpt: b\n    |\n    webUrl: u\n---\n", &Config::default());
     let keys = labels(&items);
     assert!(!keys.contains(&"title") && !keys.contains(&"webUrl") && !keys.contains(&"excerpt"));
     assert!(keys.contains(&"publishedDateTime"));
@@ -252,14 +215,8 @@ fn completes_topics_by_frequency_then_vocabulary() {
     assert_eq!(&got[..3], ["Diplomacy", "Public Health", "AI"]);
     assert_eq!(got.last(), Some(&"Zoology"));
     assert_eq!(got.iter().filter(|l| **l == "AI").count(), 1);
-    assert_eq!(
-        find(&items, "Diplomacy").detail.as_deref(),
-        Some("3 articles")
-    );
-    assert_eq!(
-        find(&items, "Zoology").detail.as_deref(),
-        Some("vocabulary")
-    );
+    assert_eq!(find(&items, "Diplomacy").detail.as_deref(), Some("3 articles"));
+    assert_eq!(find(&items, "Zoology").detail.as_deref(), Some("vocabulary"));
     assert_eq!(find(&items, "AI").kind, CompletionKind::Topic);
     let mut sorted = items.clone();
     sorted.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
@@ -271,25 +228,16 @@ fn completes_topics_by_frequency_then_vocabulary() {
     let (text, items) = complete("---\ntopics:\n  - \"Pub|\"\n---\n", &catalog());
     let health = find(&items, "Public Health");
     assert_eq!(&text[health.replace.clone()], "Pub");
-    assert_eq!(
-        apply(&text, health),
-        "---\ntopics:\n  - \"Public Health\"\n---\n"
-    );
+    assert_eq!(apply(&text, health), "---\ntopics:\n  - \"Public Health\"\n---\n");
 }
 
 #[test]
 fn provider_name_completion_fills_in_the_domain() {
-    let (text, items) = complete(
-        "---\nprovider:\n  name: Sci|\ntopics: []\n---\n",
-        &catalog(),
-    );
+    let (text, items) = complete("---\nprovider:\n  name: Sci|\ntopics: []\n---\n", &catalog());
     let science = find(&items, "Science Daily Wire");
     assert_eq!(science.kind, CompletionKind::Provider);
     assert!(matches!(science.insert, Insert::Plain(_)));
-    assert_eq!(
-        science.detail.as_deref(),
-        Some("sciencewire.example.org · 3 articles")
-    );
+    assert_eq!(science.detail.as_deref(), Some("sciencewire.example.org · 3 articles"));
     assert_eq!(
         apply(&text, science),
         "---\nprovider:\n  name: Science Daily Wire\n  domain: sciencewire.example.org\ntopics: []\n---\n"
@@ -312,24 +260,14 @@ fn provider_name_completion_fills_in_the_domain() {
         "---\r\nprovider:\r\n  name: Wire Catalogued\r\n  domain: wire.example.com\r\n---\r\n"
     );
     // Already right: no extra edit.
-    let (_, items) = complete(
-        "---\nprovider:\n  name: Tre|\n  domain: trend.az\n---\n",
-        &catalog(),
-    );
-    assert!(
-        find(&items, "Trend News Agency")
-            .additional_edits
-            .is_empty()
-    );
+    let (_, items) = complete("---\nprovider:\n  name: Tre|\n  domain: trend.az\n---\n", &catalog());
+    assert!(find(&items, "Trend News Agency").additional_edits.is_empty());
 }
 
 #[test]
 fn completes_domains_types_booleans_and_dates() {
     let (_, items) = complete("---\nprovider:\n  name: X\n  domain: |\n---\n", &catalog());
-    assert_eq!(
-        labels(&items)[..2],
-        ["rferl.org", "sciencewire.example.org"]
-    );
+    assert_eq!(labels(&items)[..2], ["rferl.org", "sciencewire.example.org"]);
     assert!(labels(&items).contains(&"wire.example.com"));
     let (_, items) = complete("---\ntype: |\n---\n", &Config::default());
     assert_eq!(labels(&items), ["article", "video"]);
@@ -338,10 +276,7 @@ fn completes_domains_types_booleans_and_dates() {
     assert_eq!(labels(&items), ["news", "science"]);
     let (_, items) = complete("---\npublished: |\n---\n", &Config::default());
     assert_eq!(labels(&items), ["true", "false"]);
-    let (_, items) = complete(
-        "---\nrelated:\n  - publishedDateTime: |\n---\n",
-        &Config::default(),
-    );
+    let (_, items) = complete("---\nrelated:\n  - publishedDateTime: |\n---\n", &Config::default());
     assert_eq!(labels(&items), ["2026-01-01T00:00:00Z"]);
     assert_eq!(items[0].kind, CompletionKind::Date);
     let (_, items) = complete("---\ntitle: a\n---\nbody |text\n", &Config::default());
@@ -359,92 +294,44 @@ const PASSPORTS: &str = "world/2021-09-26-vaccine-passports.md";
 #[test]
 fn hover_on_a_related_entry_is_a_card() {
     let text = read(PASSPORTS);
-    for (needle, delta) in [
-        ("- title: \"Regional", 0),
-        ("publishedDateTime: 2021-09-23", 3),
-        ("name: The Frontier", 8),
-    ] {
+    for (needle, delta) in [("- title: \"Regional", 0), ("publishedDateTime: 2021-09-23", 3), ("name: The Frontier", 8)]
+    {
         let card = hover_at(PASSPORTS, needle, delta).unwrap();
         assert!(
-            card.markdown.starts_with(
-                "**Regional bloc not discussing recognition of new Kabul government**"
-            ),
+            card.markdown.starts_with("**Regional bloc not discussing recognition of new Kabul government**"),
             "{}",
             card.markdown
         );
-        assert!(
-            card.markdown
-                .contains("The Frontier Post (thefrontierpost.com)")
-        );
-        assert!(
-            card.markdown
-                .contains("2021-09-23T18:13:00Z (2 days before this article)")
-        );
-        let uri = format!(
-            "[Open in workspace](file://{}/world/2021-09-23-regional-bloc.md)",
-            fixture_root().display()
-        );
+        assert!(card.markdown.contains("The Frontier Post (thefrontierpost.com)"));
+        assert!(card.markdown.contains("2021-09-23T18:13:00Z (2 days before this article)"));
+        let uri = format!("[Open in workspace](file://{}/world/2021-09-23-regional-bloc.md)", fixture_root().display());
         assert!(card.markdown.contains(&uri), "{}", card.markdown);
         assert!(text[card.range.clone()].starts_with("- title: \"Regional"));
     }
     let second = hover_at(PASSPORTS, "- title: \"EU and Moscow", 2).unwrap();
-    assert!(
-        second.markdown.contains("2 months after this article"),
-        "{}",
-        second.markdown
-    );
+    assert!(second.markdown.contains("2 months after this article"), "{}", second.markdown);
 }
 
 #[test]
 fn hover_on_title_topic_provider_date_and_key() {
     let title = hover_at(PASSPORTS, "title: \"Moscow", 9).unwrap();
     assert!(title.markdown.contains("Related (2):"));
-    assert!(
-        title.markdown.contains("Linked from (2):"),
-        "{}",
-        title.markdown
-    );
-    assert!(
-        title
-            .markdown
-            .contains("2021-11-28 [EU and Moscow hold talks")
-    );
+    assert!(title.markdown.contains("Linked from (2):"), "{}", title.markdown);
+    assert!(title.markdown.contains("2021-11-28 [EU and Moscow hold talks"));
 
     let topic = hover_at(PASSPORTS, "  - Public Health", 6).unwrap();
-    assert!(
-        topic
-            .markdown
-            .starts_with("**Topic** `Public Health`: 3 articles")
-    );
-    assert!(
-        topic
-            .markdown
-            .contains("- 2022-04-02 [Labs agree on model cards")
-    );
+    assert!(topic.markdown.starts_with("**Topic** `Public Health`: 3 articles"));
+    assert!(topic.markdown.contains("- 2022-04-02 [Labs agree on model cards"));
 
     let provider = hover_at(PASSPORTS, "name: Radio Free", 8).unwrap();
-    assert!(
-        provider.markdown.contains("1 article in the workspace"),
-        "{}",
-        provider.markdown
-    );
+    assert!(provider.markdown.contains("1 article in the workspace"), "{}", provider.markdown);
 
     let date = hover_at("science/2022-03-14-protein-folding.md", "2022-03-14T09", 2).unwrap();
-    assert!(
-        date.markdown
-            .starts_with("`2022-03-14T08:30:00Z` (3 years ago)"),
-        "{}",
-        date.markdown
-    );
+    assert!(date.markdown.starts_with("`2022-03-14T08:30:00Z` (3 years ago)"), "{}", date.markdown);
 
     let key = hover_at(PASSPORTS, "quality: 24\nheat", 2).unwrap();
     assert!(key.markdown.contains("Quality score"));
-    assert!(
-        hover_at(PASSPORTS, "secured", 2)
-            .unwrap()
-            .markdown
-            .contains("signature")
-    );
+    assert!(hover_at(PASSPORTS, "secured", 2).unwrap().markdown.contains("signature"));
     assert!(hover_at(PASSPORTS, "\"c2FtcGxl", 3).is_none());
 }
 
@@ -453,10 +340,7 @@ fn hover_on_mojibake_and_dated_lines() {
     let text = read(PASSPORTS);
     let card = hover_at(PASSPORTS, "Organizationâ€™s", 13).expect("a mojibake card");
     // Relies on the mojibake engine (another work stream) finding `â€™` in this line.
-    assert!(
-        card.markdown
-            .contains("`Organizationâ€™s` is `Organization’s`")
-    );
+    assert!(card.markdown.contains("`Organizationâ€™s` is `Organization’s`"));
     assert_eq!(&text[card.range], "â€™");
     let dated = hover_at("scraped/2021-09-embassy-page.txt", "16.09.2021", 3).unwrap();
     assert_eq!(dated.markdown, "Dated line: `16.09.2021`");
@@ -501,23 +385,14 @@ fn outline_and_folding() {
     assert_eq!(names[..3], ["category", "title", "excerpt"]);
     let related = symbols.iter().find(|s| s.name == "related").unwrap();
     assert_eq!(related.kind, SymbolKind::Array);
-    assert_eq!(
-        related.children[1].name,
-        "EU and Moscow hold talks on vaccination certificates"
-    );
+    assert_eq!(related.children[1].name, "EU and Moscow hold talks on vaccination certificates");
     assert_eq!(related.children[1].kind, SymbolKind::Related);
     assert!(text[related.children[0].range.clone()].starts_with("- title:"));
-    let date = symbols
-        .iter()
-        .find(|s| s.name == "publishedDateTime")
-        .unwrap();
+    let date = symbols.iter().find(|s| s.name == "publishedDateTime").unwrap();
     assert_eq!(date.kind, SymbolKind::Date);
     assert_eq!(date.detail.as_deref(), Some("2021-09-26T06:17:00Z"));
     let provider = symbols.iter().find(|s| s.name == "provider").unwrap();
-    assert_eq!(
-        (provider.kind, provider.children.len()),
-        (SymbolKind::Object, 2)
-    );
+    assert_eq!((provider.kind, provider.children.len()), (SymbolKind::Object, 2));
 
     let plain = read("scraped/2021-09-embassy-page.txt");
     let dated = ide::document_symbols(&plain);
@@ -528,10 +403,7 @@ fn outline_and_folding() {
     let folds = ide::folding_ranges(&text);
     assert_eq!(folds[0].kind, FoldKind::FrontMatter);
     assert!(text[folds[0].range.clone()].ends_with("==\"\n---"));
-    let regions: Vec<&str> = folds[1..]
-        .iter()
-        .map(|f| text[f.range.clone()].lines().next().unwrap())
-        .collect();
+    let regions: Vec<&str> = folds[1..].iter().map(|f| text[f.range.clone()].lines().next().unwrap()).collect();
     assert_eq!(
         regions,
         [
@@ -549,13 +421,7 @@ fn outline_and_folding() {
 fn workspace_symbols_search_titles() {
     let found = ide::workspace_symbols(&index(), "protein");
     let titles: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
-    assert_eq!(
-        titles,
-        [
-            "Protein model results reproduced",
-            "Open model predicts protein shapes in minutes"
-        ]
-    );
+    assert_eq!(titles, ["Protein model results reproduced", "Open model predicts protein shapes in minutes"]);
     assert!(found[0].0.range.is_some());
 }
 
@@ -579,10 +445,7 @@ fn never_panics_at_any_offset() {
     let passports = read(PASSPORTS);
     let crlf = passports.replace('\n', "\r\n");
     let cut = passports[..passports.len() / 2].to_string();
-    let texts = MESSY
-        .iter()
-        .map(|t| t.to_string())
-        .chain([passports, crlf, cut]);
+    let texts = MESSY.iter().map(|t| t.to_string()).chain([passports, crlf, cut]);
     for text in texts {
         let text = text.as_str();
         // Every offset of the short texts; on the long articles, a stride keeps the debug
@@ -592,9 +455,7 @@ fn never_panics_at_any_offset() {
             let c = context_at(text, at);
             assert!(c.word.end <= text.len() && text.is_char_boundary(c.word.start));
         }
-        let boundaries = (0..=text.len() + 2)
-            .filter(|i| *i > text.len() || text.is_char_boundary(*i))
-            .step_by(step);
+        let boundaries = (0..=text.len() + 2).filter(|i| *i > text.len() || text.is_char_boundary(*i)).step_by(step);
         for at in boundaries.chain([text.len() + 100, 1, 2, 3]) {
             let ctx = context_at(text, at);
             assert!(ctx.word.start <= ctx.word.end && ctx.word.end <= text.len());
@@ -624,14 +485,8 @@ fn never_panics_at_any_offset() {
 
 #[test]
 fn completing_inside_an_existing_key_renames_it() {
-    let (text, items) = complete(
-        "---\npubli|shDateTime: 2021-09-26T06:17:00Z\n---\n",
-        &Config::default(),
-    );
+    let (text, items) = complete("---\npubli|shDateTime: 2021-09-26T06:17:00Z\n---\n", &Config::default());
     let date = find(&items, "publishedDateTime");
     assert_eq!(date.insert, Insert::Plain("publishedDateTime".into()));
-    assert_eq!(
-        apply(&text, date),
-        "---\npublishedDateTime: 2021-09-26T06:17:00Z\n---\n"
-    );
+    assert_eq!(apply(&text, date), "---\npublishedDateTime: 2021-09-26T06:17:00Z\n---\n");
 }

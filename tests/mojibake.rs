@@ -28,16 +28,7 @@ fn mangle(text: &str, encoding: Legacy) -> String {
         Legacy::Latin1 => return bytes.iter().map(|&b| char::from(b)).collect(),
         Legacy::Cp437 => {
             let high: Vec<char> = CP437_HIGH.chars().collect();
-            return bytes
-                .iter()
-                .map(|&b| {
-                    if b < 0x80 {
-                        char::from(b)
-                    } else {
-                        high[usize::from(b - 0x80)]
-                    }
-                })
-                .collect();
+            return bytes.iter().map(|&b| if b < 0x80 { char::from(b) } else { high[usize::from(b - 0x80)] }).collect();
         }
         Legacy::Windows1252 => encoding_rs::WINDOWS_1252,
         Legacy::Windows1250 => encoding_rs::WINDOWS_1250,
@@ -65,15 +56,9 @@ impl Line {
 
     /// Appends `part` mangled with each encoding in turn (outermost last).
     fn mangled(mut self, part: &str, layers: &[Legacy]) -> Self {
-        let damaged = layers
-            .iter()
-            .fold(part.to_owned(), |text, &e| mangle(&text, e));
+        let damaged = layers.iter().fold(part.to_owned(), |text, &e| mangle(&text, e));
         let base = self.text.len();
-        self.damaged.extend(
-            non_ascii_stretches(&damaged)
-                .into_iter()
-                .map(|r| r.start + base..r.end + base),
-        );
+        self.damaged.extend(non_ascii_stretches(&damaged).into_iter().map(|r| r.start + base..r.end + base));
         self.text.push_str(&damaged);
         self.clean.push_str(part);
         self
@@ -121,12 +106,7 @@ fn check(name: &str, line: &Line) -> Option<String> {
 }
 
 fn assert_all(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 use Legacy::{Cp437, Iso8859_2, Latin1, MacRoman, Windows1250, Windows1251, Windows1252};
@@ -146,11 +126,7 @@ const PHRASES: &[(&str, &[Legacy], &[Legacy])] = &[
     ("Brand™ and more", &[], &[]),
     ("Temperature: 25 °C", &[], &[]),
     ("Distance: 10\u{a0}km", &[], &[]),
-    (
-        "Price £17 or ¥2000",
-        &[Windows1251, Iso8859_2],
-        &[Windows1251, Iso8859_2],
-    ),
+    ("Price £17 or ¥2000", &[Windows1251, Iso8859_2], &[Windows1251, Iso8859_2]),
     ("Русский текст: События в Москве", &[], &[Windows1251]),
     ("Українська мова: Відповідь", &[], &[]),
     ("Ελληνικά: Καλημέρα κόσμε", &[], &[]),
@@ -167,18 +143,10 @@ const PHRASES: &[(&str, &[Legacy], &[Legacy])] = &[
     ("Emoji: 😀 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈", &[], &[MacRoman]),
     ("Tiếng Việt có dấu", &[], &[]),
     ("Zażółć gęślą jaźń", &[], &[]),
-    (
-        "Příliš žluťoučký kůň úpěl ďábelské ódy",
-        &[],
-        &[Windows1250, Iso8859_2],
-    ),
+    ("Příliš žluťoučký kůň úpěl ďábelské ódy", &[], &[Windows1250, Iso8859_2]),
     ("Árvíztűrő tükörfúrógép", &[Iso8859_2], &[Iso8859_2]),
     ("Știință și înțelegere", &[], &[Iso8859_2]),
-    (
-        "Türkçe: Çağrı Şişli öğretmen",
-        &[],
-        &[Windows1250, Iso8859_2],
-    ),
+    ("Türkçe: Çağrı Şişli öğretmen", &[], &[Windows1250, Iso8859_2]),
     ("naïve café", &[], &[]),
     ("Zürich", &[Iso8859_2], &[Iso8859_2]),
     ("Straße", &[], &[]),
@@ -189,22 +157,14 @@ const PHRASES: &[(&str, &[Legacy], &[Legacy])] = &[
     ("Þingvellir", &[], &[]),
     ("ÞÓRÐUR", &[], &[]),
     ("GRÜN", &[], &[]),
-    (
-        "CAFÉ",
-        &[Windows1252, Latin1, Windows1250, Iso8859_2, MacRoman],
-        &[],
-    ),
+    ("CAFÉ", &[Windows1252, Latin1, Windows1250, Iso8859_2, MacRoman], &[]),
     ("și țară", &[Windows1251, MacRoman, Cp437], &[]),
     ("İstanbul ılık", &[Iso8859_2, MacRoman, Cp437], &[Iso8859_2]),
     ("Łódź", &[], &[]),
     ("Trường học", &[], &[]),
     ("Schöne Grüße aus Düsseldorf", &[], &[Iso8859_2]),
     ("« Bonjour à tous », c’est l’été", &[], &[]),
-    (
-        "¿Dónde está el baño?",
-        &[Windows1251, Iso8859_2],
-        &[Iso8859_2],
-    ),
+    ("¿Dónde está el baño?", &[Windows1251, Iso8859_2], &[Iso8859_2]),
     ("Math: x² ≥ 0, π ≈ 3.14 → ∞", &[Windows1251], &[Windows1251]),
     ("Currency: ₹100, ₽50, ₩1000, ₿", &[Iso8859_2], &[Iso8859_2]),
     ("Box: ┌─┐", &[], &[]),
@@ -216,17 +176,8 @@ fn check_layers(name: &str, line: &Line, layers: u8) -> Option<String> {
     if let Some(failure) = check(name, line) {
         return Some(failure);
     }
-    let wrong: Vec<u8> = find(&line.text)
-        .iter()
-        .map(|m| m.layers)
-        .filter(|&l| l != layers)
-        .collect();
-    (!wrong.is_empty()).then(|| {
-        format!(
-            "{name}: {:?} layers {wrong:?}, expected {layers}",
-            line.text
-        )
-    })
+    let wrong: Vec<u8> = find(&line.text).iter().map(|m| m.layers).filter(|&l| l != layers).collect();
+    (!wrong.is_empty()).then(|| format!("{name}: {:?} layers {wrong:?}, expected {layers}", line.text))
 }
 
 #[test]
@@ -238,10 +189,8 @@ fn round_trips_through_every_encoding() {
             let name = format!("{phrase:?} in {}", e.name());
             let whole = Line::default().mangled(phrase, &[e]);
             // Damage next to correct multi-byte text: only the damaged part is claimed.
-            let mixed = Line::default()
-                .clean("Zürich — “ok” 😀 ")
-                .mangled(phrase, &[e])
-                .clean(" — naïve café, Київ, 東京");
+            let mixed =
+                Line::default().clean("Zürich — “ok” 😀 ").mangled(phrase, &[e]).clean(" — naïve café, Київ, 東京");
             failures.extend(check_layers(&name, &whole, 1));
             failures.extend(check_layers(&format!("mixed {name}"), &mixed, 1));
             cases += 2;
@@ -256,14 +205,8 @@ fn round_trips_when_mangled_twice() {
     let mut failures = Vec::new();
     for &(phrase, _, misses) in PHRASES {
         for e in ALL.into_iter().filter(|e| !misses.contains(e)) {
-            let line = Line::default()
-                .clean("Report: ")
-                .mangled(phrase, &[e, Windows1252]);
-            failures.extend(check_layers(
-                &format!("{phrase:?} in {} then Windows-1252", e.name()),
-                &line,
-                2,
-            ));
+            let line = Line::default().clean("Report: ").mangled(phrase, &[e, Windows1252]);
+            failures.extend(check_layers(&format!("{phrase:?} in {} then Windows-1252", e.name()), &line, 2));
         }
     }
     assert_all(failures);
@@ -284,10 +227,7 @@ fn sentences_with_one_mangled_word() {
 
 #[test]
 fn clean_phrases_are_left_alone() {
-    let found: Vec<String> = PHRASES
-        .iter()
-        .flat_map(|&(phrase, _, _)| describe(phrase))
-        .collect();
+    let found: Vec<String> = PHRASES.iter().flat_map(|&(phrase, _, _)| describe(phrase)).collect();
     assert!(found.is_empty(), "{found:#?}");
 }
 
@@ -296,32 +236,12 @@ const LITERALS: &[(&str, &str, &str, &[&str])] = &[
     ("apostrophe", "Organizationâ€™s", "Organization’s", &["â€™"]),
     ("e acute", "cafÃ©", "café", &["Ã©"]),
     ("twice mangled apostrophe", "Ã¢â‚¬â„¢", "’", &["Ã¢â‚¬â„¢"]),
-    (
-        "curly quotes with C1",
-        "â€œquotedâ€\u{9d}",
-        "“quoted”",
-        &["â€œ", "â€\u{9d}"],
-    ),
-    (
-        "Russian via 1252",
-        "Ð¡Ð¾Ð±Ñ‹Ñ‚Ð¸Ñ\u{8f}",
-        "События",
-        &["Ð¡Ð¾Ð±Ñ‹Ñ‚Ð¸Ñ\u{8f}"],
-    ),
-    (
-        "Russian via 1251",
-        "РЎРѕР±С‹С‚РёСЏ",
-        "События",
-        &["РЎРѕР±С‹С‚РёСЏ"],
-    ),
+    ("curly quotes with C1", "â€œquotedâ€\u{9d}", "“quoted”", &["â€œ", "â€\u{9d}"]),
+    ("Russian via 1252", "Ð¡Ð¾Ð±Ñ‹Ñ‚Ð¸Ñ\u{8f}", "События", &["Ð¡Ð¾Ð±Ñ‹Ñ‚Ð¸Ñ\u{8f}"]),
+    ("Russian via 1251", "РЎРѕР±С‹С‚РёСЏ", "События", &["РЎРѕР±С‹С‚РёСЏ"]),
     ("Polish ą", "piÄ…tek", "piątek", &["Ä…"]),
     ("Polish ł", "zÅ‚oty", "złoty", &["Å‚"]),
-    (
-        "Polish words",
-        "GdaÅ„sk i WrocÅ‚aw",
-        "Gdańsk i Wrocław",
-        &["Å„", "Å‚"],
-    ),
+    ("Polish words", "GdaÅ„sk i WrocÅ‚aw", "Gdańsk i Wrocław", &["Å„", "Å‚"]),
     ("1251 apostrophe", "itвЂ™s", "it’s", &["вЂ™"]),
     ("MacRoman apostrophe", "it‚Äôs", "it’s", &["‚Äô"]),
     ("MacRoman e acute", "caf√©", "café", &["√©"]),
@@ -330,57 +250,22 @@ const LITERALS: &[(&str, &str, &str, &[&str])] = &[
     ("emoji", "ðŸ˜€", "😀", &["ðŸ˜€"]),
     ("degree", "25Â°C", "25°C", &["Â°"]),
     ("NBSP", "100Â\u{a0}km", "100\u{a0}km", &["Â\u{a0}"]),
-    (
-        "a grave NBSP",
-        "voilÃ\u{a0} tout",
-        "voilà tout",
-        &["Ã\u{a0}"],
-    ),
+    ("a grave NBSP", "voilÃ\u{a0} tout", "voilà tout", &["Ã\u{a0}"]),
     ("Romanian", "È™i È›arÄƒ", "și țară", &["È™", "È›", "Äƒ"]),
     ("uppercase inside word", "HÃ”TEL", "HÔTEL", &["Ã”"]),
     ("German capital", "MÃ¼ller", "Müller", &["Ã¼"]),
-    (
-        "Latin-1 quotes",
-        "â\u{80}\u{9c}hiâ\u{80}\u{9d}",
-        "“hi”",
-        &["â\u{80}\u{9c}", "â\u{80}\u{9d}"],
-    ),
+    ("Latin-1 quotes", "â\u{80}\u{9c}hiâ\u{80}\u{9d}", "“hi”", &["â\u{80}\u{9c}", "â\u{80}\u{9d}"]),
     ("mixed 1252 and Latin-1", "â€\u{9c}", "“", &["â€\u{9c}"]),
     ("BOM", "ï»¿Title", "\u{feff}Title", &["ï»¿"]),
-    (
-        "replacement character",
-        "Bad ï¿½ byte",
-        "Bad � byte",
-        &["ï¿½"],
-    ),
+    ("replacement character", "Bad ï¿½ byte", "Bad � byte", &["ï¿½"]),
     ("Vietnamese", "Nguyá»…n", "Nguyễn", &["á»…"]),
     ("Chinese", "ä¸\u{ad}æ–‡", "中文", &["ä¸\u{ad}æ–‡"]),
-    (
-        "Greek",
-        "ÎšÎ±Î»Î·Î¼Î\u{ad}Ï\u{81}Î±",
-        "Καλημέρα",
-        &["ÎšÎ±Î»Î·Î¼Î\u{ad}Ï\u{81}Î±"],
-    ),
+    ("Greek", "ÎšÎ±Î»Î·Î¼Î\u{ad}Ï\u{81}Î±", "Καλημέρα", &["ÎšÎ±Î»Î·Î¼Î\u{ad}Ï\u{81}Î±"]),
     ("1250 e acute", "cafĂ©", "café", &["Ă©"]),
     ("1251 e acute", "cafГ©", "café", &["Г©"]),
-    (
-        "ellipsis then clean text",
-        "waitâ€¦ “done”",
-        "wait… “done”",
-        &["â€¦"],
-    ),
-    (
-        "clean multibyte right before damage",
-        "—â€™",
-        "—’",
-        &["â€™"],
-    ),
-    (
-        "thrice mangled",
-        "ÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢",
-        "’",
-        &["ÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢"],
-    ),
+    ("ellipsis then clean text", "waitâ€¦ “done”", "wait… “done”", &["â€¦"]),
+    ("clean multibyte right before damage", "—â€™", "—’", &["â€™"]),
+    ("thrice mangled", "ÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢", "’", &["ÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢"]),
 ];
 
 #[test]
@@ -388,12 +273,11 @@ fn literal_real_world_damage() {
     let mut failures = Vec::new();
     for &(name, input, expected, parts) in LITERALS {
         let repaired = repair(input);
-        let found: Vec<&str> = find(input)
-            .iter()
-            .map(|m| &input[m.range.clone()])
-            .collect();
+        let found: Vec<&str> = find(input).iter().map(|m| &input[m.range.clone()]).collect();
         if repaired != expected || found != parts {
-            failures.push(format!("{name}: {input:?} -> {repaired:?} (expected {expected:?}); parts {found:?} (expected {parts:?})"));
+            failures.push(format!(
+                "{name}: {input:?} -> {repaired:?} (expected {expected:?}); parts {found:?} (expected {parts:?})"
+            ));
         }
     }
     assert_all(failures);
@@ -401,12 +285,7 @@ fn literal_real_world_damage() {
 
 #[test]
 fn reports_encoding_and_layers() {
-    let run = |text: &str| {
-        find(text)
-            .into_iter()
-            .next()
-            .map(|m| (m.encoding, m.layers))
-    };
+    let run = |text: &str| find(text).into_iter().next().map(|m| (m.encoding, m.layers));
     assert_eq!(run("Organizationâ€™s"), Some((Windows1252, 1)));
     assert_eq!(run("â\u{80}\u{99}"), Some((Latin1, 1)));
     assert_eq!(run("РЎРѕР±С‹С‚РёСЏ"), Some((Windows1251, 1)));
@@ -422,14 +301,7 @@ const CLEAN: &str = include_str!("data/mojibake/clean-multilingual.txt");
 fn describe(text: &str) -> Vec<String> {
     find(text)
         .into_iter()
-        .map(|m| {
-            format!(
-                "{:?} -> {:?} ({})",
-                &text[m.range.clone()],
-                m.repaired,
-                m.encoding.name()
-            )
-        })
+        .map(|m| format!("{:?} -> {:?} ({})", &text[m.range.clone()], m.repaired, m.encoding.name()))
         .collect()
 }
 
@@ -453,23 +325,17 @@ fn clean_multilingual_text_is_left_alone() {
 /// Characters that lead, continue or break sequences in some table, and neighbours that the
 /// evidence rules look at.
 const TRICKY: &[char] = &[
-    'a', 'Z', ' ', '1', '\n', 'Ã', 'Â', '©', 'â', '€', '™', '\u{9d}', '\u{81}', 'Ð', 'Ñ', 'Р', 'С',
-    'в', 'Ђ', 'і', '√', '├', '≡', 'ƒ', 'ð', 'Ÿ', '˜', '\u{a0}', '’', '”', 'é', 'ü', 'ß', '中',
-    '😀', '\u{feff}', '\u{fffd}', 'Ă', 'Ş', 'Ľ', 'ł', '¬', '╨', '¿', '»', 'ï', '¸', '\u{0}',
+    'a', 'Z', ' ', '1', '\n', 'Ã', 'Â', '©', 'â', '€', '™', '\u{9d}', '\u{81}', 'Ð', 'Ñ', 'Р', 'С', 'в', 'Ђ', 'і', '√',
+    '├', '≡', 'ƒ', 'ð', 'Ÿ', '˜', '\u{a0}', '’', '”', 'é', 'ü', 'ß', '中', '😀', '\u{feff}', '\u{fffd}', 'Ă', 'Ş', 'Ľ',
+    'ł', '¬', '╨', '¿', '»', 'ï', '¸', '\u{0}',
 ];
 
 /// Asserts the structural guarantees of `find` on `text`.
 fn assert_well_formed(text: &str) {
     let mut last = 0;
     for m in find(text) {
-        assert!(
-            m.range.start >= last && m.range.start < m.range.end,
-            "{text:?}: {m:?}"
-        );
-        assert!(
-            text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end),
-            "{text:?}: {m:?}"
-        );
+        assert!(m.range.start >= last && m.range.start < m.range.end, "{text:?}: {m:?}");
+        assert!(text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end), "{text:?}: {m:?}");
         assert!((1..=3).contains(&m.layers), "{text:?}: {m:?}");
         last = m.range.end;
     }
@@ -507,9 +373,7 @@ fn never_panics_on_random_text() {
         .collect();
     for _ in 0..20_000 {
         let len = next() % 12;
-        let text: String = (0..len)
-            .map(|_| pool[usize::try_from(next() % pool.len() as u64).unwrap_or(0)])
-            .collect();
+        let text: String = (0..len).map(|_| pool[usize::try_from(next() % pool.len() as u64).unwrap_or(0)]).collect();
         assert_well_formed(&text);
         let repaired = repair(&text);
         assert_well_formed(&repaired);

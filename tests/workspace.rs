@@ -36,15 +36,7 @@ fn path(rel: &str) -> PathBuf {
 }
 
 fn names(found: &[(&Path, &Arc<ArticleSummary>)]) -> Vec<String> {
-    found
-        .iter()
-        .map(|(p, _)| {
-            p.file_name()
-                .expect("test data")
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect()
+    found.iter().map(|(p, _)| p.file_name().expect("test data").to_string_lossy().into_owned()).collect()
 }
 
 #[test]
@@ -52,35 +44,18 @@ fn summary_of_a_full_article() {
     let text = read("world/2021-09-26-vaccine-passports.md");
     let s = summarize(&text);
     let title = s.title.as_ref().unwrap();
-    assert_eq!(
-        title.value,
-        "Moscow Backs Mutual Recognition Of Vaccine Certificates"
-    );
-    assert_eq!(
-        &text[title.span.clone()],
-        "\"Moscow Backs Mutual Recognition Of Vaccine Certificates\""
-    );
+    assert_eq!(title.value, "Moscow Backs Mutual Recognition Of Vaccine Certificates");
+    assert_eq!(&text[title.span.clone()], "\"Moscow Backs Mutual Recognition Of Vaccine Certificates\"");
     assert_eq!(s.published.unwrap().to_string(), "2021-09-26T06:17:00Z");
     let provider = s.provider_name.as_ref().unwrap();
-    assert_eq!(
-        &text[provider.span.clone()],
-        "Radio Free Europe/Radio Liberty"
-    );
+    assert_eq!(&text[provider.span.clone()], "Radio Free Europe/Radio Liberty");
     assert_eq!(s.provider_domain.as_ref().unwrap().value, "rferl.org");
     let topics: Vec<&str> = s.topics.iter().map(|t| &text[t.span.clone()]).collect();
     assert_eq!(topics, ["Public Health", "Vaccines", "Diplomacy"]);
     assert_eq!(s.kind.as_ref().unwrap().value, "article");
     assert_eq!(s.category.as_ref().unwrap().value, "news");
-    assert!(
-        s.excerpt
-            .as_ref()
-            .unwrap()
-            .starts_with("The foreign minister")
-    );
-    assert_eq!(
-        s.original_url.as_ref().unwrap().value,
-        s.web_url.as_ref().unwrap().value
-    );
+    assert!(s.excerpt.as_ref().unwrap().starts_with("The foreign minister"));
+    assert_eq!(s.original_url.as_ref().unwrap().value, s.web_url.as_ref().unwrap().value);
     assert!(s.dated_lines.is_empty());
 
     assert_eq!(s.related.len(), 2);
@@ -89,10 +64,7 @@ fn summary_of_a_full_article() {
     assert!(shown.starts_with("- title: \"Regional bloc"), "{shown}");
     assert!(shown.ends_with("isCached: true"), "{shown}");
     assert_eq!(first.provider_name.as_deref(), Some("The Frontier Post"));
-    assert_eq!(
-        first.provider_domain.as_deref(),
-        Some("thefrontierpost.com")
-    );
+    assert_eq!(first.provider_domain.as_deref(), Some("thefrontierpost.com"));
     assert_eq!(first.published.unwrap().to_string(), "2021-09-23T18:13:00Z");
     let url = first.web_url.as_ref().unwrap();
     assert_eq!(&text[url.span.clone()][1..20], "https://thefrontier");
@@ -105,16 +77,9 @@ fn summary_of_a_plain_text_article() {
     let s = summarize(&text);
     assert!(s.title.is_none() && s.related.is_empty());
     let dates: Vec<&str> = s.dated_lines.iter().map(|d| d.value.as_str()).collect();
-    assert_eq!(
-        dates,
-        ["26 September 2021", "16.09.2021", "31.09.2021"],
-        "lines starting with a date only"
-    );
+    assert_eq!(dates, ["26 September 2021", "16.09.2021", "31.09.2021"], "lines starting with a date only");
     let line = &text[s.dated_lines[1].span.clone()];
-    assert_eq!(
-        line,
-        "16.09.2021 - Address to citizens ahead of the parliamentary elections"
-    );
+    assert_eq!(line, "16.09.2021 - Address to citizens ahead of the parliamentary elections");
 }
 
 #[test]
@@ -123,23 +88,10 @@ fn summary_survives_broken_yaml_crlf_and_odd_shapes() {
     let s = summarize(text);
     assert_eq!(s.title.as_ref().unwrap().value, "Port reopens");
     assert_eq!(s.topics[0].value, "Trade");
-    assert!(
-        s.provider_name.is_none(),
-        "a provider that is not a mapping"
-    );
+    assert!(s.provider_name.is_none(), "a provider that is not a mapping");
     assert_eq!(s.related.len(), 1);
-    assert_eq!(
-        &text[s.related[0].span.clone()],
-        "{title: a, webUrl: \"https://x.org/a\"}"
-    );
-    for text in [
-        "",
-        "---",
-        "---\n",
-        "---\n:\n- - [\n",
-        "\u{feff}",
-        "title: x",
-    ] {
+    assert_eq!(&text[s.related[0].span.clone()], "{title: a, webUrl: \"https://x.org/a\"}");
+    for text in ["", "---", "---\n", "---\n:\n- - [\n", "\u{feff}", "title: x"] {
         let _ = summarize(text);
     }
     let empty = summarize("---\ntitle:\npublishedDateTime: yesterday\n---\n");
@@ -152,25 +104,15 @@ fn index_lookups() {
     assert_eq!(index.len(), 7);
     let topics = index.topics();
     let top: Vec<(&str, usize)> = topics[..3].iter().map(|(t, n)| (t.as_str(), *n)).collect();
-    assert_eq!(
-        top,
-        [("Diplomacy", 3), ("Public Health", 3), ("AI", 2)],
-        "by count, ties alphabetical"
-    );
+    assert_eq!(top, [("Diplomacy", 3), ("Public Health", 3), ("AI", 2)], "by count, ties alphabetical");
     assert!(topics.contains(&("AI".to_string(), 2)));
     assert!(topics.contains(&("ai".to_string(), 1)));
 
     let providers = index.providers();
-    let science = providers
-        .iter()
-        .find(|p| p.name == "Science Daily Wire")
-        .unwrap();
+    let science = providers.iter().find(|p| p.name == "Science Daily Wire").unwrap();
     assert_eq!(science.count, 3);
     assert_eq!(science.domain.as_deref(), Some("sciencewire.example.org"));
-    let rferl = providers
-        .iter()
-        .find(|p| p.name == "Radio Free Europe/Radio Liberty")
-        .unwrap();
+    let rferl = providers.iter().find(|p| p.name == "Radio Free Europe/Radio Liberty").unwrap();
     assert_eq!(rferl.count, 3, "the article and two related entries");
     assert_eq!(providers[0].count, 3);
 
@@ -180,38 +122,17 @@ fn index_lookups() {
     assert_eq!(index.values_of("category")[0].0, "news");
     assert!(index.values_of("nothing").is_empty());
 
-    let same =
-        index.articles_with_url("https://sciencewire.example.org/2022/03/open-protein-model");
-    assert_eq!(
-        names(&same),
-        [
-            "2022-03-14-protein-folding.md",
-            "2022-05-10-protein-rerun.md"
-        ]
-    );
-    let links =
-        index.articles_linking_to("HTTPS://rferl.org/a/moscow-vaccine-certificates/31478001.html/");
-    assert_eq!(
-        names(&links),
-        [
-            "2022-03-14-protein-folding.md",
-            "2021-11-28-certificate-talks.md"
-        ]
-    );
+    let same = index.articles_with_url("https://sciencewire.example.org/2022/03/open-protein-model");
+    assert_eq!(names(&same), ["2022-03-14-protein-folding.md", "2022-05-10-protein-rerun.md"]);
+    let links = index.articles_linking_to("HTTPS://rferl.org/a/moscow-vaccine-certificates/31478001.html/");
+    assert_eq!(names(&links), ["2022-03-14-protein-folding.md", "2021-11-28-certificate-talks.md"]);
     let health = index.articles_with_topic("Public Health");
     assert_eq!(
         names(&health),
-        [
-            "2022-04-02-model-cards.md",
-            "2021-09-26-vaccine-passports.md",
-            "2021-09-23-regional-bloc.md"
-        ],
+        ["2022-04-02-model-cards.md", "2021-09-26-vaccine-passports.md", "2021-09-23-regional-bloc.md"],
         "newest first"
     );
-    assert_eq!(
-        names(&index.articles_with_provider("Science Daily Wire")).len(),
-        3
-    );
+    assert_eq!(names(&index.articles_with_provider("Science Daily Wire")).len(), 3);
     assert!(index.articles_with_topic("public health").is_empty());
 }
 
@@ -219,19 +140,12 @@ fn index_lookups() {
 fn title_search_is_fuzzy_and_ranked() {
     let index = fixture_index();
     let titles = |q: &str, limit| -> Vec<String> {
-        index
-            .search_titles(q, limit)
-            .iter()
-            .map(|(_, s)| s.title.as_ref().unwrap().value.clone())
-            .collect()
+        index.search_titles(q, limit).iter().map(|(_, s)| s.title.as_ref().unwrap().value.clone()).collect()
     };
     assert_eq!(titles("protein", 10)[0], "Protein model results reproduced");
     assert_eq!(titles("PROTEIN", 10).len(), 2);
     assert_eq!(titles("vaccine", 10).len(), 2);
-    assert_eq!(
-        titles("mdl crds", 10),
-        ["Labs agree on model cards for medical AI"]
-    );
+    assert_eq!(titles("mdl crds", 10), ["Labs agree on model cards for medical AI"]);
     assert_eq!(titles("", 100).len(), 6, "every titled article");
     assert_eq!(titles("", 2).len(), 2);
     assert!(titles("zzzz", 10).is_empty());
@@ -244,20 +158,10 @@ fn workspace_diagnostics_duplicate_url_and_topic_variants() {
     let text = read("science/2022-05-10-protein-rerun.md");
     let found = index.workspace_diagnostics(&rerun);
     let codes: Vec<Code> = found.iter().map(|d| d.code).collect();
-    assert_eq!(
-        codes,
-        [Code::DuplicateUrl, Code::TopicVariant, Code::TopicVariant]
-    );
+    assert_eq!(codes, [Code::DuplicateUrl, Code::TopicVariant, Code::TopicVariant]);
     let dup = &found[0];
-    assert_eq!(
-        &text[dup.range.clone()],
-        "\"https://www.sciencewire.example.org/2022/03/open-protein-model/\""
-    );
-    assert!(
-        dup.message.contains("2022-03-14-protein-folding.md"),
-        "{}",
-        dup.message
-    );
+    assert_eq!(&text[dup.range.clone()], "\"https://www.sciencewire.example.org/2022/03/open-protein-model/\"");
+    assert!(dup.message.contains("2022-03-14-protein-folding.md"), "{}", dup.message);
 
     let ai = &found[1];
     assert_eq!(&text[ai.range.clone()], "ai");
@@ -270,11 +174,7 @@ fn workspace_diagnostics_duplicate_url_and_topic_variants() {
     let health = &found[2];
     assert_eq!(&text[health.range.clone()], "\"Public  Health\"");
     let edit = &health.fix.as_ref().unwrap().edits[0];
-    assert_eq!(
-        &text[edit.range.clone()],
-        "Public  Health",
-        "quotes are kept"
-    );
+    assert_eq!(&text[edit.range.clone()], "Public  Health", "quotes are kept");
     assert_eq!(edit.replacement, "Public Health");
 
     // The well-used spelling is not a variant of the rare one, and the original has no dup
@@ -283,11 +183,7 @@ fn workspace_diagnostics_duplicate_url_and_topic_variants() {
     let found = index.workspace_diagnostics(&folding);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].message.contains("2022-05-10-protein-rerun.md"));
-    assert!(
-        index
-            .workspace_diagnostics(Path::new("/nope.md"))
-            .is_empty()
-    );
+    assert!(index.workspace_diagnostics(Path::new("/nope.md")).is_empty());
 }
 
 #[test]
@@ -303,10 +199,7 @@ fn topic_variants_need_two_other_articles_and_more_uses() {
     index.upsert("/w/c.md".into(), article(&["Política"]));
     let found = index.workspace_diagnostics(Path::new("/w/b.md"));
     assert_eq!(found.len(), 1);
-    assert_eq!(
-        found[0].fix.as_ref().unwrap().edits[0].replacement,
-        "Política"
-    );
+    assert_eq!(found[0].fix.as_ref().unwrap().edits[0].replacement, "Política");
     assert!(index.workspace_diagnostics(Path::new("/w/a.md")).is_empty());
     // Equal use is not "more often".
     index.upsert("/w/d.md".into(), article(&["Politica"]));
@@ -325,19 +218,9 @@ fn upsert_and_remove_keep_derived_maps_exact() {
     index.upsert(bloc.clone(), Arc::new(summarize(changed)));
     assert!(index.topics().contains(&("Trade".to_string(), 1)));
     assert!(index.topics().contains(&("Public Health".to_string(), 2)));
-    assert!(
-        index
-            .values_of("type")
-            .contains(&("gallery".to_string(), 1))
-    );
+    assert!(index.values_of("type").contains(&("gallery".to_string(), 1)));
     assert_eq!(index.articles_with_url("https://x.org/changed").len(), 1);
-    assert!(
-        index
-            .articles_with_url(
-                "https://thefrontierpost.com/regional-bloc-not-discussing-recognition"
-            )
-            .is_empty()
-    );
+    assert!(index.articles_with_url("https://thefrontierpost.com/regional-bloc-not-discussing-recognition").is_empty());
     index.upsert(bloc.clone(), before);
     assert_same(&index, &fresh);
 
@@ -357,10 +240,7 @@ fn assert_same(a: &Index, b: &Index) {
     assert_eq!(a.providers(), b.providers());
     assert_eq!(a.values_of("type"), b.values_of("type"));
     assert_eq!(a.values_of("category"), b.values_of("category"));
-    assert_eq!(
-        a.search_titles("", 100).len(),
-        b.search_titles("", 100).len()
-    );
+    assert_eq!(a.search_titles("", 100).len(), b.search_titles("", 100).len());
 }
 
 fn synthetic(i: usize) -> ArticleSummary {
@@ -427,15 +307,8 @@ fn discover_honours_gitignore_and_globs() {
         asked.fetch_add(1, Ordering::Relaxed);
         config.clone()
     });
-    let rel: Vec<String> = found
-        .iter()
-        .map(|p| {
-            p.strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/")
-        })
-        .collect();
+    let rel: Vec<String> =
+        found.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/")).collect();
     assert_eq!(rel, ["a.txt", "b.md", "world/c.markdown"]);
     assert!(asked.load(Ordering::Relaxed) <= 4, "once per directory");
 }
@@ -460,17 +333,8 @@ fn load_transcodes_skips_reports_and_cancels() {
         },
         &|| false,
     );
-    let titles: Vec<(PathBuf, String)> = loaded
-        .into_iter()
-        .map(|(p, s)| (p, s.title.unwrap().value))
-        .collect();
-    assert_eq!(
-        titles,
-        [
-            (good, "Good".to_string()),
-            (latin, "Zürich café reopens".to_string())
-        ]
-    );
+    let titles: Vec<(PathBuf, String)> = loaded.into_iter().map(|(p, s)| (p, s.title.unwrap().value)).collect();
+    assert_eq!(titles, [(good, "Good".to_string()), (latin, "Zürich café reopens".to_string())]);
     assert_eq!(*last.lock().unwrap(), (3, 3));
     assert!(calls.load(Ordering::Relaxed) >= 1);
 

@@ -22,19 +22,13 @@ pub fn parse_datetime(raw: &str) -> Result<Timestamp, DateProblem> {
     let s = raw.trim();
     let Some(parts) = Parts::scan(s) else {
         return Err(DateProblem {
-            message: format!(
-                "`{s}` is not a date; write an RFC 3339 date-time such as `2021-09-26T06:17:00Z`"
-            ),
+            message: format!("`{s}` is not a date; write an RFC 3339 date-time such as `2021-09-26T06:17:00Z`"),
             suggestion: None,
             exact: false,
         });
     };
     if let Some(reason) = parts.impossibility() {
-        return Err(DateProblem {
-            message: format!("`{s}` cannot exist: {reason}"),
-            suggestion: None,
-            exact: false,
-        });
+        return Err(DateProblem { message: format!("`{s}` cannot exist: {reason}"), suggestion: None, exact: false });
     }
     if parts.is_rfc3339() {
         if let Some(ts) = parts.timestamp() {
@@ -88,13 +82,7 @@ pub fn dated_line(line: &str) -> Option<DatedLine> {
         .or_else(|| day_month_year(rest))
         .or_else(|| month_day_year(rest))?;
     let (len, year, month, day, numeric_month) = found;
-    Some(DatedLine {
-        range: start..start + len,
-        year,
-        month,
-        day,
-        numeric_month,
-    })
+    Some(DatedLine { range: start..start + len, year, month, day, numeric_month })
 }
 
 type Found = (usize, i16, i8, i8, bool);
@@ -102,12 +90,8 @@ type Found = (usize, i16, i8, i8, bool);
 /// `2021-03-02`
 fn iso_date(s: &str) -> Option<Found> {
     let b = s.as_bytes();
-    let shape = b.len() >= 10
-        && digits(&b[0..4])
-        && b[4] == b'-'
-        && digits(&b[5..7])
-        && b[7] == b'-'
-        && digits(&b[8..10]);
+    let shape =
+        b.len() >= 10 && digits(&b[0..4]) && b[4] == b'-' && digits(&b[5..7]) && b[7] == b'-' && digits(&b[8..10]);
     if !shape || b.get(10).is_some_and(u8::is_ascii_digit) {
         return None;
     }
@@ -117,12 +101,8 @@ fn iso_date(s: &str) -> Option<Found> {
 /// `16.09.2021` (day.month.year)
 fn dotted_date(s: &str) -> Option<Found> {
     let b = s.as_bytes();
-    let shape = b.len() >= 10
-        && digits(&b[0..2])
-        && b[2] == b'.'
-        && digits(&b[3..5])
-        && b[5] == b'.'
-        && digits(&b[6..10]);
+    let shape =
+        b.len() >= 10 && digits(&b[0..2]) && b[2] == b'.' && digits(&b[3..5]) && b[5] == b'.' && digits(&b[6..10]);
     if !shape || b.get(10).is_some_and(u8::is_ascii_digit) {
         return None;
     }
@@ -172,9 +152,7 @@ const MONTHS: [&str; 12] = [
 
 /// A month name or common abbreviation at the start of `s` (`Sep`, `Sept.`), with its length.
 fn month_name(s: &str) -> Option<(i8, usize)> {
-    let word_len = s
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(s.len());
+    let word_len = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
     let word = &s[..word_len];
     if word.len() < 3 {
         return None;
@@ -182,16 +160,11 @@ fn month_name(s: &str) -> Option<(i8, usize)> {
     let index = MONTHS.iter().position(|m| {
         m.eq_ignore_ascii_case(word)
             || (word.len() <= 4
-                && m.get(..word.len())
-                    .is_some_and(|p| p.eq_ignore_ascii_case(word))
+                && m.get(..word.len()).is_some_and(|p| p.eq_ignore_ascii_case(word))
                 && (word.len() == 3 || word.eq_ignore_ascii_case("sept")))
     })?;
     let is_abbreviation = word.len() < MONTHS[index].len();
-    let len = if is_abbreviation && s[word_len..].starts_with('.') {
-        word_len + 1
-    } else {
-        word_len
-    };
+    let len = if is_abbreviation && s[word_len..].starts_with('.') { word_len + 1 } else { word_len };
     Some((index as i8 + 1, len))
 }
 
@@ -214,9 +187,7 @@ fn num<T: std::str::FromStr>(s: &str) -> Option<T> {
 /// Why year-month-day cannot exist (`February 2021 has 28 days`), if it cannot.
 pub fn calendar_problem(year: i16, month: i8, day: i8) -> Option<String> {
     if !(1..=12).contains(&month) {
-        return Some(format!(
-            "there is no month {month} (months run from 01 to 12)"
-        ));
+        return Some(format!("there is no month {month} (months run from 01 to 12)"));
     }
     let first = Date::new(year, month, 1).ok()?;
     let days = first.days_in_month();
@@ -263,47 +234,20 @@ impl Parts {
 
     fn scan_date(s: &str) -> Option<(Parts, &str)> {
         if let Some((len, year, month, day, _)) = iso_date(s) {
-            return Some((
-                Parts {
-                    year,
-                    month,
-                    day,
-                    ..Parts::default()
-                },
-                &s[len..],
-            ));
+            return Some((Parts { year, month, day, ..Parts::default() }, &s[len..]));
         }
         if let Some((len, year, month, day, _)) = dotted_date(s) {
-            return Some((
-                Parts {
-                    year,
-                    month,
-                    day,
-                    date_form: DateForm::Dotted,
-                    ..Parts::default()
-                },
-                &s[len..],
-            ));
+            return Some((Parts { year, month, day, date_form: DateForm::Dotted, ..Parts::default() }, &s[len..]));
         }
         let b = s.as_bytes();
-        let slashed = b.len() >= 10
-            && digits(&b[0..2])
-            && b[2] == b'/'
-            && digits(&b[3..5])
-            && b[5] == b'/'
-            && digits(&b[6..10]);
+        let slashed =
+            b.len() >= 10 && digits(&b[0..2]) && b[2] == b'/' && digits(&b[3..5]) && b[5] == b'/' && digits(&b[6..10]);
         if slashed {
             let (first, second): (i8, i8) = (num(&s[0..2])?, num(&s[3..5])?);
             let ambiguous = first <= 12 && second <= 12 && first != second;
             let form = DateForm::Slashed { ambiguous };
             return Some((
-                Parts {
-                    year: num(&s[6..10])?,
-                    month: second,
-                    day: first,
-                    date_form: form,
-                    ..Parts::default()
-                },
+                Parts { year: num(&s[6..10])?, month: second, day: first, date_form: form, ..Parts::default() },
                 &s[10..],
             ));
         }
@@ -356,14 +300,13 @@ impl Parts {
             _ => return None,
         };
         let b = &s.as_bytes()[1..];
-        let (hours, minutes, len, exact) =
-            if b.len() >= 5 && digits(&b[0..2]) && b[2] == b':' && digits(&b[3..5]) {
-                (num::<i32>(&s[1..3])?, num::<i32>(&s[4..6])?, 6, true)
-            } else if b.len() >= 4 && digits(&b[0..4]) {
-                (num::<i32>(&s[1..3])?, num::<i32>(&s[3..5])?, 5, false)
-            } else {
-                return None;
-            };
+        let (hours, minutes, len, exact) = if b.len() >= 5 && digits(&b[0..2]) && b[2] == b':' && digits(&b[3..5]) {
+            (num::<i32>(&s[1..3])?, num::<i32>(&s[4..6])?, 6, true)
+        } else if b.len() >= 4 && digits(&b[0..4]) {
+            (num::<i32>(&s[1..3])?, num::<i32>(&s[3..5])?, 5, false)
+        } else {
+            return None;
+        };
         if hours > 23 || minutes > 59 {
             return None;
         }
@@ -380,14 +323,12 @@ impl Parts {
             return Some(format!("there is no hour {hour} (hours run from 00 to 23)"));
         }
         if *minute > 59 {
-            return Some(format!(
-                "there is no minute {minute} (minutes run from 00 to 59)"
-            ));
+            return Some(format!("there is no minute {minute} (minutes run from 00 to 59)"));
         }
         match second {
-            Some(s) if *s > 60 || (*s == 60 && (*hour, *minute) != (23, 59)) => Some(format!(
-                "there is no second {s} (seconds run from 00 to 59)"
-            )),
+            Some(s) if *s > 60 || (*s == 60 && (*hour, *minute) != (23, 59)) => {
+                Some(format!("there is no second {s} (seconds run from 00 to 59)"))
+            }
             _ => None,
         }
     }
@@ -408,15 +349,9 @@ impl Parts {
         });
         // A leap second is valid RFC 3339; count it as the last representable instant.
         let second = (*second).unwrap_or(0).min(59);
-        let dt = DateTime::new(
-            self.year, self.month, self.day, *hour, *minute, second, nanos,
-        )
-        .ok()?;
+        let dt = DateTime::new(self.year, self.month, self.day, *hour, *minute, second, nanos).ok()?;
         let (offset_seconds, _) = self.offset?;
-        Offset::from_seconds(offset_seconds)
-            .ok()?
-            .to_timestamp(dt)
-            .ok()
+        Offset::from_seconds(offset_seconds).ok()?.to_timestamp(dt).ok()
     }
 
     fn rfc3339(&self) -> String {
@@ -443,37 +378,17 @@ impl Parts {
     fn explain(&self, s: &str) -> DateProblem {
         let not = format!("`{s}` is not an RFC 3339 date-time");
         if let DateForm::Slashed { ambiguous: true } = self.date_form {
-            let message = format!(
-                "{not}, and it is ambiguous: day/month or month/day? Write it as YYYY-MM-DD"
-            );
-            return DateProblem {
-                message,
-                suggestion: None,
-                exact: false,
-            };
+            let message = format!("{not}, and it is ambiguous: day/month or month/day? Write it as YYYY-MM-DD");
+            return DateProblem { message, suggestion: None, exact: false };
         }
         let form = self.rfc3339();
         let (message, exact) = match (&self.time, self.offset) {
-            (None, _) => (
-                format!("{not}: it has no time; at midnight UTC it would be `{form}T00:00:00Z`"),
-                false,
-            ),
-            (Some(_), None) => (
-                format!("{not}: it has no UTC offset; if the time is UTC, write `{form}`"),
-                false,
-            ),
+            (None, _) => (format!("{not}: it has no time; at midnight UTC it would be `{form}T00:00:00Z`"), false),
+            (Some(_), None) => (format!("{not}: it has no UTC offset; if the time is UTC, write `{form}`"), false),
             (Some(_), Some(_)) => (format!("{not}; write `{form}`"), true),
         };
-        let suggestion = if self.time.is_none() {
-            format!("{form}T00:00:00Z")
-        } else {
-            form
-        };
-        DateProblem {
-            message,
-            suggestion: Some(suggestion),
-            exact,
-        }
+        let suggestion = if self.time.is_none() { format!("{form}T00:00:00Z") } else { form };
+        DateProblem { message, suggestion: Some(suggestion), exact }
     }
 }
 
@@ -487,11 +402,7 @@ mod tests {
 
     #[test]
     fn accepts_rfc3339() {
-        for ok in [
-            "2021-09-26T06:17:00Z",
-            "2021-09-26t06:17:00.123+03:00",
-            "2016-12-31T23:59:60Z",
-        ] {
+        for ok in ["2021-09-26T06:17:00Z", "2021-09-26t06:17:00.123+03:00", "2016-12-31T23:59:60Z"] {
             assert!(parse_datetime(ok).is_ok(), "{ok}");
         }
     }
@@ -503,36 +414,14 @@ mod tests {
         assert_eq!(p.suggestion.as_deref(), Some("2021-09-26T06:17:00Z"));
         assert!(!p.exact);
         let p = problem("2021-09-26 06:17:00+0300");
-        assert_eq!(
-            (p.suggestion.as_deref(), p.exact),
-            (Some("2021-09-26T06:17:00+03:00"), true)
-        );
+        assert_eq!((p.suggestion.as_deref(), p.exact), (Some("2021-09-26T06:17:00+03:00"), true));
         assert!(problem("yesterday").message.contains("is not a date"));
-        assert_eq!(
-            problem("26/09/2021").suggestion.as_deref(),
-            Some("2021-09-26T00:00:00Z")
-        );
+        assert_eq!(problem("26/09/2021").suggestion.as_deref(), Some("2021-09-26T00:00:00Z"));
         assert!(problem("04/08/2021").message.contains("ambiguous"));
-        assert!(
-            problem("2021-02-30T00:00:00Z")
-                .message
-                .contains("February 2021 has 28 days")
-        );
-        assert!(
-            problem("2021-13-01T00:00:00Z")
-                .message
-                .contains("no month 13")
-        );
-        assert!(
-            problem("2021-01-01T25:61:00Z")
-                .message
-                .contains("no hour 25")
-        );
-        assert!(
-            problem("2024-02-30")
-                .message
-                .contains("February 2024 has 29 days")
-        );
+        assert!(problem("2021-02-30T00:00:00Z").message.contains("February 2021 has 28 days"));
+        assert!(problem("2021-13-01T00:00:00Z").message.contains("no month 13"));
+        assert!(problem("2021-01-01T25:61:00Z").message.contains("no hour 25"));
+        assert!(problem("2024-02-30").message.contains("February 2024 has 29 days"));
     }
 
     #[test]
@@ -545,22 +434,11 @@ mod tests {
         assert_eq!((d.range, d.month), (0..17, 9));
         let d = dated_line("August 4, 2021").unwrap();
         assert_eq!((d.range, d.day), (0..14, 4));
-        assert_eq!(
-            dated_line("Sept. 31, 2021")
-                .unwrap()
-                .impossibility()
-                .unwrap(),
-            "September 2021 has 30 days"
-        );
+        assert_eq!(dated_line("Sept. 31, 2021").unwrap().impossibility().unwrap(), "September 2021 has 30 days");
         assert_eq!(dated_line("4 Sep 2021").unwrap().month, 9);
-        for not_a_date in [
-            "Moscow: 16:04",
-            "1302 days have passed",
-            "1. The goal",
-            "3.14159",
-            "Mayday 4 2021",
-            "May 2021",
-        ] {
+        for not_a_date in
+            ["Moscow: 16:04", "1302 days have passed", "1. The goal", "3.14159", "Mayday 4 2021", "May 2021"]
+        {
             assert_eq!(dated_line(not_a_date), None, "{not_a_date}");
         }
     }

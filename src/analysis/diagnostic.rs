@@ -72,29 +72,14 @@ impl Diagnostic {
     }
 
     pub fn with_related(mut self, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        self.related.push(Related {
-            range,
-            message: message.into(),
-        });
+        self.related.push(Related { range, message: message.into() });
         self
     }
 }
 
 impl Fix {
-    pub fn replace(
-        title: impl Into<String>,
-        range: Range<usize>,
-        replacement: impl Into<String>,
-        safe: bool,
-    ) -> Fix {
-        Fix {
-            title: title.into(),
-            edits: vec![Edit {
-                range,
-                replacement: replacement.into(),
-            }],
-            safe,
-        }
+    pub fn replace(title: impl Into<String>, range: Range<usize>, replacement: impl Into<String>, safe: bool) -> Fix {
+        Fix { title: title.into(), edits: vec![Edit { range, replacement: replacement.into() }], safe }
     }
 }
 

@@ -31,23 +31,15 @@ pub struct Transcoded {
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let error = match std::str::from_utf8(bytes) {
         Ok(text) => {
-            return Decoded {
-                text: Cow::Borrowed(text),
-                transcoded: None,
-            };
+            return Decoded { text: Cow::Borrowed(text), transcoded: None };
         }
         Err(error) => error,
     };
     let encoding = detect(bytes);
     let (text, _, _) = encoding.decode(bytes);
     let first_invalid_byte = error.valid_up_to();
-    let invalid_len = error
-        .error_len()
-        .unwrap_or(bytes.len() - first_invalid_byte)
-        .min(4);
-    let prefix = encoding
-        .decode_without_bom_handling(&bytes[..first_invalid_byte])
-        .0;
+    let invalid_len = error.error_len().unwrap_or(bytes.len() - first_invalid_byte).min(4);
+    let prefix = encoding.decode_without_bom_handling(&bytes[..first_invalid_byte]).0;
     let bom = Encoding::for_bom(bytes).map_or(0, |(_, len)| len);
     let transcoded = Transcoded {
         encoding: encoding.name(),
@@ -55,10 +47,7 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
         invalid_bytes: bytes[first_invalid_byte..first_invalid_byte + invalid_len].to_vec(),
         text_offset: prefix.len().saturating_sub(bom).min(text.len()),
     };
-    Decoded {
-        text: Cow::Owned(text.into_owned()),
-        transcoded: Some(transcoded),
-    }
+    Decoded { text: Cow::Owned(text.into_owned()), transcoded: Some(transcoded) }
 }
 
 fn detect(bytes: &[u8]) -> &'static Encoding {
@@ -70,11 +59,7 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
     // The bytes are known not to be UTF-8, so a UTF-8 guess means "no idea": use the most
     // common legacy encoding of Western news text.
-    if guess == encoding_rs::UTF_8 {
-        encoding_rs::WINDOWS_1252
-    } else {
-        guess
-    }
+    if guess == encoding_rs::UTF_8 { encoding_rs::WINDOWS_1252 } else { guess }
 }
 
 #[cfg(test)]
@@ -94,17 +79,13 @@ mod tests {
         let decoded = decode(bytes);
         assert_eq!(decoded.text, "title: Café in Zürich\n");
         let t = decoded.transcoded.unwrap();
-        assert_eq!(
-            (t.encoding, t.first_invalid_byte, t.text_offset),
-            ("windows-1252", 10, 10)
-        );
+        assert_eq!((t.encoding, t.first_invalid_byte, t.text_offset), ("windows-1252", 10, 10));
         assert_eq!(t.invalid_bytes, vec![0xe9]);
     }
 
     #[test]
     fn cyrillic_legacy_text() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1251
-            .encode("Россия и Беларусь подписали соглашение о сотрудничестве");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("Россия и Беларусь подписали соглашение о сотрудничестве");
         let decoded = decode(&bytes);
         assert_eq!(decoded.transcoded.unwrap().encoding, "windows-1251");
         assert!(decoded.text.starts_with("Россия"));

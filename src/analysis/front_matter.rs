@@ -26,10 +26,7 @@ pub struct Parsed {
 /// one broken entry costs one diagnostic and the others are still checked.
 pub fn parse(text: &str, fm: &FrontMatter) -> Parsed {
     match yaml::parse(text, fm.yaml.clone()) {
-        Ok(root) => Parsed {
-            root: Some(root),
-            errors: Vec::new(),
-        },
+        Ok(root) => Parsed { root: Some(root), errors: Vec::new() },
         Err(_) => parse_entries(text, fm.yaml.clone()),
     }
 }
@@ -41,26 +38,14 @@ fn parse_entries(text: &str, range: Range<usize>) -> Parsed {
     let mut masked = text[..range.end].to_string();
     for segment in segments(text, range.clone()) {
         match parse_masking_errors(&mut masked, segment, &mut errors) {
-            Some(Node {
-                value: Value::Mapping(found),
-                ..
-            }) => entries.extend(found),
+            Some(Node { value: Value::Mapping(found), .. }) => entries.extend(found),
             Some(node) if node.is_null() => {}
-            Some(node) => errors.push(SyntaxError {
-                offset: node.span.start,
-                message: "expected `key: value`".into(),
-            }),
+            Some(node) => errors.push(SyntaxError { offset: node.span.start, message: "expected `key: value`".into() }),
             None => {}
         }
     }
-    let root = Node {
-        span: range,
-        value: Value::Mapping(entries),
-    };
-    Parsed {
-        root: Some(root),
-        errors,
-    }
+    let root = Node { span: range, value: Value::Mapping(entries) };
+    Parsed { root: Some(root), errors }
 }
 
 /// At most this many broken lines are blanked out in one entry before giving it up.
@@ -68,11 +53,7 @@ const MAX_MASKED_LINES: usize = 8;
 
 /// Parses one top-level entry; on an error, records it, blanks the offending line and tries
 /// again, so that one bad line inside `related` does not hide the other related entries.
-fn parse_masking_errors(
-    masked: &mut String,
-    segment: Range<usize>,
-    errors: &mut Vec<SyntaxError>,
-) -> Option<Node> {
+fn parse_masking_errors(masked: &mut String, segment: Range<usize>, errors: &mut Vec<SyntaxError>) -> Option<Node> {
     for _ in 0..MAX_MASKED_LINES {
         let err = match yaml::parse(masked, segment.clone()) {
             Ok(node) => return Some(node),
@@ -119,8 +100,7 @@ impl Checker<'_> {
         let Some(root) = &parsed.root else { return };
         if root.as_mapping().is_none() {
             let msg = "the front matter must be a mapping of `field: value` lines";
-            self.acc
-                .push(Diagnostic::new(Code::WrongType, root.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, root.span.clone(), msg));
             return;
         }
         self.object(root, schema::ARTICLE, "", fm.opener.clone());
@@ -130,34 +110,21 @@ impl Checker<'_> {
         let line = line_text(self.text, line_start(self.text, err.offset));
         let start = line_start(self.text, err.offset);
         let end = start + line.len();
-        let range = if err.offset < end {
-            err.offset..end
-        } else {
-            start..end
-        };
+        let range = if err.offset < end { err.offset..end } else { start..end };
         let hint = if err.message.contains("mapping values are not allowed") {
             "; a value that contains `: ` must be quoted"
         } else {
             ""
         };
-        self.acc.push(Diagnostic::new(
-            Code::YamlSyntax,
-            range,
-            format!("invalid YAML: {}{hint}", err.message),
-        ));
+        self.acc.push(Diagnostic::new(Code::YamlSyntax, range, format!("invalid YAML: {}{hint}", err.message)));
     }
 
     /// Checks a mapping against `fields`. `path` is the dotted schema path (`provider`,
     /// `related`); `anchor` is where a missing field is reported.
     fn object(&mut self, node: &Node, fields: &'static [Field], path: &str, anchor: Range<usize>) {
         let Some(entries) = node.as_mapping() else {
-            let msg = format!(
-                "`{}` must be a mapping of fields, found {}",
-                path,
-                describe(node)
-            );
-            self.acc
-                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            let msg = format!("`{}` must be a mapping of fields, found {}", path, describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
             return;
         };
         let mut seen: HashMap<&str, &Entry> = HashMap::new();
@@ -165,11 +132,7 @@ impl Checker<'_> {
         for entry in entries {
             let Some(key) = entry.key_text() else {
                 let msg = "a key must be plain text";
-                self.acc.push(Diagnostic::new(
-                    Code::WrongType,
-                    entry.key.span.clone(),
-                    msg,
-                ));
+                self.acc.push(Diagnostic::new(Code::WrongType, entry.key.span.clone(), msg));
                 continue;
             };
             if let Some(first) = seen.get(key) {
@@ -196,19 +159,13 @@ impl Checker<'_> {
     }
 
     fn duplicate(&mut self, key: &str, entry: &Entry, first: &Entry) {
-        let msg =
-            format!("duplicate key `{key}`: YAML keys must be unique; the first `{key}` is used");
+        let msg = format!("duplicate key `{key}`: YAML keys must be unique; the first `{key}` is used");
         let diagnostic = Diagnostic::new(Code::DuplicateKey, entry.key.span.clone(), msg)
             .with_related(first.key.span.clone(), format!("first `{key}` is here"));
         self.acc.push(diagnostic);
     }
 
-    fn unknown_field(
-        &mut self,
-        key: &str,
-        entry: &Entry,
-        fields: &'static [Field],
-    ) -> Option<&'static str> {
+    fn unknown_field(&mut self, key: &str, entry: &Entry, fields: &'static [Field]) -> Option<&'static str> {
         let suggestion = schema::did_you_mean(key, fields.iter().map(|f| f.name));
         let range = entry.key.span.clone();
         let diagnostic = match suggestion {
@@ -217,12 +174,7 @@ impl Checker<'_> {
                 range.clone(),
                 format!("unknown field `{key}`; did you mean `{name}`?"),
             )
-            .with_fix(Fix::replace(
-                format!("Rename to `{name}`"),
-                range,
-                name,
-                false,
-            )),
+            .with_fix(Fix::replace(format!("Rename to `{name}`"), range, name, false)),
             None => Diagnostic::new(Code::UnknownField, range, format!("unknown field `{key}`")),
         };
         self.acc.push(diagnostic);
@@ -242,24 +194,15 @@ impl Checker<'_> {
             let field_path = join(path, field.name);
             // A mapping whose own fields are required must itself be present (a list of
             // mappings, like `related`, may be absent).
-            let implied =
-                matches!(field.kind, Kind::Object(_)) && self.config.requires_within(&field_path);
+            let implied = matches!(field.kind, Kind::Object(_)) && self.config.requires_within(&field_path);
             if !self.config.is_required(&field_path) && !implied {
                 continue;
             }
-            let where_ = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" in `{}`", path)
-            };
+            let where_ = if path.is_empty() { String::new() } else { format!(" in `{}`", path) };
             match seen.get(field.name) {
                 Some(entry) if is_blank(&entry.value) => {
                     let msg = format!("required field `{}`{where_} has no value", field.name);
-                    self.acc.push(Diagnostic::new(
-                        Code::MissingField,
-                        entry.key.span.clone(),
-                        msg,
-                    ));
+                    self.acc.push(Diagnostic::new(Code::MissingField, entry.key.span.clone(), msg));
                 }
                 Some(_) => {}
                 None => {
@@ -270,15 +213,8 @@ impl Checker<'_> {
                     let msg = format!("missing required field `{}`{where_}{hint}", field.name);
                     let (offset, indent) = insert_at;
                     let skeleton = self.skeleton(field, indent);
-                    let fix = Fix::replace(
-                        format!("Insert `{}`", field.name),
-                        offset..offset,
-                        skeleton,
-                        false,
-                    );
-                    self.acc.push(
-                        Diagnostic::new(Code::MissingField, anchor.clone(), msg).with_fix(fix),
-                    );
+                    let fix = Fix::replace(format!("Insert `{}`", field.name), offset..offset, skeleton, false);
+                    self.acc.push(Diagnostic::new(Code::MissingField, anchor.clone(), msg).with_fix(fix));
                 }
             }
         }
@@ -289,39 +225,18 @@ impl Checker<'_> {
     fn insertion_point(&self, node: &Node) -> (usize, usize) {
         let entries = node.as_mapping().unwrap_or_default();
         let Some(first) = entries.first() else {
-            let at = next_line_start(
-                self.text,
-                node.span.end.saturating_sub(1).max(node.span.start),
-            );
-            return (
-                if node.span.is_empty() {
-                    node.span.start
-                } else {
-                    at
-                },
-                0,
-            );
+            let at = next_line_start(self.text, node.span.end.saturating_sub(1).max(node.span.start));
+            return (if node.span.is_empty() { node.span.start } else { at }, 0);
         };
         let indent = first.key.span.start - line_start(self.text, first.key.span.start);
-        let end = entries
-            .iter()
-            .map(|e| e.value.span.end.max(e.key.span.end))
-            .max()
-            .unwrap_or(node.span.end);
-        (
-            next_line_start(self.text, end.saturating_sub(1).max(first.key.span.start)),
-            indent,
-        )
+        let end = entries.iter().map(|e| e.value.span.end.max(e.key.span.end)).max().unwrap_or(node.span.end);
+        (next_line_start(self.text, end.saturating_sub(1).max(first.key.span.start)), indent)
     }
 
     /// The text inserted for a missing field: the key and a value to fill in.
     fn skeleton(&self, field: &Field, indent: usize) -> String {
         let pad = " ".repeat(indent);
-        let newline = if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        };
+        let newline = if self.text.contains("\r\n") { "\r\n" } else { "\n" };
         let value = match field.kind {
             Kind::Date => format_rfc3339(self.now),
             Kind::Url => "\"https://\"".to_string(),
@@ -330,10 +245,7 @@ impl Checker<'_> {
             Kind::Object(fields) => {
                 let inner: String = fields
                     .iter()
-                    .filter(|f| {
-                        self.config
-                            .is_required(&format!("{}.{}", field.name, f.name))
-                    })
+                    .filter(|f| self.config.is_required(&format!("{}.{}", field.name, f.name)))
                     .map(|f| format!("{pad}  {}: \"\"{newline}", f.name))
                     .collect();
                 return format!("{pad}{}:{newline}{inner}", field.name);
@@ -362,8 +274,7 @@ impl Checker<'_> {
     fn text_value(&mut self, node: &Node, path: &str) {
         if node.as_scalar().is_none() {
             let msg = format!("`{}` must be text, found {}", path, describe(node));
-            self.acc
-                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
             return;
         }
         if path == "topics" {
@@ -379,19 +290,11 @@ impl Checker<'_> {
             return;
         }
         let suggestion = schema::did_you_mean(&scalar.text, vocabulary.iter().map(String::as_str));
-        let mut msg = format!(
-            "topic `{}` is not in the configured vocabulary",
-            scalar.text
-        );
+        let mut msg = format!("topic `{}` is not in the configured vocabulary", scalar.text);
         let mut diagnostic = Diagnostic::new(Code::UnknownTopic, node.span.clone(), "");
         if let Some(s) = suggestion {
             msg.push_str(&format!("; did you mean `{s}`?"));
-            diagnostic = diagnostic.with_fix(Fix::replace(
-                format!("Change to `{s}`"),
-                node.span.clone(),
-                s,
-                false,
-            ));
+            diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span.clone(), s, false));
         }
         diagnostic.message = msg;
         self.acc.push(diagnostic);
@@ -400,8 +303,7 @@ impl Checker<'_> {
     fn date(&mut self, node: &Node, path: &str) {
         let Some(scalar) = node.as_scalar() else {
             let msg = format!("`{}` must be a date-time, found {}", path, describe(node));
-            self.acc
-                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
             return;
         };
         if scalar.is_null() {
@@ -409,8 +311,7 @@ impl Checker<'_> {
         }
         match parse_datetime(&scalar.text) {
             Err(problem) => {
-                let mut diagnostic =
-                    Diagnostic::new(Code::InvalidDate, node.span.clone(), problem.message);
+                let mut diagnostic = Diagnostic::new(Code::InvalidDate, node.span.clone(), problem.message);
                 if let Some(s) = problem.suggestion {
                     diagnostic = diagnostic.with_fix(Fix::replace(
                         format!("Change to `{s}`"),
@@ -422,13 +323,8 @@ impl Checker<'_> {
                 self.acc.push(diagnostic);
             }
             Ok(ts) if ts > self.now => {
-                let msg = format!(
-                    "`{}` is in the future (now is {})",
-                    scalar.text,
-                    format_rfc3339(self.now)
-                );
-                self.acc
-                    .push(Diagnostic::new(Code::FutureDate, node.span.clone(), msg));
+                let msg = format!("`{}` is in the future (now is {})", scalar.text, format_rfc3339(self.now));
+                self.acc.push(Diagnostic::new(Code::FutureDate, node.span.clone(), msg));
             }
             Ok(_) => {}
         }
@@ -437,23 +333,16 @@ impl Checker<'_> {
     fn url(&mut self, node: &Node) {
         let Some(scalar) = node.as_scalar() else {
             let msg = format!("a URL must be text, found {}", describe(node));
-            self.acc
-                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
             return;
         };
         if scalar.is_null() {
             return;
         }
         if let Err(problem) = check_url(&scalar.text) {
-            let mut diagnostic =
-                Diagnostic::new(Code::InvalidUrl, node.span.clone(), problem.message);
+            let mut diagnostic = Diagnostic::new(Code::InvalidUrl, node.span.clone(), problem.message);
             if let Some(s) = problem.suggestion {
-                diagnostic = diagnostic.with_fix(Fix::replace(
-                    format!("Change to `{s}`"),
-                    node.span.clone(),
-                    s,
-                    false,
-                ));
+                diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span.clone(), s, false));
             }
             self.acc.push(diagnostic);
         }
@@ -462,8 +351,7 @@ impl Checker<'_> {
     fn integer(&mut self, node: &Node, path: &str) {
         let Some(scalar) = node.as_scalar() else {
             let msg = format!("`{}` must be an integer, found {}", path, describe(node));
-            self.acc
-                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
             return;
         };
         let digits = scalar.text.strip_prefix(['-', '+']).unwrap_or(&scalar.text);
@@ -472,24 +360,10 @@ impl Checker<'_> {
             return;
         }
         let (msg, fix) = if is_integer {
-            let msg = format!(
-                "`{}` must be an integer, but `{}` is quoted text; remove the quotes",
-                path, scalar.text
-            );
-            (
-                msg,
-                Some(Fix::replace(
-                    "Remove the quotes",
-                    node.span.clone(),
-                    scalar.text.clone(),
-                    false,
-                )),
-            )
+            let msg = format!("`{}` must be an integer, but `{}` is quoted text; remove the quotes", path, scalar.text);
+            (msg, Some(Fix::replace("Remove the quotes", node.span.clone(), scalar.text.clone(), false)))
         } else {
-            (
-                format!("`{}` must be an integer, found `{}`", path, scalar.text),
-                None,
-            )
+            (format!("`{}` must be an integer, found `{}`", path, scalar.text), None)
         };
         let mut diagnostic = Diagnostic::new(Code::WrongType, node.span.clone(), msg);
         diagnostic.fix = fix;
@@ -498,19 +372,12 @@ impl Checker<'_> {
 
     fn boolean(&mut self, node: &Node, path: &str) {
         let Some(scalar) = node.as_scalar() else {
-            let msg = format!(
-                "`{}` must be `true` or `false`, found {}",
-                path,
-                describe(node)
-            );
-            self.acc
-                .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            let msg = format!("`{}` must be `true` or `false`, found {}", path, describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
             return;
         };
         let text = scalar.text.as_str();
-        if scalar.is_null()
-            || (scalar.plain
-                && matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE"))
+        if scalar.is_null() || (scalar.plain && matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE"))
         {
             return;
         }
@@ -521,23 +388,13 @@ impl Checker<'_> {
         };
         let diagnostic = match yaml11 {
             Some(value) if scalar.plain => {
-                let msg = format!(
-                    "`{text}` is not a boolean in YAML 1.2 (it reads as text); write `{value}`"
-                );
+                let msg = format!("`{text}` is not a boolean in YAML 1.2 (it reads as text); write `{value}`");
                 Diagnostic::new(Code::WrongType, node.span.clone(), msg)
                     .with_severity(super::Severity::Warning)
-                    .with_fix(Fix::replace(
-                        format!("Change to `{value}`"),
-                        node.span.clone(),
-                        value,
-                        false,
-                    ))
+                    .with_fix(Fix::replace(format!("Change to `{value}`"), node.span.clone(), value, false))
             }
             Some(value) => {
-                let msg = format!(
-                    "`{}` must be a boolean, but `{text}` is quoted text; write `{value}`",
-                    path
-                );
+                let msg = format!("`{}` must be a boolean, but `{text}` is quoted text; write `{value}`", path);
                 Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(Fix::replace(
                     format!("Change to `{value}`"),
                     node.span.clone(),
@@ -569,14 +426,12 @@ impl Checker<'_> {
                     format!("[{}]", &self.text[node.span.clone()]),
                     false,
                 );
-                self.acc
-                    .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(fix));
+                self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(fix));
                 return;
             }
             _ => {
                 let msg = format!("`{}` must be a list, found {}", path, describe(node));
-                self.acc
-                    .push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+                self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
                 return;
             }
         };
@@ -604,33 +459,21 @@ impl Checker<'_> {
         let Some(domain_node) = provider.get("domain") else {
             return;
         };
-        let Some(domain) = domain_node
-            .as_scalar()
-            .filter(|s| !s.is_null() && !s.text.trim().is_empty())
-            .map(|s| s.text.clone())
+        let Some(domain) =
+            domain_node.as_scalar().filter(|s| !s.is_null() && !s.text.trim().is_empty()).map(|s| s.text.clone())
         else {
             return;
         };
-        let name = provider
-            .get("name")
-            .and_then(Node::as_scalar)
-            .map(|s| s.text.clone());
+        let name = provider.get("name").and_then(Node::as_scalar).map(|s| s.text.clone());
         if let Some(expected) = name.as_ref().and_then(|n| self.config.providers.get(n)) {
             if normalise_domain(expected) != normalise_domain(&domain) {
                 let msg = format!(
                     "provider `{}` has the domain `{expected}` in the provider catalog, not `{domain}`",
                     name.unwrap_or_default()
                 );
-                let fix = Fix::replace(
-                    format!("Change to `{expected}`"),
-                    domain_node.span.clone(),
-                    expected.clone(),
-                    false,
-                );
-                self.acc.push(
-                    Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg)
-                        .with_fix(fix),
-                );
+                let fix =
+                    Fix::replace(format!("Change to `{expected}`"), domain_node.span.clone(), expected.clone(), false);
+                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg).with_fix(fix));
                 return;
             }
         }
@@ -646,16 +489,8 @@ impl Checker<'_> {
                 let msg = format!(
                     "provider.domain `{domain}` does not match `{host}`, the host of {key}; did you mean `{suggested}`?"
                 );
-                let fix = Fix::replace(
-                    format!("Change to `{suggested}`"),
-                    domain_node.span.clone(),
-                    suggested,
-                    false,
-                );
-                self.acc.push(
-                    Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg)
-                        .with_fix(fix),
-                );
+                let fix = Fix::replace(format!("Change to `{suggested}`"), domain_node.span.clone(), suggested, false);
+                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg).with_fix(fix));
                 return;
             }
         }
@@ -663,11 +498,7 @@ impl Checker<'_> {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
 fn describe(node: &Node) -> &'static str {
@@ -681,8 +512,7 @@ fn describe(node: &Node) -> &'static str {
 
 /// No value, or only blanks (`title:`, `title: ""`): a required field that is not filled in.
 fn is_blank(node: &Node) -> bool {
-    node.as_scalar()
-        .is_some_and(|s| s.is_null() || s.text.trim().is_empty())
+    node.as_scalar().is_some_and(|s| s.is_null() || s.text.trim().is_empty())
 }
 
 /// The start of the line after the one containing `offset` (the end of the text if none).

@@ -28,10 +28,7 @@ const BOM: &str = "\u{feff}";
 pub fn split(text: &str) -> Layout {
     let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
     let Some(opener) = delimiter_at(text, start, "---") else {
-        return Layout {
-            front_matter: None,
-            body: start..text.len(),
-        };
+        return Layout { front_matter: None, body: start..text.len() };
     };
     let yaml_start = next_line(text, opener.end);
     let mut line = yaml_start;
@@ -39,39 +36,23 @@ pub fn split(text: &str) -> Layout {
         let closer = delimiter_at(text, line, "---").or_else(|| delimiter_at(text, line, "..."));
         if let Some(closer) = closer {
             let body_start = next_line(text, closer.end);
-            let front_matter = FrontMatter {
-                opener,
-                yaml: yaml_start..line,
-                closer: Some(closer),
-            };
-            return Layout {
-                front_matter: Some(front_matter),
-                body: body_start..text.len(),
-            };
+            let front_matter = FrontMatter { opener, yaml: yaml_start..line, closer: Some(closer) };
+            return Layout { front_matter: Some(front_matter), body: body_start..text.len() };
         }
         line = next_line(text, line);
     }
     // Unterminated: keep the YAML-looking lines as front matter so the rest is not
     // reported as a cascade of YAML errors.
     let yaml_end = yaml_like_prefix_end(text, yaml_start);
-    let front_matter = FrontMatter {
-        opener,
-        yaml: yaml_start..yaml_end,
-        closer: None,
-    };
-    Layout {
-        front_matter: Some(front_matter),
-        body: yaml_end..text.len(),
-    }
+    let front_matter = FrontMatter { opener, yaml: yaml_start..yaml_end, closer: None };
+    Layout { front_matter: Some(front_matter), body: yaml_end..text.len() }
 }
 
 /// The delimiter `mark` alone on the line starting at `at` (trailing blanks allowed).
 fn delimiter_at(text: &str, at: usize, mark: &str) -> Option<Range<usize>> {
     let line = line_text(text, at);
     let rest = line.strip_prefix(mark)?;
-    rest.trim_end_matches([' ', '\t'])
-        .is_empty()
-        .then_some(at..at + mark.len())
+    rest.trim_end_matches([' ', '\t']).is_empty().then_some(at..at + mark.len())
 }
 
 /// The content of the line starting at `at`, without its terminator.
@@ -88,11 +69,7 @@ pub fn next_line(text: &str, at: usize) -> usize {
         None => text.len(),
         Some(pos) => {
             let at = at + pos;
-            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
-                at + 2
-            } else {
-                at + 1
-            }
+            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 }
         }
     }
 }
@@ -137,10 +114,7 @@ pub fn segments(text: &str, yaml: Range<usize>) -> Vec<Range<usize>> {
     let mut line = yaml.start;
     while line < yaml.end {
         let content = line_text(text, line);
-        let starts_entry = content
-            .chars()
-            .next()
-            .is_some_and(|c| !matches!(c, ' ' | '\t' | '#' | '-'))
+        let starts_entry = content.chars().next().is_some_and(|c| !matches!(c, ' ' | '\t' | '#' | '-'))
             || (content.starts_with('-') && acc.is_empty());
         if starts_entry {
             if let Some(last) = acc.last_mut() {

@@ -32,40 +32,22 @@ pub fn check(text: &str, config: &Config, now: Timestamp) -> Vec<Diagnostic> {
 
 /// Checks a file's bytes: like [`check`], plus `not-utf8` when the bytes had to be transcoded.
 /// Returns the text that was analysed (the diagnostics' offsets refer to it).
-pub fn check_bytes<'a>(
-    bytes: &'a [u8],
-    config: &Config,
-    now: Timestamp,
-) -> (encoding::Decoded<'a>, Vec<Diagnostic>) {
+pub fn check_bytes<'a>(bytes: &'a [u8], config: &Config, now: Timestamp) -> (encoding::Decoded<'a>, Vec<Diagnostic>) {
     let decoded = encoding::decode(bytes);
     let mut diagnostics = check(&decoded.text, config, now);
     if let Some(t) = &decoded.transcoded {
         let at = t.text_offset;
-        let end = decoded.text[at..]
-            .chars()
-            .next()
-            .map_or(at, |c| at + c.len_utf8());
-        let shown: Vec<String> = t
-            .invalid_bytes
-            .iter()
-            .map(|b| format!("0x{b:02X}"))
-            .collect();
+        let end = decoded.text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        let shown: Vec<String> = t.invalid_bytes.iter().map(|b| format!("0x{b:02X}")).collect();
         let message = format!(
             "the file is not UTF-8 (byte {} at offset {}); it reads as {}: `fix` rewrites it as UTF-8",
             shown.join(" "),
             t.first_invalid_byte,
             t.encoding
         );
-        let fix = Fix {
-            title: format!("Transcode from {} to UTF-8", t.encoding),
-            edits: Vec::new(),
-            safe: true,
-        };
+        let fix = Fix { title: format!("Transcode from {} to UTF-8", t.encoding), edits: Vec::new(), safe: true };
         let diagnostic = Diagnostic::new(Code::NotUtf8, at..end, message).with_fix(fix);
-        diagnostics = apply_severities(
-            [diagnostic].into_iter().chain(diagnostics).collect(),
-            config,
-        );
+        diagnostics = apply_severities([diagnostic].into_iter().chain(diagnostics).collect(), config);
     }
     (decoded, diagnostics)
 }
@@ -73,11 +55,7 @@ pub fn check_bytes<'a>(
 /// The front matter part of [`check`]: the layout and the front matter's findings, with
 /// default severities. `text` may be just a prefix of the article that contains its whole front
 /// matter (the editor re-checks only that when an edit touches it).
-pub fn check_front_matter(
-    text: &str,
-    config: &Config,
-    now: Timestamp,
-) -> (Layout, Vec<Diagnostic>) {
+pub fn check_front_matter(text: &str, config: &Config, now: Timestamp) -> (Layout, Vec<Diagnostic>) {
     let checked = check_front_matter_parsed(text, config, now);
     (checked.layout, checked.diagnostics)
 }
@@ -95,34 +73,15 @@ pub fn check_front_matter_parsed(text: &str, config: &Config, now: Timestamp) ->
     let layout = layout::split(text);
     let mut diagnostics = Vec::new();
     let Some(fm) = &layout.front_matter else {
-        return FrontMatterCheck {
-            layout,
-            parsed: None,
-            diagnostics,
-        };
+        return FrontMatterCheck { layout, parsed: None, diagnostics };
     };
     if fm.closer.is_none() {
-        let msg =
-            "front matter opened with `---` is never closed; add a `---` line after the last field";
-        diagnostics.push(Diagnostic::new(
-            Code::UnterminatedFrontMatter,
-            fm.opener.clone(),
-            msg,
-        ));
+        let msg = "front matter opened with `---` is never closed; add a `---` line after the last field";
+        diagnostics.push(Diagnostic::new(Code::UnterminatedFrontMatter, fm.opener.clone(), msg));
     }
     let parsed = front_matter::parse(text, fm);
-    front_matter::Checker {
-        text,
-        config,
-        now,
-        acc: &mut diagnostics,
-    }
-    .check(fm, &parsed);
-    FrontMatterCheck {
-        layout,
-        parsed: Some(parsed),
-        diagnostics,
-    }
+    front_matter::Checker { text, config, now, acc: &mut diagnostics }.check(fm, &parsed);
+    FrontMatterCheck { layout, parsed: Some(parsed), diagnostics }
 }
 
 /// The date `now` falls on (UTC), which body dated lines are compared with.
@@ -136,11 +95,7 @@ fn check_lines(acc: &mut Vec<Diagnostic>, text: &str, layout: &Layout, now: Time
     while start < text.len() {
         let end = layout::next_line(text, start);
         let line = layout::line_text(text, start);
-        let kind = if start >= layout.body.start {
-            LineKind::Body
-        } else {
-            LineKind::FrontMatter
-        };
+        let kind = if start >= layout.body.start { LineKind::Body } else { LineKind::FrontMatter };
         text::check_line(acc, line, start, kind, today);
         start = end;
     }
@@ -160,8 +115,6 @@ pub fn apply_severities(acc: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic
             Some(d)
         })
         .collect();
-    out.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
-    });
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
     out
 }

@@ -17,18 +17,8 @@ pub enum LineKind {
 }
 
 /// Appends the diagnostics of `line` (without its terminator), which starts at byte `offset`.
-pub fn check_line(
-    acc: &mut Vec<Diagnostic>,
-    line: &str,
-    offset: usize,
-    kind: LineKind,
-    today: Date,
-) {
-    let mangled = if line.is_ascii() {
-        Vec::new()
-    } else {
-        mojibake::find(line)
-    };
+pub fn check_line(acc: &mut Vec<Diagnostic>, line: &str, offset: usize, kind: LineKind, today: Date) {
+    let mangled = if line.is_ascii() { Vec::new() } else { mojibake::find(line) };
     for run in &mangled {
         acc.push(mojibake_diagnostic(line, offset, run));
     }
@@ -48,45 +38,23 @@ fn mojibake_diagnostic(line: &str, offset: usize, run: &mojibake::Mangled) -> Di
         2 => ", twice".to_string(),
         n => format!(", {n} times"),
     };
-    let message = format!(
-        "mojibake: `{bad}` is `{good}` (UTF-8 decoded as {}{times})",
-        run.encoding.name()
-    );
+    let message = format!("mojibake: `{bad}` is `{good}` (UTF-8 decoded as {}{times})", run.encoding.name());
     let range = offset + run.range.start..offset + run.range.end;
-    let fix = Fix::replace(
-        format!("Repair encoding: `{bad}` → `{good}`"),
-        range.clone(),
-        run.repaired.clone(),
-        true,
-    );
+    let fix = Fix::replace(format!("Repair encoding: `{bad}` → `{good}`"), range.clone(), run.repaired.clone(), true);
     Diagnostic::new(Code::Mojibake, range, message).with_fix(fix)
 }
 
 /// Text for a message: control characters escaped so the message stays readable.
 fn visible(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 /// Cheap pre-check: could the line hold a control or replacement character?
 fn needs_char_scan(line: &str) -> bool {
-    line.bytes()
-        .any(|b| (b < 0x20 && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xef)
+    line.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xef)
 }
 
-fn check_chars(
-    acc: &mut Vec<Diagnostic>,
-    line: &str,
-    offset: usize,
-    mangled: &[mojibake::Mangled],
-) {
+fn check_chars(acc: &mut Vec<Diagnostic>, line: &str, offset: usize, mangled: &[mojibake::Mangled]) {
     let inside_mojibake = |at: usize| mangled.iter().any(|m| m.range.contains(&at));
     let mut replacement_run: Option<Range<usize>> = None;
     for (at, ch) in line.char_indices() {
@@ -118,21 +86,13 @@ fn replacement_diagnostic(offset: usize, run: Range<usize>) -> Diagnostic {
     } else {
         format!("{count} U+FFFD replacement characters")
     };
-    let message = format!(
-        "{what}: the original text was lost when it was decoded; restore it from the source"
-    );
-    Diagnostic::new(
-        Code::ReplacementChar,
-        offset + run.start..offset + run.end,
-        message,
-    )
+    let message = format!("{what}: the original text was lost when it was decoded; restore it from the source");
+    Diagnostic::new(Code::ReplacementChar, offset + run.start..offset + run.end, message)
 }
 
 fn control_diagnostic(at: usize, ch: char) -> Diagnostic {
     let code = ch as u32;
-    let name = control_name(code)
-        .map(|n| format!(" ({n})"))
-        .unwrap_or_default();
+    let name = control_name(code).map(|n| format!(" ({n})")).unwrap_or_default();
     let message = format!("control character U+{code:04X}{name} in text");
     let range = at..at + ch.len_utf8();
     let fix = Fix::replace(format!("Remove U+{code:04X}"), range.clone(), "", false);
@@ -141,9 +101,8 @@ fn control_diagnostic(at: usize, ch: char) -> Diagnostic {
 
 fn control_name(code: u32) -> Option<&'static str> {
     const C0: [&str; 32] = [
-        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
-        "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB",
-        "ESC", "FS", "GS", "RS", "US",
+        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI", "DLE",
+        "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
     ];
     match code {
         0..=31 => C0.get(code as usize).copied(),
@@ -165,16 +124,8 @@ fn check_dated_line(acc: &mut Vec<Diagnostic>, line: &str, offset: usize, today:
     let range = offset + dated.range.start..offset + dated.range.end;
     let written = &line[dated.range.clone()];
     if let Some(reason) = dated.impossibility() {
-        let hint = if written.contains('.') && dated.numeric_month {
-            "; dotted dates are day.month.year"
-        } else {
-            ""
-        };
-        acc.push(Diagnostic::new(
-            Code::InvalidDate,
-            range,
-            format!("`{written}` cannot exist: {reason}{hint}"),
-        ));
+        let hint = if written.contains('.') && dated.numeric_month { "; dotted dates are day.month.year" } else { "" };
+        acc.push(Diagnostic::new(Code::InvalidDate, range, format!("`{written}` cannot exist: {reason}{hint}")));
         return;
     }
     if let Some(date) = dated.date() {

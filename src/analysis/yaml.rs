@@ -72,10 +72,7 @@ impl Node {
     /// The value of the first entry whose key is `key`.
     pub fn get(&self, key: &str) -> Option<&Node> {
         let entries = self.as_mapping()?;
-        entries
-            .iter()
-            .find(|e| e.key_text() == Some(key))
-            .map(|e| &e.value)
+        entries.iter().find(|e| e.key_text() == Some(key)).map(|e| &e.value)
     }
 
     /// The node is an empty plain scalar (`key:` with nothing after it).
@@ -95,10 +92,7 @@ impl Entry {
 pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
     let src = text.get(range.clone()).unwrap_or("");
     let positions = CharPositions::new(src, range.start);
-    let mut builder = Builder {
-        parser: Parser::new_from_str(src),
-        positions: &positions,
-    };
+    let mut builder = Builder { parser: Parser::new_from_str(src), positions: &positions };
     builder.document(range.start)
 }
 
@@ -111,14 +105,8 @@ struct CharPositions {
 
 impl CharPositions {
     fn new(src: &str, base: usize) -> CharPositions {
-        let offsets = if src.is_ascii() {
-            Vec::new()
-        } else {
-            src.char_indices()
-                .map(|(i, _)| i)
-                .chain([src.len()])
-                .collect()
-        };
+        let offsets =
+            if src.is_ascii() { Vec::new() } else { src.char_indices().map(|(i, _)| i).chain([src.len()]).collect() };
         CharPositions { base, offsets }
     }
 
@@ -147,18 +135,12 @@ impl<'a> Builder<'a, '_> {
         match self.parser.next_event() {
             Some(Ok(step)) => Ok(step),
             Some(Err(err)) => Err(self.error(&err)),
-            None => Err(SyntaxError {
-                offset: self.positions.base,
-                message: "unexpected end".into(),
-            }),
+            None => Err(SyntaxError { offset: self.positions.base, message: "unexpected end".into() }),
         }
     }
 
     fn error(&self, err: &ScanError) -> SyntaxError {
-        SyntaxError {
-            offset: self.positions.byte(err.marker().index()),
-            message: err.info().to_string(),
-        }
+        SyntaxError { offset: self.positions.byte(err.marker().index()), message: err.info().to_string() }
     }
 
     fn document(&mut self, start: usize) -> Result<Node, SyntaxError> {
@@ -167,24 +149,15 @@ impl<'a> Builder<'a, '_> {
             let (event, span) = self.next()?;
             match event {
                 Event::StreamEnd => break,
-                Event::StreamStart
-                | Event::DocumentStart(_)
-                | Event::DocumentEnd
-                | Event::Nothing => {}
+                Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
                 event if root.is_none() => root = Some(self.node(event, span)?),
                 _ => {
                     let offset = self.positions.span(span).start;
-                    return Err(SyntaxError {
-                        offset,
-                        message: "a second YAML document".into(),
-                    });
+                    return Err(SyntaxError { offset, message: "a second YAML document".into() });
                 }
             }
         }
-        Ok(root.unwrap_or(Node {
-            span: start..start,
-            value: Value::Mapping(Vec::new()),
-        }))
+        Ok(root.unwrap_or(Node { span: start..start, value: Value::Mapping(Vec::new()) }))
     }
 
     fn node(&mut self, event: Event<'a>, span: Span) -> Result<Node, SyntaxError> {
@@ -192,24 +165,12 @@ impl<'a> Builder<'a, '_> {
         match event {
             Event::Scalar(text, style, _, _) => {
                 let plain = style == ScalarStyle::Plain;
-                Ok(Node {
-                    span: range,
-                    value: Value::Scalar(Scalar {
-                        text: text.into_owned(),
-                        plain,
-                    }),
-                })
+                Ok(Node { span: range, value: Value::Scalar(Scalar { text: text.into_owned(), plain }) })
             }
-            Event::Alias(_) => Ok(Node {
-                span: range,
-                value: Value::Alias,
-            }),
+            Event::Alias(_) => Ok(Node { span: range, value: Value::Alias }),
             Event::SequenceStart(..) => self.sequence(range),
             Event::MappingStart(..) => self.mapping(range),
-            _ => Err(SyntaxError {
-                offset: range.start,
-                message: "unexpected YAML structure".into(),
-            }),
+            _ => Err(SyntaxError { offset: range.start, message: "unexpected YAML structure".into() }),
         }
     }
 
@@ -219,10 +180,7 @@ impl<'a> Builder<'a, '_> {
             let (event, span) = self.next()?;
             if event == Event::SequenceEnd {
                 let end = self.collection_end(&start, items.last().map(|n| n.span.end), span);
-                return Ok(Node {
-                    span: start.start..end,
-                    value: Value::Sequence(items),
-                });
+                return Ok(Node { span: start.start..end, value: Value::Sequence(items) });
             }
             items.push(self.node(event, span)?);
         }
@@ -233,12 +191,8 @@ impl<'a> Builder<'a, '_> {
         loop {
             let (event, span) = self.next()?;
             if event == Event::MappingEnd {
-                let end =
-                    self.collection_end(&start, entries.last().map(|e| e.value.span.end), span);
-                return Ok(Node {
-                    span: start.start..end,
-                    value: Value::Mapping(entries),
-                });
+                let end = self.collection_end(&start, entries.last().map(|e| e.value.span.end), span);
+                return Ok(Node { span: start.start..end, value: Value::Mapping(entries) });
             }
             let key = self.node(event, span)?;
             let (event, span) = self.next()?;
@@ -284,9 +238,7 @@ mod tests {
         let provider = root.get("provider").unwrap();
         assert!(provider.get("domain").unwrap().is_null());
         let related = root.get("related").unwrap();
-        let Value::Sequence(items) = &related.value else {
-            panic!()
-        };
+        let Value::Sequence(items) = &related.value else { panic!() };
         assert_eq!(&text[items[0].span.clone()], "title: a\n    webUrl: b");
         let topics = root.get("topics").unwrap();
         assert_eq!(&text[topics.span.clone()], "[AI, ML]");
@@ -296,9 +248,7 @@ mod tests {
     fn aliases_are_leaves() {
         let text = "a: &x [1, 2]\nb: [*x, *x, *x]\n";
         let root = parse_all(text);
-        let Value::Sequence(items) = &root.get("b").unwrap().value else {
-            panic!()
-        };
+        let Value::Sequence(items) = &root.get("b").unwrap().value else { panic!() };
         assert!(items.iter().all(|n| n.value == Value::Alias));
     }
 

@@ -60,14 +60,9 @@ pub fn check(options: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let results: Vec<Checked> = inputs
         .par_iter()
-        .map(|(input, config)| Checked {
-            name: input.display(),
-            outcome: read_and_check(input, config, options.now),
-        })
+        .map(|(input, config)| Checked { name: input.display(), outcome: read_and_check(input, config, options.now) })
         .collect();
-    let style = render::Style {
-        color: options.format == Format::Human && color_wanted(),
-    };
+    let style = render::Style { color: options.format == Format::Human && color_wanted() };
     let mut counts = Counts::default();
     for checked in &results {
         let (text, diagnostics) = match &checked.outcome {
@@ -139,10 +134,7 @@ impl Counts {
         if self.errors + self.warnings + self.others == 0 {
             return format!("checked {files}: no problems found");
         }
-        let mut parts = vec![
-            plural(self.errors, "error"),
-            plural(self.warnings, "warning"),
-        ];
+        let mut parts = vec![plural(self.errors, "error"), plural(self.warnings, "warning")];
         if self.others > 0 {
             parts.push(plural(self.others, "note"));
         }
@@ -151,11 +143,7 @@ impl Counts {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn color_wanted() -> bool {
@@ -163,11 +151,7 @@ fn color_wanted() -> bool {
 }
 
 /// Resolves paths and configuration; `None` when nothing can run at all.
-fn gather(
-    paths: &[PathBuf],
-    config: Option<&Path>,
-    err: &mut dyn Write,
-) -> Option<(Vec<walk::Job>, bool)> {
+fn gather(paths: &[PathBuf], config: Option<&Path>, err: &mut dyn Write) -> Option<(Vec<walk::Job>, bool)> {
     let mut configs = match Configs::new(config) {
         Ok(configs) => configs,
         Err(e) => {
@@ -187,17 +171,13 @@ fn read_input(input: &Input) -> Result<Vec<u8>, String> {
     let bytes = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
-            io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
             buf
         }
         Input::File(path) => std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?,
     };
     if let Some(at) = binary_marker(&bytes) {
-        return Err(format!(
-            "binary file (NUL byte at offset {at}), not an article"
-        ));
+        return Err(format!("binary file (NUL byte at offset {at}), not an article"));
     }
     Ok(bytes)
 }
@@ -208,19 +188,11 @@ fn binary_marker(bytes: &[u8]) -> Option<usize> {
     std::str::from_utf8(bytes).is_err().then_some(at)
 }
 
-fn read_and_check(
-    input: &Input,
-    config: &Config,
-    now: Timestamp,
-) -> Result<(String, Vec<Diagnostic>), String> {
+fn read_and_check(input: &Input, config: &Config, now: Timestamp) -> Result<(String, Vec<Diagnostic>), String> {
     let bytes = read_input(input)?;
     let (decoded, diagnostics) = analysis::check_bytes(&bytes, config, now);
     // The text is kept only to render findings: a clean corpus is not held in memory.
-    let text = if diagnostics.is_empty() {
-        String::new()
-    } else {
-        decoded.text.into_owned()
-    };
+    let text = if diagnostics.is_empty() { String::new() } else { decoded.text.into_owned() };
     Ok((text, diagnostics))
 }
 
@@ -229,9 +201,7 @@ pub fn fix(options: &FixOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8
     let Some((inputs, mut trouble)) = gather(&options.paths, options.config.as_deref(), err) else {
         return EXIT_TROUBLE;
     };
-    let selection = Selection {
-        only: options.only.clone(),
-    };
+    let selection = Selection { only: options.only.clone() };
     let mut changed_files = 0;
     let mut applied = 0;
     for (input, config) in &inputs {
@@ -253,12 +223,7 @@ pub fn fix(options: &FixOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8
     let stdin_only = inputs.iter().all(|(i, _)| matches!(i, Input::Stdin));
     if !stdin_only {
         let verb = if options.write { "fixed" } else { "would fix" };
-        let _ = writeln!(
-            err,
-            "{verb} {} in {}",
-            plural(applied, "problem"),
-            plural(changed_files, "file")
-        );
+        let _ = writeln!(err, "{verb} {} in {}", plural(applied, "problem"), plural(changed_files, "file"));
     }
     if trouble { EXIT_TROUBLE } else { EXIT_CLEAN }
 }
@@ -283,20 +248,14 @@ fn fix_one(
         if let Input::Stdin = input {
             out.write_all(&bytes).map_err(|e| e.to_string())?;
         }
-        return Ok(FileFix::Skipped(
-            "not UTF-8; add not-utf8 to --only to transcode it first",
-        ));
+        return Ok(FileFix::Skipped("not UTF-8; add not-utf8 to --only to transcode it first"));
     }
     let fixed = fix::fix_text(&decoded.text, config, options.now, selection);
     let applied = fixed.applied + usize::from(transcode);
     match input {
         Input::Stdin => {
             // Unchanged input is echoed byte for byte.
-            let result = if applied == 0 {
-                out.write_all(&bytes)
-            } else {
-                out.write_all(fixed.text.as_bytes())
-            };
+            let result = if applied == 0 { out.write_all(&bytes) } else { out.write_all(fixed.text.as_bytes()) };
             result.map_err(|e| format!("cannot write standard output: {e}"))?;
         }
         Input::File(_) if applied == 0 => return Ok(FileFix::Unchanged),
@@ -306,33 +265,18 @@ fn fix_one(
             render::diff(out, &name, &decoded.text, &fixed.text).map_err(|e| e.to_string())?;
         }
     }
-    Ok(if applied == 0 {
-        FileFix::Unchanged
-    } else {
-        FileFix::Changed(applied)
-    })
+    Ok(if applied == 0 { FileFix::Unchanged } else { FileFix::Changed(applied) })
 }
 
 /// Writes through a temporary file in the same directory and renames it over the original,
 /// keeping the original's permissions: a crash leaves either the old or the new file.
 fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path)
-        .map_err(|e| format!("cannot stat: {e}"))?
-        .permissions();
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot create a temporary file: {e}"))?;
-    temp.write_all(contents)
-        .map_err(|e| format!("cannot write: {e}"))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| format!("cannot sync: {e}"))?;
-    std::fs::set_permissions(temp.path(), permissions)
-        .map_err(|e| format!("cannot set permissions: {e}"))?;
-    temp.persist(path)
-        .map_err(|e| format!("cannot replace the file: {e}"))?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path).map_err(|e| format!("cannot stat: {e}"))?.permissions();
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot create a temporary file: {e}"))?;
+    temp.write_all(contents).map_err(|e| format!("cannot write: {e}"))?;
+    temp.as_file().sync_all().map_err(|e| format!("cannot sync: {e}"))?;
+    std::fs::set_permissions(temp.path(), permissions).map_err(|e| format!("cannot set permissions: {e}"))?;
+    temp.persist(path).map_err(|e| format!("cannot replace the file: {e}"))?;
     Ok(())
 }

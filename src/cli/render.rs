@@ -37,11 +37,7 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     }
 
     fn severity(&self, severity: Severity) -> String {
@@ -65,13 +61,7 @@ pub fn human(
 ) -> io::Result<()> {
     let at = locate(text, index, d);
     let location = style.paint("1", &format!("{path}:{}:{}:", at.line, at.column));
-    writeln!(
-        out,
-        "{location} {}[{}]: {}",
-        style.severity(d.severity),
-        d.code,
-        d.message
-    )?;
+    writeln!(out, "{location} {}[{}]: {}", style.severity(d.severity), d.code, d.message)?;
     let line_range = index.line_content(text, at.line - 1);
     let line = &text[line_range.clone()];
     let caret_start = at.column - 1;
@@ -86,24 +76,12 @@ pub fn human(
     let bar = style.paint("1;34", "|");
     writeln!(out, "{pad} {bar}")?;
     writeln!(out, "{} {bar} {shown}", style.paint("1;34", &gutter))?;
-    let carets = style.paint(
-        if d.severity == Severity::Error {
-            "1;31"
-        } else {
-            "1;33"
-        },
-        &"^".repeat(caret_len.min(80)),
-    );
+    let carets =
+        style.paint(if d.severity == Severity::Error { "1;31" } else { "1;33" }, &"^".repeat(caret_len.min(80)));
     writeln!(out, "{pad} {bar} {}{carets}", " ".repeat(caret_at))?;
     for related in &d.related {
         let r = index.line_col(text, related.range.start, PositionEncoding::Utf32);
-        writeln!(
-            out,
-            "{pad} = note: {path}:{}:{}: {}",
-            r.line + 1,
-            r.col + 1,
-            related.message
-        )?;
+        writeln!(out, "{pad} = note: {path}:{}:{}: {}", r.line + 1, r.col + 1, related.message)?;
     }
     Ok(())
 }
@@ -118,9 +96,7 @@ fn window(line: &str, start: usize, len: usize) -> (String, usize) {
     if chars.len() <= MAX_SHOWN {
         return (chars.into_iter().collect(), start);
     }
-    let from = start
-        .saturating_sub(40)
-        .min(chars.len().saturating_sub(MAX_SHOWN));
+    let from = start.saturating_sub(40).min(chars.len().saturating_sub(MAX_SHOWN));
     let to = (from + MAX_SHOWN).max(start + len.min(60)).min(chars.len());
     let mut shown = String::new();
     let mut caret_at = start - from;
@@ -148,13 +124,7 @@ fn visible(c: char) -> char {
 }
 
 /// One JSON object per line.
-pub fn json_line(
-    out: &mut dyn Write,
-    path: &str,
-    text: &str,
-    index: &LineIndex,
-    d: &Diagnostic,
-) -> io::Result<()> {
+pub fn json_line(out: &mut dyn Write, path: &str, text: &str, index: &LineIndex, d: &Diagnostic) -> io::Result<()> {
     let at = locate(text, index, d);
     let mut value = json!({
         "path": path,
@@ -177,11 +147,7 @@ pub fn diff(out: &mut dyn Write, path: &str, before: &str, after: &str) -> io::R
     let diff = similar::TextDiff::from_lines(before, after);
     let a = format!("a/{path}");
     let b = format!("b/{path}");
-    write!(
-        out,
-        "{}",
-        diff.unified_diff().context_radius(2).header(&a, &b)
-    )
+    write!(out, "{}", diff.unified_diff().context_radius(2).header(&a, &b))
 }
 
 #[cfg(test)]

@@ -12,14 +12,8 @@ pub fn json_schema(config: &Config) -> Value {
     let Value::Object(map) = &mut root else {
         return root;
     };
-    map.insert(
-        "$schema".into(),
-        json!("https://json-schema.org/draft/2020-12/schema"),
-    );
-    map.insert(
-        "$id".into(),
-        json!("https://github.com/article-lsp/article-lsp/schema/front-matter.json"),
-    );
+    map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    map.insert("$id".into(), json!("https://github.com/article-lsp/article-lsp/schema/front-matter.json"));
     map.insert("title".into(), json!("Article front matter"));
     map.insert(
         "description".into(),
@@ -32,11 +26,7 @@ fn object(fields: &'static [Field], path: &str, config: &Config) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     for field in fields {
-        let field_path = if path.is_empty() {
-            field.name.to_string()
-        } else {
-            format!("{path}.{}", field.name)
-        };
+        let field_path = if path.is_empty() { field.name.to_string() } else { format!("{path}.{}", field.name) };
         let mut value = kind_schema(&field.kind, &field_path, config);
         if let Value::Object(map) = &mut value {
             map.insert("description".into(), json!(field.doc));

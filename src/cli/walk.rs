@@ -37,11 +37,7 @@ impl Configs {
     /// `explicit` (from `--config`) overrides discovery.
     pub fn new(explicit: Option<&Path>) -> Result<Configs, ConfigError> {
         let explicit = explicit.map(Config::load).transpose()?.map(Arc::new);
-        Ok(Configs {
-            explicit,
-            by_file: HashMap::new(),
-            default: Arc::new(Config::default()),
-        })
+        Ok(Configs { explicit, by_file: HashMap::new(), default: Arc::new(Config::default()) })
     }
 
     /// The configuration that applies to files in `dir`.
@@ -77,10 +73,7 @@ pub fn collect(paths: &[PathBuf], configs: &mut Configs) -> (Vec<Job>, Vec<Strin
         } else if path.is_dir() {
             walk_dir(path, configs, &mut inputs, &mut errors);
         } else if path.exists() {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             match configs.for_dir(dir) {
                 Ok(config) => inputs.push((Input::File(path.clone()), config)),
                 Err(err) => errors.push(err.to_string()),
@@ -93,10 +86,7 @@ pub fn collect(paths: &[PathBuf], configs: &mut Configs) -> (Vec<Job>, Vec<Strin
 }
 
 fn walk_dir(root: &Path, configs: &mut Configs, inputs: &mut Vec<Job>, errors: &mut Vec<String>) {
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
+    let walker = ignore::WalkBuilder::new(root).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,

@@ -29,12 +29,7 @@ pub(crate) fn completions(
         Slot::Body => Vec::new(),
         Slot::Key => key_completions(text, &ctx, config),
         Slot::Value { key } | Slot::Item { key } => {
-            let values = Values {
-                text,
-                ctx: &ctx,
-                index,
-                config,
-            };
+            let values = Values { text, ctx: &ctx, index, config };
             values.complete(key, now)
         }
     };
@@ -65,13 +60,7 @@ fn key_completions(text: &str, ctx: &CursorContext, config: &Config) -> Vec<Comp
             let snippet = field_snippet(f, &join(&dotted, f.name), col, config);
             let (insert, replace) = match renaming {
                 Some(end) => (Insert::Plain(f.name.to_string()), ctx.word.start..end),
-                None => (
-                    Insert::Snippet {
-                        plain: plain_of(&snippet),
-                        snippet,
-                    },
-                    ctx.word.clone(),
-                ),
+                None => (Insert::Snippet { plain: plain_of(&snippet), snippet }, ctx.word.clone()),
             };
             Completion {
                 label: f.name.to_string(),
@@ -106,11 +95,7 @@ fn is_required(config: &Config, dotted: &str) -> bool {
 }
 
 fn join(dotted: &str, name: &str) -> String {
-    if dotted.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dotted}.{name}")
-    }
+    if dotted.is_empty() { name.to_string() } else { format!("{dotted}.{name}") }
 }
 
 /// `key: $1`, or a block with the required fields of an object (indented from column `col`).
@@ -122,13 +107,7 @@ fn field_snippet(field: &Field, dotted: &str, col: usize, config: &Config) -> St
             format!("{}:\n{body}", field.name)
         }
         Kind::List(Kind::Object(inner)) => {
-            let body = sub_fields(
-                inner,
-                dotted,
-                config,
-                &format!("{ind}    "),
-                &format!("{ind}  - "),
-            );
+            let body = sub_fields(inner, dotted, config, &format!("{ind}    "), &format!("{ind}  - "));
             format!("{}:\n{body}", field.name)
         }
         Kind::List(_) => format!("{}:\n{ind}  - $1", field.name),
@@ -140,10 +119,7 @@ fn field_snippet(field: &Field, dotted: &str, col: usize, config: &Config) -> St
 /// Lines `name: $n` for the required fields of an object (its first field when none is), the
 /// first line starting with `first` (a list item's `- `) instead of `ind`.
 fn sub_fields(fields: &[Field], dotted: &str, config: &Config, ind: &str, first: &str) -> String {
-    let mut chosen: Vec<&Field> = fields
-        .iter()
-        .filter(|f| is_required(config, &join(dotted, f.name)))
-        .collect();
+    let mut chosen: Vec<&Field> = fields.iter().filter(|f| is_required(config, &join(dotted, f.name))).collect();
     if chosen.is_empty() {
         chosen.extend(fields.first());
     }
@@ -151,11 +127,7 @@ fn sub_fields(fields: &[Field], dotted: &str, config: &Config, ind: &str, first:
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let lead = if i == 0 && !first.is_empty() {
-                first
-            } else {
-                ind
-            };
+            let lead = if i == 0 && !first.is_empty() { first } else { ind };
             format!("{lead}{}: ${}", f.name, i + 1)
         })
         .collect::<Vec<_>>()
@@ -253,39 +225,25 @@ impl Values<'_> {
 
     fn domains(&self) -> Vec<Candidate> {
         let used = self.index.providers().into_iter().filter_map(|p| {
-            Some(Candidate {
-                label: p.domain?,
-                detail: Some(p.name),
-                kind: CompletionKind::Value,
-                group: 0,
-            })
+            Some(Candidate { label: p.domain?, detail: Some(p.name), kind: CompletionKind::Value, group: 0 })
         });
-        let catalog = self
-            .config
-            .providers
-            .iter()
-            .map(|(name, domain)| Candidate {
-                label: domain.clone(),
-                detail: Some(name.clone()),
-                kind: CompletionKind::Value,
-                group: 1,
-            });
+        let catalog = self.config.providers.iter().map(|(name, domain)| Candidate {
+            label: domain.clone(),
+            detail: Some(name.clone()),
+            kind: CompletionKind::Value,
+            group: 1,
+        });
         used.chain(catalog).collect()
     }
 
     fn field_values(&self, field: &str, defaults: &[&str]) -> Vec<Candidate> {
-        let used = self
-            .index
-            .values_of(field)
-            .into_iter()
-            .map(|(v, n)| Candidate {
-                label: v,
-                detail: Some(articles(n)),
-                kind: CompletionKind::Value,
-                group: 0,
-            });
-        used.chain(plain_values(defaults, CompletionKind::Value))
-            .collect()
+        let used = self.index.values_of(field).into_iter().map(|(v, n)| Candidate {
+            label: v,
+            detail: Some(articles(n)),
+            kind: CompletionKind::Value,
+            group: 0,
+        });
+        used.chain(plain_values(defaults, CompletionKind::Value)).collect()
     }
 
     /// Provider names; picking one also fills in its domain.
@@ -294,11 +252,8 @@ impl Values<'_> {
             let domain = self.config.providers.get(&p.name).cloned().or(p.domain);
             (p.name, domain, Some(p.count), 0u8)
         });
-        let catalog = self
-            .config
-            .providers
-            .iter()
-            .map(|(name, domain)| (name.clone(), Some(domain.clone()), None, 1u8));
+        let catalog =
+            self.config.providers.iter().map(|(name, domain)| (name.clone(), Some(domain.clone()), None, 1u8));
         let mut seen = HashSet::new();
         used.chain(catalog)
             .filter(|(name, ..)| seen.insert(name.clone()))
@@ -358,30 +313,14 @@ impl Values<'_> {
         let before = self.text[..self.ctx.word.start].chars().next_back();
         let after_quote = matches!(before, Some('"' | '\''));
         let flow_special = value.contains([',', '[', ']', '{', '}']);
-        if after_quote || (is_plain_safe(value) && !flow_special) {
-            value.to_string()
-        } else {
-            double_quoted(value)
-        }
+        if after_quote || (is_plain_safe(value) && !flow_special) { value.to_string() } else { double_quoted(value) }
     }
 }
 
 fn plain_values(values: &[&str], kind: CompletionKind) -> Vec<Candidate> {
-    values
-        .iter()
-        .map(|v| Candidate {
-            label: v.to_string(),
-            detail: None,
-            kind,
-            group: 1,
-        })
-        .collect()
+    values.iter().map(|v| Candidate { label: v.to_string(), detail: None, kind, group: 1 }).collect()
 }
 
 fn articles(n: usize) -> String {
-    if n == 1 {
-        "1 article".to_string()
-    } else {
-        format!("{n} articles")
-    }
+    if n == 1 { "1 article".to_string() } else { format!("{n} articles") }
 }

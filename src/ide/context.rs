@@ -45,11 +45,7 @@ pub fn context_at(text: &str, offset: usize) -> CursorContext {
     };
     let prefix = &text[start..offset];
     let shape = Shape::read(prefix);
-    let above = Above {
-        text,
-        first: yaml_start,
-        from: start,
-    };
+    let above = Above { text, first: yaml_start, from: start };
     match &shape.key {
         Some(key) => value_context(text, start..offset, &shape, key, &above),
         None => key_or_item_context(start, prefix, &shape, &above),
@@ -67,8 +63,7 @@ fn front_matter_start(text: &str, line: usize, offset: usize) -> Option<usize> {
         return (line < closer.start).then_some(fm.yaml.start);
     }
     // Unterminated: the YAML-looking lines, plus a key being typed right after them.
-    let inside = line < fm.yaml.end
-        || (line == fm.yaml.end && is_partial_key(&text[line..offset.max(line)]));
+    let inside = line < fm.yaml.end || (line == fm.yaml.end && is_partial_key(&text[line..offset.max(line)]));
     inside.then_some(fm.yaml.start)
 }
 
@@ -78,17 +73,8 @@ fn is_partial_key(prefix: &str) -> bool {
 
 fn body(text: &str, offset: usize) -> CursorContext {
     let before = &text[..offset];
-    let word_len: usize = before
-        .chars()
-        .rev()
-        .take_while(|c| c.is_alphanumeric())
-        .map(char::len_utf8)
-        .sum();
-    CursorContext {
-        path: Vec::new(),
-        slot: Slot::Body,
-        word: offset - word_len..offset,
-    }
+    let word_len: usize = before.chars().rev().take_while(|c| c.is_alphanumeric()).map(char::len_utf8).sum();
+    CursorContext { path: Vec::new(), slot: Slot::Body, word: offset - word_len..offset }
 }
 
 /// The cursor is after `key:` on its line.
@@ -114,17 +100,13 @@ fn value_context(
         let item_at = offset - item.len();
         return CursorContext {
             path,
-            slot: Slot::Item {
-                key: key.name.clone(),
-            },
+            slot: Slot::Item { key: key.name.clone() },
             word: word_after_quote(text, item_at, offset),
         };
     }
     CursorContext {
         path,
-        slot: Slot::Value {
-            key: key.name.clone(),
-        },
+        slot: Slot::Value { key: key.name.clone() },
         word: word_after_quote(text, value_at.min(offset), offset),
     }
 }
@@ -139,35 +121,17 @@ fn key_or_item_context(start: usize, prefix: &str, shape: &Shape, above: &Above)
     let path = keys(&frames);
     let Some(Frame::Key(owner)) = frames.first() else {
         // Directly in a mapping (top level or a list item's mapping).
-        return CursorContext {
-            path,
-            slot: Slot::Key,
-            word,
-        };
+        return CursorContext { path, slot: Slot::Key, word };
     };
     let owner_path = &path[..path.len() - 1];
     match field_at(owner_path, owner).map(|f| f.kind) {
         // `- |` under a list of mappings: the first key of a new item.
-        Some(Kind::List(Kind::Object(_))) if dashed => CursorContext {
-            path,
-            slot: Slot::Key,
-            word,
-        },
-        Some(Kind::List(_)) => CursorContext {
-            path: owner_path.to_vec(),
-            slot: Slot::Item { key: owner.clone() },
-            word,
-        },
-        _ if dashed => CursorContext {
-            path: owner_path.to_vec(),
-            slot: Slot::Item { key: owner.clone() },
-            word,
-        },
-        _ => CursorContext {
-            path,
-            slot: Slot::Key,
-            word,
-        },
+        Some(Kind::List(Kind::Object(_))) if dashed => CursorContext { path, slot: Slot::Key, word },
+        Some(Kind::List(_)) => {
+            CursorContext { path: owner_path.to_vec(), slot: Slot::Item { key: owner.clone() }, word }
+        }
+        _ if dashed => CursorContext { path: owner_path.to_vec(), slot: Slot::Item { key: owner.clone() }, word },
+        _ => CursorContext { path, slot: Slot::Key, word },
     }
 }
 
@@ -176,9 +140,7 @@ fn word_after_quote(text: &str, from: usize, to: usize) -> Range<usize> {
     let typed = text.get(from..to).unwrap_or("");
     let blanks = typed.len() - typed.trim_start_matches([' ', '\t']).len();
     let from = from + blanks;
-    let quoted = text
-        .get(from..to)
-        .is_some_and(|t| t.starts_with(['"', '\'']));
+    let quoted = text.get(from..to).is_some_and(|t| t.starts_with(['"', '\'']));
     if quoted { from + 1..to } else { from..to }
 }
 
@@ -186,9 +148,7 @@ fn word_after_quote(text: &str, from: usize, to: usize) -> Range<usize> {
 fn word_after_quote_in(prefix: &str, start: usize, content_at: usize) -> Range<usize> {
     let from = start + content_at.min(prefix.len());
     let to = start + prefix.len();
-    let quoted = prefix
-        .get(content_at..)
-        .is_some_and(|t| t.starts_with(['"', '\'']));
+    let quoted = prefix.get(content_at..).is_some_and(|t| t.starts_with(['"', '\'']));
     if quoted { from + 1..to } else { from..to }
 }
 

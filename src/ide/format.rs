@@ -8,10 +8,7 @@ use jiff::Timestamp;
 pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
-        ) {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
             out.push('\\');
         }
         out.push(c);
@@ -23,11 +20,7 @@ pub(crate) fn md(text: &str) -> String {
 pub(crate) fn file_uri(path: &Path) -> String {
     let raw = path.to_string_lossy().replace('\\', "/");
     // Windows drive paths (`C:/x`) need a leading slash: `file:///C:/x`.
-    let raw = if raw.starts_with('/') {
-        raw
-    } else {
-        format!("/{raw}")
-    };
+    let raw = if raw.starts_with('/') { raw } else { format!("/{raw}") };
     let mut out = String::from("file://");
     for b in raw.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
@@ -51,24 +44,11 @@ pub(crate) fn relative(then: Timestamp, reference: Timestamp, before: &str, afte
 }
 
 fn amount(seconds: u64) -> String {
-    const UNITS: &[(u64, &str)] = &[
-        (365 * 86_400, "year"),
-        (30 * 86_400, "month"),
-        (86_400, "day"),
-        (3_600, "hour"),
-        (60, "minute"),
-    ];
-    let (size, unit) = UNITS
-        .iter()
-        .find(|(size, _)| seconds >= *size)
-        .copied()
-        .unwrap_or((60, "minute"));
+    const UNITS: &[(u64, &str)] =
+        &[(365 * 86_400, "year"), (30 * 86_400, "month"), (86_400, "day"), (3_600, "hour"), (60, "minute")];
+    let (size, unit) = UNITS.iter().find(|(size, _)| seconds >= *size).copied().unwrap_or((60, "minute"));
     let n = (seconds / size).max(1);
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
 }
 
 /// The date part of an instant (`2021-09-26`).
@@ -82,10 +62,7 @@ mod tests {
 
     #[test]
     fn uris_and_times() {
-        assert_eq!(
-            file_uri(Path::new("/w/a b/é.md")),
-            "file:///w/a%20b/%C3%A9.md"
-        );
+        assert_eq!(file_uri(Path::new("/w/a b/é.md")), "file:///w/a%20b/%C3%A9.md");
         assert_eq!(file_uri(Path::new("C:\\w\\a.md")), "file:///C%3A/w/a.md");
         let a: Timestamp = "2021-09-23T18:13:00Z".parse().unwrap();
         let b: Timestamp = "2021-09-26T06:17:00Z".parse().unwrap();

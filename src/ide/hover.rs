@@ -29,33 +29,17 @@ struct Cards<'a> {
     summary: ArticleSummary,
 }
 
-pub(crate) fn hover(
-    text: &str,
-    offset: usize,
-    this: &Path,
-    index: &Index,
-    now: Timestamp,
-) -> Option<Hover> {
+pub(crate) fn hover(text: &str, offset: usize, this: &Path, index: &Index, now: Timestamp) -> Option<Hover> {
     let offset = floor_boundary(text, offset);
     if let Some(card) = mojibake_card(text, offset) {
         return Some(card);
     }
     let layout = layout::split(text);
-    let cards = Cards {
-        this,
-        index,
-        now,
-        summary: summarize(text),
-    };
+    let cards = Cards { this, index, now, summary: summarize(text) };
     if layout.front_matter.is_none() || offset >= layout.body.start {
         return cards.dated_line(offset);
     }
-    if let Some(related) = cards
-        .summary
-        .related
-        .iter()
-        .find(|r| touches(&r.span, offset))
-    {
+    if let Some(related) = cards.summary.related.iter().find(|r| touches(&r.span, offset)) {
         return Some(cards.related(related));
     }
     cards.entry(&locate(text, offset)?)
@@ -78,19 +62,13 @@ impl Cards<'_> {
         let field = field_at(&at.path, &at.key)?;
         if at.on_key {
             let markdown = format!("**{}**\n\n{}", at.key, field.doc);
-            return Some(Hover {
-                markdown,
-                range: at.key_span.clone(),
-            });
+            return Some(Hover { markdown, range: at.key_span.clone() });
         }
         (field.kind == Kind::Date).then(|| self.date(at)).flatten()
     }
 
     fn related(&self, r: &RelatedSummary) -> Hover {
-        let mut lines = vec![format!(
-            "**{}**",
-            md(r.title.as_deref().unwrap_or("(untitled)"))
-        )];
+        let mut lines = vec![format!("**{}**", md(r.title.as_deref().unwrap_or("(untitled)")))];
         let mut about = Vec::new();
         if let Some(name) = &r.provider_name {
             let domain = r.provider_domain.as_ref().map(|d| format!(" ({})", md(d)));
@@ -111,20 +89,14 @@ impl Cards<'_> {
                 lines.push(format!("[Open in workspace]({})", file_uri(path)));
             }
         }
-        Hover {
-            markdown: lines.join("\n\n"),
-            range: r.span.clone(),
-        }
+        Hover { markdown: lines.join("\n\n"), range: r.span.clone() }
     }
 
     /// A date and how far it is from this article's publication.
     fn dated(&self, ts: Timestamp) -> String {
         let when = format_rfc3339(ts);
         match self.summary.published {
-            Some(mine) => format!(
-                "{when} ({})",
-                relative(ts, mine, "{} before this article", "{} after this article")
-            ),
+            Some(mine) => format!("{when} ({})", relative(ts, mine, "{} before this article", "{} after this article")),
             None => when,
         }
     }
@@ -153,10 +125,7 @@ impl Cards<'_> {
             out.push_str(&format!("\n\nLinked from ({}):", backlinks.len()));
             out.push_str(&list(&backlinks));
         }
-        Some(Hover {
-            markdown: out,
-            range: at.key_span.start..title.span.end.max(at.key_span.end),
-        })
+        Some(Hover { markdown: out, range: at.key_span.start..title.span.end.max(at.key_span.end) })
     }
 
     fn topic(&self, at: &Located) -> Option<Hover> {
@@ -174,38 +143,19 @@ impl Cards<'_> {
     fn date(&self, at: &Located) -> Option<Hover> {
         let (raw, span) = at.scalar()?;
         let ts = parse_datetime(raw).ok()?;
-        let markdown = format!(
-            "`{}` ({})",
-            format_rfc3339(ts),
-            relative(ts, self.now, "{} ago", "in {}")
-        );
-        Some(Hover {
-            markdown,
-            range: span,
-        })
+        let markdown = format!("`{}` ({})", format_rfc3339(ts), relative(ts, self.now, "{} ago", "in {}"));
+        Some(Hover { markdown, range: span })
     }
 
     /// A dated line of a plain-text article.
     fn dated_line(&self, offset: usize) -> Option<Hover> {
-        let line = self
-            .summary
-            .dated_lines
-            .iter()
-            .find(|l| touches(&l.span, offset))?;
-        Some(Hover {
-            markdown: format!("Dated line: `{}`", line.value),
-            range: line.span.clone(),
-        })
+        let line = self.summary.dated_lines.iter().find(|l| touches(&l.span, offset))?;
+        Some(Hover { markdown: format!("Dated line: `{}`", line.value), range: line.span.clone() })
     }
 }
 
 /// `**Topic** \`AI\`: 12 articles` and the latest few of them.
-fn usage_card(
-    what: &str,
-    name: &str,
-    users: &[(&Path, &Arc<ArticleSummary>)],
-    range: Range<usize>,
-) -> Hover {
+fn usage_card(what: &str, name: &str, users: &[(&Path, &Arc<ArticleSummary>)], range: Range<usize>) -> Hover {
     let count = match users.len() {
         1 => "1 article".to_string(),
         n => format!("{n} articles"),
@@ -225,12 +175,7 @@ fn list(items: &[(&Path, &Arc<ArticleSummary>)]) -> String {
         .map(|(path, s)| {
             let title = s.title.as_ref().map_or("(untitled)", |t| t.value.as_str());
             let when = s.published.map(|p| format!("{} ", day(p)));
-            format!(
-                "\n- {}[{}]({})",
-                when.unwrap_or_default(),
-                md(title),
-                file_uri(path)
-            )
+            format!("\n- {}[{}]({})", when.unwrap_or_default(), md(title), file_uri(path))
         })
         .collect()
 }
@@ -243,31 +188,19 @@ fn mojibake_card(text: &str, offset: usize) -> Option<Hover> {
         return None;
     }
     let at = offset - start;
-    let run = mojibake::find(line)
-        .into_iter()
-        .find(|m| m.range.start <= at && at <= m.range.end)?;
+    let run = mojibake::find(line).into_iter().find(|m| m.range.start <= at && at <= m.range.end)?;
     let piece = |r: Range<usize>| line.get(r).unwrap_or("");
     let word_start = piece(0..run.range.start)
         .char_indices()
         .rev()
         .find(|(_, c)| c.is_whitespace())
         .map_or(0, |(i, c)| i + c.len_utf8());
-    let word_end = piece(run.range.end..line.len())
-        .find(char::is_whitespace)
-        .map_or(line.len(), |i| run.range.end + i);
-    let repaired = format!(
-        "{}{}{}",
-        piece(word_start..run.range.start),
-        run.repaired,
-        piece(run.range.end..word_end)
-    );
+    let word_end = piece(run.range.end..line.len()).find(char::is_whitespace).map_or(line.len(), |i| run.range.end + i);
+    let repaired = format!("{}{}{}", piece(word_start..run.range.start), run.repaired, piece(run.range.end..word_end));
     let markdown = format!(
         "**Mojibake**: `{}` is `{repaired}` (UTF-8 decoded as {})",
         piece(word_start..word_end),
         run.encoding.name()
     );
-    Some(Hover {
-        markdown,
-        range: start + run.range.start..start + run.range.end,
-    })
+    Some(Hover { markdown, range: start + run.range.start..start + run.range.end })
 }

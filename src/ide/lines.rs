@@ -54,13 +54,7 @@ impl Shape {
         }
         let indent = first_non_blank_col(line).unwrap_or(col);
         let key = key_of(line, at);
-        Shape {
-            indent,
-            dashes,
-            content_col: col,
-            content_at: at,
-            key,
-        }
+        Shape { indent, dashes, content_col: col, content_at: at, key }
     }
 
     /// The column of the line's key, when it has one.
@@ -92,15 +86,8 @@ fn key_of(line: &str, at: usize) -> Option<Key> {
     let after = &line[colon_end..];
     let value_start = colon_end + (after.len() - after.trim_start_matches(is_blank).len());
     let value_text = &line[value_start..];
-    let value_len = value_text
-        .find(" #")
-        .unwrap_or(value_text.len())
-        .min(value_text.trim_end().len());
-    Some(Key {
-        name: name.to_string(),
-        colon_end,
-        value: value_start..value_start + value_len,
-    })
+    let value_len = value_text.find(" #").unwrap_or(value_text.len()).min(value_text.trim_end().len());
+    Some(Key { name: name.to_string(), colon_end, value: value_start..value_start + value_len })
 }
 
 /// A key written in quotes (`"title": x`).
@@ -108,16 +95,13 @@ fn quoted_key(content: &str) -> bool {
     let Some(quote) = content.chars().next().filter(|c| *c == '"' || *c == '\'') else {
         return false;
     };
-    content[1..]
-        .find(quote)
-        .is_some_and(|end| content[1 + end + 1..].starts_with(':'))
+    content[1..].find(quote).is_some_and(|end| content[1 + end + 1..].starts_with(':'))
 }
 
 /// The first colon that ends a key (followed by a blank or the end).
 fn colon_of(content: &str) -> Option<usize> {
     let bytes = content.as_bytes();
-    (0..bytes.len())
-        .find(|&i| bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t'))
+    (0..bytes.len()).find(|&i| bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t'))
 }
 
 /// Start of the line containing byte `offset` (which must be a char boundary).
@@ -170,10 +154,7 @@ mod tests {
         let key = s.key.unwrap();
         assert_eq!(key.name, "title");
         assert_eq!(&"  - title: \"x\" # note"[key.value], "\"x\"");
-        assert_eq!(
-            Shape::read("webUrl: https://x.org").key.unwrap().name,
-            "webUrl"
-        );
+        assert_eq!(Shape::read("webUrl: https://x.org").key.unwrap().name, "webUrl");
         assert!(Shape::read("- https://x.org").key.is_none());
         assert!(Shape::of("   ").is_none());
         assert!(Shape::of("  # c").is_none());

@@ -49,9 +49,7 @@ fn touches(span: &Range<usize>, offset: usize) -> bool {
 }
 
 fn find_in_mapping(entries: &[Entry], offset: usize, path: &mut Vec<String>) -> Option<Located> {
-    let entry = entries
-        .iter()
-        .find(|e| touches(&e.key.span, offset) || touches(&e.value.span, offset))?;
+    let entry = entries.iter().find(|e| touches(&e.key.span, offset) || touches(&e.value.span, offset))?;
     let key = entry.key_text()?.to_string();
     if touches(&entry.key.span, offset) {
         return Some(located(path, key, entry, true, None));
@@ -67,10 +65,7 @@ fn find_in_mapping(entries: &[Entry], offset: usize, path: &mut Vec<String>) -> 
         return inner;
     }
     let item = match &entry.value.value {
-        Value::Sequence(items) => items
-            .iter()
-            .find(|n| n.as_scalar().is_some() && touches(&n.span, offset))
-            .cloned(),
+        Value::Sequence(items) => items.iter().find(|n| n.as_scalar().is_some() && touches(&n.span, offset)).cloned(),
         _ => None,
     };
     Some(located(path, key, entry, false, item))
@@ -81,19 +76,6 @@ fn find_in_items(items: &[Node], offset: usize, path: &mut Vec<String>) -> Optio
     find_in_mapping(item.as_mapping()?, offset, path)
 }
 
-fn located(
-    path: &[String],
-    key: String,
-    entry: &Entry,
-    on_key: bool,
-    item: Option<Node>,
-) -> Located {
-    Located {
-        path: path.to_vec(),
-        key,
-        key_span: entry.key.span.clone(),
-        on_key,
-        value: entry.value.clone(),
-        item,
-    }
+fn located(path: &[String], key: String, entry: &Entry, on_key: bool, item: Option<Node>) -> Located {
+    Located { path: path.to_vec(), key, key_span: entry.key.span.clone(), on_key, value: entry.value.clone(), item }
 }

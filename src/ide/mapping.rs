@@ -63,10 +63,7 @@ fn siblings_above(text: &str, start: usize, col: usize, first: usize) -> Vec<(us
 /// The YAML block's start and end (the closer, or the end of the YAML-looking lines).
 fn yaml_bounds(text: &str) -> (usize, usize) {
     match layout::split(text).front_matter {
-        Some(fm) => (
-            fm.yaml.start,
-            fm.closer.map_or(fm.yaml.end, |closer| closer.start),
-        ),
+        Some(fm) => (fm.yaml.start, fm.closer.map_or(fm.yaml.end, |closer| closer.start)),
         None => (0, 0),
     }
 }
@@ -77,25 +74,16 @@ pub(crate) fn provider_domain_edit(text: &str, at: usize, domain: &str) -> Optio
     let start = line_start(text, at);
     let name_line = Shape::read(line_text(text, start));
     let col = name_line.key_col()?;
-    let value = if is_plain_safe(domain) {
-        domain.to_string()
-    } else {
-        double_quoted(domain)
-    };
-    let existing = mapping_lines(text, start, col)
-        .into_iter()
-        .find(|(_, s)| s.key.as_ref().is_some_and(|k| k.name == "domain"));
+    let value = if is_plain_safe(domain) { domain.to_string() } else { double_quoted(domain) };
+    let existing =
+        mapping_lines(text, start, col).into_iter().find(|(_, s)| s.key.as_ref().is_some_and(|k| k.name == "domain"));
     if let Some((line, shape)) = existing {
         let key = shape.key?;
         let current = &text[line + key.value.start..line + key.value.end];
         if current.trim_matches(['"', '\'']) == domain {
             return None;
         }
-        let lead = if key.value.start == key.colon_end {
-            " "
-        } else {
-            ""
-        };
+        let lead = if key.value.start == key.colon_end { " " } else { "" };
         return Some(Edit {
             range: line + key.value.start..line + key.value.end,
             replacement: format!("{lead}{value}"),
@@ -105,15 +93,9 @@ pub(crate) fn provider_domain_edit(text: &str, at: usize, domain: &str) -> Optio
     let eol = terminator(text, start);
     let line_end = start + line_text(text, start).len();
     Some(if eol.is_empty() {
-        Edit {
-            range: line_end..line_end,
-            replacement: format!("\n{indent}domain: {value}"),
-        }
+        Edit { range: line_end..line_end, replacement: format!("\n{indent}domain: {value}") }
     } else {
         let at = line_end + eol.len();
-        Edit {
-            range: at..at,
-            replacement: format!("{indent}domain: {value}{eol}"),
-        }
+        Edit { range: at..at, replacement: format!("{indent}domain: {value}{eol}") }
     })
 }

@@ -115,24 +115,12 @@ pub struct Fold {
 }
 
 /// Completions at byte `offset` of `text`.
-pub fn completions(
-    text: &str,
-    offset: usize,
-    index: &Index,
-    config: &Config,
-    now: Timestamp,
-) -> Vec<Completion> {
+pub fn completions(text: &str, offset: usize, index: &Index, config: &Config, now: Timestamp) -> Vec<Completion> {
     completion::completions(text, offset, index, config, now)
 }
 
 /// The hover card at `offset`; `this` is the article's own path (to find back-links).
-pub fn hover(
-    text: &str,
-    offset: usize,
-    this: &Path,
-    index: &Index,
-    now: Timestamp,
-) -> Option<Hover> {
+pub fn hover(text: &str, offset: usize, this: &Path, index: &Index, now: Timestamp) -> Option<Hover> {
     hover::hover(text, offset, this, index, now)
 }
 

@@ -36,11 +36,7 @@ fn url_at(text: &str, offset: usize) -> Option<String> {
     if let Some(related) = summary.related.iter().find(|r| touches(&r.span)) {
         return related.web_url.as_ref().map(|u| u.value.clone());
     }
-    [summary.web_url, summary.original_url]
-        .into_iter()
-        .flatten()
-        .find(|u| touches(&u.span))
-        .map(|u| u.value)
+    [summary.web_url, summary.original_url].into_iter().flatten().find(|u| touches(&u.span)).map(|u| u.value)
 }
 
 fn in_front_matter(text: &str, offset: usize) -> bool {
@@ -87,10 +83,7 @@ fn topic_references(index: &Index, topic: &str) -> Vec<Target> {
                 .topics
                 .iter()
                 .filter(|t| t.value == topic)
-                .map(|t| Target {
-                    path: path.to_path_buf(),
-                    range: Some(t.span.clone()),
-                })
+                .map(|t| Target { path: path.to_path_buf(), range: Some(t.span.clone()) })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -102,10 +95,7 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<(Target, Stri
         .into_iter()
         .filter_map(|(path, summary)| {
             let title = summary.title.as_ref()?;
-            let target = Target {
-                path: path.to_path_buf(),
-                range: Some(title.span.clone()),
-            };
+            let target = Target { path: path.to_path_buf(), range: Some(title.span.clone()) };
             Some((target, title.value.clone()))
         })
         .collect()

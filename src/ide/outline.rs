@@ -27,28 +27,15 @@ pub(crate) fn document_symbols(text: &str) -> Vec<Symbol> {
 /// A `key: value` entry; `parent` is the dotted path of its mapping (for the schema).
 fn entry_symbol(text: &str, entry: &Entry, parent: &str) -> Symbol {
     let name = entry.key_text().unwrap_or("?").to_string();
-    let dotted = if parent.is_empty() {
-        name.clone()
-    } else {
-        format!("{parent}.{name}")
-    };
+    let dotted = if parent.is_empty() { name.clone() } else { format!("{parent}.{name}") };
     let is_date = date_field(&dotted);
     let (kind, children) = match &entry.value.value {
-        Value::Mapping(children) => (
-            SymbolKind::Object,
-            children
-                .iter()
-                .map(|c| entry_symbol(text, c, &dotted))
-                .collect(),
-        ),
-        Value::Sequence(items) => (
-            SymbolKind::Array,
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| item_symbol(text, item, i, &dotted))
-                .collect(),
-        ),
+        Value::Mapping(children) => {
+            (SymbolKind::Object, children.iter().map(|c| entry_symbol(text, c, &dotted)).collect())
+        }
+        Value::Sequence(items) => {
+            (SymbolKind::Array, items.iter().enumerate().map(|(i, item)| item_symbol(text, item, i, &dotted)).collect())
+        }
         _ if is_date => (SymbolKind::Date, Vec::new()),
         _ => (SymbolKind::Field, Vec::new()),
     };
@@ -77,39 +64,21 @@ fn item_symbol(text: &str, item: &Node, i: usize, list: &str) -> Symbol {
         let name = scalar_detail(item).unwrap_or_else(|| format!("item {}", i + 1));
         return leaf(name, SymbolKind::Field, range, item.span.clone());
     };
-    let label = ["title", "url", "name", "webUrl"]
-        .iter()
-        .find_map(|k| item.get(k).and_then(scalar_detail));
-    let kind = if list == "related" {
-        SymbolKind::Related
-    } else {
-        SymbolKind::Object
-    };
-    let selection = item
-        .get("title")
-        .map_or(item.span.clone(), |n| n.span.clone());
+    let label = ["title", "url", "name", "webUrl"].iter().find_map(|k| item.get(k).and_then(scalar_detail));
+    let kind = if list == "related" { SymbolKind::Related } else { SymbolKind::Object };
+    let selection = item.get("title").map_or(item.span.clone(), |n| n.span.clone());
     Symbol {
         name: label.unwrap_or_else(|| format!("item {}", i + 1)),
         detail: item.get("webUrl").and_then(scalar_detail),
         kind,
         range,
         selection_range: selection,
-        children: entries
-            .iter()
-            .map(|e| entry_symbol(text, e, list))
-            .collect(),
+        children: entries.iter().map(|e| entry_symbol(text, e, list)).collect(),
     }
 }
 
 fn leaf(name: String, kind: SymbolKind, range: Range<usize>, selection: Range<usize>) -> Symbol {
-    Symbol {
-        name,
-        detail: None,
-        kind,
-        range,
-        selection_range: selection,
-        children: Vec::new(),
-    }
+    Symbol { name, detail: None, kind, range, selection_range: selection, children: Vec::new() }
 }
 
 /// A scalar's text, shortened for display.
@@ -131,12 +100,8 @@ fn dated_line_symbols(text: &str) -> Vec<Symbol> {
             let content = text.get(line.span.clone()).unwrap_or("");
             let date_at = content.find(&line.value).unwrap_or(0);
             let selection = line.span.start + date_at..line.span.start + date_at + line.value.len();
-            let mut symbol = leaf(
-                content.trim().chars().take(80).collect(),
-                SymbolKind::Date,
-                line.span.clone(),
-                selection,
-            );
+            let mut symbol =
+                leaf(content.trim().chars().take(80).collect(), SymbolKind::Date, line.span.clone(), selection);
             symbol.detail = Some(line.value);
             symbol
         })
@@ -148,14 +113,8 @@ pub(crate) fn folding_ranges(text: &str) -> Vec<Fold> {
         return Vec::new();
     };
     let end = fm.closer.as_ref().map_or(fm.yaml.end, |c| c.end);
-    let mut folds = vec![Fold {
-        range: fm.opener.start..end,
-        kind: FoldKind::FrontMatter,
-    }];
-    let multi_line = |r: &Range<usize>| {
-        text.get(r.clone())
-            .is_some_and(|t| t.contains(['\n', '\r']))
-    };
+    let mut folds = vec![Fold { range: fm.opener.start..end, kind: FoldKind::FrontMatter }];
+    let multi_line = |r: &Range<usize>| text.get(r.clone()).is_some_and(|t| t.contains(['\n', '\r']));
     if let Some(root) = root(text) {
         for entry in root.as_mapping().unwrap_or_default() {
             let range = entry.key.span.start..entry.value.span.end;
@@ -174,8 +133,5 @@ pub(crate) fn folding_ranges(text: &str) -> Vec<Fold> {
 }
 
 fn region(range: Range<usize>) -> Fold {
-    Fold {
-        range,
-        kind: FoldKind::Region,
-    }
+    Fold { range, kind: FoldKind::Region }
 }

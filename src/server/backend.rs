@@ -18,9 +18,7 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        Backend {
-            shared: Shared::new(client),
-        }
+        Backend { shared: Shared::new(client) }
     }
 
     /// `articleLsp/documentText`: the server's copy of an open document and its version. A
@@ -48,10 +46,7 @@ impl LanguageServer for Backend {
             state.roots = workspace_roots(&params);
         }
         if let Some(problem) = problem {
-            self.shared
-                .client
-                .log_message(MessageType::WARNING, problem)
-                .await;
+            self.shared.client.log_message(MessageType::WARNING, problem).await;
         }
         Ok(InitializeResult {
             capabilities: capabilities::server_capabilities(encoding),
@@ -64,15 +59,18 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        {
+            let mut state = self.shared.lock();
+            let files: Vec<_> = state.roots.iter().filter_map(|r| crate::config::find_config_file(r)).collect();
+            indexer::publish_config_errors(&self.shared, &mut state, &files);
+        }
         indexer::watch_files(&self.shared).await;
         let shared = self.shared.clone();
         tokio::spawn(async move { indexer::index_workspace(&shared).await });
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.shared
-            .cancelled
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.shared.cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
         self.shared.lock().shutting_down = true;
         Ok(())
     }
@@ -81,11 +79,10 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let mut state = self.shared.lock();
         let path = doc.uri.to_file_path().map(|p| p.into_owned());
-        state
-            .documents
-            .insert(doc.uri.clone(), Document::new(path, &doc.text, doc.version));
-        self.shared
-            .after_change(&mut state, &doc.uri, Pending::Everything);
+        state.documents.insert(doc.uri.clone(), Document::new(path, &doc.text, doc.version));
+        self.shared.after_change(&mut state, &doc.uri, Pending::Everything);
+        // Opening a document may have loaded a configuration file: show its errors on it.
+        indexer::publish_config_errors(&self.shared, &mut state, &[]);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -122,10 +119,7 @@ impl LanguageServer for Backend {
             self.shared.recheck_all(&mut state);
         }
         if let Some(problem) = problem {
-            self.shared
-                .client
-                .log_message(MessageType::WARNING, problem)
-                .await;
+            self.shared.client.log_message(MessageType::WARNING, problem).await;
         }
     }
 
@@ -141,10 +135,7 @@ impl LanguageServer for Backend {
         Ok(features::hover(&self.shared, params).await)
     }
 
-    async fn goto_definition(
-        &self,
-        params: GotoDefinitionParams,
-    ) -> Result<Option<GotoDefinitionResponse>> {
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         Ok(features::definition(&self.shared, params).await)
     }
 
@@ -152,17 +143,11 @@ impl LanguageServer for Backend {
         Ok(features::references(&self.shared, params).await)
     }
 
-    async fn document_symbol(
-        &self,
-        params: DocumentSymbolParams,
-    ) -> Result<Option<DocumentSymbolResponse>> {
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         Ok(features::document_symbols(&self.shared, params).await)
     }
 
-    async fn symbol(
-        &self,
-        params: WorkspaceSymbolParams,
-    ) -> Result<Option<WorkspaceSymbolResponse>> {
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         Ok(features::workspace_symbols(&self.shared, params).await)
     }
 
@@ -174,17 +159,11 @@ impl LanguageServer for Backend {
         Ok(features::code_actions(&self.shared, params))
     }
 
-    async fn diagnostic(
-        &self,
-        params: DocumentDiagnosticParams,
-    ) -> Result<DocumentDiagnosticReportResult> {
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
         Ok(features::pull_diagnostics(&self.shared, params).await)
     }
 
-    async fn workspace_diagnostic(
-        &self,
-        _: WorkspaceDiagnosticParams,
-    ) -> Result<WorkspaceDiagnosticReportResult> {
+    async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
         Ok(features::workspace_diagnostics(&self.shared).await)
     }
 
@@ -196,9 +175,7 @@ impl LanguageServer for Backend {
                 tokio::spawn(async move { indexer::index_workspace(&shared).await });
                 Ok(None)
             }
-            other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
-                "unknown command `{other}`"
-            ))),
+            other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!("unknown command `{other}`"))),
         }
     }
 }
@@ -212,13 +189,7 @@ fn workspace_roots(params: &InitializeParams) -> Vec<std::path::PathBuf> {
         .collect();
     #[allow(deprecated)] // Older clients send only `rootUri`.
     if roots.is_empty() {
-        roots.extend(
-            params
-                .root_uri
-                .as_ref()
-                .and_then(|u| u.to_file_path())
-                .map(|p| p.into_owned()),
-        );
+        roots.extend(params.root_uri.as_ref().and_then(|u| u.to_file_path()).map(|p| p.into_owned()));
     }
     roots
 }

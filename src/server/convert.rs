@@ -15,19 +15,14 @@ pub fn position(rope: &Rope, offset: usize, encoding: PositionEncoding) -> Posit
     let line_char = rope.line_to_char(line);
     let col = match encoding {
         PositionEncoding::Utf32 => char_idx - line_char,
-        PositionEncoding::Utf16 => {
-            rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_char)
-        }
+        PositionEncoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_char),
         PositionEncoding::Utf8 => rope.char_to_byte(char_idx) - rope.line_to_byte(line),
     };
     Position::new(line as u32, col as u32)
 }
 
 pub fn range(rope: &Rope, bytes: &std::ops::Range<usize>, encoding: PositionEncoding) -> Range {
-    Range::new(
-        position(rope, bytes.start, encoding),
-        position(rope, bytes.end, encoding),
-    )
+    Range::new(position(rope, bytes.start, encoding), position(rope, bytes.end, encoding))
 }
 
 /// The char index of an LSP position. A line past the end maps to the end of the document; a
@@ -82,11 +77,7 @@ pub fn line_text(rope: &Rope, line: usize) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
 
-    const ALL: [PositionEncoding; 3] = [
-        PositionEncoding::Utf8,
-        PositionEncoding::Utf16,
-        PositionEncoding::Utf32,
-    ];
+    const ALL: [PositionEncoding; 3] = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
 
     #[test]
     fn offsets_round_trip_through_positions_in_every_encoding() {
@@ -113,42 +104,18 @@ mod tests {
     fn units_differ_by_encoding() {
         let rope = Rope::from_str("😀é中x");
         let x = "😀é中".len();
-        assert_eq!(
-            position(&rope, x, PositionEncoding::Utf8),
-            Position::new(0, 9)
-        );
-        assert_eq!(
-            position(&rope, x, PositionEncoding::Utf16),
-            Position::new(0, 4)
-        );
-        assert_eq!(
-            position(&rope, x, PositionEncoding::Utf32),
-            Position::new(0, 3)
-        );
+        assert_eq!(position(&rope, x, PositionEncoding::Utf8), Position::new(0, 9));
+        assert_eq!(position(&rope, x, PositionEncoding::Utf16), Position::new(0, 4));
+        assert_eq!(position(&rope, x, PositionEncoding::Utf32), Position::new(0, 3));
     }
 
     #[test]
     fn positions_past_the_end_or_inside_characters_clamp() {
         let rope = Rope::from_str("ab😀\r\ncd");
-        assert_eq!(
-            offset(&rope, Position::new(0, 99), PositionEncoding::Utf16),
-            6
-        );
-        assert_eq!(
-            offset(&rope, Position::new(0, 3), PositionEncoding::Utf16),
-            2
-        );
-        assert_eq!(
-            offset(&rope, Position::new(0, 4), PositionEncoding::Utf8),
-            2
-        );
-        assert_eq!(
-            offset(&rope, Position::new(7, 0), PositionEncoding::Utf16),
-            10
-        );
-        assert_eq!(
-            position(&rope, 99, PositionEncoding::Utf16),
-            Position::new(1, 2)
-        );
+        assert_eq!(offset(&rope, Position::new(0, 99), PositionEncoding::Utf16), 6);
+        assert_eq!(offset(&rope, Position::new(0, 3), PositionEncoding::Utf16), 2);
+        assert_eq!(offset(&rope, Position::new(0, 4), PositionEncoding::Utf8), 2);
+        assert_eq!(offset(&rope, Position::new(7, 0), PositionEncoding::Utf16), 10);
+        assert_eq!(position(&rope, 99, PositionEncoding::Utf16), Position::new(1, 2));
     }
 }

@@ -52,11 +52,7 @@ impl Document {
     }
 
     /// Applies one content change (ranged or whole-text) and updates the line cache.
-    pub fn apply(
-        &mut self,
-        change: &TextDocumentContentChangeEvent,
-        encoding: PositionEncoding,
-    ) -> Pending {
+    pub fn apply(&mut self, change: &TextDocumentContentChangeEvent, encoding: PositionEncoding) -> Pending {
         let Some(range) = change.range else {
             self.rope = Rope::from_str(&change.text);
             self.analysis = None;

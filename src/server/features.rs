@@ -34,12 +34,7 @@ struct Snapshot {
 fn snapshot(shared: &Shared, uri: &Uri) -> Option<Snapshot> {
     let mut state = shared.lock();
     let doc = state.documents.get(uri)?;
-    let (rope, version, path, findings) = (
-        doc.rope.clone(),
-        doc.version,
-        doc.path.clone(),
-        doc.findings.clone(),
-    );
+    let (rope, version, path, findings) = (doc.rope.clone(), doc.version, doc.path.clone(), doc.findings.clone());
     let config = state.config_for(path.as_deref());
     Some(Snapshot {
         uri: uri.clone(),
@@ -75,26 +70,12 @@ pub async fn completion(shared: &Shared, params: CompletionParams) -> Option<Com
         let is_incomplete = items.len() > MAX_COMPLETIONS;
         if is_incomplete {
             items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
-            let typed = items
-                .first()
-                .and_then(|c| text.get(c.replace.clone()))
-                .unwrap_or("")
-                .to_lowercase();
-            items.retain(|c| {
-                c.label
-                    .to_lowercase()
-                    .contains(typed.trim_matches(['"', '\'']))
-            });
+            let typed = items.first().and_then(|c| text.get(c.replace.clone())).unwrap_or("").to_lowercase();
+            items.retain(|c| c.label.to_lowercase().contains(typed.trim_matches(['"', '\''])));
             items.truncate(MAX_COMPLETIONS);
         }
-        let items = items
-            .iter()
-            .map(|c| to_lsp::completion(&snap.rope, c, snap.encoding, snap.snippets))
-            .collect();
-        CompletionResponse::List(CompletionList {
-            is_incomplete,
-            items,
-        })
+        let items = items.iter().map(|c| to_lsp::completion(&snap.rope, c, snap.encoding, snap.snippets)).collect();
+        CompletionResponse::List(CompletionList { is_incomplete, items })
     })
     .await
 }
@@ -117,10 +98,7 @@ pub async fn hover(shared: &Shared, params: HoverParams) -> Option<Hover> {
     .flatten()
 }
 
-pub async fn definition(
-    shared: &Shared,
-    params: GotoDefinitionParams,
-) -> Option<GotoDefinitionResponse> {
+pub async fn definition(shared: &Shared, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
     let at = params.text_document_position_params;
     let snap = snapshot(shared, &at.text_document.uri)?;
     let shared = shared.clone();
@@ -148,11 +126,7 @@ pub async fn references(shared: &Shared, params: ReferenceParams) -> Option<Vec<
 
 /// Targets in possibly unopened files: open documents are read from their ropes, others from
 /// disk.
-fn locations(
-    shared: &Shared,
-    targets: &[ide::Target],
-    encoding: PositionEncoding,
-) -> Vec<Location> {
+fn locations(shared: &Shared, targets: &[ide::Target], encoding: PositionEncoding) -> Vec<Location> {
     let mut out = Vec::new();
     for target in targets {
         let Some(uri) = to_lsp::uri_of(&target.path) else {
@@ -173,41 +147,26 @@ fn locations(
     out
 }
 
-pub async fn document_symbols(
-    shared: &Shared,
-    params: DocumentSymbolParams,
-) -> Option<DocumentSymbolResponse> {
+pub async fn document_symbols(shared: &Shared, params: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
     let snap = snapshot(shared, &params.text_document.uri)?;
     blocking(move || {
         let symbols = ide::document_symbols(&snap.rope.to_string());
-        let symbols = symbols
-            .iter()
-            .map(|s| to_lsp::document_symbol(&snap.rope, s, snap.encoding))
-            .collect();
+        let symbols = symbols.iter().map(|s| to_lsp::document_symbol(&snap.rope, s, snap.encoding)).collect();
         DocumentSymbolResponse::Nested(symbols)
     })
     .await
 }
 
-pub async fn folding_ranges(
-    shared: &Shared,
-    params: FoldingRangeParams,
-) -> Option<Vec<FoldingRange>> {
+pub async fn folding_ranges(shared: &Shared, params: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
     let snap = snapshot(shared, &params.text_document.uri)?;
     blocking(move || {
         let folds = ide::folding_ranges(&snap.rope.to_string());
-        folds
-            .iter()
-            .map(|f| to_lsp::folding_range(&snap.rope, f))
-            .collect()
+        folds.iter().map(|f| to_lsp::folding_range(&snap.rope, f)).collect()
     })
     .await
 }
 
-pub async fn workspace_symbols(
-    shared: &Shared,
-    params: WorkspaceSymbolParams,
-) -> Option<WorkspaceSymbolResponse> {
+pub async fn workspace_symbols(shared: &Shared, params: WorkspaceSymbolParams) -> Option<WorkspaceSymbolResponse> {
     let encoding = shared.lock().encoding;
     let shared = shared.clone();
     blocking(move || {
@@ -220,10 +179,7 @@ pub async fn workspace_symbols(
                     name: title.clone(),
                     kind: SymbolKind::FILE,
                     tags: None,
-                    container_name: target
-                        .path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned()),
+                    container_name: target.path.file_name().map(|n| n.to_string_lossy().into_owned()),
                     location: OneOf::Left(location),
                     data: None,
                 })
@@ -241,18 +197,11 @@ pub fn code_actions(shared: &Shared, params: CodeActionParams) -> Option<CodeAct
     let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
     let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
     let wants = |kind: &CodeActionKind| {
-        params
-            .context
-            .only
-            .as_ref()
-            .is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())))
+        params.context.only.as_ref().is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())))
     };
     let mut actions = Vec::new();
     if wants(&CodeActionKind::QUICKFIX) {
-        for d in findings
-            .iter()
-            .filter(|d| d.range.start <= end && start <= d.range.end)
-        {
+        for d in findings.iter().filter(|d| d.range.start <= end && start <= d.range.end) {
             let Some(fix) = &d.fix else { continue };
             if fix.edits.is_empty() {
                 continue;
@@ -262,13 +211,7 @@ pub fn code_actions(shared: &Shared, params: CodeActionParams) -> Option<CodeAct
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diagnostic]),
-                edit: Some(to_lsp::versioned_edit(
-                    &snap.rope,
-                    &snap.uri,
-                    version,
-                    &fix.edits,
-                    snap.encoding,
-                )),
+                edit: Some(to_lsp::versioned_edit(&snap.rope, &snap.uri, version, &fix.edits, snap.encoding)),
                 is_preferred: Some(d.code == Code::Mojibake || fix.safe),
                 ..CodeAction::default()
             }));
@@ -279,13 +222,7 @@ pub fn code_actions(shared: &Shared, params: CodeActionParams) -> Option<CodeAct
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: format!("Fix all safe problems ({})", safe.len()),
             kind: Some(CodeActionKind::SOURCE_FIX_ALL),
-            edit: Some(to_lsp::versioned_edit(
-                &snap.rope,
-                &snap.uri,
-                version,
-                &safe,
-                snap.encoding,
-            )),
+            edit: Some(to_lsp::versioned_edit(&snap.rope, &snap.uri, version, &safe, snap.encoding)),
             ..CodeAction::default()
         }));
     }
@@ -293,17 +230,12 @@ pub fn code_actions(shared: &Shared, params: CodeActionParams) -> Option<CodeAct
 }
 
 /// `articleLsp.fixAll <uri>`: applies every safe repair through `workspace/applyEdit`.
-pub async fn fix_all_command(
-    shared: &Shared,
-    arguments: Vec<LSPAny>,
-) -> jsonrpc::Result<Option<LSPAny>> {
+pub async fn fix_all_command(shared: &Shared, arguments: Vec<LSPAny>) -> jsonrpc::Result<Option<LSPAny>> {
     let uri: Uri = arguments
         .first()
         .and_then(|a| a.as_str().or_else(|| a.get("uri").and_then(|u| u.as_str())))
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| {
-            jsonrpc::Error::invalid_params("expected the document URI as the first argument")
-        })?;
+        .ok_or_else(|| jsonrpc::Error::invalid_params("expected the document URI as the first argument"))?;
     let Some(snap) = snapshot(shared, &uri) else {
         return Err(jsonrpc::Error::invalid_params("the document is not open"));
     };
@@ -316,34 +248,23 @@ pub async fn fix_all_command(
     }
     let edit = to_lsp::versioned_edit(&snap.rope, &uri, version, &edits, snap.encoding);
     let response = shared.client.apply_edit(edit).await?;
-    Ok(Some(
-        serde_json::json!({ "applied": if response.applied { edits.len() } else { 0 } }),
-    ))
+    Ok(Some(serde_json::json!({ "applied": if response.applied { edits.len() } else { 0 } })))
 }
 
 /// `textDocument/diagnostic`: the findings of the document's current version.
-pub async fn pull_diagnostics(
-    shared: &Shared,
-    params: DocumentDiagnosticParams,
-) -> DocumentDiagnosticReportResult {
+pub async fn pull_diagnostics(shared: &Shared, params: DocumentDiagnosticParams) -> DocumentDiagnosticReportResult {
     let items = match snapshot(shared, &params.text_document.uri) {
         None => Vec::new(),
         Some(snap) => current_findings(shared, snap).await,
     };
     let report = RelatedFullDocumentDiagnosticReport {
         related_documents: None,
-        full_document_diagnostic_report: FullDocumentDiagnosticReport {
-            result_id: None,
-            items,
-        },
+        full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
     };
     DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(report))
 }
 
-async fn current_findings(
-    shared: &Shared,
-    snap: Snapshot,
-) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
+async fn current_findings(shared: &Shared, snap: Snapshot) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
     let shared = shared.clone();
     blocking(move || {
         let findings = match &snap.findings {
@@ -389,20 +310,12 @@ pub async fn workspace_diagnostics(shared: &Shared) -> WorkspaceDiagnosticReport
                     &config,
                 ));
                 let rope = Rope::from_str(&decoded.text);
-                let items = findings
-                    .iter()
-                    .map(|d| to_lsp::diagnostic(&rope, &uri, d, encoding))
-                    .collect();
-                Some(WorkspaceDocumentDiagnosticReport::Full(
-                    WorkspaceFullDocumentDiagnosticReport {
-                        uri,
-                        version: None,
-                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                            result_id: None,
-                            items,
-                        },
-                    },
-                ))
+                let items = findings.iter().map(|d| to_lsp::diagnostic(&rope, &uri, d, encoding)).collect();
+                Some(WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+                }))
             })
             .collect()
     })

@@ -55,40 +55,27 @@ impl Analysis {
         for line in 0..rope.len_lines() {
             lines.push(check_one(rope, line, kind_of(line, front.body_line), today));
         }
-        let mut res = Analysis {
-            lines,
-            today: Some(today),
-            ..Analysis::default()
-        };
+        let mut res = Analysis { lines, today: Some(today), ..Analysis::default() };
         res.install_front_fields(&front);
         (res, front.summary)
     }
 
     /// Updates the line cache after an edit replaced `old_lines` (line numbers before the edit)
     /// by `new_lines` (after it). Returns whether the front matter must be re-checked.
-    pub fn edited(
-        &mut self,
-        rope: &Rope,
-        old_lines: Range<usize>,
-        new_lines: Range<usize>,
-    ) -> bool {
+    pub fn edited(&mut self, rope: &Rope, old_lines: Range<usize>, new_lines: Range<usize>) -> bool {
         let Some(today) = self.today else { return true };
         // A front matter check still in flight must be redone for this newer text too.
-        let touches_front =
-            self.front_dirty || self.front_open || old_lines.start <= self.front_lines;
+        let touches_front = self.front_dirty || self.front_open || old_lines.start <= self.front_lines;
         if old_lines.start < self.body_line {
             // Until the front matter is re-checked, the body keeps its start relative to the edit.
             let delta = new_lines.len() as isize - old_lines.len() as isize;
-            let shift =
-                |line: usize| (line as isize + delta).max(old_lines.start as isize) as usize;
+            let shift = |line: usize| (line as isize + delta).max(old_lines.start as isize) as usize;
             self.body_line = shift(self.body_line);
             self.front_lines = shift(self.front_lines);
         }
         let body_line = self.body_line;
-        let fresh: Vec<Vec<Diagnostic>> = new_lines
-            .clone()
-            .map(|line| check_one(rope, line, kind_of(line, body_line), today))
-            .collect();
+        let fresh: Vec<Vec<Diagnostic>> =
+            new_lines.clone().map(|line| check_one(rope, line, kind_of(line, body_line), today)).collect();
         let end = old_lines.end.min(self.lines.len());
         let start = old_lines.start.min(end);
         self.lines.splice(start..end, fresh);
@@ -146,13 +133,7 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp) -> FrontResult 
         }
     };
     let summary = summarize_parsed(&prefix, &checked.layout, checked.parsed.as_ref());
-    FrontResult {
-        front: checked.diagnostics,
-        front_lines,
-        front_open,
-        body_line,
-        summary,
-    }
+    FrontResult { front: checked.diagnostics, front_lines, front_open, body_line, summary }
 }
 
 /// The text up to the end of the front matter's closing line (the whole text when the front
@@ -167,11 +148,7 @@ fn front_matter_prefix(rope: &Rope) -> String {
         let text = line_text(rope, line);
         let mark = text.trim_end_matches([' ', '\t']);
         if mark == "---" || mark == "..." {
-            let end = if line + 1 < rope.len_lines() {
-                rope.line_to_byte(line + 1)
-            } else {
-                rope.len_bytes()
-            };
+            let end = if line + 1 < rope.len_lines() { rope.line_to_byte(line + 1) } else { rope.len_bytes() };
             return rope.byte_slice(..end).to_string();
         }
     }
@@ -179,11 +156,7 @@ fn front_matter_prefix(rope: &Rope) -> String {
 }
 
 fn kind_of(line: usize, body_line: usize) -> LineKind {
-    if line >= body_line {
-        LineKind::Body
-    } else {
-        LineKind::FrontMatter
-    }
+    if line >= body_line { LineKind::Body } else { LineKind::FrontMatter }
 }
 
 fn check_one(rope: &Rope, line: usize, kind: LineKind, today: Date) -> Vec<Diagnostic> {
@@ -216,13 +189,7 @@ mod tests {
     }
 
     /// Applies a byte-range edit the way the server does and returns the line ranges.
-    fn edit(
-        rope: &mut Rope,
-        analysis: &mut Analysis,
-        range: Range<usize>,
-        insert: &str,
-        config: &Config,
-    ) {
+    fn edit(rope: &mut Rope, analysis: &mut Analysis, range: Range<usize>, insert: &str, config: &Config) {
         let start = rope.byte_to_char(range.start);
         let end = rope.byte_to_char(range.end);
         let first = rope.char_to_line(start);
@@ -241,32 +208,14 @@ mod tests {
     fn incremental_results_equal_a_full_check_after_every_edit() {
         let config = Config::default();
         let base = "---\ntitle: \"A\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://a.example.com/1\"\nprovider:\n  name: A\n  domain: a.example.com\n---\n2021-02-30 bad\ncafÃ© line\r\nplain\rlast";
-        let inserts = [
-            "x",
-            "\n",
-            "\r\n",
-            "\r",
-            "2021-13-01 ",
-            "â€™",
-            "---\n",
-            "😀",
-            "",
-            "title: dup\n",
-            "é",
-        ];
+        let inserts = ["x", "\n", "\r\n", "\r", "2021-13-01 ", "â€™", "---\n", "😀", "", "title: dup\n", "é"];
         let mut rope = Rope::from_str(base);
         let (mut analysis, _) = Analysis::full(&rope, &config, now());
         let mut seed = 7u64;
         for step in 0..400 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let text = rope.to_string();
-            let boundaries: Vec<usize> = text
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain([text.len()])
-                .collect();
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
             let a = boundaries[(seed >> 33) as usize % boundaries.len()];
             let b = boundaries[(seed >> 13) as usize % boundaries.len()];
             let (a, b) = (a.min(b), a.max(b).min(a + 12));
@@ -275,11 +224,7 @@ mod tests {
             edit(&mut rope, &mut analysis, a..b, insert, &config);
             let text = rope.to_string();
             let expected = analysis::check(&text, &config, now());
-            assert_eq!(
-                analysis.diagnostics(&rope, &config),
-                expected,
-                "step {step}: {text:?}"
-            );
+            assert_eq!(analysis.diagnostics(&rope, &config), expected, "step {step}: {text:?}");
         }
     }
 }

@@ -29,10 +29,7 @@ pub async fn watch_files(shared: &Shared) {
     }
     let watchers = ["**/*.{md,markdown,txt}", "**/article-lsp.toml"]
         .into_iter()
-        .map(|glob| FileSystemWatcher {
-            glob_pattern: GlobPattern::String(glob.into()),
-            kind: None,
-        })
+        .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
         .collect();
     let options = DidChangeWatchedFilesRegistrationOptions { watchers };
     let registration = Registration {
@@ -41,10 +38,7 @@ pub async fn watch_files(shared: &Shared) {
         register_options: serde_json::to_value(options).ok(),
     };
     if let Err(err) = shared.client.register_capability(vec![registration]).await {
-        shared
-            .client
-            .log_message(MessageType::WARNING, format!("cannot watch files: {err}"))
-            .await;
+        shared.client.log_message(MessageType::WARNING, format!("cannot watch files: {err}")).await;
     }
 }
 
@@ -52,22 +46,13 @@ pub async fn watch_files(shared: &Shared) {
 pub async fn index_workspace(shared: &Shared) {
     let (roots, progress_supported, enabled) = {
         let state = shared.lock();
-        (
-            state.roots.clone(),
-            state.caps.work_done_progress,
-            state.settings.index_workspace.unwrap_or(true),
-        )
+        (state.roots.clone(), state.caps.work_done_progress, state.settings.index_workspace.unwrap_or(true))
     };
     if roots.is_empty() || !enabled {
         return;
     }
     let token = NumberOrString::String("article-lsp/indexing".into());
-    let progress = progress_supported
-        && shared
-            .client
-            .create_work_done_progress(token.clone())
-            .await
-            .is_ok();
+    let progress = progress_supported && shared.client.create_work_done_progress(token.clone()).await.is_ok();
     if progress {
         let begin = WorkDoneProgressBegin {
             title: "Indexing articles".into(),
@@ -101,35 +86,24 @@ pub async fn index_workspace(shared: &Shared) {
     }
     let indexed = worker.await.unwrap_or(0);
     if progress {
-        let end = WorkDoneProgressEnd {
-            message: Some(format!("{indexed} articles indexed")),
-        };
+        let end = WorkDoneProgressEnd { message: Some(format!("{indexed} articles indexed")) };
         send_progress(shared, &token, WorkDoneProgress::End(end)).await;
     }
     workspace_changed(shared).await;
 }
 
 async fn send_progress(shared: &Shared, token: &ProgressToken, value: WorkDoneProgress) {
-    let params = ProgressParams {
-        token: token.clone(),
-        value: ProgressParamsValue::WorkDone(value),
-    };
+    let params = ProgressParams { token: token.clone(), value: ProgressParamsValue::WorkDone(value) };
     shared.client.send_notification::<Progress>(params).await;
 }
 
 /// Runs on a blocking thread: discovers, parses in parallel and fills the index in batches.
 /// Returns how many files were indexed.
-fn index_roots(
-    shared: &Shared,
-    roots: &[PathBuf],
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> usize {
+fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usize) + Sync)) -> usize {
     let configs = ConfigCache::default();
     let mut paths = Vec::new();
     for root in roots {
-        paths.extend(workspace::discover::discover(root, &|dir: &Path| {
-            configs.get(dir)
-        }));
+        paths.extend(workspace::discover::discover(root, &|dir: &Path| configs.get(dir)));
     }
     let total = paths.len();
     progress(0, total);
@@ -139,16 +113,9 @@ fn index_roots(
             break;
         }
         let base = done;
-        let loaded = workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| {
-            shared.is_cancelled()
-        });
+        let loaded = workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| shared.is_cancelled());
         done += batch.len();
-        let open: Vec<PathBuf> = shared
-            .lock()
-            .documents
-            .values()
-            .filter_map(|d| d.path.clone())
-            .collect();
+        let open: Vec<PathBuf> = shared.lock().documents.values().filter_map(|d| d.path.clone()).collect();
         let mut index = shared.index_mut();
         for (path, summary) in loaded {
             // An open document's own text is newer than the file on disk.
@@ -174,9 +141,7 @@ impl ConfigCache {
         if let Some(config) = cache.get(dir) {
             return config.clone();
         }
-        let config = config::find_config_file(dir)
-            .and_then(|f| Config::load(&f).ok())
-            .unwrap_or_default();
+        let config = config::find_config_file(dir).and_then(|f| Config::load(&f).ok()).unwrap_or_default();
         cache.insert(dir.to_path_buf(), config.clone());
         config
     }
@@ -233,11 +198,7 @@ fn reread_files(shared: &Shared, files: Vec<(Uri, PathBuf)>) {
 pub async fn reload_configuration(shared: &Shared) {
     let mut state = shared.lock();
     state.reload_configs();
-    let files: Vec<PathBuf> = state
-        .roots
-        .iter()
-        .filter_map(|r| config::find_config_file(r))
-        .collect();
+    let files: Vec<PathBuf> = state.roots.iter().filter_map(|r| config::find_config_file(r)).collect();
     let extra: Vec<PathBuf> = state
         .documents
         .values()
@@ -249,21 +210,24 @@ pub async fn reload_configuration(shared: &Shared) {
     shared.recheck_all(&mut state);
 }
 
-/// Diagnostics on `article-lsp.toml` files themselves.
+/// Diagnostics on `article-lsp.toml` files themselves (of `files` and of every configuration
+/// loaded so far), published when a file's state changed since the last publication.
 pub fn publish_config_errors(shared: &Shared, state: &mut super::state::State, files: &[PathBuf]) {
     let encoding = state.encoding;
     for (path, error) in state.config_errors(files) {
         let Some(uri) = to_lsp::uri_of(&path) else {
             continue;
         };
+        let message = error.as_ref().map(|e| e.to_string());
+        if state.config_reported.get(&path) == Some(&message) {
+            continue;
+        }
+        state.config_reported.insert(path.clone(), message);
         let diagnostics = match error {
             None => Vec::new(),
             Some(err) => {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let range = err
-                    .span
-                    .clone()
-                    .unwrap_or(0..text.find('\n').unwrap_or(text.len()));
+                let range = err.span.clone().unwrap_or(0..text.find('\n').unwrap_or(text.len()));
                 let location = to_lsp::location_in_text(uri.clone(), &text, &range, encoding);
                 vec![tower_lsp_server::ls_types::Diagnostic {
                     range: location.range,

@@ -38,10 +38,7 @@ impl Settings {
         }
         match serde_json::from_value(value) {
             Ok(settings) => (settings, None),
-            Err(err) => (
-                Settings::default(),
-                Some(format!("invalid article-lsp settings: {err}")),
-            ),
+            Err(err) => (Settings::default(), Some(format!("invalid article-lsp settings: {err}"))),
         }
     }
 

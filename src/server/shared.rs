@@ -47,33 +47,21 @@ impl Shared {
     pub fn new(client: Client) -> Shared {
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(publish_in_order(client.clone(), rx));
-        Shared {
-            client,
-            state: Arc::default(),
-            index: Arc::default(),
-            publications: tx,
-            cancelled: Arc::default(),
-        }
+        Shared { client, state: Arc::default(), index: Arc::default(), publications: tx, cancelled: Arc::default() }
     }
 
     /// The state lock. A panic elsewhere must not take the server down with it, so a poisoned
     /// lock is taken over.
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn index(&self) -> RwLockReadGuard<'_, Index> {
-        self.index
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn index_mut(&self) -> RwLockWriteGuard<'_, Index> {
-        self.index
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn is_cancelled(&self) -> bool {
@@ -82,11 +70,7 @@ impl Shared {
 
     /// Queues diagnostics for publishing (call while holding the state lock, to keep order).
     pub fn publish(&self, uri: Uri, version: Option<i32>, diagnostics: Vec<lsp::Diagnostic>) {
-        let _ = self.publications.send(Publication {
-            uri,
-            version,
-            diagnostics,
-        });
+        let _ = self.publications.send(Publication { uri, version, diagnostics });
     }
 
     /// After a document changed: publish now, or schedule what is left to analyse. At most one
@@ -109,11 +93,7 @@ impl Shared {
     pub fn recheck_all(&self, state: &mut State) {
         let uris: Vec<Uri> = state.documents.keys().cloned().collect();
         for uri in uris {
-            if let Some(analysis) = state
-                .documents
-                .get_mut(&uri)
-                .and_then(|d| d.analysis.as_mut())
-            {
+            if let Some(analysis) = state.documents.get_mut(&uri).and_then(|d| d.analysis.as_mut()) {
                 analysis.front_dirty = true;
             }
             self.after_change(state, &uri, Pending::FrontMatter);
@@ -125,13 +105,8 @@ impl Shared {
         let Some(doc) = state.documents.get(uri) else {
             return;
         };
-        let (rope, version, path, kind) =
-            (doc.rope.clone(), doc.version, doc.path.clone(), doc.needs);
-        let kind = if doc.analysis.is_none() {
-            Pending::Everything
-        } else {
-            kind
-        };
+        let (rope, version, path, kind) = (doc.rope.clone(), doc.version, doc.path.clone(), doc.needs);
+        let kind = if doc.analysis.is_none() { Pending::Everything } else { kind };
         let config = state.config_for(path.as_deref());
         let now = state.settings.now();
         if let Some(doc) = state.documents.get_mut(uri) {
@@ -197,11 +172,7 @@ impl Shared {
         let Some(doc) = state.documents.get_mut(uri) else {
             return;
         };
-        let mut findings = doc
-            .analysis
-            .as_ref()
-            .map(|a| a.diagnostics(&doc.rope, &config))
-            .unwrap_or_default();
+        let mut findings = doc.analysis.as_ref().map(|a| a.diagnostics(&doc.rope, &config)).unwrap_or_default();
         if let Some(path) = &path {
             let workspace = self.index().workspace_diagnostics(path);
             findings.extend(analysis::apply_severities(workspace, &config));
@@ -229,12 +200,9 @@ impl Shared {
                 let mut out = to_lsp::diagnostic(rope, uri, d, encoding);
                 if d.code == Code::DuplicateUrl {
                     let url = rope.byte_slice(d.range.clone()).to_string();
-                    let others =
-                        self.other_files_with_url(url.trim_matches(['"', '\'']), uri, encoding);
+                    let others = self.other_files_with_url(url.trim_matches(['"', '\'']), uri, encoding);
                     if !others.is_empty() {
-                        out.related_information
-                            .get_or_insert_with(Vec::new)
-                            .extend(others);
+                        out.related_information.get_or_insert_with(Vec::new).extend(others);
                     }
                 }
                 out
@@ -257,14 +225,9 @@ impl Shared {
             if &uri == this {
                 continue;
             }
-            let span = summary
-                .web_url
-                .as_ref()
-                .filter(|u| u.value == url)
-                .or(summary.original_url.as_ref());
-            let text = std::fs::read(path)
-                .map(|b| analysis::encoding::decode(&b).text.into_owned())
-                .unwrap_or_default();
+            let span = summary.web_url.as_ref().filter(|u| u.value == url).or(summary.original_url.as_ref());
+            let text =
+                std::fs::read(path).map(|b| analysis::encoding::decode(&b).text.into_owned()).unwrap_or_default();
             let range = span.map(|s| s.span.clone()).unwrap_or(0..0);
             out.push(lsp::DiagnosticRelatedInformation {
                 location: to_lsp::location_in_text(uri, &text, &range, encoding),
@@ -303,8 +266,6 @@ async fn publish_in_order(client: Client, mut rx: mpsc::UnboundedReceiver<Public
         } else {
             latest.remove(&p.uri);
         }
-        client
-            .publish_diagnostics(p.uri, p.diagnostics, p.version)
-            .await;
+        client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
     }
 }

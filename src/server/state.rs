@@ -37,6 +37,8 @@ pub struct State {
     configs: HashMap<PathBuf, Result<Arc<Config>, ConfigError>>,
     nearest: HashMap<PathBuf, Option<PathBuf>>,
     pub shutting_down: bool,
+    /// What was last published for each configuration file (`None`: no error).
+    pub config_reported: HashMap<PathBuf, Option<String>>,
 }
 
 impl State {
@@ -46,9 +48,7 @@ impl State {
     pub fn config_for(&mut self, path: Option<&Path>) -> Arc<Config> {
         let file = match &self.settings.config_path {
             Some(explicit) => Some(explicit.clone()),
-            None => path
-                .and_then(Path::parent)
-                .and_then(|dir| self.nearest_config(dir)),
+            None => path.and_then(Path::parent).and_then(|dir| self.nearest_config(dir)),
         };
         let base = match file.map(|f| self.load(&f)) {
             Some(Ok(config)) => config,
@@ -73,10 +73,7 @@ impl State {
     }
 
     fn load(&mut self, file: &Path) -> Result<Arc<Config>, ConfigError> {
-        self.configs
-            .entry(file.to_path_buf())
-            .or_insert_with(|| Config::load(file).map(Arc::new))
-            .clone()
+        self.configs.entry(file.to_path_buf()).or_insert_with(|| Config::load(file).map(Arc::new)).clone()
     }
 
     /// Forgets every loaded configuration (a configuration file changed).
@@ -90,9 +87,6 @@ impl State {
         for file in extra {
             let _ = self.load(file);
         }
-        self.configs
-            .iter()
-            .map(|(path, loaded)| (path.clone(), loaded.clone().err()))
-            .collect()
+        self.configs.iter().map(|(path, loaded)| (path.clone(), loaded.clone().err())).collect()
     }
 }

@@ -4,10 +4,10 @@ use std::path::Path;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    self as lsp, CodeDescription, CompletionItem, CompletionItemKind, CompletionTextEdit,
-    DiagnosticRelatedInformation, DiagnosticSeverity, Documentation, FoldingRange,
-    FoldingRangeKind, InsertTextFormat, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
-    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    self as lsp, CodeDescription, CompletionItem, CompletionItemKind, CompletionTextEdit, DiagnosticRelatedInformation,
+    DiagnosticSeverity, Documentation, FoldingRange, FoldingRangeKind, InsertTextFormat, Location, MarkupContent,
+    MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use super::convert;
@@ -20,12 +20,7 @@ pub const DOCS_URL: &str = "https://github.com/article-lsp/article-lsp/blob/main
 
 pub const SOURCE: &str = "article-lsp";
 
-pub fn diagnostic(
-    rope: &Rope,
-    uri: &Uri,
-    d: &Diagnostic,
-    encoding: PositionEncoding,
-) -> lsp::Diagnostic {
+pub fn diagnostic(rope: &Rope, uri: &Uri, d: &Diagnostic, encoding: PositionEncoding) -> lsp::Diagnostic {
     let related = d
         .related
         .iter()
@@ -38,10 +33,7 @@ pub fn diagnostic(
         range: convert::range(rope, &d.range, encoding),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.as_str().to_string())),
-        code_description: format!("{DOCS_URL}#{}", d.code)
-            .parse()
-            .ok()
-            .map(|href| CodeDescription { href }),
+        code_description: format!("{DOCS_URL}#{}", d.code).parse().ok().map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
@@ -60,10 +52,7 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
 }
 
 pub fn text_edit(rope: &Rope, edit: &Edit, encoding: PositionEncoding) -> TextEdit {
-    TextEdit::new(
-        convert::range(rope, &edit.range, encoding),
-        edit.replacement.clone(),
-    )
+    TextEdit::new(convert::range(rope, &edit.range, encoding), edit.replacement.clone())
 }
 
 /// A workspace edit of one document, pinned to `version` so a stale edit is refused.
@@ -74,15 +63,9 @@ pub fn versioned_edit(
     edits: &[Edit],
     encoding: PositionEncoding,
 ) -> WorkspaceEdit {
-    let edits = edits
-        .iter()
-        .map(|e| OneOf::Left(text_edit(rope, e, encoding)))
-        .collect();
+    let edits = edits.iter().map(|e| OneOf::Left(text_edit(rope, e, encoding))).collect();
     let change = TextDocumentEdit {
-        text_document: OptionalVersionedTextDocumentIdentifier {
-            uri: uri.clone(),
-            version: Some(version),
-        },
+        text_document: OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: Some(version) },
         edits,
     };
     WorkspaceEdit {
@@ -92,31 +75,19 @@ pub fn versioned_edit(
     }
 }
 
-pub fn completion(
-    rope: &Rope,
-    c: &Completion,
-    encoding: PositionEncoding,
-    snippets: bool,
-) -> CompletionItem {
+pub fn completion(rope: &Rope, c: &Completion, encoding: PositionEncoding, snippets: bool) -> CompletionItem {
     let range = convert::range(rope, &c.replace, encoding);
     let (new_text, format) = match &c.insert {
         Insert::Plain(text) => (text.clone(), InsertTextFormat::PLAIN_TEXT),
         Insert::Snippet { snippet, .. } if snippets => (snippet.clone(), InsertTextFormat::SNIPPET),
         Insert::Snippet { plain, .. } => (plain.clone(), InsertTextFormat::PLAIN_TEXT),
     };
-    let additional: Vec<TextEdit> = c
-        .additional_edits
-        .iter()
-        .map(|e| text_edit(rope, e, encoding))
-        .collect();
+    let additional: Vec<TextEdit> = c.additional_edits.iter().map(|e| text_edit(rope, e, encoding)).collect();
     CompletionItem {
         label: c.label.clone(),
         kind: Some(completion_kind(c.kind)),
         detail: c.detail.clone(),
-        documentation: c
-            .documentation
-            .clone()
-            .map(|value| Documentation::MarkupContent(markdown(value))),
+        documentation: c.documentation.clone().map(|value| Documentation::MarkupContent(markdown(value))),
         sort_text: Some(c.sort_text.clone()),
         filter_text: Some(c.label.clone()),
         insert_text_format: Some(format),
@@ -137,29 +108,14 @@ fn completion_kind(kind: CompletionKind) -> CompletionItemKind {
 }
 
 pub fn markdown(value: String) -> MarkupContent {
-    MarkupContent {
-        kind: MarkupKind::Markdown,
-        value,
-    }
+    MarkupContent { kind: MarkupKind::Markdown, value }
 }
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must still be filled in.
-pub fn document_symbol(
-    rope: &Rope,
-    s: &ide::Symbol,
-    encoding: PositionEncoding,
-) -> lsp::DocumentSymbol {
-    let children: Vec<lsp::DocumentSymbol> = s
-        .children
-        .iter()
-        .map(|c| document_symbol(rope, c, encoding))
-        .collect();
+pub fn document_symbol(rope: &Rope, s: &ide::Symbol, encoding: PositionEncoding) -> lsp::DocumentSymbol {
+    let children: Vec<lsp::DocumentSymbol> = s.children.iter().map(|c| document_symbol(rope, c, encoding)).collect();
     lsp::DocumentSymbol {
-        name: if s.name.trim().is_empty() {
-            "(empty)".to_string()
-        } else {
-            s.name.clone()
-        },
+        name: if s.name.trim().is_empty() { "(empty)".to_string() } else { s.name.clone() },
         detail: s.detail.clone(),
         kind: symbol_kind(s.kind),
         tags: None,
@@ -197,21 +153,13 @@ pub fn folding_range(rope: &Rope, fold: &ide::Fold) -> FoldingRange {
 }
 
 /// A location in a file that may not be open: its text is read to find lines and columns.
-pub fn location_in_text(
-    uri: Uri,
-    text: &str,
-    range: &std::ops::Range<usize>,
-    encoding: PositionEncoding,
-) -> Location {
+pub fn location_in_text(uri: Uri, text: &str, range: &std::ops::Range<usize>, encoding: PositionEncoding) -> Location {
     let index = LineIndex::new(text);
     let start = index.line_col(text, range.start, encoding);
     let end = index.line_col(text, range.end, encoding);
     Location::new(
         uri,
-        lsp::Range::new(
-            lsp::Position::new(start.line, start.col),
-            lsp::Position::new(end.line, end.col),
-        ),
+        lsp::Range::new(lsp::Position::new(start.line, start.col), lsp::Position::new(end.line, end.col)),
     )
 }
 

@@ -30,25 +30,15 @@ pub(super) fn workspace_diagnostics(index: &Index, path: &Path) -> Vec<Diagnosti
 fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<Diagnostic> {
     let mut seen: Vec<String> = Vec::new();
     let mut acc = Vec::new();
-    let fields = [
-        ("webUrl", &summary.web_url),
-        ("originalUrl", &summary.original_url),
-    ];
+    let fields = [("webUrl", &summary.web_url), ("originalUrl", &summary.original_url)];
     for (field, url) in fields {
         let Some(url) = url else { continue };
         let key = url_key(&url.value);
         if seen.contains(&key) {
             continue;
         }
-        let others: Vec<&Path> = index
-            .derived
-            .by_url
-            .get(&key)
-            .into_iter()
-            .flatten()
-            .map(|p| p.as_path())
-            .filter(|p| *p != path)
-            .collect();
+        let others: Vec<&Path> =
+            index.derived.by_url.get(&key).into_iter().flatten().map(|p| p.as_path()).filter(|p| *p != path).collect();
         if !others.is_empty() {
             acc.push(duplicate_url(field, url, &others));
         }
@@ -58,40 +48,22 @@ fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<D
 }
 
 fn duplicate_url(field: &str, url: &Spanned<String>, others: &[&Path]) -> Diagnostic {
-    let mut names: Vec<String> = others
-        .iter()
-        .take(NAMED_FILES)
-        .map(|p| format!("`{}`", p.display()))
-        .collect();
+    let mut names: Vec<String> = others.iter().take(NAMED_FILES).map(|p| format!("`{}`", p.display())).collect();
     if others.len() > NAMED_FILES {
         names.push(format!("{} more", others.len() - NAMED_FILES));
     }
-    let message = format!(
-        "`{}` ({field}) is also the URL of {}",
-        url.value,
-        names.join(", ")
-    );
+    let message = format!("`{}` ({field}) is also the URL of {}", url.value, names.join(", "));
     Diagnostic::new(Code::DuplicateUrl, url.span.clone(), message)
 }
 
 fn topic_variants(index: &Index, summary: &ArticleSummary) -> Vec<Diagnostic> {
     let own: Vec<&str> = summary.topics.iter().map(|t| t.value.as_str()).collect();
-    summary
-        .topics
-        .iter()
-        .filter_map(|topic| topic_variant(index, topic, &own))
-        .collect()
+    summary.topics.iter().filter_map(|topic| topic_variant(index, topic, &own)).collect()
 }
 
 /// The well-used spelling that `topic` is a variant of, as a finding.
 fn topic_variant(index: &Index, topic: &Spanned<String>, own: &[&str]) -> Option<Diagnostic> {
-    let uses = |spelling: &str| {
-        index
-            .derived
-            .by_topic
-            .get(spelling)
-            .map_or(0, |files| files.len())
-    };
+    let uses = |spelling: &str| index.derived.by_topic.get(spelling).map_or(0, |files| files.len());
     let mine = uses(&topic.value);
     let spellings = index.derived.spellings.get(&topic_key(&topic.value))?;
     let (common, count) = spellings
@@ -104,15 +76,9 @@ fn topic_variant(index: &Index, topic: &Spanned<String>, own: &[&str]) -> Option
             others >= MIN_OTHERS && *n > mine
         })
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
-    let message = format!(
-        "topic `{}` is a variant of `{common}`, used by {count} articles; use one spelling",
-        topic.value
-    );
-    let fix = Fix {
-        title: format!("Use `{common}`"),
-        edits: vec![replacement(topic, common)],
-        safe: false,
-    };
+    let message =
+        format!("topic `{}` is a variant of `{common}`, used by {count} articles; use one spelling", topic.value);
+    let fix = Fix { title: format!("Use `{common}`"), edits: vec![replacement(topic, common)], safe: false };
     Some(Diagnostic::new(Code::TopicVariant, topic.span.clone(), message).with_fix(fix))
 }
 
@@ -127,8 +93,5 @@ fn replacement(topic: &Spanned<String>, with: &str) -> crate::analysis::Edit {
     } else {
         (span, double_quoted(with))
     };
-    crate::analysis::Edit {
-        range,
-        replacement: text,
-    }
+    crate::analysis::Edit { range, replacement: text }
 }

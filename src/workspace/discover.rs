@@ -12,10 +12,7 @@ use crate::config::Config;
 /// Article files under `root`, honouring `.gitignore` and the configuration's globs
 /// (`config_for` gives the configuration that applies in a directory).
 pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<PathBuf> {
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
+    let walker = ignore::WalkBuilder::new(root).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
     // Files of one directory come together: ask for its configuration once.
     let mut current: Option<(PathBuf, Config)> = None;
     let mut found = Vec::new();

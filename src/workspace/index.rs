@@ -84,12 +84,7 @@ impl Index {
 
     /// Topics by frequency (most used first, ties alphabetical), with counts.
     pub fn topics(&self) -> Vec<(String, usize)> {
-        by_frequency(
-            self.derived
-                .by_topic
-                .iter()
-                .map(|(topic, files)| (topic.clone(), files.len())),
-        )
+        by_frequency(self.derived.by_topic.iter().map(|(topic, files)| (topic.clone(), files.len())))
     }
 
     /// Providers by frequency.
@@ -149,10 +144,7 @@ impl Index {
     }
 
     /// The stored entries for a set of paths.
-    pub(super) fn resolve(
-        &self,
-        paths: Option<&BTreeSet<PathBuf>>,
-    ) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub(super) fn resolve(&self, paths: Option<&BTreeSet<PathBuf>>) -> Vec<(&Path, &Arc<ArticleSummary>)> {
         paths
             .into_iter()
             .flatten()
@@ -165,22 +157,11 @@ impl Index {
 impl Derived {
     /// Adds (`add`) or subtracts one file's contribution.
     fn apply(&mut self, path: &Path, summary: &ArticleSummary, add: bool) {
-        let urls = distinct(
-            [&summary.web_url, &summary.original_url]
-                .into_iter()
-                .flatten()
-                .map(|u| url_key(&u.value)),
-        );
+        let urls = distinct([&summary.web_url, &summary.original_url].into_iter().flatten().map(|u| url_key(&u.value)));
         for url in urls {
             update_set(&mut self.by_url, url, path, add);
         }
-        let links = distinct(
-            summary
-                .related
-                .iter()
-                .filter_map(|r| r.web_url.as_ref())
-                .map(|u| url_key(&u.value)),
-        );
+        let links = distinct(summary.related.iter().filter_map(|r| r.web_url.as_ref()).map(|u| url_key(&u.value)));
         for url in links {
             update_set(&mut self.linking, url, path, add);
         }
@@ -280,10 +261,7 @@ fn by_frequency(items: impl Iterator<Item = (String, usize)>) -> Vec<(String, us
 /// The most frequent key (ties: the alphabetically first), in one pass without cloning the
 /// others: this runs for every provider on every provider completion.
 fn most_common(counts: &HashMap<String, usize>) -> Option<String> {
-    counts
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(k, _)| k.clone())
+    counts.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(k, _)| k.clone())
 }
 
 /// Newest `publishedDateTime` first; undated last; ties by path.

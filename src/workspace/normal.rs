@@ -65,10 +65,7 @@ fn fold(c: char) -> Option<char> {
     if c.is_ascii() {
         return None;
     }
-    TABLE
-        .iter()
-        .find(|(accented, _)| accented.contains(c))
-        .map(|(_, base)| *base)
+    TABLE.iter().find(|(accented, _)| accented.contains(c)).map(|(_, base)| *base)
 }
 
 /// Text that reads back as the same string when written as a plain YAML scalar.
@@ -107,10 +104,7 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(
-            url_key("HTTPS://WWW.Rferl.org/a/1.html/"),
-            url_key("https://rferl.org/a/1.html")
-        );
+        assert_eq!(url_key("HTTPS://WWW.Rferl.org/a/1.html/"), url_key("https://rferl.org/a/1.html"));
         assert_ne!(url_key("https://x.org/A"), url_key("https://x.org/a"));
         assert_eq!(url_key("x.org"), "://x.org");
     }

@@ -26,8 +26,7 @@ pub(super) fn search_titles<'a>(
             Some((score, title, path.as_path(), summary))
         })
         .collect();
-    let order = |a: &(Score, String, &Path, &Arc<ArticleSummary>),
-                 b: &(Score, String, &Path, &Arc<ArticleSummary>)| {
+    let order = |a: &(Score, String, &Path, &Arc<ArticleSummary>), b: &(Score, String, &Path, &Arc<ArticleSummary>)| {
         (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2))
     };
     // Only the best `limit` need sorting: partition first on large workspaces.
@@ -51,12 +50,9 @@ fn score(title: &str, query: &str) -> Option<Score> {
     if title.starts_with(query) {
         return Some((1, 0, len));
     }
-    let word_start = title.match_indices(query).find(|(at, _)| {
-        title[..*at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric())
-    });
+    let word_start = title
+        .match_indices(query)
+        .find(|(at, _)| title[..*at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()));
     if let Some((at, _)) = word_start {
         return Some((2, at, len));
     }

@@ -55,30 +55,16 @@ pub struct RelatedSummary {
 /// Summarises an article (never fails; a broken front matter yields what could be read).
 pub fn summarize(text: &str) -> ArticleSummary {
     let layout = layout::split(text);
-    let parsed = layout
-        .front_matter
-        .as_ref()
-        .map(|fm| front_matter::parse(text, fm));
+    let parsed = layout.front_matter.as_ref().map(|fm| front_matter::parse(text, fm));
     summarize_parsed(text, &layout, parsed.as_ref())
 }
 
 /// Like [`summarize`], from a layout and parse the caller already has (the server's front
 /// matter check produces both).
-pub fn summarize_parsed(
-    text: &str,
-    layout: &layout::Layout,
-    parsed: Option<&front_matter::Parsed>,
-) -> ArticleSummary {
+pub fn summarize_parsed(text: &str, layout: &layout::Layout, parsed: Option<&front_matter::Parsed>) -> ArticleSummary {
     match parsed {
-        Some(parsed) => parsed
-            .root
-            .as_ref()
-            .map(|root| from_root(text, root))
-            .unwrap_or_default(),
-        None => ArticleSummary {
-            dated_lines: dated_lines(text, layout),
-            ..ArticleSummary::default()
-        },
+        Some(parsed) => parsed.root.as_ref().map(|root| from_root(text, root)).unwrap_or_default(),
+        None => ArticleSummary { dated_lines: dated_lines(text, layout), ..ArticleSummary::default() },
     }
 }
 
@@ -92,10 +78,7 @@ fn from_root(text: &str, root: &Node) -> ArticleSummary {
         published: timestamp(root.get("publishedDateTime")),
         provider_name: spanned(provider.and_then(|p| p.get("name"))),
         provider_domain: spanned(provider.and_then(|p| p.get("domain"))),
-        topics: items(root.get("topics"))
-            .iter()
-            .filter_map(|n| spanned(Some(n)))
-            .collect(),
+        topics: items(root.get("topics")).iter().filter_map(|n| spanned(Some(n))).collect(),
         kind: spanned(root.get("type")),
         category: spanned(root.get("category")),
         related: items(root.get("related"))
@@ -125,11 +108,7 @@ fn related(text: &str, node: &Node) -> RelatedSummary {
 pub(crate) fn dash_start(text: &str, at: usize) -> usize {
     let before = text.get(..at).unwrap_or("");
     let trimmed = before.trim_end_matches([' ', '\t']);
-    if trimmed.ends_with('-') {
-        trimmed.len() - 1
-    } else {
-        at
-    }
+    if trimmed.ends_with('-') { trimmed.len() - 1 } else { at }
 }
 
 /// The items of a sequence node (nothing for other nodes).
@@ -148,10 +127,7 @@ fn string(node: Option<&Node>) -> Option<String> {
 
 fn spanned(node: Option<&Node>) -> Option<Spanned<String>> {
     let value = string(node)?;
-    Some(Spanned {
-        value,
-        span: node?.span.clone(),
-    })
+    Some(Spanned { value, span: node?.span.clone() })
 }
 
 fn timestamp(node: Option<&Node>) -> Option<Timestamp> {

@@ -61,13 +61,7 @@ impl TestClient {
         let writer: Writer = Arc::new(Mutex::new(write));
         let (tx, inbox) = mpsc::unbounded_channel();
         tokio::spawn(read_loop(BufReader::new(read), writer.clone(), tx));
-        TestClient {
-            writer,
-            inbox,
-            seen: Vec::new(),
-            next_id: 1,
-            child,
-        }
+        TestClient { writer, inbox, seen: Vec::new(), next_id: 1, child }
     }
 
     pub async fn send(&self, message: Value) {
@@ -75,29 +69,21 @@ impl TestClient {
     }
 
     pub async fn notify(&self, method: &str, params: Value) {
-        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }))
-            .await;
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params })).await;
     }
 
     /// Sends a request and returns its whole response.
     pub async fn request_raw(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
-            .await;
-        self.wait_for(&format!("response to {method}"), |m| {
-            m["id"] == id && m.get("method").is_none()
-        })
-        .await
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })).await;
+        self.wait_for(&format!("response to {method}"), |m| m["id"] == id && m.get("method").is_none()).await
     }
 
     /// Sends a request and returns its result (fails the test on an error response).
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
         let response = self.request_raw(method, params).await;
-        assert!(
-            response.get("error").is_none(),
-            "{method} failed: {response}"
-        );
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
         response["result"].clone()
     }
 
@@ -107,12 +93,7 @@ impl TestClient {
     }
 
     /// Like `wait_for`, with its own time limit.
-    pub async fn wait_within(
-        &mut self,
-        limit: Duration,
-        what: &str,
-        matches: impl Fn(&Value) -> bool,
-    ) -> Value {
+    pub async fn wait_within(&mut self, limit: Duration, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
         if let Some(at) = self.seen.iter().position(&matches) {
             return self.seen.remove(at);
         }
@@ -140,10 +121,7 @@ impl TestClient {
                     && m["params"]["version"] == version
             })
             .await;
-        found["params"]["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        found["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
     /// Collects everything that arrives within `quiet` of silence.
@@ -153,16 +131,9 @@ impl TestClient {
         }
     }
 
-    pub async fn initialize(
-        &mut self,
-        capabilities: Value,
-        options: Value,
-        root: Option<&Path>,
-    ) -> Value {
+    pub async fn initialize(&mut self, capabilities: Value, options: Value, root: Option<&Path>) -> Value {
         let root_uri = root.map(file_uri);
-        let folders = root_uri
-            .as_ref()
-            .map(|uri| json!([{ "uri": uri, "name": "workspace" }]));
+        let folders = root_uri.as_ref().map(|uri| json!([{ "uri": uri, "name": "workspace" }]));
         let result = self
             .request(
                 "initialize",
@@ -181,8 +152,7 @@ impl TestClient {
 
     pub async fn open(&self, uri: &str, text: &str, version: i64) {
         let doc = json!({ "uri": uri, "languageId": "markdown", "version": version, "text": text });
-        self.notify("textDocument/didOpen", json!({ "textDocument": doc }))
-            .await;
+        self.notify("textDocument/didOpen", json!({ "textDocument": doc })).await;
     }
 
     pub async fn change(&self, uri: &str, version: i64, changes: Value) {
@@ -196,10 +166,8 @@ impl TestClient {
         let started = std::time::Instant::now();
         self.notify("exit", Value::Null).await;
         let mut child = self.child.take()?;
-        let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-            .await
-            .expect("server did not exit")
-            .unwrap();
+        let status =
+            tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("server did not exit").unwrap();
         assert!(status.success(), "server exited with {status}");
         Some(started.elapsed())
     }
@@ -217,17 +185,11 @@ fn summary(m: &Value) -> String {
 async fn send(writer: &Writer, message: &Value) {
     let body = message.to_string();
     let mut w = writer.lock().await;
-    w.write_all(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes())
-        .await
-        .unwrap();
+    w.write_all(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).await.unwrap();
     w.flush().await.unwrap();
 }
 
-async fn read_loop(
-    mut read: BufReader<impl AsyncRead + Unpin>,
-    writer: Writer,
-    tx: mpsc::UnboundedSender<Value>,
-) {
+async fn read_loop(mut read: BufReader<impl AsyncRead + Unpin>, writer: Writer, tx: mpsc::UnboundedSender<Value>) {
     loop {
         let mut length = None;
         loop {
@@ -252,11 +214,7 @@ async fn read_loop(
                 Some("workspace/configuration") => json!([]),
                 _ => Value::Null,
             };
-            send(
-                &writer,
-                &json!({ "jsonrpc": "2.0", "id": message["id"], "result": result }),
-            )
-            .await;
+            send(&writer, &json!({ "jsonrpc": "2.0", "id": message["id"], "result": result })).await;
         }
         if tx.send(message).is_err() {
             return;
@@ -268,9 +226,7 @@ pub fn file_uri(path: &Path) -> String {
     let mut uri = String::from("file://");
     for byte in path.to_string_lossy().bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                uri.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(byte as char),
             _ => uri.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -280,14 +236,7 @@ pub fn file_uri(path: &Path) -> String {
 /// The client's side of the text: LSP positions (UTF-16; lines end at LF, CRLF or CR).
 pub fn offset_of(text: &str, line: u64, character: u64) -> usize {
     let index = LineIndex::new(text);
-    index.offset(
-        text,
-        LineCol {
-            line: line as u32,
-            col: character as u32,
-        },
-        PositionEncoding::Utf16,
-    )
+    index.offset(text, LineCol { line: line as u32, col: character as u32 }, PositionEncoding::Utf16)
 }
 
 pub fn position_of(text: &str, offset: usize) -> Value {
@@ -301,16 +250,9 @@ pub fn apply_edits(text: &mut String, edits: &[Value]) {
         .iter()
         .map(|e| {
             let r = &e["range"];
-            let start = offset_of(
-                text,
-                r["start"]["line"].as_u64().unwrap(),
-                r["start"]["character"].as_u64().unwrap(),
-            );
-            let end = offset_of(
-                text,
-                r["end"]["line"].as_u64().unwrap(),
-                r["end"]["character"].as_u64().unwrap(),
-            );
+            let start =
+                offset_of(text, r["start"]["line"].as_u64().unwrap(), r["start"]["character"].as_u64().unwrap());
+            let end = offset_of(text, r["end"]["line"].as_u64().unwrap(), r["end"]["character"].as_u64().unwrap());
             (start, end, e["newText"].as_str().unwrap().to_string())
         })
         .collect();

@@ -19,10 +19,7 @@ pub(super) fn plausible(c: char) -> bool {
     match c.len_utf8() {
         2 => plausible_two_byte(u),
         3 => plausible_three_byte(u),
-        _ => {
-            matches!(u, 0x1_0000..=0x3_FFFF | 0xE_0001 | 0xE_0020..=0xE_007F)
-                && u & 0xFFFE != 0xFFFE
-        }
+        _ => matches!(u, 0x1_0000..=0x3_FFFF | 0xE_0001 | 0xE_0020..=0xE_007F) && u & 0xFFFE != 0xFFFE,
     }
 }
 
@@ -37,9 +34,7 @@ fn plausible_two_byte(u: u32) -> bool {
         0x531..=0x58A => true,
         0x5D0..=0x5EA | 0x5F0..=0x5F4 => true,
         // Arabic letters, digits and punctuation, not its marks and signs.
-        0x60C | 0x61B | 0x61F | 0x621..=0x64A | 0x660..=0x66D | 0x671..=0x6D5 | 0x6EE..=0x6FF => {
-            true
-        }
+        0x60C | 0x61B | 0x61F | 0x621..=0x64A | 0x660..=0x66D | 0x671..=0x6D5 | 0x6EE..=0x6FF => true,
         _ => false,
     }
 }
@@ -108,10 +103,7 @@ pub(super) fn ordinary_letter(table: Table, c: char) -> bool {
 /// Quotes, dashes, ellipsis and spaces: what follows an accented letter at the end of a word
 /// in real text (`réglé »`, `è”…`).
 pub(super) fn typographic(c: char) -> bool {
-    matches!(
-        c,
-        '‘' | '’' | '“' | '”' | '„' | '…' | '–' | '—' | '«' | '»' | '¡' | '¿'
-    ) || space_like(c)
+    matches!(c, '‘' | '’' | '“' | '”' | '„' | '…' | '–' | '—' | '«' | '»' | '¡' | '¿') || space_like(c)
 }
 
 pub(super) fn apostrophe(c: char) -> bool {

@@ -8,8 +8,7 @@
 //! miss costs a warning, a false repair corrupts someone's correct text.
 
 use super::chars::{
-    apostrophe, is_box, is_cyrillic, ordinary_letter, plausible_alone, script, scriptless,
-    space_like, typographic,
+    apostrophe, is_box, is_cyrillic, ordinary_letter, plausible_alone, script, scriptless, space_like, typographic,
 };
 use super::scan::{Run, Seq};
 use super::tables::Table;
@@ -52,17 +51,11 @@ pub(super) enum Verdict {
 pub(super) fn judge(run: &Run, mangled: &[char], around: Around) -> Verdict {
     let word = looks_like_a_word(run, mangled, around);
     let sure = |ok: bool| {
-        if ok && !word {
-            Verdict::Accept { strong: true }
-        } else {
-            Verdict::Reject
-        }
+        if ok && !word { Verdict::Accept { strong: true } } else { Verdict::Reject }
     };
     match (run.seqs.as_slice(), mangled) {
         ([seq], [_, _]) if !plausible_alone(seq.decoded) => Verdict::Reject,
-        ([seq], [_, cont]) if !word && lone_two(run.table, seq, *cont, around) => {
-            Verdict::Accept { strong: false }
-        }
+        ([seq], [_, cont]) if !word && lone_two(run.table, seq, *cont, around) => Verdict::Accept { strong: false },
         ([_], [_, _]) => Verdict::Defer { word },
         ([seq], [lead, c1, c2]) => sure(lone_three(seq.decoded, [*lead, *c1, *c2], around)),
         // Tag characters only make sense inside an emoji flag sequence.
@@ -75,9 +68,7 @@ pub(super) fn judge(run: &Run, mangled: &[char], around: Around) -> Verdict {
 /// of one script (`╨╝╨╛╨▓╨░` is `мова`, `─│┌┐` is not `ĳڿ`) or sits in a word.
 fn box_mojibake(seqs: &[Seq], around: Around) -> bool {
     let first_script = seqs.first().map(|s| script(s.decoded));
-    let letters = seqs
-        .iter()
-        .all(|s| s.decoded.is_alphabetic() && Some(script(s.decoded)) == first_script);
+    let letters = seqs.iter().all(|s| s.decoded.is_alphabetic() && Some(script(s.decoded)) == first_script);
     let repetitive = seqs.windows(2).all(|p| p[0].decoded == p[1].decoded);
     let alphabetic = |c: char| c.is_alphabetic() && script(c) < 3;
     (letters && !repetitive) || around.prev_is(alphabetic) || around.next_is(alphabetic)
@@ -100,11 +91,8 @@ fn looks_like_a_word(run: &Run, mangled: &[char], around: Around) -> bool {
         .collect();
     // Vietnamese letters mangled among ASCII letters (`Tiáşżng`): a Latin word would need
     // three letters from as many languages in a row.
-    let vietnamese = run
-        .seqs
-        .iter()
-        .all(|s| matches!(u32::from(s.decoded), 0x1E00..=0x1EFF))
-        && word.len() > mangled.len();
+    let vietnamese =
+        run.seqs.iter().all(|s| matches!(u32::from(s.decoded), 0x1E00..=0x1EFF)) && word.len() > mangled.len();
     if vietnamese || !word.windows(2).all(|p| script(p[0]) == script(p[1])) {
         return false;
     }
@@ -113,8 +101,7 @@ fn looks_like_a_word(run: &Run, mangled: &[char], around: Around) -> bool {
     };
     let all_lower = rest.iter().all(|c| c.is_lowercase());
     let all_upper = rest.iter().all(|c| c.is_uppercase());
-    (all_lower && (first.is_lowercase() || first.is_uppercase()))
-        || (all_upper && first.is_uppercase())
+    (all_lower && (first.is_lowercase() || first.is_uppercase())) || (all_upper && first.is_uppercase())
 }
 
 /// `Â`/`Ă` followed by a continuation letter other than Romanian `Ş`/`ş` (`ĂĽ`, `ÂŁ`): no
@@ -122,9 +109,7 @@ fn looks_like_a_word(run: &Run, mangled: &[char], around: Around) -> bool {
 fn a_breve_pair(run: &Run, mangled: &[char]) -> bool {
     let latin2 = matches!(run.table, Table::Windows1250 | Table::Iso8859_2);
     match (run.seqs.as_slice(), mangled) {
-        ([seq], [_, cont]) => {
-            latin2 && matches!(seq.lead, 0xC2 | 0xC3) && !matches!(cont, 'Ş' | 'ş')
-        }
+        ([seq], [_, cont]) => latin2 && matches!(seq.lead, 0xC2 | 0xC3) && !matches!(cont, 'Ş' | 'ş'),
         _ => false,
     }
 }
@@ -133,13 +118,10 @@ fn lone_two(table: Table, seq: &Seq, cont: char, around: Around) -> bool {
     let lead = seq.lead;
     let c2_or_c3 = matches!(lead, 0xC2 | 0xC3);
     match table {
-        Table::Western | Table::Windows1250 | Table::Iso8859_2 if c2_or_c3 => {
-            latin_a_tilde(table, cont, around)
-        }
+        Table::Western | Table::Windows1250 | Table::Iso8859_2 if c2_or_c3 => latin_a_tilde(table, cont, around),
         Table::Western | Table::Windows1250 | Table::Iso8859_2 => {
             !ordinary_letter(table, cont)
-                && (around.prev_is(char::is_lowercase)
-                    || (!space_like(cont) && around.next_is(char::is_lowercase)))
+                && (around.prev_is(char::is_lowercase) || (!space_like(cont) && around.next_is(char::is_lowercase)))
         }
         // Lead bytes are Cyrillic capitals here: only Latin text mangled in a non-Cyrillic
         // environment (`cafГ©`, `25 В°C`, `И™i`) is safe to claim.
@@ -203,8 +185,6 @@ fn lone_three(decoded: char, mangled: [char; 3], around: Around) -> bool {
     }
     let foreign = |c: char| c.is_alphabetic() && script(c) != script(decoded);
     !(apostrophe(c1) && c2.is_alphabetic())
-        && (mangled.iter().any(|c| c.is_alphabetic())
-            || scriptless(decoded)
-            || script(decoded) == 0)
+        && (mangled.iter().any(|c| c.is_alphabetic()) || scriptless(decoded) || script(decoded) == 0)
         && (scriptless(decoded) || !(around.prev_is(foreign) || around.next_is(foreign)))
 }

@@ -36,15 +36,8 @@ pub(super) fn find_layer(text: &str, outside: Around, layer: u8, vouched: bool) 
 /// which one the text went through: positive means ISO-8859-2.
 fn latin2_vote(text: &str, hits: &[Hit]) -> isize {
     let mut vote = 0;
-    for hit in hits
-        .iter()
-        .filter(|h| matches!(h.table, Table::Windows1250 | Table::Iso8859_2))
-    {
-        for c in text
-            .get(hit.found.range.clone())
-            .unwrap_or_default()
-            .chars()
-        {
+    for hit in hits.iter().filter(|h| matches!(h.table, Table::Windows1250 | Table::Iso8859_2)) {
+        for c in text.get(hit.found.range.clone()).unwrap_or_default().chars() {
             match (Table::Windows1250.encode(c), Table::Iso8859_2.encode(c)) {
                 (None, Some(_)) => vote += 1,
                 (Some(_), None) => vote -= 1,
@@ -79,27 +72,17 @@ fn scan_layer(text: &str, outside: Around, layer: u8, prefer: Table) -> Vec<Hit>
 /// grouped by line and table.
 fn associate(text: &str, hits: Vec<Hit>, vouched: bool) -> Vec<Mangled> {
     let accepted = |h: &Hit| matches!(h.verdict, Verdict::Accept { .. });
-    if !hits
-        .iter()
-        .any(|h| matches!(h.verdict, Verdict::Defer { .. }))
-    {
+    if !hits.iter().any(|h| matches!(h.verdict, Verdict::Defer { .. })) {
         return hits.into_iter().filter(accepted).map(|h| h.found).collect();
     }
     let lines = line_numbers(text, &hits);
     let mut strong: HashMap<(usize, Table), Vec<&str>> = HashMap::new();
     for (h, &line) in hits.iter().zip(&lines) {
         if h.verdict == (Verdict::Accept { strong: true }) {
-            strong
-                .entry((line, h.table))
-                .or_default()
-                .push(&h.found.repaired);
+            strong.entry((line, h.table)).or_default().push(&h.found.repaired);
         }
     }
-    let taken: Vec<Range<usize>> = hits
-        .iter()
-        .filter(|h| accepted(h))
-        .map(|h| h.found.range.clone())
-        .collect();
+    let taken: Vec<Range<usize>> = hits.iter().filter(|h| accepted(h)).map(|h| h.found.range.clone()).collect();
     let overlaps = |r: &Range<usize>| {
         let after = taken.partition_point(|t| t.start < r.end);
         after > 0 && taken[after - 1].end > r.start
@@ -112,18 +95,12 @@ fn associate(text: &str, hits: Vec<Hit>, vouched: bool) -> Vec<Mangled> {
             Verdict::Accept { .. } => true,
             Verdict::Defer { word } => {
                 let by = strong.get(&(line, h.table)).map_or(&[][..], Vec::as_slice);
-                let vouching = by
-                    .iter()
-                    .any(|r| !word || same_script(r, &h.found.repaired));
+                let vouching = by.iter().any(|r| !word || same_script(r, &h.found.repaired));
                 (vouching || (vouched && !word)) && !overlaps(&h.found.range)
             }
         })
         .collect();
-    hits.into_iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(h, _)| h.found)
-        .collect()
+    hits.into_iter().zip(keep).filter(|(_, k)| *k).map(|(h, _)| h.found).collect()
 }
 
 /// The line (counted from 0) each hit starts on; hits are in text order.
@@ -132,10 +109,7 @@ fn line_numbers(text: &str, hits: &[Hit]) -> Vec<usize> {
     hits.iter()
         .map(|h| {
             let start = h.found.range.start.max(pos);
-            line += text
-                .as_bytes()
-                .get(pos..start)
-                .map_or(0, |gap| memchr::memchr_iter(b'\n', gap).count());
+            line += text.as_bytes().get(pos..start).map_or(0, |gap| memchr::memchr_iter(b'\n', gap).count());
             pos = start;
             line
         })
@@ -144,43 +118,23 @@ fn line_numbers(text: &str, hits: &[Hit]) -> Vec<usize> {
 
 /// `one`'s letters include one in the script of `other`'s first letter.
 fn same_script(one: &str, other: &str) -> bool {
-    other.chars().find(|c| c.is_alphabetic()).is_some_and(|o| {
-        one.chars()
-            .any(|c| c.is_alphabetic() && script(c) == script(o))
-    })
+    other
+        .chars()
+        .find(|c| c.is_alphabetic())
+        .is_some_and(|o| one.chars().any(|c| c.is_alphabetic() && script(c) == script(o)))
 }
 
 /// The best run starting at `at`: the longest candidate wins, then the one whose repair
 /// reads most like real text, then table order (`prefer` first). Accepted beats deferred.
-fn best_at(
-    text: &str,
-    at: usize,
-    first: char,
-    outside: Around,
-    layer: u8,
-    prefer: Table,
-) -> Option<Hit> {
+fn best_at(text: &str, at: usize, first: char, outside: Around, layer: u8, prefer: Table) -> Option<Hit> {
     if !tables::may_lead(first) {
         return None;
     }
-    let mut runs: Vec<Run> = TABLES
-        .iter()
-        .filter_map(|&t| grow_run(text, at, t))
-        .collect();
-    let prev = text
-        .get(..at)
-        .and_then(|t| t.chars().next_back())
-        .or(outside.prev);
+    let mut runs: Vec<Run> = TABLES.iter().filter_map(|&t| grow_run(text, at, t)).collect();
+    let prev = text.get(..at).and_then(|t| t.chars().next_back()).or(outside.prev);
     runs.sort_by_cached_key(|run| {
-        let next = text
-            .get(run.end()..)
-            .and_then(|t| t.chars().next())
-            .or(outside.next);
-        (
-            std::cmp::Reverse(run.end()),
-            oddness(prev, &run.decoded(), next),
-            rank(run.table, prefer),
-        )
+        let next = text.get(run.end()..).and_then(|t| t.chars().next()).or(outside.next);
+        (std::cmp::Reverse(run.end()), oddness(prev, &run.decoded(), next), rank(run.table, prefer))
     });
     let mut deferred = None;
     for run in runs {
@@ -203,10 +157,7 @@ fn rank(table: Table, prefer: Table) -> usize {
         Table::Windows1250 if swap => Table::Iso8859_2,
         other => other,
     };
-    TABLES
-        .iter()
-        .position(|&t| t == table)
-        .unwrap_or(TABLES.len())
+    TABLES.iter().position(|&t| t == table).unwrap_or(TABLES.len())
 }
 
 /// How unlike real text a repair is, in context: a capital after a lowercase letter or two
@@ -217,10 +168,7 @@ fn oddness(prev: Option<char>, text: &str, next: Option<char>) -> usize {
     let letters = |p: &[char]| p.iter().all(|c| c.is_alphabetic());
     let pairs = chars
         .windows(2)
-        .filter(|p| {
-            letters(p)
-                && ((p[0].is_lowercase() && p[1].is_uppercase()) || script(p[0]) != script(p[1]))
-        })
+        .filter(|p| letters(p) && ((p[0].is_lowercase() && p[1].is_uppercase()) || script(p[0]) != script(p[1])))
         .count();
     let triples = chars
         .windows(3)
@@ -236,11 +184,7 @@ fn settle(text: &str, mut run: Run, outside: Around, layer: u8) -> Option<Hit> {
         let range = run.start()..run.end();
         let mangled: Vec<char> = text.get(range.clone())?.chars().collect();
         let around = Around {
-            prev: text
-                .get(..range.start)?
-                .chars()
-                .next_back()
-                .or(outside.prev),
+            prev: text.get(..range.start)?.chars().next_back().or(outside.prev),
             next: text.get(range.end..)?.chars().next().or(outside.next),
         };
         let verdict = evidence::judge(&run, &mangled, around);
@@ -259,17 +203,8 @@ fn settle(text: &str, mut run: Run, outside: Around, layer: u8) -> Option<Hit> {
             }
             _ => {
                 let encoding = legacy(run.table, &mangled);
-                let found = Mangled {
-                    range,
-                    repaired,
-                    encoding,
-                    layers,
-                };
-                return Some(Hit {
-                    found,
-                    table: run.table,
-                    verdict,
-                });
+                let found = Mangled { range, repaired, encoding, layers };
+                return Some(Hit { found, table: run.table, verdict });
             }
         }
     }

@@ -68,16 +68,8 @@ pub(super) fn read_seq(text: &str, at: usize, table: Table) -> Option<Seq> {
         end += c.len_utf8();
     }
     // from_utf8 rejects overlong forms, surrogates and code points above U+10FFFF.
-    let decoded = std::str::from_utf8(&bytes[..=continuations])
-        .ok()?
-        .chars()
-        .next()?;
-    Some(Seq {
-        start: at,
-        end,
-        lead,
-        decoded,
-    })
+    let decoded = std::str::from_utf8(&bytes[..=continuations]).ok()?.chars().next()?;
+    Some(Seq { start: at, end, lead, decoded })
 }
 
 /// The longest run of consecutive sequences in `table` starting at `at`, each decoding to a

@@ -20,14 +20,8 @@ pub(super) enum Table {
 }
 
 /// Scan order; on a tie in run length the earlier (more common in the wild) table wins.
-pub(super) const TABLES: [Table; 6] = [
-    Table::Western,
-    Table::Windows1250,
-    Table::Iso8859_2,
-    Table::Windows1251,
-    Table::MacRoman,
-    Table::Cp437,
-];
+pub(super) const TABLES: [Table; 6] =
+    [Table::Western, Table::Windows1250, Table::Iso8859_2, Table::Windows1251, Table::MacRoman, Table::Cp437];
 
 impl Table {
     fn index(self) -> usize {
@@ -65,10 +59,7 @@ pub(super) fn may_lead(c: char) -> bool {
 
 /// `c` is a C1 control that only Latin-1 (not Windows-1252) produces.
 pub(super) fn latin1_only(c: char) -> bool {
-    matches!(c, '\u{80}'..='\u{9F}')
-        && Table::Western
-            .encode(c)
-            .is_some_and(|b| Table::Western.decode(b) != c)
+    matches!(c, '\u{80}'..='\u{9F}') && Table::Western.encode(c).is_some_and(|b| Table::Western.decode(b) != c)
 }
 
 struct Tables {
