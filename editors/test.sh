@@ -8,7 +8,7 @@
 # Everything it needs comes from the package registries (npm, PyPI, Debian) into a cache
 # directory, reused by later runs:
 #   ARTICLE_LSP_TEST_CACHE  the cache (default ~/.cache/article-lsp-editor-tests)
-#   ARTICLE_LSP_BIN         the server binary (default target/release/article-lsp, built if missing)
+#   ARTICLE_LSP_BIN         the server binary (default: target/release/article-lsp, from cargo build --release)
 # Screenshots and logs: editors/vscode/test-artifacts/, editors/nvim/test-artifacts/.
 set -euo pipefail
 
@@ -101,10 +101,9 @@ export npm_config_cache=$CACHE/npm-cache npm_config_update_notifier=false npm_co
 
 step "server"
 if [ -z "${ARTICLE_LSP_BIN:-}" ]; then
-  ARTICLE_LSP_BIN=$ROOT/target/release/article-lsp
-  if [ ! -x "$ARTICLE_LSP_BIN" ]; then
-    (cd "$ROOT" && cargo build --release)
-  fi
+  # Built (or found up to date) by cargo, so the tests never run a stale server.
+  (cd "$ROOT" && cargo build --release)
+  ARTICLE_LSP_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/article-lsp
 fi
 case $ARTICLE_LSP_BIN in /*) ;; *) ARTICLE_LSP_BIN=$ROOT/$ARTICLE_LSP_BIN ;; esac
 [ -x "$ARTICLE_LSP_BIN" ] || die "ARTICLE_LSP_BIN=$ARTICLE_LSP_BIN is not an executable"

@@ -115,6 +115,6 @@ pub fn apply_severities(acc: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic
             Some(d)
         })
         .collect();
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.sort_by_key(|d| (d.range.start, d.range.end, d.code));
     out
 }
