@@ -534,6 +534,16 @@ async fn workspace_checks_follow_the_index() {
     let talks = file_uri(&ws.path().join("world/talks.md"));
     let entry = report["items"].as_array().unwrap().iter().find(|i| i["uri"] == talks.as_str()).unwrap();
     assert_eq!(codes(entry["items"].as_array().unwrap()), ["duplicate-url"]);
+    // A second pull with the result ids of the first: nothing changed, nothing is re-sent.
+    let previous: Vec<Value> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| json!({ "uri": i["uri"], "value": i["resultId"] }))
+        .collect();
+    let again = client.request("workspace/diagnostic", json!({ "previousResultIds": previous })).await;
+    let kinds: Vec<&str> = again["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "unchanged"), "{again:#}");
 
     // Deleting the other file updates the index and the open document's diagnostics.
     std::fs::remove_file(ws.path().join("world/talks.md")).unwrap();

@@ -163,8 +163,8 @@ impl LanguageServer for Backend {
         Ok(features::pull_diagnostics(&self.shared, params).await)
     }
 
-    async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
-        Ok(features::workspace_diagnostics(&self.shared).await)
+    async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
+        Ok(features::workspace_diagnostics(&self.shared, params).await)
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {

@@ -284,15 +284,23 @@ async fn current_findings(shared: &Shared, snap: Snapshot) -> Vec<tower_lsp_serv
     .unwrap_or_default()
 }
 
-/// `workspace/diagnostic`: every indexed file that is not open, read from disk.
-pub async fn workspace_diagnostics(shared: &Shared) -> WorkspaceDiagnosticReportResult {
-    let (encoding, now, open) = {
+/// `workspace/diagnostic`: every indexed file that is not open, read from disk. Each report
+/// carries a result id derived from the file's size and modification time, the configuration
+/// generation and the file's cross-file findings; a file whose id the client already has is
+/// reported as unchanged without being read, so repeated pulls of a large workspace are cheap.
+pub async fn workspace_diagnostics(
+    shared: &Shared,
+    params: WorkspaceDiagnosticParams,
+) -> WorkspaceDiagnosticReportResult {
+    let (encoding, now, open, generation) = {
         let state = shared.lock();
         let open: Vec<Uri> = state.documents.keys().cloned().collect();
-        (state.encoding, state.settings.now(), open)
+        (state.encoding, state.settings.now(), open, state.config_generation)
     };
+    let previous: std::collections::HashMap<Uri, String> =
+        params.previous_result_ids.into_iter().map(|p| (p.uri, p.value)).collect();
     let paths: Vec<PathBuf> = shared.index().paths();
-    let shared_for_configs = shared.clone();
+    let shared = shared.clone();
     let items = blocking(move || {
         use rayon::prelude::*;
         paths
@@ -302,24 +310,45 @@ pub async fn workspace_diagnostics(shared: &Shared) -> WorkspaceDiagnosticReport
                 if open.contains(&uri) {
                     return None;
                 }
+                let workspace = shared.index().workspace_diagnostics(path);
+                let result_id = result_id(path, &workspace, generation)?;
+                if previous.get(&uri) == Some(&result_id) {
+                    let unchanged = UnchangedDocumentDiagnosticReport { result_id };
+                    let report = WorkspaceUnchangedDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        unchanged_document_diagnostic_report: unchanged,
+                    };
+                    return Some(WorkspaceDocumentDiagnosticReport::Unchanged(report));
+                }
                 let bytes = std::fs::read(path).ok()?;
-                let config = shared_for_configs.lock().config_for(Some(path));
+                let config = shared.lock().config_for(Some(path));
                 let (decoded, mut findings) = analysis::check_bytes(&bytes, &config, now);
-                findings.extend(analysis::apply_severities(
-                    shared_for_configs.index().workspace_diagnostics(path),
-                    &config,
-                ));
+                findings.extend(analysis::apply_severities(workspace, &config));
                 let rope = Rope::from_str(&decoded.text);
                 let items = findings.iter().map(|d| to_lsp::diagnostic(&rope, &uri, d, encoding)).collect();
-                Some(WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
-                    uri,
-                    version: None,
-                    full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
-                }))
+                let full = FullDocumentDiagnosticReport { result_id: Some(result_id), items };
+                let report =
+                    WorkspaceFullDocumentDiagnosticReport { uri, version: None, full_document_diagnostic_report: full };
+                Some(WorkspaceDocumentDiagnosticReport::Full(report))
             })
             .collect()
     })
     .await
     .unwrap_or_default();
     WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+}
+
+/// Identifies what a file's report depends on: its size and modification time, the
+/// configuration generation and its cross-file findings. `None` when the file is gone.
+fn result_id(path: &std::path::Path, workspace: &[Diagnostic], generation: u64) -> Option<String> {
+    use std::hash::{Hash, Hasher};
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (modified, meta.len(), generation).hash(&mut hasher);
+    for d in workspace {
+        (d.code, d.range.start, d.range.end, &d.message).hash(&mut hasher);
+    }
+    Some(format!("{:016x}", hasher.finish()))
 }

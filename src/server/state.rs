@@ -37,6 +37,8 @@ pub struct State {
     configs: HashMap<PathBuf, Result<Arc<Config>, ConfigError>>,
     nearest: HashMap<PathBuf, Option<PathBuf>>,
     pub shutting_down: bool,
+    /// Bumped whenever configuration or settings change (workspace diagnostics' result ids).
+    pub config_generation: u64,
     /// What was last published for each configuration file (`None`: no error).
     pub config_reported: HashMap<PathBuf, Option<String>>,
 }
@@ -78,6 +80,7 @@ impl State {
 
     /// Forgets every loaded configuration (a configuration file changed).
     pub fn reload_configs(&mut self) {
+        self.config_generation += 1;
         self.configs.clear();
         self.nearest.clear();
     }
