@@ -146,26 +146,26 @@ async function main() {
   fs.writeFileSync(
     path.join(userData, "User", "settings.json"),
     JSON.stringify(
-        {
-          "security.workspace.trust.enabled": false,
-          "workbench.startupEditor": "none",
-          "workbench.tips.enabled": false,
-          "workbench.enableExperiments": false,
-          "workbench.secondarySideBar.defaultVisibility": "hidden",
-          "chat.disableAIFeatures": true,
-          "telemetry.telemetryLevel": "off",
-          "update.mode": "none",
-          "extensions.autoCheckUpdates": false,
-          "extensions.autoUpdate": false,
-          "extensions.ignoreRecommendations": true,
-          "files.hotExit": "off",
-          "editor.minimap.enabled": false,
-          "editor.stickyScroll.enabled": false,
-          "window.commandCenter": false,
-        },
-        null,
-        2,
-      ),
+      {
+        "security.workspace.trust.enabled": false,
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "workbench.enableExperiments": false,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
+        "chat.disableAIFeatures": true,
+        "telemetry.telemetryLevel": "off",
+        "update.mode": "none",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "extensions.ignoreRecommendations": true,
+        "files.hotExit": "off",
+        "editor.minimap.enabled": false,
+        "editor.stickyScroll.enabled": false,
+        "window.commandCenter": false,
+      },
+      null,
+      2,
+    ),
   );
   // The server path starts out wrong, to see the notification a user gets; the test then fixes
   // it, as the user would, which restarts the client. `articleLsp.server.path` is a machine
@@ -309,7 +309,10 @@ async function main() {
         page.locator(".markers-panel .monaco-list-row").filter({ hasText: "UTF-8 decoded as Windows-1252" }),
         'the mojibake entry ("UTF-8 decoded as Windows-1252") in the Problems panel',
       );
-      await waitFor(page.locator(".markers-panel .monaco-list-row").filter({ hasText: "mojibake" }), "the code mojibake");
+      await waitFor(
+        page.locator(".markers-panel .monaco-list-row").filter({ hasText: "mojibake" }),
+        "the code mojibake",
+      );
       await screenshot("problems-panel");
     });
 
@@ -322,7 +325,7 @@ async function main() {
       await quickFix.click();
       const repair = await waitFor(
         page.locator(".action-widget .monaco-list-row").filter({ hasText: `Repair encoding` }),
-        "the \"Repair encoding: `â€™` → `’`\" quick fix in the menu",
+        'the "Repair encoding: `â€™` → `’`" quick fix in the menu',
       );
       await screenshot("quick-fix-menu");
       await repair.click();
@@ -356,13 +359,25 @@ async function main() {
       await goToLine(lineOf(savedArticle(), "  - Diplomacy") + 1);
       await page.keyboard.type("  - ", { delay: 60 });
       const widget = page.locator(".editor-widget.suggest-widget.visible");
-      await waitFor(widget.locator(".monaco-list-row").filter({ hasText: "Europe" }), 'the topic "Europe" (from another article) in the suggestions');
-      await waitFor(widget.locator(".monaco-list-row").filter({ hasText: "AI" }), 'the topic "AI" (from another article) in the suggestions');
+      await waitFor(
+        widget.locator(".monaco-list-row").filter({ hasText: "Europe" }),
+        'the topic "Europe" (from another article) in the suggestions',
+      );
+      await waitFor(
+        widget.locator(".monaco-list-row").filter({ hasText: "AI" }),
+        'the topic "AI" (from another article) in the suggestions',
+      );
       await screenshot("topic-completion");
       await page.keyboard.type("Eur", { delay: 60 });
-      await waitFor(widget.locator(".monaco-list-row.focused").filter({ hasText: "Europe" }), 'the suggestion "Europe" to be selected');
+      await waitFor(
+        widget.locator(".monaco-list-row.focused").filter({ hasText: "Europe" }),
+        'the suggestion "Europe" to be selected',
+      );
       await page.keyboard.press("Enter");
-      await waitFor(editor().locator(".view-line").filter({ hasText: "- Europe" }), "the line `  - Europe` after accepting");
+      await waitFor(
+        editor().locator(".view-line").filter({ hasText: "- Europe" }),
+        "the line `  - Europe` after accepting",
+      );
     });
 
     await step("choosing a provider fills its domain", async () => {
@@ -384,16 +399,28 @@ async function main() {
       await page.keyboard.press("Delete");
       await page.keyboard.type("  name: ", { delay: 60 });
       const widget = page.locator(".editor-widget.suggest-widget.visible");
-      await waitFor(widget.locator(".monaco-list-row").filter({ hasText: "Trend News Agency" }), 'the provider "Trend News Agency" in the suggestions');
+      await waitFor(
+        widget.locator(".monaco-list-row").filter({ hasText: "Trend News Agency" }),
+        'the provider "Trend News Agency" in the suggestions',
+      );
       await page.keyboard.type("Trend", { delay: 60 });
-      await waitFor(widget.locator(".monaco-list-row.focused").filter({ hasText: "Trend News Agency" }), 'the suggestion "Trend News Agency" to be selected');
+      await waitFor(
+        widget.locator(".monaco-list-row.focused").filter({ hasText: "Trend News Agency" }),
+        'the suggestion "Trend News Agency" to be selected',
+      );
       await screenshot("provider-completion");
       await page.keyboard.press("Enter");
-      await waitFor(editor().locator(".view-line").filter({ hasText: "domain: trend.az" }), "the line `  domain: trend.az` added by the completion");
+      await waitFor(
+        editor().locator(".view-line").filter({ hasText: "domain: trend.az" }),
+        "the line `  domain: trend.az` added by the completion",
+      );
       await page.keyboard.press("Control+S");
       await waitFor(() => {
         const saved = savedArticle();
-        return /provider:\n {2}name: Trend News Agency\n {2}domain: trend\.az\n\ntopics:/.test(saved) && /\n {2}- Europe\n/.test(saved);
+        return (
+          /provider:\n {2}name: Trend News Agency\n {2}domain: trend\.az\n\ntopics:/.test(saved) &&
+          /\n {2}- Europe\n/.test(saved)
+        );
       }, "the saved file to hold `name: Trend News Agency` + `domain: trend.az` and the topic Europe");
       await screenshot("provider-domain-filled");
     });
@@ -408,7 +435,10 @@ async function main() {
         page.locator(".monaco-hover").filter({ hasText: "Trend News Agency (trend.az)" }),
         "the hover card of the related article (Trend News Agency (trend.az), its date and excerpt)",
       );
-      await waitFor(page.locator(".monaco-hover").filter({ hasText: "The Kremlin" }), "the related article's excerpt in the hover");
+      await waitFor(
+        page.locator(".monaco-hover").filter({ hasText: "The Kremlin" }),
+        "the related article's excerpt in the hover",
+      );
       await screenshot("related-hover");
     });
   } catch (err) {
@@ -416,7 +446,12 @@ async function main() {
   } finally {
     if (failed) {
       const message =
-        failed instanceof StepFailure ? failed.message : String(failed.message || failed).split("\n").slice(0, 2).join(" ");
+        failed instanceof StepFailure
+          ? failed.message
+          : String(failed.message || failed)
+              .split("\n")
+              .slice(0, 2)
+              .join(" ");
       console.error(`FAIL [vscode] step "${currentStep}": ${message}`);
       try {
         if (page) {
@@ -426,7 +461,9 @@ async function main() {
         const logs = path.join(userData, "logs");
         if (fs.existsSync(logs)) {
           fs.cpSync(logs, path.join(artifacts, "vscode-logs"), { recursive: true });
-          console.error(`   VS Code logs (the extension's output channel among them) in ${path.join(artifacts, "vscode-logs")}`);
+          console.error(
+            `   VS Code logs (the extension's output channel among them) in ${path.join(artifacts, "vscode-logs")}`,
+          );
         }
       } catch {
         // Best effort.

@@ -5,12 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {
-  LanguageClient,
-  LanguageClientOptions,
-  ServerOptions,
-  TransportKind,
-} from "vscode-languageclient/node";
+import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
 
 const SECTION = "articleLsp";
 const CONFIG_FILE = "article-lsp.toml";
@@ -136,7 +131,9 @@ function findServer(): string | undefined {
     if (isExecutable(resolved)) {
       return resolved;
     }
-    report(`The article-lsp server configured in "${SECTION}.server.path" was not found or is not executable: ${resolved}`);
+    report(
+      `The article-lsp server configured in "${SECTION}.server.path" was not found or is not executable: ${resolved}`,
+    );
     return undefined;
   }
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
@@ -180,14 +177,15 @@ async function documentSelector(): Promise<ArticleFilter[]> {
   }
   const configs = await vscode.workspace.findFiles(`**/${CONFIG_FILE}`, "**/{node_modules,.git,target}/**", 100);
   const dirs = configs.filter((uri) => uri.scheme === "file").map((uri) => path.dirname(uri.fsPath));
-  return dirs.flatMap((dir) =>
-    patterns.map((pattern) => ({ scheme: "file", pattern: globUnder(dir, pattern) })),
-  );
+  return dirs.flatMap((dir) => patterns.map((pattern) => ({ scheme: "file", pattern: globUnder(dir, pattern) })));
 }
 
 /// `dir/pattern` as a glob, with `/` separators and glob characters of the directory escaped.
 function globUnder(dir: string, pattern: string): string {
-  const base = dir.split(path.sep).join("/").replace(/[[\]{}*?]/g, "[$&]");
+  const base = dir
+    .split(path.sep)
+    .join("/")
+    .replace(/[[\]{}*?]/g, "[$&]");
   return `${base}/${pattern.replace(/^\.?\//, "")}`;
 }
 
@@ -214,4 +212,3 @@ function resolveInWorkspace(file: string): string {
   }
   return path.join(folder.uri.fsPath, expanded);
 }
-
