@@ -230,5 +230,24 @@ if not target or not target:find('2021%-11%-28%-certificate%-talks%.md$') then
   fail('definition does not point at 2021-11-28-certificate-talks.md: ' .. vim.inspect(def))
 end
 
+-- 8. A scraped plain-text article (filetype text) is checked too.
+step('plain-text article')
+vim.cmd.edit('scraped/2021-09-embassy-page.txt')
+local txt = vim.api.nvim_get_current_buf()
+if vim.bo[txt].filetype ~= 'text' then
+  fail('expected filetype text, got ' .. vim.bo[txt].filetype)
+end
+local dated = wait_for('the invalid-date diagnostic on `31.09.2021`', function()
+  for _, d in ipairs(vim.diagnostic.get(txt)) do
+    if d.code == 'invalid-date' then
+      return d
+    end
+  end
+end)
+if client_for(txt) ~= client then
+  fail('the text article got a second server instead of sharing the workspace one')
+end
+log(('   %d:%d %s'):format(dated.lnum + 1, dated.col + 1, dated.message))
+
 log('PASS [nvim] all steps (' .. (vim.env.ARTICLE_LSP_NVIM_MODE or 'enable') .. ')')
 finish(0)

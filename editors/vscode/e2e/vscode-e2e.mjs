@@ -57,7 +57,7 @@ async function step(name, body) {
   log(`   ok (${Date.now() - started} ms)`);
 }
 
-/// Waits for `what` (a locator to be visible, or a predicate to hold) within the step timeout.
+// Waits for `what` (a locator to be visible, or a predicate to hold) within the step timeout.
 async function waitFor(what, description, timeout = STEP_TIMEOUT_MS) {
   try {
     if (typeof what === "function") {
@@ -112,8 +112,8 @@ async function goToLine(line) {
   await waitFor(async () => !(await page.locator(".quick-input-widget").isVisible()), "the Go to Line box to close");
 }
 
-/// Moves the mouse onto the middle of an element, as a person pointing at it (decorations such as
-/// squiggles sit under the text, so a plain locator hover is refused).
+// Moves the mouse onto the middle of an element, as a person pointing at it (decorations such as
+// squiggles sit under the text, so a plain locator hover is refused).
 async function hoverOver(locator) {
   const box = await locator.boundingBox();
   if (!box) {

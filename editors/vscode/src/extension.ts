@@ -11,17 +11,17 @@ const SECTION = "articleLsp";
 const CONFIG_FILE = "article-lsp.toml";
 const SERVER_NAME = process.platform === "win32" ? "article-lsp.exe" : "article-lsp";
 
-/// Settings whose change needs a new server process or a new document selector.
+// Settings whose change needs a new server process or a new document selector.
 const RESTART_SETTINGS = ["server.path", "files.patterns", "files.scope"];
-/// Settings the server accepts in `initializationOptions` and `workspace/didChangeConfiguration`.
+// Settings the server accepts in `initializationOptions` and `workspace/didChangeConfiguration`.
 const SERVER_SETTINGS = ["configPath", "severity", "indexWorkspace"];
 
-/// A document filter by glob (and scheme): articles are found by where they are, not by language.
+// A document filter by glob (and scheme): articles are found by where they are, not by language.
 type ArticleFilter = { scheme?: string; pattern: string };
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
-/// Restarts run one after another, so that two triggers at once never start two servers.
+// Restarts run one after another, so that two triggers at once never start two servers.
 let restarting: Promise<void> = Promise.resolve();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -53,8 +53,8 @@ export async function deactivate(): Promise<void> {
   await stop();
 }
 
-/// The only way the server is started: the first time, after a setting that needs it, when a
-/// configuration file appears or disappears, and on the "Restart Server" command.
+// The only way the server is started: the first time, after a setting that needs it, when a
+// configuration file appears or disappears, and on the "Restart Server" command.
 function restart(): Promise<void> {
   restarting = restarting.then(startAfresh, startAfresh);
   return restarting;
@@ -122,8 +122,8 @@ async function stop(): Promise<void> {
   }
 }
 
-/// The server: `articleLsp.server.path` if set, else `article-lsp` on `PATH`. Tells the user
-/// what to do when neither exists.
+// The server: `articleLsp.server.path` if set, else `article-lsp` on `PATH`. Tells the user
+// what to do when neither exists.
 function findServer(): string | undefined {
   const configured = vscode.workspace.getConfiguration(SECTION).get<string>("server.path", "").trim();
   if (configured !== "") {
@@ -167,8 +167,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/// The files the server handles: the patterns under every folder holding an `article-lsp.toml`,
-/// or the patterns anywhere when the user asked for that.
+// The files the server handles: the patterns under every folder holding an `article-lsp.toml`,
+// or the patterns anywhere when the user asked for that.
 async function documentSelector(): Promise<ArticleFilter[]> {
   const settings = vscode.workspace.getConfiguration(SECTION);
   const patterns = settings.get<string[]>("files.patterns", ["**/*.md", "**/*.markdown", "**/*.txt"]);
@@ -180,7 +180,7 @@ async function documentSelector(): Promise<ArticleFilter[]> {
   return dirs.flatMap((dir) => patterns.map((pattern) => ({ scheme: "file", pattern: globUnder(dir, pattern) })));
 }
 
-/// `dir/pattern` as a glob, with `/` separators and glob characters of the directory escaped.
+// `dir/pattern` as a glob, with `/` separators and glob characters of the directory escaped.
 function globUnder(dir: string, pattern: string): string {
   const base = dir
     .split(path.sep)
@@ -189,8 +189,8 @@ function globUnder(dir: string, pattern: string): string {
   return `${base}/${pattern.replace(/^\.?\//, "")}`;
 }
 
-/// The settings the server understands, without empty values (an empty `configPath` means the
-/// nearest `article-lsp.toml`, not a file named "").
+// The settings the server understands, without empty values (an empty `configPath` means the
+// nearest `article-lsp.toml`, not a file named "").
 function serverSettings(): Record<string, unknown> {
   const settings = vscode.workspace.getConfiguration(SECTION);
   const result: Record<string, unknown> = {
