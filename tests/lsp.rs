@@ -195,6 +195,18 @@ async fn completion_offers_workspace_topics_and_fills_the_provider_domain() {
     );
     let vaccines = &items[0];
     assert_eq!(vaccines["detail"], "3 articles");
+    // A topic the list already has is not offered again.
+    let listed = "---\ntitle: \"Listed\"\ntopics:\n  - Vaccines\n  - \n---\n";
+    let listed_uri = file_uri(&ws.path().join("listed.md"));
+    client.open(&listed_uri, listed, 1).await;
+    let again = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": listed_uri }, "position": { "line": 4, "character": 4 } }),
+        )
+        .await;
+    let labels: Vec<&str> = again["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(&labels[..3], ["AI", "Diplomacy", "Public Health"].as_slice(), "{labels:?}");
 
     let providers = client
         .request(

@@ -208,13 +208,18 @@ impl Values<'_> {
     }
 
     fn topics(&self) -> Vec<Candidate> {
-        let used = self.index.topics().into_iter().map(|(topic, n)| Candidate {
-            label: topic,
-            detail: Some(articles(n)),
-            kind: CompletionKind::Topic,
-            group: 0,
+        // Topics the list already has (other than the one being typed) are not offered again.
+        let word = &self.ctx.word;
+        let listed: HashSet<String> = crate::workspace::summarize(self.text)
+            .topics
+            .into_iter()
+            .filter(|t| t.span.end < word.start || t.span.start > word.end)
+            .map(|t| t.value)
+            .collect();
+        let used = self.index.topics().into_iter().filter(|(topic, _)| !listed.contains(topic)).map(|(topic, n)| {
+            Candidate { label: topic, detail: Some(articles(n)), kind: CompletionKind::Topic, group: 0 }
         });
-        let vocabulary = self.config.topics.iter().flatten().map(|t| Candidate {
+        let vocabulary = self.config.topics.iter().flatten().filter(|t| !listed.contains(*t)).map(|t| Candidate {
             label: t.clone(),
             detail: Some("vocabulary".into()),
             kind: CompletionKind::Topic,
