@@ -256,6 +256,12 @@ async fn hover_and_definition_on_a_related_entry_that_is_in_the_workspace() {
             client.request("textDocument/definition", json!({ "textDocument": { "uri": uri }, "position": at })).await;
         assert_eq!(definition[0]["uri"], target.as_str(), "{definition}");
     }
+    // The article's own URL does not jump to itself.
+    client.diagnostics(&uri, 1).await;
+    let own = position_of(&text, text.find("https://www.rferl.org/a/9.html").unwrap());
+    let definition =
+        client.request("textDocument/definition", json!({ "textDocument": { "uri": uri }, "position": own })).await;
+    assert!(definition.is_null(), "{definition}");
     let references = client
         .request("textDocument/references", json!({ "textDocument": { "uri": uri }, "position": position_of(&text, text.find("  - Vaccines").unwrap() + 5), "context": { "includeDeclaration": true } }))
         .await;

@@ -104,7 +104,9 @@ pub async fn definition(shared: &Shared, params: GotoDefinitionParams) -> Option
     let shared = shared.clone();
     blocking(move || {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let targets = ide::definition(&snap.rope.to_string(), offset, &shared.index());
+        let mut targets = ide::definition(&snap.rope.to_string(), offset, &shared.index());
+        // The article's own URL leads to itself: not a useful jump.
+        targets.retain(|t| snap.path.as_ref() != Some(&t.path));
         let locations = locations(&shared, &targets, snap.encoding);
         (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
     })
