@@ -390,6 +390,13 @@ async fn pull_clients_get_no_pushed_diagnostics() {
         client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": "file:///ws/pull.txt" } })).await;
     assert_eq!(report["kind"], "full");
     assert_eq!(codes(report["items"].as_array().unwrap()), ["mojibake"]);
+    // A front matter edit, pulled at once: the answer describes the new version.
+    let front = "---\ntitle: a\ntitle: b\n---\ncafÃ©\n";
+    client.change("file:///ws/pull.txt", 2, json!([{ "text": front }])).await;
+    let report =
+        client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": "file:///ws/pull.txt" } })).await;
+    let found = codes(report["items"].as_array().unwrap());
+    assert!(found.contains(&"duplicate-key".to_string()) && found.contains(&"mojibake".to_string()), "{found:?}");
     client.drain(Duration::from_millis(300)).await;
     assert!(!client.seen.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"), "pushed to a pull client");
     client.shutdown().await;

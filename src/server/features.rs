@@ -255,10 +255,7 @@ pub async fn fix_all_command(shared: &Shared, arguments: Vec<LSPAny>) -> jsonrpc
 
 /// `textDocument/diagnostic`: the findings of the document's current version.
 pub async fn pull_diagnostics(shared: &Shared, params: DocumentDiagnosticParams) -> DocumentDiagnosticReportResult {
-    let items = match snapshot(shared, &params.text_document.uri) {
-        None => Vec::new(),
-        Some(snap) => current_findings(shared, snap).await,
-    };
+    let items = current_findings(shared, &params.text_document.uri).await;
     let report = RelatedFullDocumentDiagnosticReport {
         related_documents: None,
         full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
@@ -266,7 +263,25 @@ pub async fn pull_diagnostics(shared: &Shared, params: DocumentDiagnosticParams)
     DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(report))
 }
 
-async fn current_findings(shared: &Shared, snap: Snapshot) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
+/// How long a pull waits for the analysis job of the current version before checking the whole
+/// text itself.
+const PULL_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The findings of the document's current version: those the incremental analysis assembled
+/// (waiting for a running job rather than redoing its work), else a full check.
+async fn current_findings(shared: &Shared, uri: &Uri) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
+    let deadline = tokio::time::Instant::now() + PULL_WAIT;
+    let snap = loop {
+        // Registered before looking, so an assembly in between is not missed.
+        let ready = shared.findings_ready.notified();
+        tokio::pin!(ready);
+        ready.as_mut().enable();
+        let Some(snap) = snapshot(shared, uri) else { return Vec::new() };
+        let current = matches!(&snap.findings, Some((version, _)) if *version == snap.version);
+        if current || tokio::time::timeout_at(deadline, ready).await.is_err() {
+            break snap;
+        }
+    };
     let shared = shared.clone();
     blocking(move || {
         let findings = match &snap.findings {

@@ -40,6 +40,8 @@ pub struct Shared {
     publications: mpsc::UnboundedSender<Publication>,
     /// Set on shutdown: background indexing stops.
     pub cancelled: Arc<AtomicBool>,
+    /// Woken whenever a document's findings are assembled (pull requests wait on it).
+    pub findings_ready: Arc<tokio::sync::Notify>,
 }
 
 impl Shared {
@@ -47,7 +49,14 @@ impl Shared {
     pub fn new(client: Client) -> Shared {
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(publish_in_order(client.clone(), rx));
-        Shared { client, state: Arc::default(), index: Arc::default(), publications: tx, cancelled: Arc::default() }
+        Shared {
+            client,
+            state: Arc::default(),
+            index: Arc::default(),
+            publications: tx,
+            cancelled: Arc::default(),
+            findings_ready: Arc::default(),
+        }
     }
 
     /// The state lock. A panic elsewhere must not take the server down with it, so a poisoned
@@ -181,6 +190,7 @@ impl Shared {
         let encoding = state.encoding;
         let lsp_diagnostics = self.to_lsp_diagnostics(&doc.rope, uri, &findings, encoding);
         doc.findings = Some((doc.version, Arc::new(findings)));
+        self.findings_ready.notify_waiters();
         if !state.caps.pull_diagnostics {
             self.publish(uri.clone(), Some(doc.version), lsp_diagnostics);
         }
