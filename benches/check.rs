@@ -84,3 +84,47 @@ fn summarize_2000_related(bencher: Bencher) {
     let text = many_related(2_000);
     bencher.bench(|| article_lsp::workspace::summarize(black_box(&text)));
 }
+
+/// An index of `n` generated articles (500 providers, 12 topics), as in the LSP benchmark.
+fn index_of(n: usize) -> article_lsp::workspace::Index {
+    const TOPICS: [&str; 12] = [
+        "AI",
+        "Vaccines",
+        "Diplomacy",
+        "Public Health",
+        "Elections",
+        "Energy",
+        "Climate",
+        "Trade",
+        "Sport",
+        "Science",
+        "Europe",
+        "Asia",
+    ];
+    let mut index = article_lsp::workspace::Index::default();
+    for i in 0..n {
+        let text = format!(
+            "---\ntitle: \"Article {i}\"\npublishedDateTime: 2021-01-01T06:17:00Z\nwebUrl: \"https://site{i}.example.com/a/{i}\"\nprovider:\n  name: Provider {}\n  domain: site{i}.example.com\ntopics:\n  - {}\n---\n",
+            i % 500,
+            TOPICS[i % TOPICS.len()]
+        );
+        let path = std::path::PathBuf::from(format!("/ws/a{i}.md"));
+        index.upsert(path, std::sync::Arc::new(article_lsp::workspace::summarize(&text)));
+    }
+    index
+}
+
+#[divan::bench(sample_count = 20)]
+fn provider_completion_100k_index(bencher: Bencher) {
+    let index = index_of(100_000);
+    let text = "---\ntitle: \"Editing\"\nprovider:\n  name: Pro\n---\n";
+    let offset = text.find("Pro\n").unwrap() + 3;
+    let config = Config::default();
+    bencher.bench(|| article_lsp::ide::completions(black_box(text), offset, &index, &config, now()));
+}
+
+#[divan::bench(sample_count = 20)]
+fn provider_stats_100k_index(bencher: Bencher) {
+    let index = index_of(100_000);
+    bencher.bench(|| index.providers());
+}

@@ -341,3 +341,24 @@ fn load_transcodes_skips_reports_and_cancels() {
     let cancelled = discover::load(&paths, &|_, _| {}, &|| true);
     assert!(cancelled.is_empty());
 }
+
+#[test]
+fn provider_domain_is_the_most_common_one_through_upserts_and_removals() {
+    use article_lsp::workspace::{Index, summarize};
+    let article = |domain: &str| {
+        let text = format!("---\ntitle: \"T\"\nprovider:\n  name: Wire\n  domain: {domain}\n---\n");
+        std::sync::Arc::new(summarize(&text))
+    };
+    let domain = |index: &Index| index.providers().into_iter().find(|p| p.name == "Wire").and_then(|p| p.domain);
+    let mut index = Index::default();
+    index.upsert("/a".into(), article("b.example"));
+    index.upsert("/b".into(), article("a.example"));
+    index.upsert("/c".into(), article("a.example"));
+    assert_eq!(domain(&index).as_deref(), Some("a.example"));
+    index.remove(std::path::Path::new("/b"));
+    assert_eq!(domain(&index).as_deref(), Some("a.example"), "a tie goes to the alphabetically first");
+    index.upsert("/c".into(), article("c.example"));
+    assert_eq!(domain(&index).as_deref(), Some("b.example"));
+    index.upsert("/d".into(), article("c.example"));
+    assert_eq!(domain(&index).as_deref(), Some("c.example"));
+}

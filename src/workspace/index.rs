@@ -54,6 +54,31 @@ pub(super) struct Derived {
 pub(super) struct ProviderCounts {
     pub(super) count: usize,
     pub(super) domains: HashMap<String, usize>,
+    /// The most common domain and its count, kept up to date on every change so listing
+    /// providers does not scan every domain of every provider.
+    pub(super) top: Option<(String, usize)>,
+}
+
+impl ProviderCounts {
+    fn domain_changed(&mut self, domain: &str, added: bool) {
+        let count = self.domains.get(domain).copied().unwrap_or(0);
+        let is_top = self.top.as_ref().is_some_and(|(top, _)| top == domain);
+        if added {
+            let beats = match &self.top {
+                None => true,
+                Some((top, n)) => count > *n || (count == *n && domain < top.as_str()),
+            };
+            if beats || is_top {
+                self.top = Some((domain.to_string(), count));
+            }
+        } else if is_top {
+            // The leader lost a use: another domain may lead now.
+            self.top = most_common(&self.domains).map(|d| {
+                let n = self.domains.get(&d).copied().unwrap_or(0);
+                (d, n)
+            });
+        }
+    }
 }
 
 impl Index {
@@ -95,7 +120,7 @@ impl Index {
             .iter()
             .map(|(name, counts)| ProviderStat {
                 name: name.clone(),
-                domain: most_common(&counts.domains),
+                domain: counts.top.as_ref().map(|(d, _)| d.clone()),
                 count: counts.count,
             })
             .collect();
@@ -215,6 +240,7 @@ impl Derived {
         }
         if let Some(domain) = domain {
             update_count(&mut counts.domains, domain.to_string(), add);
+            counts.domain_changed(domain, add);
         }
         if counts.count == 0 {
             self.providers.remove(name);
