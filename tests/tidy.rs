@@ -72,3 +72,13 @@ fn layers_keep_their_boundaries() {
         }
     }
 }
+
+/// `codeDescription` links point at `README.md#<code>`: every code needs its section.
+#[test]
+fn every_code_is_documented_in_the_readme() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for code in article_lsp::analysis::Code::ALL {
+        assert!(readme.contains(&format!("\n### {code}\n")), "README.md has no `### {code}` section");
+        assert!(readme.contains(&format!("[`{code}`](#{code})")), "README.md's code table lacks {code}");
+    }
+}
