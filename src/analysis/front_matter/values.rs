@@ -1,0 +1,237 @@
+//! Checks of single values against their kind: text, topics, dates, URLs, integers,
+//! booleans, lists, and the provider domain against the article's URLs.
+
+use super::{Checker, describe, first_line};
+use crate::analysis::Severity;
+use crate::analysis::dates::{format_rfc3339, parse_datetime};
+use crate::analysis::diagnostic::{Code, Diagnostic, Fix};
+use crate::analysis::schema::{self, Kind};
+use crate::analysis::urls::{check_url, domain_of_host, host_matches, normalise_domain};
+use crate::analysis::yaml::{Node, Value};
+
+impl Checker<'_> {
+    pub(super) fn text_value(&mut self, node: &Node, path: &str) {
+        if node.as_scalar().is_none() {
+            let msg = format!("`{}` must be text, found {}", path, describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        }
+        if path == "topics" {
+            self.topic(node);
+        }
+    }
+
+    pub(super) fn topic(&mut self, node: &Node) {
+        let (Some(vocabulary), Some(scalar)) = (&self.config.topics, node.as_scalar()) else {
+            return;
+        };
+        if vocabulary.contains(&scalar.text) {
+            return;
+        }
+        let suggestion = schema::did_you_mean(&scalar.text, vocabulary.iter().map(String::as_str));
+        let mut msg = format!("topic `{}` is not in the configured vocabulary", scalar.text);
+        let mut diagnostic = Diagnostic::new(Code::UnknownTopic, node.span.clone(), "");
+        if let Some(s) = suggestion {
+            msg.push_str(&format!("; did you mean `{s}`?"));
+            diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span.clone(), s, false));
+        }
+        diagnostic.message = msg;
+        self.acc.push(diagnostic);
+    }
+
+    pub(super) fn date(&mut self, node: &Node, path: &str) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!("`{}` must be a date-time, found {}", path, describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        if scalar.is_null() {
+            return;
+        }
+        match parse_datetime(&scalar.text) {
+            Err(problem) => {
+                let mut diagnostic = Diagnostic::new(Code::InvalidDate, node.span.clone(), problem.message);
+                if let Some(s) = problem.suggestion {
+                    diagnostic = diagnostic.with_fix(Fix::replace(
+                        format!("Change to `{s}`"),
+                        node.span.clone(),
+                        s,
+                        problem.exact,
+                    ));
+                }
+                self.acc.push(diagnostic);
+            }
+            Ok(ts) if ts > self.now => {
+                let msg = format!("`{}` is in the future (now is {})", scalar.text, format_rfc3339(self.now));
+                self.acc.push(Diagnostic::new(Code::FutureDate, node.span.clone(), msg));
+            }
+            Ok(_) => {}
+        }
+    }
+
+    pub(super) fn url(&mut self, node: &Node) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!("a URL must be text, found {}", describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        if scalar.is_null() {
+            return;
+        }
+        if let Err(problem) = check_url(&scalar.text) {
+            let mut diagnostic = Diagnostic::new(Code::InvalidUrl, node.span.clone(), problem.message);
+            if let Some(s) = problem.suggestion {
+                diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span.clone(), s, false));
+            }
+            self.acc.push(diagnostic);
+        }
+    }
+
+    pub(super) fn integer(&mut self, node: &Node, path: &str) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!("`{}` must be an integer, found {}", path, describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        let digits = scalar.text.strip_prefix(['-', '+']).unwrap_or(&scalar.text);
+        let is_integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        if scalar.is_null() || (scalar.plain && is_integer) {
+            return;
+        }
+        let (msg, fix) = if is_integer {
+            let msg = format!("`{}` must be an integer, but `{}` is quoted text; remove the quotes", path, scalar.text);
+            (msg, Some(Fix::replace("Remove the quotes", node.span.clone(), scalar.text.clone(), false)))
+        } else {
+            (format!("`{}` must be an integer, found `{}`", path, scalar.text), None)
+        };
+        let mut diagnostic = Diagnostic::new(Code::WrongType, node.span.clone(), msg);
+        diagnostic.fix = fix;
+        self.acc.push(diagnostic);
+    }
+
+    pub(super) fn boolean(&mut self, node: &Node, path: &str) {
+        let Some(scalar) = node.as_scalar() else {
+            let msg = format!("`{}` must be `true` or `false`, found {}", path, describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            return;
+        };
+        let text = scalar.text.as_str();
+        if scalar.is_null() || (scalar.plain && matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE"))
+        {
+            return;
+        }
+        let yaml11 = match text.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "on" | "true" => Some("true"),
+            "no" | "n" | "off" | "false" => Some("false"),
+            _ => None,
+        };
+        let diagnostic = match yaml11 {
+            Some(value) if scalar.plain => {
+                let msg = format!("`{text}` is not a boolean in YAML 1.2 (it reads as text); write `{value}`");
+                Diagnostic::new(Code::WrongType, node.span.clone(), msg)
+                    .with_severity(Severity::Warning)
+                    .with_fix(Fix::replace(format!("Change to `{value}`"), node.span.clone(), value, false))
+            }
+            Some(value) => {
+                let msg = format!("`{}` must be a boolean, but `{text}` is quoted text; write `{value}`", path);
+                Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(Fix::replace(
+                    format!("Change to `{value}`"),
+                    node.span.clone(),
+                    value,
+                    false,
+                ))
+            }
+            None => Diagnostic::new(
+                Code::WrongType,
+                node.span.clone(),
+                format!("`{}` must be `true` or `false`, found `{text}`", path),
+            ),
+        };
+        self.acc.push(diagnostic);
+    }
+
+    pub(super) fn list(&mut self, node: &Node, item: &'static Kind, path: &str) {
+        let items = match &node.value {
+            Value::Sequence(items) => items,
+            Value::Scalar(s) if s.is_null() => return,
+            Value::Scalar(s) => {
+                let msg = format!(
+                    "`{}` must be a list, found text; write `[{}]` or put each item on a `- ` line",
+                    path, s.text
+                );
+                let fix = Fix::replace(
+                    "Make it a one-item list",
+                    node.span.clone(),
+                    format!("[{}]", &self.text[node.span.clone()]),
+                    false,
+                );
+                self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(fix));
+                return;
+            }
+            _ => {
+                let msg = format!("`{}` must be a list, found {}", path, describe(node));
+                self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+                return;
+            }
+        };
+        for it in items {
+            if matches!(it.value, Value::Alias) {
+                continue;
+            }
+            match item {
+                Kind::Object(fields) => {
+                    let anchor = first_line(self.text, &it.span);
+                    self.object(it, fields, path, anchor);
+                }
+                Kind::Text => self.text_value(it, path),
+                _ => {}
+            }
+        }
+    }
+
+    /// provider.domain must match the host of webUrl and originalUrl (AMP/CDN URLs are exempt),
+    /// and the provider catalog, when it knows the provider.
+    pub(super) fn domains(&mut self, node: &Node) {
+        let Some(provider) = node.get("provider") else {
+            return;
+        };
+        let Some(domain_node) = provider.get("domain") else {
+            return;
+        };
+        let Some(domain) =
+            domain_node.as_scalar().filter(|s| !s.is_null() && !s.text.trim().is_empty()).map(|s| s.text.clone())
+        else {
+            return;
+        };
+        let name = provider.get("name").and_then(Node::as_scalar).map(|s| s.text.clone());
+        if let Some(expected) = name.as_ref().and_then(|n| self.config.providers.get(n)) {
+            if normalise_domain(expected) != normalise_domain(&domain) {
+                let msg = format!(
+                    "provider `{}` has the domain `{expected}` in the provider catalog, not `{domain}`",
+                    name.unwrap_or_default()
+                );
+                let fix =
+                    Fix::replace(format!("Change to `{expected}`"), domain_node.span.clone(), expected.clone(), false);
+                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg).with_fix(fix));
+                return;
+            }
+        }
+        for key in ["webUrl", "originalUrl"] {
+            let Some(url) = node.get(key).and_then(Node::as_scalar) else {
+                continue;
+            };
+            let Ok(host) = check_url(&url.text) else {
+                continue;
+            };
+            if !host_matches(&host, &domain) {
+                let suggested = domain_of_host(&host);
+                let msg = format!(
+                    "provider.domain `{domain}` does not match `{host}`, the host of {key}; did you mean `{suggested}`?"
+                );
+                let fix = Fix::replace(format!("Change to `{suggested}`"), domain_node.span.clone(), suggested, false);
+                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg).with_fix(fix));
+                return;
+            }
+        }
+    }
+}
