@@ -538,6 +538,7 @@ async fn workspace_checks_follow_the_index() {
         "",
     );
     std::fs::write(ws.path().join("world/copy.md"), &copy).unwrap();
+    std::fs::write(ws.path().join("legacy.txt"), b"Caf\xe9 owners in Z\xfcrich\n").unwrap();
     let mut client = TestClient::in_process();
     client.initialize(push_client_caps(), options(), Some(ws.path())).await;
     wait_for_index(&mut client).await;
@@ -559,6 +560,10 @@ async fn workspace_checks_follow_the_index() {
     let talks = file_uri(&ws.path().join("world/talks.md"));
     let entry = report["items"].as_array().unwrap().iter().find(|i| i["uri"] == talks.as_str()).unwrap();
     assert_eq!(codes(entry["items"].as_array().unwrap()), ["duplicate-url"]);
+    // A file that is not UTF-8 is indexed (transcoded) and reported, not skipped.
+    let legacy = file_uri(&ws.path().join("legacy.txt"));
+    let entry = report["items"].as_array().unwrap().iter().find(|i| i["uri"] == legacy.as_str()).unwrap();
+    assert_eq!(codes(entry["items"].as_array().unwrap()), ["not-utf8"]);
     // A second pull with the result ids of the first: nothing changed, nothing is re-sent.
     let previous: Vec<Value> = report["items"]
         .as_array()
