@@ -128,3 +128,11 @@ fn provider_stats_100k_index(bencher: Bencher) {
     let index = index_of(100_000);
     bencher.bench(|| index.providers());
 }
+
+#[divan::bench(sample_count = 30)]
+fn index_upsert_2000_related(bencher: Bencher) {
+    let text = many_related(2_000);
+    let summary = std::sync::Arc::new(article_lsp::workspace::summarize(&text));
+    let mut index = article_lsp::workspace::Index::default();
+    bencher.bench_local(|| index.upsert("/ws/hub.md".into(), summary.clone()));
+}
