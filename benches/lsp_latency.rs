@@ -11,6 +11,11 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+#[path = "support/articles.rs"]
+mod articles;
+
+use articles::many_related;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -72,21 +77,6 @@ fn big_plain_text() -> String {
     let paragraph = "16.09.2021 - Address to citizens ahead of the parliamentary elections\n\nThe minister’s statement was read in Zürich — “naïve” hopes, said a spokesman of the organisation.\nPlain ASCII sentences make up most of a news collection, so most lines look like this one.\n\n";
     let half = paragraph.repeat(5_000_000 / paragraph.len());
     format!("{half}MIDDLE of the article.\n{half}")
-}
-
-fn many_related(n: usize) -> String {
-    let mut text = String::from(
-        "---\ntitle: \"Hub article\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://hub.example.com/a\"\nprovider:\n  name: Hub\n  domain: hub.example.com\nrelated:\n",
-    );
-    for i in 0..n {
-        text.push_str(&format!(
-            "  - title: \"Related {i}\"\n    excerpt: \"Excerpt number {i} with the Organization’s words.\"\n    publishedDateTime: 2021-09-2{}T18:13:00Z\n    webUrl: \"https://r{i}.example.com/a\"\n    provider:\n      name: Provider {}\n      domain: r{i}.example.com\n",
-            i % 7,
-            i % 40
-        ));
-    }
-    text.push_str("---\n");
-    text
 }
 
 /// Types one character after `anchor` and deletes it again, alternately; each change is timed

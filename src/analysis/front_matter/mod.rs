@@ -264,7 +264,7 @@ impl Checker<'_> {
         match field.kind {
             Kind::Text => self.text_value(node, path),
             Kind::Date => self.date(node, path),
-            Kind::Url => self.url(node),
+            Kind::Url => self.url(node, path),
             Kind::Integer => self.integer(node, path),
             Kind::Boolean => self.boolean(node, path),
             Kind::Object(fields) => self.object(node, fields, path, key),

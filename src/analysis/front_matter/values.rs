@@ -7,9 +7,20 @@ use crate::analysis::dates::{format_rfc3339, parse_datetime};
 use crate::analysis::diagnostic::{Code, Diagnostic, Fix};
 use crate::analysis::schema::{self, Kind};
 use crate::analysis::urls::{check_url, domain_of_host, host_matches, normalise_domain};
-use crate::analysis::yaml::{Node, Value};
+use crate::analysis::yaml::{Node, Scalar, Value};
 
 impl Checker<'_> {
+    /// The node as a scalar, or a `wrong-type` finding (`` `path` must be EXPECTED, found a
+    /// list ``) and `None`.
+    fn scalar<'n>(&mut self, node: &'n Node, path: &str, expected: &str) -> Option<&'n Scalar> {
+        let scalar = node.as_scalar();
+        if scalar.is_none() {
+            let msg = format!("`{path}` must be {expected}, found {}", describe(node));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+        }
+        scalar
+    }
+
     pub(super) fn text_value(&mut self, node: &Node, path: &str) {
         if node.as_scalar().is_none() {
             let msg = format!("`{}` must be text, found {}", path, describe(node));
@@ -40,9 +51,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn date(&mut self, node: &Node, path: &str) {
-        let Some(scalar) = node.as_scalar() else {
-            let msg = format!("`{}` must be a date-time, found {}", path, describe(node));
-            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+        let Some(scalar) = self.scalar(node, path, "a date-time") else {
             return;
         };
         if scalar.is_null() {
@@ -69,10 +78,8 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn url(&mut self, node: &Node) {
-        let Some(scalar) = node.as_scalar() else {
-            let msg = format!("a URL must be text, found {}", describe(node));
-            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+    pub(super) fn url(&mut self, node: &Node, path: &str) {
+        let Some(scalar) = self.scalar(node, path, "a URL") else {
             return;
         };
         if scalar.is_null() {
@@ -88,9 +95,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn integer(&mut self, node: &Node, path: &str) {
-        let Some(scalar) = node.as_scalar() else {
-            let msg = format!("`{}` must be an integer, found {}", path, describe(node));
-            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+        let Some(scalar) = self.scalar(node, path, "an integer") else {
             return;
         };
         let digits = scalar.text.strip_prefix(['-', '+']).unwrap_or(&scalar.text);
@@ -110,9 +115,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn boolean(&mut self, node: &Node, path: &str) {
-        let Some(scalar) = node.as_scalar() else {
-            let msg = format!("`{}` must be `true` or `false`, found {}", path, describe(node));
-            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+        let Some(scalar) = self.scalar(node, path, "`true` or `false`") else {
             return;
         };
         let text = scalar.text.as_str();
