@@ -619,3 +619,29 @@ async fn a_broken_configuration_is_shown_on_the_file_at_startup() {
     assert_eq!(codes(&client.diagnostics(&uri, 1).await), ["mojibake"]);
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reopening_a_document_never_shows_the_old_text_s_findings() {
+    let mut client = TestClient::in_process();
+    client.initialize(push_client_caps(), options(), None).await;
+    let uri = "file:///ws/reopen.txt";
+    // A large first text keeps its analysis busy while the document is closed and reopened
+    // with the same version number.
+    let old = format!("2021-02-30 impossible\n{}", "plain line of text\n".repeat(60_000));
+    client.open(uri, &old, 1).await;
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } })).await;
+    client.open(uri, "cafÃ©\n", 1).await;
+    // Long enough for the first text's analysis to finish and be (wrongly or rightly) installed.
+    client.drain(Duration::from_millis(4000)).await;
+    let published: Vec<Vec<String>> = client
+        .seen
+        .iter()
+        .filter(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["version"] == 1
+        })
+        .map(|m| codes(m["params"]["diagnostics"].as_array().unwrap()))
+        .collect();
+    assert_eq!(published.last(), Some(&vec!["mojibake".to_string()]), "{published:?}");
+    assert!(published.iter().all(|c| !c.contains(&"invalid-date".to_string())), "old findings shown: {published:?}");
+    client.shutdown().await;
+}

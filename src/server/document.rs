@@ -24,6 +24,8 @@ pub enum Pending {
 
 #[derive(Debug, Clone)]
 pub struct Document {
+    /// Unique per `didOpen`: results of jobs started for an earlier opening are ignored.
+    pub opening: u64,
     pub path: Option<PathBuf>,
     pub rope: Rope,
     pub version: i32,
@@ -40,7 +42,11 @@ pub struct Document {
 
 impl Document {
     pub fn new(path: Option<PathBuf>, text: &str, version: i32) -> Document {
+        // Distinguishes this opening of the document from an earlier one with the same URI and
+        // version numbers, whose analysis jobs may still be running.
+        static OPENINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Document {
+            opening: OPENINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             path,
             rope: Rope::from_str(text),
             version,

@@ -115,6 +115,7 @@ impl Shared {
             return;
         };
         let (rope, version, path, kind) = (doc.rope.clone(), doc.version, doc.path.clone(), doc.needs);
+        let opening = doc.opening;
         let kind = if doc.analysis.is_none() { Pending::Everything } else { kind };
         let config = state.config_for(path.as_deref());
         let now = state.settings.now();
@@ -131,15 +132,19 @@ impl Shared {
                 }
                 _ => JobResult::Front(check_front(&rope, &config, now)),
             };
-            shared.finish_job(&uri, version, result, path);
+            shared.finish_job(&uri, (opening, version), result, path);
         });
     }
 
-    fn finish_job(&self, uri: &Uri, version: i32, result: JobResult, path: Option<PathBuf>) {
+    fn finish_job(&self, uri: &Uri, (opening, version): (u64, i32), result: JobResult, path: Option<PathBuf>) {
         let mut state = self.lock();
         let Some(doc) = state.documents.get_mut(uri) else {
             return;
         };
+        if doc.opening != opening {
+            // The document was closed and opened again: this job belongs to the old one.
+            return;
+        }
         doc.job_running = false;
         if doc.version != version {
             // Stale: edits arrived meanwhile. Analyse the current text instead.
