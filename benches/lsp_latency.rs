@@ -142,6 +142,9 @@ async fn index_requests() -> Vec<Stats> {
         })
         .await;
     let indexing = started.elapsed();
+    if let Some(pid) = client.child.as_ref().and_then(|c| c.id()) {
+        println!("server memory after indexing {articles} articles: {}", memory_of(pid));
+    }
     let text = "---\ntitle: \"Editing\"\ntopics:\n  - \nprovider:\n  name: Pro\nrelated:\n  - title: \"Article 7\"\n    webUrl: \"https://site7.example.com/a/7\"\n---\n";
     let uri = file_uri(&dir.path().join("editing.md"));
     client.open(&uri, text, 1).await;
@@ -183,6 +186,15 @@ async fn index_requests() -> Vec<Stats> {
         Stats { name: format!("completion of providers, {articles}-article index"), times: providers },
         Stats { name: format!("hover on a related entry, {articles}-article index"), times: hover },
     ]
+}
+
+/// Resident and peak memory of a process (Linux `/proc`).
+fn memory_of(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
+    };
+    format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
 async fn timed(client: &mut TestClient, method: &str, params: Value) -> Duration {
