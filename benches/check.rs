@@ -11,7 +11,7 @@ use jiff::Timestamp;
 #[path = "support/articles.rs"]
 mod articles;
 
-use articles::many_related;
+use articles::{many_related, workspace_article};
 
 fn main() {
     divan::main();
@@ -77,27 +77,9 @@ fn summarize_2000_related(bencher: Bencher) {
 
 /// An index of `n` generated articles (500 providers, 12 topics), as in the LSP benchmark.
 fn index_of(n: usize) -> article_lsp::workspace::Index {
-    const TOPICS: [&str; 12] = [
-        "AI",
-        "Vaccines",
-        "Diplomacy",
-        "Public Health",
-        "Elections",
-        "Energy",
-        "Climate",
-        "Trade",
-        "Sport",
-        "Science",
-        "Europe",
-        "Asia",
-    ];
     let mut index = article_lsp::workspace::Index::default();
     for i in 0..n {
-        let text = format!(
-            "---\ntitle: \"Article {i}\"\npublishedDateTime: 2021-01-01T06:17:00Z\nwebUrl: \"https://site{i}.example.com/a/{i}\"\nprovider:\n  name: Provider {}\n  domain: site{i}.example.com\ntopics:\n  - {}\n---\n",
-            i % 500,
-            TOPICS[i % TOPICS.len()]
-        );
+        let text = workspace_article(i);
         let path = std::path::PathBuf::from(format!("/ws/a{i}.md"));
         index.upsert(path, std::sync::Arc::new(article_lsp::workspace::summarize(&text)));
     }

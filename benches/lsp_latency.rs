@@ -14,7 +14,7 @@ mod support;
 #[path = "support/articles.rs"]
 mod articles;
 
-use articles::many_related;
+use articles::{many_related, workspace_article};
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -113,21 +113,6 @@ fn is_publication(m: &Value, uri: &str, version: i64) -> bool {
     m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["version"] == version
 }
 
-const TOPICS: [&str; 12] = [
-    "AI",
-    "Vaccines",
-    "Diplomacy",
-    "Public Health",
-    "Elections",
-    "Energy",
-    "Climate",
-    "Trade",
-    "Sport",
-    "Science",
-    "Europe",
-    "Asia",
-];
-
 /// Completion and hover with a workspace of many articles.
 async fn index_requests() -> Vec<Stats> {
     let articles: usize = std::env::var("LSP_BENCH_ARTICLES").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
@@ -210,14 +195,7 @@ fn write_workspace(dir: &Path, n: usize) {
         if i % 1000 == 0 {
             std::fs::create_dir_all(&sub).unwrap();
         }
-        let text = format!(
-            "---\ntitle: \"Article {i}\"\npublishedDateTime: 2021-{:02}-{:02}T06:17:00Z\nwebUrl: \"https://site{i}.example.com/a/{i}\"\nprovider:\n  name: Provider {}\n  domain: site{i}.example.com\ntopics:\n  - {}\n  - {}\n---\n",
-            i % 12 + 1,
-            i % 28 + 1,
-            i % 500,
-            TOPICS[i % TOPICS.len()],
-            TOPICS[(i / 7) % TOPICS.len()]
-        );
+        let text = workspace_article(i);
         std::fs::write(sub.join(format!("a{i}.md")), text).unwrap();
     }
 }

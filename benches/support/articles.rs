@@ -15,3 +15,30 @@ pub fn many_related(n: usize) -> String {
     text.push_str("---\n");
     text
 }
+
+const TOPICS: [&str; 12] = [
+    "AI",
+    "Vaccines",
+    "Diplomacy",
+    "Public Health",
+    "Elections",
+    "Energy",
+    "Climate",
+    "Trade",
+    "Sport",
+    "Science",
+    "Europe",
+    "Asia",
+];
+
+/// Article number `i` of a generated workspace: 500 providers, 12 topics, unique URLs.
+pub fn workspace_article(i: usize) -> String {
+    format!(
+        "---\ntitle: \"Article {i}\"\npublishedDateTime: 2021-{:02}-{:02}T06:17:00Z\nwebUrl: \"https://site{i}.example.com/a/{i}\"\nprovider:\n  name: Provider {}\n  domain: site{i}.example.com\ntopics:\n  - {}\n  - {}\n---\n",
+        i % 12 + 1,
+        i % 28 + 1,
+        i % 500,
+        TOPICS[i % TOPICS.len()],
+        TOPICS[(i / 7) % TOPICS.len()]
+    )
+}

@@ -89,10 +89,7 @@ type Found = (usize, i16, i8, i8, bool);
 
 /// `2021-03-02`
 fn iso_date(s: &str) -> Option<Found> {
-    let b = s.as_bytes();
-    let shape =
-        b.len() >= 10 && digits(&b[0..4]) && b[4] == b'-' && digits(&b[5..7]) && b[7] == b'-' && digits(&b[8..10]);
-    if !shape || b.get(10).is_some_and(u8::is_ascii_digit) {
+    if !shaped(s, "dddd-dd-dd") {
         return None;
     }
     Some((10, num(&s[0..4])?, num(&s[5..7])?, num(&s[8..10])?, true))
@@ -100,10 +97,7 @@ fn iso_date(s: &str) -> Option<Found> {
 
 /// `16.09.2021` (day.month.year)
 fn dotted_date(s: &str) -> Option<Found> {
-    let b = s.as_bytes();
-    let shape =
-        b.len() >= 10 && digits(&b[0..2]) && b[2] == b'.' && digits(&b[3..5]) && b[5] == b'.' && digits(&b[6..10]);
-    if !shape || b.get(10).is_some_and(u8::is_ascii_digit) {
+    if !shaped(s, "dd.dd.dddd") {
         return None;
     }
     Some((10, num(&s[6..10])?, num(&s[3..5])?, num(&s[0..2])?, true))
@@ -176,6 +170,15 @@ fn leading_number(s: &str, max_digits: usize) -> Option<(i32, &str)> {
     Some((s[..len].parse().ok()?, &s[len..]))
 }
 
+/// `s` starts with `pattern` (`d` = any ASCII digit, other bytes literal) and no further digit
+/// follows, so `2021-03-021` is not a date.
+fn shaped(s: &str, pattern: &str) -> bool {
+    let b = s.as_bytes();
+    let fits = b.len() >= pattern.len()
+        && pattern.bytes().zip(b).all(|(p, c)| if p == b'd' { c.is_ascii_digit() } else { p == *c });
+    fits && !b.get(pattern.len()).is_some_and(u8::is_ascii_digit)
+}
+
 fn digits(b: &[u8]) -> bool {
     b.iter().all(u8::is_ascii_digit)
 }
@@ -239,10 +242,7 @@ impl Parts {
         if let Some((len, year, month, day, _)) = dotted_date(s) {
             return Some((Parts { year, month, day, date_form: DateForm::Dotted, ..Parts::default() }, &s[len..]));
         }
-        let b = s.as_bytes();
-        let slashed =
-            b.len() >= 10 && digits(&b[0..2]) && b[2] == b'/' && digits(&b[3..5]) && b[5] == b'/' && digits(&b[6..10]);
-        if slashed {
+        if shaped(s, "dd/dd/dddd") {
             let (first, second): (i8, i8) = (num(&s[0..2])?, num(&s[3..5])?);
             let ambiguous = first <= 12 && second <= 12 && first != second;
             let form = DateForm::Slashed { ambiguous };
