@@ -253,11 +253,7 @@ fn reread_files(shared: &Shared, files: Vec<(Uri, PathBuf)>) -> Vec<String> {
 
 /// Reads an article file without ever blocking on a FIFO, socket or device.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !metadata.is_file() {
-        return Err("not a regular file, skipped".to_string());
-    }
-    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+    crate::files::read(path)
 }
 
 /// The decoded text of a file on disk, for positions in files that are not open.
