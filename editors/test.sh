@@ -155,8 +155,19 @@ if [ $run_vscode = 1 ]; then
     cp package-lock.json node_modules/.article-lsp-package-lock.json
   fi
   npm run --silent lint
+  rm -f article-lsp-*.vsix
+  # Both packages: the universal one (no server) and the one that bundles $ARTICLE_LSP_BIN,
+  # which the test installs.
+  npm run --silent package:universal
   npm run --silent package
-  VSIX=$EDITORS/vscode/article-lsp.vsix
+  VSIX=$(ls "$EDITORS"/vscode/article-lsp-*.vsix | grep -v -- '-universal\.vsix$' | head -1)
+  python3 - "$EDITORS/vscode/article-lsp-universal.vsix" "$VSIX" <<'PY' || die "the .vsix packages do not hold what they should"
+import sys, zipfile
+universal, bundled = (set(zipfile.ZipFile(path).namelist()) for path in sys.argv[1:])
+assert "extension/server/article-lsp" not in universal, "the universal package bundles a server"
+assert "extension/server/article-lsp" in bundled, "the platform package has no extension/server/article-lsp"
+print(f"packages: {sys.argv[1]} (no server), {sys.argv[2]} (server bundled)")
+PY
   cd "$ROOT"
 fi
 
