@@ -192,18 +192,28 @@ if [ $run_nvim = 1 ]; then
   artifacts=$EDITORS/nvim/test-artifacts
   rm -rf "$artifacts"
   mkdir -p "$artifacts"
-  # `article-lsp` on PATH, as `cargo install` leaves it.
+  # `article-lsp` on PATH, as `pip install` or `cargo install` leave it; in the "mason" mode
+  # only in Mason's bin directory, with none on PATH.
   mkdir -p "$work/bin"
   ln -sf "$ARTICLE_LSP_BIN" "$work/bin/article-lsp"
-  for mode in enable autocmd; do
+  path_without_server=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r d; do
+    [ -n "$d" ] && [ ! -e "$d/article-lsp" ] && printf '%s:' "$d"
+  done)
+  for mode in enable autocmd mason; do
     step "Neovim end-to-end test ($mode)"
     dir=$work/nvim-$mode
     mkdir -p "$dir"
     cp -R "$ROOT/examples" "$dir/articles"
+    search_path=$work/bin:$PATH
+    if [ $mode = mason ]; then
+      mkdir -p "$dir/data/nvim/mason/bin"
+      ln -sf "$ARTICLE_LSP_BIN" "$dir/data/nvim/mason/bin/article-lsp"
+      search_path=${path_without_server%:}
+    fi
     set +o errexit
     (
       cd "$dir/articles"
-      PATH=$work/bin:$PATH XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data \
+      PATH=$search_path XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data \
         XDG_STATE_HOME=$dir/state XDG_CACHE_HOME=$dir/cache ARTICLE_LSP_NVIM_MODE=$mode \
         in_group timeout 120 "$NVIM" --headless --clean -u "$EDITORS/nvim/test/user_init.lua" \
         -c "luafile $EDITORS/nvim/test/e2e.lua"
