@@ -219,6 +219,10 @@ pub fn code_actions(shared: &Shared, params: CodeActionParams) -> Option<CodeAct
             }));
         }
     }
+    if wants(&CodeActionKind::QUICKFIX) {
+        let in_range = findings.iter().filter(|d| d.range.start <= end && start <= d.range.end);
+        actions.extend(in_range.filter_map(|d| super::workspace_edits::merge_variants_action(&snap.rope, d)));
+    }
     let safe = fix::safe_edits(&findings, &Selection::default());
     if wants(&CodeActionKind::SOURCE_FIX_ALL) && !safe.is_empty() {
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
