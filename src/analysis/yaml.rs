@@ -10,7 +10,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
 /// Collections nested deeper than this are a syntax error. Articles need a handful of levels;
 /// the limit keeps every recursive walk of the tree (building, checking, outline, dropping)
-/// far below the smallest stack of any thread that parses (2 MiB for tokio's blocking pool and
+/// far below the smallest stack of any thread that parses (2 MiB for the server's blocking pool and
 /// rayon's workers), whatever the input.
 pub const MAX_DEPTH: usize = 64;
 

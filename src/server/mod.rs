@@ -12,11 +12,14 @@ mod document;
 mod features;
 pub mod incremental;
 mod indexer;
+mod publisher;
 mod settings;
 mod shared;
 mod state;
+mod test_hook;
 mod to_lsp;
 pub mod transport;
+mod workspace_edits;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
@@ -32,6 +35,7 @@ where
 {
     let (service, socket) = LspService::build(backend::Backend::new)
         .custom_method("articleLsp/documentText", backend::Backend::document_text)
+        .custom_method("window/workDoneProgress/cancel", backend::Backend::work_done_progress_cancel)
         .finish();
     transport::guard(input, output, |input, output| Server::new(input, output, socket).serve(service)).await
 }
