@@ -18,6 +18,8 @@ pub struct Settings {
     pub now: Option<Timestamp>,
     /// Index the workspace folders (default true).
     pub index_workspace: Option<bool>,
+    /// Which inlay hints to show, and the display time zone.
+    pub inlay_hints: super::ide_features::InlayHintOptions,
 }
 
 impl Settings {
