@@ -52,6 +52,9 @@ enum Command {
         /// Rewrite the files in place (atomically) instead of printing a diff.
         #[arg(long)]
         write: bool,
+        /// With --write: also rewrite read-only files, and hard-linked files in place.
+        #[arg(long, requires = "write")]
+        force: bool,
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         #[arg(long, value_name = "RFC3339", hide = true)]
@@ -99,8 +102,8 @@ fn main() -> ExitCode {
             let options = CheckOptions { paths, format, config, now: now.unwrap_or_else(Timestamp::now) };
             cli::check(&options, &mut out.lock(), &mut err.lock())
         }
-        Some(Command::Fix { paths, only, write, config, now }) => {
-            let options = FixOptions { paths, only, write, config, now: now.unwrap_or_else(Timestamp::now) };
+        Some(Command::Fix { paths, only, write, force, config, now }) => {
+            let options = FixOptions { paths, only, write, force, config, now: now.unwrap_or_else(Timestamp::now) };
             cli::fix(&options, &mut out.lock(), &mut err.lock())
         }
         Some(Command::Schema { config }) => print_schema(config.as_deref()),

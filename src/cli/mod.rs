@@ -43,6 +43,8 @@ pub struct FixOptions {
     pub paths: Vec<PathBuf>,
     pub only: Option<Vec<Code>>,
     pub write: bool,
+    /// Also rewrite read-only and hard-linked files (the latter in place).
+    pub force: bool,
     pub config: Option<PathBuf>,
     pub now: Timestamp,
 }
@@ -174,12 +176,17 @@ fn read_input(input: &Input) -> Result<Vec<u8>, String> {
             io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
             buf
         }
-        Input::File(path) => std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?,
+        Input::File(path) => crate::files::read(path)?,
     };
-    if let Some(at) = binary_marker(&bytes) {
+    refuse_binary(&bytes)?;
+    Ok(bytes)
+}
+
+fn refuse_binary(bytes: &[u8]) -> Result<(), String> {
+    if let Some(at) = binary_marker(bytes) {
         return Err(format!("binary file (NUL byte at offset {at}), not an article"));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// A NUL byte in text that is not UTF-8 means binary data, not a mis-encoded article.
@@ -241,7 +248,17 @@ fn fix_one(
     selection: &Selection,
     out: &mut dyn Write,
 ) -> Result<FileFix, String> {
-    let bytes = read_input(input)?;
+    let original = match input {
+        Input::File(path) if options.write => Some(crate::files::read_original(path)?),
+        _ => None,
+    };
+    let bytes = match &original {
+        Some(original) => {
+            refuse_binary(&original.bytes)?;
+            std::borrow::Cow::Borrowed(&original.bytes[..])
+        }
+        None => std::borrow::Cow::Owned(read_input(input)?),
+    };
     let decoded = analysis::encoding::decode(&bytes);
     let transcode = decoded.transcoded.is_some();
     if transcode && !selection.allows(Code::NotUtf8) {
@@ -259,24 +276,14 @@ fn fix_one(
             result.map_err(|e| format!("cannot write standard output: {e}"))?;
         }
         Input::File(_) if applied == 0 => return Ok(FileFix::Unchanged),
-        Input::File(path) if options.write => write_atomically(path, fixed.text.as_bytes())?,
+        Input::File(_) if options.write => match &original {
+            Some(original) => crate::files::replace(original, fixed.text.as_bytes(), options.force)?,
+            None => return Err("internal error: the file was not read for writing".to_string()),
+        },
         Input::File(path) => {
             let name = path.display().to_string();
             render::diff(out, &name, &decoded.text, &fixed.text).map_err(|e| e.to_string())?;
         }
     }
     Ok(if applied == 0 { FileFix::Unchanged } else { FileFix::Changed(applied) })
-}
-
-/// Writes through a temporary file in the same directory and renames it over the original,
-/// keeping the original's permissions: a crash leaves either the old or the new file.
-fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path).map_err(|e| format!("cannot stat: {e}"))?.permissions();
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("cannot create a temporary file: {e}"))?;
-    temp.write_all(contents).map_err(|e| format!("cannot write: {e}"))?;
-    temp.as_file().sync_all().map_err(|e| format!("cannot sync: {e}"))?;
-    std::fs::set_permissions(temp.path(), permissions).map_err(|e| format!("cannot set permissions: {e}"))?;
-    temp.persist(path).map_err(|e| format!("cannot replace the file: {e}"))?;
-    Ok(())
 }

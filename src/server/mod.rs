@@ -13,9 +13,11 @@ mod features;
 mod ide_features;
 pub mod incremental;
 mod indexer;
+mod publisher;
 mod settings;
 mod shared;
 mod state;
+mod test_hook;
 mod to_lsp;
 mod workspace_edits;
 
