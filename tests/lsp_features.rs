@@ -322,6 +322,7 @@ async fn lenses_links_hints_tokens_selection_highlights_and_symbols() {
         assert!(!caps[cap].is_null(), "{cap} advertised");
     }
     assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(caps["workspace"]["workspaceFolders"], json!({ "supported": true, "changeNotifications": true }));
     assert_eq!(caps["semanticTokensProvider"]["range"], true);
     let legend = caps["semanticTokensProvider"]["legend"]["tokenTypes"].clone();
     assert_eq!(legend, json!(["property", "variable", "number", "string", "enumMember", "class"]));
@@ -412,5 +413,67 @@ async fn inlay_hint_kinds_can_be_switched_off() {
     let off = json!({ "articleLsp": { "now": NOW, "inlayHints": { "relativeDates": false, "zonedTimes": false, "relatedProvider": false } } });
     client.notify("workspace/didChangeConfiguration", json!({ "settings": off })).await;
     assert_eq!(client.request("textDocument/inlayHint", params).await, json!([]));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_folders_added_and_removed_at_runtime() {
+    let first = Workspace::new(&[(
+        "a.md",
+        &article("Alpha story", "https://a.example.com/1", ("Wire", "a.example.com"), &["AI"]),
+    )]);
+    let zoology =
+        article("Zebra migration tracked", "https://b.example.com/2", ("Wire", "b.example.com"), &["Zoology"]);
+    // The added folder brings its own configuration: future dates are errors there.
+    let second = Workspace::new(&[("b.md", &zoology), ("article-lsp.toml", "[severity]\nfuture-date = \"error\"\n")]);
+    let mut client = start(first.dir.path()).await;
+    let init_caps = client.request("workspace/symbol", json!({ "query": "zebra" })).await;
+    assert_eq!(init_caps, json!([]), "not indexed before the folder is added");
+
+    let folder = json!({ "uri": file_uri(second.dir.path()), "name": "second" });
+    client
+        .notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [folder], "removed": [] } }))
+        .await;
+    client
+        .wait_for("indexing of the added folder", |m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"].as_str().is_some_and(|t| t.starts_with("article-lsp/indexing/folder-"))
+                && m["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    let symbols = client.request("workspace/symbol", json!({ "query": "zebra" })).await;
+    assert_eq!(symbols[0]["name"], "Zebra migration tracked");
+    assert_eq!(symbols[0]["location"]["uri"], second.uri("b.md"));
+
+    let draft_uri = first.uri("draft.md");
+    let draft = "---\ntitle: \"Draft\"\ntopics:\n  - Z\n---\n";
+    client.open(&draft_uri, draft, 1).await;
+    let completion = json!({ "textDocument": { "uri": draft_uri }, "position": { "line": 3, "character": 5 } });
+    let labels = |items: &Value| -> Vec<String> {
+        items["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
+    };
+    let offered = client.request("textDocument/completion", completion.clone()).await;
+    assert!(labels(&offered).contains(&"Zoology".to_string()), "{:?}", labels(&offered));
+
+    let future = "---\ntitle: \"Later\"\npublishedDateTime: 2030-01-01T00:00:00Z\n---\n";
+    client.open(&second.uri("later.md"), future, 1).await;
+    let diagnostics = client.diagnostics(&second.uri("later.md"), 1).await;
+    let future_date = diagnostics.iter().find(|d| d["code"] == "future-date").expect("future-date");
+    assert_eq!(future_date["severity"], 1, "the folder's own article-lsp.toml applies");
+
+    let folder = json!({ "uri": file_uri(second.dir.path()), "name": "second" });
+    client
+        .notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [], "removed": [folder] } }))
+        .await;
+    client
+        .wait_for("cleared diagnostics of the removed folder's file", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == second.uri("b.md")
+                && m["params"]["diagnostics"] == json!([])
+        })
+        .await;
+    assert_eq!(client.request("workspace/symbol", json!({ "query": "zebra" })).await, json!([]));
+    let offered = client.request("textDocument/completion", completion).await;
+    assert!(!labels(&offered).contains(&"Zoology".to_string()), "{:?}", labels(&offered));
     client.shutdown().await;
 }

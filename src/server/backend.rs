@@ -132,6 +132,10 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        super::folders::folders_changed(&self.shared, params).await;
+    }
+
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         indexer::files_changed(&self.shared, params.changes).await;
     }

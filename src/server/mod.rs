@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod convert;
 mod document;
 mod features;
+mod folders;
 mod ide_features;
 pub mod incremental;
 mod indexer;
