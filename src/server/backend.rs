@@ -92,20 +92,21 @@ impl LanguageServer for Backend {
         let Some(doc) = state.documents.get_mut(&uri) else {
             return;
         };
-        let mut pending = Pending::Nothing;
-        for change in &params.content_changes {
-            pending = pending.max(doc.apply(change, encoding));
-        }
-        doc.version = params.text_document.version;
+        let pending = doc.change(&params.content_changes, params.text_document.version, encoding);
         self.shared.after_change(&mut state, &uri, pending);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let mut state = self.shared.lock();
-        state.documents.remove(&uri);
-        self.shared.publish(uri, None, Vec::new());
-        drop(state);
+        let closed = {
+            let mut state = self.shared.lock();
+            let closed = state.documents.remove(&uri);
+            self.shared.publish(uri.clone(), None, Vec::new());
+            closed
+        };
+        if let Some(path) = closed.and_then(|doc| doc.path) {
+            indexer::document_closed(&self.shared, uri, path).await;
+        }
     }
 
     async fn did_save(&self, _: DidSaveTextDocumentParams) {}
@@ -128,43 +129,43 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        Ok(features::completion(&self.shared, params).await)
+        features::completion(&self.shared, params).await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        Ok(features::hover(&self.shared, params).await)
+        features::hover(&self.shared, params).await
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
-        Ok(features::definition(&self.shared, params).await)
+        features::definition(&self.shared, params).await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        Ok(features::references(&self.shared, params).await)
+        features::references(&self.shared, params).await
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(features::document_symbols(&self.shared, params).await)
+        features::document_symbols(&self.shared, params).await
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        Ok(features::workspace_symbols(&self.shared, params).await)
+        features::workspace_symbols(&self.shared, params).await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        Ok(features::folding_ranges(&self.shared, params).await)
+        features::folding_ranges(&self.shared, params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(features::code_actions(&self.shared, params))
+        features::code_actions(&self.shared, params).await
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        Ok(features::pull_diagnostics(&self.shared, params).await)
+        features::pull_diagnostics(&self.shared, params).await
     }
 
     async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
-        Ok(features::workspace_diagnostics(&self.shared, params).await)
+        features::workspace_diagnostics(&self.shared, params).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {

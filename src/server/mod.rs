@@ -12,9 +12,11 @@ mod document;
 mod features;
 pub mod incremental;
 mod indexer;
+mod publisher;
 mod settings;
 mod shared;
 mod state;
+mod test_hook;
 mod to_lsp;
 
 use tokio::io::{AsyncRead, AsyncWrite};
