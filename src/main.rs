@@ -47,7 +47,7 @@ configuration); every format reports those too.")]
         paths: Vec<PathBuf>,
         /// Output format: `human` (a code frame per finding), `concise` (one line per finding),
         /// `json` (JSON Lines), `github` (GitHub Actions annotations), `sarif` (SARIF 2.1.0).
-        #[arg(long, alias = "format", value_enum, default_value_t = FormatArg::Human, value_name = "FORMAT")]
+        #[arg(long, visible_alias = "format", value_enum, default_value_t = FormatArg::Human, value_name = "FORMAT")]
         output_format: FormatArg,
         /// Report only these codes (comma separated), e.g. `--select invalid-date,mojibake`.
         #[arg(long, value_delimiter = ',', value_parser = parse_code, value_name = "CODE,...")]
