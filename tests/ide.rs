@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use article_lsp::config::Config;
-use article_lsp::ide::{self, Completion, CompletionKind, FoldKind, Insert, Slot, SymbolKind, context_at};
+use article_lsp::ide::{self, Completion, CompletionKind, FoldKind, Insert, RenameKind, Slot, SymbolKind, context_at};
 use article_lsp::workspace::{Index, discover};
 use jiff::Timestamp;
 
@@ -303,7 +303,11 @@ fn hover_on_a_related_entry_is_a_card() {
             card.markdown
         );
         assert!(card.markdown.contains("The Frontier Post (thefrontierpost.com)"));
-        assert!(card.markdown.contains("2021-09-23T18:13:00Z (2 days before this article)"));
+        assert!(
+            card.markdown.contains("23 Sep 2021, 18:13 UTC — 2021-09-23T18:13:00Z (2 days before this article)"),
+            "{}",
+            card.markdown
+        );
         let uri = format!("[Open in workspace](file://{}/world/2021-09-23-regional-bloc.md)", fixture_root().display());
         assert!(card.markdown.contains(&uri), "{}", card.markdown);
         assert!(text[card.range.clone()].starts_with("- title: \"Regional"));
@@ -317,7 +321,15 @@ fn hover_on_title_topic_provider_date_and_key() {
     let title = hover_at(PASSPORTS, "title: \"Moscow", 9).unwrap();
     assert!(title.markdown.contains("Related (2):"));
     assert!(title.markdown.contains("Linked from (2):"), "{}", title.markdown);
-    assert!(title.markdown.contains("2021-11-28 [EU and Moscow hold talks"));
+    // Both lists alike: `- date [title](uri)` for workspace articles, `- date title` otherwise.
+    let related = title.markdown.split("Linked from").next().unwrap();
+    let regional = format!(
+        "\n- 2021-09-23 [Regional bloc not discussing recognition of new Kabul government](file://{}/world/2021-09-23-regional-bloc.md)",
+        fixture_root().display()
+    );
+    assert!(related.contains(&regional), "{}", title.markdown);
+    let linked = title.markdown.split("Linked from").nth(1).unwrap();
+    assert!(linked.contains("\n- 2021-11-28 [EU and Moscow hold talks"), "{}", title.markdown);
 
     let topic = hover_at(PASSPORTS, "  - Public Health", 6).unwrap();
     assert!(topic.markdown.starts_with("**Topic** `Public Health`: 3 articles"));
@@ -327,7 +339,7 @@ fn hover_on_title_topic_provider_date_and_key() {
     assert!(provider.markdown.contains("1 article in the workspace"), "{}", provider.markdown);
 
     let date = hover_at("science/2022-03-14-protein-folding.md", "2022-03-14T09", 2).unwrap();
-    assert!(date.markdown.starts_with("`2022-03-14T08:30:00Z` (3 years ago)"), "{}", date.markdown);
+    assert_eq!(date.markdown, "14 Mar 2022, 08:30 UTC — 2022-03-14T09:30:00+01:00 (3 years ago)");
 
     let key = hover_at(PASSPORTS, "quality: 24\nheat", 2).unwrap();
     assert!(key.markdown.contains("Quality score"));
@@ -489,4 +501,82 @@ fn completing_inside_an_existing_key_renames_it() {
     let date = find(&items, "publishedDateTime");
     assert_eq!(date.insert, Insert::Plain("publishedDateTime".into()));
     assert_eq!(apply(&text, date), "---\npublishedDateTime: 2021-09-26T06:17:00Z\n---\n");
+}
+
+fn apply_edits(text: &str, edits: &[article_lsp::analysis::Edit]) -> String {
+    article_lsp::fix::apply(text, edits)
+}
+
+fn rename_topic(text: &str, from: &[&str], to: &str) -> String {
+    let edits = ide::rename_edits(text, RenameKind::Topic, from, to, None);
+    assert!(edits.domains.is_empty());
+    apply_edits(text, &edits.names)
+}
+
+#[test]
+fn prepare_rename_finds_topics_and_provider_names_only() {
+    let marked = "---\ntitle: T\nprovider:\n  name: \"Old Wire\"\ntopics:\n  - AI\nrelated:\n  - title: R\n    provider:\n      name: Other\n---\n";
+    let target = |needle: &str, delta: usize| ide::prepare_rename(marked, marked.find(needle).unwrap() + delta);
+    let topic = target("AI", 1).unwrap();
+    assert_eq!((topic.kind, topic.name.as_str(), &marked[topic.range]), (RenameKind::Topic, "AI", "AI"));
+    let provider = target("Old Wire", 0).unwrap();
+    assert_eq!((provider.kind, &marked[provider.range]), (RenameKind::Provider, "\"Old Wire\""));
+    assert_eq!(provider.name, "Old Wire");
+    assert_eq!(target("Other", 2).unwrap().kind, RenameKind::Provider);
+    assert_eq!(target("title: T", 8), None);
+    assert_eq!(target("name:", 1), None, "a key is not a name");
+    assert_eq!(target("topics", 0), None);
+}
+
+#[test]
+fn rename_keeps_quoting_and_quotes_when_needed() {
+    let text = "---\ntopics:\n  - 'Old'\n  - \"Old\"\n  - Old\n---\n";
+    // Three spellings of one name in one list: the first is renamed, the others merged away.
+    assert_eq!(rename_topic(text, &["Old"], "It's: new"), "---\ntopics:\n  - 'It''s: new'\n---\n");
+    let plain = "---\ntopics: [Old]\n---\n";
+    assert_eq!(rename_topic(plain, &["Old"], "a: b"), "---\ntopics: [\"a: b\"]\n---\n");
+    assert_eq!(rename_topic(plain, &["Old"], "New"), "---\ntopics: [New]\n---\n");
+}
+
+#[test]
+fn rename_into_an_existing_name_deletes_without_breaking_the_list() {
+    let flow = "---\ntopics: [A, Old, Old2, B]\n---\n";
+    assert_eq!(rename_topic(flow, &["Old", "Old2"], "A"), "---\ntopics: [A, B]\n---\n");
+    let flow_end = "---\ntopics: [A, Old, Old2]\n---\n";
+    assert_eq!(rename_topic(flow_end, &["Old", "Old2"], "A"), "---\ntopics: [A]\n---\n");
+    let crlf = "---\r\ntopics:\r\n  - New\r\n  - Old\r\n  - B\r\n---\r\n";
+    assert_eq!(rename_topic(crlf, &["Old"], "New"), "---\r\ntopics:\r\n  - New\r\n  - B\r\n---\r\n");
+    // Unrelated duplicates are left alone: a rename changes only what it renames.
+    let dup = "---\ntopics:\n  - B\n  - B\n  - Old\n---\n";
+    assert_eq!(rename_topic(dup, &["Old"], "C"), "---\ntopics:\n  - B\n  - B\n  - C\n---\n");
+    assert_eq!(rename_topic("no front matter", &["Old"], "New"), "no front matter");
+}
+
+#[test]
+fn provider_rename_changes_names_and_written_domains() {
+    let text = "---\nprovider:\n  name: Old\n  domain: old.example\nrelated:\n  - provider:\n      name: Old\n  - provider:\n      name: Keep\n      domain: keep.example\n---\n";
+    let edits = ide::rename_edits(text, RenameKind::Provider, &["Old"], "New", Some("new.example"));
+    assert_eq!(edits.names.len(), 2);
+    assert_eq!(edits.domains.len(), 1, "a domain is changed only where one is written beside the name");
+    let all: Vec<_> = edits.names.iter().chain(&edits.domains).cloned().collect();
+    let mut all = all;
+    all.sort_by_key(|e| e.range.start);
+    assert_eq!(
+        apply_edits(text, &all),
+        "---\nprovider:\n  name: New\n  domain: new.example\nrelated:\n  - provider:\n      name: New\n  - provider:\n      name: Keep\n      domain: keep.example\n---\n"
+    );
+}
+
+#[test]
+fn repair_edits_touch_only_changed_lines() {
+    let text = "---\ntitle: \"cafÃ©\"\ntype: article\nexcerpt: \"Organizationâ€™s\"\n---\nBody stays.\n";
+    let repair = ide::repair(text, &Config::default(), now());
+    assert_eq!(repair.findings, 2);
+    assert_eq!(repair.edits.len(), 2, "{:?}", repair.edits);
+    assert_eq!(&text[repair.edits[0].range.clone()], "title: \"cafÃ©\"\n");
+    assert_eq!(
+        apply_edits(text, &repair.edits),
+        "---\ntitle: \"café\"\ntype: article\nexcerpt: \"Organization’s\"\n---\nBody stays.\n"
+    );
+    assert_eq!(ide::repair("---\ntitle: fine\n---\n", &Config::default(), now()), ide::Repair::default());
 }

@@ -40,7 +40,7 @@ fn mojibake_diagnostic(line: &str, offset: usize, run: &mojibake::Mangled) -> Di
     };
     let message = format!("`{bad}` is `{good}` (UTF-8 decoded as {}{times})", run.encoding.name());
     let range = offset + run.range.start..offset + run.range.end;
-    let fix = Fix::replace(format!("Repair encoding: `{bad}` → `{good}`"), range.clone(), run.repaired.clone(), true);
+    let fix = Fix::replace(format!("Repair encoding: {bad} → {good}"), range.clone(), run.repaired.clone(), true);
     Diagnostic::new(Code::Mojibake, range, message).with_fix(fix)
 }
 

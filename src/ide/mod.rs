@@ -15,6 +15,8 @@ mod locate;
 mod mapping;
 mod navigation;
 mod outline;
+mod rename;
+mod repair;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,8 @@ use crate::config::Config;
 use crate::workspace::Index;
 
 pub use context::{CursorContext, Slot, context_at};
+pub use rename::{RenameEdits, RenameKind, RenameTarget, prepare_rename, rename_edits};
+pub use repair::{Repair, repair};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompletionKind {

@@ -11,6 +11,7 @@ use super::features;
 use super::indexer;
 use super::settings::Settings;
 use super::shared::Shared;
+use super::workspace_edits::{self, COMMAND_FIX_WORKSPACE, COMMAND_MERGE_TOPIC};
 
 pub struct Backend {
     shared: Shared,
@@ -31,6 +32,12 @@ impl Backend {
             }
             None => serde_json::Value::Null,
         })
+    }
+
+    /// `window/workDoneProgress/cancel` (not routed by tower-lsp-server): remembered so the
+    /// running job with that token stops at its next batch.
+    pub async fn work_done_progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        self.shared.lock().cancelled_progress.insert(params.token);
     }
 }
 
@@ -160,6 +167,14 @@ impl LanguageServer for Backend {
         features::code_actions(&self.shared, params).await
     }
 
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        Ok(workspace_edits::prepare_rename(&self.shared, params).await)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        workspace_edits::rename(&self.shared, params).await
+    }
+
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
         features::pull_diagnostics(&self.shared, params).await
     }
@@ -171,6 +186,8 @@ impl LanguageServer for Backend {
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         match params.command.as_str() {
             COMMAND_FIX_ALL => features::fix_all_command(&self.shared, params.arguments).await,
+            COMMAND_FIX_WORKSPACE => workspace_edits::fix_workspace_command(&self.shared).await,
+            COMMAND_MERGE_TOPIC => workspace_edits::merge_topic_command(&self.shared, params.arguments).await,
             COMMAND_REINDEX => {
                 let shared = self.shared.clone();
                 tokio::spawn(async move { indexer::index_workspace(&shared).await });

@@ -18,6 +18,7 @@ mod shared;
 mod state;
 mod test_hook;
 mod to_lsp;
+mod workspace_edits;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
@@ -32,6 +33,7 @@ where
 {
     let (service, socket) = LspService::build(backend::Backend::new)
         .custom_method("articleLsp/documentText", backend::Backend::document_text)
+        .custom_method("window/workDoneProgress/cancel", backend::Backend::work_done_progress_cancel)
         .finish();
     Server::new(input, output, socket).serve(service).await;
 }
