@@ -161,16 +161,26 @@ fn front_matter_prefix(rope: &Rope) -> String {
     if !first.starts_with("---") {
         return String::new();
     }
-    for line in 1..rope.len_lines() {
-        let text = line_text(rope, line);
-        let mark = text.trim_end_matches([' ', '\t']);
+    // One pass over the lines in order (random access per line costs a tree walk each); only
+    // short lines can be a delimiter, so only they are looked at.
+    let mut end = 0;
+    for (number, line) in rope.lines().enumerate() {
+        end += line.len_bytes();
+        if number == 0 || line.len_bytes() > MAX_DELIMITER_LINE {
+            continue;
+        }
+        let text = line.to_string();
+        let mark = text.trim_end_matches(['\n', '\r']).trim_end_matches([' ', '\t']);
         if mark == "---" || mark == "..." {
-            let end = if line + 1 < rope.len_lines() { rope.line_to_byte(line + 1) } else { rope.len_bytes() };
             return rope.byte_slice(..end).to_string();
         }
     }
     rope.to_string()
 }
+
+/// Longer lines cannot be a `---` or `...` delimiter (three characters, trailing blanks and a
+/// line break); a generous bound that keeps blank-padded delimiters.
+const MAX_DELIMITER_LINE: usize = 256;
 
 fn kind_of(line: usize, body_line: usize) -> LineKind {
     if line >= body_line { LineKind::Body } else { LineKind::FrontMatter }
