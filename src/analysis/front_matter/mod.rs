@@ -237,7 +237,10 @@ impl Checker<'_> {
     /// The text inserted for a missing field: the key and a value to fill in.
     fn skeleton(&self, field: &Field, indent: usize) -> String {
         let pad = " ".repeat(indent);
-        let newline = if self.text.contains("\r\n") { "\r\n" } else { "\n" };
+        // The opening `---` line's ending: the same whether the whole article is checked or, as
+        // in the editor, only its front matter (found by the property tests).
+        let opener_crlf = self.text.find('\n').is_some_and(|i| self.text[..i].ends_with('\r'));
+        let newline = if opener_crlf { "\r\n" } else { "\n" };
         let value = match field.kind {
             Kind::Date => format_rfc3339(self.now),
             Kind::Url => "\"https://\"".to_string(),
