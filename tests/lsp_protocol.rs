@@ -292,3 +292,26 @@ fn assert_trace_stays_inside(trace: &str, root: &std::path::Path) {
     }
     assert_eq!(execs, 1, "the server ran a program:\n{trace}");
 }
+
+/// Frames that arrive a byte at a time, and several frames in one write, are split correctly.
+#[test]
+fn frames_split_across_reads_or_packed_together() {
+    let mut server = RawServer::start();
+    let init = json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} } });
+    for byte in frame(init.to_string().as_bytes()) {
+        server.send_raw(&[byte]);
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    server.wait_for("initialize", |m| m["id"] == 1);
+    let mut packed = frame(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }).to_string().as_bytes());
+    for id in 2..5 {
+        let request = json!({ "jsonrpc": "2.0", "id": id, "method": "workspace/symbol", "params": { "query": "" } });
+        packed.extend(frame(request.to_string().as_bytes()));
+    }
+    server.send_raw(&packed);
+    for id in 2..5 {
+        let reply = server.wait_for("a packed request", |m| m["id"] == id);
+        assert!(reply.get("result").is_some(), "{reply}");
+    }
+    assert_eq!(shut_down(server), 0);
+}
