@@ -18,7 +18,16 @@ pub struct Settings {
     pub now: Option<Timestamp>,
     /// Index the workspace folders (default true).
     pub index_workspace: Option<bool>,
+    /// At most this many diagnostics are shown per document (default
+    /// [`DEFAULT_MAX_DIAGNOSTICS`]), then one that says how many more there are.
+    pub max_diagnostics: Option<usize>,
+    /// Which inlay hints to show, and the display time zone.
+    pub inlay_hints: super::ide_features::InlayHintOptions,
 }
+
+/// Enough for any article a person would fix by hand, while a file of random bytes (hundreds of
+/// thousands of findings) still costs a bounded message per keystroke.
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 5_000;
 
 impl Settings {
     /// Reads settings from a JSON value; an `articleLsp` or `article-lsp` section is unwrapped
@@ -40,6 +49,10 @@ impl Settings {
             Ok(settings) => (settings, None),
             Err(err) => (Settings::default(), Some(format!("invalid article-lsp settings: {err}"))),
         }
+    }
+
+    pub fn max_diagnostics(&self) -> usize {
+        self.max_diagnostics.unwrap_or(DEFAULT_MAX_DIAGNOSTICS)
     }
 
     pub fn now(&self) -> Timestamp {
