@@ -361,6 +361,14 @@ async fn lenses_links_hints_tokens_selection_highlights_and_symbols() {
     // `title` at 1:0 (5 long, property), then `publishedDateTime` on the next line.
     assert_eq!(&data[..10], [1, 0, 5, 0, 0, 1, 0, 17, 0, 0]);
     assert_eq!(data.len() % 5, 0);
+    // Positions are in UTF-16 and found in one pass: an emoji (two units) before a token on
+    // the same line, and CRLF line ends.
+    let emoji_uri = ws.uri("emoji.md");
+    let emoji = "---\r\ntitle: T\r\ntopics: [\"😀 x\", AI]\r\n---\r\n";
+    client.open(&emoji_uri, emoji, 1).await;
+    let tokens =
+        client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": emoji_uri } })).await;
+    assert_eq!(tokens["data"], json!([1, 0, 5, 0, 0, 1, 0, 6, 0, 0, 0, 10, 4, 4, 0, 0, 7, 2, 4, 0]));
     let lines = json!({ "start": { "line": 7, "character": 0 }, "end": { "line": 9, "character": 0 } });
     let ranged =
         client.request("textDocument/semanticTokens/range", json!({ "textDocument": doc, "range": lines })).await;
