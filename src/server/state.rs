@@ -23,6 +23,8 @@ pub struct ClientCaps {
     pub work_done_progress: bool,
     pub watched_files_registration: bool,
     pub document_changes: bool,
+    /// Workspace edits may create (and so overwrite) files: how `fixWorkspace` transcodes.
+    pub create_files: bool,
 }
 
 #[derive(Debug, Default)]
