@@ -191,22 +191,28 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
     blocking(move || {
         let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
         let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
-        let (_, parsed) = snap.parse(&shared);
+        let (text, parsed) = snap.parse(&shared);
         let hints = ide::inlay_hints(&parsed, &shared.index(), &snap.hints, snap.now);
-        let hint = |h: ide::Hint| InlayHint {
-            position: convert::position(&snap.rope, h.offset, snap.encoding),
-            label: InlayHintLabel::String(match h.kind {
-                HintKind::RelatedProvider => format!("· {}", h.label),
-                HintKind::RelativeDate | HintKind::ZonedTime => h.label,
-            }),
-            kind: None,
-            text_edits: None,
-            tooltip: None,
-            padding_left: Some(true),
-            padding_right: None,
-            data: None,
-        };
-        hints.into_iter().filter(|h| start <= h.offset && h.offset <= end).map(hint).collect()
+        // Hints come sorted by offset: positions in one pass, as for tokens.
+        let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
+        let mut out = Vec::new();
+        for h in hints.into_iter().filter(|h| start <= h.offset && h.offset <= end) {
+            let Some((line, character)) = walker.advance(h.offset) else { continue };
+            out.push(InlayHint {
+                position: Position::new(line, character),
+                label: InlayHintLabel::String(match h.kind {
+                    HintKind::RelatedProvider => format!("· {}", h.label),
+                    HintKind::RelativeDate | HintKind::ZonedTime => h.label,
+                }),
+                kind: None,
+                text_edits: None,
+                tooltip: None,
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
+        }
+        out
     })
     .await
 }
@@ -266,7 +272,8 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    /// The position of `to` (not before the last one asked for, on a char boundary).
+    /// The position of `to` (not before the last one asked for, on a char boundary). Asking
+    /// for the same offset again is free.
     fn advance(&mut self, to: usize) -> Option<(u32, u32)> {
         let piece = self.text.get(self.at..to)?;
         let bytes = piece.as_bytes();
