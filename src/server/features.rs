@@ -309,7 +309,7 @@ fn code_actions_for(snap: &Snapshot, findings: &Findings, params: &CodeActionPar
     }
     if wants(&CodeActionKind::QUICKFIX) {
         let in_range = findings.diagnostics.iter().filter(|d| d.range.start <= end && start <= d.range.end);
-        actions.extend(in_range.filter_map(|d| super::workspace_edits::merge_variants_action(&snap.rope, d)));
+        actions.extend(in_range.filter_map(|d| super::workspace_edits::merge_variants_action(rope, d)));
     }
     let safe = fix::safe_edits(&findings.diagnostics, &Selection::default());
     if wants(&CodeActionKind::SOURCE_FIX_ALL) && !safe.is_empty() {
