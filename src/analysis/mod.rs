@@ -34,13 +34,20 @@ pub fn check(text: &str, config: &Config, now: Timestamp) -> Vec<Diagnostic> {
 /// An article file with nothing but whitespace (and perhaps a byte-order mark) is almost
 /// always a failed download or save, and no other rule would say a word about it.
 fn check_empty(acc: &mut Vec<Diagnostic>, text: &str) {
-    if text.trim_start_matches('\u{feff}').trim().is_empty() {
-        acc.push(Diagnostic::new(
-            Code::EmptyFile,
-            0..text.len(),
-            "the file is empty: an article needs a title and a body",
-        ));
+    if is_blank(text.chars()) {
+        acc.push(empty_file(text.len()));
     }
+}
+
+/// Whether a text is only whitespace and byte-order marks; stops at the first other character,
+/// so the editor can ask it of a rope on every change.
+pub fn is_blank(chars: impl IntoIterator<Item = char>) -> bool {
+    chars.into_iter().all(|c| c.is_whitespace() || c == '\u{feff}')
+}
+
+/// The `empty-file` finding of a blank text `len` bytes long.
+pub fn empty_file(len: usize) -> Diagnostic {
+    Diagnostic::new(Code::EmptyFile, 0..len, "the file is empty: an article needs a title and a body")
 }
 
 /// Checks a file's bytes: like [`check`], plus `not-utf8` when the bytes had to be transcoded.

@@ -117,6 +117,9 @@ impl Analysis {
             let start = rope.line_to_byte(line);
             all.extend(found.iter().map(|d| shifted(d, start)));
         }
+        if analysis::is_blank(rope.chars()) {
+            all.push(analysis::empty_file(rope.len_bytes()));
+        }
         analysis::apply_severities(all, config)
     }
 }
