@@ -202,7 +202,8 @@ fn main() -> ExitCode {
 }
 
 /// Runs the language server until the client sends `exit` (or closes the stream), then stops
-/// without waiting for background work: a client that asked us to exit wants us gone.
+/// without waiting for background work: a client that asked us to exit wants us gone. Exits
+/// with 0 after `shutdown`, 1 without it.
 fn serve() -> u8 {
     // Someone who typed `article-lsp` in a terminal should not face a silent wait.
     if std::io::stdin().is_terminal() {
@@ -215,9 +216,9 @@ fn serve() -> u8 {
             return cli::EXIT_TROUBLE;
         }
     };
-    runtime.block_on(article_lsp::server::serve_stdio());
+    let outcome = runtime.block_on(article_lsp::server::serve_stdio());
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    cli::EXIT_CLEAN
+    outcome.exit_code()
 }
 
 fn print_schema(config: Option<&std::path::Path>) -> u8 {

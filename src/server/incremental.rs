@@ -117,7 +117,7 @@ impl Analysis {
             let start = rope.line_to_byte(line);
             all.extend(found.iter().map(|d| shifted(d, start)));
         }
-        if analysis::is_blank(rope.chars()) {
+        if analysis::is_blank(rope.chunks()) {
             all.push(analysis::empty_file(rope.len_bytes()));
         }
         analysis::apply_severities(all, config)
