@@ -155,8 +155,19 @@ if [ $run_vscode = 1 ]; then
     cp package-lock.json node_modules/.article-lsp-package-lock.json
   fi
   npm run --silent lint
+  rm -f article-lsp-*.vsix
+  # Both packages: the universal one (no server) and the one that bundles $ARTICLE_LSP_BIN,
+  # which the test installs.
+  npm run --silent package:universal
   npm run --silent package
-  VSIX=$EDITORS/vscode/article-lsp.vsix
+  VSIX=$(ls "$EDITORS"/vscode/article-lsp-*.vsix | grep -v -- '-universal\.vsix$' | head -1)
+  python3 - "$EDITORS/vscode/article-lsp-universal.vsix" "$VSIX" <<'PY' || die "the .vsix packages do not hold what they should"
+import sys, zipfile
+universal, bundled = (set(zipfile.ZipFile(path).namelist()) for path in sys.argv[1:])
+assert "extension/server/article-lsp" not in universal, "the universal package bundles a server"
+assert "extension/server/article-lsp" in bundled, "the platform package has no extension/server/article-lsp"
+print(f"packages: {sys.argv[1]} (no server), {sys.argv[2]} (server bundled)")
+PY
   cd "$ROOT"
 fi
 
@@ -181,18 +192,28 @@ if [ $run_nvim = 1 ]; then
   artifacts=$EDITORS/nvim/test-artifacts
   rm -rf "$artifacts"
   mkdir -p "$artifacts"
-  # `article-lsp` on PATH, as `cargo install` leaves it.
+  # `article-lsp` on PATH, as `pip install` or `cargo install` leave it; in the "mason" mode
+  # only in Mason's bin directory, with none on PATH.
   mkdir -p "$work/bin"
   ln -sf "$ARTICLE_LSP_BIN" "$work/bin/article-lsp"
-  for mode in enable autocmd; do
+  path_without_server=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r d; do
+    [ -n "$d" ] && [ ! -e "$d/article-lsp" ] && printf '%s:' "$d"
+  done)
+  for mode in enable autocmd mason; do
     step "Neovim end-to-end test ($mode)"
     dir=$work/nvim-$mode
     mkdir -p "$dir"
     cp -R "$ROOT/examples" "$dir/articles"
+    search_path=$work/bin:$PATH
+    if [ $mode = mason ]; then
+      mkdir -p "$dir/data/nvim/mason/bin"
+      ln -sf "$ARTICLE_LSP_BIN" "$dir/data/nvim/mason/bin/article-lsp"
+      search_path=${path_without_server%:}
+    fi
     set +o errexit
     (
       cd "$dir/articles"
-      PATH=$work/bin:$PATH XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data \
+      PATH=$search_path XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data \
         XDG_STATE_HOME=$dir/state XDG_CACHE_HOME=$dir/cache ARTICLE_LSP_NVIM_MODE=$mode \
         in_group timeout 120 "$NVIM" --headless --clean -u "$EDITORS/nvim/test/user_init.lua" \
         -c "luafile $EDITORS/nvim/test/e2e.lua"

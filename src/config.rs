@@ -117,12 +117,11 @@ impl Config {
 
     /// Reads and parses a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
-            path: Some(path.to_path_buf()),
-            line_col: None,
-            span: None,
-            message: format!("cannot read: {err}"),
-        })?;
+        let unreadable =
+            |message: String| ConfigError { path: Some(path.to_path_buf()), line_col: None, span: None, message };
+        // Never blocks on a FIFO or device that happens to carry the name.
+        let bytes = crate::files::read(path).map_err(unreadable)?;
+        let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8".to_string()))?;
         Config::from_toml(&text, Some(path))
     }
 

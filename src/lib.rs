@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod files;
 pub mod fix;
 pub mod ide;
 pub mod line_index;

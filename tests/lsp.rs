@@ -143,7 +143,7 @@ async fn mojibake_quick_fix_applies_and_rechecks_clean() {
         .await;
     let quick_fix = actions.as_array().unwrap().iter().find(|a| a["kind"] == "quickfix").unwrap().clone();
     assert_eq!(quick_fix["isPreferred"], true);
-    assert_eq!(quick_fix["title"], "Repair encoding: `â€™` → `’`");
+    assert_eq!(quick_fix["title"], "Repair encoding: â€™ → ’", "a menu shows no Markdown");
     let change = &quick_fix["edit"]["documentChanges"][0];
     assert_eq!(change["textDocument"]["version"], 1, "edits are pinned to the document version");
     let edits = change["edits"].as_array().unwrap().clone();

@@ -12,8 +12,8 @@ export default tseslint.config(
     },
   },
   {
-    // The end-to-end test is a Node script.
-    files: ["e2e/**/*.mjs"],
+    // The end-to-end test and the packaging script are Node scripts.
+    files: ["e2e/**/*.mjs", "scripts/**/*.mjs"],
     languageOptions: {
       globals: { console: "readonly", fetch: "readonly", process: "readonly", setTimeout: "readonly" },
     },

@@ -8,6 +8,12 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
+/// Collections nested deeper than this are a syntax error. Articles need a handful of levels;
+/// the limit keeps every recursive walk of the tree (building, checking, outline, dropping)
+/// far below the smallest stack of any thread that parses (2 MiB for the server's blocking pool and
+/// rayon's workers), whatever the input.
+pub const MAX_DEPTH: usize = 64;
+
 /// A YAML node and where it is in the analysed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
@@ -92,8 +98,12 @@ impl Entry {
 pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
     let src = text.get(range.clone()).unwrap_or("");
     let positions = CharPositions::new(src, range.start);
-    let mut builder = Builder { parser: Parser::new_from_str(src), positions: &positions };
+    let mut builder = Builder { parser: Parser::new_from_str(src), positions: &positions, depth: 0 };
     builder.document(range.start)
+}
+
+fn too_deep() -> String {
+    format!("collections nested more than {MAX_DEPTH} levels deep")
 }
 
 /// Maps saphyr's character indices to byte offsets in the analysed text.
@@ -126,6 +136,8 @@ impl CharPositions {
 struct Builder<'a, 'p> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     positions: &'p CharPositions,
+    /// Collections open around the node being built.
+    depth: usize,
 }
 
 type Step<'a> = (Event<'a>, Span);
@@ -140,7 +152,12 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn error(&self, err: &ScanError) -> SyntaxError {
-        SyntaxError { offset: self.positions.byte(err.marker().index()), message: err.info().to_string() }
+        let offset = self.positions.byte(err.marker().index());
+        // The scanner has its own, higher limit on flow nesting; say the same thing as ours.
+        match err.info() {
+            "recursion limit exceeded" => SyntaxError { offset, message: too_deep() },
+            info => SyntaxError { offset, message: info.to_string() },
+        }
     }
 
     fn document(&mut self, start: usize) -> Result<Node, SyntaxError> {
@@ -168,10 +185,20 @@ impl<'a> Builder<'a, '_> {
                 Ok(Node { span: range, value: Value::Scalar(Scalar { text: text.into_owned(), plain }) })
             }
             Event::Alias(_) => Ok(Node { span: range, value: Value::Alias }),
-            Event::SequenceStart(..) => self.sequence(range),
-            Event::MappingStart(..) => self.mapping(range),
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.depth >= MAX_DEPTH => {
+                Err(SyntaxError { offset: range.start, message: too_deep() })
+            }
+            Event::SequenceStart(..) => self.nested(|b| b.sequence(range)),
+            Event::MappingStart(..) => self.nested(|b| b.mapping(range)),
             _ => Err(SyntaxError { offset: range.start, message: "unexpected YAML structure".into() }),
         }
+    }
+
+    fn nested(&mut self, build: impl FnOnce(&mut Self) -> Result<Node, SyntaxError>) -> Result<Node, SyntaxError> {
+        self.depth += 1;
+        let built = build(self);
+        self.depth -= 1;
+        built
     }
 
     fn sequence(&mut self, start: Range<usize>) -> Result<Node, SyntaxError> {
@@ -250,6 +277,25 @@ mod tests {
         let root = parse_all(text);
         let Value::Sequence(items) = &root.get("b").unwrap().value else { panic!() };
         assert!(items.iter().all(|n| n.value == Value::Alias));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_an_error_at_the_first_level_too_deep() {
+        for depth in [MAX_DEPTH, MAX_DEPTH + 1, 10_000] {
+            let flow = format!("{}{}\n", "[".repeat(depth), "]".repeat(depth));
+            let block = format!("{}x\n", "- ".repeat(depth));
+            for text in [flow, block] {
+                let parsed = parse(text.as_str(), 0..text.len());
+                match depth {
+                    MAX_DEPTH => assert!(parsed.is_ok(), "{depth}: {parsed:?}"),
+                    _ => {
+                        let err = parsed.unwrap_err();
+                        assert!(err.message.contains("nested"), "{err:?}");
+                        assert!(err.offset >= MAX_DEPTH, "{err:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -51,6 +51,16 @@ fn amount(seconds: u64) -> String {
     if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
 }
 
+/// `1 article`, `12 articles`.
+pub(crate) fn articles(n: usize) -> String {
+    if n == 1 { "1 article".to_string() } else { format!("{n} articles") }
+}
+
+/// An instant for people: `26 Sep 2021, 06:17 UTC`.
+pub(crate) fn readable(ts: Timestamp) -> String {
+    ts.strftime("%-d %b %Y, %H:%M UTC").to_string()
+}
+
 /// The date part of an instant (`2021-09-26`).
 pub(crate) fn day(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%d").to_string()
@@ -71,5 +81,7 @@ mod tests {
         assert_eq!(words(b, a), "2 days after");
         assert_eq!(words(a, a), "at the same time");
         assert_eq!(md("a*b_[c]"), "a\\*b\\_\\[c\\]");
+        assert_eq!(readable(b), "26 Sep 2021, 06:17 UTC");
+        assert_eq!(readable("2021-03-02T00:00:00Z".parse().unwrap()), "2 Mar 2021, 00:00 UTC");
     }
 }

@@ -1,6 +1,6 @@
 //! Hover cards: a related entry as a card (with a link to the workspace file it points at), the
-//! title with the article's links in both directions, topic and provider usage, dates in
-//! RFC 3339 with their distance to now, mojibake with its repair, and field documentation.
+//! title with the article's links in both directions, topic and provider usage, dates readably and
+//! exactly with their distance to now, mojibake with its repair, and field documentation.
 
 use std::ops::Range;
 use std::path::Path;
@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use super::Hover;
 use super::context::field_at;
-use super::format::{day, file_uri, md, relative};
+use super::format::{articles, day, file_uri, md, readable, relative};
 use super::lines::{floor_boundary, line_start};
 use super::locate::{Located, locate};
 use crate::analysis::layout::{self, line_text};
@@ -94,7 +94,7 @@ impl Cards<'_> {
 
     /// A date and how far it is from this article's publication.
     fn dated(&self, ts: Timestamp) -> String {
-        let when = format_rfc3339(ts);
+        let when = format!("{} — {}", readable(ts), format_rfc3339(ts));
         match self.summary.published {
             Some(mine) => format!("{when} ({})", relative(ts, mine, "{} before this article", "{} after this article")),
             None => when,
@@ -107,9 +107,9 @@ impl Cards<'_> {
         if !self.summary.related.is_empty() {
             out.push_str(&format!("\n\nRelated ({}):", self.summary.related.len()));
             for r in &self.summary.related {
-                let name = r.title.as_deref().unwrap_or("(untitled)");
-                let when = r.published.map(|p| format!(" — {}", day(p)));
-                out.push_str(&format!("\n- {}{}", md(name), when.unwrap_or_default()));
+                let url = r.web_url.as_ref().map(|u| u.value.as_str());
+                let in_workspace = url.and_then(|u| self.index.articles_with_url(u).first().map(|(p, _)| *p));
+                out.push_str(&list_entry(r.published, r.title.as_deref(), in_workspace));
             }
         }
         let backlinks: Vec<_> = self
@@ -143,7 +143,7 @@ impl Cards<'_> {
     fn date(&self, at: &Located) -> Option<Hover> {
         let (raw, span) = at.scalar()?;
         let ts = parse_datetime(raw).ok()?;
-        let markdown = format!("`{}` ({})", format_rfc3339(ts), relative(ts, self.now, "{} ago", "in {}"));
+        let markdown = format!("{} — {} ({})", readable(ts), md(raw.trim()), relative(ts, self.now, "{} ago", "in {}"));
         Some(Hover { markdown, range: span })
     }
 
@@ -156,10 +156,7 @@ impl Cards<'_> {
 
 /// `**Topic** \`AI\`: 12 articles` and the latest few of them.
 fn usage_card(what: &str, name: &str, users: &[(&Path, &Arc<ArticleSummary>)], range: Range<usize>) -> Hover {
-    let count = match users.len() {
-        1 => "1 article".to_string(),
-        n => format!("{n} articles"),
-    };
+    let count = articles(users.len());
     let mut markdown = format!("**{what}** `{name}`: {count} in the workspace");
     if !users.is_empty() {
         markdown.push_str("\n\nLatest:");
@@ -172,12 +169,19 @@ fn usage_card(what: &str, name: &str, users: &[(&Path, &Arc<ArticleSummary>)], r
 fn list(items: &[(&Path, &Arc<ArticleSummary>)]) -> String {
     items
         .iter()
-        .map(|(path, s)| {
-            let title = s.title.as_ref().map_or("(untitled)", |t| t.value.as_str());
-            let when = s.published.map(|p| format!("{} ", day(p)));
-            format!("\n- {}[{}]({})", when.unwrap_or_default(), md(title), file_uri(path))
-        })
+        .map(|(path, s)| list_entry(s.published, s.title.as_ref().map(|t| t.value.as_str()), Some(path)))
         .collect()
+}
+
+/// One line of an article list, the same in every card: `- 2021-09-26 Title`, the title a link
+/// when the article is in the workspace.
+fn list_entry(published: Option<Timestamp>, title: Option<&str>, path: Option<&Path>) -> String {
+    let when = published.map(|p| format!("{} ", day(p))).unwrap_or_default();
+    let title = md(title.unwrap_or("(untitled)"));
+    match path {
+        Some(path) => format!("\n- {when}[{title}]({})", file_uri(path)),
+        None => format!("\n- {when}{title}"),
+    }
 }
 
 /// Mojibake under the cursor, with the repaired word.

@@ -8,9 +8,11 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::capabilities::{self, COMMAND_FIX_ALL, COMMAND_REINDEX};
 use super::document::{Document, Pending};
 use super::features;
+use super::ide_features;
 use super::indexer;
 use super::settings::Settings;
 use super::shared::Shared;
+use super::workspace_edits::{self, COMMAND_FIX_WORKSPACE, COMMAND_MERGE_TOPIC};
 
 pub struct Backend {
     shared: Shared,
@@ -31,6 +33,12 @@ impl Backend {
             }
             None => serde_json::Value::Null,
         })
+    }
+
+    /// `window/workDoneProgress/cancel` (not routed by tower-lsp-server): remembered so the
+    /// running job with that token stops at its next batch.
+    pub async fn work_done_progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        self.shared.lock().cancelled_progress.insert(params.token);
     }
 }
 
@@ -89,23 +97,25 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let mut state = self.shared.lock();
         let encoding = state.encoding;
+        let today = crate::analysis::today(state.settings.now());
         let Some(doc) = state.documents.get_mut(&uri) else {
             return;
         };
-        let mut pending = Pending::Nothing;
-        for change in &params.content_changes {
-            pending = pending.max(doc.apply(change, encoding));
-        }
-        doc.version = params.text_document.version;
+        let pending = doc.change(&params.content_changes, params.text_document.version, encoding, today);
         self.shared.after_change(&mut state, &uri, pending);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let mut state = self.shared.lock();
-        state.documents.remove(&uri);
-        self.shared.publish(uri, None, Vec::new());
-        drop(state);
+        let closed = {
+            let mut state = self.shared.lock();
+            let closed = state.documents.remove(&uri);
+            self.shared.publish(uri.clone(), None, Vec::new());
+            closed
+        };
+        if let Some(path) = closed.and_then(|doc| doc.path) {
+            indexer::document_closed(&self.shared, uri, path).await;
+        }
     }
 
     async fn did_save(&self, _: DidSaveTextDocumentParams) {}
@@ -123,53 +133,101 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        super::folders::folders_changed(&self.shared, params).await;
+    }
+
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         indexer::files_changed(&self.shared, params.changes).await;
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        Ok(features::completion(&self.shared, params).await)
+        features::completion(&self.shared, params).await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        Ok(features::hover(&self.shared, params).await)
+        features::hover(&self.shared, params).await
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
-        Ok(features::definition(&self.shared, params).await)
+        features::definition(&self.shared, params).await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        Ok(features::references(&self.shared, params).await)
+        features::references(&self.shared, params).await
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(features::document_symbols(&self.shared, params).await)
+        features::document_symbols(&self.shared, params).await
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        Ok(features::workspace_symbols(&self.shared, params).await)
+        features::workspace_symbols(&self.shared, params).await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        Ok(features::folding_ranges(&self.shared, params).await)
+        features::folding_ranges(&self.shared, params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(features::code_actions(&self.shared, params))
+        features::code_actions(&self.shared, params).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        Ok(ide_features::code_lenses(&self.shared, params).await)
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        Ok(ide_features::document_links(&self.shared, params).await)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        Ok(ide_features::inlay_hints(&self.shared, params).await)
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        Ok(ide_features::semantic_tokens_full(&self.shared, params).await)
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        Ok(ide_features::semantic_tokens_range(&self.shared, params).await)
+    }
+
+    async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
+        Ok(ide_features::selection_ranges(&self.shared, params).await)
+    }
+
+    async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
+        Ok(ide_features::document_highlights(&self.shared, params).await)
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        Ok(workspace_edits::prepare_rename(&self.shared, params).await)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        workspace_edits::rename(&self.shared, params).await
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        Ok(features::pull_diagnostics(&self.shared, params).await)
+        features::pull_diagnostics(&self.shared, params).await
     }
 
     async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
-        Ok(features::workspace_diagnostics(&self.shared, params).await)
+        features::workspace_diagnostics(&self.shared, params).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         match params.command.as_str() {
             COMMAND_FIX_ALL => features::fix_all_command(&self.shared, params.arguments).await,
+            ide_features::COMMAND_SHOW_REFERENCES => {
+                features::show_references_command(&self.shared, params.arguments).await
+            }
+            COMMAND_FIX_WORKSPACE => workspace_edits::fix_workspace_command(&self.shared).await,
+            COMMAND_MERGE_TOPIC => workspace_edits::merge_topic_command(&self.shared, params.arguments).await,
             COMMAND_REINDEX => {
                 let shared = self.shared.clone();
                 tokio::spawn(async move { indexer::index_workspace(&shared).await });

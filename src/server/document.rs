@@ -1,13 +1,18 @@
-//! One open document: its rope, version and cached analysis.
+//! One open document: its rope, version and cached analysis, and the findings of the last
+//! version that was assembled (kept with the text they describe).
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use jiff::civil::Date;
 use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
 use super::convert::char_index;
 use super::incremental::Analysis;
+use super::test_hook;
 use crate::analysis::Diagnostic;
 use crate::line_index::PositionEncoding;
 
@@ -22,31 +27,49 @@ pub enum Pending {
     Everything,
 }
 
+/// The findings of one revision of a document together with the text they were computed on:
+/// ranges are converted against that text and edits are pinned to its version, so results of
+/// two versions never mix.
+#[derive(Debug)]
+pub struct Findings {
+    pub revision: u64,
+    pub version: i32,
+    pub rope: Rope,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Document {
     /// Unique per `didOpen`: results of jobs started for an earlier opening are ignored.
     pub opening: u64,
+    /// Unique per text state (every open and every change gets a fresh one). Client version
+    /// numbers may repeat or go backwards; this never does, so staleness checks use it.
+    pub revision: u64,
     pub path: Option<PathBuf>,
     pub rope: Rope,
     pub version: i32,
     /// `None` until the first full analysis has been installed.
     pub analysis: Option<Analysis>,
-    /// The findings last assembled, and the version they describe (code actions and pull
-    /// requests read them).
-    pub findings: Option<(i32, Arc<Vec<Diagnostic>>)>,
+    /// The findings last assembled (code actions and pull requests read them).
+    pub findings: Option<Arc<Findings>>,
     /// Work still needed before the findings of the current version are complete.
     pub needs: Pending,
     /// An analysis job for this document is running (at most one at a time).
     pub job_running: bool,
 }
 
+/// Source of `opening` and `revision` numbers.
+static COUNTER: AtomicU64 = AtomicU64::new(1);
+
+fn next_number() -> u64 {
+    COUNTER.fetch_add(1, Ordering::Relaxed)
+}
+
 impl Document {
     pub fn new(path: Option<PathBuf>, text: &str, version: i32) -> Document {
-        // Distinguishes this opening of the document from an earlier one with the same URI and
-        // version numbers, whose analysis jobs may still be running.
-        static OPENINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Document {
-            opening: OPENINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            opening: next_number(),
+            revision: next_number(),
             path,
             rope: Rope::from_str(text),
             version,
@@ -57,8 +80,27 @@ impl Document {
         }
     }
 
+    /// Applies the changes of one `didChange` and moves to `version`.
+    pub fn change(
+        &mut self,
+        changes: &[TextDocumentContentChangeEvent],
+        version: i32,
+        encoding: PositionEncoding,
+        today: Date,
+    ) -> Pending {
+        // Dated body lines are judged against today: cached line findings of another day are
+        // redone (once a day, not frozen at the cache's creation).
+        if self.analysis.as_ref().is_some_and(|a| a.today() != Some(today)) {
+            self.analysis = None;
+        }
+        let pending = changes.iter().map(|c| self.apply(c, encoding)).max().unwrap_or(Pending::Nothing);
+        self.version = version;
+        self.revision = next_number();
+        pending
+    }
+
     /// Applies one content change (ranged or whole-text) and updates the line cache.
-    pub fn apply(&mut self, change: &TextDocumentContentChangeEvent, encoding: PositionEncoding) -> Pending {
+    fn apply(&mut self, change: &TextDocumentContentChangeEvent, encoding: PositionEncoding) -> Pending {
         let Some(range) = change.range else {
             self.rope = Rope::from_str(&change.text);
             self.analysis = None;
@@ -77,10 +119,20 @@ impl Document {
         let Some(analysis) = &mut self.analysis else {
             return Pending::Everything;
         };
-        if analysis.edited(&self.rope, from..old_last + 1, from..new_last + 1) {
-            Pending::FrontMatter
-        } else {
-            Pending::Nothing
+        // The per-line checks run on the server's own task: a panic there must cost only this
+        // cache (a full analysis job, itself contained, rebuilds it), never the server.
+        let rope = &self.rope;
+        let edited = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            test_hook::maybe_panic(&change.text);
+            analysis.edited(rope, from..old_last + 1, from..new_last + 1)
+        }));
+        match edited {
+            Ok(true) => Pending::FrontMatter,
+            Ok(false) => Pending::Nothing,
+            Err(_) => {
+                self.analysis = None;
+                Pending::Everything
+            }
         }
     }
 }

@@ -9,49 +9,93 @@ use ropey::Rope;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::*;
 
-use super::convert;
-use super::shared::Shared;
-use super::to_lsp;
+use super::document::Findings;
+use super::shared::{Shared, panic_message};
+use super::{convert, indexer, test_hook, to_lsp};
 use crate::analysis::{self, Code, Diagnostic};
 use crate::config::Config;
 use crate::fix::{self, Selection};
 use crate::ide;
 use crate::line_index::PositionEncoding;
 
-/// What a request needs of one document, taken under the lock.
+/// What a request needs of one document, taken under the lock: the text of one revision and
+/// everything needed to answer for exactly that revision.
 struct Snapshot {
     uri: Uri,
     rope: Rope,
     version: i32,
+    revision: u64,
     path: Option<PathBuf>,
     config: Arc<Config>,
     encoding: PositionEncoding,
     snippets: bool,
     now: Timestamp,
-    findings: Option<(i32, Arc<Vec<Diagnostic>>)>,
+    cap: usize,
+    findings: Option<Arc<Findings>>,
+}
+
+impl Snapshot {
+    /// The findings of this snapshot's own revision, if they were assembled.
+    fn own_findings(&self) -> Option<&Arc<Findings>> {
+        self.findings.as_ref().filter(|f| f.revision == self.revision)
+    }
 }
 
 fn snapshot(shared: &Shared, uri: &Uri) -> Option<Snapshot> {
     let mut state = shared.lock();
     let doc = state.documents.get(uri)?;
-    let (rope, version, path, findings) = (doc.rope.clone(), doc.version, doc.path.clone(), doc.findings.clone());
+    let (rope, version, revision, path) = (doc.rope.clone(), doc.version, doc.revision, doc.path.clone());
+    let findings = doc.findings.clone();
     let config = state.config_for(path.as_deref());
     Some(Snapshot {
         uri: uri.clone(),
         rope,
         version,
+        revision,
         path,
         config,
         encoding: state.encoding,
         snippets: state.caps.snippets,
         now: state.settings.now(),
+        cap: state.settings.max_diagnostics(),
         findings,
     })
 }
 
-/// Runs CPU work on a blocking thread.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    tokio::task::spawn_blocking(work).await.ok()
+/// Answers a request about one document on a blocking thread. A panic becomes an
+/// `InternalError` reply and a log line naming the document and version; the server and the
+/// document carry on.
+async fn run<T: Send + 'static>(
+    shared: &Shared,
+    snap: Snapshot,
+    work: impl FnOnce(Snapshot) -> T + Send + 'static,
+) -> jsonrpc::Result<T> {
+    let what = format!("{} v{}", snap.uri.as_str(), snap.version);
+    blocking(shared, what, move || {
+        test_hook::maybe_panic_in(&snap.rope);
+        work(snap)
+    })
+    .await
+}
+
+/// Runs CPU work on a blocking thread; a panic there becomes an `InternalError` reply.
+async fn blocking<T: Send + 'static>(
+    shared: &Shared,
+    what: String,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> jsonrpc::Result<T> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => Ok(done),
+        Err(err) => {
+            let reason = match err.try_into_panic() {
+                Ok(panic) => panic_message(panic.as_ref()),
+                Err(err) => err.to_string(),
+            };
+            let message = format!("a request on {what} failed: {reason}");
+            shared.client.log_message(MessageType::ERROR, message.clone()).await;
+            Err(jsonrpc::Error { code: jsonrpc::ErrorCode::InternalError, message: message.into(), data: None })
+        }
+    }
 }
 
 /// At most this many completion items are sent; with more, the list is narrowed by the typed
@@ -59,14 +103,14 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// thousands of providers per keystroke costs more than the lookup.)
 const MAX_COMPLETIONS: usize = 100;
 
-pub async fn completion(shared: &Shared, params: CompletionParams) -> Option<CompletionResponse> {
+pub async fn completion(shared: &Shared, params: CompletionParams) -> jsonrpc::Result<Option<CompletionResponse>> {
     let at = params.text_document_position;
-    let snap = snapshot(shared, &at.text_document.uri)?;
-    let shared = shared.clone();
-    blocking(move || {
+    let Some(snap) = snapshot(shared, &at.text_document.uri) else { return Ok(None) };
+    let worker = shared.clone();
+    run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
         let text = snap.rope.to_string();
-        let mut items = ide::completions(&text, offset, &shared.index(), &snap.config, snap.now);
+        let mut items = ide::completions(&text, offset, &worker.index(), &snap.config, snap.now);
         let is_incomplete = items.len() > MAX_COMPLETIONS;
         if is_incomplete {
             items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
@@ -75,59 +119,79 @@ pub async fn completion(shared: &Shared, params: CompletionParams) -> Option<Com
             items.truncate(MAX_COMPLETIONS);
         }
         let items = items.iter().map(|c| to_lsp::completion(&snap.rope, c, snap.encoding, snap.snippets)).collect();
-        CompletionResponse::List(CompletionList { is_incomplete, items })
+        Some(CompletionResponse::List(CompletionList { is_incomplete, items }))
     })
     .await
 }
 
-pub async fn hover(shared: &Shared, params: HoverParams) -> Option<Hover> {
+pub async fn hover(shared: &Shared, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
     let at = params.text_document_position_params;
-    let snap = snapshot(shared, &at.text_document.uri)?;
-    let shared = shared.clone();
-    blocking(move || {
+    let Some(snap) = snapshot(shared, &at.text_document.uri) else { return Ok(None) };
+    let worker = shared.clone();
+    run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
         let text = snap.rope.to_string();
         let this = snap.path.clone().unwrap_or_default();
-        let card = ide::hover(&text, offset, &this, &shared.index(), snap.now)?;
+        let card = ide::hover(&text, offset, &this, &worker.index(), snap.now)?;
         Some(Hover {
             contents: HoverContents::Markup(to_lsp::markdown(card.markdown)),
             range: Some(convert::range(&snap.rope, &card.range, snap.encoding)),
         })
     })
     .await
-    .flatten()
 }
 
-pub async fn definition(shared: &Shared, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+pub async fn definition(
+    shared: &Shared,
+    params: GotoDefinitionParams,
+) -> jsonrpc::Result<Option<GotoDefinitionResponse>> {
     let at = params.text_document_position_params;
-    let snap = snapshot(shared, &at.text_document.uri)?;
-    let shared = shared.clone();
-    blocking(move || {
+    let Some(snap) = snapshot(shared, &at.text_document.uri) else { return Ok(None) };
+    let worker = shared.clone();
+    run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let mut targets = ide::definition(&snap.rope.to_string(), offset, &shared.index());
+        let mut targets = ide::definition(&snap.rope.to_string(), offset, &worker.index());
         // The article's own URL leads to itself: not a useful jump.
         targets.retain(|t| snap.path.as_ref() != Some(&t.path));
-        let locations = locations(&shared, &targets, snap.encoding);
+        let locations = locations(&worker, &targets, snap.encoding);
         (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
     })
     .await
-    .flatten()
 }
 
-pub async fn references(shared: &Shared, params: ReferenceParams) -> Option<Vec<Location>> {
+pub async fn references(shared: &Shared, params: ReferenceParams) -> jsonrpc::Result<Option<Vec<Location>>> {
     let at = params.text_document_position;
-    let snap = snapshot(shared, &at.text_document.uri)?;
-    let shared = shared.clone();
-    blocking(move || {
+    let Some(snap) = snapshot(shared, &at.text_document.uri) else { return Ok(None) };
+    let worker = shared.clone();
+    run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let targets = ide::references(&snap.rope.to_string(), offset, &shared.index());
-        locations(&shared, &targets, snap.encoding)
+        let this = snap.path.clone().unwrap_or_default();
+        let targets = ide::references(&snap.rope.to_string(), offset, &this, &worker.index());
+        Some(locations(&worker, &targets, snap.encoding))
     })
     .await
 }
 
+/// `articleLsp.showReferences [uri, position]` sent back by a client that has no references
+/// view of its own for code lenses: the locations, as `textDocument/references` gives them.
+pub async fn show_references_command(shared: &Shared, arguments: Vec<LSPAny>) -> jsonrpc::Result<Option<LSPAny>> {
+    let uri: Option<Uri> = arguments.first().and_then(|a| a.as_str()).and_then(|s| s.parse().ok());
+    let position: Option<Position> = arguments.get(1).and_then(|p| serde_json::from_value(p.clone()).ok());
+    let (Some(uri), Some(position)) = (uri, position) else {
+        return Err(jsonrpc::Error::invalid_params("expected [uri, position]"));
+    };
+    let params = ReferenceParams {
+        text_document_position: TextDocumentPositionParams::new(TextDocumentIdentifier::new(uri), position),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+        context: ReferenceContext { include_declaration: true },
+    };
+    let found = references(shared, params).await.unwrap_or_default();
+    Ok(Some(serde_json::to_value(found).unwrap_or_default()))
+}
+
 /// Targets in possibly unopened files: open documents are read from their ropes, others from
-/// disk.
+/// disk (never under the state lock).
 fn locations(shared: &Shared, targets: &[ide::Target], encoding: PositionEncoding) -> Vec<Location> {
     let mut out = Vec::new();
     for target in targets {
@@ -139,8 +203,7 @@ fn locations(shared: &Shared, targets: &[ide::Target], encoding: PositionEncodin
         let location = match open {
             Some(rope) => Location::new(uri, convert::range(&rope, &range, encoding)),
             None => {
-                let bytes = std::fs::read(&target.path).unwrap_or_default();
-                let text = analysis::encoding::decode(&bytes).text.into_owned();
+                let text = indexer::read_text(&target.path).unwrap_or_default();
                 to_lsp::location_in_text(uri, &text, &range, encoding)
             }
         };
@@ -149,86 +212,123 @@ fn locations(shared: &Shared, targets: &[ide::Target], encoding: PositionEncodin
     out
 }
 
-pub async fn document_symbols(shared: &Shared, params: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
-    let snap = snapshot(shared, &params.text_document.uri)?;
-    blocking(move || {
+pub async fn document_symbols(
+    shared: &Shared,
+    params: DocumentSymbolParams,
+) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
+    let Some(snap) = snapshot(shared, &params.text_document.uri) else { return Ok(None) };
+    run(shared, snap, move |snap| {
         let symbols = ide::document_symbols(&snap.rope.to_string());
         let symbols = symbols.iter().map(|s| to_lsp::document_symbol(&snap.rope, s, snap.encoding)).collect();
-        DocumentSymbolResponse::Nested(symbols)
+        Some(DocumentSymbolResponse::Nested(symbols))
     })
     .await
 }
 
-pub async fn folding_ranges(shared: &Shared, params: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
-    let snap = snapshot(shared, &params.text_document.uri)?;
-    blocking(move || {
+pub async fn folding_ranges(shared: &Shared, params: FoldingRangeParams) -> jsonrpc::Result<Option<Vec<FoldingRange>>> {
+    let Some(snap) = snapshot(shared, &params.text_document.uri) else { return Ok(None) };
+    run(shared, snap, move |snap| {
         let folds = ide::folding_ranges(&snap.rope.to_string());
-        folds.iter().map(|f| to_lsp::folding_range(&snap.rope, f)).collect()
+        Some(folds.iter().map(|f| to_lsp::folding_range(&snap.rope, f)).collect())
     })
     .await
 }
 
-pub async fn workspace_symbols(shared: &Shared, params: WorkspaceSymbolParams) -> Option<WorkspaceSymbolResponse> {
+pub async fn workspace_symbols(
+    shared: &Shared,
+    params: WorkspaceSymbolParams,
+) -> jsonrpc::Result<Option<WorkspaceSymbolResponse>> {
     let encoding = shared.lock().encoding;
-    let shared = shared.clone();
-    blocking(move || {
-        let found = ide::workspace_symbols(&shared.index(), &params.query);
+    let worker = shared.clone();
+    blocking(shared, "workspace symbols".to_string(), move || {
+        let found = ide::workspace_symbols(&worker.index(), &params.query);
         let symbols = found
             .iter()
-            .filter_map(|(target, title)| {
-                let location = locations(&shared, std::slice::from_ref(target), encoding).pop()?;
+            .filter_map(|symbol| {
+                let target = &symbol.target;
+                let location = locations(&worker, std::slice::from_ref(target), encoding).pop()?;
+                let file_name = || target.path.file_name().map(|n| n.to_string_lossy().into_owned());
                 Some(WorkspaceSymbol {
-                    name: title.clone(),
-                    kind: SymbolKind::FILE,
+                    name: symbol.name.clone(),
+                    kind: match symbol.kind {
+                        ide::NamedKind::Title => SymbolKind::FILE,
+                        ide::NamedKind::Topic => SymbolKind::ENUM_MEMBER,
+                        ide::NamedKind::Provider => SymbolKind::CLASS,
+                    },
                     tags: None,
-                    container_name: target.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    container_name: symbol.detail.clone().or_else(file_name),
                     location: OneOf::Left(location),
                     data: None,
                 })
             })
             .collect();
-        WorkspaceSymbolResponse::Nested(symbols)
+        Some(WorkspaceSymbolResponse::Nested(symbols))
     })
     .await
 }
 
 /// Quick-fixes from the fixes attached to the findings under the range, plus `source.fixAll`.
-pub fn code_actions(shared: &Shared, params: CodeActionParams) -> Option<CodeActionResponse> {
-    let snap = snapshot(shared, &params.text_document.uri)?;
-    let (version, findings) = snap.findings.clone()?;
-    let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
-    let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
+/// The answer is for the version current when the request arrived: it waits for that
+/// version's findings, and converts ranges against that version's text, which is also the
+/// version the edits are pinned to. If the document moved on, the client is told the content
+/// was modified (it asks again).
+pub async fn code_actions(shared: &Shared, params: CodeActionParams) -> jsonrpc::Result<Option<CodeActionResponse>> {
+    let Some(snap) = settled(shared, &params.text_document.uri, Settle::SameRevision).await else {
+        return Ok(None);
+    };
+    let Some(findings) = snap.own_findings().cloned() else {
+        return Err(content_modified());
+    };
+    run(shared, snap, move |snap| Some(code_actions_for(&snap, &findings, &params))).await
+}
+
+fn code_actions_for(snap: &Snapshot, findings: &Findings, params: &CodeActionParams) -> CodeActionResponse {
+    let rope = &findings.rope;
+    let start = convert::offset(rope, params.range.start, snap.encoding);
+    let end = convert::offset(rope, params.range.end, snap.encoding);
     let wants = |kind: &CodeActionKind| {
         params.context.only.as_ref().is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())))
     };
     let mut actions = Vec::new();
     if wants(&CodeActionKind::QUICKFIX) {
-        for d in findings.iter().filter(|d| d.range.start <= end && start <= d.range.end) {
+        for d in findings.diagnostics.iter().filter(|d| d.range.start <= end && start <= d.range.end) {
             let Some(fix) = &d.fix else { continue };
             if fix.edits.is_empty() {
                 continue;
             }
-            let lsp_diagnostic = to_lsp::diagnostic(&snap.rope, &snap.uri, d, snap.encoding);
+            let lsp_diagnostic = to_lsp::diagnostic(rope, &snap.uri, d, snap.encoding);
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diagnostic]),
-                edit: Some(to_lsp::versioned_edit(&snap.rope, &snap.uri, version, &fix.edits, snap.encoding)),
+                edit: Some(to_lsp::versioned_edit(rope, &snap.uri, findings.version, &fix.edits, snap.encoding)),
                 is_preferred: Some(d.code == Code::Mojibake || fix.safe),
                 ..CodeAction::default()
             }));
         }
     }
-    let safe = fix::safe_edits(&findings, &Selection::default());
+    if wants(&CodeActionKind::QUICKFIX) {
+        let in_range = findings.diagnostics.iter().filter(|d| d.range.start <= end && start <= d.range.end);
+        actions.extend(in_range.filter_map(|d| super::workspace_edits::merge_variants_action(rope, d)));
+    }
+    let safe = fix::safe_edits(&findings.diagnostics, &Selection::default());
     if wants(&CodeActionKind::SOURCE_FIX_ALL) && !safe.is_empty() {
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: format!("Fix all safe problems ({})", safe.len()),
             kind: Some(CodeActionKind::SOURCE_FIX_ALL),
-            edit: Some(to_lsp::versioned_edit(&snap.rope, &snap.uri, version, &safe, snap.encoding)),
+            edit: Some(to_lsp::versioned_edit(rope, &snap.uri, findings.version, &safe, snap.encoding)),
             ..CodeAction::default()
         }));
     }
-    Some(actions)
+    actions
+}
+
+fn content_modified() -> jsonrpc::Error {
+    jsonrpc::Error {
+        code: jsonrpc::ErrorCode::ContentModified,
+        message: "the document changed before its findings were ready; ask again".into(),
+        data: None,
+    }
 }
 
 /// `articleLsp.fixAll <uri>`: applies every safe repair through `workspace/applyEdit`.
@@ -238,67 +338,89 @@ pub async fn fix_all_command(shared: &Shared, arguments: Vec<LSPAny>) -> jsonrpc
         .and_then(|a| a.as_str().or_else(|| a.get("uri").and_then(|u| u.as_str())))
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| jsonrpc::Error::invalid_params("expected the document URI as the first argument"))?;
-    let Some(snap) = snapshot(shared, &uri) else {
+    let Some(snap) = settled(shared, &uri, Settle::SameRevision).await else {
         return Err(jsonrpc::Error::invalid_params("the document is not open"));
     };
-    let Some((version, findings)) = snap.findings.clone() else {
-        return Ok(None);
+    let Some(findings) = snap.own_findings().cloned() else {
+        return Err(content_modified());
     };
-    let edits = fix::safe_edits(&findings, &Selection::default());
+    let edits = fix::safe_edits(&findings.diagnostics, &Selection::default());
     if edits.is_empty() {
         return Ok(Some(serde_json::json!({ "applied": 0 })));
     }
-    let edit = to_lsp::versioned_edit(&snap.rope, &uri, version, &edits, snap.encoding);
+    let edit = to_lsp::versioned_edit(&findings.rope, &uri, findings.version, &edits, snap.encoding);
     let response = shared.client.apply_edit(edit).await?;
     Ok(Some(serde_json::json!({ "applied": if response.applied { edits.len() } else { 0 } })))
 }
 
 /// `textDocument/diagnostic`: the findings of the document's current version.
-pub async fn pull_diagnostics(shared: &Shared, params: DocumentDiagnosticParams) -> DocumentDiagnosticReportResult {
-    let items = current_findings(shared, &params.text_document.uri).await;
+pub async fn pull_diagnostics(
+    shared: &Shared,
+    params: DocumentDiagnosticParams,
+) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+    let items = current_findings(shared, &params.text_document.uri).await?;
     let report = RelatedFullDocumentDiagnosticReport {
         related_documents: None,
         full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
     };
-    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(report))
+    Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(report)))
 }
 
-/// How long a pull waits for the analysis job of the current version before checking the whole
-/// text itself.
-const PULL_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a request waits for the analysis job of its version before giving up on it.
+const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// The findings of the document's current version: those the incremental analysis assembled
-/// (waiting for a running job rather than redoing its work), else a full check.
-async fn current_findings(shared: &Shared, uri: &Uri) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
-    let deadline = tokio::time::Instant::now() + PULL_WAIT;
-    let snap = loop {
+/// Which findings a request waits for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Settle {
+    /// Those of the revision current when the request arrived; newer edits end the wait.
+    SameRevision,
+    /// Those of whatever revision is current.
+    Latest,
+}
+
+/// A snapshot whose findings are those of its own revision, waiting (a bounded time) for the
+/// running analysis job rather than redoing its work. On timeout, or when the document moved
+/// past the revision asked about, the snapshot comes back without its own findings.
+async fn settled(shared: &Shared, uri: &Uri, settle: Settle) -> Option<Snapshot> {
+    let deadline = tokio::time::Instant::now() + SETTLE_WAIT;
+    let mut asked = None;
+    loop {
         // Registered before looking, so an assembly in between is not missed.
         let ready = shared.findings_ready.notified();
         tokio::pin!(ready);
         ready.as_mut().enable();
-        let Some(snap) = snapshot(shared, uri) else { return Vec::new() };
-        let current = matches!(&snap.findings, Some((version, _)) if *version == snap.version);
-        if current || tokio::time::timeout_at(deadline, ready).await.is_err() {
-            break snap;
+        let snap = snapshot(shared, uri)?;
+        let asked_revision = *asked.get_or_insert(snap.revision);
+        let moved_on = settle == Settle::SameRevision && snap.revision != asked_revision;
+        if moved_on || snap.own_findings().is_some() || tokio::time::timeout_at(deadline, ready).await.is_err() {
+            return Some(snap);
         }
+    }
+}
+
+/// The findings of the document's current version: those the incremental analysis assembled
+/// (waiting for a running job rather than redoing its work), else a full check.
+async fn current_findings(shared: &Shared, uri: &Uri) -> jsonrpc::Result<Vec<tower_lsp_server::ls_types::Diagnostic>> {
+    let Some(snap) = settled(shared, uri, Settle::Latest).await else {
+        return Ok(Vec::new());
     };
-    let shared = shared.clone();
-    blocking(move || {
-        let findings = match &snap.findings {
-            Some((version, findings)) if *version == snap.version => findings.clone(),
-            _ => {
+    let worker = shared.clone();
+    run(shared, snap, move |snap| {
+        let findings = match snap.own_findings() {
+            Some(findings) => findings.clone(),
+            None => {
                 let mut all = analysis::check(&snap.rope.to_string(), &snap.config, snap.now);
                 if let Some(path) = &snap.path {
-                    let workspace = shared.index().workspace_diagnostics(path);
+                    let workspace = worker.index().workspace_diagnostics(path);
                     all.extend(analysis::apply_severities(workspace, &snap.config));
                 }
-                Arc::new(all)
+                let (revision, version, rope) = (snap.revision, snap.version, snap.rope.clone());
+                Arc::new(Findings { revision, version, rope, diagnostics: all })
             }
         };
-        shared.to_lsp_diagnostics(&snap.rope, &snap.uri, &findings, snap.encoding)
+        worker.to_lsp_diagnostics(&findings, &snap.uri, snap.encoding, snap.cap)
     })
     .await
-    .unwrap_or_default()
 }
 
 /// `workspace/diagnostic`: every indexed file that is not open, read from disk. Each report
@@ -308,7 +430,7 @@ async fn current_findings(shared: &Shared, uri: &Uri) -> Vec<tower_lsp_server::l
 pub async fn workspace_diagnostics(
     shared: &Shared,
     params: WorkspaceDiagnosticParams,
-) -> WorkspaceDiagnosticReportResult {
+) -> jsonrpc::Result<WorkspaceDiagnosticReportResult> {
     let (encoding, now, open, generation) = {
         let state = shared.lock();
         let open: Vec<Uri> = state.documents.keys().cloned().collect();
@@ -317,8 +439,9 @@ pub async fn workspace_diagnostics(
     let previous: std::collections::HashMap<Uri, String> =
         params.previous_result_ids.into_iter().map(|p| (p.uri, p.value)).collect();
     let paths: Vec<PathBuf> = shared.index().paths();
-    let shared = shared.clone();
-    let items = blocking(move || {
+    let worker = shared.clone();
+    let items = blocking(shared, "workspace diagnostics".to_string(), move || {
+        let shared = worker;
         use rayon::prelude::*;
         paths
             .par_iter()
@@ -338,7 +461,7 @@ pub async fn workspace_diagnostics(
                     };
                     return Some(WorkspaceDocumentDiagnosticReport::Unchanged(report));
                 }
-                let bytes = std::fs::read(path).ok()?;
+                let bytes = indexer::read_file(path).ok()?;
                 let config = shared.lock().config_for(Some(path));
                 let (decoded, mut findings) = analysis::check_bytes(&bytes, &config, now);
                 findings.extend(analysis::apply_severities(workspace, &config));
@@ -351,9 +474,8 @@ pub async fn workspace_diagnostics(
             })
             .collect()
     })
-    .await
-    .unwrap_or_default();
-    WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+    .await?;
+    Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
 }
 
 /// Identifies what a file's report depends on: its size and modification time, the

@@ -44,14 +44,20 @@ pub async fn watch_files(shared: &Shared) {
 
 /// Discovers and indexes every article under the workspace folders, reporting progress.
 pub async fn index_workspace(shared: &Shared) {
-    let (roots, progress_supported, enabled) = {
+    let roots = shared.lock().roots.clone();
+    index_folders(shared, roots, "article-lsp/indexing".into()).await;
+}
+
+/// Discovers and indexes every article under `roots`, reporting progress under `token`.
+pub async fn index_folders(shared: &Shared, roots: Vec<PathBuf>, token: String) {
+    let (progress_supported, enabled) = {
         let state = shared.lock();
-        (state.roots.clone(), state.caps.work_done_progress, state.settings.index_workspace.unwrap_or(true))
+        (state.caps.work_done_progress, state.settings.index_workspace.unwrap_or(true))
     };
     if roots.is_empty() || !enabled {
         return;
     }
-    let token = NumberOrString::String("article-lsp/indexing".into());
+    let token = NumberOrString::String(token);
     let progress = progress_supported && shared.client.create_work_done_progress(token.clone()).await.is_ok();
     if progress {
         let begin = WorkDoneProgressBegin {
@@ -148,8 +154,10 @@ impl ConfigCache {
 }
 
 /// Follows `workspace/didChangeWatchedFiles`: re-reads changed articles that are not open,
-/// drops deleted ones (publishing an empty set for them), reloads configuration.
+/// drops deleted ones (publishing an empty set for them), reloads configuration. Events for
+/// paths outside the workspace folders or reached through a symlink are ignored.
 pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
+    let roots = shared.lock().roots.clone();
     let mut config_changed = false;
     let mut reread = Vec::new();
     for change in changes {
@@ -158,6 +166,9 @@ pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
         };
         if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
             config_changed = true;
+            continue;
+        }
+        if !in_workspace(&roots, &path) {
             continue;
         }
         if change.typ == FileChangeType::DELETED {
@@ -171,8 +182,7 @@ pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
         }
     }
     if !reread.is_empty() {
-        let shared = shared.clone();
-        let _ = tokio::task::spawn_blocking(move || reread_files(&shared, reread)).await;
+        reread_in_background(shared, reread).await;
     }
     if config_changed {
         reload_configuration(shared).await;
@@ -180,17 +190,82 @@ pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
     workspace_changed(shared).await;
 }
 
-fn reread_files(shared: &Shared, files: Vec<(Uri, PathBuf)>) {
+/// A document was closed: the index goes back to the file on disk (or forgets it if it is
+/// gone), and cross-file findings of other documents follow.
+pub async fn document_closed(shared: &Shared, uri: Uri, path: PathBuf) {
+    reread_in_background(shared, vec![(uri, path)]).await;
+    workspace_changed(shared).await;
+}
+
+async fn reread_in_background(shared: &Shared, files: Vec<(Uri, PathBuf)>) {
+    let worker = shared.clone();
+    let outcome = tokio::task::spawn_blocking(move || reread_files(&worker, files)).await;
+    let problems = outcome.unwrap_or_else(|err| vec![format!("re-reading files failed: {err}")]);
+    for problem in problems {
+        shared.client.log_message(MessageType::WARNING, problem).await;
+    }
+}
+
+/// Whether a watched-file event concerns a file we index: inside a workspace folder and reached
+/// without a symlink (the initial scan skips symlinks too, so no file outside the folders
+/// enters the index through one).
+fn in_workspace(roots: &[PathBuf], path: &Path) -> bool {
+    let Some(root) = roots.iter().find(|root| path.starts_with(root)) else {
+        return false;
+    };
+    let Ok(rest) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut at = root.clone();
+    for part in rest.components() {
+        if !matches!(part, std::path::Component::Normal(_)) {
+            return false;
+        }
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Re-reads files that are not open into the index; a file that is gone or not a regular file
+/// leaves it. Returns what could not be read, for the log.
+fn reread_files(shared: &Shared, files: Vec<(Uri, PathBuf)>) -> Vec<String> {
+    let mut problems = Vec::new();
     for (uri, path) in files {
         if shared.lock().documents.contains_key(&uri) {
             continue;
         }
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        let summary = summarize(&analysis::encoding::decode(&bytes).text);
-        shared.index_mut().upsert(path, Arc::new(summary));
+        match read_file(&path) {
+            Ok(bytes) => {
+                let summary = summarize(&analysis::encoding::decode(&bytes).text);
+                let state = shared.lock();
+                // Opened again while we read: the open document wins over the disk.
+                if !state.documents.contains_key(&uri) {
+                    shared.index_mut().upsert(path, Arc::new(summary));
+                }
+            }
+            Err(why) => {
+                if path.exists() {
+                    problems.push(format!("{}: {why}", path.display()));
+                }
+                shared.index_mut().remove(&path);
+            }
+        }
     }
+    problems
+}
+
+/// Reads an article file without ever blocking on a FIFO, socket or device.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    crate::files::read(path)
+}
+
+/// The decoded text of a file on disk, for positions in files that are not open.
+pub fn read_text(path: &Path) -> Option<String> {
+    let bytes = read_file(path).ok()?;
+    Some(analysis::encoding::decode(&bytes).text.into_owned())
 }
 
 /// A configuration file changed: forget loaded configurations, show errors of configuration
@@ -226,7 +301,7 @@ pub fn publish_config_errors(shared: &Shared, state: &mut super::state::State, f
         let diagnostics = match error {
             None => Vec::new(),
             Some(err) => {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let text = read_text(&path).unwrap_or_default();
                 let range = err.span.clone().unwrap_or(0..text.find('\n').unwrap_or(text.len()));
                 let location = to_lsp::location_in_text(uri.clone(), &text, &range, encoding);
                 vec![tower_lsp_server::ls_types::Diagnostic {
@@ -245,7 +320,7 @@ pub fn publish_config_errors(shared: &Shared, state: &mut super::state::State, f
 
 /// Cross-file findings may have changed: re-publish open documents, and ask pulling clients
 /// to pull again.
-async fn workspace_changed(shared: &Shared) {
+pub async fn workspace_changed(shared: &Shared) {
     let refresh = {
         let mut state = shared.lock();
         if state.shutting_down {

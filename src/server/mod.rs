@@ -10,31 +10,39 @@ pub mod capabilities;
 pub mod convert;
 mod document;
 mod features;
+mod folders;
+mod ide_features;
 pub mod incremental;
 mod indexer;
+mod publisher;
 mod settings;
 mod shared;
 mod state;
+mod test_hook;
 mod to_lsp;
+pub mod transport;
+mod workspace_edits;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
 pub use settings::Settings;
 
-/// Serves one client over the given byte streams until it sends `exit` (or the input closes).
-pub async fn serve<I, O>(input: I, output: O)
+/// Serves one client over the given byte streams until it sends `exit` (or the input closes),
+/// through the frame guard (`transport`), which survives malformed frames.
+pub async fn serve<I, O>(input: I, output: O) -> transport::Outcome
 where
     I: AsyncRead + Unpin,
-    O: AsyncWrite,
+    O: AsyncWrite + Unpin,
 {
     let (service, socket) = LspService::build(backend::Backend::new)
         .custom_method("articleLsp/documentText", backend::Backend::document_text)
+        .custom_method("window/workDoneProgress/cancel", backend::Backend::work_done_progress_cancel)
         .finish();
-    Server::new(input, output, socket).serve(service).await;
+    transport::guard(input, output, |input, output| Server::new(input, output, socket).serve(service)).await
 }
 
 /// Serves over standard input and output.
-pub async fn serve_stdio() {
-    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+pub async fn serve_stdio() -> transport::Outcome {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await
 }

@@ -18,7 +18,16 @@ pub struct Settings {
     pub now: Option<Timestamp>,
     /// Index the workspace folders (default true).
     pub index_workspace: Option<bool>,
+    /// At most this many diagnostics are shown per document (default
+    /// [`DEFAULT_MAX_DIAGNOSTICS`]), then one that says how many more there are.
+    pub max_diagnostics: Option<usize>,
+    /// Which inlay hints to show, and the display time zone.
+    pub inlay_hints: super::ide_features::InlayHintOptions,
 }
+
+/// Enough for any article a person would fix by hand, while a file of random bytes (hundreds of
+/// thousands of findings) still costs a bounded message per keystroke.
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 5_000;
 
 impl Settings {
     /// Reads settings from a JSON value; an `articleLsp` or `article-lsp` section is unwrapped
@@ -42,7 +51,19 @@ impl Settings {
         }
     }
 
-    pub fn now(&self) -> Timestamp {
-        self.now.unwrap_or_else(Timestamp::now)
+    pub fn max_diagnostics(&self) -> usize {
+        self.max_diagnostics.unwrap_or(DEFAULT_MAX_DIAGNOSTICS)
     }
+
+    /// The time checks compare dates with: the setting, else the current minute. Whole minutes
+    /// let cached front matter findings (which name the time in `future-date` messages) be
+    /// reused for a minute instead of redone on every keystroke.
+    pub fn now(&self) -> Timestamp {
+        self.now.unwrap_or_else(current_minute)
+    }
+}
+
+fn current_minute() -> Timestamp {
+    let now = Timestamp::now();
+    Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now)
 }

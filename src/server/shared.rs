@@ -3,60 +3,59 @@
 //!
 //! Ordering: mutations happen under the state lock, synchronously, in the order handlers run
 //! (tower-lsp-server starts handlers in arrival order; we never `.await` before mutating).
-//! CPU-heavy analysis runs on blocking threads against a snapshot `(rope, version)`; its result
-//! is installed only if the document is still at that version, and publications go through one
-//! channel to one task, in the order they were queued, so diagnostics of an older version are
-//! never published after those of a newer one.
+//! CPU-heavy analysis runs on blocking threads against a snapshot of the rope; its result is
+//! installed only if the document is still at that revision. Under the lock we only install
+//! and queue: conversion to LSP happens in the publisher (`publisher.rs`).
+//!
+//! Panics: a job runs under `catch_unwind`; a panic is logged with the document and version,
+//! the job's flags are reset, and the next edit analyses the document again.
 
-use std::collections::HashMap;
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use tokio::sync::mpsc;
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::{self as lsp, Uri};
+use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
-use super::document::Pending;
+use super::document::{Findings, Pending};
 use super::incremental::{Analysis, check_front};
+use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
-use super::to_lsp;
-use crate::analysis::{self, Code, Diagnostic};
+use super::{test_hook, to_lsp};
+use crate::analysis::{self, Code};
+use crate::line_index::PositionEncoding;
 use crate::workspace::{ArticleSummary, Index};
-
-/// A set of diagnostics to publish.
-#[derive(Debug)]
-pub struct Publication {
-    pub uri: Uri,
-    pub version: Option<i32>,
-    pub diagnostics: Vec<lsp::Diagnostic>,
-}
 
 #[derive(Clone)]
 pub struct Shared {
     pub client: Client,
     state: Arc<Mutex<State>>,
     index: Arc<RwLock<Index>>,
-    publications: mpsc::UnboundedSender<Publication>,
+    publisher: Publisher,
     /// Set on shutdown: background indexing stops.
     pub cancelled: Arc<AtomicBool>,
     /// Woken whenever a document's findings are assembled (pull requests wait on it).
     pub findings_ready: Arc<tokio::sync::Notify>,
 }
 
+/// Identifies the job's document and text: `(opening, revision)`.
+type JobKey = (u64, u64);
+
 impl Shared {
     /// Creates the shared state and starts the publishing task (call inside the runtime).
     pub fn new(client: Client) -> Shared {
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(publish_in_order(client.clone(), rx));
-        Shared {
+        let shared = Shared {
             client,
             state: Arc::default(),
             index: Arc::default(),
-            publications: tx,
+            publisher: Publisher::default(),
             cancelled: Arc::default(),
             findings_ready: Arc::default(),
-        }
+        };
+        tokio::spawn(shared.publisher.clone().run(shared.clone()));
+        shared
     }
 
     /// The state lock. A panic elsewhere must not take the server down with it, so a poisoned
@@ -77,14 +76,15 @@ impl Shared {
         self.cancelled.load(Ordering::Relaxed)
     }
 
-    /// Queues diagnostics for publishing (call while holding the state lock, to keep order).
+    /// Queues ready diagnostics for publishing (call while holding the state lock, to keep
+    /// order); replaces any unsent publication of the same document.
     pub fn publish(&self, uri: Uri, version: Option<i32>, diagnostics: Vec<lsp::Diagnostic>) {
-        let _ = self.publications.send(Publication { uri, version, diagnostics });
+        self.publisher.push(Publication { uri, version, payload: Payload::Ready(diagnostics) });
     }
 
     /// After a document changed: publish now, or schedule what is left to analyse. At most one
-    /// job runs per document; a job whose version went stale is followed by one for the
-    /// current version, so the last edit always gets its diagnostics.
+    /// job runs per document; a job whose revision went stale is followed by one for the
+    /// current text, so the last edit always gets its diagnostics.
     pub fn after_change(&self, state: &mut State, uri: &Uri, pending: Pending) {
         let Some(doc) = state.documents.get_mut(uri) else {
             return;
@@ -114,9 +114,10 @@ impl Shared {
         let Some(doc) = state.documents.get(uri) else {
             return;
         };
-        let (rope, version, path, kind) = (doc.rope.clone(), doc.version, doc.path.clone(), doc.needs);
-        let opening = doc.opening;
-        let kind = if doc.analysis.is_none() { Pending::Everything } else { kind };
+        let (rope, version, path) = (doc.rope.clone(), doc.version, doc.path.clone());
+        let key = (doc.opening, doc.revision);
+        let kind = if doc.analysis.is_none() { Pending::Everything } else { doc.needs };
+        let units = doc.analysis.as_ref().map(Analysis::units).unwrap_or_default();
         let config = state.config_for(path.as_deref());
         let now = state.settings.now();
         if let Some(doc) = state.documents.get_mut(uri) {
@@ -125,18 +126,24 @@ impl Shared {
         let shared = self.clone();
         let uri = uri.clone();
         tokio::task::spawn_blocking(move || {
-            let result = match kind {
-                Pending::Everything => {
-                    let (analysis, summary) = Analysis::full(&rope, &config, now);
-                    JobResult::Full(analysis, summary)
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                test_hook::maybe_panic_in(&rope);
+                match kind {
+                    Pending::Everything => {
+                        let (analysis, summary) = Analysis::full(&rope, &config, now);
+                        JobResult::Full(analysis, summary)
+                    }
+                    _ => JobResult::Front(check_front(&rope, &config, now, units)),
                 }
-                _ => JobResult::Front(check_front(&rope, &config, now)),
-            };
-            shared.finish_job(&uri, (opening, version), result, path);
+            }));
+            match result {
+                Ok(result) => shared.finish_job(&uri, key, result, path),
+                Err(panic) => shared.job_panicked(&uri, key, version, panic.as_ref()),
+            }
         });
     }
 
-    fn finish_job(&self, uri: &Uri, (opening, version): (u64, i32), result: JobResult, path: Option<PathBuf>) {
+    fn finish_job(&self, uri: &Uri, (opening, revision): JobKey, result: JobResult, path: Option<PathBuf>) {
         let mut state = self.lock();
         let Some(doc) = state.documents.get_mut(uri) else {
             return;
@@ -146,7 +153,7 @@ impl Shared {
             return;
         }
         doc.job_running = false;
-        if doc.version != version {
+        if doc.revision != revision {
             // Stale: edits arrived meanwhile. Analyse the current text instead.
             self.after_change(&mut state, uri, Pending::Nothing);
             return;
@@ -160,8 +167,9 @@ impl Shared {
                 let Some(analysis) = doc.analysis.as_mut() else {
                     return;
                 };
-                analysis.install_front(&doc.rope, &front);
-                front.summary
+                let summary = front.summary.clone();
+                analysis.install_front(&doc.rope, front);
+                summary
             }
         };
         doc.needs = Pending::Nothing;
@@ -171,8 +179,31 @@ impl Shared {
         self.publish_current(&mut state, uri);
     }
 
-    /// Assembles the document's findings for its current version, remembers them (code actions
-    /// read them) and pushes them unless the client pulls.
+    /// A job panicked: log it, and leave the document ready to be analysed again. A newer text
+    /// is analysed at once; the same text waits for the next edit (re-running it would panic
+    /// again, forever).
+    fn job_panicked(&self, uri: &Uri, (opening, revision): JobKey, version: i32, panic: &(dyn Any + Send)) {
+        let message = format!("analysis of {} v{version} panicked: {}", uri.as_str(), panic_message(panic));
+        let client = self.client.clone();
+        tokio::spawn(async move { client.log_message(MessageType::ERROR, message).await });
+        let mut state = self.lock();
+        let Some(doc) = state.documents.get_mut(uri) else {
+            return;
+        };
+        if doc.opening != opening {
+            return;
+        }
+        doc.job_running = false;
+        doc.analysis = None;
+        doc.needs = Pending::Everything;
+        if doc.revision != revision {
+            self.after_change(&mut state, uri, Pending::Everything);
+        }
+    }
+
+    /// Assembles the document's findings for its current revision, remembers them (code actions
+    /// and pulls read them) and queues them for pushing unless the client pulls. Conversion
+    /// happens in the publisher, outside the lock.
     pub fn publish_current(&self, state: &mut State, uri: &Uri) {
         let Some(doc) = state.documents.get(uri) else {
             return;
@@ -183,38 +214,45 @@ impl Shared {
         }
         let path = doc.path.clone();
         let config = state.config_for(path.as_deref());
+        let (encoding, cap, push) = (state.encoding, state.settings.max_diagnostics(), !state.caps.pull_diagnostics);
         let Some(doc) = state.documents.get_mut(uri) else {
             return;
         };
-        let mut findings = doc.analysis.as_ref().map(|a| a.diagnostics(&doc.rope, &config)).unwrap_or_default();
+        let mut diagnostics = doc.analysis.as_ref().map(|a| a.diagnostics(&doc.rope, &config)).unwrap_or_default();
         if let Some(path) = &path {
             let workspace = self.index().workspace_diagnostics(path);
-            findings.extend(analysis::apply_severities(workspace, &config));
-            findings.sort_by_key(|d| (d.range.start, d.range.end, d.code));
+            diagnostics.extend(analysis::apply_severities(workspace, &config));
+            diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.code));
         }
-        let encoding = state.encoding;
-        let lsp_diagnostics = self.to_lsp_diagnostics(&doc.rope, uri, &findings, encoding);
-        doc.findings = Some((doc.version, Arc::new(findings)));
+        let findings =
+            Arc::new(Findings { revision: doc.revision, version: doc.version, rope: doc.rope.clone(), diagnostics });
+        doc.findings = Some(findings.clone());
         self.findings_ready.notify_waiters();
-        if !state.caps.pull_diagnostics {
-            self.publish(uri.clone(), Some(doc.version), lsp_diagnostics);
+        if push {
+            let payload = Payload::Findings { findings, encoding, cap };
+            self.publisher.push(Publication { uri: uri.clone(), version: Some(doc.version), payload });
         }
     }
 
-    /// LSP diagnostics, with `duplicate-url` pointing at the other files.
+    /// LSP diagnostics of `findings`, at most `cap` of them plus one that says how many more
+    /// there are; `duplicate-url` points at the other files (read from disk: never call this
+    /// under the state lock).
     pub fn to_lsp_diagnostics(
         &self,
-        rope: &ropey::Rope,
+        findings: &Findings,
         uri: &Uri,
-        findings: &[Diagnostic],
-        encoding: crate::line_index::PositionEncoding,
+        encoding: PositionEncoding,
+        cap: usize,
     ) -> Vec<lsp::Diagnostic> {
-        findings
+        let rope = &findings.rope;
+        let mut out: Vec<lsp::Diagnostic> = findings
+            .diagnostics
             .iter()
+            .take(cap)
             .map(|d| {
                 let mut out = to_lsp::diagnostic(rope, uri, d, encoding);
                 if d.code == Code::DuplicateUrl {
-                    let url = rope.byte_slice(d.range.clone()).to_string();
+                    let url = rope.get_byte_slice(d.range.clone()).map(|s| s.to_string()).unwrap_or_default();
                     let others = self.other_files_with_url(url.trim_matches(['"', '\'']), uri, encoding);
                     if !others.is_empty() {
                         out.related_information.get_or_insert_with(Vec::new).extend(others);
@@ -222,28 +260,39 @@ impl Shared {
                 }
                 out
             })
-            .collect()
+            .collect();
+        let hidden = findings.diagnostics.len().saturating_sub(cap);
+        if hidden > 0 {
+            out.push(to_lsp::more_diagnostics(hidden, cap));
+        }
+        out
     }
 
     fn other_files_with_url(
         &self,
         url: &str,
         this: &Uri,
-        encoding: crate::line_index::PositionEncoding,
+        encoding: PositionEncoding,
     ) -> Vec<lsp::DiagnosticRelatedInformation> {
-        let index = self.index();
+        let others: Vec<(PathBuf, Option<std::ops::Range<usize>>)> = self
+            .index()
+            .articles_with_url(url)
+            .into_iter()
+            .map(|(path, summary)| {
+                let span = summary.web_url.as_ref().filter(|u| u.value == url).or(summary.original_url.as_ref());
+                (path.to_path_buf(), span.map(|s| s.span.clone()))
+            })
+            .collect();
         let mut out = Vec::new();
-        for (path, summary) in index.articles_with_url(url) {
-            let Some(uri) = to_lsp::uri_of(path) else {
+        for (path, span) in others {
+            let Some(uri) = to_lsp::uri_of(&path) else {
                 continue;
             };
             if &uri == this {
                 continue;
             }
-            let span = summary.web_url.as_ref().filter(|u| u.value == url).or(summary.original_url.as_ref());
-            let text =
-                std::fs::read(path).map(|b| analysis::encoding::decode(&b).text.into_owned()).unwrap_or_default();
-            let range = span.map(|s| s.span.clone()).unwrap_or(0..0);
+            let text = super::indexer::read_text(&path).unwrap_or_default();
+            let range = span.unwrap_or(0..0);
             out.push(lsp::DiagnosticRelatedInformation {
                 location: to_lsp::location_in_text(uri, &text, &range, encoding),
                 message: format!("the same URL is used by {}", path.display()),
@@ -267,20 +316,11 @@ enum JobResult {
     Front(super::incremental::FrontResult),
 }
 
-/// The one task that talks `publishDiagnostics` to the client, in queue order, skipping any
-/// publication older than one already sent for the same document.
-async fn publish_in_order(client: Client, mut rx: mpsc::UnboundedReceiver<Publication>) {
-    let mut latest: HashMap<Uri, i32> = HashMap::new();
-    while let Some(p) = rx.recv().await {
-        if let Some(version) = p.version {
-            let last = latest.entry(p.uri.clone()).or_insert(version);
-            if version < *last {
-                continue;
-            }
-            *last = version;
-        } else {
-            latest.remove(&p.uri);
-        }
-        client.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
+/// The message a panic carried (`panic!` with a literal or a formatted string).
+pub fn panic_message(panic: &(dyn Any + Send)) -> String {
+    match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+        (Some(s), _) => (*s).to_string(),
+        (_, Some(s)) => s.clone(),
+        _ => "unknown panic".to_string(),
     }
 }

@@ -41,6 +41,8 @@ pub struct State {
     pub config_generation: u64,
     /// What was last published for each configuration file (`None`: no error).
     pub config_reported: HashMap<PathBuf, Option<String>>,
+    /// Progress tokens the client asked to cancel (`window/workDoneProgress/cancel`).
+    pub cancelled_progress: std::collections::HashSet<tower_lsp_server::ls_types::ProgressToken>,
 }
 
 impl State {

@@ -42,6 +42,19 @@ pub fn diagnostic(rope: &Rope, uri: &Uri, d: &Diagnostic, encoding: PositionEnco
     }
 }
 
+/// The last diagnostic of a capped set: how many more there are, and where to see them all.
+pub fn more_diagnostics(hidden: usize, cap: usize) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "{hidden} more problems not shown (at most {cap} are shown per document); `article-lsp check` lists them all"
+        ),
+        ..lsp::Diagnostic::default()
+    }
+}
+
 fn severity(severity: Severity) -> DiagnosticSeverity {
     match severity {
         Severity::Error => DiagnosticSeverity::ERROR,

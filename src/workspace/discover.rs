@@ -1,4 +1,11 @@
 //! Finding and reading the article files of workspace folders (the only IO in `workspace`).
+//!
+//! The walk tolerates a hostile tree: symlinks are not followed (so loops and links out of the
+//! folder cost nothing), `.gitignore`d directories are never entered, and entries that are not
+//! regular files (FIFOs, sockets, devices) are skipped. Reading goes through `files::read`, which
+//! never blocks on a file swapped for a FIFO after the walk; a file that is unreadable, deleted
+//! or replaced by a directory by the time it is read is skipped, and one rewritten meanwhile is
+//! read as it is then (the watcher reports the change).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,11 +15,16 @@ use rayon::prelude::*;
 use super::summary::{ArticleSummary, summarize};
 use crate::analysis::encoding;
 use crate::config::Config;
+use crate::files;
 
 /// Article files under `root`, honouring `.gitignore` and the configuration's globs
 /// (`config_for` gives the configuration that applies in a directory).
 pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<PathBuf> {
-    let walker = ignore::WalkBuilder::new(root).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
     // Files of one directory come together: ask for its configuration once.
     let mut current: Option<(PathBuf, Config)> = None;
     let mut found = Vec::new();
@@ -69,7 +81,7 @@ pub fn load(
 }
 
 fn read_summary(path: &Path) -> Option<ArticleSummary> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = files::read(path).ok()?;
     let decoded = encoding::decode(&bytes);
     Some(summarize(&decoded.text))
 }

@@ -306,3 +306,15 @@ impl Index {
         paths
     }
 }
+
+impl Index {
+    /// Every spelling in use of the topic `topic` is a spelling of (same letters ignoring
+    /// case, accents and extra blanks), most used first, ties alphabetical.
+    pub fn topic_spellings(&self, topic: &str) -> Vec<String> {
+        let Some(spellings) = self.derived.spellings.get(&topic_key(topic)) else {
+            return Vec::new();
+        };
+        let uses = |s: &String| self.derived.by_topic.get(s).map_or(0, BTreeSet::len);
+        by_frequency(spellings.iter().map(|s| (s.clone(), uses(s)))).into_iter().map(|(s, _)| s).collect()
+    }
+}

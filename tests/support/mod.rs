@@ -40,8 +40,14 @@ impl TestClient {
 
     /// The built binary, over stdio.
     pub fn binary() -> TestClient {
+        TestClient::binary_with_env(&[])
+    }
+
+    /// The built binary, over stdio, with extra environment variables.
+    pub fn binary_with_env(vars: &[(&str, &str)]) -> TestClient {
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_article-lsp"))
             .arg("--stdio")
+            .envs(vars.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -119,6 +119,36 @@ if vim.fs.normalize(root or '') ~= vim.fs.normalize(cwd) then
 end
 log('   attached; root ' .. root)
 
+-- 1b. `:checkhealth article_lsp`: the binary (from PATH, or from Mason's directory in the
+-- "mason" mode), its version, the root directory and configuration file of this article.
+step(':checkhealth article_lsp')
+local source = vim.env.ARTICLE_LSP_NVIM_MODE == 'mason' and 'Mason' or 'PATH'
+local server_cmd = client.config.cmd[1]
+if source == 'Mason' and server_cmd ~= vim.fn.stdpath('data') .. '/mason/bin/article-lsp' then
+  fail('expected the server from Mason\'s bin directory, got ' .. tostring(server_cmd))
+end
+vim.cmd('checkhealth article_lsp')
+local health_buf = vim.api.nvim_get_current_buf()
+local report = table.concat(vim.api.nvim_buf_get_lines(health_buf, 0, -1, false), '\n')
+log((report:gsub('\n+', '\n   ')))
+local health_expectations = {
+  { 'OK server found: ' .. server_cmd .. ' (' .. source .. ')', 'the server and where it was found' },
+  { 'OK version: article-lsp ', 'the server version' },
+  { 'OK root directory of ' .. ARTICLE .. ': ' .. vim.fn.getcwd(), 'the root directory' },
+  { 'OK configuration: ' .. vim.fn.getcwd() .. '/article-lsp.toml', 'the configuration file' },
+  { 'OK client running for this buffer', 'the running client' },
+}
+for _, expected in ipairs(health_expectations) do
+  if not report:find(expected[1], 1, true) then
+    fail(('checkhealth does not report %s (%q)'):format(expected[2], expected[1]))
+  end
+end
+if report:find('ERROR', 1, true) then
+  fail('checkhealth reports an error')
+end
+vim.cmd('silent! tabclose')
+vim.cmd.buffer(buf)
+
 -- 2. The mojibake diagnostic, published by the server.
 step('mojibake diagnostic')
 local mojibake = wait_for('a diagnostic with code "mojibake"', function()

@@ -3,11 +3,15 @@
 // would do and checks what they would see; every step has a timeout, a screenshot, and a clear
 // failure message naming the step.
 //
+// The extension is the platform-specific package with the server bundled, installed into a fresh
+// profile: no `article-lsp` on PATH, and in the end no `articleLsp.server.path`, so the server
+// that runs is the bundled one. The workspace starts without its `article-lsp.toml`, to see the
+// status item's "not active here" state and its one-click fix.
+//
 // Run by editors/test.sh, which provides (environment):
-//   ARTICLE_LSP_BIN   the server binary (given to the extension in articleLsp.server.path)
 //   CODE_SERVER       the code-server executable
 //   PLAYWRIGHT_CORE   the directory of the playwright-core package
-//   VSIX              the packaged extension
+//   VSIX              the packaged extension, with the server bundled
 //   EXAMPLES          the repository's examples/ directory
 //   ARTIFACTS         where screenshots and, on failure, logs go
 //   CHROMIUM          the browser (default /usr/bin/chromium)
@@ -31,7 +35,6 @@ const env = (name, fallback) => {
   }
   return value;
 };
-const server = path.resolve(env("ARTICLE_LSP_BIN"));
 const codeServer = env("CODE_SERVER");
 const vsix = path.resolve(env("VSIX"));
 const examples = path.resolve(env("EXAMPLES"));
@@ -140,6 +143,10 @@ async function main() {
   const userData = path.join(run, "user-data");
   const extensions = path.join(run, "extensions");
   fs.cpSync(examples, workspace, { recursive: true });
+  // The collection's configuration, set aside: the test enables the folder as a user would.
+  const configFile = path.join(workspace, "article-lsp.toml");
+  const collectionConfig = fs.readFileSync(configFile, "utf8");
+  fs.rmSync(configFile);
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
   // A user's settings, kept to what keeps the screen quiet; nothing that changes how the
   // extension or completion behaves (quick suggestions in Markdown stay off, as by default).
@@ -167,18 +174,22 @@ async function main() {
       2,
     ),
   );
-  // The server path starts out wrong, to see the notification a user gets; the test then fixes
-  // it, as the user would, which restarts the client. `articleLsp.server.path` is a machine
-  // setting: with code-server (a remote VS Code) it lives in the Remote (Machine) settings.
+  // The server path starts out wrong, to see the notification a user gets; the test then removes
+  // the setting, as the user would, which restarts the client with the bundled server.
+  // `articleLsp.server.path` is a machine setting: with code-server (a remote VS Code) it lives
+  // in the Remote (Machine) settings.
   fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
-  const writeServerPath = (serverPath) =>
-    fs.writeFileSync(
-      path.join(userData, "Machine", "settings.json"),
-      JSON.stringify({ "articleLsp.server.path": serverPath }, null, 2),
-    );
-  writeServerPath(path.join(run, "not-installed", "article-lsp"));
+  const writeMachineSettings = (settings) =>
+    fs.writeFileSync(path.join(userData, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
+  writeMachineSettings({ "articleLsp.server.path": path.join(run, "not-installed", "article-lsp") });
+  // No article-lsp on PATH: only the bundled server can be found.
+  const pathWithoutServer = (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => dir !== "" && !fs.existsSync(path.join(dir, "article-lsp")))
+    .join(path.delimiter);
   const childEnv = {
     ...process.env,
+    PATH: pathWithoutServer,
     XDG_CONFIG_HOME: path.join(run, "config"),
     XDG_DATA_HOME: path.join(run, "data"),
   };
@@ -270,6 +281,8 @@ async function main() {
       await waitFor(page.locator(".explorer-folders-view, .pane-header").first(), "the Explorer");
     });
 
+    const statusItem = (text) => page.locator(".statusbar-item").filter({ hasText: text });
+
     await step("open an article with Quick Open (Ctrl+P)", async () => {
       await page.locator(".monaco-workbench").click({ position: { x: 700, y: 500 } });
       await page.keyboard.press("Control+P");
@@ -284,15 +297,69 @@ async function main() {
       await waitFor(editor().locator(".view-line").filter({ hasText: "Moscow Backs" }), "the article's text");
     });
 
+    await step(
+      'the status bar says "not active here" (no article-lsp.toml; the extension starts with the first Markdown file)',
+      async () => {
+        await waitFor(statusItem("article-lsp: not active here"), 'the status item "article-lsp: not active here"');
+        await hoverOver(statusItem("article-lsp: not active here"));
+        await waitFor(
+          page.locator(".monaco-hover, .workbench-hover").filter({ hasText: "Enable article-lsp in this folder" }),
+          'the status item\'s tooltip offering "Enable article-lsp in this folder"',
+        );
+        await screenshot("status-not-active");
+        await page.mouse.move(700, 500);
+      },
+    );
+
+    await step("one click on the status item enables the folder (creates article-lsp.toml)", async () => {
+      await statusItem("article-lsp: not active here").click();
+      await waitFor(
+        () => fs.existsSync(configFile) && fs.readFileSync(configFile, "utf8").startsWith("# article-lsp"),
+        `a minimal ${configFile} created by the click`,
+      );
+    });
+
     await step("a server that cannot be found is reported", async () => {
       const toast = await waitFor(
         page.locator(".notification-toast").filter({ hasText: "was not found" }),
         'the notification "Article LSP: The article-lsp server configured in ... was not found"',
       );
+      await waitFor(statusItem("article-lsp: server not found"), 'the status item "article-lsp: server not found"');
       await screenshot("server-not-found");
-      writeServerPath(server);
+      // The collection's own settings (its providers), as the user would write them; then the
+      // wrong setting goes, and the extension falls back to the server it bundles.
+      fs.writeFileSync(configFile, collectionConfig);
+      writeMachineSettings({});
       await toast.hover();
       await toast.locator(".codicon-notifications-clear").click();
+    });
+
+    await step("the bundled server runs: the status item says so, after indexing", async () => {
+      // Running: the check mark (starting shows a spinner, the warnings an icon and a reason).
+      const running = page.locator(".statusbar-item").filter({ has: page.locator(".codicon-check") });
+      await waitFor(running, 'the status item "article-lsp" (running)');
+      await hoverOver(running);
+      await waitFor(
+        page
+          .locator(".monaco-hover, .workbench-hover")
+          .filter({ hasText: "bundled with the extension" })
+          .filter({ hasText: "articles indexed" }),
+        'the tooltip "The server is running: ... (bundled with the extension)" with "N articles indexed" (from $/progress)',
+      );
+      await screenshot("status-running-bundled");
+      await page.mouse.move(700, 500);
+    });
+
+    await step("clicking the status item shows the output: the bundled server was started", async () => {
+      await page
+        .locator(".statusbar-item")
+        .filter({ has: page.locator(".codicon-check") })
+        .click();
+      await waitFor(
+        page.locator(".part.panel .view-line").filter({ hasText: "server/article-lsp (bundled with" }),
+        'the "Article LSP" output with "Starting .../server/article-lsp (bundled with the extension)"',
+      );
+      await screenshot("output-channel");
     });
 
     await step("the mojibake is underlined (the server's diagnostic)", async () => {

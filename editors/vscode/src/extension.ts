@@ -1,15 +1,31 @@
-// The VS Code client of article-lsp: it finds the server, starts it for article files and
-// passes the settings through. Every feature (checks, repairs, completion, hovers, the fix-all
-// and re-index commands) lives in the server, so other editors get the same behaviour.
+// The VS Code client of article-lsp: it finds the server (the configured one, the one bundled
+// in a platform-specific package, or the one on PATH), starts it for article files, passes the
+// settings through and shows its state in the status bar. Every feature (checks, repairs,
+// completion, hovers, the fix-all and re-index commands) lives in the server, so other editors
+// get the same behaviour.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+  WorkDoneProgress,
+  WorkDoneProgressCreateRequest,
+} from "vscode-languageclient/node";
+import { StatusItem, progressText } from "./status";
 
 const SECTION = "articleLsp";
 const CONFIG_FILE = "article-lsp.toml";
 const SERVER_NAME = process.platform === "win32" ? "article-lsp.exe" : "article-lsp";
+
+// What a new `article-lsp.toml` holds: every setting has a default, the file marks the folder.
+const MINIMAL_CONFIG =
+  "# article-lsp checks the articles under this folder. Every setting has a default; see\n" +
+  "# https://github.com/article-lsp/article-lsp#configuration for what can go here.\n";
 
 // Settings whose change needs a new server process or a new document selector.
 const RESTART_SETTINGS = ["server.path", "files.patterns", "files.scope"];
@@ -19,17 +35,32 @@ const SERVER_SETTINGS = ["configPath", "severity", "indexWorkspace"];
 // A document filter by glob (and scheme): articles are found by where they are, not by language.
 type ArticleFilter = { scheme?: string; pattern: string };
 
+// The server to start, and which rule of the lookup found it.
+type Server = { command: string; source: string };
+
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
+let status: StatusItem;
+// Where a platform-specific package carries the server (nothing there in the universal package).
+let bundledServer: string;
+// The last problem shown in a notification, until the server starts.
+let lastReport: string | undefined;
 // Restarts run one after another, so that two triggers at once never start two servers.
 let restarting: Promise<void> = Promise.resolve();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("Article LSP");
-  context.subscriptions.push(output);
+  status = new StatusItem(SECTION);
+  bundledServer = context.asAbsolutePath(path.join("server", SERVER_NAME));
+  context.subscriptions.push(output, status);
 
   context.subscriptions.push(
     vscode.commands.registerCommand(`${SECTION}.restartServer`, restart),
+    vscode.commands.registerCommand(`${SECTION}.showOutput`, () => output.show(true)),
+    vscode.commands.registerCommand(`${SECTION}.enableInFolder`, enableInFolder),
+    vscode.commands.registerCommand(`${SECTION}.enableEverywhere`, () =>
+      vscode.workspace.getConfiguration(SECTION).update("files.scope", "everywhere", vscode.ConfigurationTarget.Global),
+    ),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (RESTART_SETTINGS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) {
         await restart();
@@ -62,21 +93,25 @@ function restart(): Promise<void> {
 
 async function startAfresh(): Promise<void> {
   await stop();
+  status.show({ kind: "starting" });
 
   const selector = await documentSelector();
   if (selector.length === 0) {
     output.appendLine(
       `No folder of this workspace contains an ${CONFIG_FILE}; not starting the server ` +
-        `(set "${SECTION}.files.scope" to "everywhere" to check article files anywhere).`,
+        `(run "Article LSP: Enable in This Folder", or set "${SECTION}.files.scope" to "everywhere" ` +
+        `to check article files anywhere).`,
     );
+    status.show({ kind: "inactive" });
     return;
   }
 
-  const command = findServer();
-  if (command === undefined) {
+  const server = findServer();
+  if (server === undefined) {
     return;
   }
-  output.appendLine(`Starting ${command} for ${selector.map((filter) => filter.pattern).join(", ")}`);
+  const { command, source } = server;
+  output.appendLine(`Starting ${command} (${source}) for ${selector.map((filter) => filter.pattern).join(", ")}`);
 
   const serverOptions: ServerOptions = { command, transport: TransportKind.stdio };
   const clientOptions: LanguageClientOptions = {
@@ -95,17 +130,47 @@ async function startAfresh(): Promise<void> {
     },
   };
 
-  client = new LanguageClient(SECTION, "Article LSP", serverOptions, clientOptions);
+  const started = new LanguageClient(SECTION, "Article LSP", serverOptions, clientOptions);
+  client = started;
+  started.onDidChangeState(({ newState }) => {
+    if (client === started && newState === State.Stopped) {
+      status.show({ kind: "stopped" });
+    }
+  });
   try {
-    await client.start();
+    await started.start();
+    showProgressInStatus(started, server);
+    lastReport = undefined;
+    status.show({ kind: "running", ...server });
     await vscode.commands.executeCommand("setContext", `${SECTION}.running`, true);
   } catch (err) {
     output.appendLine(`The server failed to start: ${String(err)}`);
+    status.show({ kind: "failed", detail: `The server \`${command}\` failed to start: ${String(err)}` });
     void vscode.window.showErrorMessage(
       `Article LSP: the server \`${command}\` failed to start. See the "Article LSP" output for details.`,
     );
     client = undefined;
   }
+}
+
+// The server's work-done progress (workspace indexing) goes to the status item instead of a
+// progress notification: this handler replaces the client's default one.
+function showProgressInStatus(started: LanguageClient, server: Server): void {
+  started.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+    const handler = started.onProgress(WorkDoneProgress.type, token, (value) => {
+      if (client !== started) {
+        handler.dispose();
+        return;
+      }
+      if (value.kind === "end") {
+        handler.dispose();
+        status.show({ kind: "running", ...server, indexed: value.message });
+        output.appendLine(`Indexing done: ${value.message ?? ""}`);
+        return;
+      }
+      status.show({ kind: "indexing", ...server, message: progressText(value.message, value.percentage) });
+    });
+  });
 }
 
 async function stop(): Promise<void> {
@@ -122,35 +187,50 @@ async function stop(): Promise<void> {
   }
 }
 
-// The server: `articleLsp.server.path` if set, else `article-lsp` on `PATH`. Tells the user
-// what to do when neither exists.
-function findServer(): string | undefined {
+// The server, in this order: `articleLsp.server.path` if set, else the binary bundled in a
+// platform-specific package, else `article-lsp` on `PATH`. Tells the user what to do when none
+// exists.
+function findServer(): Server | undefined {
   const configured = vscode.workspace.getConfiguration(SECTION).get<string>("server.path", "").trim();
   if (configured !== "") {
     const resolved = resolveInWorkspace(configured);
     if (isExecutable(resolved)) {
-      return resolved;
+      return { command: resolved, source: `${SECTION}.server.path` };
     }
     report(
       `The article-lsp server configured in "${SECTION}.server.path" was not found or is not executable: ${resolved}`,
     );
     return undefined;
   }
+  if (fs.existsSync(bundledServer)) {
+    // An unpacker that drops the executable bit would otherwise hide the bundled server.
+    if (!isExecutable(bundledServer)) {
+      fs.chmodSync(bundledServer, 0o755);
+    }
+    return { command: bundledServer, source: "bundled with the extension" };
+  }
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
     const candidate = path.join(dir, SERVER_NAME);
     if (dir !== "" && isExecutable(candidate)) {
-      return candidate;
+      return { command: candidate, source: "found on PATH" };
     }
   }
   report(
-    `The article-lsp server was not found on PATH. Install it with \`cargo install --path .\` ` +
-      `in the article-lsp repository, or set "${SECTION}.server.path".`,
+    `The article-lsp server was not found: this package of the extension does not bundle it and ` +
+      `it is not on PATH. Install it (\`pip install article-lsp\` or \`cargo install article-lsp\`), ` +
+      `or set "${SECTION}.server.path".`,
   );
   return undefined;
 }
 
 function report(message: string): void {
   output.appendLine(message);
+  status.show({ kind: "notFound", detail: message });
+  // Two restarts in a row (a new configuration file is also a file event) say it once.
+  if (message === lastReport) {
+    return;
+  }
+  lastReport = message;
   void vscode.window.showErrorMessage(`Article LSP: ${message}`, "Open Settings").then((choice) => {
     if (choice !== undefined) {
       void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.server.path`);
@@ -164,6 +244,31 @@ function isExecutable(file: string): boolean {
     return fs.statSync(file).isFile();
   } catch {
     return false;
+  }
+}
+
+// Creates a minimal `article-lsp.toml` in a workspace folder (the only one, or the one the user
+// picks).
+async function enableInFolder(): Promise<void> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folder =
+    folders.length === 1
+      ? folders[0]
+      : await vscode.window.showWorkspaceFolderPick({ placeHolder: `The folder to hold ${CONFIG_FILE}` });
+  if (folder === undefined) {
+    if (folders.length === 0) {
+      void vscode.window.showInformationMessage(`Article LSP: open a folder first; ${CONFIG_FILE} goes into it.`);
+    }
+    return;
+  }
+  const file = vscode.Uri.joinPath(folder.uri, CONFIG_FILE);
+  try {
+    await vscode.workspace.fs.stat(file);
+    output.appendLine(`${file.fsPath} already exists.`);
+  } catch {
+    // The configuration watcher (see `activate`) restarts the server for the new folder.
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(MINIMAL_CONFIG));
+    output.appendLine(`Created ${file.fsPath}.`);
   }
 }
 

@@ -4,6 +4,27 @@
 local M = {}
 
 local NAME = 'article_lsp'
+M.NAME = NAME
+local SERVER = 'article-lsp'
+
+--- Where Mason installs executables (`:MasonInstall`, or a custom Mason registry).
+function M.mason_bin()
+  return vim.fn.stdpath('data') .. '/mason/bin/' .. SERVER
+end
+
+--- The server to start: `article-lsp` on PATH, else Mason's; the bare name when neither exists
+--- (starting then fails with Neovim's usual message, and `:checkhealth article_lsp` says why).
+--- Returns the command and where it was found (`PATH`, `Mason` or nil).
+function M.server()
+  local on_path = vim.fn.exepath(SERVER)
+  if on_path ~= '' then
+    return on_path, 'PATH'
+  end
+  if vim.fn.executable(M.mason_bin()) == 1 then
+    return M.mason_bin(), 'Mason'
+  end
+  return SERVER, nil
+end
 
 --- The shipped configuration (`lsp/article_lsp.lua` beside this plugin), merged with `opts`.
 function M.config(opts)
@@ -14,7 +35,7 @@ end
 
 --- The root directory of the buffer: the nearest directory holding a root marker, else the
 --- file's own directory.
-local function root_dir(bufnr, markers)
+function M.root_dir(bufnr, markers)
   local name = vim.api.nvim_buf_get_name(bufnr)
   local dir = vim.fs.dirname(name)
   local found = vim.fs.find(markers, { path = dir, upward = true })[1]
@@ -28,7 +49,7 @@ function M.start(bufnr, config)
   end
   local start = vim.tbl_extend('force', config, {
     name = NAME,
-    root_dir = root_dir(bufnr, config.root_markers),
+    root_dir = M.root_dir(bufnr, config.root_markers),
     -- The server reads the same settings at initialisation.
     init_options = config.init_options or (config.settings or {}).articleLsp,
   })

@@ -1,0 +1,364 @@
+//! A frame guard between the client's byte stream and tower-lsp-server.
+//!
+//! tower-lsp-server ends its input stream at the first frame it cannot decode (its codec is a
+//! `FramedRead`, which stops after an error), so one malformed frame would silently end the
+//! session. The guard reads the real input, splits it into frames itself and forwards to the
+//! framework, over an in-memory pipe, only frames the framework can decode. Everything else it
+//! answers itself:
+//!
+//! - a frame whose body is not UTF-8 JSON: a Parse error (id null);
+//! - JSON that is not a JSON-RPC message: an Invalid Request error (with its id when it has one);
+//! - a `$/…` request (with an id): MethodNotFound, since the framework never answers those;
+//! - a malformed *response* (the client's reply to, say, `workspace/applyEdit`): no reply to the
+//!   client; the framework gets a well-formed error response with the same id instead, so the
+//!   server's pending request fails cleanly rather than waiting forever.
+//!
+//! After a bad frame the guard resynchronises on the next `Content-Length` header, which also
+//! covers a Content-Length that is too short (the rest of the body is skipped) or too long (the
+//! next header shows up inside the body, where valid JSON can never have it). Frames of both
+//! the guard and the framework leave through one writer, whole, so they never interleave.
+
+use memchr::memmem;
+use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// The largest message body accepted. Big enough for a 100 MB article opened in the editor;
+/// larger bodies are answered with an error and skipped without being held in memory.
+pub const MAX_BODY: usize = 512 << 20;
+
+/// How the session ended: what the process should exit with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// `exit` (or the end of input) after `shutdown`: exit code 0.
+    Clean,
+    /// `exit` or the end of input without `shutdown`: exit code 1, as the protocol asks.
+    WithoutShutdown,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::WithoutShutdown => 1,
+        }
+    }
+}
+
+/// Serves `input`/`output` through the guard; `framework` runs the real server on the two ends
+/// of the in-memory pipes it is given (its input and its output).
+pub async fn guard<I, O, F, Fut>(input: I, output: O, framework: F) -> Outcome
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+    F: FnOnce(DuplexStream, DuplexStream) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (to_framework, framework_in) = tokio::io::duplex(PIPE_BUFFER);
+    let (framework_out, from_framework) = tokio::io::duplex(PIPE_BUFFER);
+    let (frames_tx, frames_rx) = mpsc::channel(OUTPUT_QUEUE);
+    let reader = read_input(input, to_framework, frames_tx.clone());
+    let pump = pump_framework(from_framework, frames_tx);
+    let writer = write_output(frames_rx, output);
+    let (outcome, (), (), ()) = tokio::join!(reader, framework(framework_in, framework_out), pump, writer);
+    outcome
+}
+
+/// Bytes in flight in each in-memory pipe.
+const PIPE_BUFFER: usize = 1 << 20;
+
+/// Whole frames waiting for the client to read them (backpressure beyond that).
+const OUTPUT_QUEUE: usize = 16;
+
+/// Bytes asked of the input per read.
+const READ_CHUNK: usize = 64 << 10;
+
+/// A header block longer than this is not a header block.
+const MAX_HEADER: usize = 8 << 10;
+
+const HEADER_NAME: &[u8] = b"content-length:";
+
+/// What one step of frame splitting found.
+#[derive(Debug, PartialEq, Eq)]
+enum Frame {
+    /// A complete frame with this body.
+    Body(Vec<u8>),
+    /// Bytes that are not a frame (garbage, a bad header, a body cut short or overlong); they
+    /// have been skipped up to the next `Content-Length` header.
+    Malformed(String),
+    /// The input ended.
+    End,
+}
+
+/// Splits a byte stream into frames, resynchronising after damage.
+struct FrameReader<I> {
+    input: I,
+    buffer: Vec<u8>,
+    chunk: Box<[u8]>,
+    eof: bool,
+}
+
+impl<I: AsyncRead + Unpin> FrameReader<I> {
+    fn new(input: I) -> Self {
+        FrameReader { input, buffer: Vec::new(), chunk: vec![0; READ_CHUNK].into_boxed_slice(), eof: false }
+    }
+
+    /// Reads more input; false at the end of input (or on a read error, which ends it too).
+    async fn fill(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        let n = self.input.read(&mut self.chunk).await.unwrap_or(0);
+        self.buffer.extend_from_slice(&self.chunk[..n]);
+        self.eof = n == 0;
+        n > 0
+    }
+
+    async fn next(&mut self) -> Frame {
+        let length = match self.header().await {
+            Ok(Some(length)) => length,
+            Ok(None) => return Frame::End,
+            Err(message) => return Frame::Malformed(message),
+        };
+        if length > MAX_BODY {
+            self.skip(length).await;
+            return Frame::Malformed(format!("a message of {length} bytes is over the limit of {MAX_BODY}"));
+        }
+        self.body(length).await
+    }
+
+    /// Parses the header block at the start of the buffer: `Ok(Some(length))`, `Ok(None)` at a
+    /// clean end of input, or an error after skipping towards the next header.
+    async fn header(&mut self) -> Result<Option<usize>, String> {
+        loop {
+            let blank = self.buffer.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            self.buffer.drain(..blank);
+            if let Some(end) = memmem::find(&self.buffer, b"\r\n\r\n") {
+                let parsed = parse_header(&self.buffer[..end]);
+                match parsed {
+                    Ok(_) => drop(self.buffer.drain(..end + 4)),
+                    Err(_) => self.resync(),
+                }
+                return parsed.map(Some);
+            }
+            if self.eof {
+                let ended_cleanly = self.buffer.is_empty();
+                self.buffer.clear();
+                return if ended_cleanly { Ok(None) } else { Err("the input ended inside a header".to_string()) };
+            }
+            if self.buffer.len() > MAX_HEADER || !starts_like_header(&self.buffer) {
+                self.resync();
+                return Err("bytes outside any message".to_string());
+            }
+            self.fill().await;
+        }
+    }
+
+    /// Collects `length` body bytes. A header that appears inside the body means the declared
+    /// length was too long (JSON never holds a raw `Content-Length: N\r\n`): the frame ends
+    /// there, and the next one starts at that header.
+    async fn body(&mut self, length: usize) -> Frame {
+        let mut scanned = 0;
+        loop {
+            if let Some(at) = find_header(&self.buffer, scanned).filter(|at| *at < length) {
+                self.buffer.drain(..at);
+                return Frame::Malformed("the message is shorter than its Content-Length".to_string());
+            }
+            if self.buffer.len() >= length {
+                let rest = self.buffer.split_off(length);
+                return Frame::Body(std::mem::replace(&mut self.buffer, rest));
+            }
+            scanned = self.buffer.len().saturating_sub(HEADER_NAME.len() + 24);
+            if !self.fill().await {
+                self.buffer.clear();
+                return Frame::Malformed("the input ended inside a message".to_string());
+            }
+        }
+    }
+
+    /// Drops `length` bytes without keeping them.
+    async fn skip(&mut self, mut length: usize) {
+        loop {
+            let n = length.min(self.buffer.len());
+            self.buffer.drain(..n);
+            length -= n;
+            if length == 0 || !self.fill().await {
+                return;
+            }
+        }
+    }
+
+    /// Drops the damaged start of the buffer, up to the next `Content-Length` header (at least
+    /// one byte, so that skipping always progresses). Without a header in sight, a tail that may
+    /// be the start of one split across reads is kept.
+    fn resync(&mut self) {
+        let keep_tail = self.buffer.len().saturating_sub(HEADER_NAME.len() - 1);
+        let at = find_name(&self.buffer, 1).unwrap_or(keep_tail).max(1).min(self.buffer.len());
+        self.buffer.drain(..at);
+    }
+}
+
+/// The `Content-Length` of a header block (lines `Name: value`, CRLF separated).
+fn parse_header(block: &[u8]) -> Result<usize, String> {
+    let text = std::str::from_utf8(block).map_err(|_| "a header that is not UTF-8".to_string())?;
+    let mut length = None;
+    for line in text.split("\r\n") {
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(format!("a malformed header line `{}`", line.escape_debug()));
+        };
+        if name.eq_ignore_ascii_case("content-length") {
+            let value = value.trim();
+            length = Some(value.parse::<usize>().map_err(|_| format!("a bad Content-Length `{value}`"))?);
+        }
+    }
+    length.ok_or_else(|| "a header without Content-Length".to_string())
+}
+
+/// The buffer could still become a header block (a prefix of a header name, or a header line).
+fn starts_like_header(buffer: &[u8]) -> bool {
+    let head = &buffer[..buffer.len().min(HEADER_NAME.len())];
+    let name_chars = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
+    match buffer.iter().position(|b| *b == b':') {
+        Some(colon) => colon > 0 && buffer[..colon].iter().all(name_chars),
+        None => head.iter().all(name_chars),
+    }
+}
+
+/// The next `Content-Length:` (any case) at or after `from`.
+fn find_name(buffer: &[u8], from: usize) -> Option<usize> {
+    let lower: Vec<u8> = buffer.get(from..)?.to_ascii_lowercase();
+    memmem::find(&lower, HEADER_NAME).map(|at| at + from)
+}
+
+/// The next complete `Content-Length: <digits>\r\n` at or after `from`.
+fn find_header(buffer: &[u8], from: usize) -> Option<usize> {
+    let mut from = from;
+    while let Some(at) = find_name(buffer, from) {
+        let rest = &buffer[at + HEADER_NAME.len()..];
+        let value: &[u8] = rest.split(|b| *b == b'\r').next().unwrap_or_default();
+        let complete = rest.get(value.len()..value.len() + 2) == Some(b"\r\n");
+        if complete && !value.trim_ascii().is_empty() && value.trim_ascii().iter().all(u8::is_ascii_digit) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// What to do with one well-framed body.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// Pass it to the framework.
+    Forward { method: Option<String> },
+    /// Answer the client with this message and forward nothing.
+    Reply(Value),
+    /// Forward this (a replacement for a malformed response) instead.
+    Substitute(Value),
+}
+
+fn judge(body: &[u8]) -> Verdict {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(err) => return Verdict::Reply(error(Value::Null, -32700, &format!("Parse error: {err}"))),
+    };
+    let id = value.get("id").filter(|id| id.is_number() || id.is_string()).cloned();
+    let method = value.get("method").and_then(Value::as_str).map(str::to_owned);
+    if let (Some(method), Some(id)) = (&method, &id)
+        && method.starts_with("$/")
+    {
+        return Verdict::Reply(error(id.clone(), -32601, &format!("Method not found: {method}")));
+    }
+    let is_request = value.get("method").is_some();
+    let decodes = match is_request {
+        true => serde_json::from_value::<Request>(value.clone()).is_ok(),
+        false => serde_json::from_value::<Response>(value.clone()).is_ok(),
+    };
+    match (decodes, is_request, id) {
+        (true, _, _) => Verdict::Forward { method },
+        (false, false, Some(id)) => Verdict::Substitute(error(id, -32603, "the client sent a malformed response")),
+        (false, _, id) => Verdict::Reply(error(id.unwrap_or(Value::Null), -32600, "Invalid request")),
+    }
+}
+
+fn error(id: Value, code: i64, message: &str) -> Value {
+    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    framed.extend_from_slice(body);
+    framed
+}
+
+/// Reads client frames until `exit` or the end of input; forwards the good ones.
+async fn read_input<I: AsyncRead + Unpin>(
+    input: I,
+    mut to_framework: DuplexStream,
+    replies: mpsc::Sender<Vec<u8>>,
+) -> Outcome {
+    let mut frames = FrameReader::new(input);
+    let mut shutdown = false;
+    // One error per damaged stretch: the leftovers of a bad frame are not reported again.
+    let mut after_error = false;
+    loop {
+        let body = match frames.next().await {
+            Frame::Body(body) => body,
+            Frame::End => break,
+            Frame::Malformed(why) => {
+                if !std::mem::replace(&mut after_error, true) {
+                    let reply = error(Value::Null, -32700, &format!("Parse error: {why}"));
+                    let _ = replies.send(frame(reply.to_string().as_bytes())).await;
+                }
+                continue;
+            }
+        };
+        let verdict = judge(&body);
+        after_error = matches!(&verdict, Verdict::Reply(reply) if reply["error"]["code"] == -32700);
+        let forward = match verdict {
+            Verdict::Reply(reply) => {
+                let _ = replies.send(frame(reply.to_string().as_bytes())).await;
+                continue;
+            }
+            Verdict::Substitute(response) => frame(response.to_string().as_bytes()),
+            Verdict::Forward { method } => {
+                shutdown |= method.as_deref() == Some("shutdown");
+                if method.as_deref() == Some("exit") {
+                    let _ = to_framework.write_all(&frame(&body)).await;
+                    break;
+                }
+                frame(&body)
+            }
+        };
+        if to_framework.write_all(&forward).await.is_err() {
+            break;
+        }
+    }
+    let _ = to_framework.shutdown().await;
+    if shutdown { Outcome::Clean } else { Outcome::WithoutShutdown }
+}
+
+/// Passes the framework's frames, whole, to the writer.
+async fn pump_framework(from_framework: DuplexStream, frames_tx: mpsc::Sender<Vec<u8>>) {
+    let mut frames = FrameReader::new(from_framework);
+    loop {
+        match frames.next().await {
+            Frame::Body(body) => {
+                if frames_tx.send(frame(&body)).await.is_err() {
+                    return;
+                }
+            }
+            Frame::Malformed(_) => {}
+            Frame::End => return,
+        }
+    }
+}
+
+/// Writes frames to the client, one whole frame at a time.
+async fn write_output<O: AsyncWrite + Unpin>(mut frames: mpsc::Receiver<Vec<u8>>, mut output: O) {
+    while let Some(message) = frames.recv().await {
+        if output.write_all(&message).await.is_err() || output.flush().await.is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! End-to-end tests of the workspace editing features over real JSON-RPC, on temporary
+//! multi-file workspaces: rename of topics and providers, merging topic variants,
+//! `articleLsp.fixWorkspace`, and the per-document features (code lenses, links, inlay hints,
+//! semantic tokens, selection ranges, highlights, workspace symbols).
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use support::{TestClient, apply_edits, file_uri, position_of, push_client_caps};
+
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+fn options() -> Value {
+    json!({ "now": NOW })
+}
+
+/// An article with the given provider and topics (block list).
+fn article(title: &str, url: &str, provider: (&str, &str), topics: &[&str]) -> String {
+    let topics: String = topics.iter().map(|t| format!("  - {t}\n")).collect();
+    format!(
+        "---\ntitle: \"{title}\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"{url}\"\ntype: article\nprovider:\n  name: {}\n  domain: {}\ntopics:\n{topics}---\nBody.\n",
+        provider.0, provider.1
+    )
+}
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new(files: &[(&str, &str)]) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace { dir };
+        for (name, text) in files {
+            ws.write(name, text);
+        }
+        ws
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn uri(&self, name: &str) -> String {
+        file_uri(&self.path(name))
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let path = self.path(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+}
+
+async fn start(root: &Path) -> TestClient {
+    let mut client = TestClient::in_process();
+    client.initialize(push_client_caps(), options(), Some(root)).await;
+    client
+        .wait_for("end of indexing progress", |m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"] == "article-lsp/indexing"
+                && m["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    client
+}
+
+/// The text document edits of a workspace edit by URI: (version, edits).
+fn by_uri(edit: &Value) -> BTreeMap<String, (Value, Vec<Value>)> {
+    edit["documentChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let uri = d["textDocument"]["uri"].as_str().unwrap().to_string();
+            (uri, (d["textDocument"]["version"].clone(), d["edits"].as_array().unwrap().clone()))
+        })
+        .collect()
+}
+
+fn applied(text: &str, edits: &[Value]) -> String {
+    let mut out = text.to_string();
+    apply_edits(&mut out, edits);
+    out
+}
+
+/// The position of the first occurrence of `needle` (plus `delta` bytes) in `text`.
+fn at(text: &str, needle: &str, delta: usize) -> Value {
+    position_of(text, text.find(needle).unwrap() + delta)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topic_rename_edits_open_unsaved_and_closed_files_exactly() {
+    let a = article("A", "https://a.example.com/1", ("Wire", "wire.example.com"), &["Vaccines", "AI"]);
+    let b = article("B", "https://a.example.com/2", ("Wire", "wire.example.com"), &["Health", "Vaccines"]);
+    // A flow list, a quoted item, and the topic inside a related entry.
+    let c =
+        "---\ntitle: C\ntopics: [\"Vaccines\", Science]\nrelated:\n  - title: R\n    topics:\n      - Vaccines\n---\n";
+    let untouched = article("D", "https://a.example.com/4", ("Wire", "wire.example.com"), &["Vaccine policy"]);
+    let ws = Workspace::new(&[("a.md", &a), ("b.md", &b), ("sub/c.md", c), ("d.md", &untouched)]);
+    let mut client = start(ws.dir.path()).await;
+
+    // Open a.md and edit it without saving: the rename must use the edited text and version.
+    client.open(&ws.uri("a.md"), &a, 1).await;
+    let inserted = "excerpt: \"new line typed but not saved\"\n";
+    let edited = a.replacen("type: article\n", &format!("type: article\n{inserted}"), 1);
+    let change = json!([{ "range": { "start": at(&a, "type:", 0), "end": at(&a, "type:", 0) }, "text": inserted }]);
+    client.change(&ws.uri("a.md"), 2, change).await;
+    client.diagnostics(&ws.uri("a.md"), 2).await;
+
+    let position = at(&edited, "  - Vaccines", 6);
+    let doc = json!({ "uri": ws.uri("a.md") });
+    let prepared =
+        client.request("textDocument/prepareRename", json!({ "textDocument": doc, "position": position })).await;
+    assert_eq!(prepared["placeholder"], "Vaccines");
+    assert_eq!(prepared["range"]["start"], at(&edited, "Vaccines", 0));
+
+    let params = json!({ "textDocument": doc, "position": position, "newName": "Immunisation" });
+    let edit = client.request("textDocument/rename", params).await;
+    let docs = by_uri(&edit);
+    let uris: Vec<&String> = docs.keys().collect();
+    let mut expected_uris = [ws.uri("a.md"), ws.uri("b.md"), ws.uri("sub/c.md")];
+    expected_uris.sort();
+    assert_eq!(uris, expected_uris.iter().collect::<Vec<_>>(), "d.md (`Vaccine policy`) is not touched");
+
+    let (version, edits) = &docs[&ws.uri("a.md")];
+    assert_eq!(*version, json!(2), "the open document's edit carries its version");
+    assert_eq!(edits.len(), 1);
+    assert_eq!(applied(&edited, edits), edited.replace("  - Vaccines\n", "  - Immunisation\n"));
+
+    let (version, edits) = &docs[&ws.uri("b.md")];
+    assert_eq!(*version, Value::Null, "closed files are edited by their content on disk");
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0]["range"]["start"], at(&b, "Vaccines", 0));
+    assert_eq!(applied(&b, edits), b.replace("Vaccines", "Immunisation"));
+
+    let (_, edits) = &docs[&ws.uri("sub/c.md")];
+    assert_eq!(edits.len(), 2);
+    assert_eq!(
+        applied(c, edits),
+        "---\ntitle: C\ntopics: [\"Immunisation\", Science]\nrelated:\n  - title: R\n    topics:\n      - Immunisation\n---\n"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rename_into_an_existing_topic_leaves_no_duplicates() {
+    let a = article("A", "https://a.example.com/1", ("Wire", "wire.example.com"), &["Vaccines", "AI", "Immunisation"]);
+    let b = "---\ntitle: B\ntopics: [Immunisation, Vaccines, AI]\n---\n";
+    let c = "---\ntitle: C\ntopics: [AI, Vaccines]\n---\n";
+    let ws = Workspace::new(&[("a.md", &a), ("b.md", b), ("c.md", c)]);
+    let mut client = start(ws.dir.path()).await;
+    client.open(&ws.uri("a.md"), &a, 1).await;
+    let doc = json!({ "uri": ws.uri("a.md") });
+    let params = json!({ "textDocument": doc, "position": at(&a, "Vaccines", 1), "newName": "Immunisation" });
+    let edit = client.request("textDocument/rename", params).await;
+    let docs = by_uri(&edit);
+    assert_eq!(applied(&a, &docs[&ws.uri("a.md")].1), a.replace("  - Vaccines\n", ""));
+    assert_eq!(applied(b, &docs[&ws.uri("b.md")].1), "---\ntitle: B\ntopics: [Immunisation, AI]\n---\n");
+    assert_eq!(applied(c, &docs[&ws.uri("c.md")].1), "---\ntitle: C\ntopics: [AI, Immunisation]\n---\n");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_rename_offers_the_known_domain_for_confirmation() {
+    let a = article("A", "https://a.example.com/1", ("Old Wire", "old.example.com"), &["AI"]);
+    let b = "---\ntitle: B\nprovider:\n  name: New Wire\n  domain: new.example.com\nrelated:\n  - title: R\n    provider:\n      name: Old Wire\n      domain: old.example.com\n---\n";
+    let ws = Workspace::new(&[("a.md", &a), ("b.md", b)]);
+    let mut client = start(ws.dir.path()).await;
+    client.open(&ws.uri("a.md"), &a, 1).await;
+    let doc = json!({ "uri": ws.uri("a.md") });
+    let position = at(&a, "Old Wire", 2);
+    let prepared =
+        client.request("textDocument/prepareRename", json!({ "textDocument": doc, "position": position })).await;
+    assert_eq!(prepared["placeholder"], "Old Wire");
+    let params = json!({ "textDocument": doc, "position": position, "newName": "New Wire" });
+    let edit = client.request("textDocument/rename", params).await;
+    assert_eq!(edit["changeAnnotations"]["article-lsp/provider-domain"]["needsConfirmation"], true);
+    let docs = by_uri(&edit);
+    let edits = &docs[&ws.uri("a.md")].1;
+    assert_eq!(edits.len(), 2);
+    assert!(edits[0].get("annotationId").is_none(), "the name edit needs no confirmation");
+    assert_eq!(edits[1]["annotationId"], "article-lsp/provider-domain");
+    let expected = a.replace("Old Wire", "New Wire").replace("old.example.com", "new.example.com");
+    assert_eq!(applied(&a, edits), expected);
+    let expected_b =
+        b.replace("name: Old Wire\n      domain: old.example.com", "name: New Wire\n      domain: new.example.com");
+    assert_eq!(applied(b, &docs[&ws.uri("b.md")].1), expected_b);
+
+    // A title is not renameable: prepareRename says so with a null result.
+    let on_title = json!({ "textDocument": doc, "position": at(&a, "title", 9) });
+    assert_eq!(client.request("textDocument/prepareRename", on_title).await, Value::Null);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topic_variant_quick_fix_merges_every_spelling_across_the_workspace() {
+    let files: Vec<(String, String)> = [
+        ("a.md", "Public Health"),
+        ("b.md", "Public Health"),
+        ("c.md", "Public Health"),
+        ("d.md", "public health"),
+        ("e.md", "Public  Health"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (name, topic))| {
+        let url = format!("https://a.example.com/{i}");
+        (name.to_string(), article(name, &url, ("Wire", "wire.example.com"), &[topic, "AI"]))
+    })
+    .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let ws = Workspace::new(&refs);
+    let mut client = start(ws.dir.path()).await;
+    let d = &files[3].1;
+    client.open(&ws.uri("d.md"), d, 1).await;
+    let diagnostics = client.diagnostics(&ws.uri("d.md"), 1).await;
+    let variant = diagnostics.iter().find(|x| x["code"] == "topic-variant").expect("topic-variant").clone();
+    let params = json!({
+        "textDocument": { "uri": ws.uri("d.md") },
+        "range": variant["range"],
+        "context": { "diagnostics": [variant] },
+    });
+    let actions = client.request("textDocument/codeAction", params).await;
+    let merge = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Merge all variants of this topic across the workspace")
+        .expect("merge action")
+        .clone();
+    let result = client.request("workspace/executeCommand", merge["command"].clone()).await;
+    assert_eq!(result["files"], 2);
+    let request = client.wait_for("applyEdit", |m| m["method"] == "workspace/applyEdit").await;
+    let docs = by_uri(&request["params"]["edit"]);
+    assert_eq!(docs.len(), 2, "only the two variant spellings change: {docs:#?}");
+    assert_eq!(applied(d, &docs[&ws.uri("d.md")].1), d.replace("public health", "Public Health"));
+    assert_eq!(docs[&ws.uri("d.md")].0, json!(1));
+    let e = &files[4].1;
+    assert_eq!(applied(e, &docs[&ws.uri("e.md")].1), e.replace("Public  Health", "Public Health"));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_workspace_repairs_mojibake_in_fifty_files_and_nothing_else() {
+    let clean = |i: usize| {
+        format!(
+            "---\ntitle: \"Story {i}: a café opens\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://a.example.com/{i}\"\ntype: article\nprovider:\n  name: Wire\n  domain: a.example.com\ntopics:\n  - AI\nexcerpt: \"The Organization’s members, line {i}\"\n---\nUnchanged body {i} with ’ and é.\n"
+        )
+    };
+    let broken = |i: usize| {
+        let text = clean(i);
+        let front_end = text.find("\n---\n").unwrap();
+        let (front, body) = text.split_at(front_end);
+        format!("{}{body}", front.replace('é', "Ã©").replace('’', "â€™"))
+    };
+    let mut files = Vec::new();
+    for i in 0..50 {
+        files.push((format!("broken/{i:02}.md"), broken(i)));
+    }
+    for i in 50..55 {
+        files.push((format!("clean/{i:02}.md"), clean(i)));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let ws = Workspace::new(&refs);
+    let mut client = start(ws.dir.path()).await;
+    let params = json!({ "command": "articleLsp.fixWorkspace", "arguments": [] });
+    let result = client.request("workspace/executeCommand", params).await;
+    assert_eq!(result["files"], 50, "{result}");
+    assert_eq!(result["findings"], 100, "{result}");
+    assert_eq!(result["applied"], true);
+    let request = client.wait_for("applyEdit", |m| m["method"] == "workspace/applyEdit").await;
+    let docs = by_uri(&request["params"]["edit"]);
+    assert_eq!(docs.len(), 50);
+    for (i, (name, _)) in files.iter().enumerate() {
+        let on_disk = ws.read(name);
+        let Some((version, edits)) = docs.get(&ws.uri(name)) else {
+            assert!(i >= 50, "{name} was not repaired");
+            continue;
+        };
+        assert!(i < 50, "{name} is clean and must not be edited");
+        assert_eq!(*version, Value::Null);
+        // Byte for byte: the repaired file is the clean one, so nothing else changed.
+        assert_eq!(applied(&on_disk, edits), clean(i), "{name}");
+    }
+    let end = client
+        .wait_for("fixWorkspace progress end", |m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"].as_str().is_some_and(|t| t.starts_with("article-lsp/fixWorkspace"))
+                && m["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    assert_eq!(end["params"]["value"]["message"], "repaired 100 findings in 50 files");
+    client.shutdown().await;
+}
+
+/// A workspace where `main.md` cites and is cited by other articles.
+fn linked_workspace() -> (Workspace, String) {
+    let main = "---\ntitle: \"Main story\"\npublishedDateTime: 2021-09-26T09:17:00+03:00\nwebUrl: \"https://main.example.com/1\"\nprovider:\n  name: Wire\n  domain: main.example.com\ntopics:\n  - Vaccines\n  - AI\nrelated:\n  - title: \"Other story\"\n    webUrl: \"https://other.example.com/2\"\n  - title: \"Elsewhere\"\n    webUrl: \"https://elsewhere.example.net/3\"\n---\nBody.\n".to_string();
+    let other = "---\ntitle: \"Other story\"\npublishedDateTime: 2021-09-20T00:00:00Z\nwebUrl: \"https://other.example.com/2\"\nprovider:\n  name: Other Wire\n  domain: other.example.com\ntopics:\n  - Vaccines\nrelated:\n  - title: \"Main story\"\n    webUrl: \"https://main.example.com/1\"\n---\n";
+    let ws = Workspace::new(&[("main.md", &main), ("other.md", other)]);
+    (ws, main)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lenses_links_hints_tokens_selection_highlights_and_symbols() {
+    let (ws, main) = linked_workspace();
+    let mut client = TestClient::in_process();
+    let options = json!({ "now": NOW, "inlayHints": { "timeZone": "UTC" } });
+    let init = client.initialize(push_client_caps(), options, Some(ws.dir.path())).await;
+    let caps = &init["capabilities"];
+    for cap in ["codeLensProvider", "documentLinkProvider", "inlayHintProvider", "selectionRangeProvider"] {
+        assert!(!caps[cap].is_null(), "{cap} advertised");
+    }
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(caps["workspace"]["workspaceFolders"], json!({ "supported": true, "changeNotifications": true }));
+    assert_eq!(caps["semanticTokensProvider"]["range"], true);
+    let legend = caps["semanticTokensProvider"]["legend"]["tokenTypes"].clone();
+    assert_eq!(legend, json!(["property", "variable", "number", "string", "enumMember", "class"]));
+    client.wait_for("end of indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &main, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let doc = json!({ "uri": uri });
+
+    let lenses = client.request("textDocument/codeLens", json!({ "textDocument": doc })).await;
+    let titles: Vec<&str> =
+        lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["cited by 1 article", "2 related", "2 articles", "1 article"]);
+    let cited = &lenses[0]["command"];
+    assert_eq!(cited["command"], "articleLsp.showReferences");
+    assert_eq!(cited["arguments"][0], uri.as_str());
+    // A client without its own references view sends the command back and gets the locations.
+    let found = client.request("workspace/executeCommand", cited.clone()).await;
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["uri"], ws.uri("other.md"));
+    assert_eq!(found[0]["range"]["start"], json!({ "line": 10, "character": 2 }), "the citing related entry");
+
+    let links = client.request("textDocument/documentLink", json!({ "textDocument": doc })).await;
+    let targets: Vec<&str> = links.as_array().unwrap().iter().map(|l| l["target"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["https://main.example.com/1", ws.uri("other.md").as_str(), "https://elsewhere.example.net/3"]);
+    assert_eq!(links[1]["range"]["start"], at(&main, "https://other", 0));
+
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 30, "character": 0 } });
+    let hints = client.request("textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })).await;
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["4 years ago", "26 Sep 2021, 06:17 UTC", "· Other Wire"]);
+    assert_eq!(hints[0]["position"], at(&main, "\nwebUrl", 0));
+
+    let tokens = client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await;
+    let data: Vec<u64> = tokens["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    // `title` at 1:0 (5 long, property), then `publishedDateTime` on the next line.
+    assert_eq!(&data[..10], [1, 0, 5, 0, 0, 1, 0, 17, 0, 0]);
+    assert_eq!(data.len() % 5, 0);
+    let lines = json!({ "start": { "line": 7, "character": 0 }, "end": { "line": 9, "character": 0 } });
+    let ranged =
+        client.request("textDocument/semanticTokens/range", json!({ "textDocument": doc, "range": lines })).await;
+    // `topics` (line 7, property) and `Vaccines` (line 8, enumMember).
+    assert_eq!(ranged["data"], json!([7, 0, 6, 0, 0, 1, 4, 8, 4, 0]));
+
+    let position = at(&main, "Vaccines", 2);
+    let params = json!({ "textDocument": doc, "positions": [position] });
+    let selection = client.request("textDocument/selectionRange", params).await;
+    let mut depth = 0;
+    let mut node = &selection[0];
+    assert_eq!(node["range"]["start"], at(&main, "Vaccines", 0));
+    while !node["parent"].is_null() {
+        node = &node["parent"];
+        depth += 1;
+    }
+    assert_eq!(depth, 5, "value, then item, list, entry, front matter, document: {selection:#}");
+
+    let params = json!({ "textDocument": doc, "position": at(&main, "name: Wire", 7) });
+    let highlights = client.request("textDocument/documentHighlight", params).await;
+    assert_eq!(highlights.as_array().unwrap().len(), 1);
+
+    let symbols = client.request("workspace/symbol", json!({ "query": "#vacc" })).await;
+    assert_eq!(symbols[0]["name"], "#Vaccines");
+    assert_eq!(symbols[0]["containerName"], "2 articles");
+    let symbols = client.request("workspace/symbol", json!({ "query": "@other" })).await;
+    assert_eq!(symbols[0]["name"], "@Other Wire");
+    assert_eq!(symbols[0]["location"]["uri"], ws.uri("other.md"));
+
+    let hover = client
+        .request("textDocument/hover", json!({ "textDocument": doc, "position": at(&main, "2021-09-26", 3) }))
+        .await;
+    assert_eq!(hover["contents"]["value"], "26 Sep 2021, 06:17 UTC — 2021-09-26T09:17:00+03:00 (4 years ago)");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inlay_hint_kinds_can_be_switched_off() {
+    let (ws, main) = linked_workspace();
+    let mut client = TestClient::in_process();
+    let options = json!({ "now": NOW, "inlayHints": { "relativeDates": false, "relatedProvider": false, "timeZone": "Asia/Tokyo" } });
+    client.initialize(push_client_caps(), options, Some(ws.dir.path())).await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &main, 1).await;
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 30, "character": 0 } });
+    let params = json!({ "textDocument": { "uri": uri }, "range": whole });
+    let hints = client.request("textDocument/inlayHint", params.clone()).await;
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["26 Sep 2021, 15:17 JST"]);
+    let off = json!({ "articleLsp": { "now": NOW, "inlayHints": { "relativeDates": false, "zonedTimes": false, "relatedProvider": false } } });
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": off })).await;
+    assert_eq!(client.request("textDocument/inlayHint", params).await, json!([]));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_folders_added_and_removed_at_runtime() {
+    let first = Workspace::new(&[(
+        "a.md",
+        &article("Alpha story", "https://a.example.com/1", ("Wire", "a.example.com"), &["AI"]),
+    )]);
+    let zoology =
+        article("Zebra migration tracked", "https://b.example.com/2", ("Wire", "b.example.com"), &["Zoology"]);
+    // The added folder brings its own configuration: future dates are errors there.
+    let second = Workspace::new(&[("b.md", &zoology), ("article-lsp.toml", "[severity]\nfuture-date = \"error\"\n")]);
+    let mut client = start(first.dir.path()).await;
+    let init_caps = client.request("workspace/symbol", json!({ "query": "zebra" })).await;
+    assert_eq!(init_caps, json!([]), "not indexed before the folder is added");
+
+    let folder = json!({ "uri": file_uri(second.dir.path()), "name": "second" });
+    client
+        .notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [folder], "removed": [] } }))
+        .await;
+    client
+        .wait_for("indexing of the added folder", |m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"].as_str().is_some_and(|t| t.starts_with("article-lsp/indexing/folder-"))
+                && m["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    let symbols = client.request("workspace/symbol", json!({ "query": "zebra" })).await;
+    assert_eq!(symbols[0]["name"], "Zebra migration tracked");
+    assert_eq!(symbols[0]["location"]["uri"], second.uri("b.md"));
+
+    let draft_uri = first.uri("draft.md");
+    let draft = "---\ntitle: \"Draft\"\ntopics:\n  - Z\n---\n";
+    client.open(&draft_uri, draft, 1).await;
+    let completion = json!({ "textDocument": { "uri": draft_uri }, "position": { "line": 3, "character": 5 } });
+    let labels = |items: &Value| -> Vec<String> {
+        items["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
+    };
+    let offered = client.request("textDocument/completion", completion.clone()).await;
+    assert!(labels(&offered).contains(&"Zoology".to_string()), "{:?}", labels(&offered));
+
+    let future = "---\ntitle: \"Later\"\npublishedDateTime: 2030-01-01T00:00:00Z\n---\n";
+    client.open(&second.uri("later.md"), future, 1).await;
+    let diagnostics = client.diagnostics(&second.uri("later.md"), 1).await;
+    let future_date = diagnostics.iter().find(|d| d["code"] == "future-date").expect("future-date");
+    assert_eq!(future_date["severity"], 1, "the folder's own article-lsp.toml applies");
+
+    let folder = json!({ "uri": file_uri(second.dir.path()), "name": "second" });
+    client
+        .notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [], "removed": [folder] } }))
+        .await;
+    client
+        .wait_for("cleared diagnostics of the removed folder's file", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == second.uri("b.md")
+                && m["params"]["diagnostics"] == json!([])
+        })
+        .await;
+    assert_eq!(client.request("workspace/symbol", json!({ "query": "zebra" })).await, json!([]));
+    let offered = client.request("textDocument/completion", completion).await;
+    assert!(!labels(&offered).contains(&"Zoology".to_string()), "{:?}", labels(&offered));
+    client.shutdown().await;
+}

@@ -1,0 +1,323 @@
+//! End-to-end tests of the server's document state, over the built binary on stdio: versions
+//! never mix, panics are contained, closing re-reads the disk, publications are coalesced and
+//! capped, versions may go backwards, and watched-file events stay inside the workspace.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly by design.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{TestClient, apply_edits, file_uri, position_of, push_client_caps};
+
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+fn options() -> Value {
+    json!({ "now": NOW })
+}
+
+/// A clean article: no finding in its front matter.
+fn article(title: &str, url: &str, body: &str) -> String {
+    format!(
+        "---\ntitle: \"{title}\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"{url}\"\ntype: article\nprovider:\n  name: Example News\n  domain: example.com\n---\n{body}"
+    )
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+}
+
+fn write(root: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn wait_for_index(client: &mut TestClient) {
+    client
+        .wait_for("end of indexing progress", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await;
+}
+
+async fn started(root: Option<&Path>, env: &[(&str, &str)]) -> TestClient {
+    let mut client = TestClient::binary_with_env(env);
+    client.initialize(push_client_caps(), options(), root).await;
+    if root.is_some() {
+        wait_for_index(&mut client).await;
+    }
+    client
+}
+
+fn at(text: &str, offset: usize) -> Value {
+    position_of(text, offset)
+}
+
+/// An edit replacing `range` of `text` (byte offsets), as an LSP content change.
+fn change(text: &str, range: std::ops::Range<usize>, new: &str) -> Value {
+    json!({ "range": { "start": at(text, range.start), "end": at(text, range.end) }, "text": new })
+}
+
+async fn workspace_symbol_names(client: &mut TestClient, query: &str) -> Vec<String> {
+    let found = client.request("workspace/symbol", json!({ "query": query })).await;
+    found.as_array().cloned().unwrap_or_default().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_action_answers_for_the_version_it_was_asked_about() {
+    let mut client = started(None, &[]).await;
+    let uri = "file:///tmp/article-lsp-test/stale.md";
+    let v1 = article("Stale", "https://example.com/1", "intro\ncafÃ© au lait\n");
+    client.open(uri, &v1, 1).await;
+    assert_eq!(codes(&client.diagnostics(uri, 1).await), ["mojibake"]);
+
+    // An edit in the front matter that adds a line starts an analysis job; the code action
+    // arrives while it runs and must describe version 2, with version 2's ranges.
+    let insert_at = v1.find("type:").unwrap();
+    let line = "section: world\n";
+    client.change(uri, 2, json!([change(&v1, insert_at..insert_at, line)])).await;
+    let mut v2 = v1.clone();
+    v2.insert_str(insert_at, line);
+    let bad = v2.find("Ã©").unwrap();
+    let params = json!({
+        "textDocument": { "uri": uri },
+        "range": { "start": at(&v2, bad), "end": at(&v2, bad + 1) },
+        "context": { "diagnostics": [], "only": ["quickfix"] },
+    });
+    let actions = client.request("textDocument/codeAction", params).await;
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "mojibake")
+        .unwrap_or_else(|| panic!("no mojibake fix in {actions}"));
+    let document_change = &fix["edit"]["documentChanges"][0];
+    assert_eq!(document_change["textDocument"]["version"], 2, "{fix}");
+    let mut fixed = v2.clone();
+    apply_edits(&mut fixed, document_change["edits"].as_array().unwrap());
+    assert_eq!(fixed, v2.replace("cafÃ© au lait", "café au lait"));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_an_unsaved_document_puts_the_file_on_disk_back_in_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let on_disk = article("Harbour Report", "https://example.com/harbour", "Body.\n");
+    let path = write(&root, "harbour.md", &on_disk);
+    let mut client = started(Some(&root), &[]).await;
+    let uri = file_uri(&path);
+    assert_eq!(workspace_symbol_names(&mut client, "Harbour").await, ["Harbour Report"]);
+
+    client.open(&uri, &on_disk, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let unsaved = on_disk.replace("Harbour Report", "Lighthouse Draft");
+    client.change(&uri, 2, json!([{ "text": unsaved }])).await;
+    client.diagnostics(&uri, 2).await;
+    assert_eq!(workspace_symbol_names(&mut client, "Lighthouse").await, ["Lighthouse Draft"]);
+
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } })).await;
+    client.wait_for("cleared diagnostics", |m| m["params"]["uri"] == uri && m["params"]["version"].is_null()).await;
+    let mut names = Vec::new();
+    for _ in 0..100 {
+        names = workspace_symbol_names(&mut client, "Report").await;
+        if !names.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(names, ["Harbour Report"]);
+    assert!(workspace_symbol_names(&mut client, "Lighthouse").await.is_empty());
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_panic_leaves_the_server_and_the_document_working() {
+    const MARKER: &str = "INJECTED-PANIC-MARKER";
+    let mut client = started(None, &[("ARTICLE_LSP_TEST_PANIC", MARKER), ("RUST_BACKTRACE", "0")]).await;
+    let calm = "file:///tmp/article-lsp-test/calm.md";
+    let doomed = "file:///tmp/article-lsp-test/doomed.md";
+    let calm_text = article("Calm", "https://example.com/calm", "x\u{7}y\n");
+    client.open(calm, &calm_text, 1).await;
+    assert_eq!(codes(&client.diagnostics(calm, 1).await), ["control-char"]);
+
+    // The analysis job of the whole document panics.
+    let body = format!("first line\n{MARKER}\nx\u{7}y\n");
+    let v1 = article("Doomed", "https://example.com/doomed", &body);
+    client.open(doomed, &v1, 1).await;
+    let log = client.wait_for("panic log", |m| m["method"] == "window/logMessage").await;
+    let message = log["params"]["message"].as_str().unwrap();
+    assert!(message.contains("doomed.md v1") && message.contains("panicked"), "{message}");
+
+    // A request on it answers with an error instead of taking the server down.
+    let hover = client
+        .request_raw(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": doomed }, "position": at(&v1, v1.find(MARKER).unwrap()) }),
+        )
+        .await;
+    assert_eq!(hover["error"]["code"], -32603, "{hover}");
+
+    // The next edit analyses the document again.
+    let start = v1.find(MARKER).unwrap();
+    client.change(doomed, 2, json!([change(&v1, start..start + MARKER.len(), "calm now")])).await;
+    assert_eq!(codes(&client.diagnostics(doomed, 2).await), ["control-char"]);
+    let v2 = v1.replace(MARKER, "calm now");
+
+    // A panic in the per-line checks of an edit is contained too.
+    let start = v2.find("calm now").unwrap();
+    client.change(doomed, 3, json!([change(&v2, start..start, MARKER)])).await;
+    let v3 = format!("{}{MARKER}{}", &v2[..start], &v2[start..]);
+    client.change(doomed, 4, json!([change(&v3, start..start + MARKER.len(), "")])).await;
+    assert_eq!(codes(&client.diagnostics(doomed, 4).await), ["control-char"]);
+
+    // The other document never noticed.
+    let bell = calm_text.find('\u{7}').unwrap();
+    client.change(calm, 2, json!([change(&calm_text, bell..bell + 1, "")])).await;
+    assert!(client.diagnostics(calm, 2).await.is_empty());
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keystrokes_in_an_unterminated_front_matter_end_with_the_full_check_of_the_last_text() {
+    let mut client = started(None, &[]).await;
+    let uri = "file:///tmp/article-lsp-test/open.md";
+    let mut text = String::from("---\ntitle: \"Open\ndate 2021-02-30\nbody line\ncafÃ©\n");
+    client.open(uri, &text, 1).await;
+    client.diagnostics(uri, 1).await;
+    let mut version = 1;
+    let mut type_at = |client_text: &mut String, offset: usize, typed: &str| {
+        version += 1;
+        let edit = change(client_text, offset..offset, typed);
+        client_text.insert_str(offset, typed);
+        (version, edit)
+    };
+    let mut edits = Vec::new();
+    // Close the quote, then type a closing `---` line before the body, one key at a time.
+    let quote = text.find("Open").unwrap() + "Open".len();
+    edits.push(type_at(&mut text, quote, "\""));
+    let body = text.find("body line").unwrap();
+    for (i, key) in ["-", "-", "-", "\n"].iter().enumerate() {
+        edits.push(type_at(&mut text, body + i, key));
+    }
+    for (version, edit) in edits {
+        client.change(uri, version, json!([edit])).await;
+    }
+    let last = client.diagnostics(uri, version).await;
+    let fresh = "file:///tmp/article-lsp-test/fresh.md";
+    client.open(fresh, &text, 1).await;
+    let expected = client.diagnostics(fresh, 1).await;
+    assert_eq!(last, expected, "after typing: {text:?}");
+    assert!(codes(&last).contains(&"mojibake".to_string()), "{last:?}");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_file_events_for_a_fifo_do_not_block_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "one.md", &article("Quay Story", "https://example.com/quay", "Body.\n"));
+    let mut client = started(Some(&root), &[]).await;
+    let fifo = root.join("pipe.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let uri = file_uri(&fifo);
+    for typ in [1, 2, 2, 2, 2, 2] {
+        client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri, "type": typ }] })).await;
+    }
+    // Every event above has been handled (in order) before this request is answered.
+    assert_eq!(workspace_symbol_names(&mut client, "Quay").await, ["Quay Story"]);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_edits_publishes_far_fewer_sets_than_edits_and_ends_with_the_last() {
+    let mut client = started(None, &[]).await;
+    let uri = "file:///tmp/article-lsp-test/burst.md";
+    let body: String = (0..1_000).map(|i| format!("line {i} x\u{7}y\n")).collect();
+    let mut text = article("Burst", "https://example.com/burst", &body);
+    client.open(uri, &text, 1).await;
+    assert_eq!(client.diagnostics(uri, 1).await.len(), 1_000);
+    let edits = 1_000;
+    let at_end = text.len();
+    for version in 2..edits + 2 {
+        let offset = at_end + (version as usize - 2);
+        client.change(uri, version, json!([change(&text, offset..offset, "z")])).await;
+        text.push('z');
+    }
+    let last = client.diagnostics(uri, edits + 1).await;
+    assert_eq!(last.len(), 1_000);
+    client.drain(Duration::from_millis(300)).await;
+    let published = client
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .count()
+        + 1;
+    assert!(published <= edits as usize / 2, "{published} publications for {edits} edits");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_are_capped_per_document_with_a_note_on_how_many_more() {
+    let mut client = started(None, &[]).await;
+    let uri = "file:///tmp/article-lsp-test/noisy.md";
+    let body = "x\u{7}y\n".repeat(6_000);
+    client.open(uri, &article("Noisy", "https://example.com/noisy", &body), 1).await;
+    let shown = client.diagnostics(uri, 1).await;
+    assert_eq!(shown.len(), 5_001);
+    let note = shown.last().unwrap()["message"].as_str().unwrap();
+    assert!(note.starts_with("1000 more problems") && note.contains("`article-lsp check`"), "{note}");
+
+    let settings = json!({ "settings": { "now": NOW, "maxDiagnostics": 10 } });
+    client.notify("workspace/didChangeConfiguration", settings).await;
+    let shown = client.diagnostics(uri, 1).await;
+    assert_eq!(shown.len(), 11);
+    assert!(shown[10]["message"].as_str().unwrap().starts_with("5990 more problems"));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_that_go_backwards_are_still_published() {
+    let mut client = started(None, &[]).await;
+    let uri = "file:///tmp/article-lsp-test/again.md";
+    client.open(uri, &article("Again", "https://example.com/again", "x\u{7}y\n"), 5).await;
+    assert_eq!(codes(&client.diagnostics(uri, 5).await), ["control-char"]);
+
+    // Opened again without a close, with a lower version and other text.
+    client.open(uri, &article("Again", "https://example.com/again", "cafÃ©\n"), 1).await;
+    assert_eq!(codes(&client.diagnostics(uri, 1).await), ["mojibake"]);
+
+    // A change whose version goes backwards.
+    let clean = article("Again", "https://example.com/again", "clean\n");
+    client.change(uri, 0, json!([{ "text": clean }])).await;
+    assert!(client.diagnostics(uri, 0).await.is_empty());
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_file_events_outside_the_workspace_or_through_symlinks_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let root = base.join("workspace");
+    write(&root, "first.md", &article("First Story", "https://example.com/first", "Body.\n"));
+    let outside = write(&base, "elsewhere/far.md", &article("Far Story", "https://example.com/far", "Body.\n"));
+    let mut client = started(Some(&root), &[]).await;
+
+    let link = root.join("link.md");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    let linked_dir = root.join("linked");
+    std::os::unix::fs::symlink(outside.parent().unwrap(), &linked_dir).unwrap();
+    let near = write(&root, "near.md", &article("Near Story", "https://example.com/near", "Body.\n"));
+    let changes: Vec<Value> = [outside.clone(), link, linked_dir.join("far.md"), near]
+        .iter()
+        .map(|p| json!({ "uri": file_uri(p), "type": 1 }))
+        .collect();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": changes })).await;
+    let mut names = workspace_symbol_names(&mut client, "Story").await;
+    names.sort();
+    assert_eq!(names, ["First Story", "Near Story"]);
+    client.shutdown().await;
+}
