@@ -160,7 +160,7 @@ const PHRASES: &[(&str, &[Legacy], &[Legacy])] = &[
     ("naïve café", &[], &[]),
     ("Zürich", &[Iso8859_2], &[Iso8859_2]),
     ("Straße", &[], &[]),
-    ("Ñandú", &[Windows1251, Cp437], &[]),
+    ("Ñandú", &[Windows1251, Cp437], &[Windows1251]),
     ("São Paulo", &[], &[]),
     ("ação e coração", &[], &[]),
     ("crème brûlée", &[], &[]),
@@ -177,7 +177,7 @@ const PHRASES: &[(&str, &[Legacy], &[Legacy])] = &[
     ("¿Dónde está el baño?", &[Windows1251, Iso8859_2], &[Iso8859_2]),
     ("Math: x² ≥ 0, π ≈ 3.14 → ∞", &[Windows1251, MacRoman], &[Windows1251, Cp437, MacRoman]),
     ("Currency: ₹100, ₽50, ₩1000, ₿", &[Iso8859_2], &[Iso8859_2, Cp437, MacRoman]),
-    ("Box: ┌─┐", &[Windows1250], &[Windows1250]),
+    ("Box: ┌─┐", &[Windows1250, MacRoman], &[Windows1250, MacRoman]),
     ("Dashes – and — and …", &[], &[Cp437]),
 ];
 

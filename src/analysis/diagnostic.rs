@@ -16,6 +16,9 @@ pub struct Diagnostic {
     pub message: String,
     /// A repair, when one is known.
     pub fix: Option<Fix>,
+    /// Other repairs a person may choose (never safe, never applied by `fix`): e.g. a lost
+    /// character restored from context.
+    pub guesses: Vec<Fix>,
     /// Other places that explain this finding (e.g. the first occurrence of a duplicate key).
     pub related: Vec<Related>,
 }
@@ -57,12 +60,20 @@ impl Diagnostic {
             range,
             message: message.into(),
             fix: None,
+            guesses: Vec::new(),
             related: Vec::new(),
         }
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
         self.fix = Some(fix);
+        self
+    }
+
+    /// Adds an alternative repair; it is a guess, so it is never marked safe.
+    pub fn with_guess(mut self, mut fix: Fix) -> Diagnostic {
+        fix.safe = false;
+        self.guesses.push(fix);
         self
     }
 

@@ -46,7 +46,15 @@ fn mojibake_diagnostic(line: &str, offset: usize, run: &mojibake::Mangled) -> Di
     let message = format!("`{bad}` is `{good}` ({source} decoded as {}{times})", run.encoding.name());
     let range = offset + run.range.start..offset + run.range.end;
     let fix = Fix::replace(format!("Repair encoding: {bad} → {good}"), range.clone(), run.repaired.clone(), true);
-    Diagnostic::new(Code::Mojibake, range, message).with_fix(fix)
+    let diagnostic = Diagnostic::new(Code::Mojibake, range.clone(), message).with_fix(fix);
+    match &run.guess {
+        // A lost character restored from context: offered, never applied by `fix`.
+        Some(guess) => {
+            let title = format!("Repair encoding (guess): {bad} → {}", visible(guess));
+            diagnostic.with_guess(Fix::replace(title, range, guess.clone(), false))
+        }
+        None => diagnostic,
+    }
 }
 
 /// Text for a message: characters that cannot be shown (controls) are written as `U+009D`,

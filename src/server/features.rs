@@ -305,6 +305,16 @@ fn code_actions_for(snap: &Snapshot, findings: &Findings, params: &CodeActionPar
                 is_preferred: Some(d.code == Code::Mojibake || fix.safe),
                 ..CodeAction::default()
             }));
+            for guess in d.guesses.iter().filter(|g| !g.edits.is_empty()) {
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: guess.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![to_lsp::diagnostic(rope, &snap.uri, d, snap.encoding)]),
+                    edit: Some(to_lsp::versioned_edit(rope, &snap.uri, findings.version, &guess.edits, snap.encoding)),
+                    is_preferred: Some(false),
+                    ..CodeAction::default()
+                }));
+            }
         }
     }
     if wants(&CodeActionKind::QUICKFIX) {

@@ -89,7 +89,9 @@ pub(super) fn class_of(c: char) -> Class {
         0x180..=0x24F => latin_extended_b(c),
         0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => Class::Combining,
         0xFE00..=0xFE0F => Class::Combining,
-        0x370..=0x3FF | 0x1F00..=0x1FFF => cased(c, Class::GreekLower, Class::GreekUpper),
+        0x386..=0x3CE | 0x1F00..=0x1FFF => cased(c, Class::GreekLower, Class::GreekUpper),
+        // Archaic and symbol letters of the Greek block.
+        0x370..=0x3FF => Class::Odd,
         0x400..=0x52F => cased(c, Class::CyrillicLower, Class::CyrillicUpper),
         0x2000..=0x200A | 0x202F | 0x205F | 0x3000 => Class::Space,
         0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF => Class::Format,

@@ -8,7 +8,8 @@ use super::compose::compose;
 use super::lattice::{Reading, lost_candidates, readings};
 use super::tables::{Table, masks};
 use super::weights::{
-    AGREEING_BONUS, FOREIGN_LETTER, MARGIN, MARGIN_AGREEING, MIXED_CASE, PENALTIES, STRONG_LINE, pair, unigram,
+    AGREEING_BONUS, FOREIGN_LETTER, MARGIN, MARGIN_AGREEING, MIN_IMPROVEMENT, MIXED_CASE, PENALTIES, STRONG_LINE, pair,
+    unigram,
 };
 use super::{Legacy, Mangled, Origin};
 
@@ -140,6 +141,8 @@ struct Candidate {
 /// A run with what the guess needs: the characters a lost byte could have been.
 struct Found {
     mangled: Mangled,
+    /// Sequences decoded in the outer layer.
+    sequences: i32,
     lost: Vec<char>,
 }
 
@@ -351,10 +354,18 @@ fn best_reading(stretch: &Stretch, table: Table, layer: u8) -> Option<Candidate>
     if best.gain < MARGIN || best.mode == Mode::Optimistic {
         return Some(best);
     }
+    // The eager reading decodes more sequences; it wins when those cost no more than the
+    // penalty every sequence pays.
+    let extra = |c: &Candidate| PENALTIES.sequence * (sequences(c) - sequences(&best));
     match evaluate(stretch, table, layer, Mode::Stretch) {
-        Some(eager) if eager.gain >= MARGIN => Some(eager),
+        Some(eager) if eager.gain > 0 && eager.gain + extra(&eager) >= best.gain => Some(eager),
         _ => Some(best),
     }
+}
+
+/// How many sequences a reading decodes.
+fn sequences(c: &Candidate) -> i32 {
+    c.runs.iter().map(|r| r.sequences).sum()
 }
 
 /// How a stretch is searched.
@@ -470,6 +481,7 @@ fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Ca
         return None;
     }
     let mut runs: Vec<Found> = Vec::new();
+    let mut penalties = table.prior();
     let mut cost = table.prior();
     let mut prev = edge(stretch.around.prev);
     let mut i = 0;
@@ -497,13 +509,20 @@ fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Ca
             prev = class;
         }
         output.push_str(&found.mangled.repaired);
-        cost += steps.iter().map(|s| s.kind.penalty(mode == Mode::Line)).sum::<i32>();
-        cost += PENALTIES.layer * i32::from(found.mangled.layers - 1);
+        let paid = steps.iter().map(|s| s.kind.penalty(mode == Mode::Line)).sum::<i32>()
+            + PENALTIES.layer * i32::from(found.mangled.layers - 1);
+        cost += paid;
+        penalties += paid;
         runs.push(found);
         i = run_end;
     }
     cost += pair(prev, edge(stretch.around.next)) + shape_cost(with_context(stretch, output.chars()));
-    let gain = original_cost(stretch, table) - cost;
+    let original = original_cost(stretch, table);
+    let badness_left = cost - penalties;
+    if badness_left * 100 > original * (100 - MIN_IMPROVEMENT) {
+        return None;
+    }
+    let gain = original - cost;
     Some(Candidate { stretch: stretch.index, table, mode, gain, runs })
 }
 
@@ -537,7 +556,8 @@ fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: 
     let layers = 1 + inner.iter().map(|m| m.layers).max().unwrap_or(0);
     let repaired = if inner.is_empty() { decoded } else { super::apply(&decoded, &inner) };
     let lost = if inner.is_empty() { lost } else { Vec::new() };
-    Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, lost }
+    let sequences = steps.len() as i32;
+    Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, sequences, lost }
 }
 
 /// A node of the search: the cheapest way found to reach a position with an output of a

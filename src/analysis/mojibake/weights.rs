@@ -56,7 +56,7 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     // An accented capital followed by a symbol: `Ã©`, `Ã¼`, `Â°`, `Ð¡`, `Â\u{a0}`.
     (&[LatinUpper], &[Symbol, Currency, Math, Box, C1, Nbsp, Inverted], 5),
     (&[LatinUpper], &[Punct], 3),
-    (&[LatinUpper], &[Quote, CloseQuote], 2),
+    (&[LatinUpper], &[Quote], 2),
     (&[LowQuote], &[LatinUpper], 2),
     (&[CloseQuote], LETTERS, 3),
     (SYMBOLS, &[Punct], 3),
@@ -113,7 +113,7 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (SYMBOLS, &[Math], 3),
     (ACCENTED, &[Digit], 2),
     // A combining mark needs a base.
-    (NOT_A_BASE, &[Combining], 5),
+    (NOT_A_BASE, &[Combining], 8),
     (&[Combining], &[Combining], 1),
     // Invisible characters glued to text.
     (LETTERS, &[Format], 2),
@@ -152,6 +152,10 @@ pub(super) const MARGIN_AGREEING: i32 = 1;
 /// Badness of a word whose case pattern no language has (`ZĂĽrich`, `РЎРѕ`, `ÄúQuoted`):
 /// neither lowercase, capitalised nor all capitals.
 pub(super) const MIXED_CASE: i32 = 3;
+
+/// A repair must remove at least this share (percent) of a stretch's badness: garble that a
+/// repair leaves garbled (a list of symbols) is better left alone.
+pub(super) const MIN_IMPROVEMENT: i32 = 50;
 
 /// Extra badness of a letter in a script other than the one that dominates its line.
 pub(super) const FOREIGN_LETTER: i32 = 2;
