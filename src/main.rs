@@ -1,10 +1,11 @@
 //! The `article-lsp` binary: argument parsing and dispatch, nothing else.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use article_lsp::analysis::Code;
-use article_lsp::cli::{self, CheckOptions, FixOptions, Format};
+use article_lsp::cli::{self, CheckOptions, ColorChoice, FixOptions, Format};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 
@@ -13,27 +14,59 @@ use jiff::Timestamp;
     name = "article-lsp",
     version,
     about = "Checks and repairs news-article files; a language server for editing them",
-    long_about = "Checks and repairs news-article files. Without a command (or with --stdio, or `serve`) it runs the language server over standard input and output."
+    long_about = "Checks and repairs news-article files (YAML front matter articles and plain-text \
+scraped articles). Without a command (or with --stdio, or `serve`) it runs the language server \
+over standard input and output.",
+    after_help = "Exit status of check and fix: 0 clean (warnings allowed), 1 an error-severity finding, \
+2 usage or I/O errors."
 )]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Run the language server over stdio (the default; accepted because editor clients pass it).
-    #[arg(long, global = true)]
+    /// Run the language server over standard input and output (the default; accepted because
+    /// editor clients pass it).
+    #[arg(long)]
     stdio: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Run the language server over standard input and output (the default).
-    Serve,
-    /// Report problems in article files (exit 1 on any error-severity finding, 2 on usage or IO errors).
+    Serve {
+        /// Accepted for editor clients that pass it; the server always uses stdio.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
+    /// Report problems in article files.
+    #[command(after_help = "Exit status: 0 no error-severity finding (warnings allowed), 1 at least one \
+error (0 with --exit-zero), 2 usage or I/O errors (a missing, unreadable or binary file, a bad \
+configuration); every format reports those too.")]
     Check {
         /// Files, directories (walked recursively, honouring .gitignore) or `-` for stdin.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
-        format: FormatArg,
+        /// Output format: `human` (a code frame per finding), `concise` (one line per finding),
+        /// `json` (JSON Lines), `github` (GitHub Actions annotations), `sarif` (SARIF 2.1.0).
+        #[arg(long, visible_alias = "format", value_enum, default_value_t = FormatArg::Human, value_name = "FORMAT")]
+        output_format: FormatArg,
+        /// Report only these codes (comma separated), e.g. `--select invalid-date,mojibake`.
+        #[arg(long, value_delimiter = ',', value_parser = parse_code, value_name = "CODE,...")]
+        select: Option<Vec<Code>>,
+        /// Never report these codes (comma separated); wins over --select.
+        #[arg(long, value_delimiter = ',', value_parser = parse_code, value_name = "CODE,...")]
+        ignore: Vec<Code>,
+        /// Print only the findings, no summary.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Colour human and concise output: `auto` on a terminal unless NO_COLOR is set.
+        #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+        color: ColorArg,
+        /// Print a count per code (with `[*]` where `fix` repairs them all) instead of the findings.
+        #[arg(long)]
+        statistics: bool,
+        /// Exit 0 even when error-severity findings are reported (I/O errors still exit 2).
+        #[arg(long)]
+        exit_zero: bool,
         /// Use this configuration file instead of the nearest article-lsp.toml.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
@@ -41,13 +74,20 @@ enum Command {
         #[arg(long, value_name = "RFC3339", hide = true)]
         now: Option<Timestamp>,
     },
-    /// Apply safe repairs (mojibake, transcoding to UTF-8): print a diff, or rewrite with --write.
+    /// Apply the safe repairs (mojibake, transcoding to UTF-8, date notations of the same instant):
+    /// print a diff, or rewrite the files with --write.
+    #[command(long_about = "Apply the safe repairs: mojibake, transcoding a non-UTF-8 file to UTF-8, and \
+date notations that denote exactly the same instant (`2021-09-26 06:17:00+0300` -> \
+`2021-09-26T06:17:00+03:00`). Without --write it prints a unified diff of every change (a \
+transcoding as one line, `would convert FILE from windows-1252 to UTF-8`); with --write it \
+rewrites each file atomically, keeping its byte-order mark, line endings, owner and mode. \
+`fix -` reads standard input and writes the repaired text to standard output.")]
     Fix {
         /// Files, directories or `-` (stdin to stdout).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Only apply fixes for these codes (comma separated), e.g. `--only mojibake`.
-        #[arg(long, value_delimiter = ',', value_parser = parse_code)]
+        #[arg(long, value_delimiter = ',', value_parser = parse_code, value_name = "CODE,...")]
         only: Option<Vec<Code>>,
         /// Rewrite the files in place (atomically) instead of printing a diff.
         #[arg(long)]
@@ -55,8 +95,10 @@ enum Command {
         /// With --write: also rewrite read-only files, and hard-linked files in place.
         #[arg(long, requires = "write")]
         force: bool,
+        /// Use this configuration file instead of the nearest article-lsp.toml.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Pretend the current time is this RFC 3339 instant.
         #[arg(long, value_name = "RFC3339", hide = true)]
         now: Option<Timestamp>,
     },
@@ -68,10 +110,20 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Human,
+    Concise,
     Json,
+    Github,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 fn parse_code(name: &str) -> Result<Code, String> {
@@ -79,6 +131,16 @@ fn parse_code(name: &str) -> Result<Code, String> {
         let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         format!("unknown code `{name}`; known codes: {}", known.join(", "))
     })
+}
+
+fn format(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Human => Format::Human,
+        FormatArg::Concise => Format::Concise,
+        FormatArg::Json => Format::Json,
+        FormatArg::Github => Format::Github,
+        FormatArg::Sarif => Format::Sarif,
+    }
 }
 
 fn main() -> ExitCode {
@@ -94,12 +156,39 @@ fn main() -> ExitCode {
     // locked here.
     let (out, err) = (std::io::stdout(), std::io::stderr());
     let status = match args.command {
-        Some(Command::Check { paths, format, config, now }) => {
-            let format = match format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
+        Some(Command::Check {
+            paths,
+            output_format,
+            select,
+            ignore,
+            quiet,
+            color,
+            statistics,
+            exit_zero,
+            config,
+            now,
+        }) => {
+            if statistics && matches!(output_format, FormatArg::Github | FormatArg::Sarif) {
+                eprintln!("error: --statistics works with the human, concise and json formats");
+                return ExitCode::from(cli::EXIT_TROUBLE);
+            }
+            let color = match color {
+                ColorArg::Auto => ColorChoice::Auto,
+                ColorArg::Always => ColorChoice::Always,
+                ColorArg::Never => ColorChoice::Never,
             };
-            let options = CheckOptions { paths, format, config, now: now.unwrap_or_else(Timestamp::now) };
+            let options = CheckOptions {
+                paths,
+                format: format(output_format),
+                config,
+                now: now.unwrap_or_else(Timestamp::now),
+                select,
+                ignore,
+                quiet,
+                color: color.enabled(),
+                statistics,
+                exit_zero,
+            };
             cli::check(&options, &mut out.lock(), &mut err.lock())
         }
         Some(Command::Fix { paths, only, write, force, config, now }) => {
@@ -107,7 +196,7 @@ fn main() -> ExitCode {
             cli::fix(&options, &mut out.lock(), &mut err.lock())
         }
         Some(Command::Schema { config }) => print_schema(config.as_deref()),
-        Some(Command::Serve) | None => serve(),
+        Some(Command::Serve { .. }) | None => serve(),
     };
     ExitCode::from(status)
 }
@@ -116,6 +205,10 @@ fn main() -> ExitCode {
 /// without waiting for background work: a client that asked us to exit wants us gone. Exits
 /// with 0 after `shutdown`, 1 without it.
 fn serve() -> u8 {
+    // Someone who typed `article-lsp` in a terminal should not face a silent wait.
+    if std::io::stdin().is_terminal() {
+        eprintln!("article-lsp: a language server, waiting for LSP messages on standard input (see --help)");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use article_lsp::config::Config;
-use article_lsp::ide::{self, Completion, CompletionKind, FoldKind, Insert, RenameKind, Slot, SymbolKind, context_at};
+use article_lsp::ide::{
+    self, Completion, CompletionKind, FoldKind, Insert, NamedKind, RenameKind, Slot, SymbolKind, context_at,
+};
 use article_lsp::workspace::{Index, discover};
 use jiff::Timestamp;
 
@@ -376,7 +378,7 @@ fn definition_and_references() {
     assert!(ide::definition(&rerun, 0, &index).is_empty());
 
     let at = text.find("  - Public Health").unwrap() + 5;
-    let refs = ide::references(&text, at, &index);
+    let refs = ide::references(&text, at, &fixture_root().join(PASSPORTS), &index);
     assert_eq!(refs.len(), 3);
     for r in &refs {
         let other = std::fs::read_to_string(&r.path).unwrap();
@@ -384,9 +386,10 @@ fn definition_and_references() {
     }
     let folding = read("science/2022-03-14-protein-folding.md");
     let at = folding.find("name: Science").unwrap() + 7;
-    let refs = ide::references(&folding, at, &index);
+    let here = fixture_root().join("science/2022-03-14-protein-folding.md");
+    let refs = ide::references(&folding, at, &here, &index);
     assert_eq!(refs.len(), 3);
-    assert!(ide::references(&folding, 1, &index).is_empty());
+    assert!(ide::references(&folding, 1, &here, &index).is_empty());
 }
 
 #[test]
@@ -432,9 +435,9 @@ fn outline_and_folding() {
 #[test]
 fn workspace_symbols_search_titles() {
     let found = ide::workspace_symbols(&index(), "protein");
-    let titles: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
+    let titles: Vec<&str> = found.iter().filter(|s| s.kind == NamedKind::Title).map(|s| s.name.as_str()).collect();
     assert_eq!(titles, ["Protein model results reproduced", "Open model predicts protein shapes in minutes"]);
-    assert!(found[0].0.range.is_some());
+    assert!(found[0].target.range.is_some());
 }
 
 /// Texts that are broken in every way we know of.
@@ -482,8 +485,24 @@ fn never_panics_at_any_offset() {
                 assert!(h.range.end <= text.len());
             }
             let _ = ide::definition(text, at, &index);
-            let _ = ide::references(text, at, &index);
+            let _ = ide::references(text, at, Path::new("/w/x.md"), &index);
+            for range in ide::selection_ranges(text, at).into_iter().chain(ide::highlights(text, at)) {
+                assert!(range.end <= text.len() && text.is_char_boundary(range.start));
+            }
+            if let Some(target) = ide::prepare_rename(text, at) {
+                let edits = ide::rename_edits(text, target.kind, &[target.name.as_str()], "x: y", Some("d"));
+                let _ = article_lsp::fix::apply(text, &edits.names);
+            }
         }
+        let this = Path::new("/w/x.md");
+        let _ = ide::code_lenses(text, this, &index);
+        let _ = ide::document_links(text, this, &index);
+        let _ = ide::inlay_hints(text, &index, &ide::HintSettings::default(), now());
+        for t in ide::semantic_tokens(text, &config) {
+            assert!(t.range.end <= text.len() && text.is_char_boundary(t.range.start));
+        }
+        let repair = ide::repair(text, &config, now());
+        let _ = article_lsp::fix::apply(text, &repair.edits);
         for s in ide::document_symbols(text) {
             assert!(s.range.end <= text.len() && s.selection_range.end <= text.len());
         }
@@ -579,4 +598,167 @@ fn repair_edits_touch_only_changed_lines() {
         "---\ntitle: \"café\"\ntype: article\nexcerpt: \"Organization’s\"\n---\nBody stays.\n"
     );
     assert_eq!(ide::repair("---\ntitle: fine\n---\n", &Config::default(), now()), ide::Repair::default());
+}
+
+fn passports_path() -> PathBuf {
+    fixture_root().join(PASSPORTS)
+}
+
+#[test]
+fn code_lenses_count_citations_related_entries_and_topic_users() {
+    let text = read(PASSPORTS);
+    let lenses = ide::code_lenses(&text, &passports_path(), &index());
+    let shown: Vec<(&str, &str)> = lenses.iter().map(|l| (&text[l.range.clone()], l.title.as_str())).collect();
+    assert_eq!(
+        shown,
+        [
+            ("\"Moscow Backs Mutual Recognition Of Vaccine Certificates\"", "cited by 2 articles"),
+            ("\"Moscow Backs Mutual Recognition Of Vaccine Certificates\"", "2 related"),
+            ("Public Health", "3 articles"),
+            ("Vaccines", "2 articles"),
+            ("Diplomacy", "3 articles"),
+        ]
+    );
+    // Each lens opens the references at its offset: the citing entries, the related entries,
+    // the topic's users.
+    let refs = |l: &ide::Lens| ide::references(&text, l.references_at, &passports_path(), &index());
+    let citing = refs(&lenses[0]);
+    assert_eq!(citing.len(), 2);
+    for target in &citing {
+        let other = std::fs::read_to_string(&target.path).unwrap();
+        assert!(other[target.range.clone().unwrap()].starts_with("- title:"), "a related entry");
+    }
+    let related = refs(&lenses[1]);
+    assert_eq!(related.len(), 2);
+    assert!(related.iter().all(|t| t.path == passports_path()));
+    assert_eq!(refs(&lenses[2]).len(), 3);
+    assert!(ide::code_lenses("plain text\n", &passports_path(), &index()).is_empty());
+}
+
+#[test]
+fn document_links_prefer_workspace_articles() {
+    let text = read(PASSPORTS);
+    let links = ide::document_links(&text, &passports_path(), &index());
+    let shown: Vec<(&str, String)> = links
+        .iter()
+        .map(|l| {
+            let target = match &l.target {
+                ide::LinkTarget::Article(p) => format!("file {}", p.strip_prefix(fixture_root()).unwrap().display()),
+                ide::LinkTarget::Url(u) => u.clone(),
+            };
+            (&text[l.range.clone()], target)
+        })
+        .collect();
+    assert_eq!(shown.len(), 6, "{shown:#?}");
+    // The article's own URLs link to the web, not to itself.
+    assert_eq!(shown[0].1, "https://www.rferl.org/a/moscow-vaccine-certificates/31478001.html");
+    assert_eq!(shown[0].0, shown[0].1, "the range excludes the quotes");
+    assert_eq!(shown[3].1, "file world/2021-09-23-regional-bloc.md");
+    assert_eq!(shown[4].1, "https://thefrontierpost.com/wp-content/uploads/2021/09/fp-logo.jpg");
+    assert_eq!(shown[5].1, "file world/2021-11-28-certificate-talks.md");
+    let broken = "---\nwebUrl: \"not a url\"\nimages:\n  - url: ftp://x.example.com/a\n---\n";
+    assert!(ide::document_links(broken, Path::new("/w/x.md"), &index()).is_empty());
+}
+
+#[test]
+fn inlay_hints_by_kind() {
+    let text = read("science/2022-03-14-protein-folding.md");
+    let hints = ide::inlay_hints(&text, &index(), &ide::HintSettings::default(), now());
+    let shown: Vec<(ide::HintKind, &str)> = hints.iter().map(|h| (h.kind, h.label.as_str())).collect();
+    assert!(shown.contains(&(ide::HintKind::RelativeDate, "3 years ago")), "{shown:?}");
+    assert!(shown.contains(&(ide::HintKind::ZonedTime, "14 Mar 2022, 08:30 UTC")), "{shown:?}");
+    let zoned = hints.iter().find(|h| h.kind == ide::HintKind::ZonedTime).unwrap();
+    assert!(text[..zoned.offset].ends_with("2022-03-14T09:30:00+01:00"));
+
+    let berlin =
+        ide::HintSettings { time_zone: Some(jiff::tz::TimeZone::fixed(jiff::tz::offset(1))), ..Default::default() };
+    let same_zone = ide::inlay_hints(&text, &index(), &berlin, now());
+    assert!(same_zone.iter().all(|h| h.kind != ide::HintKind::ZonedTime), "written in the display zone already");
+
+    let passports = read(PASSPORTS);
+    let hints = ide::inlay_hints(&passports, &index(), &ide::HintSettings::default(), now());
+    let providers: Vec<&str> =
+        hints.iter().filter(|h| h.kind == ide::HintKind::RelatedProvider).map(|h| h.label.as_str()).collect();
+    assert_eq!(providers, ["The Frontier Post", "Trend News Agency"]);
+    assert!(hints.iter().all(|h| h.kind != ide::HintKind::ZonedTime), "UTC values need no zoned time");
+    let off = ide::HintSettings { relative_dates: false, time_zone: None, related_provider: false };
+    assert!(ide::inlay_hints(&passports, &index(), &off, now()).is_empty());
+}
+
+#[test]
+fn semantic_tokens_classify_keys_values_and_dated_lines() {
+    use ide::TokenKind::*;
+    let text = "---\ntitle: \"T\"\nmystery: 1\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://a.example.com/1\"\nprovider:\n  name: Wire\ntopics: [AI, \"Public Health\"]\n---\nbody 2021-01-01\n";
+    let tokens = ide::semantic_tokens(text, &Config::default());
+    let shown: Vec<(&str, ide::TokenKind)> = tokens.iter().map(|t| (&text[t.range.clone()], t.kind)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("title", Key),
+            ("mystery", UnknownKey),
+            ("publishedDateTime", Key),
+            ("2021-09-26T06:17:00Z", Date),
+            ("webUrl", Key),
+            ("https://a.example.com/1", Url),
+            ("provider", Key),
+            ("name", Key),
+            ("Wire", Provider),
+            ("topics", Key),
+            ("AI", Topic),
+            ("Public Health", Topic),
+        ]
+    );
+    let plain = "Title line\n26 September 2021\nMoscow: 16:04\n16.09.2021 - entry\n";
+    let dated: Vec<&str> = ide::semantic_tokens(plain, &Config::default())
+        .iter()
+        .inspect(|t| assert_eq!(t.kind, DatedLine))
+        .map(|t| &plain[t.range.clone()])
+        .collect();
+    assert_eq!(dated, ["26 September 2021", "16.09.2021"]);
+}
+
+#[test]
+fn selection_ranges_grow_from_value_to_document() {
+    let text = read(PASSPORTS) + "A body.\n";
+    let at = text.find("Trend News Agency").unwrap() + 3;
+    let ranges = ide::selection_ranges(&text, at);
+    let shown: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+    assert_eq!(shown[0], "Trend News Agency");
+    assert_eq!(shown[1], "name: Trend News Agency");
+    assert!(shown[2].starts_with("provider:\n      name: Trend") || shown[2].starts_with("name: Trend"), "{shown:#?}");
+    let item = shown.iter().position(|s| s.starts_with("- title: \"EU and Moscow")).expect("the list item");
+    assert!(shown[item + 1].starts_with("- title: \"Regional"), "then the list: {shown:#?}");
+    assert!(shown[item + 2].starts_with("related:"));
+    assert!(shown[shown.len() - 2].starts_with("---\ncategory") && shown[shown.len() - 2].ends_with("---\n"));
+    assert_eq!(ranges.last().unwrap(), &(0..text.len()));
+    for pair in ranges.windows(2) {
+        assert!(pair[1].start <= pair[0].start && pair[0].end <= pair[1].end && pair[0] != pair[1]);
+    }
+}
+
+#[test]
+fn highlights_every_use_of_a_name_in_the_file() {
+    let text = "---\nprovider:\n  name: Wire\ntopics: [AI, B]\nrelated:\n  - provider:\n      name: Wire\n    topics:\n      - AI\n---\n";
+    let spans = |needle: &str| -> Vec<&str> {
+        ide::highlights(text, text.find(needle).unwrap() + 1).iter().map(|r| &text[r.clone()]).collect()
+    };
+    assert_eq!(spans("Wire"), ["Wire", "Wire"]);
+    assert_eq!(spans("AI"), ["AI", "AI"]);
+    assert!(ide::highlights(text, 1).is_empty());
+}
+
+#[test]
+fn workspace_symbols_include_topics_and_providers() {
+    let index = index();
+    let names =
+        |query: &str| -> Vec<String> { ide::workspace_symbols(&index, query).into_iter().map(|s| s.name).collect() };
+    assert_eq!(names("#public h"), ["#Public Health", "#Public  Health"]);
+    let providers = names("@radio");
+    assert_eq!(providers, ["@Radio Free Europe/Radio Liberty"]);
+    let all = ide::workspace_symbols(&index, "vaccines");
+    assert_eq!(all[0].name, "#Vaccines", "an exact name ranks first: {all:#?}");
+    assert_eq!(all[0].detail.as_deref(), Some("2 articles"));
+    let topic = &all[0].target;
+    let other = std::fs::read_to_string(&topic.path).unwrap();
+    assert_eq!(&other[topic.range.clone().unwrap()], "Vaccines");
 }

@@ -302,3 +302,178 @@ async fn fix_workspace_repairs_mojibake_in_fifty_files_and_nothing_else() {
     assert_eq!(end["params"]["value"]["message"], "repaired 100 findings in 50 files");
     client.shutdown().await;
 }
+
+/// A workspace where `main.md` cites and is cited by other articles.
+fn linked_workspace() -> (Workspace, String) {
+    let main = "---\ntitle: \"Main story\"\npublishedDateTime: 2021-09-26T09:17:00+03:00\nwebUrl: \"https://main.example.com/1\"\nprovider:\n  name: Wire\n  domain: main.example.com\ntopics:\n  - Vaccines\n  - AI\nrelated:\n  - title: \"Other story\"\n    webUrl: \"https://other.example.com/2\"\n  - title: \"Elsewhere\"\n    webUrl: \"https://elsewhere.example.net/3\"\n---\nBody.\n".to_string();
+    let other = "---\ntitle: \"Other story\"\npublishedDateTime: 2021-09-20T00:00:00Z\nwebUrl: \"https://other.example.com/2\"\nprovider:\n  name: Other Wire\n  domain: other.example.com\ntopics:\n  - Vaccines\nrelated:\n  - title: \"Main story\"\n    webUrl: \"https://main.example.com/1\"\n---\n";
+    let ws = Workspace::new(&[("main.md", &main), ("other.md", other)]);
+    (ws, main)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lenses_links_hints_tokens_selection_highlights_and_symbols() {
+    let (ws, main) = linked_workspace();
+    let mut client = TestClient::in_process();
+    let options = json!({ "now": NOW, "inlayHints": { "timeZone": "UTC" } });
+    let init = client.initialize(push_client_caps(), options, Some(ws.dir.path())).await;
+    let caps = &init["capabilities"];
+    for cap in ["codeLensProvider", "documentLinkProvider", "inlayHintProvider", "selectionRangeProvider"] {
+        assert!(!caps[cap].is_null(), "{cap} advertised");
+    }
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(caps["workspace"]["workspaceFolders"], json!({ "supported": true, "changeNotifications": true }));
+    assert_eq!(caps["semanticTokensProvider"]["range"], true);
+    let legend = caps["semanticTokensProvider"]["legend"]["tokenTypes"].clone();
+    assert_eq!(legend, json!(["property", "variable", "number", "string", "enumMember", "class"]));
+    client.wait_for("end of indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &main, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let doc = json!({ "uri": uri });
+
+    let lenses = client.request("textDocument/codeLens", json!({ "textDocument": doc })).await;
+    let titles: Vec<&str> =
+        lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["cited by 1 article", "2 related", "2 articles", "1 article"]);
+    let cited = &lenses[0]["command"];
+    assert_eq!(cited["command"], "articleLsp.showReferences");
+    assert_eq!(cited["arguments"][0], uri.as_str());
+    // A client without its own references view sends the command back and gets the locations.
+    let found = client.request("workspace/executeCommand", cited.clone()).await;
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["uri"], ws.uri("other.md"));
+    assert_eq!(found[0]["range"]["start"], json!({ "line": 10, "character": 2 }), "the citing related entry");
+
+    let links = client.request("textDocument/documentLink", json!({ "textDocument": doc })).await;
+    let targets: Vec<&str> = links.as_array().unwrap().iter().map(|l| l["target"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["https://main.example.com/1", ws.uri("other.md").as_str(), "https://elsewhere.example.net/3"]);
+    assert_eq!(links[1]["range"]["start"], at(&main, "https://other", 0));
+
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 30, "character": 0 } });
+    let hints = client.request("textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })).await;
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["4 years ago", "26 Sep 2021, 06:17 UTC", "· Other Wire"]);
+    assert_eq!(hints[0]["position"], at(&main, "\nwebUrl", 0));
+
+    let tokens = client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await;
+    let data: Vec<u64> = tokens["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    // `title` at 1:0 (5 long, property), then `publishedDateTime` on the next line.
+    assert_eq!(&data[..10], [1, 0, 5, 0, 0, 1, 0, 17, 0, 0]);
+    assert_eq!(data.len() % 5, 0);
+    let lines = json!({ "start": { "line": 7, "character": 0 }, "end": { "line": 9, "character": 0 } });
+    let ranged =
+        client.request("textDocument/semanticTokens/range", json!({ "textDocument": doc, "range": lines })).await;
+    // `topics` (line 7, property) and `Vaccines` (line 8, enumMember).
+    assert_eq!(ranged["data"], json!([7, 0, 6, 0, 0, 1, 4, 8, 4, 0]));
+
+    let position = at(&main, "Vaccines", 2);
+    let params = json!({ "textDocument": doc, "positions": [position] });
+    let selection = client.request("textDocument/selectionRange", params).await;
+    let mut depth = 0;
+    let mut node = &selection[0];
+    assert_eq!(node["range"]["start"], at(&main, "Vaccines", 0));
+    while !node["parent"].is_null() {
+        node = &node["parent"];
+        depth += 1;
+    }
+    assert_eq!(depth, 5, "value, then item, list, entry, front matter, document: {selection:#}");
+
+    let params = json!({ "textDocument": doc, "position": at(&main, "name: Wire", 7) });
+    let highlights = client.request("textDocument/documentHighlight", params).await;
+    assert_eq!(highlights.as_array().unwrap().len(), 1);
+
+    let symbols = client.request("workspace/symbol", json!({ "query": "#vacc" })).await;
+    assert_eq!(symbols[0]["name"], "#Vaccines");
+    assert_eq!(symbols[0]["containerName"], "2 articles");
+    let symbols = client.request("workspace/symbol", json!({ "query": "@other" })).await;
+    assert_eq!(symbols[0]["name"], "@Other Wire");
+    assert_eq!(symbols[0]["location"]["uri"], ws.uri("other.md"));
+
+    let hover = client
+        .request("textDocument/hover", json!({ "textDocument": doc, "position": at(&main, "2021-09-26", 3) }))
+        .await;
+    assert_eq!(hover["contents"]["value"], "26 Sep 2021, 06:17 UTC — 2021-09-26T09:17:00+03:00 (4 years ago)");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inlay_hint_kinds_can_be_switched_off() {
+    let (ws, main) = linked_workspace();
+    let mut client = TestClient::in_process();
+    let options = json!({ "now": NOW, "inlayHints": { "relativeDates": false, "relatedProvider": false, "timeZone": "Asia/Tokyo" } });
+    client.initialize(push_client_caps(), options, Some(ws.dir.path())).await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &main, 1).await;
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 30, "character": 0 } });
+    let params = json!({ "textDocument": { "uri": uri }, "range": whole });
+    let hints = client.request("textDocument/inlayHint", params.clone()).await;
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["26 Sep 2021, 15:17 JST"]);
+    let off = json!({ "articleLsp": { "now": NOW, "inlayHints": { "relativeDates": false, "zonedTimes": false, "relatedProvider": false } } });
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": off })).await;
+    assert_eq!(client.request("textDocument/inlayHint", params).await, json!([]));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_folders_added_and_removed_at_runtime() {
+    let first = Workspace::new(&[(
+        "a.md",
+        &article("Alpha story", "https://a.example.com/1", ("Wire", "a.example.com"), &["AI"]),
+    )]);
+    let zoology =
+        article("Zebra migration tracked", "https://b.example.com/2", ("Wire", "b.example.com"), &["Zoology"]);
+    // The added folder brings its own configuration: future dates are errors there.
+    let second = Workspace::new(&[("b.md", &zoology), ("article-lsp.toml", "[severity]\nfuture-date = \"error\"\n")]);
+    let mut client = start(first.dir.path()).await;
+    let init_caps = client.request("workspace/symbol", json!({ "query": "zebra" })).await;
+    assert_eq!(init_caps, json!([]), "not indexed before the folder is added");
+
+    let folder = json!({ "uri": file_uri(second.dir.path()), "name": "second" });
+    client
+        .notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [folder], "removed": [] } }))
+        .await;
+    client
+        .wait_for("indexing of the added folder", |m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"].as_str().is_some_and(|t| t.starts_with("article-lsp/indexing/folder-"))
+                && m["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    let symbols = client.request("workspace/symbol", json!({ "query": "zebra" })).await;
+    assert_eq!(symbols[0]["name"], "Zebra migration tracked");
+    assert_eq!(symbols[0]["location"]["uri"], second.uri("b.md"));
+
+    let draft_uri = first.uri("draft.md");
+    let draft = "---\ntitle: \"Draft\"\ntopics:\n  - Z\n---\n";
+    client.open(&draft_uri, draft, 1).await;
+    let completion = json!({ "textDocument": { "uri": draft_uri }, "position": { "line": 3, "character": 5 } });
+    let labels = |items: &Value| -> Vec<String> {
+        items["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
+    };
+    let offered = client.request("textDocument/completion", completion.clone()).await;
+    assert!(labels(&offered).contains(&"Zoology".to_string()), "{:?}", labels(&offered));
+
+    let future = "---\ntitle: \"Later\"\npublishedDateTime: 2030-01-01T00:00:00Z\n---\n";
+    client.open(&second.uri("later.md"), future, 1).await;
+    let diagnostics = client.diagnostics(&second.uri("later.md"), 1).await;
+    let future_date = diagnostics.iter().find(|d| d["code"] == "future-date").expect("future-date");
+    assert_eq!(future_date["severity"], 1, "the folder's own article-lsp.toml applies");
+
+    let folder = json!({ "uri": file_uri(second.dir.path()), "name": "second" });
+    client
+        .notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [], "removed": [folder] } }))
+        .await;
+    client
+        .wait_for("cleared diagnostics of the removed folder's file", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == second.uri("b.md")
+                && m["params"]["diagnostics"] == json!([])
+        })
+        .await;
+    assert_eq!(client.request("workspace/symbol", json!({ "query": "zebra" })).await, json!([]));
+    let offered = client.request("textDocument/completion", completion).await;
+    assert!(!labels(&offered).contains(&"Zoology".to_string()), "{:?}", labels(&offered));
+    client.shutdown().await;
+}

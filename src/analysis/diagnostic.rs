@@ -155,6 +155,7 @@ codes! {
     ReplacementChar => "replacement-char", Warning, "U+FFFD: information already lost";
     ControlChar => "control-char", Warning, "a C0/C1 control character";
     NotUtf8 => "not-utf8", Error, "a file whose bytes are not UTF-8";
+    EmptyFile => "empty-file", Warning, "an article file with no text at all";
     DuplicateUrl => "duplicate-url", Warning, "two articles in the workspace share a URL";
     TopicVariant => "topic-variant", Warning, "a topic spelt differently from a well-used one";
 }

@@ -27,7 +27,20 @@ use text::LineKind;
 pub fn check(text: &str, config: &Config, now: Timestamp) -> Vec<Diagnostic> {
     let (layout, mut acc) = check_front_matter(text, config, now);
     check_lines(&mut acc, text, &layout, now);
+    check_empty(&mut acc, text);
     apply_severities(acc, config)
+}
+
+/// An article file with nothing but whitespace (and perhaps a byte-order mark) is almost
+/// always a failed download or save, and no other rule would say a word about it.
+fn check_empty(acc: &mut Vec<Diagnostic>, text: &str) {
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        acc.push(Diagnostic::new(
+            Code::EmptyFile,
+            0..text.len(),
+            "the file is empty: an article needs a title and a body",
+        ));
+    }
 }
 
 /// Checks a file's bytes: like [`check`], plus `not-utf8` when the bytes had to be transcoded.

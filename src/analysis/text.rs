@@ -38,15 +38,16 @@ fn mojibake_diagnostic(line: &str, offset: usize, run: &mojibake::Mangled) -> Di
         2 => ", twice".to_string(),
         n => format!(", {n} times"),
     };
-    let message = format!("mojibake: `{bad}` is `{good}` (UTF-8 decoded as {}{times})", run.encoding.name());
+    let message = format!("`{bad}` is `{good}` (UTF-8 decoded as {}{times})", run.encoding.name());
     let range = offset + run.range.start..offset + run.range.end;
     let fix = Fix::replace(format!("Repair encoding: {bad} → {good}"), range.clone(), run.repaired.clone(), true);
     Diagnostic::new(Code::Mojibake, range, message).with_fix(fix)
 }
 
-/// Text for a message: control characters escaped so the message stays readable.
+/// Text for a message: characters that cannot be shown (controls) are written as `U+009D`,
+/// the notation people search for, not as a programming language's escape.
 fn visible(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+    s.chars().map(|c| if c.is_control() { format!("U+{:04X}", c as u32) } else { c.to_string() }).collect()
 }
 
 /// Cheap pre-check: could the line hold a control or replacement character?

@@ -1,31 +1,70 @@
 //! The command line: `check` and `fix`. One edge over the pure core; all output goes through
 //! `&mut dyn Write` so the same code serves the terminal and tests.
+//!
+//! `check` works through the inputs in chunks: each chunk is checked in parallel, every file's
+//! findings are located (and framed) while its text is at hand, the text is dropped, and the
+//! chunk is printed in input order before the next one starts. Output is deterministic and
+//! memory stays bounded by one chunk, however many files have findings.
 
+mod fix;
 pub mod render;
+mod report;
+pub mod sarif;
 pub mod schema;
 pub mod walk;
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use crate::analysis::{self, Code, Diagnostic, Severity};
+use crate::analysis::{self, Code, Diagnostic};
 use crate::config::Config;
-use crate::fix::{self, Selection};
 use crate::line_index::LineIndex;
-use walk::{Configs, Input};
+pub use fix::fix;
+use render::{Finding, Locator, Style};
+use report::Report;
+use walk::{Configs, Input, Trouble};
 
 /// Exit status: 0 clean, 1 an error-severity finding, 2 usage or IO errors.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_TROUBLE: u8 = 2;
 
+/// How `check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// A header line and a code frame per finding, then a summary.
     Human,
+    /// One `path:line:col: severity[code]: message` line per finding, then a summary.
+    Concise,
+    /// JSON Lines: one object per finding or unreadable file.
     Json,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// One SARIF 2.1.0 document (GitHub code scanning and other tools).
+    Sarif,
+}
+
+/// `--color`: `auto` colours a terminal unless `NO_COLOR` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+            }
+        }
+    }
 }
 
 /// Options of `article-lsp check`.
@@ -35,6 +74,17 @@ pub struct CheckOptions {
     pub format: Format,
     pub config: Option<PathBuf>,
     pub now: Timestamp,
+    /// Report only these codes (`None`: all).
+    pub select: Option<Vec<Code>>,
+    /// Never report these codes.
+    pub ignore: Vec<Code>,
+    /// Findings only: no summary.
+    pub quiet: bool,
+    pub color: bool,
+    /// A count per code instead of the findings.
+    pub statistics: bool,
+    /// Exit 0 even with error-severity findings (IO and usage errors still exit 2).
+    pub exit_zero: bool,
 }
 
 /// Options of `article-lsp fix`.
@@ -49,126 +99,78 @@ pub struct FixOptions {
     pub now: Timestamp,
 }
 
-/// One input after reading and checking.
+/// One input, checked: its located findings, or why it could not be read.
 struct Checked {
     name: String,
-    outcome: Result<(String, Vec<Diagnostic>), String>,
+    outcome: Result<Vec<Finding>, String>,
 }
 
 /// Runs `check`; returns the exit status.
 pub fn check(options: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let Some((inputs, mut trouble)) = gather(&options.paths, options.config.as_deref(), err) else {
-        return EXIT_TROUBLE;
+    let mut report = Report::new(options, out, err);
+    let (inputs, troubles) = match gather(&options.paths, options.config.as_deref()) {
+        Ok(gathered) => gathered,
+        Err(trouble) => (Vec::new(), vec![trouble]),
     };
-    let results: Vec<Checked> = inputs
-        .par_iter()
-        .map(|(input, config)| Checked { name: input.display(), outcome: read_and_check(input, config, options.now) })
-        .collect();
-    let style = render::Style { color: options.format == Format::Human && color_wanted() };
-    let mut counts = Counts::default();
-    for checked in &results {
-        let (text, diagnostics) = match &checked.outcome {
-            Ok(found) => found,
-            Err(message) => {
-                let _ = writeln!(err, "error: {}: {message}", checked.name);
-                trouble = true;
-                continue;
-            }
-        };
-        counts.add(diagnostics);
-        if print_file(out, options.format, &checked.name, text, diagnostics, style).is_err() {
-            return EXIT_TROUBLE;
-        }
-    }
-    if options.format == Format::Human {
-        let _ = writeln!(out, "{}", counts.summary(results.len()));
-    }
-    match (trouble, counts.errors) {
-        (true, _) => EXIT_TROUBLE,
-        (false, 0) => EXIT_CLEAN,
-        _ => EXIT_FINDINGS,
+    let status = run_check(options, &inputs, &troubles, &mut report);
+    match (status, report.finish()) {
+        (Ok(()), Ok(status)) => status,
+        _ => EXIT_TROUBLE,
     }
 }
 
-fn print_file(
-    out: &mut dyn Write,
-    format: Format,
-    name: &str,
-    text: &str,
-    diagnostics: &[Diagnostic],
-    style: render::Style,
+fn run_check(
+    options: &CheckOptions,
+    inputs: &[walk::Job],
+    troubles: &[Trouble],
+    report: &mut Report,
 ) -> io::Result<()> {
-    if diagnostics.is_empty() {
-        return Ok(());
+    for trouble in troubles {
+        report.trouble(trouble.path.as_deref(), &trouble.message)?;
     }
-    let index = LineIndex::new(text);
-    for d in diagnostics {
-        match format {
-            Format::Human => render::human(out, name, text, &index, d, style)?,
-            Format::Json => render::json_line(out, name, text, &index, d)?,
+    let frame = (options.format == Format::Human && !options.statistics).then_some(Style { color: options.color });
+    // Enough files per chunk to keep every thread busy, few enough to bound memory.
+    let chunk = rayon::current_num_threads() * 4;
+    for jobs in inputs.chunks(chunk.max(1)) {
+        let checked: Vec<Checked> =
+            jobs.par_iter().map(|(input, config)| check_one(input, config, options, frame)).collect();
+        for file in checked {
+            match file.outcome {
+                Ok(findings) => report.file(&file.name, &findings)?,
+                Err(message) => report.trouble(Some(&file.name), &message)?,
+            }
         }
     }
     Ok(())
 }
 
-#[derive(Default)]
-struct Counts {
-    errors: usize,
-    warnings: usize,
-    others: usize,
-    files: usize,
-}
-
-impl Counts {
-    fn add(&mut self, diagnostics: &[Diagnostic]) {
-        for d in diagnostics {
-            match d.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-                _ => self.others += 1,
-            }
+fn check_one(input: &Input, config: &Config, options: &CheckOptions, frame: Option<Style>) -> Checked {
+    let name = input.display();
+    let outcome = read_input(input).map(|bytes| {
+        let (decoded, diagnostics) = analysis::check_bytes(&bytes, config, options.now);
+        let wanted: Vec<&Diagnostic> = diagnostics.iter().filter(|d| is_selected(options, d.code)).collect();
+        if wanted.is_empty() {
+            return Vec::new();
         }
-        self.files += usize::from(!diagnostics.is_empty());
-    }
-
-    fn summary(&self, checked: usize) -> String {
-        let files = plural(checked, "file");
-        if self.errors + self.warnings + self.others == 0 {
-            return format!("checked {files}: no problems found");
-        }
-        let mut parts = vec![plural(self.errors, "error"), plural(self.warnings, "warning")];
-        if self.others > 0 {
-            parts.push(plural(self.others, "note"));
-        }
-        format!("found {} in {} of {files}", parts.join(", "), self.files)
-    }
+        let index = LineIndex::new(&decoded.text);
+        let mut locator = Locator::new(&decoded.text, &index);
+        wanted.into_iter().map(|d| locator.finding(d, frame.map(|style| (name.as_str(), style)))).collect()
+    });
+    Checked { name, outcome }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+fn is_selected(options: &CheckOptions, code: Code) -> bool {
+    options.select.as_ref().is_none_or(|codes| codes.contains(&code)) && !options.ignore.contains(&code)
 }
 
-fn color_wanted() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
+/// Resolves paths and configuration. An explicit configuration that cannot be loaded stops
+/// everything (`Err`); other problems are collected so one bad path does not hide the others.
+fn gather(paths: &[PathBuf], config: Option<&std::path::Path>) -> Result<(Vec<walk::Job>, Vec<Trouble>), Trouble> {
+    let mut configs = Configs::new(config).map_err(|e| Trouble { path: None, message: e.to_string() })?;
+    Ok(walk::collect(paths, &mut configs))
 }
 
-/// Resolves paths and configuration; `None` when nothing can run at all.
-fn gather(paths: &[PathBuf], config: Option<&Path>, err: &mut dyn Write) -> Option<(Vec<walk::Job>, bool)> {
-    let mut configs = match Configs::new(config) {
-        Ok(configs) => configs,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return None;
-        }
-    };
-    let (inputs, errors) = walk::collect(paths, &mut configs);
-    for e in &errors {
-        let _ = writeln!(err, "error: {e}");
-    }
-    Some((inputs, !errors.is_empty()))
-}
-
-/// Reads an input's bytes; refuses binary files with a clear message.
+/// Reads an input's bytes; refuses binary data with a clear message.
 fn read_input(input: &Input) -> Result<Vec<u8>, String> {
     let bytes = match input {
         Input::Stdin => {
@@ -189,101 +191,14 @@ fn refuse_binary(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// A NUL byte in text that is not UTF-8 means binary data, not a mis-encoded article.
+/// A NUL byte means binary data (git and grep decide the same way), except in UTF-16 text,
+/// where half the bytes of ASCII are NUL: a byte-order mark says which it is.
 fn binary_marker(bytes: &[u8]) -> Option<usize> {
     let at = memchr::memchr(0, bytes)?;
-    std::str::from_utf8(bytes).is_err().then_some(at)
+    let utf16 = matches!(encoding_rs::Encoding::for_bom(bytes), Some((e, _)) if e != encoding_rs::UTF_8);
+    (!utf16).then_some(at)
 }
 
-fn read_and_check(input: &Input, config: &Config, now: Timestamp) -> Result<(String, Vec<Diagnostic>), String> {
-    let bytes = read_input(input)?;
-    let (decoded, diagnostics) = analysis::check_bytes(&bytes, config, now);
-    // The text is kept only to render findings: a clean corpus is not held in memory.
-    let text = if diagnostics.is_empty() { String::new() } else { decoded.text.into_owned() };
-    Ok((text, diagnostics))
-}
-
-/// Runs `fix`; returns the exit status.
-pub fn fix(options: &FixOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let Some((inputs, mut trouble)) = gather(&options.paths, options.config.as_deref(), err) else {
-        return EXIT_TROUBLE;
-    };
-    let selection = Selection { only: options.only.clone() };
-    let mut changed_files = 0;
-    let mut applied = 0;
-    for (input, config) in &inputs {
-        match fix_one(input, config, options, &selection, out) {
-            Ok(FileFix::Unchanged) => {}
-            Ok(FileFix::Changed(n)) => {
-                changed_files += 1;
-                applied += n;
-            }
-            Ok(FileFix::Skipped(why)) => {
-                let _ = writeln!(err, "warning: {}: {why}", input.display());
-            }
-            Err(message) => {
-                let _ = writeln!(err, "error: {}: {message}", input.display());
-                trouble = true;
-            }
-        }
-    }
-    let stdin_only = inputs.iter().all(|(i, _)| matches!(i, Input::Stdin));
-    if !stdin_only {
-        let verb = if options.write { "fixed" } else { "would fix" };
-        let _ = writeln!(err, "{verb} {} in {}", plural(applied, "problem"), plural(changed_files, "file"));
-    }
-    if trouble { EXIT_TROUBLE } else { EXIT_CLEAN }
-}
-
-enum FileFix {
-    Unchanged,
-    Changed(usize),
-    Skipped(&'static str),
-}
-
-fn fix_one(
-    input: &Input,
-    config: &Config,
-    options: &FixOptions,
-    selection: &Selection,
-    out: &mut dyn Write,
-) -> Result<FileFix, String> {
-    let original = match input {
-        Input::File(path) if options.write => Some(crate::files::read_original(path)?),
-        _ => None,
-    };
-    let bytes = match &original {
-        Some(original) => {
-            refuse_binary(&original.bytes)?;
-            std::borrow::Cow::Borrowed(&original.bytes[..])
-        }
-        None => std::borrow::Cow::Owned(read_input(input)?),
-    };
-    let decoded = analysis::encoding::decode(&bytes);
-    let transcode = decoded.transcoded.is_some();
-    if transcode && !selection.allows(Code::NotUtf8) {
-        if let Input::Stdin = input {
-            out.write_all(&bytes).map_err(|e| e.to_string())?;
-        }
-        return Ok(FileFix::Skipped("not UTF-8; add not-utf8 to --only to transcode it first"));
-    }
-    let fixed = fix::fix_text(&decoded.text, config, options.now, selection);
-    let applied = fixed.applied + usize::from(transcode);
-    match input {
-        Input::Stdin => {
-            // Unchanged input is echoed byte for byte.
-            let result = if applied == 0 { out.write_all(&bytes) } else { out.write_all(fixed.text.as_bytes()) };
-            result.map_err(|e| format!("cannot write standard output: {e}"))?;
-        }
-        Input::File(_) if applied == 0 => return Ok(FileFix::Unchanged),
-        Input::File(_) if options.write => match &original {
-            Some(original) => crate::files::replace(original, fixed.text.as_bytes(), options.force)?,
-            None => return Err("internal error: the file was not read for writing".to_string()),
-        },
-        Input::File(path) => {
-            let name = path.display().to_string();
-            render::diff(out, &name, &decoded.text, &fixed.text).map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(if applied == 0 { FileFix::Unchanged } else { FileFix::Changed(applied) })
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

@@ -26,6 +26,20 @@ impl Input {
 /// An input and the configuration that applies to it.
 pub type Job = (Input, Arc<Config>);
 
+/// A path (or configuration) that cannot be checked, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trouble {
+    /// The path named on the command line or found in a walk, when there is one.
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Trouble {
+    fn general(message: impl ToString) -> Trouble {
+        Trouble { path: None, message: message.to_string() }
+    }
+}
+
 /// Configuration per directory: the nearest `article-lsp.toml`, loaded once.
 pub struct Configs {
     explicit: Option<Arc<Config>>,
@@ -61,14 +75,14 @@ impl Configs {
 /// Expands the command line's paths into inputs, each with its configuration. Directory
 /// entries are sorted so output is stable. Errors (missing paths, bad configuration) are
 /// collected, not fatal, so one bad path does not hide the others' findings.
-pub fn collect(paths: &[PathBuf], configs: &mut Configs) -> (Vec<Job>, Vec<String>) {
+pub fn collect(paths: &[PathBuf], configs: &mut Configs) -> (Vec<Job>, Vec<Trouble>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             match configs.for_dir(Path::new(".")) {
                 Ok(config) => inputs.push((Input::Stdin, config)),
-                Err(err) => errors.push(err.to_string()),
+                Err(err) => errors.push(Trouble::general(err)),
             }
         } else if path.is_dir() {
             walk_dir(path, configs, &mut inputs, &mut errors);
@@ -76,22 +90,23 @@ pub fn collect(paths: &[PathBuf], configs: &mut Configs) -> (Vec<Job>, Vec<Strin
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             match configs.for_dir(dir) {
                 Ok(config) => inputs.push((Input::File(path.clone()), config)),
-                Err(err) => errors.push(err.to_string()),
+                Err(err) => errors.push(Trouble::general(err)),
             }
         } else {
-            errors.push(format!("{}: no such file or directory", path.display()));
+            let path = Some(path.display().to_string());
+            errors.push(Trouble { path, message: "no such file or directory".to_string() });
         }
     }
     (inputs, errors)
 }
 
-fn walk_dir(root: &Path, configs: &mut Configs, inputs: &mut Vec<Job>, errors: &mut Vec<String>) {
+fn walk_dir(root: &Path, configs: &mut Configs, inputs: &mut Vec<Job>, errors: &mut Vec<Trouble>) {
     let walker = ignore::WalkBuilder::new(root).require_git(false).sort_by_file_name(|a, b| a.cmp(b)).build();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                errors.push(err.to_string());
+                errors.push(Trouble::general(err));
                 continue;
             }
         };
@@ -103,9 +118,9 @@ fn walk_dir(root: &Path, configs: &mut Configs, inputs: &mut Vec<Job>, errors: &
         let config = match configs.for_dir(dir) {
             Ok(config) => config,
             Err(err) => {
-                let message = err.to_string();
-                if !errors.contains(&message) {
-                    errors.push(message);
+                let trouble = Trouble::general(err);
+                if !errors.contains(&trouble) {
+                    errors.push(trouble);
                 }
                 continue;
             }

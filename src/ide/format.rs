@@ -51,6 +51,11 @@ fn amount(seconds: u64) -> String {
     if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
 }
 
+/// `1 article`, `12 articles`.
+pub(crate) fn articles(n: usize) -> String {
+    if n == 1 { "1 article".to_string() } else { format!("{n} articles") }
+}
+
 /// An instant for people: `26 Sep 2021, 06:17 UTC`.
 pub(crate) fn readable(ts: Timestamp) -> String {
     ts.strftime("%-d %b %Y, %H:%M UTC").to_string()

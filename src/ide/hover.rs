@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use super::Hover;
 use super::context::field_at;
-use super::format::{day, file_uri, md, readable, relative};
+use super::format::{articles, day, file_uri, md, readable, relative};
 use super::lines::{floor_boundary, line_start};
 use super::locate::{Located, locate};
 use crate::analysis::layout::{self, line_text};
@@ -156,10 +156,7 @@ impl Cards<'_> {
 
 /// `**Topic** \`AI\`: 12 articles` and the latest few of them.
 fn usage_card(what: &str, name: &str, users: &[(&Path, &Arc<ArticleSummary>)], range: Range<usize>) -> Hover {
-    let count = match users.len() {
-        1 => "1 article".to_string(),
-        n => format!("{n} articles"),
-    };
+    let count = articles(users.len());
     let mut markdown = format!("**{what}** `{name}`: {count} in the workspace");
     if !users.is_empty() {
         markdown.push_str("\n\nLatest:");

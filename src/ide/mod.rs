@@ -1,6 +1,7 @@
 //! Editor features as pure functions of an article's text, the workspace index and the
-//! configuration: completion, hover, navigation, symbols, folding. Results speak byte offsets
-//! and plain data; the server converts them to LSP types.
+//! configuration: completion, hover, navigation, symbols, folding, rename, workspace repair,
+//! code lenses, links, inlay hints, semantic tokens and selection ranges. Results speak byte
+//! offsets and plain data; the server converts them to LSP types.
 //!
 //! Completion works from lines and indentation (`context`, `lines`, `mapping`) because the text
 //! is usually half-typed; hover and navigation read the error-tolerant YAML tree (`locate`) and
@@ -9,14 +10,20 @@
 mod completion;
 pub mod context;
 mod format;
+mod hints;
 mod hover;
+mod lenses;
 pub(crate) mod lines;
+mod links;
 mod locate;
 mod mapping;
 mod navigation;
 mod outline;
 mod rename;
 mod repair;
+mod selection;
+mod tokens;
+mod walk;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -28,7 +35,7 @@ use crate::config::Config;
 use crate::workspace::Index;
 
 pub use context::{CursorContext, Slot, context_at};
-pub use rename::{RenameEdits, RenameKind, RenameTarget, prepare_rename, rename_edits};
+pub use rename::{RenameEdits, RenameKind, RenameTarget, highlights, prepare_rename, rename_edits};
 pub use repair::{Repair, repair};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +125,99 @@ pub struct Fold {
     pub kind: FoldKind,
 }
 
+/// What a workspace symbol names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    Title,
+    Topic,
+    Provider,
+}
+
+/// A workspace symbol: `Title`, `#Topic` or `@Provider`, and where it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedSymbol {
+    pub name: String,
+    pub kind: NamedKind,
+    /// An article with it (the newest, for topics and providers).
+    pub target: Target,
+    /// `12 articles` for a topic, the domain for a provider.
+    pub detail: Option<String>,
+}
+
+/// A code lens: a title and the offset whose references it opens when clicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lens {
+    pub range: Range<usize>,
+    pub title: String,
+    pub references_at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A workspace article with that URL.
+    Article(PathBuf),
+    Url(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The URL's text, without quotes.
+    pub range: Range<usize>,
+    pub target: LinkTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HintKind {
+    /// `4 years ago` after a date.
+    RelativeDate,
+    /// A date written with an offset, in the display time zone.
+    ZonedTime,
+    /// After a related entry's title: the provider of the workspace article it links to.
+    RelatedProvider,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// Where the hint is shown (the end of the value it is about).
+    pub offset: usize,
+    pub label: String,
+    pub kind: HintKind,
+}
+
+/// Which inlay hints to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HintSettings {
+    pub relative_dates: bool,
+    /// The display time zone for dates written with an offset; `None` turns those hints off.
+    pub time_zone: Option<jiff::tz::TimeZone>,
+    pub related_provider: bool,
+}
+
+impl Default for HintSettings {
+    fn default() -> HintSettings {
+        HintSettings { relative_dates: true, time_zone: Some(jiff::tz::TimeZone::UTC), related_provider: true }
+    }
+}
+
+/// Semantic token kinds; the server maps each to a standard LSP token type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Key,
+    UnknownKey,
+    Date,
+    Url,
+    Topic,
+    Provider,
+    /// The date at the start of a plain-text article's dated line.
+    DatedLine,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub range: Range<usize>,
+    pub kind: TokenKind,
+}
+
 /// Completions at byte `offset` of `text`.
 pub fn completions(text: &str, offset: usize, index: &Index, config: &Config, now: Timestamp) -> Vec<Completion> {
     completion::completions(text, offset, index, config, now)
@@ -134,9 +234,11 @@ pub fn definition(text: &str, offset: usize, index: &Index) -> Vec<Target> {
 }
 
 /// References: for a topic or provider under the cursor, every article using it (with the
-/// range of the topic/provider node in that article).
-pub fn references(text: &str, offset: usize, index: &Index) -> Vec<Target> {
-    navigation::references(text, offset, index)
+/// range of the topic/provider node in that article); for the title, the related entries of
+/// other articles citing this one; for the `related` key, this article's related entries.
+/// `this` is the article's own path.
+pub fn references(text: &str, offset: usize, this: &Path, index: &Index) -> Vec<Target> {
+    navigation::references(text, offset, this, index)
 }
 
 /// The outline: fields and related items; for plain-text articles, the dated lines.
@@ -149,7 +251,34 @@ pub fn folding_ranges(text: &str) -> Vec<Fold> {
     outline::folding_ranges(text)
 }
 
-/// Workspace symbols: article titles matching `query`.
-pub fn workspace_symbols(index: &Index, query: &str) -> Vec<(Target, String)> {
+/// Workspace symbols: titles, topics (`#AI`) and providers (`@Reuters`) matching a fuzzy
+/// `query`, best first; a query starting with `#` or `@` asks for topics or providers only.
+pub fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> {
     navigation::workspace_symbols(index, query)
+}
+
+/// Code lenses on the title and the topics; `this` is the article's own path.
+pub fn code_lenses(text: &str, this: &Path, index: &Index) -> Vec<Lens> {
+    lenses::code_lenses(text, this, index)
+}
+
+/// Links on every URL value: to the workspace article with that URL (not this one), else the URL.
+pub fn document_links(text: &str, this: &Path, index: &Index) -> Vec<Link> {
+    links::document_links(text, this, index)
+}
+
+/// Inlay hints of the kinds `settings` enables, sorted by offset.
+pub fn inlay_hints(text: &str, index: &Index, settings: &HintSettings, now: Timestamp) -> Vec<Hint> {
+    hints::inlay_hints(text, index, settings, now)
+}
+
+/// Semantic tokens, sorted, on single lines, never overlapping.
+pub fn semantic_tokens(text: &str, config: &Config) -> Vec<Token> {
+    tokens::semantic_tokens(text, config)
+}
+
+/// Selection ranges at `offset`, innermost first: value, entry, list item, list, front matter,
+/// document.
+pub fn selection_ranges(text: &str, offset: usize) -> Vec<Range<usize>> {
+    selection::selection_ranges(text, offset)
 }

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use super::lines::floor_boundary;
 use super::locate::{locate, root};
+use super::walk::each_entry;
 use crate::analysis::Edit;
 use crate::analysis::yaml::{Node, Value};
 use crate::workspace::normal::{double_quoted, is_plain_safe};
@@ -61,6 +62,28 @@ pub fn prepare_rename(text: &str, offset: usize) -> Option<RenameTarget> {
         _ => return None,
     };
     Some(RenameTarget { kind, name: name.to_string(), range })
+}
+
+/// Every occurrence in this article of the topic or provider name at `offset` (document
+/// highlights).
+pub fn highlights(text: &str, offset: usize) -> Vec<Range<usize>> {
+    let (Some(target), Some(root)) = (prepare_rename(text, offset), root(text)) else {
+        return Vec::new();
+    };
+    let is_name = |n: &Node| n.as_scalar().is_some_and(|s| s.text == target.name);
+    let mut acc = Vec::new();
+    each_entry(&root, &mut |path, entry| match (target.kind, entry.key_text(), &entry.value.value) {
+        (RenameKind::Topic, Some("topics"), Value::Sequence(items)) => {
+            acc.extend(items.iter().filter(|n| is_name(n)).map(|n| n.span.clone()));
+        }
+        (RenameKind::Provider, Some("name"), _)
+            if path.last().is_some_and(|k| k == "provider") && is_name(&entry.value) =>
+        {
+            acc.push(entry.value.span.clone());
+        }
+        _ => {}
+    });
+    acc
 }
 
 /// The edits renaming every name in `from` to `to` in this article. `domain`, for a provider,

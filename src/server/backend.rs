@@ -8,6 +8,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::capabilities::{self, COMMAND_FIX_ALL, COMMAND_REINDEX};
 use super::document::{Document, Pending};
 use super::features;
+use super::ide_features;
 use super::indexer;
 use super::settings::Settings;
 use super::shared::Shared;
@@ -131,6 +132,10 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        super::folders::folders_changed(&self.shared, params).await;
+    }
+
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         indexer::files_changed(&self.shared, params.changes).await;
     }
@@ -167,6 +172,37 @@ impl LanguageServer for Backend {
         features::code_actions(&self.shared, params).await
     }
 
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        Ok(ide_features::code_lenses(&self.shared, params).await)
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        Ok(ide_features::document_links(&self.shared, params).await)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        Ok(ide_features::inlay_hints(&self.shared, params).await)
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        Ok(ide_features::semantic_tokens_full(&self.shared, params).await)
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        Ok(ide_features::semantic_tokens_range(&self.shared, params).await)
+    }
+
+    async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
+        Ok(ide_features::selection_ranges(&self.shared, params).await)
+    }
+
+    async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
+        Ok(ide_features::document_highlights(&self.shared, params).await)
+    }
+
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
         Ok(workspace_edits::prepare_rename(&self.shared, params).await)
     }
@@ -186,6 +222,9 @@ impl LanguageServer for Backend {
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         match params.command.as_str() {
             COMMAND_FIX_ALL => features::fix_all_command(&self.shared, params.arguments).await,
+            ide_features::COMMAND_SHOW_REFERENCES => {
+                features::show_references_command(&self.shared, params.arguments).await
+            }
             COMMAND_FIX_WORKSPACE => workspace_edits::fix_workspace_command(&self.shared).await,
             COMMAND_MERGE_TOPIC => workspace_edits::merge_topic_command(&self.shared, params.arguments).await,
             COMMAND_REINDEX => {

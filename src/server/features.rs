@@ -165,10 +165,29 @@ pub async fn references(shared: &Shared, params: ReferenceParams) -> jsonrpc::Re
     let worker = shared.clone();
     run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let targets = ide::references(&snap.rope.to_string(), offset, &worker.index());
+        let this = snap.path.clone().unwrap_or_default();
+        let targets = ide::references(&snap.rope.to_string(), offset, &this, &worker.index());
         Some(locations(&worker, &targets, snap.encoding))
     })
     .await
+}
+
+/// `articleLsp.showReferences [uri, position]` sent back by a client that has no references
+/// view of its own for code lenses: the locations, as `textDocument/references` gives them.
+pub async fn show_references_command(shared: &Shared, arguments: Vec<LSPAny>) -> jsonrpc::Result<Option<LSPAny>> {
+    let uri: Option<Uri> = arguments.first().and_then(|a| a.as_str()).and_then(|s| s.parse().ok());
+    let position: Option<Position> = arguments.get(1).and_then(|p| serde_json::from_value(p.clone()).ok());
+    let (Some(uri), Some(position)) = (uri, position) else {
+        return Err(jsonrpc::Error::invalid_params("expected [uri, position]"));
+    };
+    let params = ReferenceParams {
+        text_document_position: TextDocumentPositionParams::new(TextDocumentIdentifier::new(uri), position),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+        context: ReferenceContext { include_declaration: true },
+    };
+    let found = references(shared, params).await.unwrap_or_default();
+    Ok(Some(serde_json::to_value(found).unwrap_or_default()))
 }
 
 /// Targets in possibly unopened files: open documents are read from their ropes, others from
@@ -225,13 +244,19 @@ pub async fn workspace_symbols(
         let found = ide::workspace_symbols(&worker.index(), &params.query);
         let symbols = found
             .iter()
-            .filter_map(|(target, title)| {
+            .filter_map(|symbol| {
+                let target = &symbol.target;
                 let location = locations(&worker, std::slice::from_ref(target), encoding).pop()?;
+                let file_name = || target.path.file_name().map(|n| n.to_string_lossy().into_owned());
                 Some(WorkspaceSymbol {
-                    name: title.clone(),
-                    kind: SymbolKind::FILE,
+                    name: symbol.name.clone(),
+                    kind: match symbol.kind {
+                        ide::NamedKind::Title => SymbolKind::FILE,
+                        ide::NamedKind::Topic => SymbolKind::ENUM_MEMBER,
+                        ide::NamedKind::Provider => SymbolKind::CLASS,
+                    },
                     tags: None,
-                    container_name: target.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    container_name: symbol.detail.clone().or_else(file_name),
                     location: OneOf::Left(location),
                     data: None,
                 })

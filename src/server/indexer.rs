@@ -44,14 +44,20 @@ pub async fn watch_files(shared: &Shared) {
 
 /// Discovers and indexes every article under the workspace folders, reporting progress.
 pub async fn index_workspace(shared: &Shared) {
-    let (roots, progress_supported, enabled) = {
+    let roots = shared.lock().roots.clone();
+    index_folders(shared, roots, "article-lsp/indexing".into()).await;
+}
+
+/// Discovers and indexes every article under `roots`, reporting progress under `token`.
+pub async fn index_folders(shared: &Shared, roots: Vec<PathBuf>, token: String) {
+    let (progress_supported, enabled) = {
         let state = shared.lock();
-        (state.roots.clone(), state.caps.work_done_progress, state.settings.index_workspace.unwrap_or(true))
+        (state.caps.work_done_progress, state.settings.index_workspace.unwrap_or(true))
     };
     if roots.is_empty() || !enabled {
         return;
     }
-    let token = NumberOrString::String("article-lsp/indexing".into());
+    let token = NumberOrString::String(token);
     let progress = progress_supported && shared.client.create_work_done_progress(token.clone()).await.is_ok();
     if progress {
         let begin = WorkDoneProgressBegin {
@@ -314,7 +320,7 @@ pub fn publish_config_errors(shared: &Shared, state: &mut super::state::State, f
 
 /// Cross-file findings may have changed: re-publish open documents, and ask pulling clients
 /// to pull again.
-async fn workspace_changed(shared: &Shared) {
+pub async fn workspace_changed(shared: &Shared) {
     let refresh = {
         let mut state = shared.lock();
         if state.shutting_down {

@@ -10,6 +10,8 @@ pub mod capabilities;
 pub mod convert;
 mod document;
 mod features;
+mod folders;
+mod ide_features;
 pub mod incremental;
 mod indexer;
 mod publisher;

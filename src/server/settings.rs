@@ -21,6 +21,8 @@ pub struct Settings {
     /// At most this many diagnostics are shown per document (default
     /// [`DEFAULT_MAX_DIAGNOSTICS`]), then one that says how many more there are.
     pub max_diagnostics: Option<usize>,
+    /// Which inlay hints to show, and the display time zone.
+    pub inlay_hints: super::ide_features::InlayHintOptions,
 }
 
 /// Enough for any article a person would fix by hand, while a file of random bytes (hundreds of

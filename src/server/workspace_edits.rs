@@ -64,7 +64,7 @@ fn sources(shared: &Shared, paths: &[PathBuf], wanted: &(dyn Fn(&str) -> bool + 
         .par_iter()
         .filter(|p| !open.contains_key(*p))
         .filter_map(|path| {
-            let bytes = std::fs::read(path).ok()?;
+            let bytes = crate::files::read(path).ok()?;
             let Ok(text) = std::str::from_utf8(&bytes) else { return Some(None) };
             if !wanted(text) {
                 return None;

@@ -8,7 +8,7 @@ mod checks;
 pub mod discover;
 pub mod index;
 pub(crate) mod normal;
-mod search;
+pub mod search;
 pub mod summary;
 
 pub use index::{Index, ProviderStat};

@@ -38,6 +38,12 @@ pub(super) fn search_titles<'a>(
     hits.into_iter().map(|(_, _, p, s)| (p, s)).collect()
 }
 
+/// How well `name` matches a fuzzy `query` (any case), comparable across titles, topics and
+/// providers; smaller is better, `None` when it does not match.
+pub fn fuzzy_score(name: &str, query: &str) -> Option<(u8, usize, usize)> {
+    score(&name.to_lowercase(), &query.trim().to_lowercase())
+}
+
 /// The score of `title` for `query` (both lowercase), or `None` when it does not match.
 fn score(title: &str, query: &str) -> Option<Score> {
     let len = title.chars().count();

@@ -1,0 +1,42 @@
+//! Document links: every URL field (`webUrl`, `originalUrl`, `ampWebUrl`, `cdnAmpWebUrl`,
+//! `images[].url`, a related entry's `webUrl`), to the workspace article with that URL when
+//! there is one, else to the URL itself.
+
+use std::path::Path;
+
+use super::context::field_at;
+use super::locate::root;
+use super::walk::{each_entry, unquoted};
+use super::{Link, LinkTarget};
+use crate::analysis::schema::Kind;
+use crate::workspace::Index;
+
+pub(crate) fn document_links(text: &str, this: &Path, index: &Index) -> Vec<Link> {
+    let Some(root) = root(text) else {
+        return Vec::new();
+    };
+    let mut acc = Vec::new();
+    each_entry(&root, &mut |path, entry| {
+        let Some(key) = entry.key_text() else { return };
+        if field_at(path, key).is_none_or(|f| f.kind != Kind::Url) {
+            return;
+        }
+        let Some(scalar) = entry.value.as_scalar() else { return };
+        let url = scalar.text.trim();
+        if !is_web_url(url) {
+            return;
+        }
+        let article = index.articles_with_url(url).into_iter().map(|(p, _)| p).find(|p| *p != this);
+        let target = match article {
+            Some(path) => LinkTarget::Article(path.to_path_buf()),
+            None => LinkTarget::Url(url.to_string()),
+        };
+        acc.push(Link { range: unquoted(text, &entry.value), target });
+    });
+    acc
+}
+
+/// An absolute http(s) URL (anything else is a finding, not a link).
+fn is_web_url(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}

@@ -1,0 +1,73 @@
+//! Semantic tokens: front-matter keys (known and unknown), dates, URLs, topics, providers, and
+//! the dates of a plain-text article's dated lines. Tokens never span lines (most clients do
+//! not support that), so a multi-line value gets none.
+
+use super::context::field_at;
+use super::locate::root;
+use super::walk::{each_entry, unquoted};
+use super::{Token, TokenKind};
+use crate::analysis::layout;
+use crate::analysis::schema::Kind;
+use crate::analysis::yaml::{Entry, Value};
+use crate::config::Config;
+
+pub(crate) fn semantic_tokens(text: &str, config: &Config) -> Vec<Token> {
+    let layout = layout::split(text);
+    let mut acc = Vec::new();
+    match layout.front_matter {
+        Some(_) => front_matter_tokens(&mut acc, text, config),
+        None => dated_line_tokens(&mut acc, text, layout.body.start),
+    }
+    acc.retain(|t| !t.range.is_empty() && text.get(t.range.clone()).is_some_and(|s| !s.contains(['\n', '\r'])));
+    acc.sort_by_key(|t| (t.range.start, t.range.end));
+    acc.dedup_by(|b, a| b.range.start < a.range.end);
+    acc
+}
+
+fn front_matter_tokens(acc: &mut Vec<Token>, text: &str, config: &Config) {
+    let Some(root) = root(text) else { return };
+    each_entry(&root, &mut |path, entry| {
+        let Some(key) = entry.key_text() else { return };
+        let field = field_at(path, key);
+        let dotted = path.iter().map(String::as_str).chain([key]).collect::<Vec<_>>().join(".");
+        let known = field.is_some() || config.is_extra_field(&dotted);
+        let kind = if known { TokenKind::Key } else { TokenKind::UnknownKey };
+        acc.push(Token { range: entry.key.span.clone(), kind });
+        value_tokens(acc, text, path, key, entry, field.map(|f| &f.kind));
+    });
+}
+
+fn value_tokens(acc: &mut Vec<Token>, text: &str, path: &[String], key: &str, entry: &Entry, kind: Option<&Kind>) {
+    let in_provider = path.last().is_some_and(|k| k == "provider");
+    let scalar_kind = match (key, kind) {
+        ("name", _) if in_provider => Some(TokenKind::Provider),
+        (_, Some(Kind::Date)) => Some(TokenKind::Date),
+        (_, Some(Kind::Url)) => Some(TokenKind::Url),
+        _ => None,
+    };
+    match (&entry.value.value, scalar_kind) {
+        (Value::Scalar(s), Some(kind)) if !s.is_null() => {
+            acc.push(Token { range: unquoted(text, &entry.value), kind });
+        }
+        (Value::Sequence(items), _) if key == "topics" => {
+            let topics = items.iter().filter(|n| n.as_scalar().is_some_and(|s| !s.is_null()));
+            acc.extend(topics.map(|n| Token { range: unquoted(text, n), kind: TokenKind::Topic }));
+        }
+        _ => {}
+    }
+}
+
+/// The date of each dated line of a plain-text article.
+fn dated_line_tokens(acc: &mut Vec<Token>, text: &str, mut start: usize) {
+    while start < text.len() {
+        let line = layout::line_text(text, start);
+        let first = line.trim_start().chars().next();
+        if first.is_some_and(|c| c.is_ascii_alphanumeric()) {
+            if let Some(dated) = crate::analysis::dates::dated_line(line) {
+                let range = start + dated.range.start..start + dated.range.end;
+                acc.push(Token { range, kind: TokenKind::DatedLine });
+            }
+        }
+        start = layout::next_line(text, start);
+    }
+}

@@ -1,0 +1,259 @@
+//! Requests for the per-document features of `ide` that only need converting: code lenses,
+//! document links, inlay hints, semantic tokens, selection ranges and document highlights.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use ropey::Rope;
+use serde::Deserialize;
+use tower_lsp_server::ls_types::*;
+
+use super::convert;
+use super::shared::Shared;
+use super::to_lsp;
+use crate::config::Config;
+use crate::ide::{self, HintKind, HintSettings, LinkTarget, TokenKind};
+use crate::line_index::PositionEncoding;
+
+/// The client-side command a code lens runs: show the references at `[uri, position]`. It is
+/// deliberately not advertised in `executeCommandProvider`, so an editor extension can bind it
+/// to its own references view; a client that sends it back gets the locations as the result.
+pub const COMMAND_SHOW_REFERENCES: &str = "articleLsp.showReferences";
+
+/// Inlay hint settings (`inlayHints` in the editor settings); every kind is on by default.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InlayHintOptions {
+    /// `4 years ago` after dates.
+    pub relative_dates: bool,
+    /// A date written with an offset, shown in `timeZone` as well.
+    pub zoned_times: bool,
+    /// The display time zone (an IANA name such as `Europe/Berlin`); UTC when unset.
+    pub time_zone: Option<String>,
+    /// After a related entry's title, the provider of the workspace article it links to.
+    pub related_provider: bool,
+}
+
+impl Default for InlayHintOptions {
+    fn default() -> InlayHintOptions {
+        InlayHintOptions { relative_dates: true, zoned_times: true, time_zone: None, related_provider: true }
+    }
+}
+
+impl InlayHintOptions {
+    /// The pure layer's settings; an unknown time zone name falls back to UTC.
+    fn resolve(&self) -> HintSettings {
+        let zone = || {
+            let name = self.time_zone.as_deref().unwrap_or("UTC");
+            jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+        };
+        HintSettings {
+            relative_dates: self.relative_dates,
+            time_zone: self.zoned_times.then(zone),
+            related_provider: self.related_provider,
+        }
+    }
+}
+
+/// The semantic token types, in legend order; all standard, so themes colour them as they are.
+const TOKEN_TYPES: [SemanticTokenType; 6] = [
+    SemanticTokenType::PROPERTY,
+    SemanticTokenType::VARIABLE,
+    SemanticTokenType::NUMBER,
+    SemanticTokenType::STRING,
+    SemanticTokenType::ENUM_MEMBER,
+    SemanticTokenType::CLASS,
+];
+
+pub fn semantic_tokens_legend() -> SemanticTokensLegend {
+    SemanticTokensLegend { token_types: TOKEN_TYPES.to_vec(), token_modifiers: Vec::new() }
+}
+
+/// The legend index of each kind: keys are properties (unknown keys, variables), dates numbers,
+/// URLs strings, topics enum members and providers classes.
+fn token_type(kind: TokenKind) -> u32 {
+    match kind {
+        TokenKind::Key => 0,
+        TokenKind::UnknownKey => 1,
+        TokenKind::Date | TokenKind::DatedLine => 2,
+        TokenKind::Url => 3,
+        TokenKind::Topic => 4,
+        TokenKind::Provider => 5,
+    }
+}
+
+/// What these requests need of one document, taken under the lock.
+struct Snap {
+    uri: Uri,
+    rope: Rope,
+    path: PathBuf,
+    encoding: PositionEncoding,
+    config: Arc<Config>,
+    now: Timestamp,
+    hints: HintSettings,
+}
+
+fn snap(shared: &Shared, uri: &Uri) -> Option<Snap> {
+    let mut state = shared.lock();
+    let doc = state.documents.get(uri)?;
+    let (rope, path) = (doc.rope.clone(), doc.path.clone());
+    let config = state.config_for(path.as_deref());
+    Some(Snap {
+        uri: uri.clone(),
+        rope,
+        path: path.unwrap_or_default(),
+        encoding: state.encoding,
+        config,
+        now: state.settings.now(),
+        hints: state.settings.inlay_hints.resolve(),
+    })
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
+pub async fn code_lenses(shared: &Shared, params: CodeLensParams) -> Option<Vec<CodeLens>> {
+    let snap = snap(shared, &params.text_document.uri)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let lenses = ide::code_lenses(&snap.rope.to_string(), &snap.path, &shared.index());
+        let lens = |l: ide::Lens| {
+            let at = convert::position(&snap.rope, l.references_at, snap.encoding);
+            let arguments = vec![serde_json::json!(snap.uri.as_str()), serde_json::json!(at)];
+            CodeLens {
+                range: convert::range(&snap.rope, &l.range, snap.encoding),
+                command: Some(Command {
+                    title: l.title,
+                    command: COMMAND_SHOW_REFERENCES.to_string(),
+                    arguments: Some(arguments),
+                }),
+                data: None,
+            }
+        };
+        lenses.into_iter().map(lens).collect()
+    })
+    .await
+}
+
+pub async fn document_links(shared: &Shared, params: DocumentLinkParams) -> Option<Vec<DocumentLink>> {
+    let snap = snap(shared, &params.text_document.uri)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let links = ide::document_links(&snap.rope.to_string(), &snap.path, &shared.index());
+        let link = |l: ide::Link| {
+            let (target, tooltip) = match &l.target {
+                LinkTarget::Article(path) => (to_lsp::uri_of(path)?, "Open the workspace article"),
+                LinkTarget::Url(url) => (url.parse::<Uri>().ok()?, "Open in the browser"),
+            };
+            Some(DocumentLink {
+                range: convert::range(&snap.rope, &l.range, snap.encoding),
+                target: Some(target),
+                tooltip: Some(tooltip.to_string()),
+                data: None,
+            })
+        };
+        links.into_iter().filter_map(link).collect()
+    })
+    .await
+}
+
+pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec<InlayHint>> {
+    let snap = snap(shared, &params.text_document.uri)?;
+    let shared = shared.clone();
+    blocking(move || {
+        let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
+        let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
+        let hints = ide::inlay_hints(&snap.rope.to_string(), &shared.index(), &snap.hints, snap.now);
+        let hint = |h: ide::Hint| InlayHint {
+            position: convert::position(&snap.rope, h.offset, snap.encoding),
+            label: InlayHintLabel::String(match h.kind {
+                HintKind::RelatedProvider => format!("· {}", h.label),
+                HintKind::RelativeDate | HintKind::ZonedTime => h.label,
+            }),
+            kind: None,
+            text_edits: None,
+            tooltip: None,
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        };
+        hints.into_iter().filter(|h| start <= h.offset && h.offset <= end).map(hint).collect()
+    })
+    .await
+}
+
+pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
+    let snap = snap(shared, &params.text_document.uri)?;
+    blocking(move || SemanticTokensResult::Tokens(encode_tokens(&snap, None))).await
+}
+
+pub async fn semantic_tokens_range(
+    shared: &Shared,
+    params: SemanticTokensRangeParams,
+) -> Option<SemanticTokensRangeResult> {
+    let snap = snap(shared, &params.text_document.uri)?;
+    blocking(move || {
+        let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
+        let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
+        SemanticTokensRangeResult::Tokens(encode_tokens(&snap, Some(start..end)))
+    })
+    .await
+}
+
+/// Tokens in the protocol's relative encoding (line delta, start delta, length, type, mods).
+fn encode_tokens(snap: &Snap, within: Option<std::ops::Range<usize>>) -> SemanticTokens {
+    let tokens = ide::semantic_tokens(&snap.rope.to_string(), &snap.config);
+    let wanted = |t: &ide::Token| within.as_ref().is_none_or(|r| t.range.start < r.end && r.start < t.range.end);
+    let mut data = Vec::with_capacity(tokens.len());
+    let (mut line, mut character) = (0, 0);
+    for token in tokens.iter().filter(|t| wanted(t)) {
+        let range = convert::range(&snap.rope, &token.range, snap.encoding);
+        let delta_line = range.start.line - line;
+        let delta_start = if delta_line == 0 { range.start.character - character } else { range.start.character };
+        data.push(SemanticToken {
+            delta_line,
+            delta_start,
+            length: range.end.character.saturating_sub(range.start.character),
+            token_type: token_type(token.kind),
+            token_modifiers_bitset: 0,
+        });
+        (line, character) = (range.start.line, range.start.character);
+    }
+    SemanticTokens { result_id: None, data }
+}
+
+pub async fn selection_ranges(shared: &Shared, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {
+    let snap = snap(shared, &params.text_document.uri)?;
+    blocking(move || {
+        let text = snap.rope.to_string();
+        let chain = |at: Position| {
+            let offset = convert::offset(&snap.rope, at, snap.encoding);
+            let ranges = ide::selection_ranges(&text, offset);
+            let mut outer: Option<SelectionRange> = None;
+            for range in ranges.iter().rev() {
+                let range = convert::range(&snap.rope, range, snap.encoding);
+                outer = Some(SelectionRange { range, parent: outer.map(Box::new) });
+            }
+            outer.unwrap_or(SelectionRange { range: Range::new(at, at), parent: None })
+        };
+        params.positions.into_iter().map(chain).collect()
+    })
+    .await
+}
+
+pub async fn document_highlights(shared: &Shared, params: DocumentHighlightParams) -> Option<Vec<DocumentHighlight>> {
+    let at = params.text_document_position_params;
+    let snap = snap(shared, &at.text_document.uri)?;
+    blocking(move || {
+        let offset = convert::offset(&snap.rope, at.position, snap.encoding);
+        let ranges = ide::highlights(&snap.rope.to_string(), offset);
+        let highlight = |r: std::ops::Range<usize>| DocumentHighlight {
+            range: convert::range(&snap.rope, &r, snap.encoding),
+            kind: Some(DocumentHighlightKind::TEXT),
+        };
+        ranges.into_iter().map(highlight).collect()
+    })
+    .await
+}
