@@ -34,13 +34,20 @@ pub fn check(text: &str, config: &Config, now: Timestamp) -> Vec<Diagnostic> {
 /// An article file with nothing but whitespace (and perhaps a byte-order mark) is almost
 /// always a failed download or save, and no other rule would say a word about it.
 fn check_empty(acc: &mut Vec<Diagnostic>, text: &str) {
-    if text.trim_start_matches('\u{feff}').trim().is_empty() {
-        acc.push(Diagnostic::new(
-            Code::EmptyFile,
-            0..text.len(),
-            "the file is empty: an article needs a title and a body",
-        ));
+    if is_blank([text]) {
+        acc.push(empty_file(text.len()));
     }
+}
+
+/// Whether a text given in pieces (a rope's chunks) holds nothing but whitespace and a
+/// byte-order mark; stops at the first other character, so it is cheap on real articles.
+pub fn is_blank<'a>(pieces: impl IntoIterator<Item = &'a str>) -> bool {
+    pieces.into_iter().all(|piece| piece.chars().all(|c| c == '\u{feff}' || c.is_whitespace()))
+}
+
+/// The `empty-file` finding for a blank text of `len` bytes.
+pub fn empty_file(len: usize) -> Diagnostic {
+    Diagnostic::new(Code::EmptyFile, 0..len, "the file is empty: an article needs a title and a body")
 }
 
 /// Checks a file's bytes: like [`check`], plus `not-utf8` when the bytes had to be transcoded.
@@ -83,6 +90,17 @@ pub struct FrontMatterCheck {
 }
 
 pub fn check_front_matter_parsed(text: &str, config: &Config, now: Timestamp) -> FrontMatterCheck {
+    check_front_matter_cached(text, config, now, &mut front_matter::UnitCache::default())
+}
+
+/// Like [`check_front_matter_parsed`], reusing the parses of front matter units (top-level
+/// entries, list items) that `cache` holds from an earlier version of the text.
+pub fn check_front_matter_cached(
+    text: &str,
+    config: &Config,
+    now: Timestamp,
+    cache: &mut front_matter::UnitCache,
+) -> FrontMatterCheck {
     let layout = layout::split(text);
     let mut diagnostics = Vec::new();
     let Some(fm) = &layout.front_matter else {
@@ -92,8 +110,9 @@ pub fn check_front_matter_parsed(text: &str, config: &Config, now: Timestamp) ->
         let msg = "front matter opened with `---` is never closed; add a `---` line after the last field";
         diagnostics.push(Diagnostic::new(Code::UnterminatedFrontMatter, fm.opener.clone(), msg));
     }
-    let parsed = front_matter::parse(text, fm);
-    front_matter::Checker { text, config, now, acc: &mut diagnostics }.check(fm, &parsed);
+    let parsed = front_matter::parse_cached(text, fm, cache);
+    let memo = Some(&mut cache.findings);
+    front_matter::Checker::new(text, config, now, &mut diagnostics, memo).check(fm, &parsed);
     FrontMatterCheck { layout, parsed: Some(parsed), diagnostics }
 }
 
