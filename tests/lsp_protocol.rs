@@ -276,6 +276,7 @@ fn the_server_stays_inside_its_workspace() {
 /// system files (libraries, /proc, /sys, the time zone database) or the configuration lookup.
 fn assert_trace_stays_inside(trace: &str, root: &std::path::Path) {
     let root = root.to_string_lossy();
+    // The time zone database is read for inlay hints in the configured display time zone.
     let system = [
         "/proc/",
         "/sys/",
