@@ -273,7 +273,7 @@ fn the_server_stays_inside_its_workspace() {
 }
 
 /// Every `execve` is the server's own start; no `connect`; every file opened is the workspace,
-/// system files (libraries, /proc, /sys) or the configuration lookup.
+/// system files (libraries, /proc, /sys, the time zone database) or the configuration lookup.
 fn assert_trace_stays_inside(trace: &str, root: &std::path::Path) {
     let root = root.to_string_lossy();
     // The time zone database is read for inlay hints in the configured display time zone.
