@@ -187,7 +187,8 @@ pub fn incremental_edits(initial: &str, edits: &[CharEdit]) {
 
         let from_line = first.saturating_sub(1);
         if analysis.edited(&rope, from_line..old_last + 1, from_line..new_last + 1) {
-            analysis.install_front(&rope, &check_front(&rope, &config, now()));
+            let units = analysis.units();
+            analysis.install_front(&rope, check_front(&rope, &config, now(), units));
         }
         let expected = analysis::check(&string, &config, now());
         assert_eq!(analysis.diagnostics(&rope, &config), expected, "step {step}: incremental != full for {string:?}");
