@@ -58,7 +58,7 @@ fn delimiter_at(text: &str, at: usize, mark: &str) -> Option<Range<usize>> {
 /// The content of the line starting at `at`, without its terminator.
 pub fn line_text(text: &str, at: usize) -> &str {
     let rest = text.get(at..).unwrap_or("");
-    let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    let end = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
     &rest[..end]
 }
 

@@ -90,6 +90,17 @@ pub struct FrontMatterCheck {
 }
 
 pub fn check_front_matter_parsed(text: &str, config: &Config, now: Timestamp) -> FrontMatterCheck {
+    check_front_matter_cached(text, config, now, &mut front_matter::UnitCache::default())
+}
+
+/// Like [`check_front_matter_parsed`], reusing the parses of front matter units (top-level
+/// entries, list items) that `cache` holds from an earlier version of the text.
+pub fn check_front_matter_cached(
+    text: &str,
+    config: &Config,
+    now: Timestamp,
+    cache: &mut front_matter::UnitCache,
+) -> FrontMatterCheck {
     let layout = layout::split(text);
     let mut diagnostics = Vec::new();
     let Some(fm) = &layout.front_matter else {
@@ -99,8 +110,9 @@ pub fn check_front_matter_parsed(text: &str, config: &Config, now: Timestamp) ->
         let msg = "front matter opened with `---` is never closed; add a `---` line after the last field";
         diagnostics.push(Diagnostic::new(Code::UnterminatedFrontMatter, fm.opener.clone(), msg));
     }
-    let parsed = front_matter::parse(text, fm);
-    front_matter::Checker { text, config, now, acc: &mut diagnostics }.check(fm, &parsed);
+    let parsed = front_matter::parse_cached(text, fm, cache);
+    let memo = Some(&mut cache.findings);
+    front_matter::Checker::new(text, config, now, &mut diagnostics, memo).check(fm, &parsed);
     FrontMatterCheck { layout, parsed: Some(parsed), diagnostics }
 }
 

@@ -38,7 +38,12 @@ fn mojibake_diagnostic(line: &str, offset: usize, run: &mojibake::Mangled) -> Di
         2 => ", twice".to_string(),
         n => format!(", {n} times"),
     };
-    let message = format!("`{bad}` is `{good}` (UTF-8 decoded as {}{times})", run.encoding.name());
+    let source = match run.origin {
+        mojibake::Origin::Utf8 => "UTF-8",
+        mojibake::Origin::Cesu8 => "CESU-8",
+        mojibake::Origin::Windows1252 => "Windows-1252",
+    };
+    let message = format!("`{bad}` is `{good}` ({source} decoded as {}{times})", run.encoding.name());
     let range = offset + run.range.start..offset + run.range.end;
     let fix = Fix::replace(format!("Repair encoding: {bad} → {good}"), range.clone(), run.repaired.clone(), true);
     Diagnostic::new(Code::Mojibake, range, message).with_fix(fix)

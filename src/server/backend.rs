@@ -97,10 +97,11 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let mut state = self.shared.lock();
         let encoding = state.encoding;
+        let today = crate::analysis::today(state.settings.now());
         let Some(doc) = state.documents.get_mut(&uri) else {
             return;
         };
-        let pending = doc.change(&params.content_changes, params.text_document.version, encoding);
+        let pending = doc.change(&params.content_changes, params.text_document.version, encoding, today);
         self.shared.after_change(&mut state, &uri, pending);
     }
 
@@ -109,6 +110,7 @@ impl LanguageServer for Backend {
         let closed = {
             let mut state = self.shared.lock();
             let closed = state.documents.remove(&uri);
+            state.parsed.remove(&uri);
             self.shared.publish(uri.clone(), None, Vec::new());
             closed
         };

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use jiff::civil::Date;
 use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
@@ -85,7 +86,13 @@ impl Document {
         changes: &[TextDocumentContentChangeEvent],
         version: i32,
         encoding: PositionEncoding,
+        today: Date,
     ) -> Pending {
+        // Dated body lines are judged against today: cached line findings of another day are
+        // redone (once a day, not frozen at the cache's creation).
+        if self.analysis.as_ref().is_some_and(|a| a.today() != Some(today)) {
+            self.analysis = None;
+        }
         let pending = changes.iter().map(|c| self.apply(c, encoding)).max().unwrap_or(Pending::Nothing);
         self.version = version;
         self.revision = next_number();

@@ -55,7 +55,15 @@ impl Settings {
         self.max_diagnostics.unwrap_or(DEFAULT_MAX_DIAGNOSTICS)
     }
 
+    /// The time checks compare dates with: the setting, else the current minute. Whole minutes
+    /// let cached front matter findings (which name the time in `future-date` messages) be
+    /// reused for a minute instead of redone on every keystroke.
     pub fn now(&self) -> Timestamp {
-        self.now.unwrap_or_else(Timestamp::now)
+        self.now.unwrap_or_else(current_minute)
     }
+}
+
+fn current_minute() -> Timestamp {
+    let now = Timestamp::now();
+    Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now)
 }

@@ -117,6 +117,7 @@ impl Shared {
         let (rope, version, path) = (doc.rope.clone(), doc.version, doc.path.clone());
         let key = (doc.opening, doc.revision);
         let kind = if doc.analysis.is_none() { Pending::Everything } else { doc.needs };
+        let units = doc.analysis.as_ref().map(Analysis::units).unwrap_or_default();
         let config = state.config_for(path.as_deref());
         let now = state.settings.now();
         if let Some(doc) = state.documents.get_mut(uri) {
@@ -132,7 +133,7 @@ impl Shared {
                         let (analysis, summary) = Analysis::full(&rope, &config, now);
                         JobResult::Full(analysis, summary)
                     }
-                    _ => JobResult::Front(check_front(&rope, &config, now)),
+                    _ => JobResult::Front(check_front(&rope, &config, now, units)),
                 }
             }));
             match result {
@@ -166,8 +167,9 @@ impl Shared {
                 let Some(analysis) = doc.analysis.as_mut() else {
                     return;
                 };
-                analysis.install_front(&doc.rope, &front);
-                front.summary
+                let summary = front.summary.clone();
+                analysis.install_front(&doc.rope, front);
+                summary
             }
         };
         doc.needs = Pending::Nothing;

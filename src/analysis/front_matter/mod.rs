@@ -6,7 +6,12 @@ use std::ops::Range;
 
 use jiff::Timestamp;
 
+mod memo;
+mod units;
 mod values;
+
+pub use memo::FindingsMemo;
+pub use units::UnitCache;
 
 use super::dates::format_rfc3339;
 use super::diagnostic::{Code, Diagnostic, Fix};
@@ -26,6 +31,15 @@ pub struct Parsed {
 /// Parses the block; when it is not valid YAML, parses each top-level entry on its own so that
 /// one broken entry costs one diagnostic and the others are still checked.
 pub fn parse(text: &str, fm: &FrontMatter) -> Parsed {
+    parse_cached(text, fm, &mut UnitCache::default())
+}
+
+/// Like [`parse`], reusing the parses of units (top-level entries, list items) whose text did
+/// not change since the cache was last used.
+pub fn parse_cached(text: &str, fm: &FrontMatter, cache: &mut UnitCache) -> Parsed {
+    if let Some(root) = units::parse_by_units(text, fm.yaml.clone(), cache) {
+        return Parsed { root: Some(root), errors: Vec::new() };
+    }
     match yaml::parse(text, fm.yaml.clone()) {
         Ok(root) => Parsed { root: Some(root), errors: Vec::new() },
         Err(_) => parse_entries(text, fm.yaml.clone()),
@@ -91,10 +105,39 @@ pub struct Checker<'a> {
     pub config: &'a Config,
     pub now: Timestamp,
     pub acc: &'a mut Vec<Diagnostic>,
+    /// Findings of list items from an earlier version of the text, reused when an item's text
+    /// is unchanged (`None`: check everything).
+    memo: Option<&'a mut FindingsMemo>,
+    /// The line break of inserted lines: the one that ends the opening `---`.
+    newline: &'static str,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    pub fn new(
+        text: &'a str,
+        config: &'a Config,
+        now: Timestamp,
+        acc: &'a mut Vec<Diagnostic>,
+        memo: Option<&'a mut FindingsMemo>,
+    ) -> Checker<'a> {
+        Checker { text, config, now, acc, memo, newline: "\n" }
+    }
+
     pub fn check(&mut self, fm: &FrontMatter, parsed: &Parsed) {
+        // Decided by the front matter itself, so checking a prefix of the text (the editor
+        // does) or the whole of it gives the same repairs.
+        let after_opener = self.text.get(fm.opener.end..).unwrap_or("");
+        self.newline = if after_opener.starts_with("\r\n") { "\r\n" } else { "\n" };
+        if let Some(memo) = self.memo.as_deref_mut() {
+            memo.begin(self.config, self.now, self.newline);
+        }
+        self.check_tree(fm, parsed);
+        if let Some(memo) = self.memo.as_deref_mut() {
+            memo.finish();
+        }
+    }
+
+    fn check_tree(&mut self, fm: &FrontMatter, parsed: &Parsed) {
         for err in &parsed.errors {
             self.syntax_error(err);
         }
@@ -237,7 +280,7 @@ impl Checker<'_> {
     /// The text inserted for a missing field: the key and a value to fill in.
     fn skeleton(&self, field: &Field, indent: usize) -> String {
         let pad = " ".repeat(indent);
-        let newline = if self.text.contains("\r\n") { "\r\n" } else { "\n" };
+        let newline = self.newline;
         let value = match field.kind {
             Kind::Date => format_rfc3339(self.now),
             Kind::Url => "\"https://\"".to_string(),
@@ -292,9 +335,11 @@ fn is_blank(node: &Node) -> bool {
 }
 
 /// The start of the line after the one containing `offset` (the end of the text if none).
-fn next_line_start(text: &str, offset: usize) -> usize {
-    let rest = text.get(offset..).unwrap_or("");
-    match rest.find('\n') {
+pub(super) fn next_line_start(text: &str, offset: usize) -> usize {
+    // Bytes, not `str`: `offset` may fall inside a multi-byte character (the last byte of a
+    // value), and a line break is one ASCII byte either way.
+    let rest = text.as_bytes().get(offset..).unwrap_or_default();
+    match memchr::memchr(b'\n', rest) {
         Some(i) => offset + i + 1,
         None => text.len(),
     }
@@ -306,7 +351,7 @@ fn line_start(text: &str, offset: usize) -> usize {
 }
 
 /// The first line of a span (where a related entry's missing fields are reported).
-fn first_line(text: &str, span: &Range<usize>) -> Range<usize> {
+pub(super) fn first_line(text: &str, span: &Range<usize>) -> Range<usize> {
     let line = line_text(text, span.start);
     span.start..span.start + line.len().min(span.end - span.start).max(line.len().min(1))
 }

@@ -182,11 +182,11 @@ impl Checker<'_> {
                 continue;
             }
             match item {
-                Kind::Object(fields) => {
-                    let anchor = first_line(self.text, &it.span);
-                    self.object(it, fields, path, anchor);
-                }
-                Kind::Text => self.text_value(it, path),
+                Kind::Object(fields) => self.memoized(it, path, |checker| {
+                    let anchor = first_line(checker.text, &it.span);
+                    checker.object(it, fields, path, anchor);
+                }),
+                Kind::Text => self.memoized(it, path, |checker| checker.text_value(it, path)),
                 _ => {}
             }
         }

@@ -1,130 +1,260 @@
-//! Upper-half (0x80..=0xFF) decode tables of the legacy encodings and the inverse lookup.
+//! The legacy code pages as data rows, and the character → byte lookup the lattice reads.
 //!
-//! The lower half is ASCII in all of them, and ASCII never occurs inside a multi-byte UTF-8
-//! sequence, so only the upper half matters for recognising mojibake.
+//! Each row names a table, where its upper half (bytes 0x80..=0xFF) comes from (encoding_rs
+//! when it has the code page, a 128-character string when it does not), how unlikely the
+//! table is a priori, and which letters of its upper half are rare in the languages that use
+//! it (they make a stretch look more like damage). Adding a code page is one row. The lower
+//! half is ASCII in every table, and ASCII never occurs inside a multi-byte UTF-8 sequence.
 
 use std::sync::OnceLock;
 
 use encoding_rs::Encoding;
 
-/// A decode table the scanner tries. Windows-1252 and Latin-1 are one table: real damage
-/// mixes them (Latin-1 keeps the C1 controls that Windows-1252 turns into `€`, `‚`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Table {
-    Western,
-    Windows1250,
-    Iso8859_2,
-    Windows1251,
-    MacRoman,
-    Cp437,
+use super::Legacy;
+
+/// Where a table's upper half comes from.
+enum Source {
+    Whatwg(&'static Encoding),
+    Chars(&'static str),
 }
 
-/// Scan order; on a tie in run length the earlier (more common in the wild) table wins.
-pub(super) const TABLES: [Table; 6] =
-    [Table::Western, Table::Windows1250, Table::Iso8859_2, Table::Windows1251, Table::MacRoman, Table::Cp437];
-
-impl Table {
-    fn index(self) -> usize {
-        match self {
-            Table::Western => 0,
-            Table::Windows1250 => 1,
-            Table::Iso8859_2 => 2,
-            Table::Windows1251 => 3,
-            Table::MacRoman => 4,
-            Table::Cp437 => 5,
-        }
-    }
-
-    /// The byte `c` stands for in this table, if `c` is in its upper half.
-    pub(super) fn encode(self, c: char) -> Option<u8> {
-        let inverse = &tables().inverse;
-        let at = inverse.binary_search_by_key(&c, |&(k, _)| k).ok()?;
-        let byte = inverse[at].1[self.index()];
-        (byte != 0).then_some(byte)
-    }
-
-    /// What `byte` (0x80..=0xFF) decodes to; for the Western table, the Windows-1252 reading.
-    pub(super) fn decode(self, byte: u8) -> char {
-        tables().forward[self.index()][usize::from(byte & 0x7F)]
-    }
+/// One code page.
+struct Row {
+    legacy: Legacy,
+    source: Source,
+    /// Cost of assuming this table at all (more exotic tables need more evidence).
+    prior: i32,
+    /// Letters of the upper half that real text in this table's languages rarely holds, with
+    /// the badness each adds.
+    rare: &'static [(&'static str, i32)],
 }
 
-/// Cheap pre-filter: does `c` stand for a UTF-8 lead byte (C2..=F4) in any table?
-pub(super) fn may_lead(c: char) -> bool {
-    let inverse = &tables().inverse;
-    inverse
-        .binary_search_by_key(&c, |&(k, _)| k)
-        .is_ok_and(|at| inverse[at].1.iter().any(|b| (0xC2..=0xF4).contains(b)))
-}
+/// The tables, most common in the wild first; on a tie the earlier one wins. The Western
+/// row is Windows-1252 and Latin-1 at once: real damage mixes them (Latin-1 keeps the C1
+/// controls that Windows-1252 turns into `€`, `‚`, ...).
+const ROWS: [Row; TABLE_COUNT] = [
+    Row {
+        legacy: Legacy::Windows1252,
+        source: Source::Whatwg(encoding_rs::WINDOWS_1252),
+        prior: 0,
+        rare: &[("ÃÂŠšŒœŽžŸƒªºµ", 3)],
+    },
+    Row {
+        legacy: Legacy::Windows1250,
+        source: Source::Whatwg(encoding_rs::WINDOWS_1250),
+        prior: 1,
+        rare: &[("ĂÂĹ", 3)],
+    },
+    Row {
+        legacy: Legacy::Iso8859_2, source: Source::Whatwg(encoding_rs::ISO_8859_2), prior: 2, rare: &[("ĂÂĹ", 3)]
+    },
+    Row {
+        legacy: Legacy::Windows1251,
+        source: Source::Whatwg(encoding_rs::WINDOWS_1251),
+        prior: 1,
+        rare: &[("ЎўЅѕ", 3)],
+    },
+    Row { legacy: Legacy::Windows1253, source: Source::Whatwg(encoding_rs::WINDOWS_1253), prior: 2, rare: &[] },
+    Row {
+        legacy: Legacy::Windows1254,
+        source: Source::Whatwg(encoding_rs::WINDOWS_1254),
+        prior: 1,
+        rare: &[("ÃÂŠšŒœŸƒªºµ", 3)],
+    },
+    Row {
+        legacy: Legacy::Windows1257, source: Source::Whatwg(encoding_rs::WINDOWS_1257), prior: 2, rare: &[("Ã", 3)]
+    },
+    Row { legacy: Legacy::Koi8R, source: Source::Whatwg(encoding_rs::KOI8_R), prior: 3, rare: &[] },
+    Row { legacy: Legacy::MacRoman, source: Source::Whatwg(encoding_rs::MACINTOSH), prior: 1, rare: &[] },
+    Row { legacy: Legacy::MacCyrillic, source: Source::Whatwg(encoding_rs::X_MAC_CYRILLIC), prior: 3, rare: &[] },
+    Row { legacy: Legacy::Cp437, source: Source::Chars(CP437_HIGH), prior: 2, rare: &[] },
+    Row { legacy: Legacy::Cp850, source: Source::Chars(CP850_HIGH), prior: 3, rare: &[] },
+];
 
-/// `c` is a C1 control that only Latin-1 (not Windows-1252) produces.
-pub(super) fn latin1_only(c: char) -> bool {
-    matches!(c, '\u{80}'..='\u{9F}') && Table::Western.encode(c).is_some_and(|b| Table::Western.decode(b) != c)
-}
-
-struct Tables {
-    /// Per table, the characters bytes 0x80..=0xFF decode to.
-    forward: [[char; 128]; 6],
-    /// Sorted by character: the byte for each table (0 = not in that table).
-    inverse: Vec<(char, [u8; 6])>,
-}
-
-fn tables() -> &'static Tables {
-    static TABLES_CELL: OnceLock<Tables> = OnceLock::new();
-    TABLES_CELL.get_or_init(build)
-}
-
-fn build() -> Tables {
-    let forward = [
-        from_encoding(encoding_rs::WINDOWS_1252),
-        from_encoding(encoding_rs::WINDOWS_1250),
-        from_encoding(encoding_rs::ISO_8859_2),
-        from_encoding(encoding_rs::WINDOWS_1251),
-        from_encoding(encoding_rs::MACINTOSH),
-        cp437(),
-    ];
-    let mut inverse: Vec<(char, [u8; 6])> = Vec::with_capacity(6 * 128);
-    let mut add = |c: char, table: usize, byte: u8| match inverse.iter_mut().find(|e| e.0 == c) {
-        Some(entry) => entry.1[table] = byte,
-        None => {
-            let mut bytes = [0; 6];
-            bytes[table] = byte;
-            inverse.push((c, bytes));
-        }
-    };
-    for (table, decoded) in forward.iter().enumerate() {
-        for (c, byte) in decoded.iter().zip(0x80..=0xFF_u8) {
-            add(*c, table, byte);
-        }
-    }
-    // Latin-1 half of the Western table: each C1 control stands for its own byte, unless
-    // Windows-1252 already decodes some byte to it (the five bytes WHATWG leaves undefined).
-    for byte in 0x80..=0x9F_u8 {
-        add(char::from(byte), 0, byte);
-    }
-    inverse.sort_unstable_by_key(|e| e.0);
-    Tables { forward, inverse }
-}
-
-fn from_encoding(encoding: &'static Encoding) -> [char; 128] {
-    let mut out = ['\u{FFFD}'; 128];
-    for (slot, byte) in out.iter_mut().zip(0x80..=0xFF_u8) {
-        let bytes = [byte];
-        let (text, _) = encoding.decode_without_bom_handling(&bytes);
-        *slot = text.chars().next().unwrap_or('\u{FFFD}');
-    }
-    out
-}
+pub(super) const TABLE_COUNT: usize = 12;
 
 /// IBM code page 437, the DOS console encoding (not in encoding_rs).
 const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»\
 ░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀\
 αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{A0}";
 
-fn cp437() -> [char; 128] {
+/// IBM code page 850, DOS Western Europe (not in encoding_rs).
+const CP850_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜø£Ø×ƒáíóúñÑªº¿®¬½¼¡«»\
+░▒▓│┤ÁÂÀ©╣║╗╝¢¥┐└┴┬├─┼ãÃ╚╔╩╦╠═╬¤ðÐÊËÈıÍÎÏ┘┌█▄¦Ì▀\
+ÓßÔÒõÕµþÞÚÛÙýÝ¯´\u{AD}±‗¾¶§÷¸°¨·¹³²■\u{A0}";
+
+/// A table, by its index in [`ROWS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) struct Table(pub u8);
+
+impl Table {
+    pub(super) fn all() -> impl Iterator<Item = Table> {
+        (0..TABLE_COUNT as u8).map(Table)
+    }
+
+    fn row(self) -> &'static Row {
+        &ROWS[usize::from(self.0) % TABLE_COUNT]
+    }
+
+    pub(super) fn legacy(self) -> Legacy {
+        self.row().legacy
+    }
+
+    pub(super) fn prior(self) -> i32 {
+        self.row().prior
+    }
+
+    pub(super) fn is_western(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Extra badness of `c` in text of this table's languages (letters they rarely hold).
+    pub(super) fn rarity(self, c: char) -> i32 {
+        if c.is_ascii() {
+            return 0;
+        }
+        self.row().rare.iter().filter(|(chars, _)| chars.contains(c)).map(|(_, weight)| weight).sum()
+    }
+
+    /// The byte `c` stands for in this table, if `c` is in its upper half.
+    pub(super) fn encode(self, c: char) -> Option<u8> {
+        let byte = lookup().bytes(c)?[usize::from(self.0)];
+        (byte != 0).then_some(byte)
+    }
+
+    /// What `byte` (0x80..=0xFF) decodes to in this table.
+    pub(super) fn decode(self, byte: u8) -> char {
+        lookup().forward[usize::from(self.0) % TABLE_COUNT][usize::from(byte & 0x7F)]
+    }
+
+    /// The byte a no-break space is in this table, when it is a UTF-8 continuation byte
+    /// (so a plain space in a sequence may stand for it).
+    pub(super) fn nbsp_continuation(self) -> Option<u8> {
+        (0x80..=0xBF_u8).find(|&b| self.decode(b) == '\u{A0}')
+    }
+
+    /// Bytes this table leaves undefined (decoded as C1 controls by browsers, lost by strict
+    /// decoders): what a wildcard most likely stood for.
+    pub(super) fn undefined(self) -> impl Iterator<Item = u8> {
+        (0x80..=0xBF_u8).filter(move |&b| matches!(self.decode(b), '\u{80}'..='\u{9F}'))
+    }
+}
+
+/// Per-character bit masks over tables, for the cheap pre-filter of the scanner.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Masks {
+    /// Tables where the character is a UTF-8 lead byte (0xC2..=0xF4).
+    pub lead: u16,
+    /// Tables where the character is a UTF-8 continuation byte (0x80..=0xBF).
+    pub cont: u16,
+}
+
+/// Masks of `c`. A U+FFFD is a continuation in every table (a wildcard), and a C1 control
+/// counts as a lead in the Western table (it may be a Windows-1252 character read as Latin-1).
+pub(super) fn masks(c: char) -> Masks {
+    match c {
+        '\u{FFFD}' => Masks { lead: 0, cont: u16::MAX },
+        _ => lookup().masks(c),
+    }
+}
+
+/// Characters below this code point are looked up in dense arrays; the few above (MacRoman's
+/// `ﬁ`, `ﬂ` and Apple logo) in a short list.
+const DENSE: usize = 0x2600;
+
+struct Lookup {
+    forward: [[char; 128]; TABLE_COUNT],
+    dense: Vec<[u8; TABLE_COUNT]>,
+    dense_masks: Vec<Masks>,
+    sparse: Vec<(char, [u8; TABLE_COUNT])>,
+}
+
+impl Lookup {
+    fn bytes(&self, c: char) -> Option<&[u8; TABLE_COUNT]> {
+        let code = c as usize;
+        if code < DENSE {
+            return self.dense.get(code);
+        }
+        self.sparse.iter().find(|(k, _)| *k == c).map(|(_, b)| b)
+    }
+
+    fn masks(&self, c: char) -> Masks {
+        let code = c as usize;
+        if code < DENSE {
+            return self.dense_masks.get(code).copied().unwrap_or_default();
+        }
+        self.bytes(c).map(masks_of).unwrap_or_default()
+    }
+}
+
+fn masks_of(bytes: &[u8; TABLE_COUNT]) -> Masks {
+    let mut out = Masks::default();
+    for (i, &b) in bytes.iter().enumerate() {
+        if (0xC2..=0xF4).contains(&b) {
+            out.lead |= 1 << i;
+        }
+        if (0x80..=0xBF).contains(&b) {
+            out.cont |= 1 << i;
+        }
+    }
+    out
+}
+
+fn lookup() -> &'static Lookup {
+    static LOOKUP: OnceLock<Lookup> = OnceLock::new();
+    LOOKUP.get_or_init(build)
+}
+
+fn build() -> Lookup {
+    let forward: [[char; 128]; TABLE_COUNT] = std::array::from_fn(|i| upper_half(&ROWS[i].source));
+    let mut dense = vec![[0_u8; TABLE_COUNT]; DENSE];
+    let mut sparse: Vec<(char, [u8; TABLE_COUNT])> = Vec::new();
+    let mut add = |c: char, table: usize, byte: u8| {
+        let slot = match dense.get_mut(c as usize) {
+            Some(slot) => slot,
+            None => match sparse.iter().position(|(k, _)| *k == c) {
+                Some(at) => &mut sparse[at].1,
+                None => {
+                    sparse.push((c, [0; TABLE_COUNT]));
+                    let last = sparse.len() - 1;
+                    &mut sparse[last].1
+                }
+            },
+        };
+        if slot[table] == 0 {
+            slot[table] = byte;
+        }
+    };
+    for (table, decoded) in forward.iter().enumerate() {
+        for (c, byte) in decoded.iter().zip(0x80..=0xFF_u8) {
+            if *c != '\u{FFFD}' {
+                add(*c, table, byte);
+            }
+        }
+    }
+    // Latin-1 half of the Western table: each C1 control stands for its own byte.
+    for byte in 0x80..=0x9F_u8 {
+        add(char::from(byte), 0, byte);
+    }
+    let dense_masks = dense.iter().map(masks_of).collect();
+    Lookup { forward, dense, dense_masks, sparse }
+}
+
+fn upper_half(source: &Source) -> [char; 128] {
     let mut out = ['\u{FFFD}'; 128];
-    for (slot, c) in out.iter_mut().zip(CP437_HIGH.chars()) {
-        *slot = c;
+    match source {
+        Source::Whatwg(encoding) => {
+            for (slot, byte) in out.iter_mut().zip(0x80..=0xFF_u8) {
+                let bytes = [byte];
+                let (text, _) = encoding.decode_without_bom_handling(&bytes);
+                *slot = text.chars().next().unwrap_or('\u{FFFD}');
+            }
+        }
+        Source::Chars(chars) => {
+            for (slot, c) in out.iter_mut().zip(chars.chars()) {
+                *slot = c;
+            }
+        }
     }
     out
 }

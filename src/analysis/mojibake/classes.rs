@@ -1,0 +1,156 @@
+//! Character classes: what the cost function sees of a character.
+//!
+//! Classes are coarse on purpose. Mojibake is recognised by which classes sit next to each
+//! other (an accented capital followed by a currency sign, a lowercase Cyrillic letter
+//! followed by a capital, box drawing against letters), not by individual characters.
+
+/// The class of a character, an index into the weight tables of [`super::weights`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    /// Spaces, tabs and the edges of the text.
+    Space,
+    Nbsp,
+    Digit,
+    AsciiLower,
+    AsciiUpper,
+    AsciiPunct,
+    /// Accented Latin letters common in some language.
+    LatinLower,
+    LatinUpper,
+    /// Latin letters few languages use (`ƒ`, `ª`, most of Latin Extended-B).
+    LatinRare,
+    GreekLower,
+    GreekUpper,
+    CyrillicLower,
+    CyrillicUpper,
+    /// Letters of every other script (CJK, kana, Hangul, Arabic, Hebrew, Indic, Thai, ...),
+    /// emoji, and the punctuation that lives among them (fullwidth forms, CJK punctuation).
+    Caseless,
+    /// Combining diacritics, which belong right after a base letter or digit.
+    Combining,
+    /// `‘ ’ “`.
+    Quote,
+    /// `”`: closes a quotation, so a letter rarely follows it.
+    CloseQuote,
+    /// `‚ „`: opening quotes, never right after a letter.
+    LowQuote,
+    /// `« » ‹ ›`.
+    Guillemet,
+    /// `¡ ¿`.
+    Inverted,
+    /// Dashes, ellipsis, bullets, middle dot.
+    Punct,
+    Currency,
+    /// Latin-1 and letterlike symbols (`© ® ° ± ² ½ ¶ §`, `™`, spacing accents).
+    Symbol,
+    /// Mathematical operators, arrows, technical symbols.
+    Math,
+    /// Box drawing lines, geometric shapes.
+    Box,
+    /// Block elements and shades (`█ ░ ▒ ▓`), which line art keeps apart from lines.
+    BoxShade,
+    /// Invisible format characters (BOM, zero-width joiners, direction marks, soft hyphen).
+    Format,
+    /// C1 control characters: never real text.
+    C1,
+    Replacement,
+    /// A decoded character that is itself a character of the table (or a C1 control): the
+    /// middle layer of double mangling, judged only once peeled.
+    Pending,
+    /// What decoding arbitrary bytes produces and text almost never holds: IPA, private use,
+    /// noncharacters, rare scripts and points, other controls.
+    Odd,
+}
+
+pub(super) const CLASS_COUNT: usize = Class::Odd as usize + 1;
+
+/// The class of `c`.
+pub(super) fn class_of(c: char) -> Class {
+    if c.is_ascii() {
+        return ascii_class(c);
+    }
+    let u = u32::from(c);
+    match u {
+        0x80..=0x9F => Class::C1,
+        0xA0 => Class::Nbsp,
+        0xAD => Class::Format,
+        0xA1 | 0xBF => Class::Inverted,
+        0xAB | 0xBB | 0x2039 | 0x203A => Class::Guillemet,
+        0xA2..=0xA5 | 0x20A0..=0x20CF => Class::Currency,
+        0xB7 | 0x2010..=0x2015 | 0x2022 | 0x2026 => Class::Punct,
+        0x201A | 0x201E => Class::LowQuote,
+        0x201D => Class::CloseQuote,
+        0x2018..=0x201F => Class::Quote,
+        0xAA | 0xBA | 0xB5 | 0x192 => Class::LatinRare,
+        0xA6..=0xBE | 0xD7 | 0xF7 | 0x2C6..=0x2DD | 0x2016..=0x2017 | 0x2020..=0x2021 | 0x2030..=0x205E => {
+            Class::Symbol
+        }
+        0xC0..=0x17F | 0x1E00..=0x1EFF => latin_letter(c),
+        0x180..=0x24F => latin_extended_b(c),
+        0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => Class::Combining,
+        0xFE00..=0xFE0F => Class::Combining,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => cased(c, Class::GreekLower, Class::GreekUpper),
+        0x400..=0x52F => cased(c, Class::CyrillicLower, Class::CyrillicUpper),
+        0x2000..=0x200A | 0x202F | 0x205F | 0x3000 => Class::Space,
+        0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF => Class::Format,
+        0x2100..=0x214F => Class::Symbol,
+        0x2190..=0x23FF | 0x2A00..=0x2AFF => Class::Math,
+        0x2580..=0x259F => Class::BoxShade,
+        0x2500..=0x25FF => Class::Box,
+        0xFFFD => Class::Replacement,
+        _ => other(u),
+    }
+}
+
+fn ascii_class(c: char) -> Class {
+    match c {
+        'a'..='z' => Class::AsciiLower,
+        'A'..='Z' => Class::AsciiUpper,
+        '0'..='9' => Class::Digit,
+        ' ' | '\t' | '\n' | '\r' => Class::Space,
+        '\u{0}'..='\u{1F}' | '\u{7F}' => Class::Odd,
+        _ => Class::AsciiPunct,
+    }
+}
+
+fn cased(c: char, lower: Class, upper: Class) -> Class {
+    match c {
+        _ if c.is_lowercase() => lower,
+        _ if c.is_uppercase() => upper,
+        _ if c.is_alphabetic() => lower,
+        _ => Class::Odd,
+    }
+}
+
+fn latin_letter(c: char) -> Class {
+    cased(c, Class::LatinLower, Class::LatinUpper)
+}
+
+/// Latin Extended-B: only the letters of Romanian, Vietnamese, pinyin and the Balkan
+/// digraphs are common.
+fn latin_extended_b(c: char) -> Class {
+    match u32::from(c) {
+        0x1A0 | 0x1A1 | 0x1AF | 0x1B0 | 0x1C4..=0x1DC | 0x218..=0x21B => latin_letter(c),
+        _ => Class::LatinRare,
+    }
+}
+
+/// Everything above the blocks named in [`class_of`].
+fn other(u: u32) -> Class {
+    match u {
+        // IPA, spacing modifiers, Syriac, Thaana, NKo, Samaritan, Hebrew and Arabic points.
+        0x250..=0x2FF | 0x591..=0x5C7 | 0x610..=0x61A | 0x64B..=0x65F | 0x6D6..=0x6ED | 0x700..=0x8FF => Class::Odd,
+        0x530..=0x5FF | 0x600..=0x6FF | 0x900..=0x1AAF | 0x1B00..=0x1DBF => Class::Caseless,
+        0x2070..=0x209F => Class::Symbol,
+        0x2400..=0x24FF | 0x2600..=0x27BF | 0x2B00..=0x2BFF => Class::Symbol,
+        0x27C0..=0x29FF => Class::Math,
+        0x2C00..=0x2DFF | 0xA640..=0xA6FF | 0xA700..=0xA8FF => Class::LatinRare,
+        0x2E00..=0x2E7F => Class::Punct,
+        0x2E80..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF => Class::Caseless,
+        0xFB00..=0xFB06 => Class::LatinLower,
+        0xFB1D..=0xFDFF | 0xFE30..=0xFE6F | 0xFE70..=0xFEFC | 0xFF00..=0xFFEF => Class::Caseless,
+        0x1D400..=0x1D7FF => Class::Math,
+        0x1F000..=0x1FAFF | 0x20000..=0x3FFFF => Class::Caseless,
+        _ => Class::Odd,
+    }
+}

@@ -1,0 +1,694 @@
+//! The search: stretches of a line, the cheapest reading of each stretch in each table, the
+//! line's hypothesis, and the peeling of further layers.
+
+use std::ops::Range;
+
+use super::classes::{Class, class_of};
+use super::compose::compose;
+use super::lattice::{Reading, lost_candidates, readings};
+use super::tables::{Table, masks};
+use super::weights::{
+    AGREEING_BONUS, FOREIGN_LETTER, MARGIN, MARGIN_AGREEING, MIXED_CASE, PENALTIES, STRONG_LINE, pair, unigram,
+};
+use super::{Legacy, Mangled, Origin};
+
+/// Layers of mangling undone at most; more than three is vanishingly rare.
+pub(super) const MAX_LAYERS: u8 = 3;
+
+/// The characters just outside the searched text (`None` at the edge of the text).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Around {
+    pub prev: Option<char>,
+    pub next: Option<char>,
+}
+
+/// Every mangled run of `text`, one line at a time.
+pub(super) fn find_all(text: &str, around: Around, layer: u8) -> Vec<Mangled> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        if !line.is_ascii() {
+            let prev = if start == 0 { around.prev } else { None };
+            let next = if end == text.len() { around.next } else { None };
+            out.extend(
+                find_layers(text.get(start..end).unwrap_or_default(), Around { prev, next }, layer).into_iter().map(
+                    |mut m| {
+                        m.range = m.range.start + start..m.range.end + start;
+                        m
+                    },
+                ),
+            );
+        }
+        start = end;
+    }
+    out
+}
+
+/// The runs of one line, with the layers that only a search of the repaired line reveals:
+/// a pass over the whole repaired line has a line hypothesis that a single run lacks.
+fn find_layers(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
+    let mut runs = Vec::new();
+    // Inside the repair of an outer layer, everything was already found mangled once.
+    let everything = [Range { start: 0, end: usize::MAX }];
+    let inner: &[Range<usize>] = if layer > 1 { &everything } else { &[] };
+    find_in_line(&mut runs, line, 0..line.len(), around, (layer, inner));
+    for _ in layer..MAX_LAYERS {
+        if runs.is_empty() || layer > 1 {
+            break;
+        }
+        let repaired = super::apply(line, &runs);
+        let mut again = Vec::new();
+        let repairs = repaired_ranges(&runs);
+        find_in_line(&mut again, &repaired, 0..repaired.len(), around, (layer + 1, &repairs));
+        if again.is_empty() {
+            break;
+        }
+        runs = compose(line, runs, again);
+    }
+    runs
+}
+
+/// Where the repairs of `runs` sit in the repaired text.
+fn repaired_ranges(runs: &[Mangled]) -> Vec<Range<usize>> {
+    let mut shift: isize = 0;
+    runs.iter()
+        .map(|r| {
+            let start = r.range.start.saturating_add_signed(shift);
+            shift += r.repaired.len() as isize - r.range.len() as isize;
+            start..start + r.repaired.len()
+        })
+        .collect()
+}
+
+/// A stretch of characters that might be mangled: non-ASCII characters, with a space or `?`
+/// allowed right after one (a lost no-break space or byte).
+struct Stretch {
+    /// Byte offset of each character, and one past the last.
+    offsets: Vec<usize>,
+    chars: Vec<char>,
+    around: Around,
+    /// Tables in which the stretch holds at least one lead byte followed by a continuation.
+    tables: u16,
+    /// The script that dominates the rest of the line.
+    script: Option<Script>,
+    /// Index of the stretch in its line.
+    index: usize,
+}
+
+/// The scripts the cost model tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    Other,
+}
+
+fn script_of(class: Class) -> Option<Script> {
+    use Class::*;
+    match class {
+        AsciiLower | AsciiUpper | LatinLower | LatinUpper | LatinRare => Some(Script::Latin),
+        GreekLower | GreekUpper => Some(Script::Greek),
+        CyrillicLower | CyrillicUpper => Some(Script::Cyrillic),
+        Caseless => Some(Script::Other),
+        _ => None,
+    }
+}
+
+/// Badness of a character alone: its class, plus a letter of a script foreign to its line.
+fn char_cost(class: Class, script: Option<Script>) -> i32 {
+    let foreign = match (script_of(class), script) {
+        // Greek lowercase letters are at home in formulas of any script.
+        _ if class == Class::GreekLower => 0,
+        (Some(own), Some(line)) if own != line => FOREIGN_LETTER,
+        _ => 0,
+    };
+    unigram(class) + foreign
+}
+
+/// The cheapest reading of a stretch in one table.
+struct Candidate {
+    /// Index of the stretch in its line.
+    stretch: usize,
+    table: Table,
+    mode: Mode,
+    gain: i32,
+    runs: Vec<Found>,
+}
+
+/// A run with what the guess needs: the characters a lost byte could have been.
+struct Found {
+    mangled: Mangled,
+    lost: Vec<char>,
+}
+
+/// Finds the runs of `text[line]`; `layer` counts the layers peeled so far, and stretches that
+/// touch `inner` (repairs of an outer layer) need only a small margin.
+fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: Around, depth: (u8, &[Range<usize>])) {
+    let (layer, inner) = depth;
+    let mut stretches = stretches(text, line.clone(), around);
+    let script = dominant_script(text.get(line.clone()).unwrap_or_default(), line.start, &stretches);
+    for s in &mut stretches {
+        s.script = script;
+    }
+    let mut candidates: Vec<Vec<Candidate>> = stretches.iter().map(|s| candidates(s, layer)).collect();
+    let hypothesis = line_winner(&candidates);
+    if let Some(winner) = hypothesis {
+        for (s, options) in stretches.iter().zip(&mut candidates) {
+            follow_hypothesis(s, options, winner, layer);
+        }
+    }
+    let mut found: Vec<Found> = Vec::new();
+    for options in candidates {
+        let nested = stretch_touches(&stretches, &options, inner);
+        if let Some(best) = choose(options, hypothesis, nested) {
+            found.extend(best.runs);
+        }
+    }
+    add_guesses(&mut found, text, line.start);
+    acc.extend(found.into_iter().map(|f| f.mangled));
+}
+
+/// The line's hypothesis: the table with the largest total gain over the line's stretches,
+/// if the stretches that are mojibake on their own merits give it enough gain. Weak gains
+/// choose between tables (Windows-1250 or ISO-8859-2) but never vouch for each other.
+fn line_winner(candidates: &[Vec<Candidate>]) -> Option<Table> {
+    let mut totals = [(0, 0); super::tables::TABLE_COUNT];
+    for c in candidates.iter().flatten() {
+        let total = &mut totals[usize::from(c.table.0)];
+        total.0 += c.gain;
+        if c.gain >= MARGIN {
+            total.1 += c.gain;
+        }
+    }
+    let (best, &(_, strong)) = totals.iter().enumerate().max_by_key(|&(i, t)| (t.0, std::cmp::Reverse(i)))?;
+    (strong >= STRONG_LINE).then_some(Table(u8::try_from(best).ok()?))
+}
+
+/// Reads a stretch eagerly in the line's winning table when it has no strong reading of its
+/// own there: a lone short sequence among mangled words.
+fn follow_hypothesis(stretch: &Stretch, options: &mut Vec<Candidate>, winner: Table, layer: u8) {
+    if stretch.tables & (1 << winner.0) == 0 {
+        return;
+    }
+    let at = options.iter().position(|c| c.table == winner);
+    if at.is_some_and(|i| options[i].mode == Mode::Line) {
+        return;
+    }
+    let Some(eager) = evaluate(stretch, winner, layer, Mode::Line).filter(|c| c.gain > 0) else {
+        return;
+    };
+    match at {
+        Some(i) if options[i].gain >= MARGIN || options[i].gain >= eager.gain => {}
+        Some(i) => options[i] = eager,
+        None => options.push(eager),
+    }
+}
+
+/// The script most letters of the line outside the stretches are written in, when one
+/// clearly dominates: a letter of another script in a stretch is then suspicious.
+fn dominant_script(line: &str, offset: usize, stretches: &[Stretch]) -> Option<Script> {
+    let mut counts = [0_u32; 4];
+    let mut next = stretches.iter().peekable();
+    for (at, c) in line.char_indices() {
+        let at = at + offset;
+        while next.peek().is_some_and(|s| s.offsets.last().is_some_and(|&end| end <= at)) {
+            next.next();
+        }
+        if next.peek().is_some_and(|s| s.offsets.first().is_some_and(|&start| start <= at)) {
+            continue;
+        }
+        if let Some(script) = script_of(class_of(c)) {
+            counts[script as usize] += 1;
+        }
+    }
+    let total: u32 = counts.iter().sum();
+    let (best, &count) = counts.iter().enumerate().max_by_key(|&(_, n)| *n)?;
+    (count >= 3 && count * 10 >= total * 9)
+        .then(|| [Script::Latin, Script::Greek, Script::Cyrillic, Script::Other][best])
+}
+
+/// The reading of a stretch to keep: the best gain, helped when it agrees with the line's
+/// hypothesis, which also lowers the margin it needs.
+fn choose(options: Vec<Candidate>, hypothesis: Option<Table>, nested: bool) -> Option<Candidate> {
+    let agrees = |c: &Candidate| hypothesis == Some(c.table);
+    let margin = |c: &Candidate| if agrees(c) || nested { MARGIN_AGREEING } else { MARGIN };
+    let score = |c: &Candidate| c.gain + if agrees(c) { AGREEING_BONUS } else { 0 };
+    let best = options.iter().enumerate().max_by_key(|(i, c)| (score(c), std::cmp::Reverse(*i)))?.0;
+    let chosen = options.into_iter().nth(best)?;
+    (chosen.gain >= margin(&chosen)).then_some(chosen)
+}
+
+/// Does the stretch these options read touch a repair of an outer layer?
+fn stretch_touches(stretches: &[Stretch], options: &[Candidate], inner: &[Range<usize>]) -> bool {
+    let Some(index) = options.first().map(|c| c.stretch) else {
+        return false;
+    };
+    let Some(s) = stretches.get(index) else {
+        return false;
+    };
+    let (start, end) = (s.offsets.first().copied().unwrap_or(0), s.offsets.last().copied().unwrap_or(0));
+    inner.iter().any(|r| r.start < end && start < r.end)
+}
+
+/// The stretches of `text[line]` worth a search.
+fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<Stretch> {
+    let mut out = Vec::new();
+    let Some(slice) = text.get(line.clone()) else {
+        return out;
+    };
+    let mut pos = 0;
+    while let Some(at) = next_non_ascii(slice.as_bytes(), pos) {
+        let mut offsets = Vec::new();
+        let mut chars = Vec::new();
+        let mut end = at;
+        for (i, c) in slice[at..].char_indices() {
+            let after_non_ascii = chars.last().is_some_and(|p: &char| !p.is_ascii());
+            if !(!c.is_ascii() || (matches!(c, ' ' | '?') && after_non_ascii)) {
+                break;
+            }
+            offsets.push(line.start + at + i);
+            chars.push(c);
+            end = at + i + c.len_utf8();
+        }
+        offsets.push(line.start + end);
+        pos = end.max(at + 1);
+        let prev = slice[..at].chars().next_back().or(around.prev);
+        let next = slice[end..].chars().next().or(around.next);
+        let tables = candidate_tables(&chars);
+        if tables != 0 {
+            out.push(Stretch { offsets, chars, around: Around { prev, next }, tables, script: None, index: out.len() });
+        }
+    }
+    out
+}
+
+/// Offset of the first non-ASCII byte at or after `from`. Whole 64-byte blocks are tested
+/// with the word-at-a-time `is_ascii`, as nearly all of a typical corpus is ASCII.
+pub(super) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    const BLOCK: usize = 64;
+    let mut at = from;
+    while let Some(block) = bytes.get(at..at + BLOCK) {
+        if !block.is_ascii() {
+            break;
+        }
+        at += BLOCK;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter().position(|b| !b.is_ascii()).map(|i| at + i)
+}
+
+/// Tables in which some character of `chars` is a lead byte followed by a continuation (or a
+/// wildcard, or a space that may be a no-break space), plus the Western table when a C1
+/// control may be a Windows-1252 character read as Latin-1.
+fn candidate_tables(chars: &[char]) -> u16 {
+    let mut tables = 0;
+    let mut lead = 0;
+    for &c in chars {
+        let m = masks(c);
+        let cont = match c {
+            ' ' | '?' => u16::MAX,
+            _ => m.cont,
+        };
+        tables |= lead & cont;
+        lead = m.lead;
+        if single_byte(c).is_some() {
+            tables |= 1;
+        }
+    }
+    tables
+}
+
+/// The Windows-1252 character a C1 control stood for, when Windows-1252 text was read as
+/// Latin-1.
+fn single_byte(c: char) -> Option<char> {
+    let byte = u8::try_from(u32::from(c)).ok().filter(|b| (0x80..=0x9F).contains(b))?;
+    let decoded = Table(0).decode(byte);
+    (decoded != c).then_some(decoded)
+}
+
+/// The readings of a stretch with a positive gain, one per table. A table whose reading is
+/// strong on its own reads the stretch again eagerly: once a stretch is known to be mangled
+/// in a table, its other sequences most likely are too.
+fn candidates(stretch: &Stretch, layer: u8) -> Vec<Candidate> {
+    Table::all()
+        .filter(|t| stretch.tables & (1 << t.0) != 0)
+        .filter_map(|t| best_reading(stretch, t, layer))
+        .filter(|c| c.gain > 0)
+        .collect()
+}
+
+/// The best of the normal, eager and optimistic readings of a stretch in one table.
+fn best_reading(stretch: &Stretch, table: Table, layer: u8) -> Option<Candidate> {
+    let normal = evaluate(stretch, table, layer, Mode::Normal);
+    let optimistic = (layer < MAX_LAYERS).then(|| evaluate(stretch, table, layer, Mode::Optimistic)).flatten();
+    let best = match (normal, optimistic) {
+        (Some(n), Some(o)) if o.gain > n.gain => o,
+        (Some(n), _) => n,
+        (None, o) => o?,
+    };
+    if best.gain < MARGIN || best.mode == Mode::Optimistic {
+        return Some(best);
+    }
+    match evaluate(stretch, table, layer, Mode::Stretch) {
+        Some(eager) if eager.gain >= MARGIN => Some(eager),
+        _ => Some(best),
+    }
+}
+
+/// How a stretch is searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every decoded sequence must pay for itself.
+    Normal,
+    /// As eager as [`Mode::Stretch`], and every decoded character that could itself be
+    /// mangled is judged only after peeling: finds the outer layer of double mangling when
+    /// the middle layer looks bad (`Î“Ã‡Ã–` → `ΓÇÖ` → `’`).
+    Optimistic,
+    /// The stretch is known to be mangled in the table: sequences earn a bonus in the search.
+    Stretch,
+    /// The line is known to be mangled in the table: sequences earn a bonus in the gain too.
+    Line,
+}
+
+/// One step of a path through the lattice: characters `from..to` become `out`.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    from: usize,
+    to: usize,
+    out: char,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Keep,
+    Utf8 { wildcards: u8, nbsp: u8, cesu: bool },
+    SingleByte,
+}
+
+impl Kind {
+    /// What the step costs; in an eager search a sequence earns a bonus instead.
+    fn penalty(self, eager: bool) -> i32 {
+        let p = PENALTIES;
+        let sequence = if eager { -p.eager_bonus } else { p.sequence };
+        match self {
+            Kind::Keep => 0,
+            Kind::SingleByte => p.single_byte,
+            Kind::Utf8 { wildcards, nbsp, cesu } => {
+                sequence + p.wildcard * i32::from(wildcards) + p.nbsp * i32::from(nbsp) + if cesu { p.cesu } else { 0 }
+            }
+        }
+    }
+
+    fn origin(self) -> Origin {
+        match self {
+            Kind::Utf8 { cesu: true, .. } => Origin::Cesu8,
+            Kind::SingleByte => Origin::Windows1252,
+            _ => Origin::Utf8,
+        }
+    }
+}
+
+/// Badness of the original characters of a stretch, read as text of `table`'s languages.
+fn original_cost(stretch: &Stretch, table: Table) -> i32 {
+    let mut cost = 0;
+    let mut prev = edge(stretch.around.prev);
+    for &c in &stretch.chars {
+        let class = class_of(c);
+        cost += char_cost(class, stretch.script) + pair(prev, class) + table.rarity(c);
+        prev = class;
+    }
+    cost + pair(prev, edge(stretch.around.next)) + shape_cost(with_context(stretch, stretch.chars.iter().copied()))
+}
+
+/// `chars` with the characters around the stretch on either side.
+fn with_context(stretch: &Stretch, chars: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
+    stretch.around.prev.into_iter().chain(chars).chain(stretch.around.next)
+}
+
+/// Badness of the case patterns of the words in `chars`: a word that is neither lowercase,
+/// capitalised nor all capitals is what mangling makes of words.
+fn shape_cost(chars: impl Iterator<Item = char>) -> i32 {
+    let mut cost = 0;
+    let mut word: Vec<bool> = Vec::new();
+    for c in chars.chain(std::iter::once(' ')) {
+        if c.is_lowercase() || c.is_uppercase() {
+            word.push(c.is_uppercase());
+            continue;
+        }
+        if mixed_case(&word) {
+            cost += MIXED_CASE;
+        }
+        word.clear();
+    }
+    cost
+}
+
+/// Neither lowercase, capitalised nor all capitals (`true` = uppercase).
+fn mixed_case(word: &[bool]) -> bool {
+    let Some((first, rest)) = word.split_first() else {
+        return false;
+    };
+    let all_lower = rest.iter().all(|u| !u);
+    let all_upper = rest.iter().all(|u| *u);
+    !(all_lower || (all_upper && *first))
+}
+
+fn edge(c: Option<char>) -> Class {
+    c.map_or(Class::Space, class_of)
+}
+
+/// The cheapest path through the lattice of `stretch` in `table`, with its runs peeled and
+/// its gain over the original.
+fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Candidate> {
+    let eager = mode != Mode::Normal;
+    let path = cheapest_path(stretch, table, eager, mode == Mode::Optimistic);
+    let mut output = String::new();
+    if path.iter().all(|s| s.kind == Kind::Keep) {
+        return None;
+    }
+    let mut runs: Vec<Found> = Vec::new();
+    let mut cost = table.prior();
+    let mut prev = edge(stretch.around.prev);
+    let mut i = 0;
+    while let Some(step) = path.get(i) {
+        if step.kind == Kind::Keep {
+            let class = class_of(step.out);
+            cost += char_cost(class, stretch.script) + pair(prev, class);
+            prev = class;
+            output.push(step.out);
+            i += 1;
+            continue;
+        }
+        let origin = step.kind.origin();
+        let run_end = path[i..]
+            .iter()
+            .position(|s| s.kind == Kind::Keep || s.kind.origin() != origin)
+            .map_or(path.len(), |n| i + n);
+        let steps = &path[i..run_end];
+        let next = path.get(run_end).map(|s| s.out).or(stretch.around.next);
+        let prev_char = i.checked_sub(1).and_then(|p| path.get(p)).map(|s| s.out).or(stretch.around.prev);
+        let found = peel(stretch, table, steps, Around { prev: prev_char, next }, layer);
+        for c in found.mangled.repaired.chars() {
+            let class = class_of(c);
+            cost += char_cost(class, stretch.script) + pair(prev, class);
+            prev = class;
+        }
+        output.push_str(&found.mangled.repaired);
+        cost += steps.iter().map(|s| s.kind.penalty(mode == Mode::Line)).sum::<i32>();
+        cost += PENALTIES.layer * i32::from(found.mangled.layers - 1);
+        runs.push(found);
+        i = run_end;
+    }
+    cost += pair(prev, edge(stretch.around.next)) + shape_cost(with_context(stretch, output.chars()));
+    let gain = original_cost(stretch, table) - cost;
+    Some(Candidate { stretch: stretch.index, table, mode, gain, runs })
+}
+
+/// Repairs one run of decoded steps, then undoes further layers inside the repair.
+fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: u8) -> Found {
+    let first = steps.first().map_or(0, |s| s.from);
+    let last = steps.last().map_or(0, |s| s.to);
+    let range = stretch.offsets[first]..stretch.offsets[last];
+    let decoded: String = steps.iter().map(|s| s.out).collect();
+    let lost = match steps {
+        [only] if matches!(only.kind, Kind::Utf8 { wildcards: 1, .. }) => {
+            lost_candidates(&stretch.chars, only.from, only.to, table)
+        }
+        _ => Vec::new(),
+    };
+    let latin1 = table.is_western()
+        && steps.iter().any(|s| {
+            s.kind != Kind::SingleByte && stretch.chars[s.from..s.to].iter().any(|&c| single_byte(c).is_some())
+        });
+    let encoding = if latin1 || steps.iter().all(|s| s.kind == Kind::SingleByte) && table.is_western() {
+        Legacy::Latin1
+    } else {
+        table.legacy()
+    };
+    let origin = steps.first().map_or(Origin::Utf8, |s| s.kind.origin());
+    let inner = if layer < MAX_LAYERS && origin != Origin::Windows1252 {
+        find_all(&decoded, around, layer + 1)
+    } else {
+        Vec::new()
+    };
+    let layers = 1 + inner.iter().map(|m| m.layers).max().unwrap_or(0);
+    let repaired = if inner.is_empty() { decoded } else { super::apply(&decoded, &inner) };
+    let lost = if inner.is_empty() { lost } else { Vec::new() };
+    Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, lost }
+}
+
+/// A node of the search: the cheapest way found to reach a position with an output of a
+/// given class last.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    class: Class,
+    cost: i32,
+    /// Index of the step (in the arena) that reached this node.
+    step: Option<usize>,
+}
+
+/// Viterbi search over the lattice: every character is either kept or the start of a
+/// sequence; the state is the class of the last output character, which is all the pair
+/// weights look at. Decoded C1 controls cost nothing here: they are the middle layer of
+/// double mangling, judged after peeling.
+fn cheapest_path(stretch: &Stretch, table: Table, eager: bool, optimistic: bool) -> Vec<Step> {
+    let n = stretch.chars.len();
+    let mut arena: Vec<(Step, Option<usize>)> = Vec::new();
+    let mut nodes: Vec<Vec<Node>> = vec![Vec::new(); n + 1];
+    nodes[0].push(Node { class: edge(stretch.around.prev), cost: 0, step: None });
+    let mut options: Vec<Reading> = Vec::new();
+    for at in 0..n {
+        let c = stretch.chars[at];
+        options.clear();
+        readings(&mut options, &stretch.chars, at, table);
+        let here = std::mem::take(&mut nodes[at]);
+        for node in &here {
+            let keep = Step { from: at, to: at + 1, out: c, kind: Kind::Keep };
+            let rare = table.rarity(c);
+            relax((&mut nodes, &mut arena, table, stretch.script, (eager, optimistic)), node, keep, rare);
+            if table.is_western() {
+                if let Some(out) = single_byte(c) {
+                    relax(
+                        (&mut nodes, &mut arena, table, stretch.script, (eager, optimistic)),
+                        node,
+                        Step { from: at, to: at + 1, out, kind: Kind::SingleByte },
+                        0,
+                    );
+                }
+            }
+            for r in &options {
+                let kind = Kind::Utf8 { wildcards: r.wildcards, nbsp: r.nbsp, cesu: r.cesu };
+                relax(
+                    (&mut nodes, &mut arena, table, stretch.script, (eager, optimistic)),
+                    node,
+                    Step { from: at, to: r.end, out: r.decoded, kind },
+                    0,
+                );
+            }
+        }
+        nodes[at] = here;
+    }
+    let next = edge(stretch.around.next);
+    let best = nodes[n].iter().min_by_key(|node| node.cost + pair(node.class, next));
+    let mut path = Vec::new();
+    let mut cursor = best.and_then(|b| b.step);
+    while let Some(i) = cursor {
+        let (step, prev) = arena[i];
+        path.push(step);
+        cursor = prev;
+    }
+    path.reverse();
+    path
+}
+
+/// What [`relax`] works on: the node lists, the step arena, the table, the line's script, and
+/// whether the search is eager and optimistic.
+type Relax<'a> = (&'a mut [Vec<Node>], &'a mut Vec<(Step, Option<usize>)>, Table, Option<Script>, (bool, bool));
+
+/// Offers `node` extended by `step` to the node list at the step's end.
+fn relax(ctx: Relax<'_>, node: &Node, step: Step, extra: i32) {
+    let (nodes, arena, table, script, (eager, optimistic)) = ctx;
+    let decoded = step.kind != Kind::Keep;
+    let class = match class_of(step.out) {
+        c if decoded && pending(c) && table.encode(step.out).is_some() => Class::Pending,
+        _ if decoded && optimistic && may_be_mangled(step.out) => Class::Pending,
+        c => c,
+    };
+    let cost = node.cost + char_cost(class, script) + pair(node.class, class) + step.kind.penalty(eager) + extra;
+    let Some(slot) = nodes.get_mut(step.to) else {
+        return;
+    };
+    match slot.iter_mut().find(|n| n.class == class) {
+        Some(existing) if existing.cost <= cost => {}
+        Some(existing) => {
+            arena.push((step, node.step));
+            *existing = Node { class, cost, step: Some(arena.len() - 1) };
+        }
+        None => {
+            arena.push((step, node.step));
+            slot.push(Node { class, cost, step: Some(arena.len() - 1) });
+        }
+    }
+}
+
+/// Could `c` be part of a further layer of mangling (a character of some table's upper half)?
+fn may_be_mangled(c: char) -> bool {
+    let m = masks(c);
+    !c.is_ascii() && (m.lead | m.cont) != 0
+}
+
+/// Classes of decoded characters that are judged only after peeling: symbols and controls
+/// that a further layer of mangling would have produced.
+fn pending(class: Class) -> bool {
+    use Class::*;
+    matches!(
+        class,
+        C1 | Symbol
+            | Currency
+            | Quote
+            | CloseQuote
+            | LowQuote
+            | Punct
+            | Guillemet
+            | Inverted
+            | Math
+            | Box
+            | BoxShade
+            | Nbsp
+    )
+}
+
+/// Offers a second repair where one lost byte is restored from context: the only character
+/// it could have been, or a closing quote after an opening one on the same line.
+fn add_guesses(found: &mut [Found], text: &str, line_start: usize) {
+    let mut last = line_start;
+    let mut open = 0_i32;
+    for f in found.iter_mut() {
+        let before = text.get(last..f.mangled.range.start).unwrap_or_default();
+        open += quote_balance(before);
+        last = f.mangled.range.end;
+        let restored = match f.lost.as_slice() {
+            [] => None,
+            [only] => Some(*only),
+            many if open > 0 && many.contains(&'”') => Some('”'),
+            _ => None,
+        };
+        if let Some(c) = restored {
+            f.mangled.guess = Some(f.mangled.repaired.replacen('\u{FFFD}', c.encode_utf8(&mut [0; 4]), 1));
+        }
+        open += quote_balance(f.mangled.guess.as_deref().unwrap_or(&f.mangled.repaired));
+    }
+}
+
+fn quote_balance(s: &str) -> i32 {
+    s.chars()
+        .map(|c| match c {
+            '“' => 1,
+            '”' => -1,
+            _ => 0,
+        })
+        .sum()
+}

@@ -1,0 +1,196 @@
+//! The cost model's numbers: the only place where the engine's judgement lives.
+//!
+//! The badness of a text is the sum, over its characters, of a per-class weight
+//! ([`UNIGRAMS`]) plus, over each pair of neighbours, a class-pair weight ([`PAIRS`]). Real
+//! text in any language scores near zero; mojibake piles up points (an accented capital
+//! before a currency sign, a lowercase letter before an accented capital, symbols glued to
+//! symbols, letters of two scripts touching). A repair is kept only when it lowers the
+//! badness by [`MARGIN`] after its own costs ([`Penalties`]) are paid.
+
+use std::sync::OnceLock;
+
+use super::classes::{CLASS_COUNT, Class};
+use Class::*;
+
+/// Badness of one character of a class, wherever it stands.
+const UNIGRAMS: &[(Class, i32)] = &[
+    (C1, 20),
+    (Odd, 10),
+    (LatinRare, 3),
+    (Symbol, 1),
+    (Math, 2),
+    (Box, 1),
+    (BoxShade, 1),
+    (Currency, 1),
+    (Replacement, 1),
+    (Combining, 1),
+    (Format, 2),
+];
+
+const LATIN: &[Class] = &[AsciiLower, AsciiUpper, LatinLower, LatinUpper, LatinRare];
+const ACCENTED: &[Class] = &[LatinLower, LatinUpper, LatinRare];
+const LOWER: &[Class] = &[AsciiLower, LatinLower];
+const GREEK: &[Class] = &[GreekLower, GreekUpper];
+const CYRILLIC: &[Class] = &[CyrillicLower, CyrillicUpper];
+const OTHER_SCRIPTS: &[Class] = &[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper, Caseless];
+const LETTERS: &[Class] = &[
+    AsciiLower,
+    AsciiUpper,
+    LatinLower,
+    LatinUpper,
+    LatinRare,
+    GreekLower,
+    GreekUpper,
+    CyrillicLower,
+    CyrillicUpper,
+    Caseless,
+];
+const SYMBOLS: &[Class] = &[Symbol, Currency, C1];
+const NOT_A_BASE: &[Class] = &[
+    Space, Nbsp, AsciiPunct, Quote, CloseQuote, LowQuote, Guillemet, Punct, Symbol, Currency, Math, Box, BoxShade, C1,
+    Format,
+];
+
+/// Badness of a pair of neighbours, `(left, right, weight)`; rows add up.
+const PAIRS: &[(&[Class], &[Class], i32)] = &[
+    // An accented capital followed by a symbol: `Ã©`, `Ã¼`, `Â°`, `Ð¡`, `Â\u{a0}`.
+    (&[LatinUpper], &[Symbol, Currency, Math, Box, C1, Nbsp, Inverted], 5),
+    (&[LatinUpper], &[Punct], 3),
+    (&[LatinUpper], &[Quote, CloseQuote], 2),
+    (&[LowQuote], &[LatinUpper], 2),
+    (&[CloseQuote], LETTERS, 3),
+    (SYMBOLS, &[Punct], 3),
+    (&[Punct], SYMBOLS, 3),
+    (&[Punct], &[LatinRare, Math], 3),
+    (&[Math], &[Punct], 3),
+    (&[Math], &[Math], 1),
+    (CYRILLIC, &[Nbsp], 2),
+    (&[LatinUpper], &[Guillemet], 3),
+    (&[LatinUpper], &[LatinLower], 1),
+    (LETTERS, &[LowQuote], 6),
+    (&[LatinLower], &[Guillemet], 3),
+    (&[Guillemet], &[Punct], 2),
+    (&[Inverted], &[Symbol, Currency, Math], 3),
+    (&[Box, BoxShade], &[Math], 3),
+    (&[Math], &[Box, BoxShade], 3),
+    (&[Space], &[Format], -2),
+    // An accented lowercase letter followed by a symbol: `â€`, `ä¸`.
+    (&[LatinLower, LatinRare], &[Symbol, Currency, Math, Box, C1, Inverted], 4),
+    // A capital inside a lowercase word: `cafÃ©`, `piÄ…tek`, `РёС`.
+    (LOWER, &[LatinUpper], 3),
+    (&[CyrillicLower], &[CyrillicUpper], 3),
+    (&[GreekLower], &[GreekUpper], 3),
+    (&[Digit], &[LatinUpper], 2),
+    // Symbols glued together: `€™`, `¬â`, `„¢`.
+    (SYMBOLS, SYMBOLS, 5),
+    (&[Quote, CloseQuote, LowQuote, Punct], &[Symbol, Currency, Math], 3),
+    (&[Guillemet], &[Inverted], 5),
+    (&[Symbol, Currency, Math, Inverted], ACCENTED, 3),
+    (&[Symbol, Currency, Math], CYRILLIC, 3),
+    (CYRILLIC, &[Symbol, Currency, Math], 5),
+    (&[Digit], &[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], 2),
+    (&[CyrillicUpper], &[Quote, Guillemet], 1),
+    // Letters of two scripts touching: `cafГ©`, `ΓÇÖ`, a CJK character inside a Latin word.
+    (LATIN, OTHER_SCRIPTS, 4),
+    (OTHER_SCRIPTS, LATIN, 4),
+    // ... except a Greek letter in a formula (`2πr`).
+    (&[AsciiLower, Digit], &[GreekLower], -2),
+    (&[GreekLower], &[AsciiLower], -2),
+    (GREEK, CYRILLIC, 4),
+    (CYRILLIC, GREEK, 4),
+    (&[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], &[Caseless], 4),
+    (&[Caseless], &[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], 4),
+    // Box drawing and maths against letters: `├⌐`, `√©`.
+    (&[Box, BoxShade], LETTERS, 4),
+    (LETTERS, &[Box, BoxShade], 4),
+    (&[Box, BoxShade], SYMBOLS, 3),
+    (SYMBOLS, &[Box, BoxShade], 3),
+    (&[Box], &[BoxShade], 3),
+    (&[BoxShade], &[Box], 3),
+    (&[Math], LETTERS, 1),
+    (LETTERS, &[Math], 1),
+    (&[Math], SYMBOLS, 3),
+    (SYMBOLS, &[Math], 3),
+    (ACCENTED, &[Digit], 2),
+    // A combining mark needs a base.
+    (NOT_A_BASE, &[Combining], 5),
+    (&[Combining], &[Combining], 1),
+    // Invisible characters glued to text.
+    (LETTERS, &[Format], 2),
+];
+
+/// What a repair itself costs, on top of the badness of what it produces.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Penalties {
+    /// Per decoded UTF-8 sequence: text is innocent until proven mangled.
+    pub sequence: i32,
+    /// Per byte that was lost (a U+FFFD or `?` read as a wildcard).
+    pub wildcard: i32,
+    /// Per plain space read back as a no-break space.
+    pub nbsp: i32,
+    /// Per CESU-8 surrogate pair.
+    pub cesu: i32,
+    /// Per C1 control read back as a Windows-1252 character.
+    pub single_byte: i32,
+    /// Per layer of mangling beyond the first.
+    pub layer: i32,
+    /// Per decoded sequence, as a bonus, in a stretch or line already known to be mangled
+    /// in the table: the rest of it most likely is too.
+    pub eager_bonus: i32,
+}
+
+pub(super) const PENALTIES: Penalties =
+    Penalties { sequence: 1, wildcard: 4, nbsp: 2, cesu: 1, single_byte: 1, layer: 2, eager_bonus: 3 };
+
+/// A stretch is repaired only when its badness drops by at least this much.
+pub(super) const MARGIN: i32 = 4;
+
+/// The margin for a stretch in the table that wins its line, when the line's damage in that
+/// table is strong: a lone two-byte sequence among mangled words (`Ð²` in mangled Russian).
+pub(super) const MARGIN_AGREEING: i32 = 1;
+
+/// Badness of a word whose case pattern no language has (`ZĂĽrich`, `РЎРѕ`, `ÄúQuoted`):
+/// neither lowercase, capitalised nor all capitals.
+pub(super) const MIXED_CASE: i32 = 3;
+
+/// Extra badness of a letter in a script other than the one that dominates its line.
+pub(super) const FOREIGN_LETTER: i32 = 2;
+
+/// The total gain of a table over a line that makes it the line's hypothesis.
+pub(super) const STRONG_LINE: i32 = 4;
+
+/// When tables compete for a stretch, the line's hypothesis gets this much extra gain.
+pub(super) const AGREEING_BONUS: i32 = 2;
+
+/// Badness of `class` alone.
+pub(super) fn unigram(class: Class) -> i32 {
+    weights().unigram[class as usize]
+}
+
+/// Badness of `left` right before `right`.
+pub(super) fn pair(left: Class, right: Class) -> i32 {
+    weights().pair[left as usize][right as usize]
+}
+
+struct Weights {
+    unigram: [i32; CLASS_COUNT],
+    pair: [[i32; CLASS_COUNT]; CLASS_COUNT],
+}
+
+fn weights() -> &'static Weights {
+    static WEIGHTS: OnceLock<Weights> = OnceLock::new();
+    WEIGHTS.get_or_init(|| {
+        let mut out = Weights { unigram: [0; CLASS_COUNT], pair: [[0; CLASS_COUNT]; CLASS_COUNT] };
+        for &(class, weight) in UNIGRAMS {
+            out.unigram[class as usize] += weight;
+        }
+        for &(lefts, rights, weight) in PAIRS {
+            for &l in lefts {
+                for &r in rights {
+                    out.pair[l as usize][r as usize] += weight;
+                }
+            }
+        }
+        out
+    })
+}
