@@ -110,6 +110,56 @@ pub struct Checker<'a> {
     memo: Option<&'a mut FindingsMemo>,
     /// The line break of inserted lines: the one that ends the opening `---`.
     newline: &'static str,
+    /// Units with a syntax error, whose schema findings would only repeat it.
+    broken: Broken,
+}
+
+/// The units (top-level entries, or items of a block list) that hold a `yaml-syntax` finding.
+/// Their schema findings are cascades of the syntax error (a half-parsed entry looks missing or
+/// mistyped), so they are dropped, as rustc drops errors that follow from an earlier one.
+#[derive(Debug, Default)]
+struct Broken {
+    ranges: Vec<Range<usize>>,
+    /// The keys of the broken top-level entries: not reported missing, whatever survived.
+    keys: Vec<String>,
+}
+
+impl Broken {
+    fn find(text: &str, fm: &FrontMatter, errors: &[SyntaxError]) -> Broken {
+        let mut broken = Broken::default();
+        if errors.is_empty() {
+            return broken;
+        }
+        for segment in segments(text, fm.yaml.clone()) {
+            let inside = |r: &Range<usize>| errors.iter().any(|e| r.contains(&e.offset));
+            if !inside(&segment) {
+                continue;
+            }
+            let items = units::split_list(text, segment.clone()).map(|(header, items, _)| (header, items));
+            match items {
+                Some((header, items)) if !inside(&header) => {
+                    broken.ranges.extend(items.into_iter().filter(|item| inside(item)));
+                }
+                _ => {
+                    broken.keys.extend(key_of_line(line_text(text, segment.start)));
+                    broken.ranges.push(segment);
+                }
+            }
+        }
+        broken
+    }
+
+    /// Whether `diagnostic` follows from a syntax error rather than from the article.
+    fn is_cascade(&self, diagnostic: &Diagnostic) -> bool {
+        matches!(diagnostic.code, Code::MissingField | Code::WrongType | Code::UnknownField)
+            && self.ranges.iter().any(|r| r.contains(&diagnostic.range.start))
+    }
+}
+
+/// The key of a `key: value` line (`None` when the line has no colon).
+fn key_of_line(line: &str) -> Option<String> {
+    let (key, _) = line.split_once(':')?;
+    Some(key.trim().trim_matches(['"', '\'']).to_string())
 }
 
 impl<'a> Checker<'a> {
@@ -120,7 +170,7 @@ impl<'a> Checker<'a> {
         acc: &'a mut Vec<Diagnostic>,
         memo: Option<&'a mut FindingsMemo>,
     ) -> Checker<'a> {
-        Checker { text, config, now, acc, memo, newline: "\n" }
+        Checker { text, config, now, acc, memo, newline: "\n", broken: Broken::default() }
     }
 
     pub fn check(&mut self, fm: &FrontMatter, parsed: &Parsed) {
@@ -131,7 +181,12 @@ impl<'a> Checker<'a> {
         if let Some(memo) = self.memo.as_deref_mut() {
             memo.begin(self.config, self.now, self.newline);
         }
+        self.broken = Broken::find(self.text, fm, &parsed.errors);
+        let before = self.acc.len();
         self.check_tree(fm, parsed);
+        let mut findings = self.acc.split_off(before);
+        findings.retain(|d| !self.broken.is_cascade(d));
+        self.acc.extend(findings);
         if let Some(memo) = self.memo.as_deref_mut() {
             memo.finish();
         }
@@ -240,6 +295,10 @@ impl<'a> Checker<'a> {
             // mappings, like `related`, may be absent).
             let implied = matches!(field.kind, Kind::Object(_)) && self.config.requires_within(&field_path);
             if !self.config.is_required(&field_path) && !implied {
+                continue;
+            }
+            // Top level only: list items' findings are memoized by their own text.
+            if path.is_empty() && self.broken.keys.iter().any(|k| k == field.name) {
                 continue;
             }
             let where_ = if path.is_empty() { String::new() } else { format!(" in `{}`", path) };

@@ -167,7 +167,7 @@ fn indentless_start(text: &str, dash: usize) -> usize {
 
 /// Splits `related:` (or `images:`, `topics:`) followed by a block list into the header and
 /// one range per item. `None` when the segment has another shape.
-fn split_list(text: &str, segment: Range<usize>) -> Option<(Range<usize>, Vec<Range<usize>>, usize)> {
+pub(super) fn split_list(text: &str, segment: Range<usize>) -> Option<(Range<usize>, Vec<Range<usize>>, usize)> {
     let first = line_text(text, segment.start);
     let key = first.trim_end().strip_suffix(':')?;
     if !SPLIT_LISTS.contains(&key) {
