@@ -174,6 +174,7 @@ codes! {
     MissingField => "missing-field", Error, "a required field is absent or empty";
     UnknownField => "unknown-field", Warning, "a key unknown to the schema";
     WrongType => "wrong-type", Error, "a value of the wrong type";
+    Yaml11Boolean => "yaml11-boolean", Warning, "a YAML 1.1 boolean (`yes`, `off`) where a boolean is expected";
     InvalidDate => "invalid-date", Error, "a date that is not RFC 3339 or cannot exist";
     FutureDate => "future-date", Warning, "a publication date after now";
     InvalidUrl => "invalid-url", Error, "a URL that is not an absolute http(s) URL";

@@ -2,7 +2,6 @@
 //! booleans, lists, and the provider domain against the article's URLs.
 
 use super::{Checker, describe, first_line};
-use crate::analysis::Severity;
 use crate::analysis::dates::{format_rfc3339, parse_datetime};
 use crate::analysis::diagnostic::{Code, Diagnostic, Fix};
 use crate::analysis::schema::{self, Kind};
@@ -131,9 +130,13 @@ impl Checker<'_> {
         let diagnostic = match yaml11 {
             Some(value) if scalar.plain => {
                 let msg = format!("`{text}` is not a boolean in YAML 1.2 (it reads as text); write `{value}`");
-                Diagnostic::new(Code::WrongType, node.span.clone(), msg)
-                    .with_severity(Severity::Warning)
-                    .with_fix(Fix::replace(format!("Change to `{value}`"), node.span.clone(), value, false))
+                // Not a safe fix: YAML 1.2 reads the value as text, and the fix changes its type.
+                Diagnostic::new(Code::Yaml11Boolean, node.span.clone(), msg).with_fix(Fix::replace(
+                    format!("Change to `{value}`"),
+                    node.span.clone(),
+                    value,
+                    false,
+                ))
             }
             Some(value) => {
                 let msg = format!("`{}` must be a boolean, but `{text}` is quoted text; write `{value}`", path);
