@@ -75,6 +75,33 @@ fn summarize_2000_related(bencher: Bencher) {
     bencher.bench(|| article_lsp::workspace::summarize(black_box(&text)));
 }
 
+// The editor features below run on a parse shared per document version (the server parses once
+// per edit; `yaml_parse_2000_related` is that cost).
+#[divan::bench]
+fn code_lenses_2000_related(bencher: Bencher) {
+    let text = many_related(2_000);
+    let index = article_lsp::workspace::Index::default();
+    let parsed = article_lsp::ide::Parsed::new(&text);
+    bencher.bench(|| article_lsp::ide::code_lenses(black_box(&text), &parsed, std::path::Path::new("/w/a.md"), &index));
+}
+
+#[divan::bench]
+fn semantic_tokens_2000_related(bencher: Bencher) {
+    let text = many_related(2_000);
+    let config = Config::default();
+    let parsed = article_lsp::ide::Parsed::new(&text);
+    bencher.bench(|| article_lsp::ide::semantic_tokens(black_box(&text), &parsed, &config));
+}
+
+#[divan::bench]
+fn inlay_hints_2000_related(bencher: Bencher) {
+    let text = many_related(2_000);
+    let index = article_lsp::workspace::Index::default();
+    let settings = article_lsp::ide::HintSettings::default();
+    let parsed = article_lsp::ide::Parsed::new(&text);
+    bencher.bench(|| article_lsp::ide::inlay_hints(black_box(&parsed), &index, &settings, now()));
+}
+
 /// An index of `n` generated articles (500 providers, 12 topics), as in the LSP benchmark.
 fn index_of(n: usize) -> article_lsp::workspace::Index {
     let mut index = article_lsp::workspace::Index::default();

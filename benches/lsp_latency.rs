@@ -2,7 +2,8 @@
 //!
 //! Measures keystroke -> `publishDiagnostics` (for that version) on a typical article, on a
 //! 10 MB plain-text article (edit in the body) and on a front matter with 2,000 related
-//! entries, and completion and hover latency with a 100,000-article workspace index. Prints
+//! entries; code lenses, semantic tokens and inlay hints of that article; and completion and
+//! hover latency with a 100,000-article workspace index. Prints
 //! medians and 95th percentiles. `LSP_BENCH_SAMPLES` sets the samples per scenario (default 200)
 //! and `LSP_BENCH_ARTICLES` the size of the index (default 100000).
 
@@ -61,6 +62,7 @@ async fn run() {
         )
         .await,
     );
+    rows.extend(features_on_many_related().await);
     rows.extend(index_requests().await);
     println!("| scenario | samples | median (ms) | p95 (ms) |");
     println!("|---|---|---|---|");
@@ -107,6 +109,35 @@ async fn keystrokes(name: &str, text: &str, anchor: &str) -> Stats {
     }
     client.shutdown().await;
     Stats { name: name.to_string(), times }
+}
+
+/// Code lenses, semantic tokens and inlay hints of an article with 2,000 related entries.
+async fn features_on_many_related() -> Vec<Stats> {
+    let text = many_related(2_000);
+    let mut client = TestClient::binary();
+    client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), None).await;
+    let uri = "file:///bench/related.md";
+    client.open(uri, &text, 1).await;
+    client.wait_within(Duration::from_secs(120), "first diagnostics", |m| is_publication(m, uri, 1)).await;
+    let doc = json!({ "uri": uri });
+    let end = position_of(&text, text.len());
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": end });
+    let requests = [
+        ("code lenses", "textDocument/codeLens", json!({ "textDocument": doc })),
+        ("semantic tokens (full)", "textDocument/semanticTokens/full", json!({ "textDocument": doc })),
+        ("inlay hints (whole document)", "textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })),
+    ];
+    let mut rows = Vec::new();
+    for (name, method, params) in requests {
+        let mut times = Vec::new();
+        for _ in 0..samples() {
+            times.push(timed(&mut client, method, params.clone()).await);
+            client.seen.clear();
+        }
+        rows.push(Stats { name: format!("{name}, 2,000 related entries"), times });
+    }
+    client.shutdown().await;
+    rows
 }
 
 fn is_publication(m: &Value, uri: &str, version: i64) -> bool {

@@ -381,3 +381,25 @@ fn help_describes_every_option_and_only_the_server_takes_stdio() {
     let top = stdout(&bin().arg("--help").output().unwrap());
     assert!(top.contains("--stdio"), "{top}");
 }
+
+/// Bare `article-lsp` typed in a terminal says what it is doing instead of waiting silently;
+/// started by an editor (stdin a pipe) it writes nothing but the protocol. `script` (util-linux,
+/// essential on Debian) gives the process a terminal; its end of input ends the server.
+#[test]
+fn bare_invocation_on_a_terminal_explains_itself_then_serves() {
+    let binary = env!("CARGO_BIN_EXE_article-lsp");
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", binary, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("`script` (util-linux) runs the server on a terminal");
+    // The exit status is the server's (end of input without `shutdown`), not this test's concern.
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        shown.trim_end(),
+        "article-lsp: a language server, waiting for LSP messages on standard input (see --help)"
+    );
+
+    let piped = bin().stdin(Stdio::null()).output().unwrap();
+    assert!(piped.stderr.is_empty() && piped.stdout.is_empty(), "{}", stderr(&piped));
+}

@@ -495,10 +495,11 @@ fn never_panics_at_any_offset() {
             }
         }
         let this = Path::new("/w/x.md");
-        let _ = ide::code_lenses(text, this, &index);
-        let _ = ide::document_links(text, this, &index);
-        let _ = ide::inlay_hints(text, &index, &ide::HintSettings::default(), now());
-        for t in ide::semantic_tokens(text, &config) {
+        let parsed = ide::Parsed::new(text);
+        let _ = ide::code_lenses(text, &parsed, this, &index);
+        let _ = ide::document_links(text, &parsed, this, &index);
+        let _ = ide::inlay_hints(&parsed, &index, &ide::HintSettings::default(), now());
+        for t in ide::semantic_tokens(text, &parsed, &config) {
             assert!(t.range.end <= text.len() && text.is_char_boundary(t.range.start));
         }
         let repair = ide::repair(text, &config, now());
@@ -607,7 +608,7 @@ fn passports_path() -> PathBuf {
 #[test]
 fn code_lenses_count_citations_related_entries_and_topic_users() {
     let text = read(PASSPORTS);
-    let lenses = ide::code_lenses(&text, &passports_path(), &index());
+    let lenses = ide::code_lenses(&text, &ide::Parsed::new(&text), &passports_path(), &index());
     let shown: Vec<(&str, &str)> = lenses.iter().map(|l| (&text[l.range.clone()], l.title.as_str())).collect();
     assert_eq!(
         shown,
@@ -632,13 +633,15 @@ fn code_lenses_count_citations_related_entries_and_topic_users() {
     assert_eq!(related.len(), 2);
     assert!(related.iter().all(|t| t.path == passports_path()));
     assert_eq!(refs(&lenses[2]).len(), 3);
-    assert!(ide::code_lenses("plain text\n", &passports_path(), &index()).is_empty());
+    assert!(
+        ide::code_lenses("plain text\n", &ide::Parsed::new("plain text\n"), &passports_path(), &index()).is_empty()
+    );
 }
 
 #[test]
 fn document_links_prefer_workspace_articles() {
     let text = read(PASSPORTS);
-    let links = ide::document_links(&text, &passports_path(), &index());
+    let links = ide::document_links(&text, &ide::Parsed::new(&text), &passports_path(), &index());
     let shown: Vec<(&str, String)> = links
         .iter()
         .map(|l| {
@@ -657,13 +660,13 @@ fn document_links_prefer_workspace_articles() {
     assert_eq!(shown[4].1, "https://thefrontierpost.com/wp-content/uploads/2021/09/fp-logo.jpg");
     assert_eq!(shown[5].1, "file world/2021-11-28-certificate-talks.md");
     let broken = "---\nwebUrl: \"not a url\"\nimages:\n  - url: ftp://x.example.com/a\n---\n";
-    assert!(ide::document_links(broken, Path::new("/w/x.md"), &index()).is_empty());
+    assert!(ide::document_links(broken, &ide::Parsed::new(broken), Path::new("/w/x.md"), &index()).is_empty());
 }
 
 #[test]
 fn inlay_hints_by_kind() {
     let text = read("science/2022-03-14-protein-folding.md");
-    let hints = ide::inlay_hints(&text, &index(), &ide::HintSettings::default(), now());
+    let hints = ide::inlay_hints(&ide::Parsed::new(&text), &index(), &ide::HintSettings::default(), now());
     let shown: Vec<(ide::HintKind, &str)> = hints.iter().map(|h| (h.kind, h.label.as_str())).collect();
     assert!(shown.contains(&(ide::HintKind::RelativeDate, "3 years ago")), "{shown:?}");
     assert!(shown.contains(&(ide::HintKind::ZonedTime, "14 Mar 2022, 08:30 UTC")), "{shown:?}");
@@ -672,24 +675,24 @@ fn inlay_hints_by_kind() {
 
     let berlin =
         ide::HintSettings { time_zone: Some(jiff::tz::TimeZone::fixed(jiff::tz::offset(1))), ..Default::default() };
-    let same_zone = ide::inlay_hints(&text, &index(), &berlin, now());
+    let same_zone = ide::inlay_hints(&ide::Parsed::new(&text), &index(), &berlin, now());
     assert!(same_zone.iter().all(|h| h.kind != ide::HintKind::ZonedTime), "written in the display zone already");
 
     let passports = read(PASSPORTS);
-    let hints = ide::inlay_hints(&passports, &index(), &ide::HintSettings::default(), now());
+    let hints = ide::inlay_hints(&ide::Parsed::new(&passports), &index(), &ide::HintSettings::default(), now());
     let providers: Vec<&str> =
         hints.iter().filter(|h| h.kind == ide::HintKind::RelatedProvider).map(|h| h.label.as_str()).collect();
     assert_eq!(providers, ["The Frontier Post", "Trend News Agency"]);
     assert!(hints.iter().all(|h| h.kind != ide::HintKind::ZonedTime), "UTC values need no zoned time");
     let off = ide::HintSettings { relative_dates: false, time_zone: None, related_provider: false };
-    assert!(ide::inlay_hints(&passports, &index(), &off, now()).is_empty());
+    assert!(ide::inlay_hints(&ide::Parsed::new(&passports), &index(), &off, now()).is_empty());
 }
 
 #[test]
 fn semantic_tokens_classify_keys_values_and_dated_lines() {
     use ide::TokenKind::*;
     let text = "---\ntitle: \"T\"\nmystery: 1\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://a.example.com/1\"\nprovider:\n  name: Wire\ntopics: [AI, \"Public Health\"]\n---\nbody 2021-01-01\n";
-    let tokens = ide::semantic_tokens(text, &Config::default());
+    let tokens = ide::semantic_tokens(text, &ide::Parsed::new(text), &Config::default());
     let shown: Vec<(&str, ide::TokenKind)> = tokens.iter().map(|t| (&text[t.range.clone()], t.kind)).collect();
     assert_eq!(
         shown,
@@ -709,7 +712,7 @@ fn semantic_tokens_classify_keys_values_and_dated_lines() {
         ]
     );
     let plain = "Title line\n26 September 2021\nMoscow: 16:04\n16.09.2021 - entry\n";
-    let dated: Vec<&str> = ide::semantic_tokens(plain, &Config::default())
+    let dated: Vec<&str> = ide::semantic_tokens(plain, &ide::Parsed::new(plain), &Config::default())
         .iter()
         .inspect(|t| assert_eq!(t.kind, DatedLine))
         .map(|t| &plain[t.range.clone()])

@@ -361,6 +361,14 @@ async fn lenses_links_hints_tokens_selection_highlights_and_symbols() {
     // `title` at 1:0 (5 long, property), then `publishedDateTime` on the next line.
     assert_eq!(&data[..10], [1, 0, 5, 0, 0, 1, 0, 17, 0, 0]);
     assert_eq!(data.len() % 5, 0);
+    // Positions are in UTF-16 and found in one pass: an emoji (two units) before a token on
+    // the same line, and CRLF line ends.
+    let emoji_uri = ws.uri("emoji.md");
+    let emoji = "---\r\ntitle: T\r\ntopics: [\"😀 x\", AI]\r\n---\r\n";
+    client.open(&emoji_uri, emoji, 1).await;
+    let tokens =
+        client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": emoji_uri } })).await;
+    assert_eq!(tokens["data"], json!([1, 0, 5, 0, 0, 1, 0, 6, 0, 0, 0, 10, 4, 4, 0, 0, 7, 2, 4, 0]));
     let lines = json!({ "start": { "line": 7, "character": 0 }, "end": { "line": 9, "character": 0 } });
     let ranged =
         client.request("textDocument/semanticTokens/range", json!({ "textDocument": doc, "range": lines })).await;
@@ -475,5 +483,61 @@ async fn workspace_folders_added_and_removed_at_runtime() {
     assert_eq!(client.request("workspace/symbol", json!({ "query": "zebra" })).await, json!([]));
     let offered = client.request("textDocument/completion", completion).await;
     assert!(!labels(&offered).contains(&"Zoology".to_string()), "{:?}", labels(&offered));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_workspace_transcodes_legacy_files_when_the_client_can_create_files() {
+    let utf8 = "---\ntitle: \"Caf\u{e9} talks\"\ntype: article\n---\nBody.\n";
+    let (windows_1252, _, _) = encoding_rs::WINDOWS_1252.encode(utf8);
+    let ws = Workspace::new(&[("ok.md", "---\ntitle: fine\ntype: article\n---\n")]);
+    std::fs::write(ws.path("legacy.md"), &windows_1252).unwrap();
+    std::fs::write(ws.path("binary.txt"), b"\xff\x00\xfe binary").unwrap();
+    let mut caps = push_client_caps();
+    caps["workspace"]["workspaceEdit"]["resourceOperations"] = json!(["create"]);
+    let mut client = TestClient::in_process();
+    client.initialize(caps, options(), Some(ws.dir.path())).await;
+    client.wait_for("indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    let params = json!({ "command": "articleLsp.fixWorkspace", "arguments": [] });
+    let result = client.request("workspace/executeCommand", params).await;
+    assert_eq!(result["files"], 1, "{result}");
+    assert_eq!(result["notUtf8"], 1, "the binary file is left alone: {result}");
+    let request = client.wait_for("applyEdit", |m| m["method"] == "workspace/applyEdit").await;
+    let changes = request["params"]["edit"]["documentChanges"].clone();
+    assert_eq!(
+        changes[0],
+        json!({ "kind": "create", "uri": ws.uri("legacy.md"), "options": { "overwrite": true, "ignoreIfExists": false } })
+    );
+    assert_eq!(changes[1]["textDocument"]["uri"], ws.uri("legacy.md"));
+    assert_eq!(changes[1]["edits"][0]["newText"], utf8, "the whole text, as UTF-8");
+    assert_eq!(changes[1]["edits"][0]["range"]["end"], json!({ "line": 0, "character": 0 }));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_workspace_can_be_cancelled_through_its_progress() {
+    let broken = "---\ntitle: \"cafÃ©\"\ntype: article\n---\n";
+    let files: Vec<(String, &str)> = (0..1000).map(|i| (format!("d{}/{i}.md", i / 100), broken)).collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let ws = Workspace::new(&refs);
+    let mut client = start(ws.dir.path()).await;
+    let params = json!({ "command": "articleLsp.fixWorkspace", "arguments": [] });
+    client.send(json!({ "jsonrpc": "2.0", "id": 9001, "method": "workspace/executeCommand", "params": params })).await;
+    let begin = client
+        .wait_for("fixWorkspace progress begin", |m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"].as_str().is_some_and(|t| t.starts_with("article-lsp/fixWorkspace"))
+                && m["params"]["value"]["kind"] == "begin"
+        })
+        .await;
+    assert_eq!(begin["params"]["value"]["cancellable"], true);
+    client.notify("window/workDoneProgress/cancel", json!({ "token": begin["params"]["token"] })).await;
+    let response = client.wait_for("the command's response", |m| m["id"] == 9001 && m.get("method").is_none()).await;
+    let result = &response["result"];
+    assert_eq!(result["cancelled"], true, "{result}");
+    assert_eq!(result["applied"], false);
+    assert!(result["files"].as_u64().unwrap() < 1000, "stopped early: {result}");
+    client.drain(std::time::Duration::from_millis(200)).await;
+    assert!(!client.seen.iter().any(|m| m["method"] == "workspace/applyEdit"), "nothing applied");
     client.shutdown().await;
 }

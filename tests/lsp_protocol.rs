@@ -7,6 +7,7 @@
 
 mod raw;
 
+use std::process::Command;
 use std::time::Duration;
 
 use raw::{RawServer, frame};
@@ -193,5 +194,135 @@ fn indexing_a_folder_with_deeply_nested_files() {
     server.wait_for("indexing to end", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
     let symbols = server.request(2, "workspace/symbol", json!({ "query": "Fine" }));
     assert!(symbols["result"].to_string().contains("Fine"), "{symbols}");
+    assert_eq!(shut_down(server), 0);
+}
+
+/// Security: the server reads only inside its workspace folder (and configuration), follows no
+/// symlink or `file:` link out of it, fetches no URL and runs no program, even when every
+/// feature is exercised on an article full of links. Under strace (when installed) every
+/// `open` and `execve` of the session is checked too.
+#[test]
+fn the_server_stays_inside_its_workspace() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.md"), "---\ntitle: Secret\n---\nHidden.\n").unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let root = ws.path().canonicalize().unwrap();
+    std::os::unix::fs::symlink(outside.path(), root.join("linked-dir")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), root.join("linked.md")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://127.0.0.1:{}/story", listener.local_addr().unwrap().port());
+    let secret = format!("file://{}/secret.md", outside.path().display());
+    let text = format!(
+        "---\ntitle: Links\npublishedDateTime: 2024-01-01T00:00:00Z\nwebUrl: {url}\nprovider:\n  name: P\n  domain: 127.0.0.1\nrelated:\n  - title: Out\n    webUrl: {secret}\n  - title: Up\n    webUrl: ../../etc/passwd\n---\nSee {url} and {secret}.\n"
+    );
+    std::fs::write(root.join("links.md"), &text).unwrap();
+    // Programs the server might be tempted to run: each leaves a mark if it is.
+    let bin = tempfile::tempdir().unwrap();
+    let mark = bin.path().join("ran");
+    for name in ["sh", "bash", "git", "curl", "wget", "xdg-open", "open", "python3", "node", "article-lsp"] {
+        let path = bin.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\necho {name} >> {}\n", mark.display())).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let trace = bin.path().join("trace");
+    let strace = ["/usr/bin/strace", "/bin/strace"].into_iter().find(|p| std::path::Path::new(p).exists());
+    let traced = strace.is_some();
+    let mut command = if let Some(strace) = strace {
+        let mut c = Command::new(strace);
+        c.args(["-f", "-qq", "-e", "trace=execve,open,openat,connect", "-o"]).arg(&trace);
+        c.arg(env!("CARGO_BIN_EXE_article-lsp"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_article-lsp"))
+    };
+    command.env("PATH", bin.path()).env("HOME", bin.path()).current_dir(&root);
+
+    let mut server = RawServer::spawn(command);
+    initialize(&mut server, Some(&root));
+    server.wait_for("indexing to end", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    let uri = raw::file_uri(&root.join("links.md"));
+    let doc = json!({ "uri": uri, "languageId": "markdown", "version": 1, "text": text });
+    server.send(&json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": doc } }));
+    server.wait_for("diagnostics", |m| m["method"] == "textDocument/publishDiagnostics");
+    let mut id = 10;
+    for (line, character) in [(3, 12), (9, 15), (11, 15), (13, 8), (13, 40)] {
+        let at = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        for method in ["textDocument/hover", "textDocument/definition", "textDocument/references"] {
+            let mut params = at.clone();
+            params["context"] = json!({ "includeDeclaration": true });
+            server.request(id, method, params);
+            id += 1;
+        }
+    }
+    for method in ["textDocument/documentLink", "textDocument/documentSymbol", "textDocument/codeAction"] {
+        let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 14, "character": 0 } });
+        let params = json!({ "textDocument": { "uri": uri }, "range": range, "context": { "diagnostics": [] } });
+        server.request(id, method, params);
+        id += 1;
+    }
+    let symbols = server.request(id, "workspace/symbol", json!({ "query": "Secret" }));
+    assert_eq!(symbols["result"].as_array().map_or(0, Vec::len), 0, "a file outside the workspace: {symbols}");
+    assert_eq!(shut_down(server), 0);
+
+    assert!(listener.accept().is_err(), "the server connected to a URL it was shown");
+    assert!(!mark.exists(), "the server ran {}", std::fs::read_to_string(&mark).unwrap_or_default());
+    if traced {
+        assert_trace_stays_inside(&std::fs::read_to_string(&trace).unwrap(), &root);
+    }
+}
+
+/// Every `execve` is the server's own start; no `connect`; every file opened is the workspace,
+/// system files (libraries, /proc, /sys, the time zone database) or the configuration lookup.
+fn assert_trace_stays_inside(trace: &str, root: &std::path::Path) {
+    let root = root.to_string_lossy();
+    // The time zone database is read for inlay hints in the configured display time zone.
+    let system = [
+        "/proc/",
+        "/sys/",
+        "/etc/ld.so",
+        "/lib",
+        "/usr/lib",
+        "/dev/null",
+        "/dev/urandom",
+        "/usr/share/zoneinfo",
+        "/etc/localtime",
+    ];
+    let mut execs = 0;
+    for line in trace.lines() {
+        if line.contains("execve(") && !line.contains("= -1") {
+            execs += 1;
+        }
+        assert!(!line.contains("connect("), "the server connected somewhere: {line}");
+        let Some(path) = line.split('"').nth(1).filter(|_| line.contains("open")) else { continue };
+        if line.contains("= -1") {
+            continue;
+        }
+        let allowed = path.starts_with(&*root) || system.iter().any(|s| path.starts_with(s));
+        assert!(allowed, "the server opened a file outside its workspace: {line}");
+    }
+    assert_eq!(execs, 1, "the server ran a program:\n{trace}");
+}
+
+/// Frames that arrive a byte at a time, and several frames in one write, are split correctly.
+#[test]
+fn frames_split_across_reads_or_packed_together() {
+    let mut server = RawServer::start();
+    let init = json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} } });
+    for byte in frame(init.to_string().as_bytes()) {
+        server.send_raw(&[byte]);
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    server.wait_for("initialize", |m| m["id"] == 1);
+    let mut packed = frame(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }).to_string().as_bytes());
+    for id in 2..5 {
+        let request = json!({ "jsonrpc": "2.0", "id": id, "method": "workspace/symbol", "params": { "query": "" } });
+        packed.extend(frame(request.to_string().as_bytes()));
+    }
+    server.send_raw(&packed);
+    for id in 2..5 {
+        let reply = server.wait_for("a packed request", |m| m["id"] == id);
+        assert!(reply.get("result").is_some(), "{reply}");
+    }
     assert_eq!(shut_down(server), 0);
 }

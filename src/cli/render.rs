@@ -45,7 +45,9 @@ impl Finding {
     }
 }
 
-/// Terminal styling, off unless writing to a terminal (or `--color always`).
+/// Terminal styling, off unless writing to a terminal (or `--color always`). Only the header
+/// line is painted here (three SGR codes need no library); frames are styled by
+/// `annotate-snippets`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
@@ -125,8 +127,8 @@ impl<'a> Locator<'a> {
     ) -> String {
         let line = self.index.line_content(self.text, start.line - 1);
         let line_text = &self.text[line.clone()];
-        let from = d.range.start.clamp(line.start, line.end) - line.start;
-        let to = d.range.end.clamp(line.start, line.end) - line.start;
+        let from = floor_boundary(line_text, d.range.start.clamp(line.start, line.end) - line.start);
+        let to = floor_boundary(line_text, d.range.end.clamp(line.start, line.end) - line.start);
         let (shown, span) = window(line_text, from, to);
         let mut group = Group::with_level(level(d.severity)).element(
             Snippet::source(&shown).line_start(start.line).fold(false).annotation(AnnotationKind::Primary.span(span)),
@@ -168,6 +170,13 @@ fn move_to(text: &str, index: &LineIndex, cursor: &mut Cursor, offset: usize) ->
     cursor.offset = offset;
     cursor.line = line;
     Position { line: line + 1, column: cursor.column + 1 }
+}
+
+fn floor_boundary(s: &str, mut at: usize) -> usize {
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn char_count(s: &str) -> usize {

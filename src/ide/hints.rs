@@ -6,27 +6,26 @@ use jiff::Timestamp;
 
 use super::context::field_at;
 use super::format::relative;
-use super::locate::root;
 use super::walk::each_entry;
-use super::{Hint, HintKind, HintSettings};
+use super::{Hint, HintKind, HintSettings, Parsed};
 use crate::analysis::parse_datetime;
 use crate::analysis::schema::Kind;
 use crate::analysis::yaml::Entry;
 use crate::workspace::Index;
 
-pub(crate) fn inlay_hints(text: &str, index: &Index, settings: &HintSettings, now: Timestamp) -> Vec<Hint> {
-    let Some(root) = root(text) else {
+pub(crate) fn inlay_hints(parsed: &Parsed, index: &Index, settings: &HintSettings, now: Timestamp) -> Vec<Hint> {
+    let Some(root) = parsed.root() else {
         return Vec::new();
     };
     let mut acc = Vec::new();
-    each_entry(&root, &mut |path, entry| {
+    each_entry(root, &mut |path, entry| {
         let Some(key) = entry.key_text() else { return };
         if field_at(path, key).is_some_and(|f| f.kind == Kind::Date) {
             date_hints(&mut acc, entry, settings, now);
         }
     });
     if settings.related_provider {
-        related_providers(&mut acc, &root, index);
+        related_providers(&mut acc, root, index);
     }
     acc.sort_by_key(|h| h.offset);
     acc

@@ -4,38 +4,31 @@
 
 use std::path::Path;
 
-use super::Lens;
 use super::format::articles;
-use crate::analysis::{front_matter, layout};
+use super::{Lens, Parsed};
 use crate::workspace::{Index, summary::summarize_parsed};
 
-pub(crate) fn code_lenses(text: &str, this: &Path, index: &Index) -> Vec<Lens> {
-    let layout = layout::split(text);
-    let Some(fm) = &layout.front_matter else {
+pub(crate) fn code_lenses(text: &str, parsed: &Parsed, this: &Path, index: &Index) -> Vec<Lens> {
+    let Some(front) = &parsed.front else {
         return Vec::new();
     };
-    let parsed = front_matter::parse(text, fm);
-    let summary = summarize_parsed(text, &layout, Some(&parsed));
+    let summary = summarize_parsed(text, &parsed.layout, Some(front));
     let mut acc = Vec::new();
     if let Some(title) = &summary.title {
         let citing = summary
             .web_url
             .as_ref()
             .map_or(0, |url| index.articles_linking_to(&url.value).into_iter().filter(|(p, _)| *p != this).count());
-        let at = title.span.start;
+        let range = title.span.clone();
         acc.push(Lens {
-            range: title.span.clone(),
+            range: range.clone(),
             title: format!("cited by {}", articles(citing)),
-            references_at: at,
+            references_at: range.start,
         });
-        if let Some(related) = parsed
-            .root
-            .as_ref()
-            .and_then(|r| r.as_mapping())
-            .and_then(|entries| entries.iter().find(|e| e.key_text() == Some("related")))
-        {
+        let entries = front.root.as_ref().and_then(|r| r.as_mapping()).unwrap_or_default();
+        if let Some(related) = entries.iter().find(|e| e.key_text() == Some("related")) {
             let title = format!("{} related", summary.related.len());
-            acc.push(Lens { range: title_range(&summary), title, references_at: related.key.span.start });
+            acc.push(Lens { range, title, references_at: related.key.span.start });
         }
     }
     for topic in &summary.topics {
@@ -43,8 +36,4 @@ pub(crate) fn code_lenses(text: &str, this: &Path, index: &Index) -> Vec<Lens> {
         acc.push(Lens { range: topic.span.clone(), title: articles(users), references_at: topic.span.start });
     }
     acc
-}
-
-fn title_range(summary: &crate::workspace::ArticleSummary) -> std::ops::Range<usize> {
-    summary.title.as_ref().map_or(0..0, |t| t.span.clone())
 }

@@ -5,18 +5,17 @@
 use std::path::Path;
 
 use super::context::field_at;
-use super::locate::root;
 use super::walk::{each_entry, unquoted};
-use super::{Link, LinkTarget};
+use super::{Link, LinkTarget, Parsed};
 use crate::analysis::schema::Kind;
 use crate::workspace::Index;
 
-pub(crate) fn document_links(text: &str, this: &Path, index: &Index) -> Vec<Link> {
-    let Some(root) = root(text) else {
+pub(crate) fn document_links(text: &str, parsed: &Parsed, this: &Path, index: &Index) -> Vec<Link> {
+    let Some(root) = parsed.root() else {
         return Vec::new();
     };
     let mut acc = Vec::new();
-    each_entry(&root, &mut |path, entry| {
+    each_entry(root, &mut |path, entry| {
         let Some(key) = entry.key_text() else { return };
         if field_at(path, key).is_none_or(|f| f.kind != Kind::Url) {
             return;

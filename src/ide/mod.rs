@@ -30,7 +30,8 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use crate::analysis::Edit;
+use crate::analysis::layout::{self, Layout};
+use crate::analysis::{Edit, front_matter};
 use crate::config::Config;
 use crate::workspace::Index;
 
@@ -257,24 +258,44 @@ pub fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> {
     navigation::workspace_symbols(index, query)
 }
 
+/// An article's text parsed once, so that the features that walk the whole front matter (code
+/// lenses, links, inlay hints, semantic tokens) share one parse per version of a document.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub(crate) layout: Layout,
+    pub(crate) front: Option<front_matter::Parsed>,
+}
+
+impl Parsed {
+    pub fn new(text: &str) -> Parsed {
+        let layout = layout::split(text);
+        let front = layout.front_matter.as_ref().map(|fm| front_matter::parse(text, fm));
+        Parsed { layout, front }
+    }
+
+    pub(crate) fn root(&self) -> Option<&crate::analysis::yaml::Node> {
+        self.front.as_ref()?.root.as_ref()
+    }
+}
+
 /// Code lenses on the title and the topics; `this` is the article's own path.
-pub fn code_lenses(text: &str, this: &Path, index: &Index) -> Vec<Lens> {
-    lenses::code_lenses(text, this, index)
+pub fn code_lenses(text: &str, parsed: &Parsed, this: &Path, index: &Index) -> Vec<Lens> {
+    lenses::code_lenses(text, parsed, this, index)
 }
 
 /// Links on every URL value: to the workspace article with that URL (not this one), else the URL.
-pub fn document_links(text: &str, this: &Path, index: &Index) -> Vec<Link> {
-    links::document_links(text, this, index)
+pub fn document_links(text: &str, parsed: &Parsed, this: &Path, index: &Index) -> Vec<Link> {
+    links::document_links(text, parsed, this, index)
 }
 
 /// Inlay hints of the kinds `settings` enables, sorted by offset.
-pub fn inlay_hints(text: &str, index: &Index, settings: &HintSettings, now: Timestamp) -> Vec<Hint> {
-    hints::inlay_hints(text, index, settings, now)
+pub fn inlay_hints(parsed: &Parsed, index: &Index, settings: &HintSettings, now: Timestamp) -> Vec<Hint> {
+    hints::inlay_hints(parsed, index, settings, now)
 }
 
 /// Semantic tokens, sorted, on single lines, never overlapping.
-pub fn semantic_tokens(text: &str, config: &Config) -> Vec<Token> {
-    tokens::semantic_tokens(text, config)
+pub fn semantic_tokens(text: &str, parsed: &Parsed, config: &Config) -> Vec<Token> {
+    tokens::semantic_tokens(text, parsed, config)
 }
 
 /// Selection ranges at `offset`, innermost first: value, entry, list item, list, front matter,

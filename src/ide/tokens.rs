@@ -3,20 +3,19 @@
 //! not support that), so a multi-line value gets none.
 
 use super::context::field_at;
-use super::locate::root;
 use super::walk::{each_entry, unquoted};
-use super::{Token, TokenKind};
+use super::{Parsed, Token, TokenKind};
 use crate::analysis::layout;
 use crate::analysis::schema::Kind;
-use crate::analysis::yaml::{Entry, Value};
+use crate::analysis::yaml::{Entry, Node, Value};
 use crate::config::Config;
 
-pub(crate) fn semantic_tokens(text: &str, config: &Config) -> Vec<Token> {
-    let layout = layout::split(text);
+pub(crate) fn semantic_tokens(text: &str, parsed: &Parsed, config: &Config) -> Vec<Token> {
     let mut acc = Vec::new();
-    match layout.front_matter {
-        Some(_) => front_matter_tokens(&mut acc, text, config),
-        None => dated_line_tokens(&mut acc, text, layout.body.start),
+    match parsed.root() {
+        Some(root) => front_matter_tokens(&mut acc, text, root, config),
+        None if parsed.layout.front_matter.is_none() => dated_line_tokens(&mut acc, text, parsed.layout.body.start),
+        None => {}
     }
     acc.retain(|t| !t.range.is_empty() && text.get(t.range.clone()).is_some_and(|s| !s.contains(['\n', '\r'])));
     acc.sort_by_key(|t| (t.range.start, t.range.end));
@@ -24,9 +23,8 @@ pub(crate) fn semantic_tokens(text: &str, config: &Config) -> Vec<Token> {
     acc
 }
 
-fn front_matter_tokens(acc: &mut Vec<Token>, text: &str, config: &Config) {
-    let Some(root) = root(text) else { return };
-    each_entry(&root, &mut |path, entry| {
+fn front_matter_tokens(acc: &mut Vec<Token>, text: &str, root: &Node, config: &Config) {
+    each_entry(root, &mut |path, entry| {
         let Some(key) = entry.key_text() else { return };
         let field = field_at(path, key);
         let dotted = path.iter().map(String::as_str).chain([key]).collect::<Vec<_>>().join(".");

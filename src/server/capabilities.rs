@@ -62,6 +62,10 @@ pub fn client_caps(caps: &ClientCapabilities) -> ClientCaps {
             .and_then(|w| w.workspace_edit.as_ref())
             .and_then(|e| e.document_changes)
             .unwrap_or(false),
+        create_files: workspace
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&tower_lsp_server::ls_types::ResourceOperationKind::Create)),
     }
 }
 

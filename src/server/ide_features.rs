@@ -14,7 +14,7 @@ use super::shared::Shared;
 use super::to_lsp;
 use crate::config::Config;
 use crate::ide::{self, HintKind, HintSettings, LinkTarget, TokenKind};
-use crate::line_index::PositionEncoding;
+use crate::line_index::{PositionEncoding, column_width};
 
 /// The client-side command a code lens runs: show the references at `[uri, position]`. It is
 /// deliberately not advertised in `executeCommandProvider`, so an editor extension can bind it
@@ -87,6 +87,9 @@ fn token_type(kind: TokenKind) -> u32 {
 struct Snap {
     uri: Uri,
     rope: Rope,
+    revision: u64,
+    /// The parse of this revision, if a request already made it.
+    parsed: Option<Arc<ide::Parsed>>,
     path: PathBuf,
     encoding: PositionEncoding,
     config: Arc<Config>,
@@ -97,17 +100,38 @@ struct Snap {
 fn snap(shared: &Shared, uri: &Uri) -> Option<Snap> {
     let mut state = shared.lock();
     let doc = state.documents.get(uri)?;
-    let (rope, path) = (doc.rope.clone(), doc.path.clone());
+    let (rope, path, revision) = (doc.rope.clone(), doc.path.clone(), doc.revision);
+    let parsed = state.parsed.get(uri).filter(|(r, _)| *r == revision).map(|(_, p)| p.clone());
     let config = state.config_for(path.as_deref());
     Some(Snap {
         uri: uri.clone(),
         rope,
+        revision,
+        parsed,
         path: path.unwrap_or_default(),
         encoding: state.encoding,
         config,
         now: state.settings.now(),
         hints: state.settings.inlay_hints.resolve(),
     })
+}
+
+impl Snap {
+    /// The text and its parse, parsing (and remembering the parse for this revision) only when
+    /// no earlier request did: lenses, tokens and hints arrive together after each edit.
+    fn parse(&self, shared: &Shared) -> (String, Arc<ide::Parsed>) {
+        let text = self.rope.to_string();
+        if let Some(parsed) = &self.parsed {
+            return (text, parsed.clone());
+        }
+        let parsed = Arc::new(ide::Parsed::new(&text));
+        let mut state = shared.lock();
+        let current = state.documents.get(&self.uri).is_some_and(|d| d.revision == self.revision);
+        if current {
+            state.parsed.insert(self.uri.clone(), (self.revision, parsed.clone()));
+        }
+        (text, parsed)
+    }
 }
 
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
@@ -118,7 +142,8 @@ pub async fn code_lenses(shared: &Shared, params: CodeLensParams) -> Option<Vec<
     let snap = snap(shared, &params.text_document.uri)?;
     let shared = shared.clone();
     blocking(move || {
-        let lenses = ide::code_lenses(&snap.rope.to_string(), &snap.path, &shared.index());
+        let (text, parsed) = snap.parse(&shared);
+        let lenses = ide::code_lenses(&text, &parsed, &snap.path, &shared.index());
         let lens = |l: ide::Lens| {
             let at = convert::position(&snap.rope, l.references_at, snap.encoding);
             let arguments = vec![serde_json::json!(snap.uri.as_str()), serde_json::json!(at)];
@@ -141,7 +166,8 @@ pub async fn document_links(shared: &Shared, params: DocumentLinkParams) -> Opti
     let snap = snap(shared, &params.text_document.uri)?;
     let shared = shared.clone();
     blocking(move || {
-        let links = ide::document_links(&snap.rope.to_string(), &snap.path, &shared.index());
+        let (text, parsed) = snap.parse(&shared);
+        let links = ide::document_links(&text, &parsed, &snap.path, &shared.index());
         let link = |l: ide::Link| {
             let (target, tooltip) = match &l.target {
                 LinkTarget::Article(path) => (to_lsp::uri_of(path)?, "Open the workspace article"),
@@ -165,28 +191,36 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
     blocking(move || {
         let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
         let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
-        let hints = ide::inlay_hints(&snap.rope.to_string(), &shared.index(), &snap.hints, snap.now);
-        let hint = |h: ide::Hint| InlayHint {
-            position: convert::position(&snap.rope, h.offset, snap.encoding),
-            label: InlayHintLabel::String(match h.kind {
-                HintKind::RelatedProvider => format!("· {}", h.label),
-                HintKind::RelativeDate | HintKind::ZonedTime => h.label,
-            }),
-            kind: None,
-            text_edits: None,
-            tooltip: None,
-            padding_left: Some(true),
-            padding_right: None,
-            data: None,
-        };
-        hints.into_iter().filter(|h| start <= h.offset && h.offset <= end).map(hint).collect()
+        let (text, parsed) = snap.parse(&shared);
+        let hints = ide::inlay_hints(&parsed, &shared.index(), &snap.hints, snap.now);
+        // Hints come sorted by offset: positions in one pass, as for tokens.
+        let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
+        let mut out = Vec::new();
+        for h in hints.into_iter().filter(|h| start <= h.offset && h.offset <= end) {
+            let Some((line, character)) = walker.advance(h.offset) else { continue };
+            out.push(InlayHint {
+                position: Position::new(line, character),
+                label: InlayHintLabel::String(match h.kind {
+                    HintKind::RelatedProvider => format!("· {}", h.label),
+                    HintKind::RelativeDate | HintKind::ZonedTime => h.label,
+                }),
+                kind: None,
+                text_edits: None,
+                tooltip: None,
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
+        }
+        out
     })
     .await
 }
 
 pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
     let snap = snap(shared, &params.text_document.uri)?;
-    blocking(move || SemanticTokensResult::Tokens(encode_tokens(&snap, None))).await
+    let shared = shared.clone();
+    blocking(move || SemanticTokensResult::Tokens(encode_tokens(&shared, &snap, None))).await
 }
 
 pub async fn semantic_tokens_range(
@@ -194,34 +228,70 @@ pub async fn semantic_tokens_range(
     params: SemanticTokensRangeParams,
 ) -> Option<SemanticTokensRangeResult> {
     let snap = snap(shared, &params.text_document.uri)?;
+    let shared = shared.clone();
     blocking(move || {
         let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
         let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
-        SemanticTokensRangeResult::Tokens(encode_tokens(&snap, Some(start..end)))
+        SemanticTokensRangeResult::Tokens(encode_tokens(&shared, &snap, Some(start..end)))
     })
     .await
 }
 
 /// Tokens in the protocol's relative encoding (line delta, start delta, length, type, mods).
-fn encode_tokens(snap: &Snap, within: Option<std::ops::Range<usize>>) -> SemanticTokens {
-    let tokens = ide::semantic_tokens(&snap.rope.to_string(), &snap.config);
+fn encode_tokens(shared: &Shared, snap: &Snap, within: Option<std::ops::Range<usize>>) -> SemanticTokens {
+    let (text, parsed) = snap.parse(shared);
+    let tokens = ide::semantic_tokens(&text, &parsed, &snap.config);
     let wanted = |t: &ide::Token| within.as_ref().is_none_or(|r| t.range.start < r.end && r.start < t.range.end);
     let mut data = Vec::with_capacity(tokens.len());
+    let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
     let (mut line, mut character) = (0, 0);
     for token in tokens.iter().filter(|t| wanted(t)) {
-        let range = convert::range(&snap.rope, &token.range, snap.encoding);
-        let delta_line = range.start.line - line;
-        let delta_start = if delta_line == 0 { range.start.character - character } else { range.start.character };
+        let Some(piece) = text.get(token.range.clone()) else { continue };
+        let Some((start_line, start_col)) = walker.advance(token.range.start) else { continue };
+        let delta_line = start_line - line;
         data.push(SemanticToken {
             delta_line,
-            delta_start,
-            length: range.end.character.saturating_sub(range.start.character),
+            delta_start: if delta_line == 0 { start_col - character } else { start_col },
+            length: column_width(piece, snap.encoding) as u32,
             token_type: token_type(token.kind),
             token_modifiers_bitset: 0,
         });
-        (line, character) = (range.start.line, range.start.character);
+        (line, character) = (start_line, start_col);
     }
     SemanticTokens { result_id: None, data }
+}
+
+/// Line and column of ascending offsets in one pass over the text: converting each of tens of
+/// thousands of tokens through the rope separately would cost more than computing them.
+struct Walker<'a> {
+    text: &'a str,
+    at: usize,
+    line: u32,
+    col: u32,
+    encoding: PositionEncoding,
+}
+
+impl Walker<'_> {
+    /// The position of `to` (not before the last one asked for, on a char boundary). Asking
+    /// for the same offset again is free.
+    fn advance(&mut self, to: usize) -> Option<(u32, u32)> {
+        let piece = self.text.get(self.at..to)?;
+        let bytes = piece.as_bytes();
+        let mut line_start = None;
+        for (i, b) in bytes.iter().enumerate() {
+            let ends_line = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                self.line += 1;
+                line_start = Some(i + 1);
+            }
+        }
+        self.col = match line_start {
+            Some(start) => column_width(&piece[start..], self.encoding) as u32,
+            None => self.col + column_width(piece, self.encoding) as u32,
+        };
+        self.at = to;
+        Some((self.line, self.col))
+    }
 }
 
 pub async fn selection_ranges(shared: &Shared, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {

@@ -23,6 +23,8 @@ pub struct ClientCaps {
     pub work_done_progress: bool,
     pub watched_files_registration: bool,
     pub document_changes: bool,
+    /// Workspace edits may create (and so overwrite) files: how `fixWorkspace` transcodes.
+    pub create_files: bool,
 }
 
 #[derive(Debug, Default)]
@@ -43,6 +45,8 @@ pub struct State {
     pub config_reported: HashMap<PathBuf, Option<String>>,
     /// Progress tokens the client asked to cancel (`window/workDoneProgress/cancel`).
     pub cancelled_progress: std::collections::HashSet<tower_lsp_server::ls_types::ProgressToken>,
+    /// The last parse of each open document, by revision (`ide_features` shares it).
+    pub parsed: HashMap<Uri, (u64, Arc<crate::ide::Parsed>)>,
 }
 
 impl State {

@@ -19,6 +19,7 @@
 //! the guard and the framework leave through one writer, whole, so they never interleave.
 
 use memchr::memmem;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
@@ -257,22 +258,40 @@ enum Verdict {
     Substitute(Value),
 }
 
+/// The two members the guard needs, read without building the rest (a `didOpen` of a 100 MB
+/// article is parsed into a tree only once more, to prove the framework will accept it).
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    method: Option<Value>,
+    #[serde(default)]
+    id: Option<Value>,
+}
+
 fn judge(body: &[u8]) -> Verdict {
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(err) => return Verdict::Reply(error(Value::Null, -32700, &format!("Parse error: {err}"))),
+    // The framework's codec refuses the whole body when any of it is not UTF-8.
+    if let Err(err) = std::str::from_utf8(body) {
+        return Verdict::Reply(error(Value::Null, -32700, &format!("Parse error: the message is not UTF-8 ({err})")));
+    }
+    // (A struct also deserialises from an array, so only objects are probed.)
+    let is_object = body.trim_ascii_start().first() == Some(&b'{');
+    let Some(probe) = serde_json::from_slice::<Probe>(body).ok().filter(|_| is_object) else {
+        return Verdict::Reply(match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Ok(_) => error(Value::Null, -32600, "Invalid request"),
+            Err(err) => error(Value::Null, -32700, &format!("Parse error: {err}")),
+        });
     };
-    let id = value.get("id").filter(|id| id.is_number() || id.is_string()).cloned();
-    let method = value.get("method").and_then(Value::as_str).map(str::to_owned);
+    let id = probe.id.filter(|id| id.is_number() || id.is_string());
+    let method = probe.method.as_ref().and_then(Value::as_str).map(str::to_owned);
     if let (Some(method), Some(id)) = (&method, &id)
         && method.starts_with("$/")
     {
         return Verdict::Reply(error(id.clone(), -32601, &format!("Method not found: {method}")));
     }
-    let is_request = value.get("method").is_some();
+    let is_request = probe.method.is_some();
     let decodes = match is_request {
-        true => serde_json::from_value::<Request>(value.clone()).is_ok(),
-        false => serde_json::from_value::<Response>(value.clone()).is_ok(),
+        true => serde_json::from_slice::<Request>(body).is_ok(),
+        false => serde_json::from_slice::<Response>(body).is_ok(),
     };
     match (decodes, is_request, id) {
         (true, _, _) => Verdict::Forward { method },

@@ -5,7 +5,7 @@
 //! content on disk for the others.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -46,9 +46,13 @@ impl Source {
 }
 
 /// Every article of the workspace (open documents and indexed files) whose text passes
-/// `wanted`, read in parallel. Files on disk that are not UTF-8 cannot be edited as text and
-/// are counted in the second value instead.
-fn sources(shared: &Shared, paths: &[PathBuf], wanted: &(dyn Fn(&str) -> bool + Sync)) -> (Vec<Source>, usize) {
+/// `wanted`, read in parallel. Files on disk that are not UTF-8 cannot be edited as text: they
+/// are returned apart, with their bytes.
+fn sources(
+    shared: &Shared,
+    paths: &[PathBuf],
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> (Vec<Source>, Vec<(PathBuf, Vec<u8>)>) {
     let open: HashMap<PathBuf, Source> = {
         let state = shared.lock();
         state
@@ -60,21 +64,26 @@ fn sources(shared: &Shared, paths: &[PathBuf], wanted: &(dyn Fn(&str) -> bool + 
             })
             .collect()
     };
-    let closed: Vec<Option<Source>> = paths
+    let closed: Vec<Result<Source, (PathBuf, Vec<u8>)>> = paths
         .par_iter()
         .filter(|p| !open.contains_key(*p))
         .filter_map(|path| {
             let bytes = crate::files::read(path).ok()?;
-            let Ok(text) = std::str::from_utf8(&bytes) else { return Some(None) };
+            let Ok(text) = std::str::from_utf8(&bytes) else { return Some(Err((path.clone(), bytes))) };
             if !wanted(text) {
                 return None;
             }
-            Some(Some(Source { uri: to_lsp::uri_of(path)?, rope: Rope::from_str(text), version: None }))
+            Some(Ok(Source { uri: to_lsp::uri_of(path)?, rope: Rope::from_str(text), version: None }))
         })
         .collect();
-    let not_utf8 = closed.iter().filter(|s| s.is_none()).count();
     let mut all: Vec<Source> = open.into_values().filter(|s| wanted(&s.text())).collect();
-    all.extend(closed.into_iter().flatten());
+    let mut not_utf8 = Vec::new();
+    for source in closed {
+        match source {
+            Ok(source) => all.push(source),
+            Err(file) => not_utf8.push(file),
+        }
+    }
     all.sort_by(|a, b| a.uri.as_str().cmp(b.uri.as_str()));
     (all, not_utf8)
 }
@@ -84,6 +93,8 @@ struct EditBuilder {
     encoding: PositionEncoding,
     document_changes: bool,
     docs: Vec<TextDocumentEdit>,
+    /// Files rewritten whole in UTF-8: created anew (overwriting), then filled.
+    transcoded: Vec<(Uri, String)>,
     annotated: bool,
 }
 
@@ -94,6 +105,7 @@ impl EditBuilder {
             encoding: state.encoding,
             document_changes: state.caps.document_changes,
             docs: Vec::new(),
+            transcoded: Vec::new(),
             annotated: false,
         }
     }
@@ -126,7 +138,7 @@ impl EditBuilder {
     }
 
     fn files(&self) -> usize {
-        self.docs.len()
+        self.docs.len() + self.transcoded.len()
     }
 
     fn finish(self) -> WorkspaceEdit {
@@ -152,12 +164,37 @@ impl EditBuilder {
             };
             HashMap::from([(DOMAIN_ANNOTATION.to_string(), annotation)])
         });
+        let document_changes = match self.transcoded.is_empty() {
+            true => DocumentChanges::Edits(self.docs),
+            false => {
+                let mut ops: Vec<DocumentChangeOperation> =
+                    self.docs.into_iter().map(DocumentChangeOperation::Edit).collect();
+                for (uri, text) in self.transcoded {
+                    ops.extend(rewrite_whole(uri, text));
+                }
+                DocumentChanges::Operations(ops)
+            }
+        };
         WorkspaceEdit {
-            document_changes: Some(DocumentChanges::Edits(self.docs)),
+            document_changes: Some(document_changes),
             change_annotations: annotations,
             ..WorkspaceEdit::default()
         }
     }
+}
+
+/// A file replaced by `text`: created anew over the old one (which empties it), then `text`
+/// inserted. This is how a workspace edit changes a file's encoding.
+fn rewrite_whole(uri: Uri, text: String) -> [DocumentChangeOperation; 2] {
+    let overwrite = CreateFileOptions { overwrite: Some(true), ignore_if_exists: Some(false) };
+    let create = CreateFile { uri: uri.clone(), options: Some(overwrite), annotation_id: None };
+    let start = Position::new(0, 0);
+    let insert = TextEdit::new(Range::new(start, start), text);
+    let fill = TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+        edits: vec![OneOf::Left(insert)],
+    };
+    [DocumentChangeOperation::Op(ResourceOp::Create(create)), DocumentChangeOperation::Edit(fill)]
 }
 
 /// The open document's rope and the byte offset of a position in it.
@@ -301,10 +338,14 @@ pub async fn fix_workspace_command(shared: &Shared) -> jsonrpc::Result<Option<LS
         let repaired = tokio::task::spawn_blocking(move || repair_batch(&worker, &batch))
             .await
             .map_err(|_| jsonrpc::Error::internal_error())?;
-        report.not_utf8 += repaired.not_utf8;
         for (source, repair) in &repaired.repairs {
             builder.add(source, &repair.edits, &[]);
             report.findings += repair.findings;
+        }
+        report.not_utf8 += repaired.not_utf8;
+        for (uri, text, findings) in repaired.transcoded {
+            builder.transcoded.push((uri, text));
+            report.findings += findings;
         }
         done += batch_len;
         progress.report(shared, done, paths.len()).await;
@@ -332,13 +373,25 @@ pub async fn fix_workspace_command(shared: &Shared) -> jsonrpc::Result<Option<LS
 
 struct Repaired {
     repairs: Vec<(Source, ide::Repair)>,
+    /// Files that are not UTF-8, decoded and repaired whole: URI, text, findings (the
+    /// transcoding counts as one).
+    transcoded: Vec<(Uri, String, usize)>,
+    /// Files that are not UTF-8 and that this client cannot rewrite.
     not_utf8: usize,
 }
 
 /// Reads and repairs one batch of articles (open ones from their documents).
 fn repair_batch(shared: &Shared, batch: &[PathBuf]) -> Repaired {
     let (sources, not_utf8) = sources(shared, batch, &|_| true);
-    let now = shared.lock().settings.now();
+    let (now, can_create) = {
+        let state = shared.lock();
+        (state.settings.now(), state.caps.create_files && state.caps.document_changes)
+    };
+    let transcoded = match can_create {
+        true => not_utf8.par_iter().filter_map(|(path, bytes)| transcode(shared, path, bytes, now)).collect(),
+        false => Vec::new(),
+    };
+    let not_utf8 = not_utf8.len() - transcoded.len();
     let configured: Vec<(Source, Arc<crate::config::Config>)> = sources
         .into_iter()
         .map(|s| {
@@ -355,7 +408,20 @@ fn repair_batch(shared: &Shared, batch: &[PathBuf]) -> Repaired {
         })
         .filter(|(_, repair)| !repair.edits.is_empty())
         .collect();
-    Repaired { repairs, not_utf8 }
+    Repaired { repairs, transcoded, not_utf8 }
+}
+
+/// A file that is not UTF-8, decoded (as `article-lsp fix` does) and repaired.
+fn transcode(shared: &Shared, path: &Path, bytes: &[u8], now: jiff::Timestamp) -> Option<(Uri, String, usize)> {
+    // A NUL byte in text that is not UTF-8 means binary data, as `article-lsp fix` judges it.
+    if memchr::memchr(0, bytes).is_some() {
+        return None;
+    }
+    let decoded = crate::analysis::encoding::decode(bytes);
+    decoded.transcoded.as_ref()?;
+    let config = shared.lock().config_for(Some(path));
+    let fixed = crate::fix::fix_text(&decoded.text, &config, now, &crate::fix::Selection::default());
+    Some((to_lsp::uri_of(path)?, fixed.text, fixed.applied + 1))
 }
 
 /// A cancellable `$/progress` of one run (a no-op for clients without progress support).

@@ -23,6 +23,10 @@ pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> V
     let walker = ignore::WalkBuilder::new(root)
         .require_git(false)
         .follow_links(false)
+        // Ignore rules come from inside the folder only: no global git configuration or
+        // excludes file, no `.gitignore` above the folder (the server reads nothing outside).
+        .git_global(false)
+        .parents(false)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     // Files of one directory come together: ask for its configuration once.

@@ -26,12 +26,13 @@ pub struct RawServer {
 
 impl RawServer {
     pub fn start() -> RawServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_article-lsp"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        RawServer::spawn(Command::new(env!("CARGO_BIN_EXE_article-lsp")))
+    }
+
+    /// Starts `command`, which runs the server binary (possibly under a tracer, or with its own
+    /// environment).
+    pub fn spawn(mut command: Command) -> RawServer {
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
         let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let stdout = child.stdout.take().unwrap();
         let (tx, inbox) = channel();

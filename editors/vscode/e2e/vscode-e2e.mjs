@@ -24,6 +24,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const STEP_TIMEOUT_MS = Number(process.env.ARTICLE_LSP_STEP_TIMEOUT_MS || 30000);
+// Generated articles beside the examples, so that indexing lasts long enough (a few progress
+// reports, 100 ms apart) for the status item's "indexing N/M" state to be seen.
+const BULK_ARTICLES = Number(process.env.ARTICLE_LSP_E2E_BULK || 20000);
 const ARTICLE = "world/2021-09-26-vaccine-passports.md";
 const MOJIBAKE = "Organizationâ€™s";
 const REPAIRED = "Organization’s";
@@ -133,6 +136,27 @@ function lineOf(text, needle) {
   return index + 1;
 }
 
+// Small articles without a single finding (the server reports on every indexed file), without
+// topics and with a provider examples/ already has, so completion lists stay as in examples/.
+async function writeBulkArticles(dir, count) {
+  fs.mkdirSync(dir, { recursive: true });
+  // Many writes in flight: one at a time takes several times longer on a busy disk.
+  const pending = [];
+  for (let i = 0; i < count; i++) {
+    if (pending.length >= 256) {
+      await Promise.all(pending.splice(0));
+    }
+    const write = fs.promises.writeFile(
+      path.join(dir, `${String(i).padStart(6, "0")}.md`),
+      `---\ntitle: "Generated article ${i}"\npublishedDateTime: 2021-01-01T00:00:00Z\n` +
+        `webUrl: "https://sciencewire.example.org/bulk/${i}"\n` +
+        `provider:\n  name: Science Daily Wire\n  domain: sciencewire.example.org\n---\nBody ${i}.\n`,
+    );
+    pending.push(write);
+  }
+  await Promise.all(pending);
+}
+
 async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   for (const old of fs.readdirSync(artifacts)) {
@@ -147,6 +171,11 @@ async function main() {
   const configFile = path.join(workspace, "article-lsp.toml");
   const collectionConfig = fs.readFileSync(configFile, "utf8");
   fs.rmSync(configFile);
+  // The articles of examples/ (its article-lsp.toml includes *.md and *.txt).
+  const exampleArticles = fs
+    .readdirSync(examples, { recursive: true })
+    .filter((name) => /\.(md|txt)$/.test(String(name))).length;
+  await writeBulkArticles(path.join(workspace, "bulk"), BULK_ARTICLES);
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
   // A user's settings, kept to what keeps the screen quiet; nothing that changes how the
   // extension or completion behaves (quick suggestions in Markdown stay off, as by default).
@@ -334,6 +363,14 @@ async function main() {
       await toast.locator(".codicon-notifications-clear").click();
     });
 
+    await step("the bundled server starts and indexes the workspace: the status item shows the progress", async () => {
+      await waitFor(
+        statusItem(/article-lsp: indexing [\d,]+\/[\d,]+/),
+        'the status item "article-lsp: indexing N/M" (from the server\'s $/progress)',
+      );
+      await screenshot("status-indexing");
+    });
+
     await step("the bundled server runs: the status item says so, after indexing", async () => {
       // Running: the check mark (starting shows a spinner, the warnings an icon and a reason).
       const running = page.locator(".statusbar-item").filter({ has: page.locator(".codicon-check") });
@@ -343,7 +380,7 @@ async function main() {
         page
           .locator(".monaco-hover, .workbench-hover")
           .filter({ hasText: "bundled with the extension" })
-          .filter({ hasText: "articles indexed" }),
+          .filter({ hasText: `${BULK_ARTICLES + exampleArticles} articles indexed` }),
         'the tooltip "The server is running: ... (bundled with the extension)" with "N articles indexed" (from $/progress)',
       );
       await screenshot("status-running-bundled");

@@ -107,10 +107,10 @@ export function progressText(message: string | undefined, percentage: number | u
   if (counts) {
     return `${Number(counts[1]).toLocaleString("en-US")}/${Number(counts[2]).toLocaleString("en-US")}`;
   }
-  if (percentage !== undefined) {
-    return `${percentage}%`;
+  if (message) {
+    return `(${message})`;
   }
-  return message ?? "…";
+  return percentage === undefined ? "…" : `${percentage}%`;
 }
 
 function md(text: string): vscode.MarkdownString {

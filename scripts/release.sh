@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds every install channel's artifact into dist/ (or --out DIR), with SHA-256 checksums:
+#   article-lsp-VERSION.crate                  `cargo install article-lsp` (cargo package)
+#   article_lsp-VERSION-py3-none-PLATFORM.whl  `pip install article-lsp` (maturin, bindings = "bin")
+#   article-lsp-TARGET.vsix                    the VS Code extension with the server bundled
+#   SHA256SUMS
+# and prints what it built. `--universal` also builds article-lsp-universal.vsix (no server: for
+# platforms without a bundled build). `--allow-dirty` packages a working tree with uncommitted
+# changes (the install tests do; a real release should not).
+#
+# Needs: cargo; Node 20+ and npm (the extension); Python 3 with venv. maturin comes from
+# $MATURIN, else `maturin` on PATH, else PyPI into a venv under $ARTICLE_LSP_TEST_CACHE
+# (default ~/.cache/article-lsp-editor-tests), the cache the editor tests use.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+MATURIN_VERSION=1.16.0
+out=$ROOT/dist
+universal=0
+allow_dirty=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) out=$(mkdir -p "$2" && cd "$2" && pwd); shift ;;
+    --universal) universal=1 ;;
+    --allow-dirty) allow_dirty=(--allow-dirty) ;;
+    *) echo "release.sh: unknown argument '$1' (expected --out DIR, --universal, --allow-dirty)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+step() { printf '\n=== release: %s\n' "$*"; }
+version=$(cargo metadata --no-deps --format-version 1 --locked |
+  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "article-lsp"))')
+target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
+rm -rf "$out"
+mkdir -p "$out"
+
+step "crate article-lsp $version (cargo package)"
+# Not verified here by a build: the install tests build, test and install the unpacked crate.
+cargo package --locked --no-verify "${allow_dirty[@]}"
+cp "$target_dir/package/article-lsp-$version.crate" "$out/"
+
+step "wheel (maturin build --release)"
+maturin=${MATURIN:-$(command -v maturin || true)}
+if [ -z "$maturin" ]; then
+  venv=${ARTICLE_LSP_TEST_CACHE:-$HOME/.cache/article-lsp-editor-tests}/maturin-$MATURIN_VERSION
+  if [ ! -e "$venv/.complete" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN_VERSION"
+    touch "$venv/.complete"
+  fi
+  maturin=$venv/bin/maturin
+fi
+"$maturin" build --release --locked --out "$out"
+
+step "VS Code extension with the server bundled (npm run package)"
+cargo build --release --locked
+(
+  cd editors/vscode
+  if ! cmp -s package-lock.json node_modules/.article-lsp-package-lock.json; then
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.article-lsp-package-lock.json
+  fi
+  rm -f article-lsp-*.vsix
+  ARTICLE_LSP_BIN=$target_dir/release/article-lsp npm run --silent package
+  mv article-lsp-*.vsix "$out/"
+  if [ "$universal" = 1 ]; then
+    npm run --silent package:universal
+    mv article-lsp-universal.vsix "$out/"
+  fi
+)
+
+step "checksums"
+(cd "$out" && sha256sum -- * >SHA256SUMS)
+
+step "built into $out"
+(cd "$out" && for file in *; do
+  printf '%10s  %s\n' "$(du -h --apparent-size -- "$file" | cut -f1)" "$file"
+done && echo && cat SHA256SUMS)
