@@ -10,11 +10,10 @@
 #
 # Usage: scripts/install-test.sh        (run by `scripts/test.sh install`)
 #   ARTICLE_LSP_BIN   the cargo-built binary to compare with (default target/release/article-lsp)
-# It first builds dist/ with scripts/release.sh --allow-dirty. The packaged crate builds in the
-# repository's target directory: only article-lsp itself compiles again (once for the tests,
-# once in release for `cargo install`), its dependencies are the ones `cargo test` and
-# `cargo build --release` already built; cargo links the repository's own binaries back in
-# place on its next build.
+# It first builds dist/ with scripts/release.sh --allow-dirty. The packaged crate's tests build
+# in the repository's target directory (its dependencies are the ones `cargo test` built; the
+# tests recompile because CARGO_MANIFEST_DIR differs); `cargo install` builds in
+# target/packaged-crate/, kept between runs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -88,7 +87,10 @@ crate=$work/article-lsp-$version
 export CARGO_TARGET_DIR=$target_dir
 if ! (cd "$crate" && cargo test --offline --locked); then
   fail crate "cargo test fails in the packaged crate (a file the tests need is missing from Cargo.toml's include?)"
-elif ! (cd "$crate" && cargo install --path . --root "$work/cargo-root" --offline --locked); then
+# Its own target directory: sharing the repository's would let cargo reuse the repository's
+# release build (the root package's hash does not depend on its path), so nothing would prove
+# that the packaged sources build. One release build of everything.
+elif ! (cd "$crate" && CARGO_TARGET_DIR=$target_dir/packaged-crate cargo install --path . --root "$work/cargo-root" --offline --locked); then
   fail crate "cargo install of the packaged crate failed"
 else
   echo "installed: $work/cargo-root/bin/article-lsp ($("$work/cargo-root/bin/article-lsp" --version))"

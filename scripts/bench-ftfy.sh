@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Speed and agreement against Python's ftfy (6.3.1, installed from PyPI into a scratch venv
+# under target/, never a project dependency): `article-lsp fix --only mojibake -` against
+# `ftfy.fix_encoding` line by line, on the same generated news text (20 MB by default), clean
+# and with 1% of the non-ASCII lines mangled (UTF-8 read as Windows-1252).
+#
+# Usage: scripts/bench-ftfy.sh [megabytes] [runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+megabytes="${1:-20}"
+runs="${2:-3}"
+work=target/bench-ftfy
+mkdir -p "$work"
+if [ ! -x "$work/venv/bin/python" ]; then
+    python3 -m venv "$work/venv"
+fi
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check ftfy==6.3.1
+cargo build --release --quiet
+exec "$work/venv/bin/python" - "$megabytes" "$runs" "$work" <<'PY'
+import statistics, subprocess, sys, time
+import ftfy
+
+megabytes, runs, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+sentences = [l.split("\t", 1)[1] for l in open("tests/data/mojibake/sentences.txt", encoding="utf-8")
+             if "\t" in l and not l.startswith("#")]
+sentences = [s.rstrip("\n") for s in sentences]
+english = [
+    "The council met on Tuesday to discuss the budget for the coming year and approved it.",
+    "Officials said the new bridge would open in the spring, two months later than planned.",
+    "Shares in the company rose 4 percent after it reported higher profits for the quarter.",
+    "The report, published on Monday, found that most households had cut their spending.",
+    "Rain is expected across the north of the country for the rest of the week.",
+]
+
+def sloppy_1252(text):
+    out = []
+    for b in text.encode("utf-8"):
+        try:
+            out.append(bytes([b]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(b))
+    return "".join(out)
+
+def generate(dirty):
+    lines, mangled, size, i, foreign = [], set(), 0, 0, 0
+    while size < megabytes * 1_000_000:
+        if i % 6 == 5:
+            line = sentences[foreign % len(sentences)]
+            foreign += 1
+            if dirty and foreign % 100 == 0:
+                line = sloppy_1252(line)
+                mangled.add(len(lines))
+        else:
+            line = english[i % len(english)]
+        lines.append(line)
+        size += len(line.encode("utf-8")) + 1
+        i += 1
+    return lines, mangled
+
+def ours(path):
+    times, out = [], None
+    for _ in range(runs):
+        with open(path, "rb") as f:
+            start = time.perf_counter()
+            done = subprocess.run(["target/release/article-lsp", "fix", "--only", "mojibake", "-"], stdin=f,
+                                  capture_output=True, check=False)
+            times.append(time.perf_counter() - start)
+        out = done.stdout.decode("utf-8")
+    return statistics.median(times), out.split("\n")
+
+def theirs(lines):
+    times, out = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = [ftfy.fix_encoding(line) for line in lines]
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+print(f"ftfy {ftfy.__version__}; {megabytes} MB; median of {runs} runs")
+print(f"{'text':<8} {'article-lsp':>14} {'ftfy':>14} {'ratio':>8}  agreement")
+for name, dirty in (("clean", False), ("dirty", True)):
+    lines, mangled = generate(dirty)
+    path = f"{work}/{name}.txt"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    mb = sum(len(l.encode("utf-8")) + 1 for l in lines) / 1e6
+    our_time, our_lines = ours(path)
+    their_time, their_lines = theirs(lines)
+    same = sum(1 for a, b in zip(our_lines, their_lines) if a == b)
+    same_mangled = sum(1 for i in mangled if our_lines[i] == their_lines[i])
+    agreement = f"{same}/{len(lines)} lines identical"
+    if mangled:
+        agreement += f"; mangled lines: {same_mangled}/{len(mangled)} identical to ftfy"
+    print(f"{name:<8} {mb / our_time:>9.1f} MB/s {mb / their_time:>9.2f} MB/s {their_time / our_time:>7.1f}x  {agreement}")
+PY
