@@ -1,9 +1,23 @@
 //! Normal forms used as index keys: URLs (so `https://WWW.x.org/a/` and `https://x.org/a` are
 //! one article) and topics (so `AI`, `ai` and `Politica`/`Política` meet as variants).
 
-/// A URL compared after lowercasing the scheme and host, dropping `www.` and a trailing slash.
+/// A URL compared as the `url` crate normalises it (case of scheme and host, IDNA, default port,
+/// percent-encoding), then without `www.` and a trailing slash.
 pub(crate) fn url_key(url: &str) -> String {
     let url = url.trim();
+    let Ok(parsed) = url::Url::parse(url) else { return lenient_url_key(url) };
+    let Some(host) = parsed.host_str() else { return lenient_url_key(url) };
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = parsed.path().trim_end_matches('/');
+    let query = parsed.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let fragment = parsed.fragment().map(|f| format!("#{f}")).unwrap_or_default();
+    format!("{}://{host}{port}{path}{query}{fragment}", parsed.scheme())
+}
+
+/// The key of text that is not an absolute URL (`x.org/a`): still lowercased and trimmed alike,
+/// so a bad URL still meets its copies.
+fn lenient_url_key(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(at) => (url[..at].to_ascii_lowercase(), &url[at + 3..]),
         None => (String::new(), url),
@@ -107,6 +121,11 @@ mod tests {
         assert_eq!(url_key("HTTPS://WWW.Rferl.org/a/1.html/"), url_key("https://rferl.org/a/1.html"));
         assert_ne!(url_key("https://x.org/A"), url_key("https://x.org/a"));
         assert_eq!(url_key("x.org"), "://x.org");
+        assert_eq!(url_key("https://x.org:443/a"), url_key("https://x.org/a"));
+        assert_ne!(url_key("https://x.org:8443/a"), url_key("https://x.org/a"));
+        assert_eq!(url_key("https://Bücher.example/a"), url_key("https://xn--bcher-kva.example/a"));
+        assert_eq!(url_key("https://x.org/política"), url_key("https://x.org/pol%C3%ADtica"));
+        assert_eq!(url_key("https://x.org/a?b=1"), "https://x.org/a?b=1");
     }
 
     #[test]
