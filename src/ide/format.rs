@@ -16,20 +16,9 @@ pub(crate) fn md(text: &str) -> String {
     out
 }
 
-/// A `file://` URI for a path, percent-encoding every byte that is not unreserved.
-pub(crate) fn file_uri(path: &Path) -> String {
-    let raw = path.to_string_lossy().replace('\\', "/");
-    // Windows drive paths (`C:/x`) need a leading slash: `file:///C:/x`.
-    let raw = if raw.starts_with('/') { raw } else { format!("/{raw}") };
-    let mut out = String::from("file://");
-    for b in raw.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// A `file://` URI for an absolute path (`None` for a relative one, which no editor could open).
+pub(crate) fn file_uri(path: &Path) -> Option<String> {
+    url::Url::from_file_path(path).ok().map(String::from)
 }
 
 /// How far `then` is from `reference`: `3 days before this article`, `in 2 hours` ...
@@ -72,8 +61,9 @@ mod tests {
 
     #[test]
     fn uris_and_times() {
-        assert_eq!(file_uri(Path::new("/w/a b/é.md")), "file:///w/a%20b/%C3%A9.md");
-        assert_eq!(file_uri(Path::new("C:\\w\\a.md")), "file:///C%3A/w/a.md");
+        assert_eq!(file_uri(Path::new("/w/a b/é.md")).as_deref(), Some("file:///w/a%20b/%C3%A9.md"));
+        assert_eq!(file_uri(Path::new("/w/100%.md")).as_deref(), Some("file:///w/100%25.md"));
+        assert_eq!(file_uri(Path::new("w/a.md")), None);
         let a: Timestamp = "2021-09-23T18:13:00Z".parse().unwrap();
         let b: Timestamp = "2021-09-26T06:17:00Z".parse().unwrap();
         let words = |x, y| relative(x, y, "{} before", "{} after");

@@ -85,8 +85,8 @@ impl Cards<'_> {
         }
         if let Some(url) = &r.web_url {
             lines.push(format!("<{}>", url.value));
-            for (path, _) in self.index.articles_with_url(&url.value) {
-                lines.push(format!("[Open in workspace]({})", file_uri(path)));
+            for uri in self.index.articles_with_url(&url.value).into_iter().filter_map(|(path, _)| file_uri(path)) {
+                lines.push(format!("[Open in workspace]({uri})"));
             }
         }
         Hover { markdown: lines.join("\n\n"), range: r.span.clone() }
@@ -178,8 +178,8 @@ fn list(items: &[(&Path, &Arc<ArticleSummary>)]) -> String {
 fn list_entry(published: Option<Timestamp>, title: Option<&str>, path: Option<&Path>) -> String {
     let when = published.map(|p| format!("{} ", day(p))).unwrap_or_default();
     let title = md(title.unwrap_or("(untitled)"));
-    match path {
-        Some(path) => format!("\n- {when}[{title}]({})", file_uri(path)),
+    match path.and_then(file_uri) {
+        Some(uri) => format!("\n- {when}[{title}]({uri})"),
         None => format!("\n- {when}{title}"),
     }
 }
