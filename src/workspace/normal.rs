@@ -1,6 +1,8 @@
 //! Normal forms used as index keys: URLs (so `https://WWW.x.org/a/` and `https://x.org/a` are
 //! one article) and topics (so `AI`, `ai` and `Politica`/`Política` meet as variants).
 
+use unicode_normalization::UnicodeNormalization;
+
 /// A URL compared as the `url` crate normalises it (case of scheme and host, IDNA, default port,
 /// percent-encoding), then without `www.` and a trailing slash.
 pub(crate) fn url_key(url: &str) -> String {
@@ -36,50 +38,32 @@ pub(crate) fn topic_key(topic: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        for c in word.chars().flat_map(char::to_lowercase) {
-            match fold(c) {
-                Some(base) => out.push(base),
-                None if is_combining_mark(c) => {}
-                None => out.push(c),
-            }
+        // Canonical decomposition splits `é` into `e` + U+0301; the marks are then dropped.
+        for c in word.nfd().filter(|&c| !is_diacritic(c)).flat_map(char::to_lowercase) {
+            out.push(without_stroke(c));
         }
     }
     out
 }
 
-/// Combining diacritical marks (decomposed accents such as `e` + U+0301).
-fn is_combining_mark(c: char) -> bool {
-    matches!(c, '\u{300}'..='\u{36f}')
+/// Marks of the Combining Diacritical Marks blocks: accents, not (as every combining mark would
+/// be) the vowel signs of Indic scripts, which make a different word.
+fn is_diacritic(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
 }
 
-/// The base letter of a lowercase Latin letter with a diacritic (Latin-1 and Latin
-/// Extended-A, which covers the languages of the collections we see).
-fn fold(c: char) -> Option<char> {
-    const TABLE: &[(&str, char)] = &[
-        ("àáâãäåāăą", 'a'),
-        ("çćĉċč", 'c'),
-        ("ďđ", 'd'),
-        ("èéêëēĕėęě", 'e'),
-        ("ĝğġģ", 'g'),
-        ("ĥħ", 'h'),
-        ("ìíîïĩīĭįı", 'i'),
-        ("ĵ", 'j'),
-        ("ķ", 'k'),
-        ("ĺļľŀł", 'l'),
-        ("ñńņňŉ", 'n'),
-        ("òóôõöøōŏő", 'o'),
-        ("ŕŗř", 'r'),
-        ("śŝşšș", 's'),
-        ("ţťŧț", 't'),
-        ("ùúûüũūŭůűų", 'u'),
-        ("ŵ", 'w'),
-        ("ýÿŷ", 'y'),
-        ("źżž", 'z'),
-    ];
-    if c.is_ascii() {
-        return None;
+/// Letters whose diacritic is part of the letter (no decomposition): their base letter.
+fn without_stroke(c: char) -> char {
+    match c {
+        'đ' => 'd',
+        'ħ' => 'h',
+        'ı' => 'i',
+        'ŀ' | 'ł' => 'l',
+        'ŉ' => 'n',
+        'ø' => 'o',
+        'ŧ' => 't',
+        _ => c,
     }
-    TABLE.iter().find(|(accented, _)| accented.contains(c)).map(|(_, base)| *base)
 }
 
 /// Text that reads back as the same string when written as a plain YAML scalar.
@@ -134,6 +118,11 @@ mod tests {
         assert_eq!(topic_key("Política"), "politica");
         assert_eq!(topic_key("Poli\u{301}tica"), "politica");
         assert_eq!(topic_key("AI"), topic_key("ai"));
+        assert_eq!(topic_key("Việt Nam"), "viet nam");
+        assert_eq!(topic_key("Πολιτική"), "πολιτικη");
+        assert_eq!(topic_key("Łódź Ørsted"), "lodz orsted");
+        assert_eq!(topic_key("ÉTÉ"), "ete");
+        assert_ne!(topic_key("किताब"), topic_key("कताब"));
     }
 
     #[test]
