@@ -133,6 +133,24 @@ fn parse_code(name: &str) -> Result<Code, String> {
     })
 }
 
+/// The machine format a `check` command line asked for, read from the raw arguments because
+/// clap could not parse them: usage errors must reach a JSON or SARIF consumer too.
+fn requested_machine_format() -> Option<Format> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "check") {
+        return None;
+    }
+    let value = args.iter().enumerate().find_map(|(i, arg)| {
+        let (flag, inline) = arg.split_once('=').map_or((arg.as_str(), None), |(f, v)| (f, Some(v)));
+        let is_format = flag == "--output-format" || flag == "--format";
+        is_format.then(|| inline.map(str::to_string).or_else(|| args.get(i + 1).cloned())).flatten()
+    })?;
+    match FormatArg::from_str(&value, true).ok()? {
+        FormatArg::Human | FormatArg::Concise => None,
+        machine => Some(format(machine)),
+    }
+}
+
 fn format(arg: FormatArg) -> Format {
     match arg {
         FormatArg::Human => Format::Human,
@@ -147,6 +165,12 @@ fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(err) => {
+            if let Some(format) = err.use_stderr().then(requested_machine_format).flatten() {
+                let rendered = err.to_string();
+                let message = rendered.lines().next().unwrap_or("").trim_start_matches("error: ");
+                let status = cli::usage_error(format, message, &mut std::io::stdout(), &mut std::io::stderr());
+                return ExitCode::from(status);
+            }
             let _ = err.print();
             let usage_error = err.use_stderr();
             return ExitCode::from(if usage_error { cli::EXIT_TROUBLE } else { cli::EXIT_CLEAN });

@@ -155,6 +155,36 @@ fn json_lines_carry_unreadable_files_as_io_error_records() {
 }
 
 #[test]
+fn usage_errors_are_records_in_the_machine_formats_too() {
+    let dir = temp_with(&[]);
+    let out = run_in(dir.path(), &["check", "--format", "json", "--select", "nonsense", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let records: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), 1, "{records:#?}");
+    assert_eq!(records[0]["path"], serde_json::Value::Null);
+    let message = records[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("usage: ") && message.contains("unknown code `nonsense`"), "{message}");
+    assert!(stderr(&out).contains("unknown code `nonsense`"), "{}", stderr(&out));
+
+    let out = run_in(dir.path(), &["check", "--output-format=sarif", "--bogus", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let log: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_valid_sarif(&log);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{log:#}");
+    assert!(invocation.to_string().contains("--bogus"), "{log:#}");
+
+    let out = run_in(dir.path(), &["check", "--format", "github", "--bogus", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).starts_with("::error") && stdout(&out).contains("--bogus"), "{}", stdout(&out));
+
+    // People get clap's own message (with its usage line) and nothing on standard output.
+    let out = run_in(dir.path(), &["check", "--bogus", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty() && stderr(&out).contains("Usage:"), "{}", stderr(&out));
+}
+
+#[test]
 fn the_human_summary_never_says_no_problems_when_a_file_was_not_read() {
     let dir = temp_with(&[("a.md", b"---\ntitle: x\n---\n"), ("b.md", b"\x00\x01")]);
     let out = run_in(dir.path(), &["check", "--select", "invalid-date", "a.md", "b.md"]);

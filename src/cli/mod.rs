@@ -105,6 +105,28 @@ struct Checked {
     outcome: Result<Vec<Finding>, String>,
 }
 
+/// A command line that could not be parsed, reported like an unreadable file: on standard
+/// error, and as a record when the arguments asked for a machine format, so CI sees why the
+/// exit status is 2. Returns that status.
+pub fn usage_error(format: Format, message: &str, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let options = CheckOptions {
+        paths: Vec::new(),
+        format,
+        config: None,
+        now: Timestamp::UNIX_EPOCH,
+        select: None,
+        ignore: Vec::new(),
+        quiet: true,
+        color: false,
+        statistics: false,
+        exit_zero: false,
+    };
+    let mut report = Report::new(&options, out, err);
+    let _ = report.trouble(None, &format!("usage: {message}"));
+    let _ = report.finish();
+    EXIT_TROUBLE
+}
+
 /// Runs `check`; returns the exit status.
 pub fn check(options: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let mut report = Report::new(options, out, err);
