@@ -224,3 +224,13 @@ fn missing_field_fix_takes_the_line_ending_of_the_front_matter() {
     let edits = [CharEdit { start: 29, end: 29, insert: "\r\n".to_string() }];
     invariants::incremental_edits("---\n    webUrl: htps://x\n---\n", &edits);
 }
+
+/// Found by `incremental_edits_match_a_string_and_a_full_check`: a missing field's insertion
+/// point looked for the next LF only, so after a CR-only line it skipped into the body (in the
+/// editor, which checks only the front matter, it stopped at the end of the closing line).
+#[test]
+fn missing_field_insertion_stops_at_a_cr_only_line_end() {
+    let text = "---\r\n- - - - - - - -\r\ntitle: {a: 1\n%YAML 1.2\r---\r\u{fffd}\u{7}\u{1b}\u{85}\u{2028}\r    \
+                webUrl: htps://x\nwebUrl: https://a.b/c\npublishedDateTime: 2021-02-30T00:00:00Z\n? complex";
+    invariants::incremental_edits(text, &[CharEdit { start: 0, end: 0, insert: String::new() }]);
+}

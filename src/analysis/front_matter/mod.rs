@@ -395,13 +395,9 @@ fn is_blank(node: &Node) -> bool {
 
 /// The start of the line after the one containing `offset` (the end of the text if none).
 pub(super) fn next_line_start(text: &str, offset: usize) -> usize {
-    // Bytes, not `str`: `offset` may fall inside a multi-byte character (the last byte of a
-    // value), and a line break is one ASCII byte either way.
-    let rest = text.as_bytes().get(offset..).unwrap_or_default();
-    match memchr::memchr(b'\n', rest) {
-        Some(i) => offset + i + 1,
-        None => text.len(),
-    }
+    // The layout's rule (LF, CRLF and a lone CR end a line), so an insertion never skips a
+    // CR-only line into the body; it scans bytes, so `offset` may fall inside a character.
+    crate::analysis::layout::next_line(text, offset)
 }
 
 fn line_start(text: &str, offset: usize) -> usize {
