@@ -13,12 +13,9 @@ const SENTENCES: &str = include_str!("data/mojibake/sentences.txt");
 const TRAPS: &str = include_str!("data/mojibake/traps.txt");
 const CLEAN: &str = include_str!("data/mojibake/clean-multilingual.txt");
 
-const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»\
-░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀\
-αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{A0}";
-const CP850_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜø£Ø×ƒáíóúñÑªº¿®¬½¼¡«»\
-░▒▓│┤ÁÂÀ©╣║╗╝¢¥┐└┴┬├─┼ãÃ╚╔╩╦╠═╬¤ðÐÊËÈıÍÎÏ┘┌█▄¦Ì▀\
-ÓßÔÒõÕµþÞÚÛÙýÝ¯´\u{AD}±‗¾¶§÷¸°¨·¹³²■\u{A0}";
+#[path = "common/code_pages.rs"]
+mod code_pages;
+use code_pages::{CP437_HIGH, CP850_HIGH};
 
 /// The tables of the engine, as a reader that decodes a byte with them.
 const TABLES: &[&str] = &[
