@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
-use super::document::{Findings, Pending};
+use super::document::{Document, Findings, Pending};
 use super::incremental::{Analysis, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
@@ -145,14 +145,9 @@ impl Shared {
 
     fn finish_job(&self, uri: &Uri, (opening, revision): JobKey, result: JobResult, path: Option<PathBuf>) {
         let mut state = self.lock();
-        let Some(doc) = state.documents.get_mut(uri) else {
+        let Some(doc) = job_ended(&mut state, uri, opening) else {
             return;
         };
-        if doc.opening != opening {
-            // The document was closed and opened again: this job belongs to the old one.
-            return;
-        }
-        doc.job_running = false;
         if doc.revision != revision {
             // Stale: edits arrived meanwhile. Analyse the current text instead.
             self.after_change(&mut state, uri, Pending::Nothing);
@@ -187,13 +182,9 @@ impl Shared {
         let client = self.client.clone();
         tokio::spawn(async move { client.log_message(MessageType::ERROR, message).await });
         let mut state = self.lock();
-        let Some(doc) = state.documents.get_mut(uri) else {
+        let Some(doc) = job_ended(&mut state, uri, opening) else {
             return;
         };
-        if doc.opening != opening {
-            return;
-        }
-        doc.job_running = false;
         doc.analysis = None;
         doc.needs = Pending::Everything;
         if doc.revision != revision {
@@ -314,6 +305,14 @@ impl Shared {
 enum JobResult {
     Full(Analysis, ArticleSummary),
     Front(super::incremental::FrontResult),
+}
+
+/// The document an analysis job of `opening` belonged to, marked as no longer running one;
+/// `None` when it was closed, or closed and opened again (the job belongs to the old one).
+fn job_ended<'s>(state: &'s mut State, uri: &Uri, opening: u64) -> Option<&'s mut Document> {
+    let doc = state.documents.get_mut(uri).filter(|doc| doc.opening == opening)?;
+    doc.job_running = false;
+    Some(doc)
 }
 
 /// The message a panic carried (`panic!` with a literal or a formatted string).
