@@ -45,7 +45,12 @@ impl TestClient {
 
     /// The built binary, over stdio, with extra environment variables.
     pub fn binary_with_env(vars: &[(&str, &str)]) -> TestClient {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_article-lsp"))
+        TestClient::program(Path::new(env!("CARGO_BIN_EXE_article-lsp")), vars)
+    }
+
+    /// A given server binary over stdio (benchmarks compare builds).
+    pub fn program(program: &Path, vars: &[(&str, &str)]) -> TestClient {
+        let mut child = tokio::process::Command::new(program)
             .arg("--stdio")
             .envs(vars.iter().copied())
             .stdin(Stdio::piped())
