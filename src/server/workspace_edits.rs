@@ -111,13 +111,12 @@ impl EditBuilder {
         }
     }
 
-    /// `plain` edits are applied as they are; `confirm` edits carry the domain annotation
-    /// (dropped for clients that cannot show it).
+    /// `plain` edits are applied as they are; `confirm` edits carry the domain annotation. A
+    /// client without `documentChanges` cannot show annotations: it gets them as plain edits
+    /// (`finish` drops the annotation), so a renamed provider never keeps a stale domain.
     fn add(&mut self, source: &Source, plain: &[Edit], confirm: &[Edit]) {
         let mut edits: Vec<(Edit, bool)> = plain.iter().map(|e| (e.clone(), false)).collect();
-        if self.document_changes {
-            edits.extend(confirm.iter().map(|e| (e.clone(), true)));
-        }
+        edits.extend(confirm.iter().map(|e| (e.clone(), true)));
         edits.sort_by_key(|(e, _)| (e.range.start, e.range.end));
         if edits.is_empty() {
             return;
