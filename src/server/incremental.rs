@@ -148,12 +148,21 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
     let (front_lines, front_open, body_line) = match &checked.layout.front_matter {
         None => (0, false, 0),
         Some(fm) => {
-            let body_line = rope.byte_to_line(checked.layout.body.start.min(rope.len_bytes()));
+            let body_line = first_body_line(rope, checked.layout.body.start);
             (body_line, fm.closer.is_none(), body_line)
         }
     };
     let summary = summarize_parsed(&prefix, &checked.layout, checked.parsed.as_ref());
     FrontResult { front: checked.diagnostics, front_lines, front_open, body_line, summary, units }
+}
+
+/// The line the body starts on. The body starts at a line start, or at the end of the text when
+/// the front matter takes it all: then a last line without a line break still belongs to the
+/// front matter, and the body starts past the last line.
+fn first_body_line(rope: &Rope, body_start: usize) -> usize {
+    let at = body_start.min(rope.len_bytes());
+    let line = rope.byte_to_line(at);
+    if rope.line_to_byte(line) < at { line + 1 } else { line }
 }
 
 /// The text up to the end of the front matter's closing line (the whole text when the front

@@ -4,6 +4,9 @@
 //! to the files or counts that contribute to it. A file's contribution is exactly what its
 //! summary says, so `remove` subtracts the stored summary and `upsert` = remove + add: both
 //! cost time proportional to the one file, never to the workspace.
+//!
+//! Layering: `index` knows nothing of the modules that read it; `search` (title search) and
+//! `checks` (cross-file findings) add their `Index` methods in their own files.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,7 +14,6 @@ use std::sync::Arc;
 
 use super::normal::{topic_key, url_key};
 use super::summary::ArticleSummary;
-use crate::analysis::Diagnostic;
 
 /// A provider seen in the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,17 +157,6 @@ impl Index {
     /// Articles whose provider (top level) is `name`, newest first.
     pub fn articles_with_provider(&self, name: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
         newest_first(self.resolve(self.derived.by_provider.get(name)))
-    }
-
-    /// Article titles matching a fuzzy query (all when empty), best first, at most `limit`.
-    pub fn search_titles(&self, query: &str, limit: usize) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        super::search::search_titles(self, query, limit)
-    }
-
-    /// `duplicate-url` and `topic-variant` findings for the article at `path` (its summary
-    /// must be in the index). Ranges are byte ranges in that article's text.
-    pub fn workspace_diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
-        super::checks::workspace_diagnostics(self, path)
     }
 
     /// The stored entries for a set of paths.
