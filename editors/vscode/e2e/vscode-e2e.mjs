@@ -28,6 +28,11 @@ const STEP_TIMEOUT_MS = Number(process.env.ARTICLE_LSP_STEP_TIMEOUT_MS || 30000)
 // reports, 100 ms apart) for the status item's "indexing N/M" state to be seen.
 const BULK_ARTICLES = Number(process.env.ARTICLE_LSP_E2E_BULK || 20000);
 const ARTICLE = "world/2021-09-26-vaccine-passports.md";
+// The article that cites ARTICLE (one of two), and whose topics share `Vaccines` with it.
+const CITING = "world/2021-11-28-certificate-talks.md";
+const OTHER_CITING = "science/2022-03-14-protein-folding.md";
+const TOPIC = "Vaccines";
+const RENAMED_TOPIC = "Immunisation";
 const MOJIBAKE = "Organizationâ€™s";
 const REPAIRED = "Organization’s";
 
@@ -109,8 +114,19 @@ function editor() {
   return page.locator(".editor-instance .monaco-editor").first();
 }
 
+// Puts the keyboard focus in the editor without clicking its text: a click could land on a
+// code lens (the server shows them above the title and the topics) and run it.
+async function focusEditor() {
+  const input = editor().locator(".native-edit-context, textarea.inputarea").first();
+  if ((await input.count()) > 0) {
+    await input.focus();
+    return;
+  }
+  await page.keyboard.press("Control+1");
+}
+
 async function goToLine(line) {
-  await editor().click({ position: { x: 200, y: 10 } });
+  await focusEditor();
   await page.keyboard.press("Control+G");
   const input = await waitFor(page.locator(".quick-input-widget input"), "the Go to Line box (Ctrl+G)");
   await input.fill(`:${line}`);
@@ -449,7 +465,7 @@ async function main() {
           (await page.locator(".markers-panel .monaco-list-row").filter({ hasText: "Windows-1252" }).count()) === 0,
         "the mojibake entry to leave the Problems panel",
       );
-      await editor().click({ position: { x: 200, y: 10 } });
+      await focusEditor();
       await page.keyboard.press("Control+S");
       await waitFor(() => {
         const text = savedArticle();
@@ -544,6 +560,127 @@ async function main() {
         "the related article's excerpt in the hover",
       );
       await screenshot("related-hover");
+    });
+
+    await step('a code lens on the title says "cited by 2 articles"', async () => {
+      await page.keyboard.press("Escape");
+      await goToLine(1);
+      await page.mouse.move(5, 5);
+      await waitFor(
+        editor().locator(".codelens-decoration a").filter({ hasText: "cited by 2 articles" }),
+        'the code lens "cited by 2 articles" above the title (the server\'s codeLens)',
+      );
+      await waitFor(
+        editor().locator(".codelens-decoration a").filter({ hasText: "2 related" }),
+        'the code lens "2 related" beside it',
+      );
+      await waitFor(
+        editor()
+          .locator(".codelens-decoration a")
+          .filter({ hasText: /^\s*2 articles\s*$/ }),
+        `the code lens "2 articles" above the topic ${TOPIC}`,
+      );
+      await screenshot("code-lens");
+    });
+
+    await step("clicking the lens opens the references peek with both citing articles", async () => {
+      await editor().locator(".codelens-decoration a").filter({ hasText: "cited by 2 articles" }).first().click();
+      const peek = await waitFor(
+        page.locator(".peekview-widget").filter({ hasText: /Locations \(2\)|2 references/ }),
+        "the references peek with 2 locations (articleLsp.showReferences -> editor.action.showReferences)",
+      );
+      for (const citing of [CITING, OTHER_CITING]) {
+        await waitFor(
+          peek.locator(".monaco-list-row").filter({ hasText: path.basename(citing) }),
+          `${path.basename(citing)} among the references`,
+        );
+      }
+      await screenshot("code-lens-references");
+      await page.keyboard.press("Escape");
+      await waitFor(async () => (await page.locator(".peekview-widget").count()) === 0, "the peek to close");
+    });
+
+    await step(`F2 on the topic ${TOPIC} renames it in this article and in a closed one`, async () => {
+      const before = savedArticle();
+      const citingPath = path.join(workspace, CITING);
+      const citingBefore = fs.readFileSync(citingPath, "utf8");
+      const untouched = path.join(workspace, OTHER_CITING);
+      const untouchedBefore = fs.readFileSync(untouched, "utf8");
+      const renamed = (text) => text.replace(`\n  - ${TOPIC}\n`, `\n  - ${RENAMED_TOPIC}\n`);
+      if (renamed(before) === before || renamed(citingBefore) === citingBefore) {
+        throw new StepFailure(`both articles should list the topic ${TOPIC}`);
+      }
+      await goToLine(lineOf(before, `  - ${TOPIC}`));
+      await page.keyboard.press("End");
+      await page.keyboard.press("ArrowLeft");
+      await page.keyboard.press("F2");
+      const input = await waitFor(
+        page.locator(".rename-box input, .rename-box .rename-input"),
+        "the rename box (F2; the server's prepareRename)",
+      );
+      await waitFor(async () => (await input.inputValue()) === TOPIC, `the rename box to hold ${TOPIC}`);
+      // The box can show before it takes the focus: click into it, as a person would.
+      await input.click();
+      await page.keyboard.press("Control+A");
+      await page.keyboard.type(RENAMED_TOPIC, { delay: 30 });
+      await waitFor(
+        async () => (await input.inputValue()) === RENAMED_TOPIC,
+        `the rename box to hold ${RENAMED_TOPIC}`,
+      );
+      await screenshot("rename-box");
+      await page.keyboard.press("Enter");
+      await waitFor(
+        editor()
+          .locator(".view-line")
+          .filter({ hasText: `- ${RENAMED_TOPIC}` }),
+        `the line \`  - ${RENAMED_TOPIC}\` in the open article`,
+      );
+      // VS Code saves the files a refactoring changed that were not open
+      // (files.refactoring.autoSave, on by default).
+      await waitFor(
+        () => fs.readFileSync(citingPath, "utf8") === renamed(citingBefore),
+        `${CITING} (not open) on disk with exactly ${TOPIC} -> ${RENAMED_TOPIC}`,
+      );
+      await focusEditor();
+      await page.keyboard.press("Control+S");
+      await waitFor(
+        () => savedArticle() === renamed(before),
+        `${ARTICLE} on disk after Ctrl+S with exactly ${TOPIC} -> ${RENAMED_TOPIC}`,
+      );
+      if (fs.readFileSync(untouched, "utf8") !== untouchedBefore) {
+        throw new StepFailure(`${OTHER_CITING} has no topic ${TOPIC} and must not change`);
+      }
+      await screenshot("renamed-in-open-article");
+    });
+
+    await step(`the closed article now lists ${RENAMED_TOPIC}`, async () => {
+      const entry = await waitFor(
+        page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: path.basename(CITING) }),
+        `${path.basename(CITING)} in the Explorer`,
+      );
+      await entry.click();
+      await waitFor(
+        page.locator(".tabs-container .tab.active").filter({ hasText: path.basename(CITING) }),
+        "the citing article's editor tab",
+      );
+      await waitFor(
+        editor()
+          .locator(".view-line")
+          .filter({ hasText: `- ${RENAMED_TOPIC}` }),
+        `the line \`  - ${RENAMED_TOPIC}\` in ${CITING}`,
+      );
+      // The index follows the rename: both articles now use the topic.
+      await waitFor(
+        editor()
+          .locator(".codelens-decoration a")
+          .filter({ hasText: /^\s*2 articles\s*$/ }),
+        `the code lens "2 articles" above ${RENAMED_TOPIC}`,
+      );
+      await waitFor(
+        editor().locator(".codelens-decoration a").filter({ hasText: "cited by 1 article" }),
+        'the code lens "cited by 1 article" above its title',
+      );
+      await screenshot("renamed-in-closed-article");
     });
   } catch (err) {
     failed = err;
