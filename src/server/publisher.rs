@@ -13,15 +13,14 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
-use super::document::Findings;
 use super::shared::Shared;
-use crate::line_index::PositionEncoding;
 
 /// What to publish for one document.
 #[derive(Debug)]
 pub enum Payload {
-    /// Findings still to be converted (with the cap on how many to send).
-    Findings { findings: Arc<Findings>, encoding: PositionEncoding, cap: usize },
+    /// The document's findings of whatever revision is current when the publisher gets to it,
+    /// still to be assembled and converted.
+    Assemble,
     /// Diagnostics ready to send (an empty set clears the document).
     Ready(Vec<lsp::Diagnostic>),
 }
@@ -77,18 +76,22 @@ impl Publisher {
 
 async fn send(shared: &Shared, publication: Publication) {
     let Publication { uri, version, payload } = publication;
-    let diagnostics = match payload {
-        Payload::Ready(diagnostics) => diagnostics,
-        Payload::Findings { findings, encoding, cap } => {
-            let converter = shared.clone();
+    let (diagnostics, version) = match payload {
+        Payload::Ready(diagnostics) => (diagnostics, version),
+        Payload::Assemble => {
+            let worker = shared.clone();
             let target = uri.clone();
-            let converted =
-                tokio::task::spawn_blocking(move || converter.to_lsp_diagnostics(&findings, &target, encoding, cap))
-                    .await;
+            let converted = tokio::task::spawn_blocking(move || {
+                let (findings, encoding, cap) = worker.assemble_current(&target)?;
+                let diagnostics = worker.to_lsp_diagnostics(&findings, &target, encoding, cap);
+                Some((diagnostics, Some(findings.version)))
+            })
+            .await;
             match converted {
-                Ok(diagnostics) => diagnostics,
+                Ok(Some(done)) => done,
+                Ok(None) => return,
                 Err(err) => {
-                    let message = format!("converting diagnostics of {} v{version:?} failed: {err}", uri.as_str());
+                    let message = format!("assembling diagnostics of {} v{version:?} failed: {err}", uri.as_str());
                     shared.client.log_message(MessageType::ERROR, message).await;
                     return;
                 }

@@ -50,6 +50,13 @@ impl TestClient {
         TestClient::spawned(command)
     }
 
+    /// A given server binary over stdio (benchmarks compare builds).
+    pub fn program(program: &Path, vars: &[(&str, &str)]) -> TestClient {
+        let mut command = tokio::process::Command::new(program);
+        command.arg("--stdio").envs(vars.iter().copied());
+        TestClient::spawned(command)
+    }
+
     /// A server started by `command` (the binary with its arguments, possibly behind a
     /// wrapper such as `setpriv`), over stdio.
     pub fn spawned(mut command: tokio::process::Command) -> TestClient {

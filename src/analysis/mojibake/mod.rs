@@ -34,6 +34,7 @@ mod classes;
 mod compose;
 mod lattice;
 mod search;
+mod stretch;
 mod tables;
 mod weights;
 

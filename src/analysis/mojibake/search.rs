@@ -6,6 +6,7 @@ use std::ops::Range;
 use super::classes::{Class, class_of};
 use super::compose::compose;
 use super::lattice::{Reading, lost_candidates, readings};
+use super::stretch::{Stretch, single_byte, stretches, suspicious};
 use super::tables::{Table, masks};
 use super::weights::{
     AGREEING_BONUS, FOREIGN_LETTER, MARGIN, MARGIN_AGREEING, MIN_IMPROVEMENT, MIXED_CASE, PENALTIES, STRONG_LINE, pair,
@@ -82,21 +83,6 @@ fn repaired_ranges(runs: &[Mangled]) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// A stretch of characters that might be mangled: non-ASCII characters, with a space or `?`
-/// allowed right after one (a lost no-break space or byte).
-struct Stretch {
-    /// Byte offset of each character, and one past the last.
-    offsets: Vec<usize>,
-    chars: Vec<char>,
-    around: Around,
-    /// Tables in which the stretch holds at least one lead byte followed by a continuation.
-    tables: u16,
-    /// The script that dominates the rest of the line.
-    script: Option<Script>,
-    /// Index of the stretch in its line.
-    index: usize,
-}
-
 /// The scripts the cost model tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Script {
@@ -151,7 +137,10 @@ struct Found {
 fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: Around, depth: (u8, &[Range<usize>])) {
     let (layer, inner) = depth;
     let mut stretches = stretches(text, line.clone(), around);
-    let script = dominant_script(text.get(line.clone()).unwrap_or_default(), line.start, &stretches);
+    if stretches.is_empty() {
+        return;
+    }
+    let script = dominant_script(text.get(line.clone()).unwrap_or_default());
     for s in &mut stretches {
         s.script = script;
     }
@@ -211,15 +200,14 @@ fn follow_hypothesis(stretch: &Stretch, options: &mut Vec<Candidate>, winner: Ta
 
 /// The script most letters of the line outside the stretches are written in, when one
 /// clearly dominates: a letter of another script in a stretch is then suspicious.
-fn dominant_script(line: &str, offset: usize, stretches: &[Stretch]) -> Option<Script> {
+fn dominant_script(line: &str) -> Option<Script> {
     let mut counts = [0_u32; 4];
-    let mut next = stretches.iter().peekable();
+    let mut next = suspicious(line).peekable();
     for (at, c) in line.char_indices() {
-        let at = at + offset;
-        while next.peek().is_some_and(|s| s.offsets.last().is_some_and(|&end| end <= at)) {
+        while next.peek().is_some_and(|s| s.end <= at) {
             next.next();
         }
-        if next.peek().is_some_and(|s| s.offsets.first().is_some_and(|&start| start <= at)) {
+        if next.peek().is_some_and(|s| s.start <= at) {
             continue;
         }
         if let Some(script) = script_of(class_of(c)) {
@@ -253,82 +241,6 @@ fn stretch_touches(stretches: &[Stretch], options: &[Candidate], inner: &[Range<
     };
     let (start, end) = (s.offsets.first().copied().unwrap_or(0), s.offsets.last().copied().unwrap_or(0));
     inner.iter().any(|r| r.start < end && start < r.end)
-}
-
-/// The stretches of `text[line]` worth a search.
-fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<Stretch> {
-    let mut out = Vec::new();
-    let Some(slice) = text.get(line.clone()) else {
-        return out;
-    };
-    let mut pos = 0;
-    while let Some(at) = next_non_ascii(slice.as_bytes(), pos) {
-        let mut offsets = Vec::new();
-        let mut chars = Vec::new();
-        let mut end = at;
-        for (i, c) in slice[at..].char_indices() {
-            let after_non_ascii = chars.last().is_some_and(|p: &char| !p.is_ascii());
-            if !(!c.is_ascii() || (matches!(c, ' ' | '?') && after_non_ascii)) {
-                break;
-            }
-            offsets.push(line.start + at + i);
-            chars.push(c);
-            end = at + i + c.len_utf8();
-        }
-        offsets.push(line.start + end);
-        pos = end.max(at + 1);
-        let prev = slice[..at].chars().next_back().or(around.prev);
-        let next = slice[end..].chars().next().or(around.next);
-        let tables = candidate_tables(&chars);
-        if tables != 0 {
-            out.push(Stretch { offsets, chars, around: Around { prev, next }, tables, script: None, index: out.len() });
-        }
-    }
-    out
-}
-
-/// Offset of the first non-ASCII byte at or after `from`. Whole 64-byte blocks are tested
-/// with the word-at-a-time `is_ascii`, as nearly all of a typical corpus is ASCII.
-pub(super) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
-    const BLOCK: usize = 64;
-    let mut at = from;
-    while let Some(block) = bytes.get(at..at + BLOCK) {
-        if !block.is_ascii() {
-            break;
-        }
-        at += BLOCK;
-    }
-    let rest = bytes.get(at..)?;
-    rest.iter().position(|b| !b.is_ascii()).map(|i| at + i)
-}
-
-/// Tables in which some character of `chars` is a lead byte followed by a continuation (or a
-/// wildcard, or a space that may be a no-break space), plus the Western table when a C1
-/// control may be a Windows-1252 character read as Latin-1.
-fn candidate_tables(chars: &[char]) -> u16 {
-    let mut tables = 0;
-    let mut lead = 0;
-    for &c in chars {
-        let m = masks(c);
-        let cont = match c {
-            ' ' | '?' => u16::MAX,
-            _ => m.cont,
-        };
-        tables |= lead & cont;
-        lead = m.lead;
-        if single_byte(c).is_some() {
-            tables |= 1;
-        }
-    }
-    tables
-}
-
-/// The Windows-1252 character a C1 control stood for, when Windows-1252 text was read as
-/// Latin-1.
-fn single_byte(c: char) -> Option<char> {
-    let byte = u8::try_from(u32::from(c)).ok().filter(|b| (0x80..=0x9F).contains(b))?;
-    let decoded = Table(0).decode(byte);
-    (decoded != c).then_some(decoded)
 }
 
 /// The readings of a stretch with a positive gain, one per table. A table whose reading is
@@ -657,7 +569,7 @@ fn relax(ctx: Relax<'_>, node: &Node, step: Step, extra: i32) {
 /// Could `c` be part of a further layer of mangling (a character of some table's upper half)?
 fn may_be_mangled(c: char) -> bool {
     let m = masks(c);
-    !c.is_ascii() && (m.lead | m.cont) != 0
+    !c.is_ascii() && (m.lead() | m.cont) != 0
 }
 
 /// Classes of decoded characters that are judged only after peeling: symbols and controls

@@ -88,6 +88,9 @@ const CP850_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ
 pub(super) struct Table(pub u8);
 
 impl Table {
+    /// Windows-1252 and Latin-1, the only table where a C1 control may stand for itself.
+    pub(super) const WESTERN: Table = Table(0);
+
     pub(super) fn all() -> impl Iterator<Item = Table> {
         (0..TABLE_COUNT as u8).map(Table)
     }
@@ -110,7 +113,7 @@ impl Table {
 
     /// Extra badness of `c` in text of this table's languages (letters they rarely hold).
     pub(super) fn rarity(self, c: char) -> i32 {
-        if c.is_ascii() {
+        if masks(c).rare & (1 << self.0) == 0 {
             return 0;
         }
         self.row().rare.iter().filter(|(chars, _)| chars.contains(c)).map(|(_, weight)| weight).sum()
@@ -130,7 +133,7 @@ impl Table {
     /// The byte a no-break space is in this table, when it is a UTF-8 continuation byte
     /// (so a plain space in a sequence may stand for it).
     pub(super) fn nbsp_continuation(self) -> Option<u8> {
-        (0x80..=0xBF_u8).find(|&b| self.decode(b) == '\u{A0}')
+        lookup().nbsp[usize::from(self.0) % TABLE_COUNT]
     }
 
     /// Bytes this table leaves undefined (decoded as C1 controls by browsers, lost by strict
@@ -140,22 +143,41 @@ impl Table {
     }
 }
 
-/// Per-character bit masks over tables, for the cheap pre-filter of the scanner.
+/// Per-character bit masks over tables (bit `i` is table `i`), for the cheap pre-filter of the
+/// scanner: which tables could read a UTF-8 sequence here at all.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Masks {
-    /// Tables where the character is a UTF-8 lead byte (0xC2..=0xF4).
-    pub lead: u16,
+    /// Tables where the character is the lead byte of a two-byte sequence (0xC2..=0xDF).
+    pub lead2: u16,
+    /// ... of a three-byte sequence (0xE0..=0xEF).
+    pub lead3: u16,
+    /// ... of a four-byte sequence (0xF0..=0xF4).
+    pub lead4: u16,
     /// Tables where the character is a UTF-8 continuation byte (0x80..=0xBF).
     pub cont: u16,
+    /// Tables whose languages rarely hold the character (see [`Table::rarity`]).
+    pub rare: u16,
 }
 
-/// Masks of `c`. A U+FFFD is a continuation in every table (a wildcard), and a C1 control
-/// counts as a lead in the Western table (it may be a Windows-1252 character read as Latin-1).
+impl Masks {
+    /// Tables where the character is a lead byte of any length.
+    pub(super) fn lead(self) -> u16 {
+        self.lead2 | self.lead3 | self.lead4
+    }
+}
+
+/// Masks of `c`. A U+FFFD is a continuation in every table (a wildcard).
 pub(super) fn masks(c: char) -> Masks {
     match c {
-        '\u{FFFD}' => Masks { lead: 0, cont: u16::MAX },
+        '\u{FFFD}' => Masks { cont: u16::MAX, ..Masks::default() },
         _ => lookup().masks(c),
     }
+}
+
+/// Tables with a no-break space among their continuation bytes: where a plain space may be the
+/// second byte of a two-byte sequence.
+pub(super) fn nbsp_tables() -> u16 {
+    lookup().nbsp_tables
 }
 
 /// Characters below this code point are looked up in dense arrays; the few above (MacRoman's
@@ -167,6 +189,9 @@ struct Lookup {
     dense: Vec<[u8; TABLE_COUNT]>,
     dense_masks: Vec<Masks>,
     sparse: Vec<(char, [u8; TABLE_COUNT])>,
+    /// Each table's no-break space, when it is a continuation byte.
+    nbsp: [Option<u8>; TABLE_COUNT],
+    nbsp_tables: u16,
 }
 
 impl Lookup {
@@ -183,18 +208,23 @@ impl Lookup {
         if code < DENSE {
             return self.dense_masks.get(code).copied().unwrap_or_default();
         }
-        self.bytes(c).map(masks_of).unwrap_or_default()
+        self.bytes(c).map(|bytes| masks_of(c, bytes)).unwrap_or_default()
     }
 }
 
-fn masks_of(bytes: &[u8; TABLE_COUNT]) -> Masks {
+fn masks_of(c: char, bytes: &[u8; TABLE_COUNT]) -> Masks {
     let mut out = Masks::default();
     for (i, &b) in bytes.iter().enumerate() {
-        if (0xC2..=0xF4).contains(&b) {
-            out.lead |= 1 << i;
+        let bit = 1 << i;
+        match b {
+            0x80..=0xBF => out.cont |= bit,
+            0xC2..=0xDF => out.lead2 |= bit,
+            0xE0..=0xEF => out.lead3 |= bit,
+            0xF0..=0xF4 => out.lead4 |= bit,
+            _ => {}
         }
-        if (0x80..=0xBF).contains(&b) {
-            out.cont |= 1 << i;
+        if ROWS[i].rare.iter().any(|(chars, _)| chars.contains(c)) {
+            out.rare |= bit;
         }
     }
     out
@@ -236,8 +266,15 @@ fn build() -> Lookup {
     for byte in 0x80..=0x9F_u8 {
         add(char::from(byte), 0, byte);
     }
-    let dense_masks = dense.iter().map(masks_of).collect();
-    Lookup { forward, dense, dense_masks, sparse }
+    let dense_masks = dense
+        .iter()
+        .enumerate()
+        .map(|(code, bytes)| masks_of(char::from_u32(code as u32).unwrap_or('\0'), bytes))
+        .collect();
+    let nbsp: [Option<u8>; TABLE_COUNT] =
+        std::array::from_fn(|i| (0x80..=0xBF_u8).find(|&b| forward[i][usize::from(b & 0x7F)] == '\u{A0}'));
+    let nbsp_tables = nbsp.iter().enumerate().filter(|(_, b)| b.is_some()).fold(0, |acc, (i, _)| acc | 1 << i);
+    Lookup { forward, dense, dense_masks, sparse, nbsp, nbsp_tables }
 }
 
 fn upper_half(source: &Source) -> [char; 128] {
