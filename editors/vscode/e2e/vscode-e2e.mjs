@@ -633,14 +633,15 @@ async function main() {
         "the rename box (F2; the server's prepareRename)",
       );
       await waitFor(async () => (await input.inputValue()) === TOPIC, `the rename box to hold ${TOPIC}`);
-      // The box can show before it takes the focus: click into it, as a person would.
-      await input.click();
-      await page.keyboard.press("Control+A");
-      await page.keyboard.type(RENAMED_TOPIC, { delay: 30 });
-      await waitFor(
-        async () => (await input.inputValue()) === RENAMED_TOPIC,
-        `the rename box to hold ${RENAMED_TOPIC}`,
-      );
+      // The box can show before it takes the focus, and can still reset its text once shown
+      // (keystrokes were lost on a busy machine): click into it and type, until it holds the name.
+      await waitFor(async () => {
+        await input.click();
+        await page.keyboard.press("Control+A");
+        await page.keyboard.type(RENAMED_TOPIC, { delay: 30 });
+        await page.waitForTimeout(300);
+        return (await input.inputValue()) === RENAMED_TOPIC;
+      }, `the rename box to hold ${RENAMED_TOPIC}`);
       await screenshot("rename-box");
       await page.keyboard.press("Enter");
       await waitFor(
@@ -695,6 +696,15 @@ async function main() {
         'the code lens "cited by 1 article" above its title',
       );
       await screenshot("renamed-in-closed-article");
+    });
+
+    await step("an inlay hint after a date says how long ago it was", async () => {
+      await waitFor(
+        editor()
+          .locator(".view-line")
+          .filter({ hasText: /\d+\s+years\s+ago/ }),
+        'the inlay hint "N years ago" after publishedDateTime',
+      );
     });
 
     await step("Fix All Safe Problems in the Workspace repairs an article that is not open", async () => {
