@@ -12,12 +12,12 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use ropey::Rope;
 
-use super::convert::line_text;
 use crate::analysis::front_matter::UnitCache;
 use crate::analysis::text::{LineKind, check_line};
 use crate::analysis::{self, Diagnostic};
 use crate::config::Config;
 use crate::ide;
+use crate::line_index::rope_line_text;
 use crate::workspace::ArticleSummary;
 use crate::workspace::summary::summarize_parsed;
 
@@ -214,7 +214,7 @@ fn first_body_line(rope: &Rope, body_start: usize) -> usize {
 /// The text up to the end of the front matter's closing line (the whole text when the front
 /// matter is not closed; nothing when there is none).
 fn front_matter_prefix(rope: &Rope) -> String {
-    let first = line_text(rope, 0);
+    let first = rope_line_text(rope, 0);
     let first = first.strip_prefix('\u{feff}').unwrap_or(&first);
     if !first.starts_with("---") {
         return String::new();
@@ -245,7 +245,7 @@ fn kind_of(line: usize, body_line: usize) -> LineKind {
 }
 
 fn check_one(rope: &Rope, line: usize, kind: LineKind, today: Date) -> LineFindings {
-    let text = line_text(rope, line);
+    let text = rope_line_text(rope, line);
     let mut acc = Vec::new();
     check_line(&mut acc, &text, 0, kind, today);
     (!acc.is_empty()).then(|| acc.into())

@@ -173,7 +173,7 @@ impl Shared {
         doc.needs = Pending::Nothing;
         doc.offer_parsed(revision);
         if let Some(path) = path {
-            self.index_mut().upsert(path, Arc::new(summary));
+            self.index_mut().update(path, Arc::new(summary));
         }
         self.publish_current(&mut state, uri);
     }
