@@ -248,3 +248,12 @@ fn unterminated_front_matter_to_the_last_unbroken_line() {
                 title: {a: 1\nSept 31, 2021title: \"A\"";
     invariants::incremental_edits(text, &[CharEdit { start: 0, end: 0, insert: String::new() }]);
 }
+
+/// Found by the `edits` fuzz target: a cached body line's guess (the restored lost character)
+/// kept its line-relative range when the line was shifted into place, so the editor's guess
+/// quick-fix on any line but the first replaced the wrong bytes.
+#[test]
+fn guesses_of_a_later_line_are_shifted_with_it() {
+    let text = "The minister called the figure wrong.\nA \u{e2}\u{20ac}\u{153}quoted\u{e2}\u{20ac}\u{fffd} phrase.\n";
+    invariants::incremental_edits(text, &[CharEdit { start: 3, end: 4, insert: "x".into() }]);
+}

@@ -89,13 +89,13 @@ impl Diagnostic {
         self
     }
 
-    /// The same finding with every offset (range, fix edits, related ranges) moved by `by`
-    /// bytes: cached findings are kept relative to their line or unit and shifted into place.
+    /// The same finding with every offset (range, fix and guess edits, related ranges) moved by
+    /// `by` bytes: cached findings are kept relative to their line or unit and shifted into place.
     pub fn shifted(&self, by: isize) -> Diagnostic {
         let move_range = |r: &Range<usize>| r.start.saturating_add_signed(by)..r.end.saturating_add_signed(by);
         let mut d = self.clone();
         d.range = move_range(&d.range);
-        if let Some(fix) = &mut d.fix {
+        for fix in d.fix.iter_mut().chain(d.guesses.iter_mut()) {
             for edit in &mut fix.edits {
                 edit.range = move_range(&edit.range);
             }
