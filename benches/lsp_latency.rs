@@ -1,11 +1,14 @@
 //! LSP latency over real JSON-RPC with the release binary: `cargo bench --bench lsp_latency`.
 //!
 //! Measures keystroke -> `publishDiagnostics` (for that version) on a typical article, on a
-//! 10 MB plain-text article (edit in the body) and on a front matter with 2,000 related
-//! entries; code lenses, semantic tokens and inlay hints of that article; and completion and
-//! hover latency with a 100,000-article workspace index. Prints
-//! medians and 95th percentiles. `LSP_BENCH_SAMPLES` sets the samples per scenario (default 200)
-//! and `LSP_BENCH_ARTICLES` the size of the index (default 100000).
+//! 10 MB plain-text article (edit in the body), on a 10 MB article (edit in the front matter)
+//! and on a front matter with 2,000 related entries; code lenses, semantic tokens and inlay
+//! hints of that article (on one version, and first after an edit); the 10,000-edit storm; and
+//! completion and hover with a 100,000-article workspace index. Prints medians, 95th
+//! percentiles and the server's peak RSS. `LSP_BENCH_SAMPLES` sets the samples per scenario
+//! (default 200), `LSP_BENCH_ARTICLES` the size of the index (default 100000),
+//! `LSP_BENCH_STORMS` the storm runs (default 3), `LSP_BENCH_ONLY` the scenario groups and
+//! `LSP_BENCH_BINARIES` the builds to alternate (`main=/path,this=/path`).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -17,7 +20,7 @@ mod articles;
 
 use articles::{many_related, workspace_article};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -32,40 +35,81 @@ fn samples() -> usize {
     std::env::var("LSP_BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(200)
 }
 
+/// The server builds to compare, as `label=path` pairs separated by commas
+/// (`LSP_BENCH_BINARIES`); by default this build alone. With several, every scenario alternates
+/// between them sample by sample, so machine noise falls on all of them alike.
+fn binaries() -> Vec<(String, PathBuf)> {
+    let this = || vec![("this".to_string(), PathBuf::from(env!("CARGO_BIN_EXE_article-lsp")))];
+    let Ok(list) = std::env::var("LSP_BENCH_BINARIES") else { return this() };
+    list.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((label, path)) => (label.to_string(), PathBuf::from(path)),
+            None => (pair.to_string(), PathBuf::from(pair)),
+        })
+        .collect()
+}
+
+/// Whether the scenario group `name` runs (`LSP_BENCH_ONLY`: comma-separated names; all by
+/// default): typical, plain, big-front, related, features, storm, index.
+fn wanted(name: &str) -> bool {
+    std::env::var("LSP_BENCH_ONLY").map_or(true, |only| only.split(',').any(|o| o == name))
+}
+
 struct Stats {
     name: String,
     times: Vec<Duration>,
+    /// Peak resident memory of the server process (`VmHWM`), when measured.
+    peak: Option<String>,
 }
 
 impl Stats {
+    fn new(name: String, times: Vec<Duration>) -> Stats {
+        Stats { name, times, peak: None }
+    }
+
     fn row(&mut self) -> String {
         self.times.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let median = ms(self.times[self.times.len() / 2]);
         let p95 = ms(self.times[(self.times.len() * 95 / 100).min(self.times.len() - 1)]);
-        format!("| {} | {} | {median:.2} | {p95:.2} |", self.name, self.times.len())
+        let peak = self.peak.as_deref().unwrap_or("—");
+        format!("| {} | {} | {median:.2} | {p95:.2} | {peak} |", self.name, self.times.len())
     }
 }
 
 async fn run() {
     let mut rows = Vec::new();
-    rows.push(keystrokes("typical article, edit in the front matter", &typical(), "excerpt: \"").await);
-    rows.push(
-        keystrokes("typical article, edit in the body", &format!("{}Body text.\n", typical()), "Body text").await,
-    );
-    rows.push(keystrokes("10 MB plain-text article, edit in the body", &big_plain_text(), "MIDDLE").await);
-    rows.push(
-        keystrokes(
-            "front matter with 2,000 related entries, edit in the front matter",
-            &many_related(2_000),
-            "title: \"",
-        )
-        .await,
-    );
-    rows.extend(features_on_many_related().await);
-    rows.extend(index_requests().await);
-    println!("| scenario | samples | median (ms) | p95 (ms) |");
-    println!("|---|---|---|---|");
+    if wanted("typical") {
+        rows.extend(keystrokes("typical article, edit in the front matter", &typical(), "excerpt: \"").await);
+        let text = format!("{}Body text.\n", typical());
+        rows.extend(keystrokes("typical article, edit in the body", &text, "Body text").await);
+    }
+    if wanted("plain") {
+        rows.extend(keystrokes("10 MB plain-text article, edit in the body", &big_plain_text(), "MIDDLE").await);
+    }
+    if wanted("big-front") {
+        let text = format!("{}{}", typical(), big_plain_text());
+        rows.extend(keystrokes("10 MB article, edit in the front matter", &text, "excerpt: \"").await);
+    }
+    if wanted("related") {
+        let text = many_related(2_000);
+        let name = "2,000 related entries (1.1 MB), edit in the top-level title";
+        rows.extend(keystrokes(name, &text, "title: \"").await);
+        let name = "2,000 related entries (1.1 MB), edit inside entry 1,000";
+        rows.extend(keystrokes(name, &text, "title: \"Related 1000").await);
+    }
+    if wanted("features") {
+        rows.extend(features_on_many_related().await);
+    }
+    if wanted("storm") {
+        rows.extend(storm().await);
+    }
+    if wanted("index") {
+        rows.extend(index_requests().await);
+    }
+    println!("| scenario | samples | median (ms) | p95 (ms) | peak RSS |");
+    println!("|---|---|---|---|---|");
     for mut row in rows {
         println!("{}", row.row());
     }
@@ -81,17 +125,31 @@ fn big_plain_text() -> String {
     format!("{half}MIDDLE of the article.\n{half}")
 }
 
+/// A server of each build under test, initialised, with `text` open and analysed.
+async fn servers_with(uri: &str, text: &str) -> Vec<(String, TestClient)> {
+    let mut out = Vec::new();
+    for (label, program) in binaries() {
+        let mut client = TestClient::program(&program, &[]);
+        client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), None).await;
+        client.open(uri, text, 1).await;
+        client.wait_within(Duration::from_secs(120), "first diagnostics", |m| is_publication(m, uri, 1)).await;
+        out.push((label, client));
+    }
+    out
+}
+
+fn label(name: &str, build: &str) -> String {
+    if binaries().len() > 1 { format!("{name} [{build}]") } else { name.to_string() }
+}
+
 /// Types one character after `anchor` and deletes it again, alternately; each change is timed
-/// until the server publishes diagnostics for its version.
-async fn keystrokes(name: &str, text: &str, anchor: &str) -> Stats {
-    let mut client = TestClient::binary();
-    client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), None).await;
+/// until the server publishes diagnostics for its version. Builds take turns sample by sample.
+async fn keystrokes(name: &str, text: &str, anchor: &str) -> Vec<Stats> {
     let uri = "file:///bench/article.md";
-    client.open(uri, text, 1).await;
-    client.wait_within(Duration::from_secs(120), "first diagnostics", |m| is_publication(m, uri, 1)).await;
+    let mut servers = servers_with(uri, text).await;
     let at = text.find(anchor).unwrap() + anchor.len();
     let position = position_of(text, at);
-    let mut times = Vec::new();
+    let mut times = vec![Vec::new(); servers.len()];
     for i in 0..samples() {
         let version = 2 + i as i64;
         let change = if i % 2 == 0 {
@@ -101,24 +159,34 @@ async fn keystrokes(name: &str, text: &str, anchor: &str) -> Stats {
             end["character"] = json!(position["character"].as_u64().unwrap() + 1);
             json!([{ "range": { "start": position, "end": end }, "text": "" }])
         };
-        let started = Instant::now();
-        client.change(uri, version, change).await;
-        client.wait_within(Duration::from_secs(60), "diagnostics", |m| is_publication(m, uri, version)).await;
-        times.push(started.elapsed());
-        client.seen.clear();
+        for ((_, client), times) in servers.iter_mut().zip(&mut times) {
+            let started = Instant::now();
+            client.change(uri, version, change.clone()).await;
+            client.wait_within(Duration::from_secs(60), "diagnostics", |m| is_publication(m, uri, version)).await;
+            times.push(started.elapsed());
+            client.seen.clear();
+        }
     }
-    client.shutdown().await;
-    Stats { name: name.to_string(), times }
+    finish(name, servers, times).await
 }
 
-/// Code lenses, semantic tokens and inlay hints of an article with 2,000 related entries.
+/// One row per build, with the peak memory of its server; shuts the servers down.
+async fn finish(name: &str, servers: Vec<(String, TestClient)>, times: Vec<Vec<Duration>>) -> Vec<Stats> {
+    let mut rows = Vec::new();
+    for ((build, client), times) in servers.into_iter().zip(times) {
+        let peak = client.child.as_ref().and_then(|c| c.id()).map(peak_memory);
+        rows.push(Stats { name: label(name, &build), times, peak });
+        client.shutdown().await;
+    }
+    rows
+}
+
+/// Code lenses, semantic tokens and inlay hints of an article with 2,000 related entries:
+/// repeated on one version, and the first request after each edit (which must not re-parse).
 async fn features_on_many_related() -> Vec<Stats> {
     let text = many_related(2_000);
-    let mut client = TestClient::binary();
-    client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), None).await;
     let uri = "file:///bench/related.md";
-    client.open(uri, &text, 1).await;
-    client.wait_within(Duration::from_secs(120), "first diagnostics", |m| is_publication(m, uri, 1)).await;
+    let mut servers = servers_with(uri, &text).await;
     let doc = json!({ "uri": uri });
     let end = position_of(&text, text.len());
     let whole = json!({ "start": { "line": 0, "character": 0 }, "end": end });
@@ -127,17 +195,113 @@ async fn features_on_many_related() -> Vec<Stats> {
         ("semantic tokens (full)", "textDocument/semanticTokens/full", json!({ "textDocument": doc })),
         ("inlay hints (whole document)", "textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })),
     ];
+    let anchor = text.find("title: \"Related 1000").unwrap() + "title: \"Related 1000".len();
+    let position = position_of(&text, anchor);
+    let mut version = 1;
     let mut rows = Vec::new();
     for (name, method, params) in requests {
-        let mut times = Vec::new();
-        for _ in 0..samples() {
-            times.push(timed(&mut client, method, params.clone()).await);
-            client.seen.clear();
+        let mut same = vec![Vec::new(); servers.len()];
+        let mut after_edit = vec![Vec::new(); servers.len()];
+        for i in 0..samples() {
+            version += 1;
+            let change = if version % 2 == 0 {
+                json!([{ "range": { "start": position, "end": position }, "text": "x" }])
+            } else {
+                let mut end = position.clone();
+                end["character"] = json!(position["character"].as_u64().unwrap() + 1);
+                json!([{ "range": { "start": position, "end": end }, "text": "" }])
+            };
+            for (k, (_, client)) in servers.iter_mut().enumerate() {
+                if i % 2 == 0 {
+                    same[k].push(timed(client, method, params.clone()).await);
+                } else {
+                    client.change(uri, version, change.clone()).await;
+                    client
+                        .wait_within(Duration::from_secs(60), "diagnostics", |m| is_publication(m, uri, version))
+                        .await;
+                    after_edit[k].push(timed(client, method, params.clone()).await);
+                }
+                client.seen.clear();
+            }
         }
-        rows.push(Stats { name: format!("{name}, 2,000 related entries"), times });
+        for (k, (build, _)) in servers.iter().enumerate() {
+            let row = format!("{name}, 2,000 related entries, same version");
+            rows.push(Stats::new(label(&row, build), std::mem::take(&mut same[k])));
+            let row = format!("{name}, 2,000 related entries, first request after an edit");
+            rows.push(Stats::new(label(&row, build), std::mem::take(&mut after_edit[k])));
+        }
     }
-    client.shutdown().await;
+    for (_, client) in servers {
+        client.shutdown().await;
+    }
     rows
+}
+
+/// The 10,000-edit storm: incremental edits at line starts sent back to back, a hover after
+/// every 50th; timed from the last edit written until the diagnostics of its version arrive.
+async fn storm() -> Vec<Stats> {
+    let runs: usize = std::env::var("LSP_BENCH_STORMS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let initial = format!("---\ntitle: Storm\n---\n{}", "Organizationâ€™s line\n".repeat(2_000));
+    let uri = "file:///bench/storm.md";
+    let builds = binaries();
+    let mut times = vec![Vec::new(); builds.len()];
+    let mut peaks = vec![String::new(); builds.len()];
+    for _ in 0..runs {
+        for (k, (_, program)) in builds.iter().enumerate() {
+            let mut client = TestClient::program(program, &[]);
+            client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), None).await;
+            client.open(uri, &initial, 1).await;
+            client.wait_within(Duration::from_secs(120), "first diagnostics", |m| is_publication(m, uri, 1)).await;
+            let mut lines = initial.lines().count();
+            let mut seed: u64 = 3;
+            let last = 10_001;
+            for version in 2..=last {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let line = (seed >> 33) as usize % lines;
+                let typed = ["x", "é", "\n", "â€™", "😀", ""][(seed >> 20) as usize % 6];
+                lines += usize::from(typed == "\n");
+                let start = json!({ "line": line, "character": 0 });
+                let change = json!([{ "range": { "start": start, "end": start }, "text": typed }]);
+                client.change(uri, version, change).await;
+                if version % 50 == 0 {
+                    let params =
+                        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 1 } });
+                    let id = 1_000_000 + version;
+                    client
+                        .send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": params }))
+                        .await;
+                }
+            }
+            let sent = Instant::now();
+            client.wait_within(Duration::from_secs(600), "last diagnostics", |m| is_publication(m, uri, last)).await;
+            times[k].push(sent.elapsed());
+            if let Some(pid) = client.child.as_ref().and_then(|c| c.id()) {
+                peaks[k] = peak_memory(pid);
+            }
+            client.seen.clear();
+            client.shutdown().await;
+        }
+    }
+    builds
+        .iter()
+        .zip(times)
+        .zip(peaks)
+        .map(|(((build, _), times), peak)| Stats {
+            name: label("10,000-edit storm: last edit -> its diagnostics", build),
+            times,
+            peak: Some(peak),
+        })
+        .collect()
+}
+
+/// Peak resident memory of a process (`VmHWM` in `/proc`, Linux).
+fn peak_memory(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb: Option<u64> = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+    kb.map_or_else(|| "?".to_string(), |kb| format!("{:.1} MiB", kb as f64 / 1024.0))
 }
 
 fn is_publication(m: &Value, uri: &str, version: i64) -> bool {
@@ -197,10 +361,10 @@ async fn index_requests() -> Vec<Stats> {
     }
     client.shutdown().await;
     vec![
-        Stats { name: format!("indexing {articles} articles (once)"), times: vec![indexing] },
-        Stats { name: format!("completion of topics, {articles}-article index"), times: completion },
-        Stats { name: format!("completion of providers, {articles}-article index"), times: providers },
-        Stats { name: format!("hover on a related entry, {articles}-article index"), times: hover },
+        Stats::new(format!("indexing {articles} articles (once)"), vec![indexing]),
+        Stats::new(format!("completion of topics, {articles}-article index"), completion),
+        Stats::new(format!("completion of providers, {articles}-article index"), providers),
+        Stats::new(format!("hover on a related entry, {articles}-article index"), hover),
     ]
 }
 

@@ -199,11 +199,19 @@ if [ $run_nvim = 1 ]; then
   path_without_server=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r d; do
     [ -n "$d" ] && [ ! -e "$d/article-lsp" ] && printf '%s:' "$d"
   done)
-  for mode in enable autocmd mason; do
+  # Three ways of loading the configuration, each on a copy of examples/ (e2e.lua); then the
+  # workspace features (workspace_e2e.lua) in a directory that test writes itself.
+  for mode in enable autocmd mason workspace; do
     step "Neovim end-to-end test ($mode)"
     dir=$work/nvim-$mode
     mkdir -p "$dir"
-    cp -R "$ROOT/examples" "$dir/articles"
+    spec=e2e.lua
+    if [ $mode = workspace ]; then
+      spec=workspace_e2e.lua
+      mkdir -p "$dir/articles"
+    else
+      cp -R "$ROOT/examples" "$dir/articles"
+    fi
     search_path=$work/bin:$PATH
     if [ $mode = mason ]; then
       mkdir -p "$dir/data/nvim/mason/bin"
@@ -216,7 +224,7 @@ if [ $run_nvim = 1 ]; then
       PATH=$search_path XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data \
         XDG_STATE_HOME=$dir/state XDG_CACHE_HOME=$dir/cache ARTICLE_LSP_NVIM_MODE=$mode \
         in_group timeout 120 "$NVIM" --headless --clean -u "$EDITORS/nvim/test/user_init.lua" \
-        -c "luafile $EDITORS/nvim/test/e2e.lua"
+        -c "luafile $EDITORS/nvim/test/$spec"
     ) 2>&1 | tee "$artifacts/$mode.log"
     status=${PIPESTATUS[0]}
     set -o errexit

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::analysis::{Code, Severity};
+use crate::codes::{Code, Severity};
 
 /// The file name looked up from an article's directory upwards.
 pub const FILE_NAME: &str = "article-lsp.toml";

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod files;
 pub mod fix;

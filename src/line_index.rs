@@ -1,9 +1,14 @@
-//! Byte offsets <-> (line, column) in UTF-8, UTF-16 or UTF-32 units.
+//! Byte offsets <-> (line, column) in UTF-8, UTF-16 or UTF-32 units, over a `&str` (the CLI,
+//! `LineIndex`) or a rope (the server's documents, `rope_*`): one module, one set of line rules.
 //!
 //! Lines end at `\n`, `\r\n` or `\r` only (as in LSP); NEL, U+2028 and U+2029 are ordinary
-//! characters. Columns past the end of a line clamp to the end instead of failing.
+//! characters (ropey is built with `cr_lines` only, so its lines agree). Columns past the end of
+//! a line clamp to the end instead of failing.
 
+use std::borrow::Cow;
 use std::ops::Range;
+
+use ropey::Rope;
 
 /// The unit a column counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -93,6 +98,68 @@ impl LineIndex {
         let line_text = &text[content.clone()];
         content.start + byte_offset_of_column(line_text, at.col as usize, encoding)
     }
+}
+
+/// Line and column of byte `offset` of a rope (rounded down to a char boundary, clamped to
+/// the end).
+pub fn rope_line_col(rope: &Rope, offset: usize, encoding: PositionEncoding) -> LineCol {
+    let offset = offset.min(rope.len_bytes());
+    let char_idx = rope.byte_to_char(offset);
+    let line = rope.char_to_line(char_idx);
+    let line_char = rope.line_to_char(line);
+    let col = match encoding {
+        PositionEncoding::Utf32 => char_idx - line_char,
+        PositionEncoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_char),
+        PositionEncoding::Utf8 => rope.char_to_byte(char_idx) - rope.line_to_byte(line),
+    };
+    LineCol { line: line as u32, col: col as u32 }
+}
+
+/// The char index of a line and column of a rope. A line past the end maps to the end of the
+/// text; a column past the end of its line (or inside a character) to the end of the line's
+/// content (or that character's start), as [`LineIndex::offset`] does.
+pub fn rope_char_index(rope: &Rope, at: LineCol, encoding: PositionEncoding) -> usize {
+    let line = at.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let line_start = rope.line_to_char(line);
+    let content_end = line_start + rope_line_content_chars(rope, line);
+    let col = at.col as usize;
+    match encoding {
+        PositionEncoding::Utf32 => (line_start + col).min(content_end),
+        PositionEncoding::Utf16 => {
+            let start_cu = rope.char_to_utf16_cu(line_start);
+            let end_cu = rope.char_to_utf16_cu(content_end);
+            rope.utf16_cu_to_char((start_cu + col).min(end_cu))
+        }
+        PositionEncoding::Utf8 => {
+            let start = rope.line_to_byte(line);
+            let end = rope.char_to_byte(content_end);
+            rope.byte_to_char((start + col).min(end))
+        }
+    }
+}
+
+/// Byte offset of a line and column of a rope (see [`rope_char_index`]).
+pub fn rope_offset(rope: &Rope, at: LineCol, encoding: PositionEncoding) -> usize {
+    rope.char_to_byte(rope_char_index(rope, at, encoding))
+}
+
+/// Length in chars of line `line` of a rope without its terminator.
+pub fn rope_line_content_chars(rope: &Rope, line: usize) -> usize {
+    let slice = rope.line(line);
+    let mut len = slice.len_chars();
+    while len > 0 && matches!(slice.char(len - 1), '\n' | '\r') {
+        len -= 1;
+    }
+    len
+}
+
+/// The text of line `line` of a rope without its terminator.
+pub fn rope_line_text(rope: &Rope, line: usize) -> Cow<'_, str> {
+    let slice = rope.line(line);
+    Cow::from(slice.slice(..rope_line_content_chars(rope, line)))
 }
 
 /// Width of `s` in `encoding` units.

@@ -329,3 +329,56 @@ async fn watched_file_events_outside_the_workspace_or_through_symlinks_are_ignor
     assert_eq!(names, ["First Story", "Near Story"]);
     client.shutdown().await;
 }
+
+/// The 10,000-edit storm: incremental edits sent back to back, with a hover every 50 edits.
+/// The server's text equals the client's, every hover is answered, and the last version's
+/// diagnostics equal those of the final text opened afresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_storm_ends_with_the_final_text_and_its_diagnostics() {
+    let mut client = started(None, &[]).await;
+    let uri = "file:///tmp/article-lsp-test/storm.md";
+    let body: String = (0..2_000).map(|i| format!("Organizationâ€™s line {i}\n")).collect();
+    let mut text = article("Storm", "https://example.com/storm", &body);
+    client.open(uri, &text, 1).await;
+    client.diagnostics(uri, 1).await;
+    let pieces = ["x", "é", "\n", "â€™", "😀", "", "2021-02-30 "];
+    let mut seed: u64 = 0x2545f4914f6cdd1d;
+    let mut hovers = Vec::new();
+    let edits = 10_000;
+    for version in 2..edits + 2 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let offset = starts[seed as usize % starts.len()];
+        let typed = pieces[(seed >> 32) as usize % pieces.len()];
+        client.change(uri, version, json!([change(&text, offset..offset, typed)])).await;
+        text.insert_str(offset, typed);
+        if version % 50 == 0 {
+            let id = 1_000_000 + version;
+            let position = at(&text, offset);
+            let params = json!({ "textDocument": { "uri": uri }, "position": position });
+            client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": params })).await;
+            hovers.push(id);
+        }
+    }
+    let server = client.request("articleLsp/documentText", json!({ "uri": uri })).await;
+    assert_eq!(server["version"], edits + 1);
+    assert_eq!(server["text"].as_str().unwrap(), text, "the server's text differs from the client's");
+    let last = client
+        .wait_within(Duration::from_secs(120), "diagnostics of the last edit", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == edits + 1
+        })
+        .await;
+    for id in hovers {
+        client.wait_for("a hover reply", |m| m["id"] == id && m.get("method").is_none()).await;
+    }
+    let fresh = "file:///tmp/article-lsp-test/storm-fresh.md";
+    client.open(fresh, &text, 1).await;
+    let expected = client.diagnostics(fresh, 1).await;
+    assert_eq!(last["params"]["diagnostics"].as_array().unwrap(), &expected);
+    assert!(expected.len() >= 2_000, "{}", expected.len());
+    client.shutdown().await;
+}

@@ -234,3 +234,17 @@ fn missing_field_insertion_stops_at_a_cr_only_line_end() {
                 webUrl: htps://x\nwebUrl: https://a.b/c\npublishedDateTime: 2021-02-30T00:00:00Z\n? complex";
     invariants::incremental_edits(text, &[CharEdit { start: 0, end: 0, insert: String::new() }]);
 }
+
+/// Found by `incremental_edits_match_a_string_and_a_full_check`: an unterminated front matter
+/// that takes the whole text, whose last line has no line break (here after a CR-only opener):
+/// the editor checked that last line as a body line (a dated line), the full check as front matter.
+#[test]
+fn unterminated_front_matter_to_the_last_unbroken_line() {
+    invariants::incremental_edits(
+        "---\nSept 31, 2021title: \"A\"",
+        &[CharEdit { start: 0, end: 0, insert: String::new() }],
+    );
+    let text = "---\r    webUrl: htps://x\n  - title: R\n- - - - - - - -\n- - -     webUrl: htps://x title: R\r\n\
+                title: {a: 1\nSept 31, 2021title: \"A\"";
+    invariants::incremental_edits(text, &[CharEdit { start: 0, end: 0, insert: String::new() }]);
+}

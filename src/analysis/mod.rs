@@ -12,8 +12,9 @@ pub mod text;
 pub mod urls;
 pub mod yaml;
 
+pub use crate::codes::{Code, Severity};
 pub use dates::{DateProblem, calendar_problem, format_rfc3339, parse_datetime};
-pub use diagnostic::{Code, Diagnostic, Edit, Fix, Related, Severity};
+pub use diagnostic::{Diagnostic, Edit, Fix, Related};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

@@ -27,6 +27,7 @@ mod walk;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -263,14 +264,27 @@ pub fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> {
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub(crate) layout: Layout,
-    pub(crate) front: Option<front_matter::Parsed>,
+    pub(crate) front: Option<Arc<front_matter::Parsed>>,
 }
 
 impl Parsed {
     pub fn new(text: &str) -> Parsed {
         let layout = layout::split(text);
-        let front = layout.front_matter.as_ref().map(|fm| front_matter::parse(text, fm));
+        let front = layout.front_matter.as_ref().map(|fm| Arc::new(front_matter::parse(text, fm)));
         Parsed { layout, front }
+    }
+
+    /// The parse an analysis already made of the text up to the end of its front matter
+    /// (`layout` is that text's), for a whole text of `len` bytes.
+    pub fn of_front_matter(layout: Layout, front: Option<Arc<front_matter::Parsed>>, len: usize) -> Parsed {
+        Parsed { layout, front }.with_len(len)
+    }
+
+    /// The same parse after an edit below the front matter left the text `len` bytes long.
+    pub fn with_len(&self, len: usize) -> Parsed {
+        let mut layout = self.layout.clone();
+        layout.body.end = len.max(layout.body.start);
+        Parsed { layout, front: self.front.clone() }
     }
 
     pub(crate) fn root(&self) -> Option<&crate::analysis::yaml::Node> {

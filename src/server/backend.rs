@@ -110,7 +110,6 @@ impl LanguageServer for Backend {
         let closed = {
             let mut state = self.shared.lock();
             let closed = state.documents.remove(&uri);
-            state.parsed.remove(&uri);
             self.shared.publish(uri.clone(), None, Vec::new());
             closed
         };

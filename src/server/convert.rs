@@ -1,76 +1,30 @@
-//! Conversions between the core's byte offsets and LSP positions in the negotiated encoding,
-//! over a rope. Every conversion clamps: a position past the end of a line or of the document
-//! lands on the nearest valid place, never a panic.
+//! LSP positions and ranges over a document's rope: a thin adapter from `Position` to the one
+//! position module, `line_index` (which holds the line rules and the clamping for the CLI and
+//! the server alike).
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range};
 
-use crate::line_index::PositionEncoding;
+use crate::line_index::{self, LineCol, PositionEncoding};
 
 /// The LSP position of byte `offset` (rounded down to a char boundary, clamped to the end).
 pub fn position(rope: &Rope, offset: usize, encoding: PositionEncoding) -> Position {
-    let offset = offset.min(rope.len_bytes());
-    let char_idx = rope.byte_to_char(offset);
-    let line = rope.char_to_line(char_idx);
-    let line_char = rope.line_to_char(line);
-    let col = match encoding {
-        PositionEncoding::Utf32 => char_idx - line_char,
-        PositionEncoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_char),
-        PositionEncoding::Utf8 => rope.char_to_byte(char_idx) - rope.line_to_byte(line),
-    };
-    Position::new(line as u32, col as u32)
+    let at = line_index::rope_line_col(rope, offset, encoding);
+    Position::new(at.line, at.col)
 }
 
 pub fn range(rope: &Rope, bytes: &std::ops::Range<usize>, encoding: PositionEncoding) -> Range {
     Range::new(position(rope, bytes.start, encoding), position(rope, bytes.end, encoding))
 }
 
-/// The char index of an LSP position. A line past the end maps to the end of the document; a
-/// column past the end of its line (or inside a character) to the end of the line's content
-/// (or that character's start).
+/// The char index of an LSP position (clamped: see `line_index::rope_char_index`).
 pub fn char_index(rope: &Rope, at: Position, encoding: PositionEncoding) -> usize {
-    let line = at.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_chars();
-    }
-    let line_start = rope.line_to_char(line);
-    let content_end = line_start + line_content_chars(rope, line);
-    let col = at.character as usize;
-    match encoding {
-        PositionEncoding::Utf32 => (line_start + col).min(content_end),
-        PositionEncoding::Utf16 => {
-            let start_cu = rope.char_to_utf16_cu(line_start);
-            let end_cu = rope.char_to_utf16_cu(content_end);
-            rope.utf16_cu_to_char((start_cu + col).min(end_cu))
-        }
-        PositionEncoding::Utf8 => {
-            let start = rope.line_to_byte(line);
-            let end = rope.char_to_byte(content_end);
-            rope.byte_to_char((start + col).min(end))
-        }
-    }
+    line_index::rope_char_index(rope, LineCol { line: at.line, col: at.character }, encoding)
 }
 
 /// Byte offset of an LSP position (see [`char_index`]).
 pub fn offset(rope: &Rope, at: Position, encoding: PositionEncoding) -> usize {
     rope.char_to_byte(char_index(rope, at, encoding))
-}
-
-/// Length in chars of line `line` without its terminator.
-pub fn line_content_chars(rope: &Rope, line: usize) -> usize {
-    let slice = rope.line(line);
-    let mut len = slice.len_chars();
-    while len > 0 && matches!(slice.char(len - 1), '\n' | '\r') {
-        len -= 1;
-    }
-    len
-}
-
-/// The text of line `line` without its terminator.
-pub fn line_text(rope: &Rope, line: usize) -> std::borrow::Cow<'_, str> {
-    let slice = rope.line(line);
-    let content = slice.slice(..line_content_chars(rope, line));
-    std::borrow::Cow::from(content)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
 use ropey::Rope;
@@ -14,6 +14,7 @@ use super::convert::char_index;
 use super::incremental::Analysis;
 use super::test_hook;
 use crate::analysis::Diagnostic;
+use crate::ide;
 use crate::line_index::PositionEncoding;
 
 /// What an edit left to do.
@@ -38,6 +39,44 @@ pub struct Findings {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// One version of a document as requests see it: immutable, shared through `Arc`. Its whole
+/// text and its parse are made at most once per version, by whichever request needs them
+/// first; the parse usually comes ready-made from the analysis (or carried over from the
+/// previous version when an edit left the front matter alone), so requests never re-parse.
+#[derive(Debug)]
+pub struct Version {
+    pub rope: Rope,
+    pub version: i32,
+    pub revision: u64,
+    text: OnceLock<Arc<str>>,
+    parsed: OnceLock<Arc<ide::Parsed>>,
+}
+
+impl Version {
+    fn new(rope: Rope, version: i32, revision: u64, parsed: Option<Arc<ide::Parsed>>) -> Version {
+        let cell = OnceLock::new();
+        if let Some(parsed) = parsed {
+            let _ = cell.set(parsed);
+        }
+        Version { rope, version, revision, text: OnceLock::new(), parsed: cell }
+    }
+
+    /// The whole text (copied out of the rope once per version).
+    pub fn text(&self) -> Arc<str> {
+        self.text.get_or_init(|| self.rope.to_string().into()).clone()
+    }
+
+    /// The article parsed (by the analysis, or here on first use).
+    pub fn parsed(&self) -> Arc<ide::Parsed> {
+        self.parsed.get_or_init(|| Arc::new(ide::Parsed::new(&self.text()))).clone()
+    }
+
+    /// Installs the analysis' parse of this very version (a request may have made one first).
+    pub fn offer_parsed(&self, parsed: Arc<ide::Parsed>) {
+        let _ = self.parsed.set(parsed);
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Document {
     /// Unique per `didOpen`: results of jobs started for an earlier opening are ignored.
@@ -56,6 +95,8 @@ pub struct Document {
     pub needs: Pending,
     /// An analysis job for this document is running (at most one at a time).
     pub job_running: bool,
+    /// The current version, as requests share it.
+    pub current: Arc<Version>,
 }
 
 /// Source of `opening` and `revision` numbers.
@@ -67,16 +108,18 @@ fn next_number() -> u64 {
 
 impl Document {
     pub fn new(path: Option<PathBuf>, text: &str, version: i32) -> Document {
+        let (rope, revision) = (Rope::from_str(text), next_number());
         Document {
             opening: next_number(),
-            revision: next_number(),
+            revision,
             path,
-            rope: Rope::from_str(text),
+            rope: rope.clone(),
             version,
             analysis: None,
             findings: None,
             needs: Pending::Everything,
             job_running: false,
+            current: Arc::new(Version::new(rope, version, revision, None)),
         }
     }
 
@@ -96,7 +139,25 @@ impl Document {
         let pending = changes.iter().map(|c| self.apply(c, encoding)).max().unwrap_or(Pending::Nothing);
         self.version = version;
         self.revision = next_number();
+        // The front matter is untouched: its parse holds for this version too.
+        let carried = match (pending, &self.analysis) {
+            (Pending::Nothing, Some(analysis)) => {
+                analysis.parsed().map(|p| Arc::new(p.with_len(self.rope.len_bytes())))
+            }
+            _ => None,
+        };
+        self.current = Arc::new(Version::new(self.rope.clone(), version, self.revision, carried));
         pending
+    }
+
+    /// Installs a finished analysis' parse when it is of the current version.
+    pub fn offer_parsed(&self, revision: u64) {
+        if revision != self.revision {
+            return;
+        }
+        if let Some(parsed) = self.analysis.as_ref().and_then(Analysis::parsed) {
+            self.current.offer_parsed(Arc::new(parsed.with_len(self.rope.len_bytes())));
+        }
     }
 
     /// Applies one content change (ranged or whole-text) and updates the line cache.

@@ -9,7 +9,7 @@ use ropey::Rope;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::*;
 
-use super::document::Findings;
+use super::document::{Findings, Version};
 use super::shared::{Shared, panic_message};
 use super::{convert, indexer, test_hook, to_lsp};
 use crate::analysis::{self, Code, Diagnostic};
@@ -22,6 +22,8 @@ use crate::line_index::PositionEncoding;
 /// everything needed to answer for exactly that revision.
 struct Snapshot {
     uri: Uri,
+    /// The version asked about (its text is copied out of the rope at most once).
+    current: Arc<Version>,
     rope: Rope,
     version: i32,
     revision: u64,
@@ -44,11 +46,13 @@ impl Snapshot {
 fn snapshot(shared: &Shared, uri: &Uri) -> Option<Snapshot> {
     let mut state = shared.lock();
     let doc = state.documents.get(uri)?;
-    let (rope, version, revision, path) = (doc.rope.clone(), doc.version, doc.revision, doc.path.clone());
+    let current = doc.current.clone();
+    let (rope, version, revision, path) = (current.rope.clone(), current.version, current.revision, doc.path.clone());
     let findings = doc.findings.clone();
     let config = state.config_for(path.as_deref());
     Some(Snapshot {
         uri: uri.clone(),
+        current,
         rope,
         version,
         revision,
@@ -109,7 +113,7 @@ pub async fn completion(shared: &Shared, params: CompletionParams) -> jsonrpc::R
     let worker = shared.clone();
     run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let text = snap.rope.to_string();
+        let text = snap.current.text();
         let mut items = ide::completions(&text, offset, &worker.index(), &snap.config, snap.now);
         let is_incomplete = items.len() > MAX_COMPLETIONS;
         if is_incomplete {
@@ -130,7 +134,7 @@ pub async fn hover(shared: &Shared, params: HoverParams) -> jsonrpc::Result<Opti
     let worker = shared.clone();
     run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let text = snap.rope.to_string();
+        let text = snap.current.text();
         let this = snap.path.clone().unwrap_or_default();
         let card = ide::hover(&text, offset, &this, &worker.index(), snap.now)?;
         Some(Hover {
@@ -150,7 +154,7 @@ pub async fn definition(
     let worker = shared.clone();
     run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let mut targets = ide::definition(&snap.rope.to_string(), offset, &worker.index());
+        let mut targets = ide::definition(&snap.current.text(), offset, &worker.index());
         // The article's own URL leads to itself: not a useful jump.
         targets.retain(|t| snap.path.as_ref() != Some(&t.path));
         let locations = locations(&worker, &targets, snap.encoding);
@@ -166,7 +170,7 @@ pub async fn references(shared: &Shared, params: ReferenceParams) -> jsonrpc::Re
     run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
         let this = snap.path.clone().unwrap_or_default();
-        let targets = ide::references(&snap.rope.to_string(), offset, &this, &worker.index());
+        let targets = ide::references(&snap.current.text(), offset, &this, &worker.index());
         Some(locations(&worker, &targets, snap.encoding))
     })
     .await
@@ -218,7 +222,7 @@ pub async fn document_symbols(
 ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
     let Some(snap) = snapshot(shared, &params.text_document.uri) else { return Ok(None) };
     run(shared, snap, move |snap| {
-        let symbols = ide::document_symbols(&snap.rope.to_string());
+        let symbols = ide::document_symbols(&snap.current.text());
         let symbols = symbols.iter().map(|s| to_lsp::document_symbol(&snap.rope, s, snap.encoding)).collect();
         Some(DocumentSymbolResponse::Nested(symbols))
     })
@@ -228,7 +232,7 @@ pub async fn document_symbols(
 pub async fn folding_ranges(shared: &Shared, params: FoldingRangeParams) -> jsonrpc::Result<Option<Vec<FoldingRange>>> {
     let Some(snap) = snapshot(shared, &params.text_document.uri) else { return Ok(None) };
     run(shared, snap, move |snap| {
-        let folds = ide::folding_ranges(&snap.rope.to_string());
+        let folds = ide::folding_ranges(&snap.current.text());
         Some(folds.iter().map(|f| to_lsp::folding_range(&snap.rope, f)).collect())
     })
     .await
@@ -419,7 +423,7 @@ async fn current_findings(shared: &Shared, uri: &Uri) -> jsonrpc::Result<Vec<tow
         let findings = match snap.own_findings() {
             Some(findings) => findings.clone(),
             None => {
-                let mut all = analysis::check(&snap.rope.to_string(), &snap.config, snap.now);
+                let mut all = analysis::check(&snap.current.text(), &snap.config, snap.now);
                 if let Some(path) = &snap.path {
                     let workspace = worker.index().workspace_diagnostics(path);
                     all.extend(analysis::apply_severities(workspace, &snap.config));

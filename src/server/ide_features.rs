@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tower_lsp_server::ls_types::*;
 
 use super::convert;
+use super::document::Version;
 use super::shared::Shared;
 use super::to_lsp;
 use crate::config::Config;
@@ -86,10 +87,9 @@ fn token_type(kind: TokenKind) -> u32 {
 /// What these requests need of one document, taken under the lock.
 struct Snap {
     uri: Uri,
+    /// The version asked about: its text, and its parse (shared with the analysis).
+    current: Arc<Version>,
     rope: Rope,
-    revision: u64,
-    /// The parse of this revision, if a request already made it.
-    parsed: Option<Arc<ide::Parsed>>,
     path: PathBuf,
     encoding: PositionEncoding,
     config: Arc<Config>,
@@ -100,14 +100,12 @@ struct Snap {
 fn snap(shared: &Shared, uri: &Uri) -> Option<Snap> {
     let mut state = shared.lock();
     let doc = state.documents.get(uri)?;
-    let (rope, path, revision) = (doc.rope.clone(), doc.path.clone(), doc.revision);
-    let parsed = state.parsed.get(uri).filter(|(r, _)| *r == revision).map(|(_, p)| p.clone());
+    let (current, path) = (doc.current.clone(), doc.path.clone());
     let config = state.config_for(path.as_deref());
     Some(Snap {
         uri: uri.clone(),
-        rope,
-        revision,
-        parsed,
+        rope: current.rope.clone(),
+        current,
         path: path.unwrap_or_default(),
         encoding: state.encoding,
         config,
@@ -117,20 +115,10 @@ fn snap(shared: &Shared, uri: &Uri) -> Option<Snap> {
 }
 
 impl Snap {
-    /// The text and its parse, parsing (and remembering the parse for this revision) only when
-    /// no earlier request did: lenses, tokens and hints arrive together after each edit.
-    fn parse(&self, shared: &Shared) -> (String, Arc<ide::Parsed>) {
-        let text = self.rope.to_string();
-        if let Some(parsed) = &self.parsed {
-            return (text, parsed.clone());
-        }
-        let parsed = Arc::new(ide::Parsed::new(&text));
-        let mut state = shared.lock();
-        let current = state.documents.get(&self.uri).is_some_and(|d| d.revision == self.revision);
-        if current {
-            state.parsed.insert(self.uri.clone(), (self.revision, parsed.clone()));
-        }
-        (text, parsed)
+    /// The text and its parse, each made at most once per version (lenses, tokens and hints
+    /// arrive together after each edit; the parse is normally the analysis' own).
+    fn parse(&self) -> (Arc<str>, Arc<ide::Parsed>) {
+        (self.current.text(), self.current.parsed())
     }
 }
 
@@ -142,7 +130,7 @@ pub async fn code_lenses(shared: &Shared, params: CodeLensParams) -> Option<Vec<
     let snap = snap(shared, &params.text_document.uri)?;
     let shared = shared.clone();
     blocking(move || {
-        let (text, parsed) = snap.parse(&shared);
+        let (text, parsed) = snap.parse();
         let lenses = ide::code_lenses(&text, &parsed, &snap.path, &shared.index());
         let lens = |l: ide::Lens| {
             let at = convert::position(&snap.rope, l.references_at, snap.encoding);
@@ -166,7 +154,7 @@ pub async fn document_links(shared: &Shared, params: DocumentLinkParams) -> Opti
     let snap = snap(shared, &params.text_document.uri)?;
     let shared = shared.clone();
     blocking(move || {
-        let (text, parsed) = snap.parse(&shared);
+        let (text, parsed) = snap.parse();
         let links = ide::document_links(&text, &parsed, &snap.path, &shared.index());
         let link = |l: ide::Link| {
             let (target, tooltip) = match &l.target {
@@ -191,7 +179,7 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
     blocking(move || {
         let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
         let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
-        let (text, parsed) = snap.parse(&shared);
+        let (text, parsed) = snap.parse();
         let hints = ide::inlay_hints(&parsed, &shared.index(), &snap.hints, snap.now);
         // Hints come sorted by offset: positions in one pass, as for tokens.
         let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
@@ -219,8 +207,7 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
 
 pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
     let snap = snap(shared, &params.text_document.uri)?;
-    let shared = shared.clone();
-    blocking(move || SemanticTokensResult::Tokens(encode_tokens(&shared, &snap, None))).await
+    blocking(move || SemanticTokensResult::Tokens(encode_tokens(&snap, None))).await
 }
 
 pub async fn semantic_tokens_range(
@@ -228,18 +215,17 @@ pub async fn semantic_tokens_range(
     params: SemanticTokensRangeParams,
 ) -> Option<SemanticTokensRangeResult> {
     let snap = snap(shared, &params.text_document.uri)?;
-    let shared = shared.clone();
     blocking(move || {
         let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
         let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
-        SemanticTokensRangeResult::Tokens(encode_tokens(&shared, &snap, Some(start..end)))
+        SemanticTokensRangeResult::Tokens(encode_tokens(&snap, Some(start..end)))
     })
     .await
 }
 
 /// Tokens in the protocol's relative encoding (line delta, start delta, length, type, mods).
-fn encode_tokens(shared: &Shared, snap: &Snap, within: Option<std::ops::Range<usize>>) -> SemanticTokens {
-    let (text, parsed) = snap.parse(shared);
+fn encode_tokens(snap: &Snap, within: Option<std::ops::Range<usize>>) -> SemanticTokens {
+    let (text, parsed) = snap.parse();
     let tokens = ide::semantic_tokens(&text, &parsed, &snap.config);
     let wanted = |t: &ide::Token| within.as_ref().is_none_or(|r| t.range.start < r.end && r.start < t.range.end);
     let mut data = Vec::with_capacity(tokens.len());
@@ -297,7 +283,7 @@ impl Walker<'_> {
 pub async fn selection_ranges(shared: &Shared, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
-        let text = snap.rope.to_string();
+        let text = snap.current.text();
         let chain = |at: Position| {
             let offset = convert::offset(&snap.rope, at, snap.encoding);
             let ranges = ide::selection_ranges(&text, offset);
@@ -318,7 +304,7 @@ pub async fn document_highlights(shared: &Shared, params: DocumentHighlightParam
     let snap = snap(shared, &at.text_document.uri)?;
     blocking(move || {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-        let ranges = ide::highlights(&snap.rope.to_string(), offset);
+        let ranges = ide::highlights(&snap.current.text(), offset);
         let highlight = |r: std::ops::Range<usize>| DocumentHighlight {
             range: convert::range(&snap.rope, &r, snap.encoding),
             kind: Some(DocumentHighlightKind::TEXT),

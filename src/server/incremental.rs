@@ -6,26 +6,32 @@
 //! findings keep absolute offsets, which edits below it cannot move.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use ropey::Rope;
 
-use super::convert::line_text;
 use crate::analysis::front_matter::UnitCache;
 use crate::analysis::text::{LineKind, check_line};
 use crate::analysis::{self, Diagnostic};
 use crate::config::Config;
+use crate::ide;
+use crate::line_index::rope_line_text;
 use crate::workspace::ArticleSummary;
 use crate::workspace::summary::summarize_parsed;
+
+/// The findings of one line, relative to the line's start (`None`: none). Shared, so taking
+/// the findings of a version to assemble them elsewhere copies pointers, not diagnostics.
+type LineFindings = Option<Arc<[Diagnostic]>>;
 
 /// Cached analysis results of one document.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
-    /// Findings of each line, relative to the line's start, with default severities.
-    lines: Vec<Vec<Diagnostic>>,
+    /// Findings of each line, with default severities.
+    lines: Vec<LineFindings>,
     /// Findings of the front matter (absolute offsets, default severities).
-    front: Vec<Diagnostic>,
+    front: Arc<[Diagnostic]>,
     /// Lines `0..front_lines` hold the front matter (delimiters included).
     front_lines: usize,
     /// The front matter was opened but not closed, so any edit may change its extent.
@@ -37,17 +43,20 @@ pub struct Analysis {
     today: Option<Date>,
     /// Parses of the front matter's units (entries, list items) for the next re-check.
     units: UnitCache,
+    /// The article as parsed by the last front matter check (requests share it).
+    parsed: Option<Arc<ide::Parsed>>,
 }
 
 /// The front matter's part of an analysis, computed off the editing path.
 #[derive(Debug, Clone)]
 pub struct FrontResult {
-    front: Vec<Diagnostic>,
+    front: Arc<[Diagnostic]>,
     front_lines: usize,
     front_open: bool,
     body_line: usize,
     pub summary: ArticleSummary,
     units: UnitCache,
+    parsed: Arc<ide::Parsed>,
 }
 
 impl Analysis {
@@ -79,7 +88,7 @@ impl Analysis {
             self.front_lines = shift(self.front_lines);
         }
         let body_line = self.body_line;
-        let fresh: Vec<Vec<Diagnostic>> =
+        let fresh: Vec<LineFindings> =
             new_lines.clone().map(|line| check_one(rope, line, kind_of(line, body_line), today)).collect();
         let end = old_lines.end.min(self.lines.len());
         let start = old_lines.start.min(end);
@@ -111,7 +120,14 @@ impl Analysis {
         self.front_open = front.front_open;
         self.body_line = front.body_line;
         self.units = front.units;
+        self.parsed = Some(front.parsed);
         self.front_dirty = false;
+    }
+
+    /// The parse of the front matter's last check, if it is current (layout relative to the
+    /// text it was made for: see `ide::Parsed::with_len`).
+    pub fn parsed(&self) -> Option<&Arc<ide::Parsed>> {
+        self.parsed.as_ref().filter(|_| !self.front_dirty)
     }
 
     /// The unit parses a front matter re-check of the next text can reuse.
@@ -126,9 +142,31 @@ impl Analysis {
 
     /// All findings with absolute offsets and configured severities, sorted.
     pub fn diagnostics(&self, rope: &Rope, config: &Config) -> Vec<Diagnostic> {
-        let mut all = self.front.clone();
+        self.findings().assemble(rope, config)
+    }
+
+    /// The findings of this version, to be assembled elsewhere (cheap: shared per line).
+    pub fn findings(&self) -> Unassembled {
+        Unassembled { lines: self.lines.clone(), front: self.front.clone() }
+    }
+}
+
+/// The cached findings of one version, not yet shifted into place: assembling them costs
+/// O(lines + findings), so it happens once per publication, outside the state lock, never on
+/// each keystroke.
+#[derive(Debug, Clone)]
+pub struct Unassembled {
+    lines: Vec<LineFindings>,
+    front: Arc<[Diagnostic]>,
+}
+
+impl Unassembled {
+    /// All findings with absolute offsets and configured severities, sorted.
+    pub fn assemble(&self, rope: &Rope, config: &Config) -> Vec<Diagnostic> {
+        let mut all = self.front.to_vec();
         for (line, found) in self.lines.iter().enumerate() {
-            if found.is_empty() || line >= rope.len_lines() {
+            let Some(found) = found else { continue };
+            if line >= rope.len_lines() {
                 continue;
             }
             let start = rope.line_to_byte(line);
@@ -148,18 +186,35 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
     let (front_lines, front_open, body_line) = match &checked.layout.front_matter {
         None => (0, false, 0),
         Some(fm) => {
-            let body_line = rope.byte_to_line(checked.layout.body.start.min(rope.len_bytes()));
+            let body_line = first_body_line(rope, checked.layout.body.start);
             (body_line, fm.closer.is_none(), body_line)
         }
     };
     let summary = summarize_parsed(&prefix, &checked.layout, checked.parsed.as_ref());
-    FrontResult { front: checked.diagnostics, front_lines, front_open, body_line, summary, units }
+    let mut layout = checked.layout;
+    if layout.front_matter.is_none() {
+        // The prefix was empty: the body is the whole text after a BOM.
+        let bom = rope.get_char(0) == Some('\u{feff}');
+        layout.body = if bom { '\u{feff}'.len_utf8() } else { 0 }..0;
+    }
+    let front = checked.parsed.map(Arc::new);
+    let parsed = Arc::new(ide::Parsed::of_front_matter(layout, front, rope.len_bytes()));
+    FrontResult { front: checked.diagnostics.into(), front_lines, front_open, body_line, summary, units, parsed }
+}
+
+/// The line the body starts on. The body starts at a line start, or at the end of the text when
+/// the front matter takes it all: then a last line without a line break still belongs to the
+/// front matter, and the body starts past the last line.
+fn first_body_line(rope: &Rope, body_start: usize) -> usize {
+    let at = body_start.min(rope.len_bytes());
+    let line = rope.byte_to_line(at);
+    if rope.line_to_byte(line) < at { line + 1 } else { line }
 }
 
 /// The text up to the end of the front matter's closing line (the whole text when the front
 /// matter is not closed; nothing when there is none).
 fn front_matter_prefix(rope: &Rope) -> String {
-    let first = line_text(rope, 0);
+    let first = rope_line_text(rope, 0);
     let first = first.strip_prefix('\u{feff}').unwrap_or(&first);
     if !first.starts_with("---") {
         return String::new();
@@ -189,11 +244,11 @@ fn kind_of(line: usize, body_line: usize) -> LineKind {
     if line >= body_line { LineKind::Body } else { LineKind::FrontMatter }
 }
 
-fn check_one(rope: &Rope, line: usize, kind: LineKind, today: Date) -> Vec<Diagnostic> {
-    let text = line_text(rope, line);
+fn check_one(rope: &Rope, line: usize, kind: LineKind, today: Date) -> LineFindings {
+    let text = rope_line_text(rope, line);
     let mut acc = Vec::new();
     check_line(&mut acc, &text, 0, kind, today);
-    acc
+    (!acc.is_empty()).then(|| acc.into())
 }
 
 #[cfg(test)]

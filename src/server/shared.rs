@@ -102,8 +102,11 @@ impl Shared {
     pub fn recheck_all(&self, state: &mut State) {
         let uris: Vec<Uri> = state.documents.keys().cloned().collect();
         for uri in uris {
-            if let Some(analysis) = state.documents.get_mut(&uri).and_then(|d| d.analysis.as_mut()) {
-                analysis.front_dirty = true;
+            if let Some(doc) = state.documents.get_mut(&uri) {
+                doc.findings = None;
+                if let Some(analysis) = doc.analysis.as_mut() {
+                    analysis.front_dirty = true;
+                }
             }
             self.after_change(state, &uri, Pending::FrontMatter);
         }
@@ -168,8 +171,9 @@ impl Shared {
             }
         };
         doc.needs = Pending::Nothing;
+        doc.offer_parsed(revision);
         if let Some(path) = path {
-            self.index_mut().upsert(path, Arc::new(summary));
+            self.index_mut().update(path, Arc::new(summary));
         }
         self.publish_current(&mut state, uri);
     }
@@ -192,37 +196,54 @@ impl Shared {
         }
     }
 
-    /// Assembles the document's findings for its current revision, remembers them (code actions
-    /// and pulls read them) and queues them for pushing unless the client pulls. Conversion
-    /// happens in the publisher, outside the lock.
+    /// Queues the document's findings of its current revision for assembly and publishing, if
+    /// they are complete. Only a marker is queued (replacing any unsent one of the document):
+    /// the publisher assembles the newest revision outside the lock, so a burst of edits costs
+    /// one assembly, not one per keystroke.
     pub fn publish_current(&self, state: &mut State, uri: &Uri) {
         let Some(doc) = state.documents.get(uri) else {
             return;
         };
-        match &doc.analysis {
-            Some(cached) if !cached.front_dirty => {}
-            _ => return,
-        }
-        let path = doc.path.clone();
-        let config = state.config_for(path.as_deref());
-        let (encoding, cap, push) = (state.encoding, state.settings.max_diagnostics(), !state.caps.pull_diagnostics);
-        let Some(doc) = state.documents.get_mut(uri) else {
+        if doc.analysis.as_ref().is_none_or(|a| a.front_dirty) {
             return;
+        }
+        self.publisher.push(Publication { uri: uri.clone(), version: Some(doc.version), payload: Payload::Assemble });
+    }
+
+    /// Assembles the findings of the document's current revision (call off the async runtime,
+    /// without the lock), remembers them for code actions and pulls, and returns what to push:
+    /// `None` when the analysis is incomplete (a job will queue it again) or the client pulls.
+    pub fn assemble_current(&self, uri: &Uri) -> Option<(Arc<Findings>, PositionEncoding, usize)> {
+        let (input, findings_of, config, encoding, cap, push) = {
+            let mut state = self.lock();
+            let doc = state.documents.get(uri)?;
+            if doc.findings.as_ref().is_some_and(|f| f.revision == doc.revision) {
+                // Already assembled and sent (a marker queued while the last one was in flight).
+                return None;
+            }
+            let analysis = doc.analysis.as_ref().filter(|a| !a.front_dirty)?;
+            let input = analysis.findings();
+            let findings_of = (doc.revision, doc.version, doc.rope.clone(), doc.path.clone());
+            let config = state.config_for(findings_of.3.as_deref());
+            (input, findings_of, config, state.encoding, state.settings.max_diagnostics(), !state.caps.pull_diagnostics)
         };
-        let mut diagnostics = doc.analysis.as_ref().map(|a| a.diagnostics(&doc.rope, &config)).unwrap_or_default();
+        let (revision, version, rope, path) = findings_of;
+        let mut diagnostics = input.assemble(&rope, &config);
         if let Some(path) = &path {
             let workspace = self.index().workspace_diagnostics(path);
-            diagnostics.extend(analysis::apply_severities(workspace, &config));
-            diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.code));
+            if !workspace.is_empty() {
+                diagnostics.extend(analysis::apply_severities(workspace, &config));
+                diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.code));
+            }
         }
-        let findings =
-            Arc::new(Findings { revision: doc.revision, version: doc.version, rope: doc.rope.clone(), diagnostics });
-        doc.findings = Some(findings.clone());
+        let findings = Arc::new(Findings { revision, version, rope, diagnostics });
+        {
+            let mut state = self.lock();
+            let doc = state.documents.get_mut(uri).filter(|d| d.revision == revision)?;
+            doc.findings = Some(findings.clone());
+        }
         self.findings_ready.notify_waiters();
-        if push {
-            let payload = Payload::Findings { findings, encoding, cap };
-            self.publisher.push(Publication { uri: uri.clone(), version: Some(doc.version), payload });
-        }
+        push.then_some((findings, encoding, cap))
     }
 
     /// LSP diagnostics of `findings`, at most `cap` of them plus one that says how many more
@@ -296,6 +317,10 @@ impl Shared {
     pub fn republish_all(&self, state: &mut State) {
         let uris: Vec<Uri> = state.documents.keys().cloned().collect();
         for uri in uris {
+            // Same revision, new cross-file findings: assemble again.
+            if let Some(doc) = state.documents.get_mut(&uri) {
+                doc.findings = None;
+            }
             self.publish_current(state, &uri);
         }
     }

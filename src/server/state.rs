@@ -45,8 +45,6 @@ pub struct State {
     pub config_reported: HashMap<PathBuf, Option<String>>,
     /// Progress tokens the client asked to cancel (`window/workDoneProgress/cancel`).
     pub cancelled_progress: std::collections::HashSet<tower_lsp_server::ls_types::ProgressToken>,
-    /// The last parse of each open document, by revision (`ide_features` shares it).
-    pub parsed: HashMap<Uri, (u64, Arc<crate::ide::Parsed>)>,
 }
 
 impl State {

@@ -15,6 +15,7 @@ use tower_lsp_server::ls_types::notification::Progress;
 use tower_lsp_server::ls_types::*;
 
 use super::convert;
+use super::document::Version;
 use super::shared::Shared;
 use super::to_lsp;
 use crate::analysis::Edit;
@@ -110,13 +111,12 @@ impl EditBuilder {
         }
     }
 
-    /// `plain` edits are applied as they are; `confirm` edits carry the domain annotation
-    /// (dropped for clients that cannot show it).
+    /// `plain` edits are applied as they are; `confirm` edits carry the domain annotation. A
+    /// client without `documentChanges` cannot show annotations: it gets them as plain edits
+    /// (`finish` drops the annotation), so a renamed provider never keeps a stale domain.
     fn add(&mut self, source: &Source, plain: &[Edit], confirm: &[Edit]) {
         let mut edits: Vec<(Edit, bool)> = plain.iter().map(|e| (e.clone(), false)).collect();
-        if self.document_changes {
-            edits.extend(confirm.iter().map(|e| (e.clone(), true)));
-        }
+        edits.extend(confirm.iter().map(|e| (e.clone(), true)));
         edits.sort_by_key(|(e, _)| (e.range.start, e.range.end));
         if edits.is_empty() {
             return;
@@ -197,29 +197,29 @@ fn rewrite_whole(uri: Uri, text: String) -> [DocumentChangeOperation; 2] {
     [DocumentChangeOperation::Op(ResourceOp::Create(create)), DocumentChangeOperation::Edit(fill)]
 }
 
-/// The open document's rope and the byte offset of a position in it.
-fn at_position(shared: &Shared, at: &TextDocumentPositionParams) -> Option<(Rope, usize, Option<PathBuf>)> {
+/// The open document's current version and the byte offset of a position in it.
+fn at_position(shared: &Shared, at: &TextDocumentPositionParams) -> Option<(Arc<Version>, usize, Option<PathBuf>)> {
     let state = shared.lock();
     let doc = state.documents.get(&at.text_document.uri)?;
     let offset = convert::offset(&doc.rope, at.position, state.encoding);
-    Some((doc.rope.clone(), offset, doc.path.clone()))
+    Some((doc.current.clone(), offset, doc.path.clone()))
 }
 
 pub async fn prepare_rename(shared: &Shared, at: TextDocumentPositionParams) -> Option<PrepareRenameResponse> {
     let encoding = shared.lock().encoding;
-    let (rope, offset, _) = at_position(shared, &at)?;
-    let target = ide::prepare_rename(&rope.to_string(), offset)?;
+    let (current, offset, _) = at_position(shared, &at)?;
+    let target = ide::prepare_rename(&current.text(), offset)?;
     Some(PrepareRenameResponse::RangeWithPlaceholder {
-        range: convert::range(&rope, &target.range, encoding),
+        range: convert::range(&current.rope, &target.range, encoding),
         placeholder: target.name,
     })
 }
 
 pub async fn rename(shared: &Shared, params: RenameParams) -> jsonrpc::Result<Option<WorkspaceEdit>> {
-    let Some((rope, offset, path)) = at_position(shared, &params.text_document_position) else {
+    let Some((current, offset, path)) = at_position(shared, &params.text_document_position) else {
         return Ok(None);
     };
-    let Some(target) = ide::prepare_rename(&rope.to_string(), offset) else {
+    let Some(target) = ide::prepare_rename(&current.text(), offset) else {
         return Err(jsonrpc::Error::invalid_params("only a topic or a provider name can be renamed"));
     };
     let new_name = params.new_name.trim().to_string();

@@ -16,14 +16,18 @@ const MIN_OTHERS: usize = 2;
 /// At most this many other files are named in a `duplicate-url` message.
 const NAMED_FILES: usize = 3;
 
-pub(super) fn workspace_diagnostics(index: &Index, path: &Path) -> Vec<Diagnostic> {
-    let Some(summary) = index.articles.get(path) else {
-        return Vec::new();
-    };
-    let mut acc = duplicate_urls(index, path, summary);
-    acc.extend(topic_variants(index, summary));
-    acc.sort_by_key(|d| (d.range.start, d.range.end));
-    acc
+impl Index {
+    /// `duplicate-url` and `topic-variant` findings for the article at `path` (its summary
+    /// must be in the index). Ranges are byte ranges in that article's text.
+    pub fn workspace_diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
+        let Some(summary) = self.articles.get(path) else {
+            return Vec::new();
+        };
+        let mut acc = duplicate_urls(self, path, summary);
+        acc.extend(topic_variants(self, summary));
+        acc.sort_by_key(|d| (d.range.start, d.range.end));
+        acc
+    }
 }
 
 /// One finding per distinct URL of the article (on `webUrl` when both fields hold it).

@@ -4,14 +4,16 @@
 //! to the files or counts that contribute to it. A file's contribution is exactly what its
 //! summary says, so `remove` subtracts the stored summary and `upsert` = remove + add: both
 //! cost time proportional to the one file, never to the workspace.
+//!
+//! Layering: `index` knows nothing of the modules that read it; `search` (title search) and
+//! `checks` (cross-file findings) add their `Index` methods in their own files.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::normal::{topic_key, url_key};
-use super::summary::ArticleSummary;
-use crate::analysis::Diagnostic;
+use super::summary::{ArticleSummary, RelatedSummary};
 
 /// A provider seen in the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +91,37 @@ impl Index {
         self.articles.insert(path, summary);
     }
 
+    /// Replaces one file's summary after an edit. When only `related` entries changed, only
+    /// the changed entries' contributions are updated, so an edit inside one entry of a long
+    /// list costs that entry, not the list (a per-item diff; any other change is an `upsert`).
+    pub fn update(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
+        let Some(old) = self.articles.get(&path).cloned() else {
+            return self.upsert(path, summary);
+        };
+        if indexed_fields(&old) != indexed_fields(&summary) {
+            return self.upsert(path, summary);
+        }
+        let count = old.related.len().max(summary.related.len());
+        let changed: Vec<usize> = (0..count)
+            .filter(|&i| indexed_related(old.related.get(i)) != indexed_related(summary.related.get(i)))
+            .collect();
+        if !changed.is_empty() {
+            self.derived.apply_related(
+                &path,
+                changed.iter().filter_map(|&i| old.related.get(i)),
+                &summary.related,
+                false,
+            );
+            self.derived.apply_related(
+                &path,
+                changed.iter().filter_map(|&i| summary.related.get(i)),
+                &summary.related,
+                true,
+            );
+        }
+        self.articles.insert(path, summary);
+    }
+
     pub fn remove(&mut self, path: &Path) {
         if let Some(old) = self.articles.remove(path) {
             self.derived.apply(path, &old, false);
@@ -157,17 +190,6 @@ impl Index {
         newest_first(self.resolve(self.derived.by_provider.get(name)))
     }
 
-    /// Article titles matching a fuzzy query (all when empty), best first, at most `limit`.
-    pub fn search_titles(&self, query: &str, limit: usize) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        super::search::search_titles(self, query, limit)
-    }
-
-    /// `duplicate-url` and `topic-variant` findings for the article at `path` (its summary
-    /// must be in the index). Ranges are byte ranges in that article's text.
-    pub fn workspace_diagnostics(&self, path: &Path) -> Vec<Diagnostic> {
-        super::checks::workspace_diagnostics(self, path)
-    }
-
     /// The stored entries for a set of paths.
     pub(super) fn resolve(&self, paths: Option<&BTreeSet<PathBuf>>) -> Vec<(&Path, &Arc<ArticleSummary>)> {
         paths
@@ -199,6 +221,29 @@ impl Derived {
             if let Some(value) = value {
                 let counts = self.values.entry(field).or_default();
                 update_count(counts, value.value.clone(), add);
+            }
+        }
+    }
+
+    /// Adds or subtracts the contributions of some related entries of a file whose related
+    /// entries are now `all`: a link stays while any entry of the file still has its URL.
+    fn apply_related<'a>(
+        &mut self,
+        path: &Path,
+        entries: impl Iterator<Item = &'a RelatedSummary>,
+        all: &[RelatedSummary],
+        add: bool,
+    ) {
+        for entry in entries {
+            if let Some(url) = &entry.web_url {
+                let key = url_key(&url.value);
+                let kept = !add && all.iter().any(|r| r.web_url.as_ref().is_some_and(|u| url_key(&u.value) == key));
+                if !kept {
+                    update_set(&mut self.linking, key, path, add);
+                }
+            }
+            if let Some(name) = &entry.provider_name {
+                self.apply_provider(name, entry.provider_domain.as_deref(), add);
             }
         }
     }
@@ -270,6 +315,19 @@ fn update_count(map: &mut HashMap<String, usize>, key: String, add: bool) {
     }
 }
 
+/// What the derived lookups read of a summary outside `related`.
+fn indexed_fields(s: &ArticleSummary) -> impl PartialEq + '_ {
+    let topics: Vec<&str> = s.topics.iter().map(|t| t.value.as_str()).collect();
+    let fields = [&s.web_url, &s.original_url, &s.provider_name, &s.provider_domain, &s.kind, &s.category]
+        .map(|v| v.as_ref().map(|v| v.value.as_str()));
+    (fields, topics)
+}
+
+/// What the derived lookups read of one related entry.
+fn indexed_related(r: Option<&RelatedSummary>) -> Option<(Option<&str>, Option<&str>, Option<&str>)> {
+    r.map(|r| (r.web_url.as_ref().map(|u| u.value.as_str()), r.provider_name.as_deref(), r.provider_domain.as_deref()))
+}
+
 fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = items.collect();
     out.sort();
@@ -316,5 +374,71 @@ impl Index {
         };
         let uses = |s: &String| self.derived.by_topic.get(s).map_or(0, BTreeSet::len);
         by_frequency(spellings.iter().map(|s| (s.clone(), uses(s)))).into_iter().map(|(s, _)| s).collect()
+    }
+}
+
+#[cfg(test)]
+mod update_tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::workspace::summarize;
+
+    /// The derived lookups in a comparable form (sorted).
+    fn lookups(index: &Index) -> String {
+        let d = &index.derived;
+        fn sorted(m: &HashMap<String, BTreeSet<PathBuf>>) -> BTreeMap<&String, &BTreeSet<PathBuf>> {
+            m.iter().collect()
+        }
+        let providers: BTreeMap<_, _> = d
+            .providers
+            .iter()
+            .map(|(k, v)| (k, (v.count, v.domains.iter().collect::<BTreeMap<_, _>>(), &v.top)))
+            .collect();
+        format!("{:?}", (sorted(&d.by_url), sorted(&d.linking), sorted(&d.by_topic), sorted(&d.by_provider), providers))
+    }
+
+    fn entry(url: &str, provider: &str, domain: &str) -> String {
+        format!(
+            "  - title: \"T\"\n    webUrl: \"{url}\"\n    provider:\n      name: {provider}\n      domain: {domain}\n"
+        )
+    }
+
+    /// Changing related entries one at a time through `update` leaves the same lookups as
+    /// indexing the final summaries from scratch.
+    #[test]
+    fn updating_related_entries_equals_indexing_afresh() {
+        let head = "---\ntitle: \"Hub\"\nwebUrl: \"https://hub.example.com/a\"\nprovider:\n  name: Hub\n  domain: hub.example.com\nrelated:\n";
+        let other = Path::new("/w/other.md");
+        let this = PathBuf::from("/w/this.md");
+        let variants = [
+            entry("https://a.example.com/1", "A", "a.example.com"),
+            entry("https://a.example.com/1", "A", "b.example.com"),
+            entry("https://b.example.com/2", "B", "b.example.com"),
+            entry("https://hub.example.com/a", "Hub", "hub.example.com"),
+            String::new(),
+        ];
+        let mut entries = vec![variants[0].clone(), variants[2].clone(), variants[0].clone()];
+        let text = |entries: &[String]| format!("{head}{}---\n", entries.concat());
+        let mut index = Index::default();
+        index.upsert(other.to_path_buf(), Arc::new(summarize(&text(&[variants[1].clone()]))));
+        index.upsert(this.clone(), Arc::new(summarize(&text(&entries))));
+        let mut seed = 7u64;
+        for _ in 0..300 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let at = (seed >> 33) as usize % (entries.len() + 1);
+            let variant = variants[(seed >> 20) as usize % variants.len()].clone();
+            match at {
+                at if at == entries.len() => entries.push(variant),
+                at => entries[at] = variant,
+            }
+            entries.retain(|e| !e.is_empty());
+            let summary = Arc::new(summarize(&text(&entries)));
+            index.update(this.clone(), summary.clone());
+            let mut fresh = Index::default();
+            fresh.upsert(other.to_path_buf(), Arc::new(summarize(&text(&[variants[1].clone()]))));
+            fresh.upsert(this.clone(), summary);
+            assert_eq!(lookups(&index), lookups(&fresh), "{entries:?}");
+        }
     }
 }

@@ -11,11 +11,14 @@ use super::summary::ArticleSummary;
 /// How well a title matches; smaller is better.
 type Score = (u8, usize, usize);
 
-pub(super) fn search_titles<'a>(
-    index: &'a Index,
-    query: &str,
-    limit: usize,
-) -> Vec<(&'a Path, &'a Arc<ArticleSummary>)> {
+impl Index {
+    /// Article titles matching a fuzzy query (all when empty), best first, at most `limit`.
+    pub fn search_titles(&self, query: &str, limit: usize) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+        search_titles(self, query, limit)
+    }
+}
+
+fn search_titles<'a>(index: &'a Index, query: &str, limit: usize) -> Vec<(&'a Path, &'a Arc<ArticleSummary>)> {
     let query = query.trim().to_lowercase();
     let mut hits: Vec<(Score, String, &Path, &Arc<ArticleSummary>)> = index
         .articles

@@ -45,9 +45,22 @@ impl TestClient {
 
     /// The built binary, over stdio, with extra environment variables.
     pub fn binary_with_env(vars: &[(&str, &str)]) -> TestClient {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_article-lsp"))
-            .arg("--stdio")
-            .envs(vars.iter().copied())
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_article-lsp"));
+        command.arg("--stdio").envs(vars.iter().copied());
+        TestClient::spawned(command)
+    }
+
+    /// A given server binary over stdio (benchmarks compare builds).
+    pub fn program(program: &Path, vars: &[(&str, &str)]) -> TestClient {
+        let mut command = tokio::process::Command::new(program);
+        command.arg("--stdio").envs(vars.iter().copied());
+        TestClient::spawned(command)
+    }
+
+    /// A server started by `command` (the binary with its arguments, possibly behind a
+    /// wrapper such as `setpriv`), over stdio.
+    pub fn spawned(mut command: tokio::process::Command) -> TestClient {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -28,7 +28,20 @@ return {
   --     indexWorkspace = true,
   --     -- An RFC 3339 instant used as "now" for future-date checks (demos, tests).
   --     now = '2026-01-01T00:00:00Z',
+  --     -- Inlay hints (shown with `vim.lsp.inlay_hint.enable()`): each kind can be switched off.
+  --     inlayHints = {
+  --       relativeDates = true,   -- "4 years ago" after a date
+  --       zonedTimes = true,      -- the date in `timeZone` when it carries an offset
+  --       relatedProvider = true, -- the provider after a related entry's title (workspace article)
+  --       timeZone = 'UTC',       -- an IANA name, e.g. 'Europe/Berlin'
+  --     },
   --   }
   -- for example: vim.lsp.config('article_lsp', { settings = { articleLsp = { severity = {...} } } })
   settings = {},
+  -- Code lenses ("cited by N articles", "N related", "N articles") run the client-side command
+  -- `articleLsp.showReferences`: it lists the references in the quickfix window. on_attach keeps
+  -- the lenses refreshed (`:lua vim.lsp.codelens.run()` on a lens's line runs it); a user
+  -- on_attach replaces it: call require('article_lsp').on_attach(client, bufnr) from yours.
+  commands = found and { ['articleLsp.showReferences'] = article_lsp.show_references } or nil,
+  on_attach = found and article_lsp.on_attach or nil,
 }

@@ -5,83 +5,13 @@
 -- in a fresh copy of the repository's examples/, with `article-lsp` on PATH. Every step waits for
 -- its result with a timeout and the test exits non-zero, naming the step, on the first failure.
 
-local STEP_TIMEOUT_MS = tonumber(vim.env.ARTICLE_LSP_STEP_TIMEOUT_MS or '') or 15000
+local H = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/harness.lua')
+local log, fail, step, wait_for = H.log, H.fail, H.step, H.wait_for
+local client_for, find_line, request, position_params = H.client_for, H.find_line, H.request, H.position_params
+local finish = H.finish
+
 local ARTICLE = 'world/2021-09-26-vaccine-passports.md'
 local RELATED_TARGET_TITLE = 'EU and Moscow hold talks on vaccination certificates'
-
-local failures = 0
-local current = 'start-up'
-
-local function log(msg)
-  io.stdout:write(msg .. '\n')
-end
-
-local function finish(code)
-  for _, client in ipairs(vim.lsp.get_clients()) do
-    client:stop()
-  end
-  vim.wait(3000, function()
-    return #vim.lsp.get_clients() == 0
-  end, 50)
-  io.stdout:flush()
-  os.exit(code)
-end
-
-local function fail(msg)
-  log(('FAIL [nvim] step "%s": %s'):format(current, msg))
-  finish(1)
-end
-
-local function step(name)
-  current = name
-  log(('-- %s'):format(name))
-end
-
---- Waits until `cond()` returns a truthy value and returns it, or fails the step with `what`.
-local function wait_for(what, cond)
-  local value
-  local ok = vim.wait(STEP_TIMEOUT_MS, function()
-    value = cond()
-    return value ~= nil and value ~= false
-  end, 50)
-  if not ok then
-    fail(('timed out after %d ms waiting for %s'):format(STEP_TIMEOUT_MS, what))
-  end
-  return value
-end
-
-local function client_for(bufnr)
-  return vim.lsp.get_clients({ bufnr = bufnr, name = 'article_lsp' })[1]
-end
-
-local function find_line(bufnr, pattern)
-  for i, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
-    if line:find(pattern, 1, true) then
-      return i - 1, line
-    end
-  end
-  fail(('no line containing %q in %s'):format(pattern, vim.api.nvim_buf_get_name(bufnr)))
-end
-
---- One request to the article_lsp client, with the step's timeout; fails the step on an error.
-local function request(bufnr, method, params)
-  local client = client_for(bufnr)
-  local res, err = client:request_sync(method, params, STEP_TIMEOUT_MS, bufnr)
-  if res == nil then
-    fail(('%s: no response (%s)'):format(method, tostring(err)))
-  end
-  if res.err then
-    fail(('%s failed: %s'):format(method, vim.inspect(res.err)))
-  end
-  return res.result
-end
-
-local function position_params(bufnr, line, character)
-  return {
-    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
-    position = { line = line, character = character },
-  }
-end
 
 local function completion_labels(items)
   local labels = {}

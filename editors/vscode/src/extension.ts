@@ -1,8 +1,9 @@
 // The VS Code client of article-lsp: it finds the server (the configured one, the one bundled
 // in a platform-specific package, or the one on PATH), starts it for article files, passes the
 // settings through and shows its state in the status bar. Every feature (checks, repairs,
-// completion, hovers, the fix-all and re-index commands) lives in the server, so other editors
-// get the same behaviour.
+// completion, hovers, rename, code lenses, links, hints, the fix-all, fix-workspace and re-index
+// commands) lives in the server, so other editors get the same behaviour; the client only maps
+// the code lenses' `articleLsp.showReferences` to VS Code's references peek.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,11 +12,15 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  ReferencesRequest,
   State,
   TransportKind,
   WorkDoneProgress,
   WorkDoneProgressCreateRequest,
 } from "vscode-languageclient/node";
+// The client's own progress notification (what it shows for every token by default); not
+// re-exported by the package's entry point.
+import { ProgressPart } from "vscode-languageclient/lib/common/progressPart";
 import { StatusItem, progressText } from "./status";
 
 const SECTION = "articleLsp";
@@ -30,7 +35,7 @@ const MINIMAL_CONFIG =
 // Settings whose change needs a new server process or a new document selector.
 const RESTART_SETTINGS = ["server.path", "files.patterns", "files.scope"];
 // Settings the server accepts in `initializationOptions` and `workspace/didChangeConfiguration`.
-const SERVER_SETTINGS = ["configPath", "severity", "indexWorkspace"];
+const SERVER_SETTINGS = ["configPath", "severity", "indexWorkspace", "inlayHints"];
 
 // A document filter by glob (and scheme): articles are found by where they are, not by language.
 type ArticleFilter = { scheme?: string; pattern: string };
@@ -57,6 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand(`${SECTION}.restartServer`, restart),
     vscode.commands.registerCommand(`${SECTION}.showOutput`, () => output.show(true)),
+    vscode.commands.registerCommand(`${SECTION}.showReferences`, showReferences),
     vscode.commands.registerCommand(`${SECTION}.enableInFolder`, enableInFolder),
     vscode.commands.registerCommand(`${SECTION}.enableEverywhere`, () =>
       vscode.workspace.getConfiguration(SECTION).update("files.scope", "everywhere", vscode.ConfigurationTarget.Global),
@@ -153,10 +159,15 @@ async function startAfresh(): Promise<void> {
   }
 }
 
-// The server's work-done progress (workspace indexing) goes to the status item instead of a
-// progress notification: this handler replaces the client's default one.
+// The server's indexing progress goes to the status item instead of a progress notification:
+// this handler replaces the client's default one. Other runs (`articleLsp.fixWorkspace`) keep the
+// default: a notification with a Cancel button.
 function showProgressInStatus(started: LanguageClient, server: Server): void {
   started.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+    if (!String(token).startsWith("article-lsp/indexing")) {
+      new ProgressPart(started, token);
+      return;
+    }
     const handler = started.onProgress(WorkDoneProgress.type, token, (value) => {
       if (client !== started) {
         handler.dispose();
@@ -171,6 +182,34 @@ function showProgressInStatus(started: LanguageClient, server: Server): void {
       status.show({ kind: "indexing", ...server, message: progressText(value.message, value.percentage) });
     });
   });
+}
+
+// The command of the server's code lenses ("cited by N articles", "N related", "N articles"),
+// with the arguments `[uri, position]` as the server sends them: the references at that position
+// in VS Code's references peek, as Shift+F12 shows them.
+async function showReferences(uri: unknown, position: unknown): Promise<void> {
+  const running = client;
+  if (running === undefined || typeof uri !== "string" || !isPosition(position)) {
+    output.appendLine(`${SECTION}.showReferences: expected [uri, position], got ${JSON.stringify([uri, position])}`);
+    return;
+  }
+  const found = await running.sendRequest(ReferencesRequest.type, {
+    textDocument: { uri },
+    position,
+    context: { includeDeclaration: true },
+  });
+  const locations = await running.protocol2CodeConverter.asReferences(found);
+  await vscode.commands.executeCommand(
+    "editor.action.showReferences",
+    running.protocol2CodeConverter.asUri(uri),
+    running.protocol2CodeConverter.asPosition(position),
+    locations,
+  );
+}
+
+function isPosition(value: unknown): value is { line: number; character: number } {
+  const candidate = value as { line?: unknown; character?: unknown } | null;
+  return typeof candidate?.line === "number" && typeof candidate.character === "number";
 }
 
 async function stop(): Promise<void> {
@@ -301,6 +340,12 @@ function serverSettings(): Record<string, unknown> {
   const result: Record<string, unknown> = {
     severity: settings.get<Record<string, string>>("severity", {}),
     indexWorkspace: settings.get<boolean>("indexWorkspace", true),
+    inlayHints: {
+      relativeDates: settings.get<boolean>("inlayHints.relativeDates", true),
+      zonedTimes: settings.get<boolean>("inlayHints.zonedTimes", true),
+      relatedProvider: settings.get<boolean>("inlayHints.relatedProvider", true),
+      timeZone: settings.get<string>("inlayHints.timeZone", "UTC"),
+    },
   };
   const configPath = settings.get<string>("configPath", "").trim();
   if (configPath !== "") {

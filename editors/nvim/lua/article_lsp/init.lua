@@ -58,6 +58,64 @@ function M.start(bufnr, config)
   return vim.lsp.start(start, { bufnr = bufnr })
 end
 
+--- Sends `method` through `client`: `client:request` on 0.11+, `client.request` before.
+local function client_request(client, method, params, handler, bufnr)
+  if vim.fn.has('nvim-0.11') == 1 then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+--- The client-side command `articleLsp.showReferences` that the server's code lenses run, with
+--- the arguments `[uri, position]`: the references at that position in the quickfix list, as
+--- `vim.lsp.buf.references()` shows them (the lens's position, not the cursor's).
+function M.show_references(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local args = command.arguments or {}
+  local uri, position = args[1], args[2]
+  if client == nil or type(uri) ~= 'string' or type(position) ~= 'table' then
+    vim.notify('article_lsp: articleLsp.showReferences expects [uri, position]', vim.log.levels.WARN)
+    return
+  end
+  local params = {
+    textDocument = { uri = uri },
+    position = position,
+    context = { includeDeclaration = true },
+  }
+  client_request(client, 'textDocument/references', params, function(err, result)
+    if err then
+      vim.notify('article_lsp: references: ' .. tostring(err.message), vim.log.levels.WARN)
+      return
+    end
+    if result == nil or vim.tbl_isempty(result) then
+      vim.notify('No references found')
+      return
+    end
+    local items = vim.lsp.util.locations_to_items(result, client.offset_encoding)
+    vim.fn.setqflist({}, ' ', { title = 'References', items = items })
+    vim.cmd('botright copen')
+  end, ctx.bufnr)
+end
+
+--- Keeps the code lenses of `bufnr` up to date: when the buffer is entered, after insert mode,
+--- after a save and when the cursor rests (Neovim 0.11 does not refresh lenses by itself).
+function M.on_attach(client, bufnr)
+  local supports = client.server_capabilities and client.server_capabilities.codeLensProvider
+  if not supports then
+    return
+  end
+  local function refresh()
+    -- 0.10+ takes the buffer; older versions refresh the current one.
+    pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+  end
+  vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost', 'CursorHold' }, {
+    group = vim.api.nvim_create_augroup(NAME .. '_codelens_' .. bufnr, { clear = true }),
+    buffer = bufnr,
+    callback = refresh,
+  })
+  refresh()
+end
+
 --- `opts`: fields that override the shipped configuration (cmd, filetypes, settings, ...).
 --- `opts.autocmd = true` forces the 0.8-0.10 way on any version.
 function M.setup(opts)
