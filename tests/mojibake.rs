@@ -394,3 +394,77 @@ fn repair_leaves_clean_text_unchanged_and_is_idempotent() {
         assert_eq!(repair(&once), once, "{input:?}");
     }
 }
+
+mod properties {
+    //! Properties of the public API on random texts: a reported run covers exactly what
+    //! changes, repairing is idempotent, and clean multilingual text is the identity.
+
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    const SENTENCES: &str = include_str!("data/mojibake/sentences.txt");
+
+    /// Words of our multilingual sentences (prose in 48 languages), with the punctuation and
+    /// symbols of real text. (The trap lines of the clean corpus are tested whole elsewhere:
+    /// cut into words and glued at random, some of them are real mojibake, like `è»…`.)
+    fn clean_words() -> Vec<String> {
+        let sentences = SENTENCES.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once('\t'));
+        let mut words: Vec<String> =
+            sentences.map(|(_, s)| s).flat_map(str::split_whitespace).map(String::from).collect();
+        words.extend(
+            ["“", "”", "‘quoted’", "–", "—", "…", "«", "»", "„GUÐ“", "SÃO", "½", "™", "°C", "±2"].map(String::from),
+        );
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    /// A line of clean words, some of them mangled through one chain of one or two tables
+    /// (the same for the whole line, as when one pipeline damaged it).
+    fn damaged_line() -> impl Strategy<Value = String> {
+        let tables = select(vec![Windows1252, Latin1, Windows1250, Windows1251, Iso8859_2, MacRoman, Cp437]);
+        let words = proptest::collection::vec((select(clean_words()), any::<bool>()), 1..12);
+        (words, proptest::collection::vec(tables, 1..=2)).prop_map(|(words, chain)| {
+            let damage = |word: String| chain.iter().fold(word, |text, &table| mangle(&text, table));
+            words.into_iter().map(|(w, mangled)| if mangled { damage(w) } else { w }).collect::<Vec<_>>().join(" ")
+        })
+    }
+
+    fn clean_line() -> impl Strategy<Value = String> {
+        proptest::collection::vec(select(clean_words()), 1..12).prop_map(|words| words.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// `repair` changes exactly the reported runs: the text between runs comes back byte
+        /// for byte, and every run changes something.
+        #[test]
+        fn text_outside_reported_runs_is_untouched(text in damaged_line()) {
+            let runs = find(&text);
+            let repaired = repair(&text);
+            let mut rebuilt = String::new();
+            let mut last = 0;
+            for run in &runs {
+                prop_assert_ne!(&text[run.range.clone()], run.repaired.as_str());
+                rebuilt.push_str(&text[last..run.range.start]);
+                rebuilt.push_str(&run.repaired);
+                last = run.range.end;
+            }
+            rebuilt.push_str(&text[last..]);
+            prop_assert_eq!(rebuilt, repaired);
+        }
+
+        #[test]
+        fn repairing_twice_changes_nothing_more(text in damaged_line()) {
+            let once = repair(&text);
+            prop_assert_eq!(repair(&once), once);
+        }
+
+        #[test]
+        fn clean_multilingual_text_is_the_identity(text in clean_line()) {
+            prop_assert!(find(&text).is_empty(), "{text:?} -> {:?}", find(&text));
+        }
+    }
+}

@@ -26,9 +26,10 @@
 //! when the context decides what it was (a closing quote after an opening one), the run also
 //! carries a *guess*, offered to a person but never applied blindly.
 //!
-//! ASCII is skipped with a block scan, and a stretch is searched only in the tables where it
-//! holds a lead byte followed by a continuation byte, so clean text costs little more than
-//! `str::is_ascii`.
+//! ASCII is skipped with a block scan. A stretch is searched only in the tables where it can
+//! hold a whole sequence ([`stretch`], an exact pre-filter on per-character masks), and only
+//! when a local test ([`path`]) cannot prove that no reading pays, so clean text costs a
+//! table look-up per non-ASCII character.
 
 mod classes;
 mod compose;

@@ -7,7 +7,7 @@ use super::classes::{Script, class_of, script_of};
 use super::compose::compose;
 use super::lattice::lost_candidates;
 use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
-use super::stretch::{Stretch, single_byte, stretches, suspicious};
+use super::stretch::{Stretch, next_non_ascii, single_byte, stretches, suspicious};
 use super::tables::Table;
 use super::weights::{
     AGREEING_BONUS, MARGIN, MARGIN_AGREEING, MIN_IMPROVEMENT, PENALTIES, STRONG_LINE, char_cost, pair, shape_cost,
@@ -24,25 +24,23 @@ pub(super) struct Around {
     pub next: Option<char>,
 }
 
-/// Every mangled run of `text`, one line at a time.
+/// Every mangled run of `text`, one line at a time. ASCII lines are skipped in blocks, without
+/// looking for their ends.
 pub(super) fn find_all(text: &str, around: Around, layer: u8) -> Vec<Mangled> {
     let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let end = start + line.len();
-        if !line.is_ascii() {
-            let prev = if start == 0 { around.prev } else { None };
-            let next = if end == text.len() { around.next } else { None };
-            out.extend(
-                find_layers(text.get(start..end).unwrap_or_default(), Around { prev, next }, layer).into_iter().map(
-                    |mut m| {
-                        m.range = m.range.start + start..m.range.end + start;
-                        m
-                    },
-                ),
-            );
-        }
-        start = end;
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = next_non_ascii(bytes, from) {
+        let start = bytes.get(from..at).and_then(|b| memchr::memrchr(b'\n', b)).map_or(from, |i| from + i + 1);
+        let end = bytes.get(at..).and_then(|b| memchr::memchr(b'\n', b)).map_or(text.len(), |i| at + i + 1);
+        let prev = if start == 0 { around.prev } else { None };
+        let next = if end == text.len() { around.next } else { None };
+        let line = text.get(start..end).unwrap_or_default();
+        out.extend(find_layers(line, Around { prev, next }, layer).into_iter().map(|mut m| {
+            m.range = m.range.start + start..m.range.end + start;
+            m
+        }));
+        from = end;
     }
     out
 }

@@ -113,10 +113,11 @@ impl Table {
 
     /// Extra badness of `c` in text of this table's languages (letters they rarely hold).
     pub(super) fn rarity(self, c: char) -> i32 {
-        if masks(c).rare & (1 << self.0) == 0 {
+        if c.is_ascii() || masks(c).rare & (1 << self.0) == 0 {
             return 0;
         }
-        self.row().rare.iter().filter(|(chars, _)| chars.contains(c)).map(|(_, weight)| weight).sum()
+        let rare = &lookup().rare;
+        rare.binary_search_by_key(&c, |(k, _)| *k).map_or(0, |at| rare[at].1[usize::from(self.0) % TABLE_COUNT])
     }
 
     /// The byte `c` stands for in this table, if `c` is in its upper half.
@@ -192,6 +193,8 @@ struct Lookup {
     /// Each table's no-break space, when it is a continuation byte.
     nbsp: [Option<u8>; TABLE_COUNT],
     nbsp_tables: u16,
+    /// Each rare letter (sorted) with its badness in every table.
+    rare: Vec<(char, [i32; TABLE_COUNT])>,
 }
 
 impl Lookup {
@@ -274,7 +277,20 @@ fn build() -> Lookup {
     let nbsp: [Option<u8>; TABLE_COUNT] =
         std::array::from_fn(|i| (0x80..=0xBF_u8).find(|&b| forward[i][usize::from(b & 0x7F)] == '\u{A0}'));
     let nbsp_tables = nbsp.iter().enumerate().filter(|(_, b)| b.is_some()).fold(0, |acc, (i, _)| acc | 1 << i);
-    Lookup { forward, dense, dense_masks, sparse, nbsp, nbsp_tables }
+    let mut rare: Vec<(char, [i32; TABLE_COUNT])> = Vec::new();
+    for (table, row) in ROWS.iter().enumerate() {
+        for &(chars, weight) in row.rare {
+            for c in chars.chars() {
+                let at = rare.iter().position(|(k, _)| *k == c).unwrap_or_else(|| {
+                    rare.push((c, [0; TABLE_COUNT]));
+                    rare.len() - 1
+                });
+                rare[at].1[table] += weight;
+            }
+        }
+    }
+    rare.sort_by_key(|(c, _)| *c);
+    Lookup { forward, dense, dense_masks, sparse, nbsp, nbsp_tables, rare }
 }
 
 fn upper_half(source: &Source) -> [char; 128] {
