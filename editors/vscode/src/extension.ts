@@ -18,6 +18,9 @@ import {
   WorkDoneProgress,
   WorkDoneProgressCreateRequest,
 } from "vscode-languageclient/node";
+// The client's own progress notification (what it shows for every token by default); not
+// re-exported by the package's entry point.
+import { ProgressPart } from "vscode-languageclient/lib/common/progressPart";
 import { StatusItem, progressText } from "./status";
 
 const SECTION = "articleLsp";
@@ -156,10 +159,15 @@ async function startAfresh(): Promise<void> {
   }
 }
 
-// The server's work-done progress (workspace indexing) goes to the status item instead of a
-// progress notification: this handler replaces the client's default one.
+// The server's indexing progress goes to the status item instead of a progress notification:
+// this handler replaces the client's default one. Other runs (`articleLsp.fixWorkspace`) keep the
+// default: a notification with a Cancel button.
 function showProgressInStatus(started: LanguageClient, server: Server): void {
   started.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+    if (!String(token).startsWith("article-lsp/indexing")) {
+      new ProgressPart(started, token);
+      return;
+    }
     const handler = started.onProgress(WorkDoneProgress.type, token, (value) => {
       if (client !== started) {
         handler.dispose();

@@ -64,8 +64,74 @@ pub(super) enum Class {
 
 pub(super) const CLASS_COUNT: usize = Class::Odd as usize + 1;
 
+/// The scripts the cost model tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    Other,
+}
+
+/// The script of a letter class (`None` for everything that is not a letter).
+pub(super) fn script_of(class: Class) -> Option<Script> {
+    use Class::*;
+    match class {
+        AsciiLower | AsciiUpper | LatinLower | LatinUpper | LatinRare => Some(Script::Latin),
+        GreekLower | GreekUpper => Some(Script::Greek),
+        CyrillicLower | CyrillicUpper => Some(Script::Cyrillic),
+        Caseless => Some(Script::Other),
+        _ => None,
+    }
+}
+
 /// The class of `c`.
 pub(super) fn class_of(c: char) -> Class {
+    if c.is_ascii() {
+        return ascii_class(c);
+    }
+    match cached().get(c as usize) {
+        Some(info) => info.class,
+        None => classify(c),
+    }
+}
+
+/// Whether `c` is (lowercase, uppercase), as `char::is_lowercase` and `char::is_uppercase` say.
+pub(super) fn case_of(c: char) -> (bool, bool) {
+    if c.is_ascii() {
+        return (c.is_ascii_lowercase(), c.is_ascii_uppercase());
+    }
+    match cached().get(c as usize) {
+        Some(info) => (info.lower, info.upper),
+        None => (c.is_lowercase(), c.is_uppercase()),
+    }
+}
+
+/// Characters below this code point (every table's upper half but three MacRoman characters,
+/// and the scripts of the languages we see most) have their class and case looked up.
+const CACHED: u32 = 0x2600;
+
+#[derive(Debug, Clone, Copy)]
+struct Info {
+    class: Class,
+    lower: bool,
+    upper: bool,
+}
+
+fn cached() -> &'static [Info] {
+    static CACHE: std::sync::OnceLock<Vec<Info>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        (0..CACHED)
+            .map(|u| {
+                let c = char::from_u32(u).unwrap_or('\u{FFFD}');
+                Info { class: classify(c), lower: c.is_lowercase(), upper: c.is_uppercase() }
+            })
+            .collect()
+    })
+}
+
+/// The class of `c`, worked out.
+fn classify(c: char) -> Class {
     if c.is_ascii() {
         return ascii_class(c);
     }

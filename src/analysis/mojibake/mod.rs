@@ -33,6 +33,7 @@
 mod classes;
 mod compose;
 mod lattice;
+mod path;
 mod search;
 mod stretch;
 mod tables;

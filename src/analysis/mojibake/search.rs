@@ -3,14 +3,14 @@
 
 use std::ops::Range;
 
-use super::classes::{Class, class_of};
+use super::classes::{Script, class_of, script_of};
 use super::compose::compose;
-use super::lattice::{Reading, lost_candidates, readings};
+use super::lattice::lost_candidates;
+use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
 use super::stretch::{Stretch, single_byte, stretches, suspicious};
-use super::tables::{Table, masks};
+use super::tables::Table;
 use super::weights::{
-    AGREEING_BONUS, FOREIGN_LETTER, MARGIN, MARGIN_AGREEING, MIN_IMPROVEMENT, MIXED_CASE, PENALTIES, STRONG_LINE, pair,
-    unigram,
+    AGREEING_BONUS, MARGIN, MARGIN_AGREEING, MIN_IMPROVEMENT, PENALTIES, STRONG_LINE, char_cost, pair, shape_cost,
 };
 use super::{Legacy, Mangled, Origin};
 
@@ -81,37 +81,6 @@ fn repaired_ranges(runs: &[Mangled]) -> Vec<Range<usize>> {
             start..start + r.repaired.len()
         })
         .collect()
-}
-
-/// The scripts the cost model tells apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Script {
-    Latin,
-    Greek,
-    Cyrillic,
-    Other,
-}
-
-fn script_of(class: Class) -> Option<Script> {
-    use Class::*;
-    match class {
-        AsciiLower | AsciiUpper | LatinLower | LatinUpper | LatinRare => Some(Script::Latin),
-        GreekLower | GreekUpper => Some(Script::Greek),
-        CyrillicLower | CyrillicUpper => Some(Script::Cyrillic),
-        Caseless => Some(Script::Other),
-        _ => None,
-    }
-}
-
-/// Badness of a character alone: its class, plus a letter of a script foreign to its line.
-fn char_cost(class: Class, script: Option<Script>) -> i32 {
-    let foreign = match (script_of(class), script) {
-        // Greek lowercase letters are at home in formulas of any script.
-        _ if class == Class::GreekLower => 0,
-        (Some(own), Some(line)) if own != line => FOREIGN_LETTER,
-        _ => 0,
-    };
-    unigram(class) + foreign
 }
 
 /// The cheapest reading of a stretch in one table.
@@ -295,103 +264,29 @@ enum Mode {
     Line,
 }
 
-/// One step of a path through the lattice: characters `from..to` become `out`.
-#[derive(Debug, Clone, Copy)]
-struct Step {
-    from: usize,
-    to: usize,
-    out: char,
-    kind: Kind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Keep,
-    Utf8 { wildcards: u8, nbsp: u8, cesu: bool },
-    SingleByte,
-}
-
-impl Kind {
-    /// What the step costs; in an eager search a sequence earns a bonus instead.
-    fn penalty(self, eager: bool) -> i32 {
-        let p = PENALTIES;
-        let sequence = if eager { -p.eager_bonus } else { p.sequence };
-        match self {
-            Kind::Keep => 0,
-            Kind::SingleByte => p.single_byte,
-            Kind::Utf8 { wildcards, nbsp, cesu } => {
-                sequence + p.wildcard * i32::from(wildcards) + p.nbsp * i32::from(nbsp) + if cesu { p.cesu } else { 0 }
-            }
-        }
-    }
-
-    fn origin(self) -> Origin {
-        match self {
-            Kind::Utf8 { cesu: true, .. } => Origin::Cesu8,
-            Kind::SingleByte => Origin::Windows1252,
-            _ => Origin::Utf8,
-        }
-    }
-}
-
 /// Badness of the original characters of a stretch, read as text of `table`'s languages.
 fn original_cost(stretch: &Stretch, table: Table) -> i32 {
     let mut cost = 0;
     let mut prev = edge(stretch.around.prev);
-    for &c in &stretch.chars {
-        let class = class_of(c);
+    for (&c, &class) in stretch.chars.iter().zip(&stretch.classes) {
         cost += char_cost(class, stretch.script) + pair(prev, class) + table.rarity(c);
         prev = class;
     }
-    cost + pair(prev, edge(stretch.around.next)) + shape_cost(with_context(stretch, stretch.chars.iter().copied()))
-}
-
-/// `chars` with the characters around the stretch on either side.
-fn with_context(stretch: &Stretch, chars: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
-    stretch.around.prev.into_iter().chain(chars).chain(stretch.around.next)
-}
-
-/// Badness of the case patterns of the words in `chars`: a word that is neither lowercase,
-/// capitalised nor all capitals is what mangling makes of words.
-fn shape_cost(chars: impl Iterator<Item = char>) -> i32 {
-    let mut cost = 0;
-    let mut word: Vec<bool> = Vec::new();
-    for c in chars.chain(std::iter::once(' ')) {
-        if c.is_lowercase() || c.is_uppercase() {
-            word.push(c.is_uppercase());
-            continue;
-        }
-        if mixed_case(&word) {
-            cost += MIXED_CASE;
-        }
-        word.clear();
-    }
-    cost
-}
-
-/// Neither lowercase, capitalised nor all capitals (`true` = uppercase).
-fn mixed_case(word: &[bool]) -> bool {
-    let Some((first, rest)) = word.split_first() else {
-        return false;
-    };
-    let all_lower = rest.iter().all(|u| !u);
-    let all_upper = rest.iter().all(|u| *u);
-    !(all_lower || (all_upper && *first))
-}
-
-fn edge(c: Option<char>) -> Class {
-    c.map_or(Class::Space, class_of)
+    cost + pair(prev, edge(stretch.around.next)) + stretch.shape
 }
 
 /// The cheapest path through the lattice of `stretch` in `table`, with its runs peeled and
 /// its gain over the original.
 fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Candidate> {
-    let eager = mode != Mode::Normal;
-    let path = cheapest_path(stretch, table, eager, mode == Mode::Optimistic);
-    let mut output = String::new();
-    if path.iter().all(|s| s.kind == Kind::Keep) {
+    if never_gains(stretch, table, mode == Mode::Line) {
         return None;
     }
+    let eager = mode != Mode::Normal;
+    let path = cheapest_path(stretch, table, Eagerness { eager, optimistic: mode == Mode::Optimistic });
+    if path.is_empty() {
+        return None;
+    }
+    let mut output = String::new();
     let mut runs: Vec<Found> = Vec::new();
     let mut penalties = table.prior();
     let mut cost = table.prior();
@@ -428,7 +323,8 @@ fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Ca
         runs.push(found);
         i = run_end;
     }
-    cost += pair(prev, edge(stretch.around.next)) + shape_cost(with_context(stretch, output.chars()));
+    cost += pair(prev, edge(stretch.around.next))
+        + shape_cost(stretch.around.prev.into_iter().chain(output.chars()).chain(stretch.around.next));
     let original = original_cost(stretch, table);
     let badness_left = cost - penalties;
     if badness_left * 100 > original * (100 - MIN_IMPROVEMENT) {
@@ -470,127 +366,6 @@ fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: 
     let lost = if inner.is_empty() { lost } else { Vec::new() };
     let sequences = steps.len() as i32;
     Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, sequences, lost }
-}
-
-/// A node of the search: the cheapest way found to reach a position with an output of a
-/// given class last.
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    class: Class,
-    cost: i32,
-    /// Index of the step (in the arena) that reached this node.
-    step: Option<usize>,
-}
-
-/// Viterbi search over the lattice: every character is either kept or the start of a
-/// sequence; the state is the class of the last output character, which is all the pair
-/// weights look at. Decoded C1 controls cost nothing here: they are the middle layer of
-/// double mangling, judged after peeling.
-fn cheapest_path(stretch: &Stretch, table: Table, eager: bool, optimistic: bool) -> Vec<Step> {
-    let n = stretch.chars.len();
-    let mut arena: Vec<(Step, Option<usize>)> = Vec::new();
-    let mut nodes: Vec<Vec<Node>> = vec![Vec::new(); n + 1];
-    nodes[0].push(Node { class: edge(stretch.around.prev), cost: 0, step: None });
-    let mut options: Vec<Reading> = Vec::new();
-    for at in 0..n {
-        let c = stretch.chars[at];
-        options.clear();
-        readings(&mut options, &stretch.chars, at, table);
-        let here = std::mem::take(&mut nodes[at]);
-        for node in &here {
-            let keep = Step { from: at, to: at + 1, out: c, kind: Kind::Keep };
-            let rare = table.rarity(c);
-            relax((&mut nodes, &mut arena, table, stretch.script, (eager, optimistic)), node, keep, rare);
-            if table.is_western() {
-                if let Some(out) = single_byte(c) {
-                    relax(
-                        (&mut nodes, &mut arena, table, stretch.script, (eager, optimistic)),
-                        node,
-                        Step { from: at, to: at + 1, out, kind: Kind::SingleByte },
-                        0,
-                    );
-                }
-            }
-            for r in &options {
-                let kind = Kind::Utf8 { wildcards: r.wildcards, nbsp: r.nbsp, cesu: r.cesu };
-                relax(
-                    (&mut nodes, &mut arena, table, stretch.script, (eager, optimistic)),
-                    node,
-                    Step { from: at, to: r.end, out: r.decoded, kind },
-                    0,
-                );
-            }
-        }
-        nodes[at] = here;
-    }
-    let next = edge(stretch.around.next);
-    let best = nodes[n].iter().min_by_key(|node| node.cost + pair(node.class, next));
-    let mut path = Vec::new();
-    let mut cursor = best.and_then(|b| b.step);
-    while let Some(i) = cursor {
-        let (step, prev) = arena[i];
-        path.push(step);
-        cursor = prev;
-    }
-    path.reverse();
-    path
-}
-
-/// What [`relax`] works on: the node lists, the step arena, the table, the line's script, and
-/// whether the search is eager and optimistic.
-type Relax<'a> = (&'a mut [Vec<Node>], &'a mut Vec<(Step, Option<usize>)>, Table, Option<Script>, (bool, bool));
-
-/// Offers `node` extended by `step` to the node list at the step's end.
-fn relax(ctx: Relax<'_>, node: &Node, step: Step, extra: i32) {
-    let (nodes, arena, table, script, (eager, optimistic)) = ctx;
-    let decoded = step.kind != Kind::Keep;
-    let class = match class_of(step.out) {
-        c if decoded && pending(c) && table.encode(step.out).is_some() => Class::Pending,
-        _ if decoded && optimistic && may_be_mangled(step.out) => Class::Pending,
-        c => c,
-    };
-    let cost = node.cost + char_cost(class, script) + pair(node.class, class) + step.kind.penalty(eager) + extra;
-    let Some(slot) = nodes.get_mut(step.to) else {
-        return;
-    };
-    match slot.iter_mut().find(|n| n.class == class) {
-        Some(existing) if existing.cost <= cost => {}
-        Some(existing) => {
-            arena.push((step, node.step));
-            *existing = Node { class, cost, step: Some(arena.len() - 1) };
-        }
-        None => {
-            arena.push((step, node.step));
-            slot.push(Node { class, cost, step: Some(arena.len() - 1) });
-        }
-    }
-}
-
-/// Could `c` be part of a further layer of mangling (a character of some table's upper half)?
-fn may_be_mangled(c: char) -> bool {
-    let m = masks(c);
-    !c.is_ascii() && (m.lead() | m.cont) != 0
-}
-
-/// Classes of decoded characters that are judged only after peeling: symbols and controls
-/// that a further layer of mangling would have produced.
-fn pending(class: Class) -> bool {
-    use Class::*;
-    matches!(
-        class,
-        C1 | Symbol
-            | Currency
-            | Quote
-            | CloseQuote
-            | LowQuote
-            | Punct
-            | Guillemet
-            | Inverted
-            | Math
-            | Box
-            | BoxShade
-            | Nbsp
-    )
 }
 
 /// Offers a second repair where one lost byte is restored from context: the only character

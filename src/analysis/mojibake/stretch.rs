@@ -11,15 +11,21 @@
 
 use std::ops::Range;
 
-use super::search::{Around, Script};
+use super::classes::{Class, Script, class_of};
+use super::search::Around;
 use super::tables::{Table, masks, nbsp_tables};
+use super::weights::shape_cost;
 
 /// A stretch worth a search.
 pub(super) struct Stretch {
     /// Byte offset of each character, and one past the last.
     pub offsets: Vec<usize>,
     pub chars: Vec<char>,
+    /// The class of each character.
+    pub classes: Vec<Class>,
     pub around: Around,
+    /// Badness of the case patterns of the stretch's words (with the characters around it).
+    pub shape: i32,
     /// Tables in which some sequence (or a C1 control read as Windows-1252) may be read.
     pub tables: u16,
     /// The script that dominates the rest of the line.
@@ -43,9 +49,12 @@ pub(super) fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<S
         offsets.push(line.start + raw.range.end);
         let prev = slice.get(..raw.range.start).and_then(|s| s.chars().next_back()).or(around.prev);
         let next = slice.get(raw.range.end..).and_then(|s| s.chars().next()).or(around.next);
+        let shape = shape_cost(prev.into_iter().chain(chars.chars()).chain(next));
         out.push(Stretch {
             offsets,
+            shape,
             chars: chars.chars().collect(),
+            classes: chars.chars().map(class_of).collect(),
             around: Around { prev, next },
             tables: raw.possible,
             script: None,

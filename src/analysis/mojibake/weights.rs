@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use super::classes::{CLASS_COUNT, Class};
+use super::classes::{CLASS_COUNT, Class, Script, case_of, script_of};
 use Class::*;
 
 /// Badness of one character of a class, wherever it stands.
@@ -165,6 +165,65 @@ pub(super) const STRONG_LINE: i32 = 4;
 
 /// When tables compete for a stretch, the line's hypothesis gets this much extra gain.
 pub(super) const AGREEING_BONUS: i32 = 2;
+
+/// Badness of a character alone: its class, plus a letter of a script foreign to its line.
+pub(super) fn char_cost(class: Class, script: Option<Script>) -> i32 {
+    let foreign = match (script_of(class), script) {
+        // Greek lowercase letters are at home in formulas of any script.
+        _ if class == Class::GreekLower => 0,
+        (Some(own), Some(line)) if own != line => FOREIGN_LETTER,
+        _ => 0,
+    };
+    unigram(class) + foreign
+}
+
+/// Badness of the case patterns of the words in `chars`: a word that is neither lowercase,
+/// capitalised nor all capitals is what mangling makes of words.
+pub(super) fn shape_cost(chars: impl Iterator<Item = char>) -> i32 {
+    let mut cost = 0;
+    let mut word = WordShape::default();
+    for c in chars.chain(std::iter::once(' ')) {
+        match case_of(c) {
+            (false, false) => {
+                if word.mixed() {
+                    cost += MIXED_CASE;
+                }
+                word = WordShape::default();
+            }
+            (_, upper) => word.push(upper),
+        }
+    }
+    cost
+}
+
+/// The case pattern of a word, letter by letter.
+#[derive(Debug, Default)]
+struct WordShape {
+    /// Case of the first letter (`true` = uppercase), once there is one.
+    first: Option<bool>,
+    rest_has_lower: bool,
+    rest_has_upper: bool,
+}
+
+impl WordShape {
+    fn push(&mut self, upper: bool) {
+        match self.first {
+            None => self.first = Some(upper),
+            Some(_) if upper => self.rest_has_upper = true,
+            Some(_) => self.rest_has_lower = true,
+        }
+    }
+
+    /// Neither lowercase, capitalised nor all capitals.
+    fn mixed(&self) -> bool {
+        let Some(first) = self.first else {
+            return false;
+        };
+        let all_lower = !self.rest_has_upper;
+        let all_upper = !self.rest_has_lower;
+        !(all_lower || (all_upper && first))
+    }
+}
 
 /// Badness of `class` alone.
 pub(super) fn unigram(class: Class) -> i32 {
