@@ -234,6 +234,23 @@ fn upsert_and_remove_keep_derived_maps_exact() {
     assert_same(&index, &Index::default());
 }
 
+#[test]
+fn files_sharing_a_key_come_back_in_path_order_whatever_the_order_of_updates() {
+    let text = "---\ntitle: T\nwebUrl: https://x.org/same\ntopics:\n  - Trade\n---\n";
+    let mut index = Index::default();
+    for name in ["c", "a", "d", "b", "a"] {
+        index.upsert(PathBuf::from(format!("/w/{name}.md")), Arc::new(summarize(text)));
+    }
+    assert_eq!(names(&index.articles_with_url("https://x.org/same")), ["a.md", "b.md", "c.md", "d.md"]);
+    index.remove(Path::new("/w/b.md"));
+    index.remove(Path::new("/w/missing.md"));
+    assert_eq!(names(&index.articles_with_url("https://x.org/same")), ["a.md", "c.md", "d.md"]);
+    assert_eq!(index.topics(), [("Trade".to_string(), 3)]);
+    let found = index.workspace_diagnostics(Path::new("/w/c.md"));
+    assert_eq!(found.len(), 1);
+    assert!(found[0].message.contains("`/w/a.md`, `/w/d.md`"), "{}", found[0].message);
+}
+
 fn assert_same(a: &Index, b: &Index) {
     assert_eq!(a.len(), b.len());
     assert_eq!(a.topics(), b.topics());

@@ -42,7 +42,7 @@ fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<D
             continue;
         }
         let others: Vec<&Path> =
-            index.derived.by_url.get(&key).into_iter().flatten().map(|p| p.as_path()).filter(|p| *p != path).collect();
+            index.derived.by_url.get(&key).into_iter().flat_map(|set| set.iter()).filter(|p| *p != path).collect();
         if !others.is_empty() {
             acc.push(duplicate_url(field, url, &others));
         }

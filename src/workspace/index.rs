@@ -8,7 +8,7 @@
 //! Layering: `index` knows nothing of the modules that read it; `search` (title search) and
 //! `checks` (cross-file findings) add their `Index` methods in their own files.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -29,7 +29,8 @@ pub struct ProviderStat {
 /// `upsert` and `remove` (each costs time proportional to the one file, not the workspace).
 #[derive(Debug, Default, Clone)]
 pub struct Index {
-    pub(super) articles: HashMap<PathBuf, Arc<ArticleSummary>>,
+    /// Each path is allocated once and shared by every lookup that names the file.
+    pub(super) articles: HashMap<Arc<Path>, Arc<ArticleSummary>>,
     pub(super) derived: Derived,
 }
 
@@ -37,19 +38,54 @@ pub struct Index {
 #[derive(Debug, Default, Clone)]
 pub(super) struct Derived {
     /// URL key -> files whose `webUrl` or `originalUrl` it is.
-    pub(super) by_url: HashMap<String, BTreeSet<PathBuf>>,
+    pub(super) by_url: HashMap<String, PathSet>,
     /// URL key -> files with a related entry pointing at it.
-    pub(super) linking: HashMap<String, BTreeSet<PathBuf>>,
+    pub(super) linking: HashMap<String, PathSet>,
     /// Exact topic spelling -> files listing it.
-    pub(super) by_topic: HashMap<String, BTreeSet<PathBuf>>,
+    pub(super) by_topic: HashMap<String, PathSet>,
     /// Topic key (no case, accents, extra blanks) -> the spellings in use.
     pub(super) spellings: HashMap<String, HashSet<String>>,
     /// Provider name -> occurrences and the domains written with it.
     pub(super) providers: HashMap<String, ProviderCounts>,
     /// Top-level provider name -> files.
-    pub(super) by_provider: HashMap<String, BTreeSet<PathBuf>>,
+    pub(super) by_provider: HashMap<String, PathSet>,
     /// Field (`type`, `category`) -> value -> count.
     pub(super) values: HashMap<&'static str, HashMap<String, usize>>,
+}
+
+/// A set of files as a sorted vector of shared paths: most sets hold one file (a URL), where a
+/// B-tree would allocate a whole node, and files arrive in path order while indexing, so an
+/// insert is usually an append.
+#[derive(Debug, Default, Clone)]
+pub(super) struct PathSet(Vec<Arc<Path>>);
+
+impl PathSet {
+    fn insert(&mut self, path: &Arc<Path>) {
+        let after_last = self.0.last().is_none_or(|last| **last < **path);
+        if after_last {
+            self.0.push(path.clone());
+        } else if let Err(at) = self.0.binary_search_by(|p| (**p).cmp(&**path)) {
+            self.0.insert(at, path.clone());
+        }
+    }
+
+    fn remove(&mut self, path: &Path) {
+        if let Ok(at) = self.0.binary_search_by(|p| (**p).cmp(path)) {
+            self.0.remove(at);
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Path> {
+        self.0.iter().map(|p| &**p)
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -86,7 +122,7 @@ impl ProviderCounts {
 impl Index {
     /// Adds or replaces one file's summary.
     pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
-        self.remove(&path);
+        let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
         self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
     }
@@ -95,11 +131,11 @@ impl Index {
     /// the changed entries' contributions are updated, so an edit inside one entry of a long
     /// list costs that entry, not the list (a per-item diff; any other change is an `upsert`).
     pub fn update(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
-        let Some(old) = self.articles.get(&path).cloned() else {
+        let Some((path, old)) = self.articles.get_key_value(path.as_path()).map(|(p, s)| (p.clone(), s.clone())) else {
             return self.upsert(path, summary);
         };
         if indexed_fields(&old) != indexed_fields(&summary) {
-            return self.upsert(path, summary);
+            return self.upsert(path.to_path_buf(), summary);
         }
         let count = old.related.len().max(summary.related.len());
         let changed: Vec<usize> = (0..count)
@@ -123,9 +159,14 @@ impl Index {
     }
 
     pub fn remove(&mut self, path: &Path) {
-        if let Some(old) = self.articles.remove(path) {
-            self.derived.apply(path, &old, false);
-        }
+        self.take(path);
+    }
+
+    /// Removes a file and its contribution; returns its shared path for reuse.
+    fn take(&mut self, path: &Path) -> Option<Arc<Path>> {
+        let (path, old) = self.articles.remove_entry(path)?;
+        self.derived.apply(&path, &old, false);
+        Some(path)
     }
 
     pub fn len(&self) -> usize {
@@ -191,19 +232,19 @@ impl Index {
     }
 
     /// The stored entries for a set of paths.
-    pub(super) fn resolve(&self, paths: Option<&BTreeSet<PathBuf>>) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub(super) fn resolve(&self, paths: Option<&PathSet>) -> Vec<(&Path, &Arc<ArticleSummary>)> {
         paths
             .into_iter()
-            .flatten()
+            .flat_map(PathSet::iter)
             .filter_map(|p| self.articles.get_key_value(p))
-            .map(|(p, s)| (p.as_path(), s))
+            .map(|(p, s)| (&**p, s))
             .collect()
     }
 }
 
 impl Derived {
     /// Adds (`add`) or subtracts one file's contribution.
-    fn apply(&mut self, path: &Path, summary: &ArticleSummary, add: bool) {
+    fn apply(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
         let urls = distinct([&summary.web_url, &summary.original_url].into_iter().flatten().map(|u| url_key(&u.value)));
         for url in urls {
             update_set(&mut self.by_url, url, path, add);
@@ -229,7 +270,7 @@ impl Derived {
     /// entries are now `all`: a link stays while any entry of the file still has its URL.
     fn apply_related<'a>(
         &mut self,
-        path: &Path,
+        path: &Arc<Path>,
         entries: impl Iterator<Item = &'a RelatedSummary>,
         all: &[RelatedSummary],
         add: bool,
@@ -248,7 +289,7 @@ impl Derived {
         }
     }
 
-    fn apply_topic(&mut self, topic: String, path: &Path, add: bool) {
+    fn apply_topic(&mut self, topic: String, path: &Arc<Path>, add: bool) {
         let key = topic_key(&topic);
         update_set(&mut self.by_topic, topic.clone(), path, add);
         let still_used = self.by_topic.contains_key(&topic);
@@ -263,7 +304,7 @@ impl Derived {
         }
     }
 
-    fn apply_providers(&mut self, path: &Path, summary: &ArticleSummary, add: bool) {
+    fn apply_providers(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
         if let Some(name) = &summary.provider_name {
             update_set(&mut self.by_provider, name.value.clone(), path, add);
             let domain = summary.provider_domain.as_ref().map(|d| d.value.as_str());
@@ -293,9 +334,9 @@ impl Derived {
     }
 }
 
-fn update_set(map: &mut HashMap<String, BTreeSet<PathBuf>>, key: String, path: &Path, add: bool) {
+fn update_set(map: &mut HashMap<String, PathSet>, key: String, path: &Arc<Path>, add: bool) {
     if add {
-        map.entry(key).or_default().insert(path.to_path_buf());
+        map.entry(key).or_default().insert(path);
     } else if let Some(set) = map.get_mut(&key) {
         set.remove(path);
         if set.is_empty() {
@@ -359,7 +400,7 @@ fn newest_first(mut items: Found<'_>) -> Found<'_> {
 impl Index {
     /// Every indexed path, sorted (the server's `workspace/diagnostic` walks them).
     pub fn paths(&self) -> Vec<PathBuf> {
-        let mut paths: Vec<PathBuf> = self.articles.keys().cloned().collect();
+        let mut paths: Vec<PathBuf> = self.articles.keys().map(|p| p.to_path_buf()).collect();
         paths.sort();
         paths
     }
@@ -372,7 +413,7 @@ impl Index {
         let Some(spellings) = self.derived.spellings.get(&topic_key(topic)) else {
             return Vec::new();
         };
-        let uses = |s: &String| self.derived.by_topic.get(s).map_or(0, BTreeSet::len);
+        let uses = |s: &String| self.derived.by_topic.get(s).map_or(0, PathSet::len);
         by_frequency(spellings.iter().map(|s| (s.clone(), uses(s)))).into_iter().map(|(s, _)| s).collect()
     }
 }
@@ -387,7 +428,7 @@ mod update_tests {
     /// The derived lookups in a comparable form (sorted).
     fn lookups(index: &Index) -> String {
         let d = &index.derived;
-        fn sorted(m: &HashMap<String, BTreeSet<PathBuf>>) -> BTreeMap<&String, &BTreeSet<PathBuf>> {
+        fn sorted(m: &HashMap<String, PathSet>) -> BTreeMap<&String, &PathSet> {
             m.iter().collect()
         }
         let providers: BTreeMap<_, _> = d

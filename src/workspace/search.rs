@@ -26,7 +26,7 @@ fn search_titles<'a>(index: &'a Index, query: &str, limit: usize) -> Vec<(&'a Pa
         .filter_map(|(path, summary)| {
             let title = summary.title.as_ref()?.value.to_lowercase();
             let score = score(&title, &query)?;
-            Some((score, title, path.as_path(), summary))
+            Some((score, title, &**path, summary))
         })
         .collect();
     let order = |a: &(Score, String, &Path, &Arc<ArticleSummary>), b: &(Score, String, &Path, &Arc<ArticleSummary>)| {

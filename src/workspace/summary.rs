@@ -55,8 +55,19 @@ pub struct RelatedSummary {
 /// Summarises an article (never fails; a broken front matter yields what could be read).
 pub fn summarize(text: &str) -> ArticleSummary {
     let layout = layout::split(text);
-    let parsed = layout.front_matter.as_ref().map(|fm| front_matter::parse(text, fm));
+    let parsed = layout.front_matter.as_ref().map(|fm| parse_once(text, fm));
     summarize_parsed(text, &layout, parsed.as_ref())
+}
+
+/// The front matter parsed in one go: indexing reads each file once, so the unit cache that
+/// `front_matter::parse` builds for editing is pure overhead here (a parser per unit, hashing,
+/// shifting spans). Valid YAML gives the same tree either way; anything else takes the
+/// tolerant parse, so a broken entry still costs only itself.
+fn parse_once(text: &str, fm: &layout::FrontMatter) -> front_matter::Parsed {
+    match crate::analysis::yaml::parse(text, fm.yaml.clone()) {
+        Ok(root) => front_matter::Parsed { root: Some(root), errors: Vec::new() },
+        Err(_) => front_matter::parse(text, fm),
+    }
 }
 
 /// Like [`summarize`], from a layout and parse the caller already has (the server's front

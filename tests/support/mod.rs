@@ -72,6 +72,20 @@ impl TestClient {
         TestClient::over(stdout, Box::new(stdin), Some(child))
     }
 
+    /// Any language server started by `command`, over stdio (benchmarks drive other servers).
+    pub fn spawn(command: &mut tokio::process::Command) -> TestClient {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        TestClient::over(stdout, Box::new(stdin), Some(child))
+    }
+
     fn over(
         read: impl AsyncRead + Unpin + Send + 'static,
         write: Box<dyn AsyncWrite + Unpin + Send>,

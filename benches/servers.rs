@@ -1,0 +1,376 @@
+//! article-lsp and yaml-language-server side by side, driven by one JSON-RPC client over stdio
+//! and alternated sample by sample within one run. Run it through `scripts/bench-yls.sh`, which
+//! installs yaml-language-server, generates the corpus and the JSON Schema and sets:
+//!
+//! - `BENCH_CORPUS`: the generated corpus (`special/`, `10k/`, `100k/`, and `yls/` with the
+//!   front-matter-only equivalents of the special files, each with a `$schema` modeline);
+//! - `YLS_SERVER`: the yaml-language-server script (run with `node`); without it only
+//!   article-lsp is measured;
+//! - `BENCH_SAMPLES`: keystrokes and requests per scenario (default 100).
+//!
+//! A keystroke is a `didChange` inserting a character, then one deleting it, alternately; its
+//! latency runs until that document's next `publishDiagnostics` (for article-lsp: the one for
+//! that version). yaml-language-server validates 200 ms after the last change (its
+//! `validationDelayMs`), so its *work* is its latency minus 200 ms. Peak memory is `VmHWM` of
+//! each server process (`/proc/PID/status`), read at the end of each scenario.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::{TestClient, file_uri, position_of, push_client_caps};
+
+/// yaml-language-server's debounce before it validates a changed document.
+const YLS_DEBOUNCE: Duration = Duration::from_millis(200);
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(run());
+}
+
+fn samples() -> usize {
+    std::env::var("BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(100)
+}
+
+/// The corpus directory, when `BENCH_CORPUS` names one with the special files.
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("BENCH_CORPUS").map(PathBuf::from);
+    dir.filter(|d| d.join("special").is_dir())
+}
+
+async fn run() {
+    // `cargo bench` runs every bench: without a corpus this one has nothing to measure.
+    let Some(corpus) = corpus() else {
+        println!("servers: skipped; run scripts/bench-yls.sh (it sets BENCH_CORPUS)");
+        return;
+    };
+    let special = corpus.join("special");
+    let yls = corpus.join("yls");
+    let mut table = Table::default();
+    let cases = [
+        ("(a) typical article, edit in the front matter", "typical.md", Edit::After("title: \"")),
+        ("(b) 10 MB plain-text article, edit in the body", "plain-10mb.txt", Edit::Middle),
+        ("(c) 10 MB article, edit in the front matter", "front-matter-10mb.md", Edit::After("title: \"")),
+        ("(d) 2,000 related entries, edit inside entry 1,000", "related-2000.md", Edit::Entry(1_000)),
+    ];
+    for (name, file, edit) in cases {
+        let ours = std::fs::read_to_string(special.join(file)).unwrap();
+        let theirs = std::fs::read_to_string(yls.join(file).with_extension("yaml")).ok();
+        table.rows.push(keystrokes(name, &ours, theirs.as_deref(), edit).await);
+    }
+    for articles in ["10k", "100k"] {
+        let dir = corpus.join(articles);
+        if dir.is_dir() {
+            table.rows.extend(index_and_requests(&dir, articles, &yls).await);
+        }
+    }
+    table.print();
+}
+
+/// Where a scenario's keystrokes go.
+#[derive(Clone, Copy)]
+enum Edit {
+    /// Right after the first occurrence of the text.
+    After(&'static str),
+    /// At the start of the line nearest the middle of the text.
+    Middle,
+    /// Inside the title of the `n`th related entry.
+    Entry(usize),
+}
+
+impl Edit {
+    fn offset(self, text: &str) -> usize {
+        match self {
+            Edit::After(anchor) => text.find(anchor).unwrap() + anchor.len(),
+            Edit::Middle => text[text.len() / 2..].find('\n').unwrap() + text.len() / 2 + 1,
+            Edit::Entry(n) => {
+                let anchor = "  - title: \"";
+                text.match_indices(anchor).nth(n).unwrap().0 + anchor.len()
+            }
+        }
+    }
+}
+
+/// One server under test: its client, the document it edits, the position of the edit.
+struct Session {
+    client: TestClient,
+    uri: String,
+    position: Value,
+    /// Whether publications carry the document version (yaml-language-server's do not).
+    versioned: bool,
+    times: Vec<Duration>,
+}
+
+impl Session {
+    async fn open(mut client: TestClient, uri: String, text: &str, edit: Edit, versioned: bool) -> Session {
+        client.open(&uri, text, 1).await;
+        let first = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str();
+        client.wait_within(Duration::from_secs(300), "first diagnostics", first).await;
+        // Let late publications (a schema loaded after the first validation) arrive now.
+        client.drain(Duration::from_millis(500)).await;
+        client.seen.clear();
+        let position = position_of(text, edit.offset(text));
+        Session { client, uri, position, versioned, times: Vec::new() }
+    }
+
+    /// One keystroke (insert on even samples, delete on odd ones), timed until its diagnostics.
+    async fn keystroke(&mut self, sample: usize) {
+        let version = 2 + sample as i64;
+        let change = if sample % 2 == 0 {
+            json!([{ "range": { "start": self.position, "end": self.position }, "text": "x" }])
+        } else {
+            let mut end = self.position.clone();
+            end["character"] = json!(self.position["character"].as_u64().unwrap() + 1);
+            json!([{ "range": { "start": self.position, "end": end }, "text": "" }])
+        };
+        let started = Instant::now();
+        self.client.change(&self.uri, version, change).await;
+        let (uri, versioned) = (self.uri.as_str(), self.versioned);
+        let published = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && (!versioned || m["params"]["version"] == version)
+        };
+        self.client.wait_within(Duration::from_secs(120), "diagnostics", published).await;
+        self.times.push(started.elapsed());
+        self.client.seen.clear();
+    }
+
+    /// Peak resident memory, then shutdown.
+    async fn finish(self) -> (Vec<Duration>, Option<u64>) {
+        let peak = peak_rss(&self.client);
+        self.client.shutdown().await;
+        (self.times, peak)
+    }
+}
+
+async fn keystrokes(name: &str, ours: &str, theirs: Option<&str>, edit: Edit) -> Row {
+    let mut a = Session::open(article_lsp(None).await, "file:///bench/article.md".into(), ours, edit, true).await;
+    let mut y = match (theirs, yaml_language_server().await) {
+        (Some(text), Some(client)) => Some(Session::open(client, yls_uri(), text, edit, false).await),
+        _ => None,
+    };
+    for sample in 0..samples() {
+        a.keystroke(sample).await;
+        if let Some(y) = &mut y {
+            y.keystroke(sample).await;
+        }
+    }
+    let (ours, our_peak) = a.finish().await;
+    let (theirs, their_peak) = match y {
+        Some(y) => y.finish().await,
+        None => (Vec::new(), None),
+    };
+    Row {
+        name: name.into(),
+        ours: Summary::of(ours),
+        theirs: Summary::of(theirs),
+        our_peak,
+        their_peak,
+        debounced: true,
+    }
+}
+
+/// The URI yaml-language-server sees: a `.yaml` file (its modeline names the schema).
+fn yls_uri() -> String {
+    "file:///bench/article.yaml".into()
+}
+
+async fn article_lsp(root: Option<&Path>) -> TestClient {
+    let mut client = TestClient::binary();
+    client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), root).await;
+    client
+}
+
+async fn yaml_language_server() -> Option<TestClient> {
+    let script = std::env::var_os("YLS_SERVER")?;
+    let node = std::env::var_os("NODE").unwrap_or_else(|| "node".into());
+    let mut command = tokio::process::Command::new(node);
+    command.arg(script).arg("--stdio");
+    let mut client = TestClient::spawn(&mut command);
+    client.initialize(push_client_caps(), Value::Null, None).await;
+    let settings =
+        json!({ "yaml": { "validate": true, "hover": true, "completion": true, "format": { "enable": false } } });
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": settings })).await;
+    Some(client)
+}
+
+/// Time to index a workspace (until `$/progress` ends), then completion and hover in it.
+/// yaml-language-server has no index: its completion and hover are measured on the typical
+/// article's front matter, alternated with ours.
+async fn index_and_requests(dir: &Path, label: &str, yls: &Path) -> Vec<Row> {
+    let started = Instant::now();
+    let mut client = article_lsp(Some(dir)).await;
+    let ended = |m: &Value| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end";
+    client.wait_within(Duration::from_secs(600), "indexing", ended).await;
+    let indexing = started.elapsed();
+    let peak_after_index = peak_rss(&client);
+    let mut rows = vec![Row {
+        name: format!("indexing {label} articles (until `$/progress` end)"),
+        ours: Summary::of(vec![indexing]),
+        their_peak: None,
+        our_peak: peak_after_index,
+        theirs: Summary::default(),
+        debounced: false,
+    }];
+    if label != "100k" {
+        client.shutdown().await;
+        return rows;
+    }
+    let text = "---\ntitle: \"Editing\"\ntopics:\n  - \nprovider:\n  name: Ka\nrelated:\n  - title: \"Article 7\"\n    webUrl: \"https://site7.example.com/a/7\"\n---\n";
+    let uri = file_uri(&dir.join("editing.md"));
+    client.open(&uri, text, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let mut theirs = match (std::fs::read_to_string(yls.join("typical.yaml")), yaml_language_server().await) {
+        (Ok(text), Some(mut y)) => {
+            y.open(&yls_uri(), &text, 1).await;
+            let first = |m: &Value| m["method"] == "textDocument/publishDiagnostics";
+            y.wait_within(Duration::from_secs(60), "first diagnostics", first).await;
+            Some((y, text))
+        }
+        _ => None,
+    };
+    let ours = [
+        ("completion of topics", "textDocument/completion", 3, 4),
+        ("completion of providers", "textDocument/completion", 5, 10),
+        ("hover on a related entry", "textDocument/hover", 7, 4),
+    ];
+    for (name, method, line, character) in ours {
+        let params = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        let mut our_times = Vec::new();
+        let mut their_times = Vec::new();
+        for _ in 0..samples() {
+            our_times.push(timed(&mut client, method, params.clone()).await);
+            if let Some((y, text)) = &mut theirs {
+                their_times.push(timed(y, method, their_request(text, method)).await);
+            }
+        }
+        rows.push(Row {
+            name: format!("{name}, {label}-article index"),
+            ours: Summary::of(our_times),
+            theirs: Summary::of(their_times),
+            our_peak: None,
+            their_peak: None,
+            debounced: false,
+        });
+    }
+    if let Some(last) = rows.last_mut() {
+        last.our_peak = peak_rss(&client);
+    }
+    client.shutdown().await;
+    if let Some((y, _)) = theirs {
+        if let Some(last) = rows.last_mut() {
+            last.their_peak = peak_rss(&y);
+        }
+        y.shutdown().await;
+    }
+    rows
+}
+
+/// yaml-language-server's request of the same kind on the typical front matter: completion of
+/// a key at the start of the `provider` mapping, hover on the `title` key.
+fn their_request(text: &str, method: &str) -> Value {
+    let at = match method {
+        "textDocument/hover" => text.find("title:").unwrap() + 1,
+        _ => text.find("  name:").unwrap() + 2,
+    };
+    json!({ "textDocument": { "uri": yls_uri() }, "position": position_of(text, at) })
+}
+
+async fn timed(client: &mut TestClient, method: &str, params: Value) -> Duration {
+    let started = Instant::now();
+    client.request(method, params).await;
+    let elapsed = started.elapsed();
+    client.seen.clear();
+    elapsed
+}
+
+/// `VmHWM` (peak resident set) of a client's server process, in KiB.
+fn peak_rss(client: &TestClient) -> Option<u64> {
+    let pid = client.child.as_ref()?.id()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[derive(Default, Clone, Copy)]
+struct Summary {
+    samples: usize,
+    median: Duration,
+    p95: Duration,
+}
+
+impl Summary {
+    fn of(mut times: Vec<Duration>) -> Summary {
+        if times.is_empty() {
+            return Summary::default();
+        }
+        times.sort();
+        let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+        Summary { samples: times.len(), median: times[times.len() / 2], p95 }
+    }
+}
+
+struct Row {
+    name: String,
+    ours: Summary,
+    theirs: Summary,
+    our_peak: Option<u64>,
+    their_peak: Option<u64>,
+    /// Whether the other server's latency includes its debounce (keystrokes).
+    debounced: bool,
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+}
+
+impl Table {
+    fn print(&self) {
+        println!(
+            "| scenario | samples | article-lsp median / p95 (ms) | yaml-language-server median / p95 (ms) | YLS work: median − 200 ms | work ratio | peak RSS article-lsp / YLS (MiB) | memory ratio |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
+        for row in &self.rows {
+            println!("{}", row.line());
+        }
+    }
+}
+
+impl Row {
+    fn line(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let ours = format!("{:.2} / {:.2}", ms(self.ours.median), ms(self.ours.p95));
+        let has_theirs = self.theirs.samples > 0;
+        let theirs = if has_theirs {
+            format!("{:.1} / {:.1}", ms(self.theirs.median), ms(self.theirs.p95))
+        } else {
+            "—".into()
+        };
+        let work = if self.debounced { self.theirs.median.saturating_sub(YLS_DEBOUNCE) } else { self.theirs.median };
+        let (work_cell, ratio) = if has_theirs {
+            let label = if self.debounced { format!("{:.1}", ms(work)) } else { "—".into() };
+            (label, format!("{:.0}×", ms(work) / ms(self.ours.median).max(1e-6)))
+        } else {
+            ("—".into(), "—".into())
+        };
+        let mib = |k: Option<u64>| k.map_or("—".into(), |k| format!("{:.1}", k as f64 / 1024.0));
+        let memory = match (self.our_peak, self.their_peak) {
+            (Some(o), Some(t)) => format!("{:.0}×", t as f64 / o as f64),
+            _ => "—".into(),
+        };
+        format!(
+            "| {} | {} | {ours} | {theirs} | {work_cell} | {ratio} | {} / {} | {memory} |",
+            self.name,
+            self.ours.samples,
+            mib(self.our_peak),
+            mib(self.their_peak)
+        )
+    }
+}
