@@ -28,8 +28,9 @@ type LineFindings = Option<Arc<[Diagnostic]>>;
 /// Cached analysis results of one document.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
-    /// Findings of each line, with default severities.
-    lines: Vec<LineFindings>,
+    /// Findings of each line, with default severities. Shared with an assembly in flight (the
+    /// publisher's): an edit copies the table only if one still holds it.
+    lines: Arc<Vec<LineFindings>>,
     /// Findings of the front matter (absolute offsets, default severities).
     front: Arc<[Diagnostic]>,
     /// Lines `0..front_lines` hold the front matter (delimiters included).
@@ -68,7 +69,7 @@ impl Analysis {
         for line in 0..rope.len_lines() {
             lines.push(check_one(rope, line, kind_of(line, front.body_line), today));
         }
-        let mut res = Analysis { lines, today: Some(today), ..Analysis::default() };
+        let mut res = Analysis { lines: Arc::new(lines), today: Some(today), ..Analysis::default() };
         let summary = front.summary.clone();
         res.install_front_fields(front);
         (res, summary)
@@ -92,7 +93,7 @@ impl Analysis {
             new_lines.clone().map(|line| check_one(rope, line, kind_of(line, body_line), today)).collect();
         let end = old_lines.end.min(self.lines.len());
         let start = old_lines.start.min(end);
-        self.lines.splice(start..end, fresh);
+        Arc::make_mut(&mut self.lines).splice(start..end, fresh);
         if touches_front {
             self.front_dirty = true;
         }
@@ -108,7 +109,7 @@ impl Analysis {
         let Some(today) = self.today else { return };
         let changed = old_body.min(body_line)..old_body.max(body_line);
         for line in changed {
-            if let Some(slot) = self.lines.get_mut(line) {
+            if let Some(slot) = Arc::make_mut(&mut self.lines).get_mut(line) {
                 *slot = check_one(rope, line, kind_of(line, body_line), today);
             }
         }
@@ -156,7 +157,7 @@ impl Analysis {
 /// each keystroke.
 #[derive(Debug, Clone)]
 pub struct Unassembled {
-    lines: Vec<LineFindings>,
+    lines: Arc<Vec<LineFindings>>,
     front: Arc<[Diagnostic]>,
 }
 
