@@ -424,6 +424,52 @@ async fn inlay_hint_kinds_can_be_switched_off() {
     client.shutdown().await;
 }
 
+const REFRESHES: [&str; 3] =
+    ["workspace/codeLens/refresh", "workspace/inlayHint/refresh", "workspace/semanticTokens/refresh"];
+
+/// Waits for one refresh request of each kind.
+async fn refreshed(client: &mut TestClient, after: &str) {
+    for kind in REFRESHES {
+        client.wait_for(&format!("{kind} {after}"), |m| m["method"] == kind).await;
+    }
+}
+
+/// Lenses, hints and tokens follow the settings and the index, so the editor is asked to
+/// re-request them when either changes — only when it said it supports that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shown_lenses_hints_and_tokens_are_refreshed_when_settings_or_the_index_change() {
+    let (ws, _) = linked_workspace();
+    let mut caps = push_client_caps();
+    caps["workspace"]["codeLens"] = json!({ "refreshSupport": true });
+    caps["workspace"]["inlayHint"] = json!({ "refreshSupport": true });
+    caps["workspace"]["semanticTokens"] = json!({ "refreshSupport": true });
+    let mut client = TestClient::in_process();
+    client.initialize(caps, options(), Some(ws.dir.path())).await;
+    client.wait_for("end of indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    refreshed(&mut client, "after indexing").await;
+
+    let off = json!({ "articleLsp": { "now": NOW, "inlayHints": { "relativeDates": false } } });
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": off })).await;
+    refreshed(&mut client, "after a settings change").await;
+
+    ws.write("new.md", &article("Newcomer", "https://n.example.com/1", ("N", "n.example.com"), &["Vaccines"]));
+    let created = json!({ "changes": [{ "uri": ws.uri("new.md"), "type": 1 }] });
+    client.notify("workspace/didChangeWatchedFiles", created).await;
+    refreshed(&mut client, "after a file was added").await;
+    client.shutdown().await;
+
+    let mut plain = TestClient::in_process();
+    plain.initialize(push_client_caps(), options(), Some(ws.dir.path())).await;
+    plain.wait_for("end of indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    plain.notify("workspace/didChangeConfiguration", json!({ "settings": { "articleLsp": { "now": NOW } } })).await;
+    plain.request("workspace/symbol", json!({ "query": "main" })).await;
+    plain.drain(std::time::Duration::from_millis(300)).await;
+    let sent: Vec<&Value> =
+        plain.seen.iter().filter(|m| m["method"].as_str().is_some_and(|m| REFRESHES.contains(&m))).collect();
+    assert!(sent.is_empty(), "{sent:?}");
+    plain.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workspace_folders_added_and_removed_at_runtime() {
     let first = Workspace::new(&[(

@@ -128,6 +128,7 @@ impl LanguageServer for Backend {
             state.reload_configs();
             self.shared.recheck_all(&mut state);
         }
+        indexer::refresh_views(&self.shared);
         if let Some(problem) = problem {
             self.shared.client.log_message(MessageType::WARNING, problem).await;
         }

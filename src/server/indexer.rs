@@ -332,4 +332,25 @@ pub async fn workspace_changed(shared: &Shared) {
     if refresh {
         let _ = shared.client.workspace_diagnostic_refresh().await;
     }
+    refresh_views(shared);
+}
+
+/// Asks the client to re-request the code lenses, inlay hints and semantic tokens it shows
+/// (where it supports that): their content follows the index ("cited by N articles", a related
+/// entry's provider) and the settings (which hints are on). Not awaited: a client slow to
+/// answer must not hold up the handler that changed the workspace.
+pub fn refresh_views(shared: &Shared) {
+    let caps = shared.lock().caps;
+    let client = shared.client.clone();
+    tokio::spawn(async move {
+        if caps.code_lens_refresh {
+            let _ = client.code_lens_refresh().await;
+        }
+        if caps.inlay_hint_refresh {
+            let _ = client.inlay_hint_refresh().await;
+        }
+        if caps.semantic_tokens_refresh {
+            let _ = client.semantic_tokens_refresh().await;
+        }
+    });
 }

@@ -25,6 +25,11 @@ pub struct ClientCaps {
     pub document_changes: bool,
     /// Workspace edits may create (and so overwrite) files: how `fixWorkspace` transcodes.
     pub create_files: bool,
+    /// The client re-requests what it shows when asked to (`workspace/…/refresh`): code lenses,
+    /// inlay hints, semantic tokens. Their content follows the index and the settings.
+    pub code_lens_refresh: bool,
+    pub inlay_hint_refresh: bool,
+    pub semantic_tokens_refresh: bool,
 }
 
 #[derive(Debug, Default)]
