@@ -90,9 +90,20 @@ pub async fn index_folders(shared: &Shared, roots: Vec<PathBuf>, token: String) 
             send_progress(shared, &token, WorkDoneProgress::Report(report)).await;
         }
     }
-    let indexed = worker.await.unwrap_or(0);
+    let Counted { indexed, unreadable } = worker.await.unwrap_or_default();
+    let mut message = format!("{indexed} articles indexed");
+    if unreadable > 0 {
+        message.push_str(&format!("; {unreadable} could not be read"));
+        shared
+            .client
+            .log_message(
+                MessageType::WARNING,
+                format!("indexing: {unreadable} files could not be read (permissions, or removed meanwhile)"),
+            )
+            .await;
+    }
     if progress {
-        let end = WorkDoneProgressEnd { message: Some(format!("{indexed} articles indexed")) };
+        let end = WorkDoneProgressEnd { message: Some(message) };
         send_progress(shared, &token, WorkDoneProgress::End(end)).await;
     }
     workspace_changed(shared).await;
@@ -105,7 +116,14 @@ async fn send_progress(shared: &Shared, token: &ProgressToken, value: WorkDonePr
 
 /// Runs on a blocking thread: discovers, parses in parallel and fills the index in batches.
 /// Returns how many files were indexed.
-fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usize) + Sync)) -> usize {
+/// What an indexing pass read: articles indexed, and files found but not readable.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counted {
+    indexed: usize,
+    unreadable: usize,
+}
+
+fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usize) + Sync)) -> Counted {
     let configs = ConfigCache::default();
     let mut paths = Vec::new();
     for root in roots {
@@ -114,6 +132,7 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
     let total = paths.len();
     progress(0, total);
     let mut done = 0;
+    let mut counted = Counted::default();
     for batch in paths.chunks(BATCH) {
         if shared.is_cancelled() {
             break;
@@ -121,6 +140,10 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
         let base = done;
         let loaded = workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| shared.is_cancelled());
         done += batch.len();
+        if !shared.is_cancelled() {
+            counted.indexed += loaded.len();
+            counted.unreadable += batch.len() - loaded.len();
+        }
         let open: Vec<PathBuf> = shared.lock().documents.values().filter_map(|d| d.path.clone()).collect();
         let mut index = shared.index_mut();
         for (path, summary) in loaded {
@@ -132,7 +155,7 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
         drop(index);
         progress(done, total);
     }
-    done
+    counted
 }
 
 /// Configuration per directory for discovery, loaded once per file.
