@@ -324,8 +324,17 @@ async fn watched_file_events_outside_the_workspace_or_through_symlinks_are_ignor
         .map(|p| json!({ "uri": file_uri(p), "type": 1 }))
         .collect();
     client.notify("workspace/didChangeWatchedFiles", json!({ "changes": changes })).await;
-    let mut names = workspace_symbol_names(&mut client, "Story").await;
-    names.sort();
+    // The events are handled in the background, in order: once the last one (`near.md`) is in
+    // the index, the three before it have been handled too.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let names = loop {
+        let mut names = workspace_symbol_names(&mut client, "Story").await;
+        names.sort();
+        if names.iter().any(|n| n == "Near Story") || std::time::Instant::now() > deadline {
+            break names;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert_eq!(names, ["First Story", "Near Story"]);
     client.shutdown().await;
 }
