@@ -64,13 +64,7 @@ impl Workspace {
 async fn start(root: &Path) -> TestClient {
     let mut client = TestClient::in_process();
     client.initialize(push_client_caps(), options(), Some(root)).await;
-    client
-        .wait_for("end of indexing progress", |m| {
-            m["method"] == "$/progress"
-                && m["params"]["token"] == "article-lsp/indexing"
-                && m["params"]["value"]["kind"] == "end"
-        })
-        .await;
+    client.indexed().await;
     client
 }
 
@@ -326,7 +320,7 @@ async fn lenses_links_hints_tokens_selection_highlights_and_symbols() {
     assert_eq!(caps["semanticTokensProvider"]["range"], true);
     let legend = caps["semanticTokensProvider"]["legend"]["tokenTypes"].clone();
     assert_eq!(legend, json!(["property", "variable", "number", "string", "enumMember", "class"]));
-    client.wait_for("end of indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    client.indexed().await;
     let uri = ws.uri("main.md");
     client.open(&uri, &main, 1).await;
     client.diagnostics(&uri, 1).await;
@@ -445,7 +439,7 @@ async fn shown_lenses_hints_and_tokens_are_refreshed_when_settings_or_the_index_
     caps["workspace"]["semanticTokens"] = json!({ "refreshSupport": true });
     let mut client = TestClient::in_process();
     client.initialize(caps, options(), Some(ws.dir.path())).await;
-    client.wait_for("end of indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    client.indexed().await;
     refreshed(&mut client, "after indexing").await;
 
     let off = json!({ "articleLsp": { "now": NOW, "inlayHints": { "relativeDates": false } } });
@@ -460,7 +454,7 @@ async fn shown_lenses_hints_and_tokens_are_refreshed_when_settings_or_the_index_
 
     let mut plain = TestClient::in_process();
     plain.initialize(push_client_caps(), options(), Some(ws.dir.path())).await;
-    plain.wait_for("end of indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    plain.indexed().await;
     plain.notify("workspace/didChangeConfiguration", json!({ "settings": { "articleLsp": { "now": NOW } } })).await;
     plain.request("workspace/symbol", json!({ "query": "main" })).await;
     plain.drain(std::time::Duration::from_millis(300)).await;
@@ -543,7 +537,7 @@ async fn fix_workspace_transcodes_legacy_files_when_the_client_can_create_files(
     caps["workspace"]["workspaceEdit"]["resourceOperations"] = json!(["create"]);
     let mut client = TestClient::in_process();
     client.initialize(caps, options(), Some(ws.dir.path())).await;
-    client.wait_for("indexing", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    client.indexed().await;
     let params = json!({ "command": "articleLsp.fixWorkspace", "arguments": [] });
     let result = client.request("workspace/executeCommand", params).await;
     assert_eq!(result["files"], 1, "{result}");

@@ -54,13 +54,7 @@ async fn start(ws: &Workspace) -> TestClient {
     let result =
         client.initialize(plain_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), Some(ws.dir.path())).await;
     assert_eq!(result["capabilities"]["renameProvider"]["prepareProvider"], true);
-    client
-        .wait_for("end of indexing progress", |m| {
-            m["method"] == "$/progress"
-                && m["params"]["token"] == "article-lsp/indexing"
-                && m["params"]["value"]["kind"] == "end"
-        })
-        .await;
+    client.indexed().await;
     client
 }
 

@@ -147,10 +147,9 @@ async fn the_server_works_around_an_unreadable_file() {
 
     let mut std_command = sandbox.command(&["--stdio"]);
     std_command.current_dir("/");
-    let mut client = TestClient::spawned(tokio::process::Command::from(std_command));
+    let mut client = TestClient::spawn(&mut tokio::process::Command::from(std_command));
     client.initialize(push_client_caps(), json!({}), Some(&sandbox.path("ws"))).await;
-    let end =
-        client.wait_for("progress end", |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    let end = client.indexed().await;
     assert_eq!(end["params"]["value"]["message"], "1 articles indexed; 1 could not be read", "{end}");
 
     let symbols = client.request("workspace/symbol", json!({ "query": "" })).await;

@@ -45,34 +45,18 @@ impl TestClient {
 
     /// The built binary, over stdio, with extra environment variables.
     pub fn binary_with_env(vars: &[(&str, &str)]) -> TestClient {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_article-lsp"));
-        command.arg("--stdio").envs(vars.iter().copied());
-        TestClient::spawned(command)
+        TestClient::program(Path::new(env!("CARGO_BIN_EXE_article-lsp")), vars)
     }
 
     /// A given server binary over stdio (benchmarks compare builds).
     pub fn program(program: &Path, vars: &[(&str, &str)]) -> TestClient {
         let mut command = tokio::process::Command::new(program);
         command.arg("--stdio").envs(vars.iter().copied());
-        TestClient::spawned(command)
+        TestClient::spawn(&mut command)
     }
 
-    /// A server started by `command` (the binary with its arguments, possibly behind a
-    /// wrapper such as `setpriv`), over stdio.
-    pub fn spawned(mut command: tokio::process::Command) -> TestClient {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        TestClient::over(stdout, Box::new(stdin), Some(child))
-    }
-
-    /// Any language server started by `command`, over stdio (benchmarks drive other servers).
+    /// Any language server started by `command`, over stdio (ours behind a wrapper such as
+    /// `setpriv`, or another server the benchmarks drive).
     pub fn spawn(command: &mut tokio::process::Command) -> TestClient {
         let mut child = command
             .stdin(Stdio::piped())
@@ -181,6 +165,16 @@ impl TestClient {
             .await;
         self.notify("initialized", json!({})).await;
         result
+    }
+
+    /// Waits for the end of the workspace indexing progress and returns that message.
+    pub async fn indexed(&mut self) -> Value {
+        self.wait_for("end of indexing progress", |m| {
+            m["method"] == "$/progress"
+                && m["params"]["token"] == "article-lsp/indexing"
+                && m["params"]["value"]["kind"] == "end"
+        })
+        .await
     }
 
     pub async fn open(&self, uri: &str, text: &str, version: i64) {
