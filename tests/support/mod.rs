@@ -131,8 +131,13 @@ impl TestClient {
 
     /// Waits for `publishDiagnostics` of `uri` at exactly `version`.
     pub async fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        self.diagnostics_within(TIMEOUT, uri, version).await
+    }
+
+    /// Like `diagnostics`, with its own time limit.
+    pub async fn diagnostics_within(&mut self, limit: Duration, uri: &str, version: i64) -> Vec<Value> {
         let found = self
-            .wait_for(&format!("diagnostics of {uri} v{version}"), |m| {
+            .wait_within(limit, &format!("diagnostics of {uri} v{version}"), |m| {
                 m["method"] == "textDocument/publishDiagnostics"
                     && m["params"]["uri"] == uri
                     && m["params"]["version"] == version
