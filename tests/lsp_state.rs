@@ -378,3 +378,53 @@ async fn an_edit_storm_ends_with_the_final_text_and_its_diagnostics() {
     assert!(expected.len() >= 2_000, "{}", expected.len());
     client.shutdown().await;
 }
+
+/// Results computed under old settings never win a race with new ones: a configuration that
+/// changes while the document's analysis job runs, or while its findings are being assembled,
+/// is the one the last publication follows. (The delay hook holds each job and assembly of the
+/// marked text for 400 ms, so the changes below land inside them.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_changed_during_analysis_or_assembly_are_not_lost() {
+    const MARKER: &str = "SLOW-WORK-MARKER";
+    let ws = tempfile::tempdir().unwrap();
+    let config = write(ws.path(), "article-lsp.toml", "[schema]\ntopics = [\"AI\"]\n");
+    let mut client = started(Some(ws.path()), &[("ARTICLE_LSP_TEST_DELAY", MARKER)]).await;
+    let path = ws.path().join("slow.md");
+    let uri = file_uri(&path);
+    let text = article("Slow", "https://example.com/slow", &format!("{MARKER} cafÃ©\n"))
+        .replace("type: article\n", "type: article\ntopics:\n  - Vaccines\n");
+
+    // During the first analysis job, the vocabulary learns the topic.
+    client.open(&uri, &text, 1).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    std::fs::write(&config, "[schema]\ntopics = [\"AI\", \"Vaccines\"]\n").unwrap();
+    client
+        .notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": file_uri(&config), "type": 2 }] }))
+        .await;
+    let settled = client
+        .wait_for("diagnostics under the new vocabulary", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"].as_array().is_some_and(|d| codes(d) == ["mojibake"])
+        })
+        .await;
+    assert_eq!(settled["params"]["version"], 1);
+
+    // During an assembly, the editor's settings lower the mojibake severity to a hint.
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": { "articleLsp": { "now": NOW } } })).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "articleLsp": { "now": NOW, "severity": { "mojibake": "hint" } } } }),
+        )
+        .await;
+    client
+        .wait_for("diagnostics under the new severity", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"][0]["severity"] == 4
+        })
+        .await;
+    client.shutdown().await;
+}

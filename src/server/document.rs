@@ -91,6 +91,8 @@ pub struct Document {
     pub analysis: Option<Analysis>,
     /// The findings last assembled (code actions and pull requests read them).
     pub findings: Option<Arc<Findings>>,
+    /// Counts `forget_findings` calls: an assembly that started before one is not kept.
+    pub findings_epoch: u64,
     /// Work still needed before the findings of the current version are complete.
     pub needs: Pending,
     /// An analysis job for this document is running (at most one at a time).
@@ -117,10 +119,17 @@ impl Document {
             version,
             analysis: None,
             findings: None,
+            findings_epoch: 0,
             needs: Pending::Everything,
             job_running: false,
             current: Arc::new(Version::new(rope, version, revision, None)),
         }
+    }
+
+    /// Forgets the assembled findings: they depend on settings or other files that changed.
+    pub fn forget_findings(&mut self) {
+        self.findings = None;
+        self.findings_epoch += 1;
     }
 
     /// Applies the changes of one `didChange` and moves to `version`.

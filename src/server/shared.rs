@@ -41,7 +41,9 @@ pub struct Shared {
 }
 
 /// Identifies the job's document and text: `(opening, revision)`.
-type JobKey = (u64, u64);
+/// What a job's result belongs to: the opening, the text revision and the configuration
+/// generation it was computed for.
+type JobKey = (u64, u64, u64);
 
 impl Shared {
     /// Creates the shared state and starts the publishing task (call inside the runtime).
@@ -103,7 +105,7 @@ impl Shared {
         let uris: Vec<Uri> = state.documents.keys().cloned().collect();
         for uri in uris {
             if let Some(doc) = state.documents.get_mut(&uri) {
-                doc.findings = None;
+                doc.forget_findings();
                 if let Some(analysis) = doc.analysis.as_mut() {
                     analysis.front_dirty = true;
                 }
@@ -118,7 +120,7 @@ impl Shared {
             return;
         };
         let (rope, version, path) = (doc.rope.clone(), doc.version, doc.path.clone());
-        let key = (doc.opening, doc.revision);
+        let key = (doc.opening, doc.revision, state.config_generation);
         let kind = if doc.analysis.is_none() { Pending::Everything } else { doc.needs };
         let units = doc.analysis.as_ref().map(Analysis::units).unwrap_or_default();
         let config = state.config_for(path.as_deref());
@@ -131,6 +133,7 @@ impl Shared {
         tokio::task::spawn_blocking(move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 test_hook::maybe_panic_in(&rope);
+                test_hook::maybe_delay_in(&rope);
                 match kind {
                     Pending::Everything => {
                         let (analysis, summary) = Analysis::full(&rope, &config, now);
@@ -146,13 +149,15 @@ impl Shared {
         });
     }
 
-    fn finish_job(&self, uri: &Uri, (opening, revision): JobKey, result: JobResult, path: Option<PathBuf>) {
+    fn finish_job(&self, uri: &Uri, (opening, revision, generation): JobKey, result: JobResult, path: Option<PathBuf>) {
         let mut state = self.lock();
+        let current_generation = state.config_generation;
         let Some(doc) = job_ended(&mut state, uri, opening) else {
             return;
         };
-        if doc.revision != revision {
-            // Stale: edits arrived meanwhile. Analyse the current text instead.
+        if doc.revision != revision || generation != current_generation {
+            // Stale: edits or a configuration change arrived meanwhile (their `needs` are
+            // recorded). Analyse again instead.
             self.after_change(&mut state, uri, Pending::Nothing);
             return;
         }
@@ -181,7 +186,7 @@ impl Shared {
     /// A job panicked: log it, and leave the document ready to be analysed again. A newer text
     /// is analysed at once; the same text waits for the next edit (re-running it would panic
     /// again, forever).
-    fn job_panicked(&self, uri: &Uri, (opening, revision): JobKey, version: i32, panic: &(dyn Any + Send)) {
+    fn job_panicked(&self, uri: &Uri, (opening, revision, _): JobKey, version: i32, panic: &(dyn Any + Send)) {
         let message = format!("analysis of {} v{version} panicked: {}", uri.as_str(), panic_message(panic));
         let client = self.client.clone();
         tokio::spawn(async move { client.log_message(MessageType::ERROR, message).await });
@@ -223,11 +228,15 @@ impl Shared {
             }
             let analysis = doc.analysis.as_ref().filter(|a| !a.front_dirty)?;
             let input = analysis.findings();
+            let epoch = doc.findings_epoch;
             let findings_of = (doc.revision, doc.version, doc.rope.clone(), doc.path.clone());
             let config = state.config_for(findings_of.3.as_deref());
-            (input, findings_of, config, state.encoding, state.settings.max_diagnostics(), !state.caps.pull_diagnostics)
+            let (encoding, cap, push) =
+                (state.encoding, state.settings.max_diagnostics(), !state.caps.pull_diagnostics);
+            (input, (findings_of, epoch), config, encoding, cap, push)
         };
-        let (revision, version, rope, path) = findings_of;
+        let ((revision, version, rope, path), epoch) = findings_of;
+        test_hook::maybe_delay_in(&rope);
         let mut diagnostics = input.assemble(&rope, &config);
         if let Some(path) = &path {
             let workspace = self.index().workspace_diagnostics(path);
@@ -239,7 +248,9 @@ impl Shared {
         let findings = Arc::new(Findings { revision, version, rope, diagnostics });
         {
             let mut state = self.lock();
-            let doc = state.documents.get_mut(uri).filter(|d| d.revision == revision)?;
+            // Findings forgotten meanwhile (new settings, cross-file changes) were assembled
+            // from stale inputs: drop them; whoever forgot them queued a new assembly.
+            let doc = state.documents.get_mut(uri).filter(|d| d.revision == revision && d.findings_epoch == epoch)?;
             doc.findings = Some(findings.clone());
         }
         self.findings_ready.notify_waiters();
@@ -319,7 +330,7 @@ impl Shared {
         for uri in uris {
             // Same revision, new cross-file findings: assemble again.
             if let Some(doc) = state.documents.get_mut(&uri) {
-                doc.findings = None;
+                doc.forget_findings();
             }
             self.publish_current(state, &uri);
         }
