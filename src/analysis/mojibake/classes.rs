@@ -26,6 +26,8 @@ pub(super) enum Class {
     /// Letters of every other script (CJK, kana, Hangul, Arabic, Hebrew, Indic, Thai, ...),
     /// emoji, and the punctuation that lives among them (fullwidth forms, CJK punctuation).
     Caseless,
+    /// Emoji and pictographs: no script, at home next to anything.
+    Emoji,
     /// Combining diacritics, which belong right after a base letter or digit.
     Combining,
     /// `‘ ’ “`.
@@ -41,8 +43,10 @@ pub(super) enum Class {
     /// Dashes, ellipsis, bullets, middle dot.
     Punct,
     Currency,
-    /// Latin-1 and letterlike symbols (`© ® ° ± ² ½ ¶ §`, `™`, spacing accents).
+    /// Latin-1 and letterlike symbols (`© ° ± ² ½ ¶ §`, spacing accents).
     Symbol,
+    /// `™ ®`, which brands carry right after a word, capitals included.
+    Mark,
     /// Mathematical operators, arrows, technical symbols.
     Math,
     /// Box drawing lines, geometric shapes.
@@ -124,10 +128,21 @@ fn cached() -> &'static [Info] {
         (0..CACHED)
             .map(|u| {
                 let c = char::from_u32(u).unwrap_or('\u{FFFD}');
-                Info { class: classify(c), lower: c.is_lowercase(), upper: c.is_uppercase() }
+                Info { class: assigned(c), lower: c.is_lowercase(), upper: c.is_uppercase() }
             })
             .collect()
     })
+}
+
+/// The class of `c`, or [`Class::Odd`] for a code point Unicode has not assigned (what decoding
+/// arbitrary bytes may produce, never real text). Only for the cached range: that is where two-byte
+/// sequences decode, and it keeps the table look-up off the path of every CJK character.
+fn assigned(c: char) -> Class {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    match get_general_category(c) {
+        GeneralCategory::Unassigned => Class::Odd,
+        _ => classify(c),
+    }
 }
 
 /// The class of `c`, worked out.
@@ -148,9 +163,10 @@ fn classify(c: char) -> Class {
         0x201D => Class::CloseQuote,
         0x2018..=0x201F => Class::Quote,
         0xAA | 0xBA | 0xB5 | 0x192 => Class::LatinRare,
-        0xA6..=0xBE | 0xD7 | 0xF7 | 0x2C6..=0x2DD | 0x2016..=0x2017 | 0x2020..=0x2021 | 0x2030..=0x205E => {
-            Class::Symbol
-        }
+        0xAE | 0x2122 => Class::Mark,
+        // `× ÷` are operators: between digits and units, as `2πr` is a formula.
+        0xD7 | 0xF7 => Class::Math,
+        0xA6..=0xBE | 0x2C6..=0x2DD | 0x2016..=0x2017 | 0x2020..=0x2021 | 0x2030..=0x205E => Class::Symbol,
         0xC0..=0x17F | 0x1E00..=0x1EFF => latin_letter(c),
         0x180..=0x24F => latin_extended_b(c),
         0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => Class::Combining,
@@ -218,7 +234,8 @@ fn other(u: u32) -> Class {
         0xFB00..=0xFB06 => Class::LatinLower,
         0xFB1D..=0xFDFF | 0xFE30..=0xFE6F | 0xFE70..=0xFEFC | 0xFF00..=0xFFEF => Class::Caseless,
         0x1D400..=0x1D7FF => Class::Math,
-        0x1F000..=0x1FAFF | 0x20000..=0x3FFFF => Class::Caseless,
+        0x1F000..=0x1FAFF => Class::Emoji,
+        0x20000..=0x3FFFF => Class::Caseless,
         _ => Class::Odd,
     }
 }

@@ -17,7 +17,7 @@ use super::classes::{Class, class_of};
 use super::lattice::{Reading, readings};
 use super::stretch::{Stretch, single_byte};
 use super::tables::{Table, masks};
-use super::weights::{PENALTIES, char_cost, pair};
+use super::weights::{PENALTIES, char_cost, link};
 
 /// One step of a path through the lattice: characters `from..to` become `out`.
 #[derive(Debug, Clone, Copy)]
@@ -154,7 +154,7 @@ fn search(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness
         std::mem::swap(&mut here, &mut nodes[at]);
     }
     let next = edge(stretch.around.next);
-    let best = nodes[n].iter().min_by_key(|node| node.cost + pair(node.class, next));
+    let best = nodes[n].iter().min_by_key(|node| node.cost + link(node.class, next, stretch.script));
     let mut path = Vec::new();
     let mut cursor = best.and_then(|b| b.step);
     while let Some(i) = cursor {
@@ -181,7 +181,7 @@ impl Graph<'_> {
         let class = step_class(step, self.table, self.how.optimistic);
         let cost = node.cost
             + char_cost(class, self.stretch.script)
-            + pair(node.class, class)
+            + link(node.class, class, self.stretch.script)
             + step.kind.penalty(self.how.eager)
             + extra;
         let Some(slot) = self.nodes.get_mut(step.to) else {
@@ -292,13 +292,14 @@ fn delta(stretch: &Stretch, step: Step, class: Class, rarity: Option<Table>) -> 
         None => edge(stretch.around.prev),
     };
     let after = classes.get(step.to).copied().unwrap_or_else(|| edge(stretch.around.next));
-    let mut kept = pair(before, classes[step.from]);
+    let mut kept = link(before, classes[step.from], stretch.script);
     for i in step.from..step.to {
         let next = classes.get(i + 1).filter(|_| i + 1 < step.to).copied().unwrap_or(after);
         let rare = rarity.map_or(0, |t| t.rarity(stretch.chars[i]));
-        kept += char_cost(classes[i], stretch.script) + rare + pair(classes[i], next);
+        kept += char_cost(classes[i], stretch.script) + rare + link(classes[i], next, stretch.script);
     }
-    let read = char_cost(class, stretch.script) + pair(before, class) + pair(class, after);
+    let read =
+        char_cost(class, stretch.script) + link(before, class, stretch.script) + link(class, after, stretch.script);
     read - kept
 }
 
@@ -315,6 +316,7 @@ fn pending(class: Class) -> bool {
     matches!(
         class,
         C1 | Symbol
+            | Mark
             | Currency
             | Quote
             | CloseQuote

@@ -3,14 +3,14 @@
 
 use std::ops::Range;
 
-use super::classes::{Script, class_of, script_of};
+use super::classes::{Script, case_of, class_of, script_of};
 use super::compose::compose;
 use super::lattice::lost_candidates;
 use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
 use super::stretch::{Stretch, next_non_ascii, single_byte, stretches, suspicious};
 use super::tables::Table;
 use super::weights::{
-    AGREEING_BONUS, MARGIN, MARGIN_AGREEING, MIN_IMPROVEMENT, PENALTIES, STRONG_LINE, char_cost, pair, shape_cost,
+    AGREEING_BONUS, MARGIN, MARGIN_AGREEING, MIN_IMPROVEMENT, PENALTIES, STRONG_LINE, char_cost, link, shape_cost,
 };
 use super::{Legacy, Mangled, Origin};
 
@@ -81,6 +81,52 @@ fn repaired_ranges(runs: &[Mangled]) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// The ASCII letters of the word a stretch sits in, on either side of it, summarised for the case
+/// pattern: `IRMÃ»` read as `IRMû` is a broken capitalisation only when `IR` is seen too.
+struct Word {
+    before: String,
+    after: String,
+}
+
+impl Word {
+    /// How far the word is followed from a stretch (a bound on the work per stretch).
+    const REACH: usize = 64;
+
+    fn around(text: &str, stretch: &Stretch) -> Word {
+        let start = stretch.offsets.first().copied().unwrap_or(0);
+        let end = stretch.offsets.last().copied().unwrap_or(0);
+        // Only ASCII letters: a neighbouring stretch may itself be mangled capitals (`ĂŠtĂŠ`).
+        let is_letter = |c: &char| c.is_ascii_alphabetic();
+        let before = text.get(..start).unwrap_or_default().chars().rev().take(Word::REACH).take_while(is_letter);
+        let mut before: Vec<char> = before.collect();
+        before.reverse();
+        let after = text.get(end..).unwrap_or_default().chars().take(Word::REACH).take_while(is_letter);
+        Word { before: summary(before.into_iter()), after: summary(after) }
+    }
+
+    /// Badness of the case patterns of the words `chars` touch, this word's letters included.
+    fn shape(&self, chars: impl Iterator<Item = char>) -> i32 {
+        shape_cost(self.before.chars().chain(chars).chain(self.after.chars()))
+    }
+}
+
+/// Letters with the case pattern of `letters` (first letter, then whether a lowercase and an
+/// uppercase letter follow), which is all the word shape looks at.
+fn summary(mut letters: impl Iterator<Item = char>) -> String {
+    let Some(first) = letters.next() else {
+        return String::new();
+    };
+    let (mut lower, mut upper) = (false, false);
+    for c in letters {
+        let (l, u) = case_of(c);
+        lower |= l;
+        upper |= u;
+    }
+    let mut out = String::from(if case_of(first).1 { 'A' } else { 'a' });
+    out.extend(lower.then_some('a').into_iter().chain(upper.then_some('A')));
+    out
+}
+
 /// The cheapest reading of a stretch in one table.
 struct Candidate {
     /// Index of the stretch in its line.
@@ -111,11 +157,16 @@ fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: 
     for s in &mut stretches {
         s.script = script;
     }
-    let mut candidates: Vec<Vec<Candidate>> = stretches.iter().map(|s| candidates(s, layer)).collect();
+    let words: Vec<Word> = stretches.iter().map(|s| Word::around(text, s)).collect();
+    for (s, word) in stretches.iter_mut().zip(&words) {
+        s.shape = word.shape(s.chars.iter().copied());
+    }
+    let mut candidates: Vec<Vec<Candidate>> =
+        stretches.iter().zip(&words).map(|(s, word)| candidates(s, word, layer)).collect();
     let hypothesis = line_winner(&candidates);
     if let Some(winner) = hypothesis {
-        for (s, options) in stretches.iter().zip(&mut candidates) {
-            follow_hypothesis(s, options, winner, layer);
+        for ((s, word), options) in stretches.iter().zip(&words).zip(&mut candidates) {
+            follow_hypothesis(s, word, options, winner, layer);
         }
     }
     let mut found: Vec<Found> = Vec::new();
@@ -147,7 +198,7 @@ fn line_winner(candidates: &[Vec<Candidate>]) -> Option<Table> {
 
 /// Reads a stretch eagerly in the line's winning table when it has no strong reading of its
 /// own there: a lone short sequence among mangled words.
-fn follow_hypothesis(stretch: &Stretch, options: &mut Vec<Candidate>, winner: Table, layer: u8) {
+fn follow_hypothesis(stretch: &Stretch, word: &Word, options: &mut Vec<Candidate>, winner: Table, layer: u8) {
     if stretch.tables & (1 << winner.0) == 0 {
         return;
     }
@@ -155,7 +206,7 @@ fn follow_hypothesis(stretch: &Stretch, options: &mut Vec<Candidate>, winner: Ta
     if at.is_some_and(|i| options[i].mode == Mode::Line) {
         return;
     }
-    let Some(eager) = evaluate(stretch, winner, layer, Mode::Line).filter(|c| c.gain > 0) else {
+    let Some(eager) = evaluate(stretch, word, winner, layer, Mode::Line).filter(|c| c.gain > 0) else {
         return;
     };
     match at {
@@ -213,18 +264,18 @@ fn stretch_touches(stretches: &[Stretch], options: &[Candidate], inner: &[Range<
 /// The readings of a stretch with a positive gain, one per table. A table whose reading is
 /// strong on its own reads the stretch again eagerly: once a stretch is known to be mangled
 /// in a table, its other sequences most likely are too.
-fn candidates(stretch: &Stretch, layer: u8) -> Vec<Candidate> {
+fn candidates(stretch: &Stretch, word: &Word, layer: u8) -> Vec<Candidate> {
     Table::all()
         .filter(|t| stretch.tables & (1 << t.0) != 0)
-        .filter_map(|t| best_reading(stretch, t, layer))
+        .filter_map(|t| best_reading(stretch, word, t, layer))
         .filter(|c| c.gain > 0)
         .collect()
 }
 
 /// The best of the normal, eager and optimistic readings of a stretch in one table.
-fn best_reading(stretch: &Stretch, table: Table, layer: u8) -> Option<Candidate> {
-    let normal = evaluate(stretch, table, layer, Mode::Normal);
-    let optimistic = (layer < MAX_LAYERS).then(|| evaluate(stretch, table, layer, Mode::Optimistic)).flatten();
+fn best_reading(stretch: &Stretch, word: &Word, table: Table, layer: u8) -> Option<Candidate> {
+    let normal = evaluate(stretch, word, table, layer, Mode::Normal);
+    let optimistic = (layer < MAX_LAYERS).then(|| evaluate(stretch, word, table, layer, Mode::Optimistic)).flatten();
     let best = match (normal, optimistic) {
         (Some(n), Some(o)) if o.gain > n.gain => o,
         (Some(n), _) => n,
@@ -236,7 +287,7 @@ fn best_reading(stretch: &Stretch, table: Table, layer: u8) -> Option<Candidate>
     // The eager reading decodes more sequences; it wins when those cost no more than the
     // penalty every sequence pays.
     let extra = |c: &Candidate| PENALTIES.sequence * (sequences(c) - sequences(&best));
-    match evaluate(stretch, table, layer, Mode::Stretch) {
+    match evaluate(stretch, word, table, layer, Mode::Stretch) {
         Some(eager) if eager.gain > 0 && eager.gain + extra(&eager) >= best.gain => Some(eager),
         _ => Some(best),
     }
@@ -267,15 +318,15 @@ fn original_cost(stretch: &Stretch, table: Table) -> i32 {
     let mut cost = 0;
     let mut prev = edge(stretch.around.prev);
     for (&c, &class) in stretch.chars.iter().zip(&stretch.classes) {
-        cost += char_cost(class, stretch.script) + pair(prev, class) + table.rarity(c);
+        cost += char_cost(class, stretch.script) + link(prev, class, stretch.script) + table.rarity(c);
         prev = class;
     }
-    cost + pair(prev, edge(stretch.around.next)) + stretch.shape
+    cost + link(prev, edge(stretch.around.next), stretch.script) + stretch.shape
 }
 
 /// The cheapest path through the lattice of `stretch` in `table`, with its runs peeled and
 /// its gain over the original.
-fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Candidate> {
+fn evaluate(stretch: &Stretch, word: &Word, table: Table, layer: u8, mode: Mode) -> Option<Candidate> {
     if never_gains(stretch, table, mode == Mode::Line) {
         return None;
     }
@@ -293,7 +344,7 @@ fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Ca
     while let Some(step) = path.get(i) {
         if step.kind == Kind::Keep {
             let class = class_of(step.out);
-            cost += char_cost(class, stretch.script) + pair(prev, class);
+            cost += char_cost(class, stretch.script) + link(prev, class, stretch.script);
             prev = class;
             output.push(step.out);
             i += 1;
@@ -310,7 +361,7 @@ fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Ca
         let found = peel(stretch, table, steps, Around { prev: prev_char, next }, layer);
         for c in found.mangled.repaired.chars() {
             let class = class_of(c);
-            cost += char_cost(class, stretch.script) + pair(prev, class);
+            cost += char_cost(class, stretch.script) + link(prev, class, stretch.script);
             prev = class;
         }
         output.push_str(&found.mangled.repaired);
@@ -321,8 +372,7 @@ fn evaluate(stretch: &Stretch, table: Table, layer: u8, mode: Mode) -> Option<Ca
         runs.push(found);
         i = run_end;
     }
-    cost += pair(prev, edge(stretch.around.next))
-        + shape_cost(stretch.around.prev.into_iter().chain(output.chars()).chain(stretch.around.next));
+    cost += link(prev, edge(stretch.around.next), stretch.script) + word.shape(output.chars());
     let original = original_cost(stretch, table);
     let badness_left = cost - penalties;
     if badness_left * 100 > original * (100 - MIN_IMPROVEMENT) {

@@ -18,6 +18,7 @@ const UNIGRAMS: &[(Class, i32)] = &[
     (Odd, 10),
     (LatinRare, 3),
     (Symbol, 1),
+    (Mark, 1),
     (Math, 2),
     (Box, 1),
     (BoxShade, 1),
@@ -45,16 +46,18 @@ const LETTERS: &[Class] = &[
     CyrillicUpper,
     Caseless,
 ];
-const SYMBOLS: &[Class] = &[Symbol, Currency, C1];
+const SYMBOLS: &[Class] = &[Symbol, Mark, Currency, C1];
 const NOT_A_BASE: &[Class] = &[
-    Space, Nbsp, AsciiPunct, Quote, CloseQuote, LowQuote, Guillemet, Punct, Symbol, Currency, Math, Box, BoxShade, C1,
-    Format,
+    Space, Nbsp, AsciiPunct, Quote, CloseQuote, LowQuote, Guillemet, Punct, Symbol, Mark, Currency, Math, Box,
+    BoxShade, C1, Format,
 ];
 
 /// Badness of a pair of neighbours, `(left, right, weight)`; rows add up.
 const PAIRS: &[(&[Class], &[Class], i32)] = &[
     // An accented capital followed by a symbol: `Ã©`, `Ã¼`, `Â°`, `Ð¡`, `Â\u{a0}`.
     (&[LatinUpper], &[Symbol, Currency, Math, Box, C1, Nbsp, Inverted], 5),
+    // ... but less before `™ ®`: an all-caps brand carries them (`PÖYTÄ®`).
+    (&[LatinUpper], &[Mark], 3),
     (&[LatinUpper], &[Punct], 3),
     (&[LatinUpper], &[Quote], 2),
     (&[LowQuote], &[LatinUpper], 2),
@@ -70,12 +73,12 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (LETTERS, &[LowQuote], 6),
     (&[LatinLower], &[Guillemet], 3),
     (&[Guillemet], &[Punct], 2),
-    (&[Inverted], &[Symbol, Currency, Math], 3),
+    (&[Inverted], &[Symbol, Mark, Currency, Math], 3),
     (&[Box, BoxShade], &[Math], 3),
     (&[Math], &[Box, BoxShade], 3),
     (&[Space], &[Format], -2),
     // An accented lowercase letter followed by a symbol: `â€`, `ä¸`.
-    (&[LatinLower, LatinRare], &[Symbol, Currency, Math, Box, C1, Inverted], 4),
+    (&[LatinLower, LatinRare], &[Symbol, Mark, Currency, Math, Box, C1, Inverted], 4),
     // A capital inside a lowercase word: `cafÃ©`, `piÄ…tek`, `РёС`.
     (LOWER, &[LatinUpper], 3),
     (&[CyrillicLower], &[CyrillicUpper], 3),
@@ -83,11 +86,11 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (&[Digit], &[LatinUpper], 2),
     // Symbols glued together: `€™`, `¬â`, `„¢`.
     (SYMBOLS, SYMBOLS, 5),
-    (&[Quote, CloseQuote, LowQuote, Punct], &[Symbol, Currency, Math], 3),
+    (&[Quote, CloseQuote, LowQuote, Punct], &[Symbol, Mark, Currency, Math], 3),
     (&[Guillemet], &[Inverted], 5),
-    (&[Symbol, Currency, Math, Inverted], ACCENTED, 3),
-    (&[Symbol, Currency, Math], CYRILLIC, 3),
-    (CYRILLIC, &[Symbol, Currency, Math], 5),
+    (&[Symbol, Mark, Currency, Math, Inverted], ACCENTED, 3),
+    (&[Symbol, Mark, Currency, Math], CYRILLIC, 3),
+    (CYRILLIC, &[Symbol, Mark, Currency, Math], 5),
     (&[Digit], &[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], 2),
     (&[CyrillicUpper], &[Quote, Guillemet], 1),
     // Letters of two scripts touching: `cafГ©`, `ΓÇÖ`, a CJK character inside a Latin word.
@@ -117,6 +120,11 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (&[Combining], &[Combining], 1),
     // Invisible characters glued to text.
     (LETTERS, &[Format], 2),
+    // Typography that uses the no-break space: before `: ; ! ? »` and after `«` (French), between
+    // a number and its unit or currency. Mojibake's `Ã\u{a0}` (`à`) is followed by a word.
+    (&[Nbsp], &[AsciiPunct, Guillemet, Currency], -3),
+    (&[Guillemet], &[Nbsp], -3),
+    (&[Digit], &[Nbsp], -2),
 ];
 
 /// What a repair itself costs, on top of the badness of what it produces.
@@ -160,6 +168,11 @@ pub(super) const MIN_IMPROVEMENT: i32 = 50;
 /// Extra badness of a letter in a script other than the one that dominates its line.
 pub(super) const FOREIGN_LETTER: i32 = 2;
 
+/// Extra badness of a letter that starts a run of a script foreign to its line (a lone Hebrew,
+/// Cyrillic or CJK character among Latin words is what a wrong repair makes of symbols and
+/// capitals; a mangled foreign word pays it once).
+pub(super) const FOREIGN_WORD: i32 = 2;
+
 /// The total gain of a table over a line that makes it the line's hypothesis.
 pub(super) const STRONG_LINE: i32 = 4;
 
@@ -175,6 +188,16 @@ pub(super) fn char_cost(class: Class, script: Option<Script>) -> i32 {
         _ => 0,
     };
     unigram(class) + foreign
+}
+
+/// Badness of `left` right before `right` on a line whose letters are mostly in `script`: the
+/// class-pair weight, plus [`FOREIGN_WORD`] where a run of a foreign script begins.
+pub(super) fn link(left: Class, right: Class, script: Option<Script>) -> i32 {
+    let starts_foreign = match (script_of(right), script) {
+        (Some(own), Some(line)) => own != line && script_of(left) != Some(own),
+        _ => false,
+    };
+    pair(left, right) + if starts_foreign && right != Class::GreekLower { FOREIGN_WORD } else { 0 }
 }
 
 /// Badness of the case patterns of the words in `chars`: a word that is neither lowercase,
