@@ -431,8 +431,34 @@ mod properties {
         })
     }
 
+    /// A line of clean words where each mangled word went through its own chain of tables:
+    /// text pasted together from pipelines that each damaged it differently.
+    fn mixed_table_line() -> impl Strategy<Value = String> {
+        let tables = || select(vec![Windows1252, Latin1, Windows1250, Windows1251, Iso8859_2, MacRoman, Cp437]);
+        let word = (select(clean_words()), proptest::option::of(proptest::collection::vec(tables(), 1..=2)));
+        proptest::collection::vec(word, 1..12).prop_map(|words| {
+            let damage = |word: String, chain: &[Legacy]| chain.iter().fold(word, |text, &table| mangle(&text, table));
+            words
+                .into_iter()
+                .map(|(w, chain)| damage(w, chain.as_deref().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+
     fn clean_line() -> impl Strategy<Value = String> {
         proptest::collection::vec(select(clean_words()), 1..12).prop_map(|words| words.join(" "))
+    }
+
+    proptest! {
+        // Thousands of cases: mixed tables are where repairing the output again used to change it.
+        #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+        #[test]
+        fn repairing_twice_changes_nothing_more_when_tables_mix(text in mixed_table_line()) {
+            let once = repair(&text);
+            prop_assert_eq!(repair(&once), once, "{:?}", text);
+        }
     }
 
     proptest! {
@@ -460,6 +486,21 @@ mod properties {
         fn repairing_twice_changes_nothing_more(text in damaged_line()) {
             let once = repair(&text);
             prop_assert_eq!(repair(&once), once);
+        }
+
+        #[test]
+        fn text_outside_reported_runs_is_untouched_when_tables_mix(text in mixed_table_line()) {
+            let runs = find(&text);
+            let mut rebuilt = String::new();
+            let mut last = 0;
+            for run in &runs {
+                prop_assert_ne!(&text[run.range.clone()], run.repaired.as_str());
+                rebuilt.push_str(&text[last..run.range.start]);
+                rebuilt.push_str(&run.repaired);
+                last = run.range.end;
+            }
+            rebuilt.push_str(&text[last..]);
+            prop_assert_eq!(rebuilt, repair(&text));
         }
 
         #[test]

@@ -213,8 +213,8 @@ const FLOORS: &[(&str, f64)] = &[
     ("two layers", 75.0),
     ("three layers", 75.0),
     ("CESU-8 emoji", 90.0),
-    ("lost byte (U+FFFD)", 40.0),
-    ("NBSP as space", 45.0),
+    ("lost byte (U+FFFD)", 47.0),
+    ("NBSP as space", 55.0),
     ("C1 leftovers", 100.0),
 ];
 

@@ -45,9 +45,35 @@ pub(super) fn find_all(text: &str, around: Around, layer: u8) -> Vec<Mangled> {
     out
 }
 
+/// Passes over a repaired line at most; each pass that finds anything shortens the line's
+/// non-ASCII text, so this bound is only met by pathological input.
+const MAX_PASSES: usize = 4;
+
+/// The runs of one line, searched again on the repaired line until nothing more is found:
+/// repairs change the neighbours of the characters they leave (and the line's hypothesis), so
+/// a second look can find what the first could not, and `repair` must be idempotent. The
+/// runs of every pass are composed into runs over the original line.
+fn find_layers(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
+    let mut runs = find_layers_once(line, around, layer);
+    if layer > 1 {
+        return runs;
+    }
+    for _ in 0..MAX_PASSES {
+        if runs.is_empty() {
+            break;
+        }
+        let again = find_layers_once(&super::apply(line, &runs), around, layer);
+        if again.is_empty() {
+            break;
+        }
+        runs = compose(line, runs, again);
+    }
+    runs
+}
+
 /// The runs of one line, with the layers that only a search of the repaired line reveals:
 /// a pass over the whole repaired line has a line hypothesis that a single run lacks.
-fn find_layers(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
+fn find_layers_once(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
     let mut runs = Vec::new();
     // Inside the repair of an outer layer, everything was already found mangled once.
     let everything = [Range { start: 0, end: usize::MAX }];
