@@ -11,6 +11,7 @@
 # the whole text as `fix` did before its line-local fast path), with the peak RSS of each.
 #
 # Usage: scripts/bench-ftfy.sh [megabytes] [runs]
+# With BASELINE=path/to/an/older/article-lsp, that binary is timed too (a before/after column).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 megabytes="${1:-20}"
@@ -22,11 +23,11 @@ if [ ! -x "$work/venv/bin/python" ]; then
 fi
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check ftfy==6.3.1
 cargo build --release --quiet
-exec "$work/venv/bin/python" - "$megabytes" "$runs" "$work" <<'PY'
+exec "$work/venv/bin/python" - "$megabytes" "$runs" "$work" "${BASELINE:-}" <<'PY'
 import os, statistics, subprocess, sys, time
 import ftfy
 
-megabytes, runs, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+megabytes, runs, work, baseline = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 sentences = [l.split("\t", 1)[1] for l in open("tests/data/mojibake/sentences.txt", encoding="utf-8")
              if "\t" in l and not l.startswith("#")]
 sentences = [s.rstrip("\n") for s in sentences]
@@ -65,19 +66,23 @@ def generate(kind):
     return lines, mangled
 
 def run_once(argv, path):
-    """Wall time (including reading all of the output), output and peak RSS (MiB) of one run."""
+    """Wall time (including reading all of the output) and output of one run."""
     with open(path, "rb") as f:
         start = time.perf_counter()
-        child = subprocess.Popen(argv, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        out = child.stdout.read()
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-    child.returncode = status
-    return elapsed, out, usage.ru_maxrss / 1024
+        done = subprocess.run(argv, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+        return time.perf_counter() - start, done.stdout
+
+def peak_rss(argv, path):
+    """Peak RSS (MiB) of one more run, from GNU time (a forked Python's own RSS would count in
+    the rusage Python sees)."""
+    with open(path, "rb") as f:
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdin=f, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, check=False)
+    return int(done.stderr.split()[-1]) / 1024
 
 def measure(argv, path):
     runs_ = [run_once(argv, path) for _ in range(runs)]
-    return statistics.median(r[0] for r in runs_), runs_[-1][1], max(r[2] for r in runs_)
+    return statistics.median(r[0] for r in runs_), runs_[-1][1], peak_rss(argv, path)
 
 BIN = "target/release/article-lsp"
 
@@ -104,6 +109,10 @@ for name in ("ascii", "clean", "dirty"):
     our_time, our_lines, our_rss = ours(path)
     general_time, general_lines, general_rss = ours(path, "--whole-text")
     cat_time, _, _ = measure(["cat"], path)
+    if baseline:
+        before_time, before_out, before_rss = measure([baseline, "fix", "--only", "mojibake", "-"], path)
+        same_before = before_out.decode("utf-8").split("\n") == our_lines
+        print(f"  {name}: baseline {mb / before_time:.1f} MB/s, {before_rss:.1f} MiB; output identical: {same_before}")
     their_time, their_lines = theirs(lines)
     assert our_lines == general_lines, f"{name}: the fast path and the general path differ"
     same = sum(1 for a, b in zip(our_lines, their_lines) if a == b)
