@@ -69,6 +69,10 @@ pub(super) struct PathSet(Vec<Arc<Path>>);
 
 impl PathSet {
     fn insert(&mut self, path: &Arc<Path>) {
+        // Most sets keep one file: no room for more until a second one comes.
+        if self.0.is_empty() {
+            self.0.reserve_exact(1);
+        }
         let after_last = self.0.last().is_none_or(|last| **last < **path);
         if after_last {
             self.0.push(path.clone());
@@ -131,6 +135,14 @@ impl Index {
     /// Adds or replaces one file's summary.
     pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
         let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
+        self.derived.apply(&path, &summary, true);
+        self.articles.insert(path, summary);
+    }
+
+    /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
+    /// (indexing a workspace allocates each path once, at discovery).
+    pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
+        let path = self.take(&path).unwrap_or(path);
         self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
     }
