@@ -288,7 +288,12 @@ async fn storm() -> Vec<Stats> {
                 .await;
             times[k].push(sent.elapsed());
             let timeline = timeline.into_inner().unwrap();
-            println!("storm [{}]: before the last edit was written: {} events; after: {}", builds[k].0, before.len(), timeline.join(", "));
+            println!(
+                "storm [{}]: before the last edit was written: {} events; after: {}",
+                builds[k].0,
+                before.len(),
+                timeline.join(", ")
+            );
             if let Some(pid) = client.child.as_ref().and_then(|c| c.id()) {
                 peaks[k] = peak_memory(pid);
             }
