@@ -1,7 +1,7 @@
 //! The workspace index in the background: discovery and parallel parsing with `$/progress`,
 //! file watching, and configuration reloads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,10 +27,17 @@ pub async fn watch_files(shared: &Shared) {
     if !shared.lock().caps.watched_files_registration {
         return;
     }
-    let watchers = ["**/*.{md,markdown,txt}", "**/article-lsp.toml"]
+    let mut watchers: Vec<FileSystemWatcher> = ["**/*.{md,markdown,txt}", "**/article-lsp.toml"]
         .into_iter()
         .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
         .collect();
+    // Directories too (created and deleted): a directory moved or unpacked into the workspace
+    // reports only itself, and so does one written right after `mkdir` under VS Code on Linux
+    // (its watcher adds the new directory's inotify watch after the files are already there).
+    watchers.push(FileSystemWatcher {
+        glob_pattern: GlobPattern::String("**/*".into()),
+        kind: Some(WatchKind::Create | WatchKind::Delete),
+    });
     let options = DidChangeWatchedFilesRegistrationOptions { watchers };
     let registration = Registration {
         id: "article-lsp-watched-files".into(),
@@ -205,16 +212,26 @@ impl ConfigCache {
 }
 
 /// Follows `workspace/didChangeWatchedFiles`: re-reads changed articles that are not open,
-/// drops deleted ones (publishing an empty set for them), reloads configuration. Events for
-/// paths outside the workspace folders or reached through a symlink are ignored.
+/// drops deleted ones (publishing an empty set for them), indexes the articles of a new
+/// directory and drops those of a deleted one, reloads configuration. Events for paths outside
+/// the workspace folders or reached through a symlink are ignored, and so are other files.
 pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
     let roots = shared.lock().roots.clone();
     let mut config_changed = false;
     let mut reread = Vec::new();
-    for change in changes {
-        let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+    let mut new_dirs = Vec::new();
+    let mut gone = HashSet::new();
+    let mut articles_deleted = false;
+    // An article is reported by two watchers (its own glob and the directories' `**/*`).
+    let mut seen = HashSet::new();
+    for FileEvent { uri, typ } in changes {
+        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
             continue;
         };
+        let deleted = typ == FileChangeType::DELETED;
+        if !seen.insert((path.clone(), deleted)) {
+            continue;
+        }
         if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
             config_changed = true;
             continue;
@@ -222,23 +239,79 @@ pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
         if !in_workspace(&roots, &path) {
             continue;
         }
-        if change.typ == FileChangeType::DELETED {
+        if deleted && !has_article_extension(&path) {
+            // Perhaps a directory: the articles indexed under it go with it.
+            gone.insert(path);
+        } else if deleted {
+            articles_deleted = true;
             let state = shared.lock();
             shared.index_mut().remove(&path);
-            if !state.documents.contains_key(&change.uri) {
-                shared.publish(change.uri.clone(), None, Vec::new());
+            if !state.documents.contains_key(&uri) {
+                shared.publish(uri, None, Vec::new());
             }
-        } else {
-            reread.push((change.uri, path));
+        } else if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            new_dirs.push(path);
+        } else if has_article_extension(&path) {
+            reread.push((uri, path));
         }
     }
+    let forgotten = forget_under(shared, &gone);
+    if !new_dirs.is_empty() {
+        let found = tokio::task::spawn_blocking(move || articles_under(&roots, &new_dirs));
+        reread.extend(found.await.unwrap_or_default());
+    }
+    let articles_changed = articles_deleted || forgotten > 0 || !reread.is_empty();
     if !reread.is_empty() {
         reread_in_background(shared, reread).await;
     }
     if config_changed {
         reload_configuration(shared).await;
     }
-    workspace_changed(shared).await;
+    // Other files (the directories' watcher reports every file created or deleted) change
+    // nothing: open documents and the editor's views stay as they are.
+    if config_changed || articles_changed {
+        workspace_changed(shared).await;
+    }
+}
+
+/// The extensions of the article files watched (`**/*.{md,markdown,txt}`).
+fn has_article_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "md" || e == "markdown" || e == "txt")
+}
+
+/// The articles under the directories `dirs`, found by the initial scan's rules (so the
+/// folder's `.gitignore` and configuration apply): a walk of each folder holding one of them.
+fn articles_under(roots: &[PathBuf], dirs: &[PathBuf]) -> Vec<(Uri, PathBuf)> {
+    let configs = ConfigCache::default();
+    let mut found = Vec::new();
+    for root in roots.iter().filter(|root| dirs.iter().any(|dir| dir.starts_with(root))) {
+        let paths = workspace::discover::discover(root, &|dir: &Path| configs.get(dir));
+        let under = paths.into_iter().filter(|path| dirs.iter().any(|dir| path.starts_with(dir)));
+        found.extend(under.filter_map(|path| Some((to_lsp::uri_of(&path)?, path))));
+    }
+    found
+}
+
+/// Removes the indexed articles under the directories `gone` (deleted, or moved out of the
+/// workspace), publishing an empty set for those that are not open. Returns how many went.
+fn forget_under(shared: &Shared, gone: &HashSet<PathBuf>) -> usize {
+    if gone.is_empty() {
+        return 0;
+    }
+    let state = shared.lock();
+    let mut index = shared.index_mut();
+    let mut forgotten = 0;
+    for path in index.paths() {
+        if !path.ancestors().skip(1).any(|dir| gone.contains(dir)) {
+            continue;
+        }
+        forgotten += 1;
+        index.remove(&path);
+        if let Some(uri) = to_lsp::uri_of(&path).filter(|uri| !state.documents.contains_key(uri)) {
+            shared.publish(uri, None, Vec::new());
+        }
+    }
+    forgotten
 }
 
 /// A document was closed: the index goes back to the file on disk (or forgets it if it is
