@@ -51,9 +51,10 @@ fn walk<'a>(
 ) {
     match &node.value {
         Value::Mapping(entries) => {
+            let mut next = 0;
             for entry in entries {
                 let Some(key) = entry.key_text() else { continue };
-                let field = fields.and_then(|f| schema::lookup(f, key));
+                let field = fields.and_then(|f| lookup_from(f, key, &mut next));
                 visit(&Visit { path, key, field, entry });
                 path.push(key);
                 walk(&entry.value, field.and_then(inner_fields), path, visit);
@@ -63,6 +64,16 @@ fn walk<'a>(
         Value::Sequence(items) => items.iter().for_each(|item| walk(item, fields, path, visit)),
         Value::Scalar(_) | Value::Alias => {}
     }
+}
+
+/// `schema::lookup`, trying the fields from `next` on first: entries are usually written in
+/// the schema's order (thousands of related items), so most keys match at the first try.
+fn lookup_from(fields: &'static [Field], key: &str, next: &mut usize) -> Option<&'static Field> {
+    let start = (*next).min(fields.len());
+    let (found, at) =
+        fields[start..].iter().zip(start..).chain(fields[..start].iter().zip(0..)).find(|(f, _)| f.name == key)?;
+    *next = at + 1;
+    Some(found)
 }
 
 /// The fields of the mapping a field holds (itself or as list items).
