@@ -6,6 +6,10 @@
 # only the English (ASCII) lines shows what the CLI costs without any mojibake work: reading,
 # the other per-line checks and writing.
 #
+# Besides ftfy, each text goes through `cat` (the floor: the same bytes through the same pipes,
+# read by the same Python code) and through the general path (`--whole-text`, which analyses
+# the whole text as `fix` did before its line-local fast path), with the peak RSS of each.
+#
 # Usage: scripts/bench-ftfy.sh [megabytes] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +23,7 @@ fi
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check ftfy==6.3.1
 cargo build --release --quiet
 exec "$work/venv/bin/python" - "$megabytes" "$runs" "$work" <<'PY'
-import statistics, subprocess, sys, time
+import os, statistics, subprocess, sys, time
 import ftfy
 
 megabytes, runs, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
@@ -60,16 +64,26 @@ def generate(kind):
         i += 1
     return lines, mangled
 
-def ours(path):
-    times, out = [], None
-    for _ in range(runs):
-        with open(path, "rb") as f:
-            start = time.perf_counter()
-            done = subprocess.run(["target/release/article-lsp", "fix", "--only", "mojibake", "-"], stdin=f,
-                                  capture_output=True, check=False)
-            times.append(time.perf_counter() - start)
-        out = done.stdout.decode("utf-8")
-    return statistics.median(times), out.split("\n")
+def run_once(argv, path):
+    """Wall time (including reading all of the output), output and peak RSS (MiB) of one run."""
+    with open(path, "rb") as f:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        out = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+    child.returncode = status
+    return elapsed, out, usage.ru_maxrss / 1024
+
+def measure(argv, path):
+    runs_ = [run_once(argv, path) for _ in range(runs)]
+    return statistics.median(r[0] for r in runs_), runs_[-1][1], max(r[2] for r in runs_)
+
+BIN = "target/release/article-lsp"
+
+def ours(path, *extra):
+    seconds, out, rss = measure([BIN, "fix", "--only", "mojibake", *extra, "-"], path)
+    return seconds, out.decode("utf-8").split("\n"), rss
 
 def theirs(lines):
     times, out = [], None
@@ -79,20 +93,24 @@ def theirs(lines):
         times.append(time.perf_counter() - start)
     return statistics.median(times), out
 
-print(f"ftfy {ftfy.__version__}; {megabytes} MB; median of {runs} runs")
-print(f"{'text':<8} {'article-lsp':>14} {'ftfy':>14} {'ratio':>8}  agreement")
+print(f"ftfy {ftfy.__version__}; {megabytes} MB; median of {runs} runs; machine load {os.getloadavg()[0]:.1f}")
+print(f"{'text':<8} {'article-lsp':>14} {'ftfy':>14} {'ratio':>8} {'cat (floor)':>14} {'general path':>14} {'RSS fast/general':>17}  agreement")
 for name in ("ascii", "clean", "dirty"):
     lines, mangled = generate(name)
     path = f"{work}/{name}.txt"
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     mb = sum(len(l.encode("utf-8")) + 1 for l in lines) / 1e6
-    our_time, our_lines = ours(path)
+    our_time, our_lines, our_rss = ours(path)
+    general_time, general_lines, general_rss = ours(path, "--whole-text")
+    cat_time, _, _ = measure(["cat"], path)
     their_time, their_lines = theirs(lines)
+    assert our_lines == general_lines, f"{name}: the fast path and the general path differ"
     same = sum(1 for a, b in zip(our_lines, their_lines) if a == b)
     same_mangled = sum(1 for i in mangled if our_lines[i] == their_lines[i])
     agreement = f"{same}/{len(lines)} lines identical"
     if mangled:
         agreement += f"; mangled lines: {same_mangled}/{len(mangled)} identical to ftfy"
-    print(f"{name:<8} {mb / our_time:>9.1f} MB/s {mb / their_time:>9.2f} MB/s {their_time / our_time:>7.1f}x  {agreement}")
+    print(f"{name:<8} {mb / our_time:>9.1f} MB/s {mb / their_time:>9.2f} MB/s {their_time / our_time:>7.1f}x "
+          f"{mb / cat_time:>9.1f} MB/s {mb / general_time:>9.1f} MB/s {our_rss:>7.1f}/{general_rss:.1f} MiB  {agreement}")
 PY

@@ -121,8 +121,6 @@ async fn send_progress(shared: &Shared, token: &ProgressToken, value: WorkDonePr
     shared.client.send_notification::<Progress>(params).await;
 }
 
-/// Runs on a blocking thread: discovers, parses in parallel and fills the index in batches.
-/// Returns how many files were indexed.
 /// What an indexing pass read: articles indexed, and files found but not readable.
 #[derive(Debug, Default, Clone, Copy)]
 struct Counted {
@@ -130,39 +128,69 @@ struct Counted {
     unreadable: usize,
 }
 
+/// Runs on a blocking thread: discovers, parses in parallel and fills the index in batches.
+/// Loading the next batch (both cores, rayon) overlaps adding the last one to the index, which
+/// is serial under the index lock; each path is allocated once and shared by the index.
 fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usize) + Sync)) -> Counted {
     let configs = ConfigCache::default();
-    let mut paths = Vec::new();
+    let mut paths: Vec<Arc<Path>> = Vec::new();
     for root in roots {
-        paths.extend(workspace::discover::discover(root, &|dir: &Path| configs.get(dir)));
+        let found = workspace::discover::discover(root, &|dir: &Path| configs.get(dir));
+        paths.extend(found.into_iter().map(Arc::from));
     }
     let total = paths.len();
     progress(0, total);
-    let mut done = 0;
+    // The loader runs ahead of the batch being added: report only counts that grew.
+    let reported = std::sync::atomic::AtomicUsize::new(0);
+    let progress = &|done: usize, total: usize| {
+        if reported.fetch_max(done, std::sync::atomic::Ordering::Relaxed) < done {
+            progress(done, total);
+        }
+    };
+    // One batch in flight while the previous one is added: memory stays bounded.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Arc<Path>, workspace::ArticleSummary)>)>(1);
     let mut counted = Counted::default();
-    for batch in paths.chunks(BATCH) {
-        if shared.is_cancelled() {
-            break;
-        }
-        let base = done;
-        let loaded = workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| shared.is_cancelled());
-        done += batch.len();
-        if !shared.is_cancelled() {
-            counted.indexed += loaded.len();
-            counted.unreadable += batch.len() - loaded.len();
-        }
-        let open: Vec<PathBuf> = shared.lock().documents.values().filter_map(|d| d.path.clone()).collect();
-        let mut index = shared.index_mut();
-        for (path, summary) in loaded {
-            // An open document's own text is newer than the file on disk.
-            if !open.contains(&path) {
-                index.upsert(path, Arc::new(summary));
+    std::thread::scope(|scope| {
+        let paths = &paths;
+        scope.spawn(move || {
+            let mut done = 0;
+            for batch in paths.chunks(BATCH) {
+                if shared.is_cancelled() {
+                    break;
+                }
+                let base = done;
+                let loaded =
+                    workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| shared.is_cancelled());
+                done += batch.len();
+                if tx.send((batch.len(), loaded)).is_err() {
+                    break;
+                }
             }
+        });
+        let mut done = 0;
+        for (found, loaded) in rx {
+            done += found;
+            if !shared.is_cancelled() {
+                counted.indexed += loaded.len();
+                counted.unreadable += found - loaded.len();
+            }
+            add_batch(shared, loaded);
+            progress(done, total);
         }
-        drop(index);
-        progress(done, total);
-    }
+    });
     counted
+}
+
+/// Adds loaded summaries to the index, except those of open documents (their own text is newer
+/// than the file on disk).
+fn add_batch(shared: &Shared, loaded: Vec<(Arc<Path>, workspace::ArticleSummary)>) {
+    let open: Vec<PathBuf> = shared.lock().documents.values().filter_map(|d| d.path.clone()).collect();
+    let mut index = shared.index_mut();
+    for (path, summary) in loaded {
+        if !open.iter().any(|o| **o == *path) {
+            index.upsert_shared(path, Arc::new(summary));
+        }
+    }
 }
 
 /// Configuration per directory for discovery, loaded once per file.
