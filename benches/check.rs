@@ -135,3 +135,35 @@ fn index_upsert_2000_related(bencher: Bencher) {
     let mut index = article_lsp::workspace::Index::default();
     bencher.bench_local(|| index.upsert("/ws/hub.md".into(), summary.clone()));
 }
+
+/// The server's path for one keystroke inside related entry 1,000 of 2,000: the rope edit, the
+/// per-line update and the front matter re-check (what `lsp_latency`'s (d) row pays besides the
+/// protocol), alternately typing and deleting a character.
+#[divan::bench(sample_count = 50)]
+fn keystroke_in_related_entry_2000_related(bencher: Bencher) {
+    use article_lsp::analysis::front_matter::ItemEdit;
+    use article_lsp::server::incremental::{Analysis, InPlace, check_front};
+    let text = many_related(2_000);
+    let config = Config::default();
+    let mut rope = ropey::Rope::from_str(&text);
+    let (mut analysis, _) = Analysis::full(&rope, &config, now());
+    let at = text.find("title: \"Related 1000").unwrap() + "title: \"Related 1000".len();
+    let (char_at, line) = (rope.byte_to_char(at), rope.byte_to_line(at));
+    let mut typed = false;
+    bencher.bench_local(|| {
+        let edit = if typed {
+            rope.remove(char_at..char_at + 1);
+            ItemEdit { range: at..at + 1, new_len: 0 }
+        } else {
+            rope.insert(char_at, "x");
+            ItemEdit { range: at..at, new_len: 1 }
+        };
+        typed = !typed;
+        let in_place = InPlace { config: &config, now: now() };
+        if analysis.edited(&rope, (line..line + 1, line..line + 1), &edit, Some(in_place)) {
+            let front = check_front(&rope, &config, now(), analysis.units());
+            analysis.install_front(&rope, front);
+        }
+        black_box(analysis.diagnostics(&rope, &config))
+    });
+}

@@ -273,8 +273,27 @@ async fn storm() -> Vec<Stats> {
                 }
             }
             let sent = Instant::now();
-            client.wait_within(Duration::from_secs(600), "last diagnostics", |m| is_publication(m, uri, last)).await;
+            // Where the time goes: when the hover sent after the last edit is answered (the
+            // server has read and applied every edit by then) and which versions are published
+            // after the last edit was written.
+            let timeline = std::sync::Mutex::new(Vec::new());
+            let before: Vec<String> = client.seen.iter().filter_map(storm_event).collect();
+            client
+                .wait_within(Duration::from_secs(600), "last diagnostics", |m| {
+                    if let Some(event) = storm_event(m) {
+                        timeline.lock().unwrap().push(format!("{event} @{:.0} ms", sent.elapsed().as_secs_f64() * 1e3));
+                    }
+                    is_publication(m, uri, last)
+                })
+                .await;
             times[k].push(sent.elapsed());
+            let timeline = timeline.into_inner().unwrap();
+            println!(
+                "storm [{}]: before the last edit was written: {} events; after: {}",
+                builds[k].0,
+                before.len(),
+                timeline.join(", ")
+            );
             if let Some(pid) = client.child.as_ref().and_then(|c| c.id()) {
                 peaks[k] = peak_memory(pid);
             }
@@ -292,6 +311,14 @@ async fn storm() -> Vec<Stats> {
             peak: Some(peak),
         })
         .collect()
+}
+
+/// A publication (`published vN`) or a response (`answered #id`) of the storm, for its timeline.
+fn storm_event(m: &Value) -> Option<String> {
+    if m["method"] == "textDocument/publishDiagnostics" {
+        return Some(format!("published v{}", m["params"]["version"]));
+    }
+    m.get("id").filter(|_| m.get("method").is_none()).map(|id| format!("answered #{id}"))
 }
 
 /// Peak resident memory of a process (`VmHWM` in `/proc`, Linux).

@@ -6,7 +6,8 @@
 //!   front-matter-only equivalents of the special files, each with a `$schema` modeline);
 //! - `YLS_SERVER`: the yaml-language-server script (run with `node`); without it only
 //!   article-lsp is measured;
-//! - `BENCH_SAMPLES`: keystrokes and requests per scenario (default 100).
+//! - `BENCH_SAMPLES`: keystrokes and requests per scenario (default 100);
+//! - `BENCH_ONLY`: `keystrokes` or `index` to run only that group (both by default).
 //!
 //! A keystroke is a `didChange` inserting a character, then one deleting it, alternately; its
 //! latency runs until that document's next `publishDiagnostics` (for article-lsp: the one for
@@ -37,6 +38,11 @@ fn samples() -> usize {
     std::env::var("BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(100)
 }
 
+/// Whether the scenario group `name` runs (`BENCH_ONLY`; every group by default).
+fn wanted(name: &str) -> bool {
+    std::env::var("BENCH_ONLY").map_or(true, |only| only.split(',').any(|o| o == name))
+}
+
 /// The corpus directory, when `BENCH_CORPUS` names one with the special files.
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("BENCH_CORPUS").map(PathBuf::from);
@@ -58,14 +64,14 @@ async fn run() {
         ("(c) 10 MB article, edit in the front matter", "front-matter-10mb.md", Edit::After("title: \"")),
         ("(d) 2,000 related entries, edit inside entry 1,000", "related-2000.md", Edit::Entry(1_000)),
     ];
-    for (name, file, edit) in cases {
+    for (name, file, edit) in cases.into_iter().filter(|_| wanted("keystrokes")) {
         let ours = std::fs::read_to_string(special.join(file)).unwrap();
         let theirs = std::fs::read_to_string(yls.join(file).with_extension("yaml")).ok();
         table.rows.push(keystrokes(name, &ours, theirs.as_deref(), edit).await);
     }
     for articles in ["10k", "100k"] {
         let dir = corpus.join(articles);
-        if dir.is_dir() {
+        if dir.is_dir() && wanted("index") {
             table.rows.extend(index_and_requests(&dir, articles, &yls).await);
         }
     }

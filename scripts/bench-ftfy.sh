@@ -6,7 +6,12 @@
 # only the English (ASCII) lines shows what the CLI costs without any mojibake work: reading,
 # the other per-line checks and writing.
 #
+# Besides ftfy, each text goes through `cat` (the floor: the same bytes through the same pipes,
+# read by the same Python code) and through the general path (`--whole-text`, which analyses
+# the whole text as `fix` did before its line-local fast path), with the peak RSS of each.
+#
 # Usage: scripts/bench-ftfy.sh [megabytes] [runs]
+# With BASELINE=path/to/an/older/article-lsp, that binary is timed too (a before/after column).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 megabytes="${1:-20}"
@@ -18,11 +23,11 @@ if [ ! -x "$work/venv/bin/python" ]; then
 fi
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check ftfy==6.3.1
 cargo build --release --quiet
-exec "$work/venv/bin/python" - "$megabytes" "$runs" "$work" <<'PY'
-import statistics, subprocess, sys, time
+exec "$work/venv/bin/python" - "$megabytes" "$runs" "$work" "${BASELINE:-}" <<'PY'
+import os, statistics, subprocess, sys, time
 import ftfy
 
-megabytes, runs, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+megabytes, runs, work, baseline = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 sentences = [l.split("\t", 1)[1] for l in open("tests/data/mojibake/sentences.txt", encoding="utf-8")
              if "\t" in l and not l.startswith("#")]
 sentences = [s.rstrip("\n") for s in sentences]
@@ -60,16 +65,30 @@ def generate(kind):
         i += 1
     return lines, mangled
 
-def ours(path):
-    times, out = [], None
-    for _ in range(runs):
-        with open(path, "rb") as f:
-            start = time.perf_counter()
-            done = subprocess.run(["target/release/article-lsp", "fix", "--only", "mojibake", "-"], stdin=f,
-                                  capture_output=True, check=False)
-            times.append(time.perf_counter() - start)
-        out = done.stdout.decode("utf-8")
-    return statistics.median(times), out.split("\n")
+def run_once(argv, path):
+    """Wall time (including reading all of the output) and output of one run."""
+    with open(path, "rb") as f:
+        start = time.perf_counter()
+        done = subprocess.run(argv, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+        return time.perf_counter() - start, done.stdout
+
+def peak_rss(argv, path):
+    """Peak RSS (MiB) of one more run, from GNU time (a forked Python's own RSS would count in
+    the rusage Python sees)."""
+    with open(path, "rb") as f:
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdin=f, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, check=False)
+    return int(done.stderr.split()[-1]) / 1024
+
+def measure(argv, path):
+    runs_ = [run_once(argv, path) for _ in range(runs)]
+    return statistics.median(r[0] for r in runs_), runs_[-1][1], peak_rss(argv, path)
+
+BIN = "target/release/article-lsp"
+
+def ours(path, *extra):
+    seconds, out, rss = measure([BIN, "fix", "--only", "mojibake", *extra, "-"], path)
+    return seconds, out.decode("utf-8").split("\n"), rss
 
 def theirs(lines):
     times, out = [], None
@@ -79,20 +98,28 @@ def theirs(lines):
         times.append(time.perf_counter() - start)
     return statistics.median(times), out
 
-print(f"ftfy {ftfy.__version__}; {megabytes} MB; median of {runs} runs")
-print(f"{'text':<8} {'article-lsp':>14} {'ftfy':>14} {'ratio':>8}  agreement")
+print(f"ftfy {ftfy.__version__}; {megabytes} MB; median of {runs} runs; machine load {os.getloadavg()[0]:.1f}")
+print(f"{'text':<8} {'article-lsp':>14} {'ftfy':>14} {'ratio':>8} {'cat (floor)':>14} {'general path':>14} {'RSS fast/general':>17}  agreement")
 for name in ("ascii", "clean", "dirty"):
     lines, mangled = generate(name)
     path = f"{work}/{name}.txt"
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     mb = sum(len(l.encode("utf-8")) + 1 for l in lines) / 1e6
-    our_time, our_lines = ours(path)
+    our_time, our_lines, our_rss = ours(path)
+    general_time, general_lines, general_rss = ours(path, "--whole-text")
+    cat_time, _, _ = measure(["cat"], path)
+    if baseline:
+        before_time, before_out, before_rss = measure([baseline, "fix", "--only", "mojibake", "-"], path)
+        same_before = before_out.decode("utf-8").split("\n") == our_lines
+        print(f"  {name}: baseline {mb / before_time:.1f} MB/s, {before_rss:.1f} MiB; output identical: {same_before}")
     their_time, their_lines = theirs(lines)
+    assert our_lines == general_lines, f"{name}: the fast path and the general path differ"
     same = sum(1 for a, b in zip(our_lines, their_lines) if a == b)
     same_mangled = sum(1 for i in mangled if our_lines[i] == their_lines[i])
     agreement = f"{same}/{len(lines)} lines identical"
     if mangled:
         agreement += f"; mangled lines: {same_mangled}/{len(mangled)} identical to ftfy"
-    print(f"{name:<8} {mb / our_time:>9.1f} MB/s {mb / their_time:>9.2f} MB/s {their_time / our_time:>7.1f}x  {agreement}")
+    print(f"{name:<8} {mb / our_time:>9.1f} MB/s {mb / their_time:>9.2f} MB/s {their_time / our_time:>7.1f}x "
+          f"{mb / cat_time:>9.1f} MB/s {mb / general_time:>9.1f} MB/s {our_rss:>7.1f}/{general_rss:.1f} MiB  {agreement}")
 PY

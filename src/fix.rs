@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use crate::analysis::{self, Code, Diagnostic, Edit};
+use crate::analysis::{self, Code, Diagnostic, Edit, text};
 use crate::config::Config;
 
 /// Which repairs to apply.
@@ -12,9 +12,20 @@ pub struct Selection {
     pub only: Option<Vec<Code>>,
 }
 
+/// Codes whose safe fixes depend on nothing but the line they are on, so that they can be
+/// applied line by line without analysing the whole text ([`fix_line`]).
+pub const LINE_LOCAL: &[Code] = &[Code::Mojibake];
+
 impl Selection {
     pub fn allows(&self, code: Code) -> bool {
         self.only.as_ref().is_none_or(|codes| codes.contains(&code))
+    }
+
+    /// Whether every fix the selection allows is line-local ([`LINE_LOCAL`]) or the
+    /// transcoding (`not-utf8`), which happens before any line is read.
+    pub fn is_line_local(&self) -> bool {
+        let line_local = |code: &Code| LINE_LOCAL.contains(code) || *code == Code::NotUtf8;
+        self.only.as_ref().is_some_and(|codes| codes.iter().all(line_local))
     }
 }
 
@@ -68,10 +79,12 @@ pub struct Fixed {
     pub applied: usize,
 }
 
+/// Rounds of check-and-repair at most: a repair never creates unbounded new work.
+const MAX_ROUNDS: usize = 4;
+
 /// Rounds of check-and-repair until nothing safe is left, so that fixing twice changes
 /// nothing the second time. Bounded: a repair never creates unbounded new work.
 pub fn fix_text(text: &str, config: &Config, now: Timestamp, selection: &Selection) -> Fixed {
-    const MAX_ROUNDS: usize = 4;
     let mut current = text.to_string();
     let mut applied = 0;
     for _ in 0..MAX_ROUNDS {
@@ -84,6 +97,36 @@ pub fn fix_text(text: &str, config: &Config, now: Timestamp, selection: &Selecti
         current = apply(&current, &edits);
     }
     Fixed { text: current, applied }
+}
+
+/// Findings reused from line to line by [`fix_line`], so a clean line allocates nothing.
+#[derive(Debug, Default)]
+pub struct LineScratch {
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Repairs one line (without its terminator) with the [`LINE_LOCAL`] fixes `selection`
+/// allows and `config` does not turn off, in the same rounds as [`fix_text`]; `None` when
+/// nothing applies. Because these fixes look at their line alone, this gives the lines of
+/// `fix_text`'s result.
+pub fn fix_line(line: &str, config: &Config, selection: &Selection, scratch: &mut LineScratch) -> Option<Fixed> {
+    if !selection.allows(Code::Mojibake) || config.severity(Code::Mojibake).is_none() {
+        return None;
+    }
+    let mut current: Option<String> = None;
+    let mut applied = 0;
+    for _ in 0..MAX_ROUNDS {
+        let text = current.as_deref().unwrap_or(line);
+        scratch.diagnostics.clear();
+        text::check_mojibake(&mut scratch.diagnostics, text, 0);
+        let edits = safe_edits(&scratch.diagnostics, selection);
+        if edits.is_empty() {
+            break;
+        }
+        applied += edits.len();
+        current = Some(apply(text, &edits));
+    }
+    current.map(|text| Fixed { text, applied })
 }
 
 #[cfg(test)]

@@ -101,6 +101,9 @@ rewrites each file atomically, keeping its byte-order mark, line endings, owner 
         /// Pretend the current time is this RFC 3339 instant.
         #[arg(long, value_name = "RFC3339", hide = true)]
         now: Option<Timestamp>,
+        /// Analyse whole texts even when --only names only line-local fixes (for tests).
+        #[arg(long, hide = true)]
+        whole_text: bool,
     },
     /// Print the front matter schema as JSON Schema (draft 2020-12), e.g. for yaml-language-server.
     Schema {
@@ -215,8 +218,9 @@ fn main() -> ExitCode {
             };
             cli::check(&options, &mut out.lock(), &mut err.lock())
         }
-        Some(Command::Fix { paths, only, write, force, config, now }) => {
-            let options = FixOptions { paths, only, write, force, config, now: now.unwrap_or_else(Timestamp::now) };
+        Some(Command::Fix { paths, only, write, force, config, now, whole_text }) => {
+            let now = now.unwrap_or_else(Timestamp::now);
+            let options = FixOptions { paths, only, write, force, config, now, whole_text };
             cli::fix(&options, &mut out.lock(), &mut err.lock())
         }
         Some(Command::Schema { config }) => print_schema(config.as_deref()),

@@ -581,3 +581,81 @@ async fn fix_workspace_can_be_cancelled_through_its_progress() {
     assert!(!client.seen.iter().any(|m| m["method"] == "workspace/applyEdit"), "nothing applied");
     client.shutdown().await;
 }
+
+/// With more providers than one list holds (100), the list is incomplete and narrowed by the
+/// typed word, most used first; the chosen item still fills in `provider.domain`, whether the
+/// mapping has a `domain:` line to replace or needs one inserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_provider_lists_narrow_by_the_typed_word_and_keep_the_domain_edit() {
+    let mut files = Vec::new();
+    for i in 0..150 {
+        // Provider i is used by (i % 3) + 1 articles: counts decide the order.
+        for copy in 0..=(i % 3) {
+            let name = format!("a{i}-{copy}.md");
+            let url = format!("https://p{i}.example.com/{copy}");
+            let text = article("A", &url, (&format!("Provider {i:03}"), &format!("p{i}.example.com")), &["AI"]);
+            files.push((name, text));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let ws = Workspace::new(&refs);
+    let mut client = start(ws.dir.path()).await;
+    let labels = |list: &Value| -> Vec<String> {
+        list["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
+    };
+
+    let draft = "---\ntitle: \"Draft\"\nprovider:\n  name: \n---\n";
+    let uri = ws.uri("draft.md");
+    client.open(&uri, draft, 1).await;
+    let all = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": at(draft, "name: ", 6) }),
+        )
+        .await;
+    assert_eq!(all["isIncomplete"], true, "150 providers > 100");
+    assert_eq!(labels(&all).len(), 100);
+    assert_eq!(labels(&all)[..2], ["Provider 002", "Provider 005"], "most used first, ties alphabetical");
+
+    let typed = "---\ntitle: \"Draft\"\nprovider:\n  name: provider 12\n---\n";
+    client.change(&uri, 2, json!([{ "text": typed }])).await;
+    let narrowed = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": at(typed, "provider 12", 11) }),
+        )
+        .await;
+    assert_eq!(narrowed["isIncomplete"], true);
+    // Every provider containing the typed words (any case), ranked as before: by use, then name
+    // (the draft's own half-typed name is indexed too: open documents count).
+    let mut expected = ["122", "125", "128", "121", "124", "127", "120", "123", "126", "129"]
+        .map(|n| format!("Provider {n}"))
+        .to_vec();
+    expected.push("provider 12".into());
+    assert_eq!(labels(&narrowed), expected);
+    let chosen = narrowed["items"].as_array().unwrap().iter().find(|i| i["label"] == "Provider 125").unwrap().clone();
+    let mut edits = vec![chosen["textEdit"].clone()];
+    edits.extend(chosen["additionalTextEdits"].as_array().cloned().unwrap_or_default());
+    assert_eq!(
+        applied(typed, &edits),
+        "---\ntitle: \"Draft\"\nprovider:\n  name: Provider 125\n  domain: p125.example.com\n---\n"
+    );
+
+    // A `domain:` line already there is replaced rather than doubled.
+    let with_domain = "---\ntitle: \"Draft\"\nprovider:\n  name: provider 12\n  domain: old.example.com\n---\n";
+    client.change(&uri, 3, json!([{ "text": with_domain }])).await;
+    let again = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": at(with_domain, "provider 12", 11) }),
+        )
+        .await;
+    let chosen = again["items"].as_array().unwrap().iter().find(|i| i["label"] == "Provider 122").unwrap().clone();
+    let mut edits = vec![chosen["textEdit"].clone()];
+    edits.extend(chosen["additionalTextEdits"].as_array().cloned().unwrap_or_default());
+    assert_eq!(
+        applied(with_domain, &edits),
+        "---\ntitle: \"Draft\"\nprovider:\n  name: Provider 122\n  domain: p122.example.com\n---\n"
+    );
+    client.shutdown().await;
+}

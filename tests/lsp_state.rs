@@ -1,6 +1,7 @@
 //! End-to-end tests of the server's document state, over the built binary on stdio: versions
 //! never mix, panics are contained, closing re-reads the disk, publications are coalesced and
-//! capped, versions may go backwards, and watched-file events stay inside the workspace.
+//! capped, versions may go backwards, watched-file events stay inside the workspace, and a
+//! directory created or deleted takes its articles into or out of the index.
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
@@ -329,6 +330,52 @@ async fn watched_file_events_outside_the_workspace_or_through_symlinks_are_ignor
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
     assert_eq!(names, ["First Story", "Near Story"]);
+    client.shutdown().await;
+}
+
+/// Polls workspace symbols until `done` holds for the sorted titles (events are handled in the
+/// background), or 20 s pass; returns the last titles seen.
+async fn story_titles_once(client: &mut TestClient, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut names = workspace_symbol_names(client, "Story").await;
+        names.sort();
+        if done(&names) || std::time::Instant::now() > deadline {
+            return names;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A directory that appears with articles already in it (moved or unpacked into the folder, or
+/// written faster than the editor's watcher follows) is reported as the directory alone: its
+/// articles are indexed by the initial scan's rules (`.gitignore` applies), and they leave the
+/// index when the directory is deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_directory_is_indexed_and_a_deleted_one_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "first.md", &article("First Story", "https://example.com/first", "Body.\n"));
+    write(&root, ".gitignore", "drafts/\n");
+    let mut client = started(Some(&root), &[]).await;
+
+    write(&root, "inbox/today.md", &article("Inbox Story", "https://example.com/inbox", "Body.\n"));
+    write(&root, "inbox/deep/older.md", &article("Nested Story", "https://example.com/nested", "Body.\n"));
+    write(&root, "inbox/notes.json", "{}\n");
+    write(&root, "drafts/draft.md", &article("Draft Story", "https://example.com/draft", "Body.\n"));
+    let created: Vec<Value> = ["drafts", "inbox", "inbox/notes.json"]
+        .iter()
+        .map(|p| json!({ "uri": file_uri(&root.join(p)), "type": 1 }))
+        .collect();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": created })).await;
+    let names = story_titles_once(&mut client, |names| names.iter().any(|n| n == "Nested Story")).await;
+    assert_eq!(names, ["First Story", "Inbox Story", "Nested Story"]);
+
+    std::fs::remove_dir_all(root.join("inbox")).unwrap();
+    let deleted = json!({ "changes": [{ "uri": file_uri(&root.join("inbox")), "type": 3 }] });
+    client.notify("workspace/didChangeWatchedFiles", deleted).await;
+    let names = story_titles_once(&mut client, |names| names.len() == 1).await;
+    assert_eq!(names, ["First Story"]);
     client.shutdown().await;
 }
 

@@ -30,6 +30,17 @@ pub fn check_line(acc: &mut Vec<Diagnostic>, line: &str, offset: usize, kind: Li
     }
 }
 
+/// The mojibake findings of `line` alone: all that `fix --only mojibake` needs of
+/// [`check_line`], which reports the same findings among the others.
+pub fn check_mojibake(acc: &mut Vec<Diagnostic>, line: &str, offset: usize) {
+    if line.is_ascii() {
+        return;
+    }
+    for run in &mojibake::find(line) {
+        acc.push(mojibake_diagnostic(line, offset, run));
+    }
+}
+
 fn mojibake_diagnostic(line: &str, offset: usize, run: &mojibake::Mangled) -> Diagnostic {
     let bad = visible(&line[run.range.clone()]);
     let good = visible(&run.repaired);

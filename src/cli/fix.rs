@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use super::render;
 use super::walk::Input;
 use super::{EXIT_CLEAN, EXIT_TROUBLE, FixOptions, gather, plural, read_input, refuse_binary};
+use super::{render, stream};
 use crate::analysis::{self, Code};
 use crate::config::Config;
 use crate::fix::{self, Selection};
@@ -51,7 +51,7 @@ pub fn fix(options: &FixOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8
     if trouble { EXIT_TROUBLE } else { EXIT_CLEAN }
 }
 
-enum FileFix {
+pub(super) enum FileFix {
     Unchanged,
     Changed(usize),
     Skipped(&'static str),
@@ -64,6 +64,12 @@ fn fix_one(
     selection: &Selection,
     out: &mut dyn Write,
 ) -> Result<FileFix, String> {
+    let line_local = selection.is_line_local() && !options.whole_text;
+    if line_local && matches!(input, Input::Stdin) {
+        if let Some(streamed) = stream::fix_stdin(config, selection, out) {
+            return streamed;
+        }
+    }
     let original = match input {
         Input::File(path) if options.write => Some(crate::files::read_original(path)?),
         _ => None,
@@ -83,7 +89,11 @@ fn fix_one(
         }
         return Ok(FileFix::Skipped("not UTF-8; add not-utf8 to --only to transcode it first"));
     }
-    let fixed = fix::fix_text(&decoded.text, config, options.now, selection);
+    let fixed = if line_local {
+        stream::fix_text(&decoded.text, config, selection)
+    } else {
+        fix::fix_text(&decoded.text, config, options.now, selection)
+    };
     let applied = fixed.applied + usize::from(transcoded_from.is_some());
     match input {
         Input::Stdin => {

@@ -11,6 +11,7 @@ pub mod render;
 mod report;
 pub mod sarif;
 pub mod schema;
+mod stream;
 pub mod walk;
 
 use std::io::{self, IsTerminal, Read, Write};
@@ -97,6 +98,9 @@ pub struct FixOptions {
     pub force: bool,
     pub config: Option<PathBuf>,
     pub now: Timestamp,
+    /// Analyse whole texts even when every selected fix is line-local (the general path, which
+    /// the line path is tested against).
+    pub whole_text: bool,
 }
 
 /// One input, checked: its located findings, or why it could not be read.

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 
 use super::context::{CursorContext, Slot, context_at, field_at, fields_at};
 use super::lines::{Shape, line_start};
-use super::mapping::{mapping_lines, provider_domain_edit};
-use super::{Completion, CompletionKind, Insert};
+use super::mapping::{DomainSlot, domain_slot, mapping_lines};
+use super::{Completion, CompletionKind, CompletionList, Insert};
 use crate::analysis::format_rfc3339;
 use crate::analysis::layout::line_text;
 use crate::analysis::schema::{Field, Kind};
@@ -17,24 +17,56 @@ use crate::config::Config;
 use crate::workspace::Index;
 use crate::workspace::normal::{double_quoted, is_plain_safe};
 
+/// Completions at `offset`, at most `limit` of them. A longer list is narrowed to the items
+/// whose label contains the typed word (any case) and marked incomplete, so the client asks
+/// again as the user types. Narrowing happens before items are built: with thousands of
+/// providers, building each (and its `provider.domain` edit) cost more than the lookup.
 pub(crate) fn completions(
     text: &str,
     offset: usize,
     index: &Index,
     config: &Config,
     now: Timestamp,
-) -> Vec<Completion> {
+    limit: usize,
+) -> CompletionList {
     let ctx = context_at(text, offset);
-    let mut out = match &ctx.slot {
-        Slot::Body => Vec::new(),
-        Slot::Key => key_completions(text, &ctx, config),
+    let narrow = Narrow::new(text, &ctx, limit);
+    match &ctx.slot {
+        Slot::Body => CompletionList::default(),
+        Slot::Key => {
+            let mut items = key_completions(text, &ctx, config);
+            items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+            let (items, is_incomplete) = narrow.apply(items, |c| &c.label);
+            CompletionList { items, is_incomplete }
+        }
         Slot::Value { key } | Slot::Item { key } => {
-            let values = Values { text, ctx: &ctx, index, config };
+            let values = Values { text, ctx: &ctx, index, config, narrow: &narrow };
             values.complete(key, now)
         }
-    };
-    out.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
-    out
+    }
+}
+
+/// How a long list is cut down: the typed word (lowercase, without an opening quote) and the
+/// most items to send.
+struct Narrow {
+    typed: String,
+    limit: usize,
+}
+
+impl Narrow {
+    fn new(text: &str, ctx: &CursorContext, limit: usize) -> Narrow {
+        let typed = text.get(ctx.word.clone()).unwrap_or("").to_lowercase();
+        Narrow { typed: typed.trim_matches(['"', '\'']).to_string(), limit }
+    }
+
+    /// The items to send, in the order given (best first), and whether some were left out.
+    fn apply<T>(&self, items: Vec<T>, label: impl Fn(&T) -> &str) -> (Vec<T>, bool) {
+        if items.len() <= self.limit {
+            return (items, false);
+        }
+        let matches = |item: &T| label(item).to_lowercase().contains(&self.typed);
+        (items.into_iter().filter(matches).take(self.limit).collect(), true)
+    }
 }
 
 /// Field names of the mapping at the cursor that it does not have yet.
@@ -171,6 +203,7 @@ struct Values<'a> {
     ctx: &'a CursorContext,
     index: &'a Index,
     config: &'a Config,
+    narrow: &'a Narrow,
 }
 
 /// A value to offer before it becomes a `Completion`.
@@ -182,8 +215,16 @@ struct Candidate {
     group: u8,
 }
 
+/// A provider name to offer: its domain (configured or most used) and how many articles use it.
+struct ProviderCandidate<'a> {
+    name: &'a str,
+    domain: Option<&'a str>,
+    count: Option<usize>,
+    group: u8,
+}
+
 impl Values<'_> {
-    fn complete(&self, key: &str, now: Timestamp) -> Vec<Completion> {
+    fn complete(&self, key: &str, now: Timestamp) -> CompletionList {
         let in_provider = self.ctx.path.last().is_some_and(|k| k == "provider");
         if in_provider && key == "name" {
             return self.providers();
@@ -216,9 +257,10 @@ impl Values<'_> {
             .filter(|t| t.span.end < word.start || t.span.start > word.end)
             .map(|t| t.value)
             .collect();
-        let used = self.index.topics().into_iter().filter(|(topic, _)| !listed.contains(topic)).map(|(topic, n)| {
-            Candidate { label: topic, detail: Some(articles(n)), kind: CompletionKind::Topic, group: 0 }
-        });
+        let used =
+            self.index.topic_ranking().into_iter().filter(|(topic, _)| !listed.contains(*topic)).map(|(topic, n)| {
+                Candidate { label: topic.to_string(), detail: Some(articles(n)), kind: CompletionKind::Topic, group: 0 }
+            });
         let vocabulary = self.config.topics.iter().flatten().filter(|t| !listed.contains(*t)).map(|t| Candidate {
             label: t.clone(),
             detail: Some("vocabulary".into()),
@@ -229,8 +271,13 @@ impl Values<'_> {
     }
 
     fn domains(&self) -> Vec<Candidate> {
-        let used = self.index.providers().into_iter().filter_map(|p| {
-            Some(Candidate { label: p.domain?, detail: Some(p.name), kind: CompletionKind::Value, group: 0 })
+        let used = self.index.provider_ranking().into_iter().filter_map(|p| {
+            Some(Candidate {
+                label: p.domain?.to_string(),
+                detail: Some(p.name.to_string()),
+                kind: CompletionKind::Value,
+                group: 0,
+            })
         });
         let catalog = self.config.providers.iter().map(|(name, domain)| Candidate {
             label: domain.clone(),
@@ -251,58 +298,64 @@ impl Values<'_> {
         used.chain(plain_values(defaults, CompletionKind::Value)).collect()
     }
 
-    /// Provider names; picking one also fills in its domain.
-    fn providers(&self) -> Vec<Completion> {
-        let used = self.index.providers().into_iter().map(|p| {
-            let domain = self.config.providers.get(&p.name).cloned().or(p.domain);
-            (p.name, domain, Some(p.count), 0u8)
+    /// Provider names; picking one also fills in its domain. The list is narrowed before any
+    /// item is built, and where the domain goes is found once for all of them.
+    fn providers(&self) -> CompletionList {
+        let used = self.index.provider_ranking().into_iter().map(|p| {
+            let domain = self.config.providers.get(p.name).map(String::as_str).or(p.domain);
+            ProviderCandidate { name: p.name, domain, count: Some(p.count), group: 0 }
         });
-        let catalog =
-            self.config.providers.iter().map(|(name, domain)| (name.clone(), Some(domain.clone()), None, 1u8));
+        let catalog = self.config.providers.iter().map(|(name, domain)| ProviderCandidate {
+            name,
+            domain: Some(domain),
+            count: None,
+            group: 1,
+        });
         let mut seen = HashSet::new();
-        used.chain(catalog)
-            .filter(|(name, ..)| seen.insert(name.clone()))
-            .enumerate()
-            .map(|(rank, (name, domain, count, group))| {
-                let detail = match (&domain, count) {
-                    (Some(d), Some(n)) => format!("{d} · {}", articles(n)),
-                    (Some(d), None) => d.clone(),
-                    (None, Some(n)) => articles(n),
-                    (None, None) => String::new(),
-                };
-                let edits = domain
-                    .as_deref()
-                    .and_then(|d| provider_domain_edit(self.text, self.ctx.word.start, d))
-                    .into_iter()
-                    .collect();
-                let candidate = Candidate {
-                    label: name,
-                    detail: (!detail.is_empty()).then_some(detail),
-                    kind: CompletionKind::Provider,
-                    group,
-                };
-                let mut completion = self.completion(candidate, rank);
-                completion.additional_edits = edits;
-                completion
-            })
-            .collect()
+        let ranked: Vec<(usize, ProviderCandidate)> =
+            used.chain(catalog).filter(|p| seen.insert(p.name)).enumerate().collect();
+        let ranked = by_group(ranked, |(_, p)| p.group);
+        let (kept, is_incomplete) = self.narrow.apply(ranked, |(_, p)| p.name);
+        let slot = domain_slot(self.text, self.ctx.word.start);
+        let items = kept.into_iter().map(|(rank, p)| self.provider(rank, p, slot.as_ref())).collect();
+        CompletionList { items, is_incomplete }
     }
 
-    /// De-duplicates by label (first wins: the workspace's count beats the configuration).
-    fn finish(&self, candidates: Vec<Candidate>) -> Vec<Completion> {
+    fn provider(&self, rank: usize, p: ProviderCandidate, slot: Option<&DomainSlot>) -> Completion {
+        let detail = match (p.domain, p.count) {
+            (Some(d), Some(n)) => format!("{d} · {}", articles(n)),
+            (Some(d), None) => d.to_string(),
+            (None, Some(n)) => articles(n),
+            (None, None) => String::new(),
+        };
+        let edits = p.domain.zip(slot).and_then(|(d, slot)| slot.edit(d)).into_iter().collect();
+        let candidate = Candidate {
+            label: p.name.to_string(),
+            detail: (!detail.is_empty()).then_some(detail),
+            kind: CompletionKind::Provider,
+            group: p.group,
+        };
+        let mut completion = self.completion(candidate, rank);
+        completion.additional_edits = edits;
+        completion
+    }
+
+    /// De-duplicates by label (first wins: the workspace's count beats the configuration),
+    /// orders by group then rank, narrows, and only then builds the items.
+    fn finish(&self, candidates: Vec<Candidate>) -> CompletionList {
         let mut seen = HashSet::new();
-        candidates
-            .into_iter()
-            .filter(|c| seen.insert(c.label.clone()))
-            .enumerate()
-            .map(|(rank, c)| self.completion(c, rank))
-            .collect()
+        let ranked: Vec<(usize, Candidate)> =
+            candidates.into_iter().filter(|c| seen.insert(c.label.clone())).enumerate().collect();
+        let ranked = by_group(ranked, |(_, c)| c.group);
+        let (kept, is_incomplete) = self.narrow.apply(ranked, |(_, c)| &c.label);
+        let items = kept.into_iter().map(|(rank, c)| self.completion(c, rank)).collect();
+        CompletionList { items, is_incomplete }
     }
 
     fn completion(&self, c: Candidate, rank: usize) -> Completion {
         let insert = Insert::Plain(self.quoted(&c.label));
         Completion {
-            sort_text: format!("{}{rank:06}", c.group),
+            sort_text: sort_text(c.group, rank),
             label: c.label,
             detail: c.detail,
             documentation: None,
@@ -320,6 +373,17 @@ impl Values<'_> {
         let flow_special = value.contains([',', '[', ']', '{', '}']);
         if after_quote || (is_plain_safe(value) && !flow_special) { value.to_string() } else { double_quoted(value) }
     }
+}
+
+/// The order of the items' `sort_text` (group, then rank): a stable sort by group, as ranks
+/// already ascend.
+fn by_group<T>(mut ranked: Vec<T>, group: impl Fn(&T) -> u8) -> Vec<T> {
+    ranked.sort_by_key(|item| group(item));
+    ranked
+}
+
+fn sort_text(group: u8, rank: usize) -> String {
+    format!("{group}{rank:06}")
 }
 
 fn plain_values(values: &[&str], kind: CompletionKind) -> Vec<Candidate> {

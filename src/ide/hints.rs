@@ -4,7 +4,6 @@
 
 use jiff::Timestamp;
 
-use super::context::field_at;
 use super::format::relative;
 use super::walk::each_entry;
 use super::{Hint, HintKind, HintSettings, Parsed};
@@ -18,10 +17,9 @@ pub(crate) fn inlay_hints(parsed: &Parsed, index: &Index, settings: &HintSetting
         return Vec::new();
     };
     let mut acc = Vec::new();
-    each_entry(root, &mut |path, entry| {
-        let Some(key) = entry.key_text() else { return };
-        if field_at(path, key).is_some_and(|f| f.kind == Kind::Date) {
-            date_hints(&mut acc, entry, settings, now);
+    each_entry(root, &mut |at| {
+        if at.field.is_some_and(|f| f.kind == Kind::Date) {
+            date_hints(&mut acc, at.entry, settings, now);
         }
     });
     if settings.related_provider {

@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use super::context::field_at;
 use super::walk::{each_entry, unquoted};
 use super::{Link, LinkTarget, Parsed};
 use crate::analysis::schema::Kind;
@@ -15,11 +14,11 @@ pub(crate) fn document_links(text: &str, parsed: &Parsed, this: &Path, index: &I
         return Vec::new();
     };
     let mut acc = Vec::new();
-    each_entry(root, &mut |path, entry| {
-        let Some(key) = entry.key_text() else { return };
-        if field_at(path, key).is_none_or(|f| f.kind != Kind::Url) {
+    each_entry(root, &mut |at| {
+        if at.field.is_none_or(|f| f.kind != Kind::Url) {
             return;
         }
+        let entry = at.entry;
         let Some(scalar) = entry.value.as_scalar() else { return };
         let url = scalar.text.trim();
         if !is_web_url(url) {

@@ -1,5 +1,5 @@
 //! The lines of one block mapping, found by indentation (so it works on half-typed YAML): which
-//! keys a mapping already has, and the edit that fills in `provider.domain` beside a name.
+//! keys a mapping already has, and where `provider.domain` goes beside a name.
 
 use super::lines::{Shape, line_start, prev_line_start, terminator};
 use crate::analysis::Edit;
@@ -68,34 +68,56 @@ fn yaml_bounds(text: &str) -> (usize, usize) {
     }
 }
 
-/// The edit that makes the provider mapping whose `name:` line contains `at` say
-/// `domain: <domain>`: replacing the existing value, or inserting a line after the name.
-pub(crate) fn provider_domain_edit(text: &str, at: usize, domain: &str) -> Option<Edit> {
+/// Where `provider.domain` goes for the provider mapping whose `name:` line contains a given
+/// offset: found once per completion request, then turned into an edit per offered provider.
+#[derive(Debug, Clone)]
+pub(crate) enum DomainSlot {
+    /// The mapping has a `domain:` line: its value (`range`, currently `current`) is replaced;
+    /// `lead` is the blank to put after a colon with nothing behind it.
+    Existing { range: std::ops::Range<usize>, current: String, lead: &'static str },
+    /// No `domain:` line: one is inserted at `at` (after the name line), indented by `indent`.
+    Missing { at: usize, indent: String, eol: String, before: bool },
+}
+
+/// The `domain` slot of the provider mapping whose `name:` line contains `at`.
+pub(crate) fn domain_slot(text: &str, at: usize) -> Option<DomainSlot> {
     let start = line_start(text, at);
     let name_line = Shape::read(line_text(text, start));
     let col = name_line.key_col()?;
-    let value = if is_plain_safe(domain) { domain.to_string() } else { double_quoted(domain) };
     let existing =
         mapping_lines(text, start, col).into_iter().find(|(_, s)| s.key.as_ref().is_some_and(|k| k.name == "domain"));
     if let Some((line, shape)) = existing {
         let key = shape.key?;
-        let current = &text[line + key.value.start..line + key.value.end];
-        if current.trim_matches(['"', '\'']) == domain {
-            return None;
-        }
+        let range = line + key.value.start..line + key.value.end;
+        let current = text[range.clone()].trim_matches(['"', '\'']).to_string();
         let lead = if key.value.start == key.colon_end { " " } else { "" };
-        return Some(Edit {
-            range: line + key.value.start..line + key.value.end,
-            replacement: format!("{lead}{value}"),
-        });
+        return Some(DomainSlot::Existing { range, current, lead });
     }
     let indent = " ".repeat(col);
     let eol = terminator(text, start);
     let line_end = start + line_text(text, start).len();
-    Some(if eol.is_empty() {
-        Edit { range: line_end..line_end, replacement: format!("\n{indent}domain: {value}") }
-    } else {
-        let at = line_end + eol.len();
-        Edit { range: at..at, replacement: format!("{indent}domain: {value}{eol}") }
+    Some(match eol.is_empty() {
+        // The name is on the last line: the new line goes after it, with its own break first.
+        true => DomainSlot::Missing { at: line_end, indent, eol: "\n".into(), before: true },
+        false => DomainSlot::Missing { at: line_end + eol.len(), indent, eol: eol.to_string(), before: false },
     })
+}
+
+impl DomainSlot {
+    /// The edit that writes `domain` into this slot (`None` when it already says so).
+    pub(crate) fn edit(&self, domain: &str) -> Option<Edit> {
+        let value = if is_plain_safe(domain) { domain.to_string() } else { double_quoted(domain) };
+        Some(match self {
+            DomainSlot::Existing { current, .. } if current == domain => return None,
+            DomainSlot::Existing { range, lead, .. } => {
+                Edit { range: range.clone(), replacement: format!("{lead}{value}") }
+            }
+            DomainSlot::Missing { at, indent, eol, before: true } => {
+                Edit { range: *at..*at, replacement: format!("{eol}{indent}domain: {value}") }
+            }
+            DomainSlot::Missing { at, indent, eol, before: false } => {
+                Edit { range: *at..*at, replacement: format!("{indent}domain: {value}{eol}") }
+            }
+        })
+    }
 }

@@ -79,6 +79,13 @@ pub struct Completion {
     pub sort_text: String,
 }
 
+/// Completions to send, and whether the client should ask again as the user types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompletionList {
+    pub items: Vec<Completion>,
+    pub is_incomplete: bool,
+}
+
 /// A hover card.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hover {
@@ -220,9 +227,22 @@ pub struct Token {
     pub kind: TokenKind,
 }
 
-/// Completions at byte `offset` of `text`.
+/// Completions at byte `offset` of `text`, all of them, best first.
 pub fn completions(text: &str, offset: usize, index: &Index, config: &Config, now: Timestamp) -> Vec<Completion> {
-    completion::completions(text, offset, index, config, now)
+    completion::completions(text, offset, index, config, now, usize::MAX).items
+}
+
+/// Completions at byte `offset` of `text`, best first, at most `limit`: a longer list keeps
+/// only the items whose label contains the typed word (any case) and is marked incomplete.
+pub fn completion_list(
+    text: &str,
+    offset: usize,
+    index: &Index,
+    config: &Config,
+    now: Timestamp,
+    limit: usize,
+) -> CompletionList {
+    completion::completions(text, offset, index, config, now, limit)
 }
 
 /// The hover card at `offset`; `this` is the article's own path (to find back-links).

@@ -72,14 +72,12 @@ pub fn highlights(text: &str, offset: usize) -> Vec<Range<usize>> {
     };
     let is_name = |n: &Node| n.as_scalar().is_some_and(|s| s.text == target.name);
     let mut acc = Vec::new();
-    each_entry(&root, &mut |path, entry| match (target.kind, entry.key_text(), &entry.value.value) {
-        (RenameKind::Topic, Some("topics"), Value::Sequence(items)) => {
+    each_entry(&root, &mut |at| match (target.kind, at.key, &at.entry.value.value) {
+        (RenameKind::Topic, "topics", Value::Sequence(items)) => {
             acc.extend(items.iter().filter(|n| is_name(n)).map(|n| n.span.clone()));
         }
-        (RenameKind::Provider, Some("name"), _)
-            if path.last().is_some_and(|k| k == "provider") && is_name(&entry.value) =>
-        {
-            acc.push(entry.value.span.clone());
+        (RenameKind::Provider, "name", _) if at.in_provider() && is_name(&at.entry.value) => {
+            acc.push(at.entry.value.span.clone());
         }
         _ => {}
     });

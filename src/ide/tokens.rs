@@ -2,12 +2,11 @@
 //! the dates of a plain-text article's dated lines. Tokens never span lines (most clients do
 //! not support that), so a multi-line value gets none.
 
-use super::context::field_at;
-use super::walk::{each_entry, unquoted};
+use super::walk::{Visit, each_entry, unquoted};
 use super::{Parsed, Token, TokenKind};
 use crate::analysis::layout;
 use crate::analysis::schema::Kind;
-use crate::analysis::yaml::{Entry, Node, Value};
+use crate::analysis::yaml::{Node, Value};
 use crate::config::Config;
 
 pub(crate) fn semantic_tokens(text: &str, parsed: &Parsed, config: &Config) -> Vec<Token> {
@@ -24,30 +23,26 @@ pub(crate) fn semantic_tokens(text: &str, parsed: &Parsed, config: &Config) -> V
 }
 
 fn front_matter_tokens(acc: &mut Vec<Token>, text: &str, root: &Node, config: &Config) {
-    each_entry(root, &mut |path, entry| {
-        let Some(key) = entry.key_text() else { return };
-        let field = field_at(path, key);
-        let dotted = path.iter().map(String::as_str).chain([key]).collect::<Vec<_>>().join(".");
-        let known = field.is_some() || config.is_extra_field(&dotted);
+    each_entry(root, &mut |at| {
+        let known = at.field.is_some() || config.is_extra_field(&at.dotted());
         let kind = if known { TokenKind::Key } else { TokenKind::UnknownKey };
-        acc.push(Token { range: entry.key.span.clone(), kind });
-        value_tokens(acc, text, path, key, entry, field.map(|f| &f.kind));
+        acc.push(Token { range: at.entry.key.span.clone(), kind });
+        value_tokens(acc, text, at);
     });
 }
 
-fn value_tokens(acc: &mut Vec<Token>, text: &str, path: &[String], key: &str, entry: &Entry, kind: Option<&Kind>) {
-    let in_provider = path.last().is_some_and(|k| k == "provider");
-    let scalar_kind = match (key, kind) {
-        ("name", _) if in_provider => Some(TokenKind::Provider),
+fn value_tokens(acc: &mut Vec<Token>, text: &str, at: &Visit<'_>) {
+    let scalar_kind = match (at.key, at.field.map(|f| &f.kind)) {
+        ("name", _) if at.in_provider() => Some(TokenKind::Provider),
         (_, Some(Kind::Date)) => Some(TokenKind::Date),
         (_, Some(Kind::Url)) => Some(TokenKind::Url),
         _ => None,
     };
-    match (&entry.value.value, scalar_kind) {
+    match (&at.entry.value.value, scalar_kind) {
         (Value::Scalar(s), Some(kind)) if !s.is_null() => {
-            acc.push(Token { range: unquoted(text, &entry.value), kind });
+            acc.push(Token { range: unquoted(text, &at.entry.value), kind });
         }
-        (Value::Sequence(items), _) if key == "topics" => {
+        (Value::Sequence(items), _) if at.key == "topics" => {
             let topics = items.iter().filter(|n| n.as_scalar().is_some_and(|s| !s.is_null()));
             acc.extend(topics.map(|n| Token { range: unquoted(text, n), kind: TokenKind::Topic }));
         }

@@ -1,28 +1,87 @@
-//! A walk over every `key: value` entry of the front matter with the keys that lead to it, for
-//! the features that look at the whole tree (tokens, links, hints, lenses).
+//! A walk over every `key: value` entry of the front matter with the keys that lead to it and
+//! its schema field, for the features that look at the whole tree (tokens, links, hints,
+//! highlights). The field table is carried down the walk and the keys are borrowed from the
+//! tree, so a front matter of thousands of entries costs no allocation per entry.
 
+use crate::analysis::schema::{self, Field, Kind};
 use crate::analysis::yaml::{Entry, Node, Value};
 
-/// Calls `visit(path, entry)` for every entry, parents before children. `path` holds the keys
-/// of the enclosing mappings; list items keep their list's key (as `CursorContext::path`).
-pub(crate) fn each_entry(root: &Node, visit: &mut dyn FnMut(&[String], &Entry)) {
-    let mut path = Vec::new();
-    walk(root, &mut path, visit);
+/// One entry met on the walk.
+pub(crate) struct Visit<'a> {
+    /// The keys of the enclosing mappings; list items keep their list's key (as
+    /// `CursorContext::path`).
+    pub(crate) path: &'a [&'a str],
+    pub(crate) key: &'a str,
+    /// The entry's schema field (`None` for a key the schema does not know there).
+    pub(crate) field: Option<&'static Field>,
+    pub(crate) entry: &'a Entry,
 }
 
-fn walk(node: &Node, path: &mut Vec<String>, visit: &mut dyn FnMut(&[String], &Entry)) {
+impl Visit<'_> {
+    /// Whether the entry is directly inside a `provider` mapping.
+    pub(crate) fn in_provider(&self) -> bool {
+        self.path.last() == Some(&"provider")
+    }
+
+    /// The dotted path of the entry (`related.provider.name`).
+    pub(crate) fn dotted(&self) -> String {
+        let mut out = String::new();
+        for key in self.path.iter().chain([&self.key]) {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(key);
+        }
+        out
+    }
+}
+
+/// Calls `visit` for every entry with a scalar key, parents before children (entries whose key
+/// is not a scalar are skipped with their values).
+pub(crate) fn each_entry<'a>(root: &'a Node, visit: &mut dyn FnMut(&Visit<'_>)) {
+    let mut path: Vec<&'a str> = Vec::new();
+    walk(root, Some(schema::ARTICLE), &mut path, visit);
+}
+
+fn walk<'a>(
+    node: &'a Node,
+    fields: Option<&'static [Field]>,
+    path: &mut Vec<&'a str>,
+    visit: &mut dyn FnMut(&Visit<'_>),
+) {
     match &node.value {
         Value::Mapping(entries) => {
+            let mut next = 0;
             for entry in entries {
-                visit(path, entry);
                 let Some(key) = entry.key_text() else { continue };
-                path.push(key.to_string());
-                walk(&entry.value, path, visit);
+                let field = fields.and_then(|f| lookup_from(f, key, &mut next));
+                visit(&Visit { path, key, field, entry });
+                path.push(key);
+                walk(&entry.value, field.and_then(inner_fields), path, visit);
                 path.pop();
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|item| walk(item, path, visit)),
+        Value::Sequence(items) => items.iter().for_each(|item| walk(item, fields, path, visit)),
         Value::Scalar(_) | Value::Alias => {}
+    }
+}
+
+/// `schema::lookup`, trying the fields from `next` on first: entries are usually written in
+/// the schema's order (thousands of related items), so most keys match at the first try.
+fn lookup_from(fields: &'static [Field], key: &str, next: &mut usize) -> Option<&'static Field> {
+    let start = (*next).min(fields.len());
+    let (found, at) =
+        fields[start..].iter().zip(start..).chain(fields[..start].iter().zip(0..)).find(|(f, _)| f.name == key)?;
+    *next = at + 1;
+    Some(found)
+}
+
+/// The fields of the mapping a field holds (itself or as list items).
+fn inner_fields(field: &'static Field) -> Option<&'static [Field]> {
+    match field.kind {
+        Kind::Object(inner) => Some(inner),
+        Kind::List(Kind::Object(inner)) => Some(inner),
+        _ => None,
     }
 }
 

@@ -9,10 +9,12 @@ use super::capabilities::{self, COMMAND_FIX_ALL, COMMAND_REINDEX};
 use super::document::{Document, Pending};
 use super::features;
 use super::ide_features;
+use super::incremental::InPlace;
 use super::indexer;
 use super::settings::Settings;
 use super::shared::Shared;
 use super::workspace_edits::{self, COMMAND_FIX_WORKSPACE, COMMAND_MERGE_TOPIC};
+use crate::analysis;
 
 pub struct Backend {
     shared: Shared,
@@ -97,11 +99,18 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let mut state = self.shared.lock();
         let encoding = state.encoding;
-        let today = crate::analysis::today(state.settings.now());
+        let now = state.settings.now();
+        let path = state.documents.get(&uri).and_then(|doc| doc.path.clone());
+        let config = state.config_for(path.as_deref());
         let Some(doc) = state.documents.get_mut(&uri) else {
             return;
         };
-        let pending = doc.change(&params.content_changes, params.text_document.version, encoding, today);
+        let in_place = InPlace { config: &config, now };
+        let version = params.text_document.version;
+        let pending = doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
+        if let Some((path, summary)) = path.zip(doc.take_changed_summary()) {
+            self.shared.index_mut().update(path, summary);
+        }
         self.shared.after_change(&mut state, &uri, pending);
     }
 

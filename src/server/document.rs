@@ -11,11 +11,13 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
 use super::convert::char_index;
-use super::incremental::Analysis;
+use super::incremental::{Analysis, InPlace};
 use super::test_hook;
 use crate::analysis::Diagnostic;
+use crate::analysis::front_matter::ItemEdit;
 use crate::ide;
 use crate::line_index::PositionEncoding;
+use crate::workspace::ArticleSummary;
 
 /// What an edit left to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -132,20 +134,25 @@ impl Document {
         self.findings_epoch += 1;
     }
 
-    /// Applies the changes of one `didChange` and moves to `version`.
+    /// Applies the changes of one `didChange` and moves to `version`; an edit inside one front
+    /// matter list item is applied in place when `in_place` gives the configuration and time
+    /// (then [`Document::take_changed_summary`] has what the index must learn).
     pub fn change(
         &mut self,
         changes: &[TextDocumentContentChangeEvent],
         version: i32,
-        encoding: PositionEncoding,
-        today: Date,
+        (encoding, today): (PositionEncoding, Date),
+        in_place: Option<InPlace<'_>>,
     ) -> Pending {
         // Dated body lines are judged against today: cached line findings of another day are
         // redone (once a day, not frozen at the cache's creation).
         if self.analysis.as_ref().is_some_and(|a| a.today() != Some(today)) {
             self.analysis = None;
         }
-        let pending = changes.iter().map(|c| self.apply(c, encoding)).max().unwrap_or(Pending::Nothing);
+        // The old version's hold on the parse is let go first, so an in-place edit does not
+        // have to copy it (a request may still hold it: then it does).
+        self.current = Arc::new(Version::new(self.rope.clone(), self.version, self.revision, None));
+        let pending = changes.iter().map(|c| self.apply(c, encoding, in_place)).max().unwrap_or(Pending::Nothing);
         self.version = version;
         self.revision = next_number();
         // The front matter is untouched: its parse holds for this version too.
@@ -159,6 +166,11 @@ impl Document {
         pending
     }
 
+    /// The summary an in-place edit changed, once: the index must be told.
+    pub fn take_changed_summary(&mut self) -> Option<Arc<ArticleSummary>> {
+        self.analysis.as_mut().and_then(Analysis::take_changed_summary)
+    }
+
     /// Installs a finished analysis' parse when it is of the current version.
     pub fn offer_parsed(&self, revision: u64) {
         if revision != self.revision {
@@ -170,7 +182,12 @@ impl Document {
     }
 
     /// Applies one content change (ranged or whole-text) and updates the line cache.
-    fn apply(&mut self, change: &TextDocumentContentChangeEvent, encoding: PositionEncoding) -> Pending {
+    fn apply(
+        &mut self,
+        change: &TextDocumentContentChangeEvent,
+        encoding: PositionEncoding,
+        in_place: Option<InPlace<'_>>,
+    ) -> Pending {
         let Some(range) = change.range else {
             self.rope = Rope::from_str(&change.text);
             self.analysis = None;
@@ -181,6 +198,8 @@ impl Document {
         let (start, end) = (a.min(b), a.max(b));
         let first = self.rope.char_to_line(start);
         let old_last = self.rope.char_to_line(end);
+        let edit =
+            ItemEdit { range: self.rope.char_to_byte(start)..self.rope.char_to_byte(end), new_len: change.text.len() };
         self.rope.remove(start..end);
         self.rope.insert(start, &change.text);
         let new_last = self.rope.char_to_line(start + change.text.chars().count());
@@ -194,7 +213,7 @@ impl Document {
         let rope = &self.rope;
         let edited = std::panic::catch_unwind(AssertUnwindSafe(|| {
             test_hook::maybe_panic(&change.text);
-            analysis.edited(rope, from..old_last + 1, from..new_last + 1)
+            analysis.edited(rope, (from..old_last + 1, from..new_last + 1), &edit, in_place)
         }));
         match edited {
             Ok(true) => Pending::FrontMatter,

@@ -114,14 +114,8 @@ pub async fn completion(shared: &Shared, params: CompletionParams) -> jsonrpc::R
     run(shared, snap, move |snap| {
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
         let text = snap.current.text();
-        let mut items = ide::completions(&text, offset, &worker.index(), &snap.config, snap.now);
-        let is_incomplete = items.len() > MAX_COMPLETIONS;
-        if is_incomplete {
-            items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
-            let typed = items.first().and_then(|c| text.get(c.replace.clone())).unwrap_or("").to_lowercase();
-            items.retain(|c| c.label.to_lowercase().contains(typed.trim_matches(['"', '\''])));
-            items.truncate(MAX_COMPLETIONS);
-        }
+        let list = ide::completion_list(&text, offset, &worker.index(), &snap.config, snap.now, MAX_COMPLETIONS);
+        let (items, is_incomplete) = (list.items, list.is_incomplete);
         let items = items.iter().map(|c| to_lsp::completion(&snap.rope, c, snap.encoding, snap.snippets)).collect();
         Some(CompletionResponse::List(CompletionList { is_incomplete, items }))
     })

@@ -262,15 +262,8 @@ impl Walker<'_> {
     /// for the same offset again is free.
     fn advance(&mut self, to: usize) -> Option<(u32, u32)> {
         let piece = self.text.get(self.at..to)?;
-        let bytes = piece.as_bytes();
-        let mut line_start = None;
-        for (i, b) in bytes.iter().enumerate() {
-            let ends_line = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
-                self.line += 1;
-                line_start = Some(i + 1);
-            }
-        }
+        let (breaks, line_start) = line_breaks(piece.as_bytes());
+        self.line += breaks;
         self.col = match line_start {
             Some(start) => column_width(&piece[start..], self.encoding) as u32,
             None => self.col + column_width(piece, self.encoding) as u32,
@@ -278,6 +271,26 @@ impl Walker<'_> {
         self.at = to;
         Some((self.line, self.col))
     }
+}
+
+/// How many line breaks (LF, CRLF, lone CR) `bytes` holds, and where its last line starts.
+/// Without a CR (nearly always) both are simple byte scans the compiler vectorises: the whole
+/// text passes through here once per request.
+fn line_breaks(bytes: &[u8]) -> (u32, Option<usize>) {
+    if !bytes.contains(&b'\r') {
+        let count = bytes.iter().filter(|b| **b == b'\n').count() as u32;
+        return (count, bytes.iter().rposition(|b| *b == b'\n').map(|i| i + 1));
+    }
+    let mut count = 0;
+    let mut line_start = None;
+    for (i, b) in bytes.iter().enumerate() {
+        let ends_line = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends_line {
+            count += 1;
+            line_start = Some(i + 1);
+        }
+    }
+    (count, line_start)
 }
 
 pub async fn selection_ranges(shared: &Shared, params: SelectionRangeParams) -> Option<Vec<SelectionRange>> {

@@ -12,14 +12,16 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use ropey::Rope;
 
-use crate::analysis::front_matter::UnitCache;
+use crate::analysis::front_matter::{self, ItemEdit, ItemPatch, UnitCache, patch_list_item};
+use crate::analysis::layout::Layout;
 use crate::analysis::text::{LineKind, check_line};
+use crate::analysis::yaml::{Entry, Node, Scalar, Value};
 use crate::analysis::{self, Diagnostic};
 use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
 use crate::workspace::ArticleSummary;
-use crate::workspace::summary::summarize_parsed;
+use crate::workspace::summary::{Spanned, summarize_parsed};
 
 /// The findings of one line, relative to the line's start (`None`: none). Shared, so taking
 /// the findings of a version to assemble them elsewhere copies pointers, not diagnostics.
@@ -46,6 +48,18 @@ pub struct Analysis {
     units: UnitCache,
     /// The article as parsed by the last front matter check (requests share it).
     parsed: Option<Arc<ide::Parsed>>,
+    /// What the workspace index holds of the article, from the last front matter check.
+    summary: Option<Arc<ArticleSummary>>,
+    /// The summary changed with an edit applied in place: the index must learn it.
+    summary_changed: bool,
+}
+
+/// What an edit inside the front matter may be applied with, in place, when it falls inside
+/// one list item (`front_matter::patch_list_item`).
+#[derive(Debug, Clone, Copy)]
+pub struct InPlace<'a> {
+    pub config: &'a Config,
+    pub now: Timestamp,
 }
 
 /// The front matter's part of an analysis, computed off the editing path.
@@ -55,14 +69,14 @@ pub struct FrontResult {
     front_lines: usize,
     front_open: bool,
     body_line: usize,
-    pub summary: ArticleSummary,
+    pub summary: Arc<ArticleSummary>,
     units: UnitCache,
     parsed: Arc<ide::Parsed>,
 }
 
 impl Analysis {
     /// Analyses the whole document.
-    pub fn full(rope: &Rope, config: &Config, now: Timestamp) -> (Analysis, ArticleSummary) {
+    pub fn full(rope: &Rope, config: &Config, now: Timestamp) -> (Analysis, Arc<ArticleSummary>) {
         let front = check_front(rope, config, now, UnitCache::default());
         let today = analysis::today(now);
         let mut lines = Vec::with_capacity(rope.len_lines());
@@ -75,12 +89,21 @@ impl Analysis {
         (res, summary)
     }
 
-    /// Updates the line cache after an edit replaced `old_lines` (line numbers before the edit)
-    /// by `new_lines` (after it). Returns whether the front matter must be re-checked.
-    pub fn edited(&mut self, rope: &Rope, old_lines: Range<usize>, new_lines: Range<usize>) -> bool {
+    /// Updates the line cache after `edit` (byte offsets before it) replaced `old_lines` (line
+    /// numbers before the edit) by `new_lines` (after it); applies an edit inside one front
+    /// matter list item in place when `in_place` allows. Returns whether the front matter must
+    /// be re-checked.
+    pub fn edited(
+        &mut self,
+        rope: &Rope,
+        (old_lines, new_lines): (Range<usize>, Range<usize>),
+        edit: &ItemEdit,
+        in_place: Option<InPlace<'_>>,
+    ) -> bool {
         let Some(today) = self.today else { return true };
         // A front matter check still in flight must be redone for this newer text too.
         let touches_front = self.front_dirty || self.front_open || old_lines.start <= self.front_lines;
+        let patched = touches_front && in_place.is_some_and(|how| self.patch_front(rope, edit, how));
         if old_lines.start < self.body_line {
             // Until the front matter is re-checked, the body keeps its start relative to the edit.
             let delta = new_lines.len() as isize - old_lines.len() as isize;
@@ -94,10 +117,46 @@ impl Analysis {
         let end = old_lines.end.min(self.lines.len());
         let start = old_lines.start.min(end);
         Arc::make_mut(&mut self.lines).splice(start..end, fresh);
-        if touches_front {
+        if touches_front && !patched {
             self.front_dirty = true;
         }
-        touches_front
+        touches_front && !patched
+    }
+
+    /// Applies an edit inside one list item of a clean front matter to its parse, findings and
+    /// summary in place; `false` (nothing changed) when the whole front matter must be checked.
+    fn patch_front(&mut self, rope: &Rope, edit: &ItemEdit, how: InPlace<'_>) -> bool {
+        if self.front_dirty || self.front_open {
+            return false;
+        }
+        let (Some(parsed), Some(summary)) = (self.parsed.take(), self.summary.as_ref()) else {
+            return false;
+        };
+        // Unique unless a request still holds an older version's parse: then this copies it.
+        let mut parsed = Arc::unwrap_or_clone(parsed);
+        let mut findings = self.front.to_vec();
+        let read = |range: Range<usize>| rope.get_byte_slice(range).map(|s| s.to_string()).unwrap_or_default();
+        let patch = match parsed.front.as_mut().map(Arc::make_mut).and_then(|f| f.root.as_mut()) {
+            Some(root) => patch_list_item(&mut self.units, root, &mut findings, edit, read, (how.config, how.now)),
+            None => None,
+        };
+        let Some(patch) = patch else {
+            self.parsed = Some(Arc::new(parsed));
+            return false;
+        };
+        let mut summary = ArticleSummary::clone(summary);
+        patch_summary(&mut summary, &patch, edit);
+        move_layout(&mut parsed.layout, edit, rope.len_bytes());
+        self.summary = Some(Arc::new(summary));
+        self.summary_changed = true;
+        self.parsed = Some(Arc::new(parsed));
+        self.front = findings.into();
+        true
+    }
+
+    /// The summary an in-place edit changed, once (the index must be told).
+    pub fn take_changed_summary(&mut self) -> Option<Arc<ArticleSummary>> {
+        std::mem::take(&mut self.summary_changed).then(|| self.summary.clone()).flatten()
     }
 
     /// Installs a fresh front matter result computed for the current text; re-checks the lines
@@ -122,6 +181,8 @@ impl Analysis {
         self.body_line = front.body_line;
         self.units = front.units;
         self.parsed = Some(front.parsed);
+        self.summary = Some(front.summary);
+        self.summary_changed = false;
         self.front_dirty = false;
     }
 
@@ -191,7 +252,7 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
             (body_line, fm.closer.is_none(), body_line)
         }
     };
-    let summary = summarize_parsed(&prefix, &checked.layout, checked.parsed.as_ref());
+    let summary = Arc::new(summarize_parsed(&prefix, &checked.layout, checked.parsed.as_ref()));
     let mut layout = checked.layout;
     if layout.front_matter.is_none() {
         // The prefix was empty: the body is the whole text after a BOM.
@@ -201,6 +262,78 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
     let front = checked.parsed.map(Arc::new);
     let parsed = Arc::new(ide::Parsed::of_front_matter(layout, front, rope.len_bytes()));
     FrontResult { front: checked.diagnostics.into(), front_lines, front_open, body_line, summary, units, parsed }
+}
+
+/// Moves the summary's spans after an in-place edit and replaces what the edited item
+/// contributed (a related entry, a topic; images contribute nothing).
+fn patch_summary(summary: &mut ArticleSummary, patch: &ItemPatch, edit: &ItemEdit) {
+    let old_unit = patch.unit.start..patch.unit.end.saturating_add_signed(-delta(edit));
+    let related_at = take_item(&mut summary.related, |r| r.span.start, &old_unit);
+    let topic_at = take_item(&mut summary.topics, |t| t.span.start, &old_unit);
+    let moved = |span: &mut Range<usize>| *span = edit.moved(span.start)..edit.moved(span.end);
+    let spanned = [
+        &mut summary.title,
+        &mut summary.web_url,
+        &mut summary.original_url,
+        &mut summary.provider_name,
+        &mut summary.provider_domain,
+        &mut summary.kind,
+        &mut summary.category,
+    ];
+    let lists = summary.topics.iter_mut().chain(summary.dated_lines.iter_mut());
+    for field in spanned.into_iter().flatten().chain(lists).filter(|s| s.span.start >= edit.range.end) {
+        moved(&mut field.span);
+    }
+    for related in summary.related.iter_mut().filter(|r| r.span.start >= edit.range.end) {
+        moved(&mut related.span);
+        related.web_url.iter_mut().for_each(|u: &mut Spanned<String>| moved(&mut u.span));
+    }
+    let item = item_summary(patch);
+    match patch.key {
+        "related" => drop(summary.related.splice(related_at..related_at, item.related)),
+        "topics" => drop(summary.topics.splice(topic_at..topic_at, item.topics)),
+        _ => {}
+    }
+}
+
+/// Removes the entry of `list` (sorted by start) that lies in `unit`, if any; returns where the
+/// unit's entries go.
+fn take_item<T>(list: &mut Vec<T>, start: impl Fn(&T) -> usize, unit: &Range<usize>) -> usize {
+    let at = list.partition_point(|it| start(it) < unit.start);
+    if list.get(at).is_some_and(|it| unit.contains(&start(it))) {
+        list.remove(at);
+    }
+    at
+}
+
+fn delta(edit: &ItemEdit) -> isize {
+    edit.new_len as isize - edit.range.len() as isize
+}
+
+/// What the edited item alone contributes to a summary (spans in the new text).
+fn item_summary(patch: &ItemPatch) -> ArticleSummary {
+    let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: patch.key.to_string(), plain: true }) };
+    let list = Node { span: patch.node.span.clone(), value: Value::Sequence(vec![patch.node.clone()]) };
+    let root = Node { span: 0..0, value: Value::Mapping(vec![Entry { key, value: list }]) };
+    let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
+    let layout = Layout { front_matter: None, body: 0..0 };
+    let mut summary = summarize_parsed(&patch.unit_text, &layout, Some(&parsed));
+    let by = |span: &mut Range<usize>| *span = span.start + patch.unit.start..span.end + patch.unit.start;
+    for related in &mut summary.related {
+        by(&mut related.span);
+        related.web_url.iter_mut().for_each(|u| by(&mut u.span));
+    }
+    summary.topics.iter_mut().for_each(|t| by(&mut t.span));
+    summary
+}
+
+/// Moves the layout's offsets after an in-place edit inside the front matter.
+fn move_layout(layout: &mut Layout, edit: &ItemEdit, len: usize) {
+    if let Some(fm) = layout.front_matter.as_mut() {
+        fm.yaml.end = edit.moved(fm.yaml.end);
+        fm.closer = fm.closer.take().map(|c| edit.moved(c.start)..edit.moved(c.end));
+    }
+    layout.body = edit.moved(layout.body.start)..len;
 }
 
 /// The line the body starts on. The body starts at a line start, or at the end of the text when
@@ -260,8 +393,9 @@ mod tests {
         "2026-01-01T00:00:00Z".parse().unwrap()
     }
 
-    /// Applies a byte-range edit the way the server does and returns the line ranges.
-    fn edit(rope: &mut Rope, analysis: &mut Analysis, range: Range<usize>, insert: &str, config: &Config) {
+    /// Applies a byte-range edit the way the server does; returns whether it was applied in
+    /// place.
+    fn edit(rope: &mut Rope, analysis: &mut Analysis, range: Range<usize>, insert: &str, config: &Config) -> bool {
         let start = rope.byte_to_char(range.start);
         let end = rope.byte_to_char(range.end);
         let first = rope.char_to_line(start);
@@ -270,10 +404,15 @@ mod tests {
         rope.insert(start, insert);
         let new_last = rope.char_to_line(start + insert.chars().count());
         let from = first.saturating_sub(1);
-        if analysis.edited(rope, from..old_last + 1, from..new_last + 1) {
+        let item_edit = ItemEdit { range: range.clone(), new_len: insert.len() };
+        let in_place = InPlace { config, now: now() };
+        let dirty_before = analysis.front_dirty;
+        if analysis.edited(rope, (from..old_last + 1, from..new_last + 1), &item_edit, Some(in_place)) {
             let front = check_front(rope, config, now(), analysis.units());
             analysis.install_front(rope, front);
+            return false;
         }
+        !dirty_before && analysis.take_changed_summary().is_some()
     }
 
     const ARTICLE: &str = "---\ntitle: \"A\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://a.example.com/1\"\nprovider:\n  name: A\n  domain: a.example.com\ntopics:\n  - AI\n  - \"Public Health\"\nrelated:\n  - title: \"R0\"\n    webUrl: \"https://r0.example.com/a\"\n    publishedDateTime: 2021-02-30T00:00:00Z\n  - title: R1\n    webUrl: https://r1.example.com/b\n    provider:\n      name: P\n      domain: other.example.com\n  - title: R2\n---\n2021-02-30 bad\ncafÃ© line\r\nplain\rlast";
@@ -281,7 +420,8 @@ mod tests {
     /// Random edits, each followed by the server's incremental update, compared with a full
     /// check of the same text. `front_bias` of 16 puts every edit in the front matter's lines
     /// (as long as there is one), 0 anywhere.
-    fn random_edits(seed: u64, steps: usize, front_bias: u64) {
+    fn random_edits(seed: u64, steps: usize, front_bias: u64) -> usize {
+        let mut patched = 0;
         let config = Config::default();
         let inserts = [
             "x",
@@ -317,20 +457,111 @@ mod tests {
             let a = within[(seed >> 33) as usize % within.len()];
             let b = *boundaries.iter().find(|&&x| x >= a + (seed >> 13) as usize % 8).unwrap_or(&text.len());
             let insert = inserts[(seed >> 40) as usize % inserts.len()];
-            edit(&mut rope, &mut analysis, a..b, insert, &config);
+            let in_place = edit(&mut rope, &mut analysis, a..b, insert, &config);
+            patched += usize::from(in_place);
             let text = rope.to_string();
             let expected = analysis::check(&text, &config, now());
             assert_eq!(analysis.diagnostics(&rope, &config), expected, "step {step}: {text:?}");
+            if in_place {
+                same_parse_and_summary(&analysis, &text);
+            }
             if text.len() > 4_000 || step % 300 == 299 {
                 rope = Rope::from_str(ARTICLE);
                 (analysis, _) = Analysis::full(&rope, &config, now());
             }
         }
+        patched
+    }
+
+    /// An edit applied in place left the parse and the summary a fresh check makes.
+    fn same_parse_and_summary(analysis: &Analysis, text: &str) {
+        let parsed = analysis.parsed().expect("a current parse");
+        let fresh = ide::Parsed::new(text);
+        assert_eq!(parsed.layout, fresh.layout, "{text:?}");
+        assert_eq!(parsed.front, fresh.front, "{text:?}");
+        let summary = analysis.summary.as_deref().expect("a summary");
+        assert_eq!(summary, &crate::workspace::summarize(text), "{text:?}");
     }
 
     #[test]
     fn incremental_results_equal_a_full_check_after_edits_in_the_front_matter() {
         random_edits(7, 3_000, 16);
+    }
+
+    /// Edits inside the front matter's lists, mostly keeping it valid YAML, so that most are
+    /// applied in place: findings, parse and summary equal a full check's after each.
+    #[test]
+    fn edits_inside_list_items_applied_in_place_equal_a_full_check() {
+        let config = Config::default();
+        let inserts = [
+            "x",
+            "é",
+            "😀",
+            "",
+            " ",
+            "\n      ",
+            "\n    excerpt: e",
+            "\r\n",
+            "#",
+            ":",
+            "\"",
+            "- ",
+            "\n  - ",
+            "---\n",
+            "\n",
+        ];
+        let lists_start = ARTICLE.find("topics:").unwrap();
+        let mut rope = Rope::from_str(ARTICLE);
+        let (mut analysis, _) = Analysis::full(&rope, &config, now());
+        let (mut seed, mut patched) = (11u64, 0);
+        for step in 0..4_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let text = rope.to_string();
+            let lists_end = text.find("\n---").map_or(text.len(), |i| i + 1);
+            // Past a key or a dash on its line: mostly inside values.
+            let in_value = |i: usize| {
+                let line = &text[text[..i].rfind('\n').map_or(0, |n| n + 1)..i];
+                line.contains(": ") || line.contains("- ")
+            };
+            let within: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .filter(|&i| (lists_start..lists_end).contains(&i) && in_value(i))
+                .collect();
+            let Some(&a) = within.get((seed >> 33) as usize % within.len().max(1)) else {
+                // A `---` line closed the front matter before its lists: start again.
+                rope = Rope::from_str(ARTICLE);
+                (analysis, _) = Analysis::full(&rope, &config, now());
+                continue;
+            };
+            let b = within.iter().copied().find(|&x| x >= a + (seed >> 13) as usize % 3).unwrap_or(a);
+            let insert = inserts[(seed >> 40) as usize % inserts.len()];
+            let mut edited = text.clone();
+            edited.replace_range(a..b, insert);
+            // Keep the YAML valid but now and then (one edit in eight), so that both the in-place
+            // path and the way back to it are exercised.
+            let fm_end = edited.find("\n---").map_or(edited.len(), |i| i + 1);
+            let valid = crate::analysis::yaml::parse(&edited, 4.min(fm_end)..fm_end).is_ok();
+            if !valid && (seed >> 61) != 0 {
+                continue;
+            }
+            let in_place = edit(&mut rope, &mut analysis, a..b, insert, &config);
+            patched += usize::from(in_place);
+            let text = rope.to_string();
+            assert_eq!(
+                analysis.diagnostics(&rope, &config),
+                analysis::check(&text, &config, now()),
+                "step {step}: {text:?}"
+            );
+            if in_place {
+                same_parse_and_summary(&analysis, &text);
+            }
+            if text.len() > 3_000 || step % 200 == 199 {
+                rope = Rope::from_str(ARTICLE);
+                (analysis, _) = Analysis::full(&rope, &config, now());
+            }
+        }
+        assert!(patched > 200, "{patched}");
     }
 
     #[test]

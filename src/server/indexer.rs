@@ -1,7 +1,7 @@
 //! The workspace index in the background: discovery and parallel parsing with `$/progress`,
 //! file watching, and configuration reloads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,10 +27,17 @@ pub async fn watch_files(shared: &Shared) {
     if !shared.lock().caps.watched_files_registration {
         return;
     }
-    let watchers = ["**/*.{md,markdown,txt}", "**/article-lsp.toml"]
+    let mut watchers: Vec<FileSystemWatcher> = ["**/*.{md,markdown,txt}", "**/article-lsp.toml"]
         .into_iter()
         .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
         .collect();
+    // Directories too (created and deleted): a directory moved or unpacked into the workspace
+    // reports only itself, and so does one written right after `mkdir` under VS Code on Linux
+    // (its watcher adds the new directory's inotify watch after the files are already there).
+    watchers.push(FileSystemWatcher {
+        glob_pattern: GlobPattern::String("**/*".into()),
+        kind: Some(WatchKind::Create | WatchKind::Delete),
+    });
     let options = DidChangeWatchedFilesRegistrationOptions { watchers };
     let registration = Registration {
         id: "article-lsp-watched-files".into(),
@@ -114,8 +121,6 @@ async fn send_progress(shared: &Shared, token: &ProgressToken, value: WorkDonePr
     shared.client.send_notification::<Progress>(params).await;
 }
 
-/// Runs on a blocking thread: discovers, parses in parallel and fills the index in batches.
-/// Returns how many files were indexed.
 /// What an indexing pass read: articles indexed, and files found but not readable.
 #[derive(Debug, Default, Clone, Copy)]
 struct Counted {
@@ -123,39 +128,69 @@ struct Counted {
     unreadable: usize,
 }
 
+/// Runs on a blocking thread: discovers, parses in parallel and fills the index in batches.
+/// Loading the next batch (both cores, rayon) overlaps adding the last one to the index, which
+/// is serial under the index lock; each path is allocated once and shared by the index.
 fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usize) + Sync)) -> Counted {
     let configs = ConfigCache::default();
-    let mut paths = Vec::new();
+    let mut paths: Vec<Arc<Path>> = Vec::new();
     for root in roots {
-        paths.extend(workspace::discover::discover(root, &|dir: &Path| configs.get(dir)));
+        let found = workspace::discover::discover(root, &|dir: &Path| configs.get(dir));
+        paths.extend(found.into_iter().map(Arc::from));
     }
     let total = paths.len();
     progress(0, total);
-    let mut done = 0;
+    // The loader runs ahead of the batch being added: report only counts that grew.
+    let reported = std::sync::atomic::AtomicUsize::new(0);
+    let progress = &|done: usize, total: usize| {
+        if reported.fetch_max(done, std::sync::atomic::Ordering::Relaxed) < done {
+            progress(done, total);
+        }
+    };
+    // One batch in flight while the previous one is added: memory stays bounded.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Arc<Path>, workspace::ArticleSummary)>)>(1);
     let mut counted = Counted::default();
-    for batch in paths.chunks(BATCH) {
-        if shared.is_cancelled() {
-            break;
-        }
-        let base = done;
-        let loaded = workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| shared.is_cancelled());
-        done += batch.len();
-        if !shared.is_cancelled() {
-            counted.indexed += loaded.len();
-            counted.unreadable += batch.len() - loaded.len();
-        }
-        let open: Vec<PathBuf> = shared.lock().documents.values().filter_map(|d| d.path.clone()).collect();
-        let mut index = shared.index_mut();
-        for (path, summary) in loaded {
-            // An open document's own text is newer than the file on disk.
-            if !open.contains(&path) {
-                index.upsert(path, Arc::new(summary));
+    std::thread::scope(|scope| {
+        let paths = &paths;
+        scope.spawn(move || {
+            let mut done = 0;
+            for batch in paths.chunks(BATCH) {
+                if shared.is_cancelled() {
+                    break;
+                }
+                let base = done;
+                let loaded =
+                    workspace::discover::load(batch, &|n, _| progress(base + n, total), &|| shared.is_cancelled());
+                done += batch.len();
+                if tx.send((batch.len(), loaded)).is_err() {
+                    break;
+                }
             }
+        });
+        let mut done = 0;
+        for (found, loaded) in rx {
+            done += found;
+            if !shared.is_cancelled() {
+                counted.indexed += loaded.len();
+                counted.unreadable += found - loaded.len();
+            }
+            add_batch(shared, loaded);
+            progress(done, total);
         }
-        drop(index);
-        progress(done, total);
-    }
+    });
     counted
+}
+
+/// Adds loaded summaries to the index, except those of open documents (their own text is newer
+/// than the file on disk).
+fn add_batch(shared: &Shared, loaded: Vec<(Arc<Path>, workspace::ArticleSummary)>) {
+    let open: Vec<PathBuf> = shared.lock().documents.values().filter_map(|d| d.path.clone()).collect();
+    let mut index = shared.index_mut();
+    for (path, summary) in loaded {
+        if !open.iter().any(|o| **o == *path) {
+            index.upsert_shared(path, Arc::new(summary));
+        }
+    }
 }
 
 /// Configuration per directory for discovery, loaded once per file.
@@ -177,16 +212,26 @@ impl ConfigCache {
 }
 
 /// Follows `workspace/didChangeWatchedFiles`: re-reads changed articles that are not open,
-/// drops deleted ones (publishing an empty set for them), reloads configuration. Events for
-/// paths outside the workspace folders or reached through a symlink are ignored.
+/// drops deleted ones (publishing an empty set for them), indexes the articles of a new
+/// directory and drops those of a deleted one, reloads configuration. Events for paths outside
+/// the workspace folders or reached through a symlink are ignored, and so are other files.
 pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
     let roots = shared.lock().roots.clone();
     let mut config_changed = false;
     let mut reread = Vec::new();
-    for change in changes {
-        let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+    let mut new_dirs = Vec::new();
+    let mut gone = HashSet::new();
+    let mut articles_deleted = false;
+    // An article is reported by two watchers (its own glob and the directories' `**/*`).
+    let mut seen = HashSet::new();
+    for FileEvent { uri, typ } in changes {
+        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
             continue;
         };
+        let deleted = typ == FileChangeType::DELETED;
+        if !seen.insert((path.clone(), deleted)) {
+            continue;
+        }
         if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
             config_changed = true;
             continue;
@@ -194,23 +239,79 @@ pub async fn files_changed(shared: &Shared, changes: Vec<FileEvent>) {
         if !in_workspace(&roots, &path) {
             continue;
         }
-        if change.typ == FileChangeType::DELETED {
+        if deleted && !has_article_extension(&path) {
+            // Perhaps a directory: the articles indexed under it go with it.
+            gone.insert(path);
+        } else if deleted {
+            articles_deleted = true;
             let state = shared.lock();
             shared.index_mut().remove(&path);
-            if !state.documents.contains_key(&change.uri) {
-                shared.publish(change.uri.clone(), None, Vec::new());
+            if !state.documents.contains_key(&uri) {
+                shared.publish(uri, None, Vec::new());
             }
-        } else {
-            reread.push((change.uri, path));
+        } else if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            new_dirs.push(path);
+        } else if has_article_extension(&path) {
+            reread.push((uri, path));
         }
     }
+    let forgotten = forget_under(shared, &gone);
+    if !new_dirs.is_empty() {
+        let found = tokio::task::spawn_blocking(move || articles_under(&roots, &new_dirs));
+        reread.extend(found.await.unwrap_or_default());
+    }
+    let articles_changed = articles_deleted || forgotten > 0 || !reread.is_empty();
     if !reread.is_empty() {
         reread_in_background(shared, reread).await;
     }
     if config_changed {
         reload_configuration(shared).await;
     }
-    workspace_changed(shared).await;
+    // Other files (the directories' watcher reports every file created or deleted) change
+    // nothing: open documents and the editor's views stay as they are.
+    if config_changed || articles_changed {
+        workspace_changed(shared).await;
+    }
+}
+
+/// The extensions of the article files watched (`**/*.{md,markdown,txt}`).
+fn has_article_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "md" || e == "markdown" || e == "txt")
+}
+
+/// The articles under the directories `dirs`, found by the initial scan's rules (so the
+/// folder's `.gitignore` and configuration apply): a walk of each folder holding one of them.
+fn articles_under(roots: &[PathBuf], dirs: &[PathBuf]) -> Vec<(Uri, PathBuf)> {
+    let configs = ConfigCache::default();
+    let mut found = Vec::new();
+    for root in roots.iter().filter(|root| dirs.iter().any(|dir| dir.starts_with(root))) {
+        let paths = workspace::discover::discover(root, &|dir: &Path| configs.get(dir));
+        let under = paths.into_iter().filter(|path| dirs.iter().any(|dir| path.starts_with(dir)));
+        found.extend(under.filter_map(|path| Some((to_lsp::uri_of(&path)?, path))));
+    }
+    found
+}
+
+/// Removes the indexed articles under the directories `gone` (deleted, or moved out of the
+/// workspace), publishing an empty set for those that are not open. Returns how many went.
+fn forget_under(shared: &Shared, gone: &HashSet<PathBuf>) -> usize {
+    if gone.is_empty() {
+        return 0;
+    }
+    let state = shared.lock();
+    let mut index = shared.index_mut();
+    let mut forgotten = 0;
+    for path in index.paths() {
+        if !path.ancestors().skip(1).any(|dir| gone.contains(dir)) {
+            continue;
+        }
+        forgotten += 1;
+        index.remove(&path);
+        if let Some(uri) = to_lsp::uri_of(&path).filter(|uri| !state.documents.contains_key(uri)) {
+            shared.publish(uri, None, Vec::new());
+        }
+    }
+    forgotten
 }
 
 /// A document was closed: the index goes back to the file on disk (or forgets it if it is

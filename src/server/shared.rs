@@ -178,7 +178,7 @@ impl Shared {
         doc.needs = Pending::Nothing;
         doc.offer_parsed(revision);
         if let Some(path) = path {
-            self.index_mut().update(path, Arc::new(summary));
+            self.index_mut().update(path, summary);
         }
         self.publish_current(&mut state, uri);
     }
@@ -339,7 +339,7 @@ impl Shared {
 
 /// The outcome of an analysis job.
 enum JobResult {
-    Full(Analysis, ArticleSummary),
+    Full(Analysis, Arc<ArticleSummary>),
     Front(super::incremental::FrontResult),
 }
 

@@ -57,22 +57,23 @@ const PROGRESS_STEPS: usize = 100;
 
 /// Reads and summarises files in parallel (rayon). Files that are not UTF-8 are transcoded;
 /// unreadable files are skipped. `progress(done, total)` is called as files complete (from
-/// worker threads), and the work stops early when `cancelled()` turns true.
-pub fn load(
-    paths: &[PathBuf],
+/// worker threads), and the work stops early when `cancelled()` turns true. Paths come back as
+/// given (an `Arc<Path>` is shared, not copied).
+pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
+    paths: &[P],
     progress: &(dyn Fn(usize, usize) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Vec<(PathBuf, ArticleSummary)> {
+) -> Vec<(P, ArticleSummary)> {
     let total = paths.len();
     let every = (total / PROGRESS_STEPS).max(1);
     let done = AtomicUsize::new(0);
-    let loaded: Vec<(PathBuf, ArticleSummary)> = paths
+    let loaded: Vec<(P, ArticleSummary)> = paths
         .par_iter()
         .filter_map(|path| {
             if cancelled() {
                 return None;
             }
-            let summary = read_summary(path);
+            let summary = read_summary(path.as_ref());
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if n % every == 0 && n < total {
                 progress(n, total);

@@ -25,6 +25,14 @@ pub struct ProviderStat {
     pub count: usize,
 }
 
+/// A provider seen in the workspace, borrowed from the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderRank<'a> {
+    pub name: &'a str,
+    pub domain: Option<&'a str>,
+    pub count: usize,
+}
+
 /// Every article of the workspace by path, with the derived lookups kept up to date by
 /// `upsert` and `remove` (each costs time proportional to the one file, not the workspace).
 #[derive(Debug, Default, Clone)]
@@ -61,6 +69,10 @@ pub(super) struct PathSet(Vec<Arc<Path>>);
 
 impl PathSet {
     fn insert(&mut self, path: &Arc<Path>) {
+        // Most sets keep one file: no room for more until a second one comes.
+        if self.0.is_empty() {
+            self.0.reserve_exact(1);
+        }
         let after_last = self.0.last().is_none_or(|last| **last < **path);
         if after_last {
             self.0.push(path.clone());
@@ -127,6 +139,14 @@ impl Index {
         self.articles.insert(path, summary);
     }
 
+    /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
+    /// (indexing a workspace allocates each path once, at discovery).
+    pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
+        let path = self.take(&path).unwrap_or(path);
+        self.derived.apply(&path, &summary, true);
+        self.articles.insert(path, summary);
+    }
+
     /// Replaces one file's summary after an edit. When only `related` entries changed, only
     /// the changed entries' contributions are updated, so an edit inside one entry of a long
     /// list costs that entry, not the list (a per-item diff; any other change is an `upsert`).
@@ -183,22 +203,37 @@ impl Index {
 
     /// Topics by frequency (most used first, ties alphabetical), with counts.
     pub fn topics(&self) -> Vec<(String, usize)> {
-        by_frequency(self.derived.by_topic.iter().map(|(topic, files)| (topic.clone(), files.len())))
+        self.topic_ranking().into_iter().map(|(topic, n)| (topic.to_string(), n)).collect()
+    }
+
+    /// [`Index::topics`] without copying the names (completion lists thousands per keystroke).
+    pub fn topic_ranking(&self) -> Vec<(&str, usize)> {
+        by_frequency(self.derived.by_topic.iter().map(|(topic, files)| (topic.as_str(), files.len())))
     }
 
     /// Providers by frequency.
     pub fn providers(&self) -> Vec<ProviderStat> {
-        let mut out: Vec<ProviderStat> = self
+        let owned = |p: ProviderRank<'_>| ProviderStat {
+            name: p.name.to_string(),
+            domain: p.domain.map(str::to_string),
+            count: p.count,
+        };
+        self.provider_ranking().into_iter().map(owned).collect()
+    }
+
+    /// [`Index::providers`] without copying the names and domains.
+    pub fn provider_ranking(&self) -> Vec<ProviderRank<'_>> {
+        let mut out: Vec<ProviderRank<'_>> = self
             .derived
             .providers
             .iter()
-            .map(|(name, counts)| ProviderStat {
-                name: name.clone(),
-                domain: counts.top.as_ref().map(|(d, _)| d.clone()),
+            .map(|(name, counts)| ProviderRank {
+                name,
+                domain: counts.top.as_ref().map(|(d, _)| d.as_str()),
                 count: counts.count,
             })
             .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
         out
     }
 
@@ -377,8 +412,8 @@ fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// Most used first, ties alphabetical.
-fn by_frequency(items: impl Iterator<Item = (String, usize)>) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = items.collect();
+fn by_frequency<K: Ord>(items: impl Iterator<Item = (K, usize)>) -> Vec<(K, usize)> {
+    let mut out: Vec<(K, usize)> = items.collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }

@@ -11,5 +11,5 @@ pub(crate) mod normal;
 pub mod search;
 pub mod summary;
 
-pub use index::{Index, ProviderStat};
+pub use index::{Index, ProviderRank, ProviderStat};
 pub use summary::{ArticleSummary, RelatedSummary, Spanned, summarize};

@@ -6,11 +6,12 @@
 
 use std::ops::Range;
 
+use article_lsp::analysis::front_matter::ItemEdit;
 use article_lsp::analysis::{self, Diagnostic, layout, mojibake, yaml};
 use article_lsp::config::Config;
 use article_lsp::fix::{self, Selection};
 use article_lsp::line_index::{LineCol, LineIndex, PositionEncoding};
-use article_lsp::server::incremental::{Analysis, check_front};
+use article_lsp::server::incremental::{Analysis, InPlace, check_front};
 use jiff::Timestamp;
 use ropey::Rope;
 
@@ -186,7 +187,10 @@ pub fn incremental_edits(initial: &str, edits: &[CharEdit]) {
         assert_eq!(rope.to_string(), string, "step {step}: rope and String differ");
 
         let from_line = first.saturating_sub(1);
-        if analysis.edited(&rope, from_line..old_last + 1, from_line..new_last + 1) {
+        let item_edit = ItemEdit { range: from..to, new_len: edit.insert.len() };
+        let in_place = InPlace { config: &config, now: now() };
+        let lines = (from_line..old_last + 1, from_line..new_last + 1);
+        if analysis.edited(&rope, lines, &item_edit, Some(in_place)) {
             let units = analysis.units();
             analysis.install_front(&rope, check_front(&rope, &config, now(), units));
         }

@@ -2,7 +2,8 @@
 -- (shown as virtual text and run with `vim.lsp.codelens.run()`, which maps the server's
 -- `articleLsp.showReferences` to the quickfix list), document links on related entries, and
 -- renaming a topic and a provider across the workspace with `vim.lsp.buf.rename`: one file
--- open with unsaved changes, the other closed on disk, both written with `:wall`.
+-- open with unsaved changes, the other closed on disk, both written with `:wall`; and inlay
+-- hints that follow a settings change in the open buffer.
 --
 -- Run by editors/test.sh as
 --   nvim --headless --clean -u editors/nvim/test/user_init.lua -c 'luafile editors/nvim/test/workspace_e2e.lua'
@@ -292,6 +293,47 @@ vim.cmd('silent wall')
 expect_equal(OPEN .. ' on disk', read(OPEN), provider_renamed(open_renamed))
 expect_equal(CLOSED .. ' on disk', read(CLOSED), provider_renamed(closed_renamed))
 expect_equal(UNTOUCHED .. ' on disk', read(UNTOUCHED), FILES[UNTOUCHED])
+
+-- 6. Inlay hints follow the settings: switching a kind off reaches the server with
+-- workspace/didChangeConfiguration, and the server's workspace/inlayHint/refresh makes Neovim
+-- fetch the hints of the open buffer again, without reopening it.
+step('turning the relative-date hints off in the settings removes them from the buffer')
+vim.lsp.inlay_hint.enable(true, { bufnr = buf })
+local function relative_date_hints()
+  local found = {}
+  for _, item in ipairs(vim.lsp.inlay_hint.get({ bufnr = buf })) do
+    local label = item.inlay_hint.label
+    if type(label) == 'table' then
+      label = table.concat(vim.tbl_map(function(part)
+        return part.value
+      end, label))
+    end
+    if label:find('%d+ years? ago') then
+      table.insert(found, label)
+    end
+  end
+  return found
+end
+local function set_relative_dates(on)
+  client.settings = { articleLsp = { inlayHints = { relativeDates = on } } }
+  client:notify('workspace/didChangeConfiguration', { settings = client.settings })
+end
+local shown_hints = wait_for('the "N years ago" hint after publishedDateTime', function()
+  local found = relative_date_hints()
+  return #found > 0 and found
+end)
+log('   hints: ' .. table.concat(shown_hints, ' | '))
+set_relative_dates(false)
+wait_for('the "N years ago" hints to leave the buffer (inlayHints.relativeDates = false)', function()
+  return #relative_date_hints() == 0
+end)
+set_relative_dates(true)
+wait_for('the "N years ago" hints back (inlayHints.relativeDates = true)', function()
+  return #relative_date_hints() > 0
+end)
+if vim.api.nvim_get_current_buf() ~= buf then
+  fail('the article is no longer the current buffer')
+end
 
 log('PASS [nvim] all steps (workspace)')
 H.finish(0)

@@ -228,6 +228,9 @@ async function main() {
         "editor.minimap.enabled": false,
         "editor.stickyScroll.enabled": false,
         "window.commandCenter": false,
+        // The names of the messages between VS Code and the server, in the "Article LSP Trace" output
+        // (kept with the VS Code logs when a step fails).
+        "articleLsp.trace.server": "messages",
       },
       null,
       2,
@@ -716,35 +719,112 @@ async function main() {
       await screenshot("renamed-in-closed-article");
     });
 
+    const relativeDateHint = editor()
+      .locator(".view-line")
+      .filter({ hasText: /\d+\s+years\s+ago/ });
+
     await step("an inlay hint after a date says how long ago it was", async () => {
-      await waitFor(
-        editor()
-          .locator(".view-line")
-          .filter({ hasText: /\d+\s+years\s+ago/ }),
-        'the inlay hint "N years ago" after publishedDateTime',
-      );
+      await waitFor(relativeDateHint, 'the inlay hint "N years ago" after publishedDateTime');
     });
 
-    await step("Fix All Safe Problems in the Workspace repairs an article that is not open", async () => {
-      // Written now, as a scraper would drop it in. VS Code (code-server 4.139 here) sends the
-      // server no didChangeWatchedFiles event for it, so the user re-indexes, as they would.
-      const garbled = path.join(workspace, "inbox", "2021-12-01-cafe-owners.md");
-      const clean = '---\ntitle: "Café owners meet"\ntype: article\n---\nThe owners’ association met on Monday.\n';
-      fs.mkdirSync(path.dirname(garbled), { recursive: true });
-      fs.writeFileSync(garbled, clean.replace("é", "Ã©").replace("’", "â€™"));
-      await runCommand("Article LSP: Re-index the Workspace");
+    // The hint's setting in the Settings editor, as a user switches it (code-server did not
+    // notice an edit of the user's settings.json made outside VS Code; the Settings editor writes
+    // it through VS Code). Returns once VS Code shows the new value.
+    const switchRelativeDates = async (on) => {
+      await runCommand("Preferences: Open User Settings");
+      await waitFor(page.locator(".settings-editor"), "the Settings editor");
+      await page.keyboard.press("Control+A");
+      await page.keyboard.type("articleLsp.inlayHints.relativeDates", { delay: 20 });
+      const checkbox = page
+        .locator(".settings-editor .setting-item-bool")
+        .filter({ hasText: "how long ago" })
+        .locator(".setting-value-checkbox");
+      await waitFor(checkbox, 'the setting "Article Lsp › Inlay Hints: Relative Dates"');
+      if ((await checkbox.first().getAttribute("aria-checked")) !== String(!on)) {
+        throw new StepFailure(`the setting should be ${!on} before it is switched`);
+      }
+      await checkbox.first().click();
       await waitFor(
-        page.locator(".markers-panel .monaco-list-row").filter({ hasText: "2021-12-01-cafe-owners.md" }),
-        "the new article's problems in the Problems panel (indexed)",
+        async () => (await checkbox.first().getAttribute("aria-checked")) === String(on),
+        `the checkbox to turn ${on ? "on" : "off"}`,
       );
-      await runCommand("Article LSP: Fix All Safe Problems in the Workspace");
-      // The server's edit reaches the closed file and VS Code saves it (files.refactoring.autoSave).
-      await waitFor(
-        () => fs.readFileSync(garbled, "utf8") === clean,
-        `${path.relative(workspace, garbled)} on disk repaired exactly (Café, owners’) by articleLsp.fixWorkspace`,
-      );
-      await screenshot("fix-workspace");
-    });
+      // The Settings editor writes settings.json a moment later; closing it first can lose that.
+      await waitFor(() => {
+        const written = fs.readFileSync(path.join(userData, "User", "settings.json"), "utf8");
+        return /"articleLsp\.inlayHints\.relativeDates":\s*false/.test(written) !== on;
+      }, `the user's settings.json to hold articleLsp.inlayHints.relativeDates: ${on}`);
+      await screenshot(`settings-relative-dates-${on ? "on" : "off"}`);
+      // Escape closes the setting's hover first, if one shows, then the Settings editor.
+      await page.mouse.move(5, 5);
+      await waitFor(async () => {
+        if ((await page.locator(".settings-editor").count()) === 0) {
+          return true;
+        }
+        await page.keyboard.press("Escape");
+        return false;
+      }, "the Settings editor to close (Escape)");
+    };
+
+    await step(
+      "turning the relative-date hints off in the Settings editor removes them from the open editor",
+      async () => {
+        const tab = page.locator(".tabs-container .tab.active").filter({ hasText: path.basename(CITING) });
+        // VS Code passes the change to the extension, which sends it to the server
+        // (didChangeConfiguration); the server asks VS Code to fetch the hints again
+        // (workspace/inlayHint/refresh). The article's editor stays open throughout.
+        await switchRelativeDates(false);
+        await waitFor(
+          async () => (await relativeDateHint.count()) === 0,
+          'the "N years ago" hints to leave the open editor (inlayHints.relativeDates: false)',
+        );
+        await waitFor(tab, `the same editor tab of ${path.basename(CITING)}, never closed`);
+        await screenshot("inlay-hints-off");
+        await switchRelativeDates(true);
+        await waitFor(relativeDateHint, 'the "N years ago" hints back after the setting is turned on again');
+        await screenshot("inlay-hints-on-again");
+      },
+    );
+
+    await step(
+      "articles written on disk reach the server by themselves, and Fix All in the Workspace repairs them",
+      async () => {
+        // Written now, as a scraper would drop them in, with no editor involved: one into a new
+        // directory (VS Code reports the directory alone: the file is written before its watcher
+        // watches the directory), one beside the existing articles (reported as a file). The
+        // server learns both from workspace/didChangeWatchedFiles, with no re-index: their
+        // problems show, and Fix All in the Workspace (which repairs the indexed articles) reaches
+        // both.
+        const article = (title) =>
+          `---\ntitle: "Café owners ${title}"\ntype: article\n---\nThe owners’ association met on Monday.\n`;
+        const dropped = [
+          { file: path.join(workspace, "inbox", "2021-12-01-cafe-owners.md"), clean: article("meet") },
+          { file: path.join(workspace, "world", "2021-12-02-cafe-owners.md"), clean: article("vote") },
+        ];
+        for (const { file, clean } of dropped) {
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, clean.replace("é", "Ã©").replace("’", "â€™"));
+        }
+        // The Problems panel lists only what fits on screen: all of it, maximised.
+        await runCommand("View: Toggle Maximized Panel");
+        for (const { file } of dropped) {
+          await waitFor(
+            page.locator(".markers-panel .monaco-list-row").filter({ hasText: path.basename(file) }),
+            `the problems of ${path.relative(workspace, file)} in the Problems panel (the server learnt of the file)`,
+          );
+        }
+        await screenshot("new-articles-problems");
+        await runCommand("View: Toggle Maximized Panel");
+        await runCommand("Article LSP: Fix All Safe Problems in the Workspace");
+        // The server's edit reaches the closed files and VS Code saves them (files.refactoring.autoSave).
+        for (const { file, clean } of dropped) {
+          await waitFor(
+            () => fs.readFileSync(file, "utf8") === clean,
+            `${path.relative(workspace, file)} on disk repaired exactly (Café, owners’) by articleLsp.fixWorkspace`,
+          );
+        }
+        await screenshot("fix-workspace");
+      },
+    );
   } catch (err) {
     failed = err;
   } finally {

@@ -45,6 +45,9 @@ type Server = { command: string; source: string };
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
+// The messages with the server, when `articleLsp.trace.server` asks for them: a channel of their
+// own, so that the extension's own lines stay readable.
+let traceOutput: vscode.OutputChannel;
 let status: StatusItem;
 // Where a platform-specific package carries the server (nothing there in the universal package).
 let bundledServer: string;
@@ -55,9 +58,10 @@ let restarting: Promise<void> = Promise.resolve();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("Article LSP");
+  traceOutput = vscode.window.createOutputChannel("Article LSP Trace");
   status = new StatusItem(SECTION);
   bundledServer = context.asAbsolutePath(path.join("server", SERVER_NAME));
-  context.subscriptions.push(output, status);
+  context.subscriptions.push(output, traceOutput, status);
 
   context.subscriptions.push(
     vscode.commands.registerCommand(`${SECTION}.restartServer`, restart),
@@ -124,6 +128,7 @@ async function startAfresh(): Promise<void> {
     documentSelector: selector,
     initializationOptions: serverSettings(),
     outputChannel: output,
+    traceOutputChannel: traceOutput,
     middleware: {
       // From the command palette, `articleLsp.fixAll` has no argument: fix the active editor.
       executeCommand: async (name, args, next) => {

@@ -42,14 +42,7 @@ struct Context {
 impl FindingsMemo {
     /// Starts a check in `config`/`now`/`newline`; forgets everything if they changed.
     pub(super) fn begin(&mut self, config: &Config, now: Timestamp, newline: &'static str) {
-        let context = Context {
-            required: config.required.clone(),
-            extra_fields: config.extra_fields.clone(),
-            topics: config.topics.clone(),
-            providers: config.providers.clone(),
-            now,
-            newline,
-        };
+        let context = Context::new(config, now, newline);
         if self.context.as_ref() != Some(&context) {
             self.items.clear();
             self.context = Some(context);
@@ -57,9 +50,29 @@ impl FindingsMemo {
         self.used.clear();
     }
 
+    /// The line break of the last check, if it ran in `config` and `now`: findings made then
+    /// still hold for items checked now.
+    pub(super) fn newline_if_same(&self, config: &Config, now: Timestamp) -> Option<&'static str> {
+        let context = self.context.as_ref()?;
+        (*context == Context::new(config, now, context.newline)).then_some(context.newline)
+    }
+
     /// Ends a check: what it did not use is dropped, so the memo stays one document's size.
     pub(super) fn finish(&mut self) {
         self.items = std::mem::take(&mut self.used);
+    }
+}
+
+impl Context {
+    fn new(config: &Config, now: Timestamp, newline: &'static str) -> Context {
+        Context {
+            required: config.required.clone(),
+            extra_fields: config.extra_fields.clone(),
+            topics: config.topics.clone(),
+            providers: config.providers.clone(),
+            now,
+            newline,
+        }
     }
 }
 

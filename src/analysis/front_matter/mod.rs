@@ -7,10 +7,12 @@ use std::ops::Range;
 use jiff::Timestamp;
 
 mod memo;
+mod patch;
 mod units;
 mod values;
 
 pub use memo::FindingsMemo;
+pub use patch::{ItemEdit, ItemPatch, patch_list_item};
 pub use units::UnitCache;
 
 use super::dates::format_rfc3339;
@@ -171,6 +173,16 @@ impl<'a> Checker<'a> {
         memo: Option<&'a mut FindingsMemo>,
     ) -> Checker<'a> {
         Checker { text, config, now, acc, memo, newline: "\n", broken: Broken::default() }
+    }
+
+    /// Checks one item of the block list `key` alone, as [`Checker::check`] checks it within
+    /// the whole front matter (`self.text` is the item's unit, `node` its parse).
+    fn check_list_item(&mut self, node: &Node, key: &str, newline: &'static str) {
+        self.newline = newline;
+        let Some(Kind::List(item)) = schema::lookup(schema::ARTICLE, key).map(|f| &f.kind) else {
+            return;
+        };
+        self.list_items(std::slice::from_ref(node), item, key);
     }
 
     pub fn check(&mut self, fm: &FrontMatter, parsed: &Parsed) {

@@ -23,9 +23,26 @@ const SPLIT_LISTS: [&str; 3] = ["related", "images", "topics"];
 /// dropped, so the cache holds about one front matter's worth of trees.
 #[derive(Debug, Default, Clone)]
 pub struct UnitCache {
-    parses: HashMap<u64, Arc<UnitParse>>,
+    pub(super) parses: HashMap<u64, Arc<UnitParse>>,
     /// Findings of list items, reused the same way.
     pub findings: super::FindingsMemo,
+    /// The block lists split into items by the last complete unit parse (none after a parse of
+    /// the whole block): where an edit inside one item can be applied in place (`patch.rs`).
+    pub(super) lists: Vec<ListUnits>,
+}
+
+/// One block list of the top-level mapping, as units.
+#[derive(Debug, Clone)]
+pub(super) struct ListUnits {
+    /// The list's key (one of `SPLIT_LISTS`) and its entry's index in the root mapping.
+    pub key: &'static str,
+    pub entry: usize,
+    /// The indentation of the items' dashes.
+    pub indent: usize,
+    /// Where each item's unit starts, then where the last one ends.
+    pub bounds: Vec<usize>,
+    /// The hash of each item's text (its parse's key in the cache).
+    pub keys: Vec<u64>,
 }
 
 /// One unit parsed alone: spans relative to the unit's start.
@@ -39,7 +56,7 @@ pub(super) struct UnitParse {
 }
 
 impl UnitParse {
-    fn is_clean(&self) -> bool {
+    pub(super) fn is_clean(&self) -> bool {
         self.errors.is_empty() && self.node.is_some() && !self.context_dependent
     }
 }
@@ -48,14 +65,19 @@ impl UnitCache {
     /// The parse of `text[range]`, from the cache or freshly made; `used` collects what the
     /// current parse needs.
     fn get(&self, text: &str, range: Range<usize>, used: &mut HashMap<u64, Arc<UnitParse>>) -> Arc<UnitParse> {
-        let unit = &text[range];
+        let (key, parse) = self.lookup(&text[range], used);
+        used.insert(key, parse.clone());
+        parse
+    }
+
+    /// The hash of `unit` and its parse, from the cache (or `used`) or freshly made.
+    pub(super) fn lookup(&self, unit: &str, used: &HashMap<u64, Arc<UnitParse>>) -> (u64, Arc<UnitParse>) {
         let key = hash(unit);
         let parse = match self.parses.get(&key).or_else(|| used.get(&key)) {
             Some(found) => found.clone(),
             None => Arc::new(parse_unit(unit)),
         };
-        used.insert(key, parse.clone());
-        parse
+        (key, parse)
     }
 }
 
@@ -64,10 +86,14 @@ impl UnitCache {
 pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCache) -> Option<Node> {
     let mut used = HashMap::new();
     let mut entries = Vec::new();
+    let mut lists = Vec::new();
     let mut ok = true;
     for segment in segments(text, yaml.clone()) {
         match entry_of_segment(text, segment, cache, &mut used) {
-            Some(Some(entry)) => entries.push(entry),
+            Some(Some((entry, list))) => {
+                lists.extend(list.map(|list| ListUnits { entry: entries.len(), ..list }));
+                entries.push(entry);
+            }
             Some(None) => {}
             None => {
                 ok = false;
@@ -79,8 +105,10 @@ pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCac
         // Only a complete parse replaces the cache: a failed one keeps what the next
         // keystroke (likely fixing the error) can reuse.
         cache.parses = used;
+        cache.lists = lists;
     } else {
         cache.parses.extend(used);
+        cache.lists.clear();
     }
     if !ok {
         return None;
@@ -92,16 +120,16 @@ pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCac
     Some(Node { span, value: Value::Mapping(entries) })
 }
 
-/// One top-level entry: `Some(None)` for a segment with no entry, `None` when it does not
-/// parse cleanly on its own.
+/// One top-level entry (with its items' units when it is a split list): `Some(None)` for a
+/// segment with no entry, `None` when it does not parse cleanly on its own.
 fn entry_of_segment(
     text: &str,
     segment: Range<usize>,
     cache: &UnitCache,
     used: &mut HashMap<u64, Arc<UnitParse>>,
-) -> Option<Option<Entry>> {
+) -> Option<Option<(Entry, Option<ListUnits>)>> {
     if let Some((header, items, indent)) = split_list(text, segment.clone()) {
-        return list_entry(text, (header, items, indent), cache, used).map(Some);
+        return list_entry(text, (header, items, indent), cache, used).map(|(e, l)| Some((e, Some(l))));
     }
     let parse = cache.get(text, segment.clone(), used);
     if !parse.is_clean() {
@@ -109,7 +137,7 @@ fn entry_of_segment(
     }
     let node = parse.node.as_ref()?;
     match &node.value {
-        Value::Mapping(found) if found.len() == 1 => Some(Some(shift_entry(&found[0], segment.start))),
+        Value::Mapping(found) if found.len() == 1 => Some(Some((shift_entry(&found[0], segment.start), None))),
         Value::Mapping(found) if found.is_empty() => Some(None),
         _ => None,
     }
@@ -121,7 +149,7 @@ fn list_entry(
     (header, items, indent): (Range<usize>, Vec<Range<usize>>, usize),
     cache: &UnitCache,
     used: &mut HashMap<u64, Arc<UnitParse>>,
-) -> Option<Entry> {
+) -> Option<(Entry, ListUnits)> {
     let head = cache.get(text, header.clone(), used);
     if !head.is_clean() {
         return None;
@@ -132,25 +160,41 @@ fn list_entry(
     };
     let mut nodes = Vec::with_capacity(items.len());
     let mut start = None;
+    let mut bounds = Vec::with_capacity(items.len() + 1);
+    let mut keys = Vec::with_capacity(items.len());
+    let end_of_last = items.last()?.end;
     for item in items {
-        let parse = cache.get(text, item.clone(), used);
-        if !parse.is_clean() {
-            return None;
-        }
-        let sequence = parse.node.as_ref()?;
-        let Value::Sequence(found) = &sequence.value else { return None };
-        let [only] = found.as_slice() else { return None };
-        let node = shift(only, item.start);
-        start.get_or_insert(if indent == 0 {
-            indentless_start(text, item.start)
-        } else {
-            sequence.span.start + item.start
-        });
-        nodes.push(node);
+        let (hash, parse) = cache.lookup(&text[item.clone()], used);
+        used.insert(hash, parse.clone());
+        let (sequence, only) = single_item(&parse)?;
+        start.get_or_insert(sequence_start(&text[item.clone()], indent, sequence) + item.start);
+        nodes.push(shift(only, item.start));
+        bounds.push(item.start);
+        keys.push(hash);
     }
+    bounds.push(end_of_last);
     let start = start?;
     let end = nodes.last().map_or(start, |n| n.span.end.max(start));
-    Some(Entry { key, value: Node { span: start..end, value: Value::Sequence(nodes) } })
+    let list_key = SPLIT_LISTS.into_iter().find(|k| key.as_scalar().is_some_and(|s| s.text == *k))?;
+    let entry = Entry { key, value: Node { span: start..end, value: Value::Sequence(nodes) } };
+    Some((entry, ListUnits { key: list_key, entry: 0, indent, bounds, keys }))
+}
+
+/// The one item of a clean unit parse of a list item, and the sequence around it (spans
+/// relative to the unit).
+pub(super) fn single_item(parse: &UnitParse) -> Option<(&Node, &Node)> {
+    if !parse.is_clean() {
+        return None;
+    }
+    let sequence = parse.node.as_ref()?;
+    let Value::Sequence(found) = &sequence.value else { return None };
+    let [only] = found.as_slice() else { return None };
+    Some((sequence, only))
+}
+
+/// Where the whole parse starts a block list whose first item's unit is `unit` (relative).
+pub(super) fn sequence_start(unit: &str, indent: usize, sequence: &Node) -> usize {
+    if indent == 0 { indentless_start(unit, 0) } else { sequence.span.start }
 }
 
 /// A list indented like its key ("indentless") starts, in the whole parse, after its first
@@ -177,25 +221,46 @@ pub(super) fn split_list(text: &str, segment: Range<usize>) -> Option<(Range<usi
     let mut indent = None;
     let mut line = next_line(text, segment.start);
     while line < segment.end {
-        let content = line_text(text, line);
-        let trimmed = content.trim_start_matches(' ');
-        let depth = content.len() - trimmed.len();
-        let is_item = trimmed == "-" || trimmed.starts_with("- ");
-        if trimmed.is_empty() || trimmed.starts_with('#') || indent.is_some_and(|i| depth > i) {
-            // Blank, comment, or inside the current item.
-        } else if is_item && indent.is_none_or(|i| i == depth) && !trimmed.starts_with('\t') {
-            indent = Some(depth);
-            if let Some(last) = items.last_mut() {
-                last.end = line;
+        match list_line(line_text(text, line), indent) {
+            ListLine::Inside => {}
+            ListLine::Item(depth) => {
+                indent = Some(depth);
+                if let Some(last) = items.last_mut() {
+                    last.end = line;
+                }
+                items.push(line..segment.end);
             }
-            items.push(line..segment.end);
-        } else {
-            return None;
+            ListLine::Other => return None,
         }
         line = next_line(text, line);
     }
     let header_end = items.first()?.start;
     Some((segment.start..header_end, items, indent?))
+}
+
+/// What a line is to a block list whose items' dashes are indented by `indent` (`None`: no item
+/// seen yet).
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum ListLine {
+    /// Blank, a comment, or inside the current item.
+    Inside,
+    /// The first line of an item, at this indentation.
+    Item(usize),
+    /// Anything else: the segment is not a block list.
+    Other,
+}
+
+pub(super) fn list_line(content: &str, indent: Option<usize>) -> ListLine {
+    let trimmed = content.trim_start_matches(' ');
+    let depth = content.len() - trimmed.len();
+    let is_item = trimmed == "-" || trimmed.starts_with("- ");
+    if trimmed.is_empty() || trimmed.starts_with('#') || indent.is_some_and(|i| depth > i) {
+        ListLine::Inside
+    } else if is_item && indent.is_none_or(|i| i == depth) && !trimmed.starts_with('\t') {
+        ListLine::Item(depth)
+    } else {
+        ListLine::Other
+    }
 }
 
 /// Parses a unit alone, blanking broken lines to recover (see `parse_masking_errors`).
@@ -229,7 +294,7 @@ fn shift_entry(entry: &Entry, by: usize) -> Entry {
 }
 
 /// A copy of `node` with every span moved by `by` bytes.
-fn shift(node: &Node, by: usize) -> Node {
+pub(super) fn shift(node: &Node, by: usize) -> Node {
     let span = node.span.start + by..node.span.end + by;
     let value = match &node.value {
         Value::Scalar(s) => Value::Scalar(s.clone()),

@@ -180,6 +180,11 @@ impl Checker<'_> {
                 return;
             }
         };
+        self.list_items(items, item, path);
+    }
+
+    /// Checks the items of a list (one at a time, memoized by their text).
+    pub(super) fn list_items(&mut self, items: &[Node], item: &'static Kind, path: &str) {
         for it in items {
             if matches!(it.value, Value::Alias) {
                 continue;

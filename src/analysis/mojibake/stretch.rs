@@ -7,13 +7,16 @@
 //! all: a lead byte of length n followed by n − 1 characters that can stand for continuation
 //! bytes. In every other table the search could only keep each character as it is, so it is
 //! not run. Plain accented text (`café`, `Zürich`, `naïve`: a lead byte followed by ASCII) is
-//! rejected there in O(1) per character, without allocating.
+//! rejected there in O(1) per character, without allocating. Before that scan, the same
+//! filter runs once over the line's bytes ([`may_hold_sequence`]), so a clean line costs a
+//! table look-up per two-byte character and nothing per CJK or Indic character.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::classes::{Class, Script, class_of};
 use super::search::Around;
-use super::tables::{Table, masks, nbsp_tables};
+use super::tables::{Masks, Table, masks, nbsp_tables};
 use super::weights::shape_cost;
 
 /// A stretch worth a search.
@@ -40,6 +43,9 @@ pub(super) fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<S
     let Some(slice) = text.get(line.clone()) else {
         return Vec::new();
     };
+    if !may_hold_sequence(slice.as_bytes()) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for raw in Scan::new(slice).filter(|raw| raw.possible != 0) {
         let Some(chars) = slice.get(raw.range.clone()) else {
@@ -137,7 +143,7 @@ struct SequenceFilter {
 }
 
 impl SequenceFilter {
-    fn push(&mut self, c: char, m: super::tables::Masks) {
+    fn push(&mut self, c: char, m: Masks) {
         // As the second byte: a space only of a two-byte sequence (a lost no-break space),
         // never a `?`; as a later byte, a `?` may be a lost byte.
         let (second_of_two, second, later) = match c {
@@ -152,6 +158,104 @@ impl SequenceFilter {
     }
 }
 
+/// The byte-level pre-filter: whether some stretch of `line` may hold a sequence in some table
+/// (or a C1 control read as Windows-1252). It runs the [`SequenceFilter`] over the whole line
+/// with the same masks as [`Scan`], taken from a 2,048-entry table for two-byte characters,
+/// and skips three-byte characters whose lead byte starts no character of any table (CJK,
+/// Indic, Thai...) without decoding them. An ASCII character resets the filter as a stretch
+/// boundary does, except a space or `?` right after a non-ASCII character; a `?` after such a
+/// one, which ends a stretch, is still fed, which can only say "maybe" more often. So this is
+/// true for every line where `Scan` finds a possible stretch: it rejects only what `Scan`
+/// would reject, at a table look-up per character.
+pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
+    let quick = quick_masks();
+    let mut filter = SequenceFilter::default();
+    let mut at = 0;
+    while let Some(start) = next_non_ascii(line, at) {
+        if start > at {
+            // A space or `?` right after a non-ASCII character stays in the stretch; any
+            // other ASCII (or a second one) has no masks and so resets the filter.
+            if at > 0 {
+                let first = line[at];
+                filter.push(char::from(first), Masks::default());
+            }
+            if start - at > 1 {
+                filter = SequenceFilter { found: filter.found, ..SequenceFilter::default() };
+            }
+        }
+        let lead = line[start];
+        let (m, len) = match lead {
+            0xC2..=0xDF => {
+                let low = line.get(start + 1).map_or(0, |b| b & 0x3F);
+                let entry = quick.two[usize::from(lead & 0x1F) << 6 | usize::from(low)];
+                if entry.single {
+                    return true;
+                }
+                (entry.masks, 2)
+            }
+            0xE0..=0xEF if !quick.three_inert[usize::from(lead & 0x0F)] => decoded_masks(line, start),
+            0xE0..=0xEF => (Masks::default(), 3),
+            _ => decoded_masks(line, start),
+        };
+        filter.push('\u{80}', m);
+        if filter.found != 0 {
+            return true;
+        }
+        at = (start + len).min(line.len());
+    }
+    // A space or `?` that ends the line may still complete a sequence.
+    if let Some(&last) = line.get(at).filter(|_| at > 0) {
+        filter.push(char::from(last), Masks::default());
+    }
+    filter.found != 0
+}
+
+/// The masks of the character at `at` and its length in bytes.
+fn decoded_masks(line: &[u8], at: usize) -> (Masks, usize) {
+    let len = match line[at] {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        _ => 2,
+    };
+    let c = line.get(at..at + len).and_then(|b| std::str::from_utf8(b).ok()).and_then(|s| s.chars().next());
+    (c.map(masks).unwrap_or_default(), len)
+}
+
+/// Per-byte tables of [`may_hold_sequence`], built once from [`masks`] itself.
+struct QuickMasks {
+    /// Masks of U+0000..U+07FF, indexed by the payload bits of a two-byte character.
+    two: Vec<TwoByte>,
+    /// Per three-byte lead byte (low four bits): no character it starts has masks.
+    three_inert: [bool; 16],
+}
+
+#[derive(Clone, Copy, Default)]
+struct TwoByte {
+    masks: Masks,
+    /// A C1 control that stands for a Windows-1252 character.
+    single: bool,
+}
+
+fn quick_masks() -> &'static QuickMasks {
+    static QUICK: OnceLock<QuickMasks> = OnceLock::new();
+    QUICK.get_or_init(|| {
+        let two = (0..0x800_u32)
+            .map(|code| match char::from_u32(code) {
+                Some(c) if code >= 0x80 => TwoByte { masks: masks(c), single: single_byte(c).is_some() },
+                _ => TwoByte::default(),
+            })
+            .collect();
+        let three_inert = std::array::from_fn(|high| {
+            let first = (high as u32) << 12;
+            (first.max(0x800)..first + 0x1000).filter_map(char::from_u32).all(|c| {
+                let m = masks(c);
+                m.lead() | m.cont == 0
+            })
+        });
+        QuickMasks { two, three_inert }
+    })
+}
+
 /// The Windows-1252 character a C1 control stood for, when Windows-1252 text was read as
 /// Latin-1.
 pub(super) fn single_byte(c: char) -> Option<char> {
@@ -162,7 +266,7 @@ pub(super) fn single_byte(c: char) -> Option<char> {
 
 /// Offset of the first non-ASCII byte at or after `from`. Whole 64-byte blocks are tested
 /// with the word-at-a-time `is_ascii`, as nearly all of a typical corpus is ASCII.
-pub(super) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+pub fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
     const BLOCK: usize = 64;
     let mut at = from;
     while let Some(block) = bytes.get(at..at + BLOCK) {
@@ -173,4 +277,72 @@ pub(super) fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
     }
     let rest = bytes.get(at..)?;
     rest.iter().position(|b| !b.is_ascii()).map(|i| at + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tables::TABLE_COUNT;
+    use super::*;
+
+    const DATA: [&str; 3] = [
+        include_str!("../../../tests/data/mojibake/sentences.txt"),
+        include_str!("../../../tests/data/mojibake/clean-multilingual.txt"),
+        include_str!("../../../tests/data/mojibake/traps.txt"),
+    ];
+
+    /// What the pre-filter must never reject: a line where `Scan` finds a possible stretch.
+    fn scan_finds(line: &str) -> bool {
+        Scan::new(line).any(|raw| raw.possible != 0)
+    }
+
+    fn assert_never_rejects_what_scan_keeps(line: &str) {
+        if scan_finds(line) {
+            assert!(may_hold_sequence(line.as_bytes()), "the pre-filter rejects {line:?}");
+        }
+    }
+
+    /// `text`'s UTF-8 bytes read in `table`.
+    fn mangled(text: &str, table: Table) -> String {
+        text.bytes().map(|b| if b.is_ascii() { char::from(b) } else { table.decode(b) }).collect()
+    }
+
+    #[test]
+    fn clean_and_mangled_corpus_lines_are_never_wrongly_rejected() {
+        let mut rejected = 0;
+        for line in DATA.iter().flat_map(|d| d.lines()) {
+            assert_never_rejects_what_scan_keeps(line);
+            rejected += usize::from(!may_hold_sequence(line.as_bytes()));
+            for table in 0..TABLE_COUNT {
+                let once = mangled(line, Table(table as u8));
+                assert_never_rejects_what_scan_keeps(&once);
+                assert_never_rejects_what_scan_keeps(&mangled(&once, Table(table as u8)));
+                assert_never_rejects_what_scan_keeps(&once.replace('\u{a0}', " "));
+            }
+        }
+        // The pre-filter must earn its place: most clean lines never reach the scanner.
+        assert!(rejected > 100, "only {rejected} lines rejected");
+    }
+
+    /// Random strings over every character some table decodes to, plus the characters the
+    /// stretch rules treat specially, ASCII, CJK and emoji (a fixed-seed xorshift, so a
+    /// failure reproduces).
+    #[test]
+    fn random_strings_are_never_wrongly_rejected() {
+        let mut pool: Vec<char> = "ab ?.\u{fffd}\u{a0}\u{85}\u{93}\u{9d}中文😀ÿ".chars().collect();
+        for table in 0..TABLE_COUNT {
+            pool.extend((0x80..=0xFF_u8).map(|b| Table(table as u8).decode(b)));
+        }
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let len = 1 + next() % 10;
+            let line: String = (0..len).map(|_| pool[(next() % pool.len() as u64) as usize]).collect();
+            assert_never_rejects_what_scan_keeps(&line);
+        }
+    }
 }
