@@ -68,6 +68,46 @@ pub(super) enum Class {
 
 pub(super) const CLASS_COUNT: usize = Class::Odd as usize + 1;
 
+/// Every class, in index order (for tables built over all pairs).
+pub(super) const ALL_CLASSES: [Class; CLASS_COUNT] = {
+    use Class::*;
+    [
+        Space,
+        Nbsp,
+        Digit,
+        AsciiLower,
+        AsciiUpper,
+        AsciiPunct,
+        LatinLower,
+        LatinUpper,
+        LatinRare,
+        GreekLower,
+        GreekUpper,
+        CyrillicLower,
+        CyrillicUpper,
+        Caseless,
+        Emoji,
+        Combining,
+        Quote,
+        CloseQuote,
+        LowQuote,
+        Guillemet,
+        Inverted,
+        Punct,
+        Currency,
+        Symbol,
+        Mark,
+        Math,
+        Box,
+        BoxShade,
+        Format,
+        C1,
+        Replacement,
+        Pending,
+        Odd,
+    ]
+};
+
 /// The scripts the cost model tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Script {

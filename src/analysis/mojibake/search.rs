@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::classes::{Script, case_of, class_of, script_of};
+use super::classes::{Script, class_of, script_of};
 use super::compose::compose;
 use super::lattice::lost_candidates;
 use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
@@ -110,8 +110,8 @@ fn repaired_ranges(runs: &[Mangled]) -> Vec<Range<usize>> {
 /// The ASCII letters of the word a stretch sits in, on either side of it, summarised for the case
 /// pattern: `IRMÃ»` read as `IRMû` is a broken capitalisation only when `IR` is seen too.
 struct Word {
-    before: String,
-    after: String,
+    before: Letters,
+    after: Letters,
 }
 
 impl Word {
@@ -121,13 +121,13 @@ impl Word {
     fn around(text: &str, stretch: &Stretch) -> Word {
         let start = stretch.offsets.first().copied().unwrap_or(0);
         let end = stretch.offsets.last().copied().unwrap_or(0);
+        let before = text.get(..start).unwrap_or_default().as_bytes();
+        let after = text.get(end..).unwrap_or_default().as_bytes();
         // Only ASCII letters: a neighbouring stretch may itself be mangled capitals (`ĂŠtĂŠ`).
-        let is_letter = |c: &char| c.is_ascii_alphabetic();
-        let before = text.get(..start).unwrap_or_default().chars().rev().take(Word::REACH).take_while(is_letter);
-        let mut before: Vec<char> = before.collect();
-        before.reverse();
-        let after = text.get(end..).unwrap_or_default().chars().take(Word::REACH).take_while(is_letter);
-        Word { before: summary(before.into_iter()), after: summary(after) }
+        let letters_before = before.iter().rev().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic()).count();
+        let before = &before[before.len() - letters_before..];
+        let after = after.iter().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic());
+        Word { before: Letters::summary(before.iter()), after: Letters::summary(after) }
     }
 
     /// Badness of the case patterns of the words `chars` touch, this word's letters included.
@@ -136,21 +136,40 @@ impl Word {
     }
 }
 
-/// Letters with the case pattern of `letters` (first letter, then whether a lowercase and an
-/// uppercase letter follow), which is all the word shape looks at.
-fn summary(mut letters: impl Iterator<Item = char>) -> String {
-    let Some(first) = letters.next() else {
-        return String::new();
-    };
-    let (mut lower, mut upper) = (false, false);
-    for c in letters {
-        let (l, u) = case_of(c);
-        lower |= l;
-        upper |= u;
+/// At most three ASCII letters with the case pattern of a run of letters (the first letter, then
+/// whether a lowercase and an uppercase letter follow), which is all the word shape looks at.
+#[derive(Debug, Clone, Copy, Default)]
+struct Letters {
+    chars: [char; 3],
+    len: usize,
+}
+
+impl Letters {
+    fn summary<'a>(mut letters: impl Iterator<Item = &'a u8>) -> Letters {
+        let Some(first) = letters.next() else {
+            return Letters::default();
+        };
+        let (mut lower, mut upper) = (false, false);
+        for b in letters {
+            lower |= b.is_ascii_lowercase();
+            upper |= b.is_ascii_uppercase();
+        }
+        let mut out = Letters { chars: [if first.is_ascii_uppercase() { 'A' } else { 'a' }, 'a', 'A'], len: 1 };
+        match (lower, upper) {
+            (true, true) => out.len = 3,
+            (true, false) => out.len = 2,
+            (false, true) => {
+                out.chars[1] = 'A';
+                out.len = 2;
+            }
+            (false, false) => {}
+        }
+        out
     }
-    let mut out = String::from(if case_of(first).1 { 'A' } else { 'a' });
-    out.extend(lower.then_some('a').into_iter().chain(upper.then_some('A')));
-    out
+
+    fn chars(&self) -> impl Iterator<Item = char> + '_ {
+        self.chars.iter().copied().take(self.len)
+    }
 }
 
 /// The cheapest reading of a stretch in one table.

@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use super::classes::{CLASS_COUNT, Class, Script, case_of, script_of};
+use super::classes::{ALL_CLASSES, CLASS_COUNT, Class, Script, case_of, script_of};
 use Class::*;
 
 /// Badness of one character of a class, wherever it stands.
@@ -193,12 +193,21 @@ pub(super) fn char_cost(class: Class, script: Option<Script>) -> i32 {
 /// Badness of `left` right before `right` on a line whose letters are mostly in `script`: the
 /// class-pair weight, plus [`FOREIGN_WORD`] where a run of a foreign script begins.
 pub(super) fn link(left: Class, right: Class, script: Option<Script>) -> i32 {
+    let line = script.map_or(SCRIPTS, |s| s as usize);
+    weights().link[line][left as usize][right as usize]
+}
+
+/// What [`link`] adds to the pair weight: the start of a run of a foreign script.
+fn foreign_start(left: Class, right: Class, script: Option<Script>) -> i32 {
     let starts_foreign = match (script_of(right), script) {
         (Some(own), Some(line)) => own != line && script_of(left) != Some(own),
         _ => false,
     };
-    pair(left, right) + if starts_foreign && right != Class::GreekLower { FOREIGN_WORD } else { 0 }
+    if starts_foreign && right != Class::GreekLower { FOREIGN_WORD } else { 0 }
 }
+
+/// How many scripts [`Script`] tells apart (the index of "no dominant script" in the table).
+const SCRIPTS: usize = 4;
 
 /// Badness of the case patterns of the words in `chars`: a word that is neither lowercase,
 /// capitalised nor all capitals is what mangling makes of words.
@@ -253,20 +262,21 @@ pub(super) fn unigram(class: Class) -> i32 {
     weights().unigram[class as usize]
 }
 
-/// Badness of `left` right before `right`.
-pub(super) fn pair(left: Class, right: Class) -> i32 {
-    weights().pair[left as usize][right as usize]
-}
-
 struct Weights {
     unigram: [i32; CLASS_COUNT],
     pair: [[i32; CLASS_COUNT]; CLASS_COUNT],
+    /// [`link`] per line script (the last row: no dominant script).
+    link: [[[i32; CLASS_COUNT]; CLASS_COUNT]; SCRIPTS + 1],
 }
 
 fn weights() -> &'static Weights {
     static WEIGHTS: OnceLock<Weights> = OnceLock::new();
     WEIGHTS.get_or_init(|| {
-        let mut out = Weights { unigram: [0; CLASS_COUNT], pair: [[0; CLASS_COUNT]; CLASS_COUNT] };
+        let mut out = Weights {
+            unigram: [0; CLASS_COUNT],
+            pair: [[0; CLASS_COUNT]; CLASS_COUNT],
+            link: [[[0; CLASS_COUNT]; CLASS_COUNT]; SCRIPTS + 1],
+        };
         for &(class, weight) in UNIGRAMS {
             out.unigram[class as usize] += weight;
         }
@@ -274,6 +284,14 @@ fn weights() -> &'static Weights {
             for &l in lefts {
                 for &r in rights {
                     out.pair[l as usize][r as usize] += weight;
+                }
+            }
+        }
+        let scripts = [Some(Script::Latin), Some(Script::Greek), Some(Script::Cyrillic), Some(Script::Other), None];
+        for (table, script) in out.link.iter_mut().zip(scripts) {
+            for (l, row) in table.iter_mut().enumerate() {
+                for (r, slot) in row.iter_mut().enumerate() {
+                    *slot = out.pair[l][r] + foreign_start(ALL_CLASSES[l], ALL_CLASSES[r], script);
                 }
             }
         }
