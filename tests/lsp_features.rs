@@ -619,6 +619,8 @@ async fn long_provider_lists_narrow_by_the_typed_word_and_keep_the_domain_edit()
 
     let typed = "---\ntitle: \"Draft\"\nprovider:\n  name: provider 12\n---\n";
     client.change(&uri, 2, json!([{ "text": typed }])).await;
+    // The draft's own name reaches the index with its analysis, published with its diagnostics.
+    client.diagnostics(&uri, 2).await;
     let narrowed = client
         .request(
             "textDocument/completion",

@@ -257,3 +257,33 @@ fn guesses_of_a_later_line_are_shifted_with_it() {
     let text = "The minister called the figure wrong.\nA \u{e2}\u{20ac}\u{153}quoted\u{e2}\u{20ac}\u{fffd} phrase.\n";
     invariants::incremental_edits(text, &[CharEdit { start: 3, end: 4, insert: "x".into() }]);
 }
+
+/// Found by the `check` fuzz target: a long run of `Â` before a Latin-1 character (`ÂÂÂ…Âµ`,
+/// bytes 0xC2 0xC2 … 0xB5 read as Windows-1252). A kept character did not pay its table
+/// rarity in a repair's cost but did in the original's, so repairing the last pair always
+/// looked like a gain, and each repair formed a new pair with the `Â` before it: `fix` never
+/// converged. Lead bytes before a lead byte are not a layer of mangling; the run stays.
+#[test]
+fn a_run_of_lead_bytes_before_a_sequence_is_not_peeled_pair_by_pair() {
+    // The fuzzer's input, with its long runs written as repeats.
+    let mut bytes = b"---\ntitle: \"Harbour opens nigh= window\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwe;bUrl: \"htt\x90\xe2\x80\x9c stay.\nSymbols: >\xa1\xc2\xa2\xc2\xa3\xc2\xa4\xc2\xa5\xc2\xa6\xc2\xa7\xc2\xc2\xa8\xa9\xc2\xaa\xc2\xab\xc2\xac\xc2\xae\xc2\xaf\xc2\xb0\xc2\xb1\xc2\xb2\xc2\xb3\xc2\xb4".to_vec();
+    bytes.extend(std::iter::repeat_n(0xc2, 118));
+    bytes.extend(b"\xb5\xc2\xb6\xc2\xb7\xc2\xb8\xc2\xb9\xc2");
+    bytes.extend(std::iter::repeat_n(0x9c, 29));
+    bytes.push(b'[');
+    bytes.extend(std::iter::repeat_n(0x9c, 48));
+    bytes.extend(b"---\n");
+    invariants::check_bytes(&bytes);
+}
+
+/// Found by `check_on_arbitrary_bytes`: mojibake bytes that are not UTF-8 read as Shift_JIS;
+/// the prefix before the first invalid byte, decoded alone, ended inside a character that the
+/// whole decode joins with that byte, so `not-utf8` pointed inside a character (a panic).
+#[test]
+fn not_utf8_points_at_a_character_boundary() {
+    let bytes = [
+        99, 97, 102, 195, 131, 194, 169, 32, 195, 131, 194, 224, 195, 162, 226, 128, 154, 194, 172, 195, 162, 226, 128,
+        158, 194, 162, 10,
+    ];
+    invariants::check_bytes(&bytes);
+}

@@ -41,11 +41,17 @@ pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let invalid_len = error.error_len().unwrap_or(bytes.len() - first_invalid_byte).min(4);
     let prefix = encoding.decode_without_bom_handling(&bytes[..first_invalid_byte]).0;
     let bom = Encoding::for_bom(bytes).map_or(0, |(_, len)| len);
+    // The prefix decoded alone may end inside a multibyte character that the whole decode
+    // joins with the invalid byte (Shift_JIS, GBK): point at the start of that character.
+    let mut text_offset = prefix.len().saturating_sub(bom).min(text.len());
+    while !text.is_char_boundary(text_offset) {
+        text_offset -= 1;
+    }
     let transcoded = Transcoded {
         encoding: encoding.name(),
         first_invalid_byte,
         invalid_bytes: bytes[first_invalid_byte..first_invalid_byte + invalid_len].to_vec(),
-        text_offset: prefix.len().saturating_sub(bom).min(text.len()),
+        text_offset,
     };
     Decoded { text: Cow::Owned(text.into_owned()), transcoded: Some(transcoded) }
 }

@@ -388,8 +388,10 @@ fn evaluate(stretch: &Stretch, word: &Word, table: Table, layer: u8, mode: Mode)
     let mut i = 0;
     while let Some(step) = path.get(i) {
         if step.kind == Kind::Keep {
+            // A kept character pays what it paid in the original (rarity included), so keeping
+            // it is never a gain in itself.
             let class = class_of(step.out);
-            cost += char_cost(class, stretch.script) + link(prev, class, stretch.script);
+            cost += char_cost(class, stretch.script) + link(prev, class, stretch.script) + table.rarity(step.out);
             prev = class;
             output.push(step.out);
             i += 1;
