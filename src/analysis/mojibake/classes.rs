@@ -279,3 +279,18 @@ fn other(u: u32) -> Class {
         _ => Class::Odd,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ALL_CLASSES, Class};
+
+    /// The weight tables index by `class as usize` and name classes through `ALL_CLASSES`: the
+    /// hand-written list must hold every class at its own index, or pair weights go astray.
+    #[test]
+    fn all_classes_lists_every_class_at_its_index() {
+        for (index, class) in ALL_CLASSES.iter().enumerate() {
+            assert_eq!(*class as usize, index, "{class:?}");
+        }
+        assert_eq!(ALL_CLASSES.last(), Some(&Class::Odd), "the last variant closes the list");
+    }
+}
