@@ -223,8 +223,8 @@ const FLOORS: &[(&str, f64)] = &[
     ("two layers", 77.0),
     ("three layers", 77.0),
     ("CESU-8 emoji", 90.0),
-    ("lost byte (U+FFFD)", 77.0),
-    ("NBSP as space", 55.0),
+    ("lost byte (U+FFFD)", 84.0),
+    ("NBSP as space", 72.0),
     ("C1 leftovers", 100.0),
 ];
 
