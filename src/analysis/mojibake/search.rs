@@ -232,12 +232,15 @@ fn line_winner(candidates: &[Vec<Candidate>]) -> Option<Table> {
     let mut totals = [(0, 0); super::tables::TABLE_COUNT];
     for c in candidates.iter().flatten() {
         let total = &mut totals[usize::from(c.table.0)];
-        total.0 += c.gain;
+        // The table's prior is a belief about the line: paid once, not once per stretch.
+        total.0 += c.gain + c.table.prior();
         if c.gain >= MARGIN {
             total.1 += c.gain;
         }
     }
-    let (best, &(_, strong)) = totals.iter().enumerate().max_by_key(|&(i, t)| (t.0, std::cmp::Reverse(i)))?;
+    let line_gain = |i: usize, total: i32| total - Table(i as u8).prior();
+    let (best, &(_, strong)) =
+        totals.iter().enumerate().max_by_key(|&(i, t)| (line_gain(i, t.0), std::cmp::Reverse(i)))?;
     (strong >= STRONG_LINE).then_some(Table(u8::try_from(best).ok()?))
 }
 
