@@ -11,12 +11,14 @@
 //! filter runs once over the line's bytes ([`may_hold_sequence`]), so a clean line costs a
 //! table look-up per two-byte character and nothing per CJK or Indic character.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::classes::{Class, Script, class_of};
+use super::lattice::{Reading, readings};
 use super::search::Around;
-use super::tables::{Masks, Table, masks, nbsp_tables};
+use super::tables::{Masks, TABLE_COUNT, Table, masks, nbsp_tables};
 use super::weights::shape_cost;
 
 /// A stretch worth a search.
@@ -35,6 +37,29 @@ pub(super) struct Stretch {
     pub script: Option<Script>,
     /// Index of the stretch in its line.
     pub index: usize,
+    /// Per table, once asked for: every sequence its lattice holds (see [`Stretch::readings`]).
+    lattices: [OnceCell<Vec<(usize, Reading)>>; TABLE_COUNT],
+}
+
+impl Stretch {
+    /// Every sequence that `table` can read in the stretch, with the character it starts at, in
+    /// order of that character. Built once per table: the proofs and searches of every mode
+    /// read it again.
+    pub(super) fn readings(&self, table: Table) -> &[(usize, Reading)] {
+        // Every table has a cell; a table out of range could read nothing.
+        let Some(cell) = self.lattices.get(usize::from(table.0)) else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            let (mut all, mut here) = (Vec::new(), Vec::new());
+            for at in 0..self.chars.len() {
+                here.clear();
+                readings(&mut here, &self.chars, at, table);
+                all.extend(here.iter().map(|&r| (at, r)));
+            }
+            all
+        })
+    }
 }
 
 /// The stretches of `text[line]` that hold a possible sequence in some table. Offsets are in
@@ -65,6 +90,7 @@ pub(super) fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<S
             tables: raw.possible,
             script: None,
             index: out.len(),
+            lattices: Default::default(),
         });
     }
     out
