@@ -19,7 +19,6 @@ use super::classes::{Class, Script, class_of};
 use super::lattice::{Reading, readings};
 use super::search::Around;
 use super::tables::{Masks, TABLE_COUNT, Table, masks, nbsp_tables};
-use super::weights::shape_cost;
 
 /// A stretch worth a search.
 pub(super) struct Stretch {
@@ -29,7 +28,8 @@ pub(super) struct Stretch {
     /// The class of each character.
     pub classes: Vec<Class>,
     pub around: Around,
-    /// Badness of the case patterns of the stretch's words (with the characters around it).
+    /// Badness of the case patterns of the stretch's words (with the ASCII letters around it),
+    /// filled in by the search, which knows the words.
     pub shape: i32,
     /// Tables in which some sequence (or a C1 control read as Windows-1252) may be read.
     pub tables: u16,
@@ -80,10 +80,9 @@ pub(super) fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<S
         offsets.push(line.start + raw.range.end);
         let prev = slice.get(..raw.range.start).and_then(|s| s.chars().next_back()).or(around.prev);
         let next = slice.get(raw.range.end..).and_then(|s| s.chars().next()).or(around.next);
-        let shape = shape_cost(prev.into_iter().chain(chars.chars()).chain(next));
         out.push(Stretch {
             offsets,
-            shape,
+            shape: 0,
             chars: chars.chars().collect(),
             classes: chars.chars().map(class_of).collect(),
             around: Around { prev, next },
