@@ -379,6 +379,38 @@ async fn a_new_directory_is_indexed_and_a_deleted_one_forgotten() {
     client.shutdown().await;
 }
 
+/// A new directory is walked alone, yet by the folder's rules: the `.gitignore` files of the
+/// directories above it and the configuration's globs keep its ignored files out, while an
+/// article reported beside it still arrives (so the test waits for the walk to finish).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_directorys_ignored_files_stay_out_of_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "first.md", &article("First Story", "https://example.com/first", "Body.\n"));
+    write(&root, ".gitignore", "*-wip.md\n**/scratch/\n");
+    write(&root, "desk/.gitignore", "private/\n");
+    write(&root, "article-lsp.toml", "[files]\nexclude = [\"desk/inbox/archive/**\"]\n");
+    let mut client = started(Some(&root), &[]).await;
+
+    let story = |name: &str| article(&format!("{name} Story"), &format!("https://example.com/{name}"), "Body.\n");
+    write(&root, "desk/inbox/today.md", &story("Inbox"));
+    write(&root, "desk/inbox/plan-wip.md", &story("Wip"));
+    write(&root, "desk/inbox/scratch/s.md", &story("Scratch"));
+    write(&root, "desk/inbox/private/p.md", &story("Private"));
+    write(&root, "desk/inbox/archive/a.md", &story("Archived"));
+    write(&root, "desk/inbox/.hidden/h.md", &story("Hidden"));
+    write(&root, "desk/private/q.md", &story("Secret"));
+    write(&root, "last.md", &story("Last"));
+    let created: Vec<Value> = ["desk/inbox", "desk/private", "last.md"]
+        .iter()
+        .map(|p| json!({ "uri": file_uri(&root.join(p)), "type": 1 }))
+        .collect();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": created })).await;
+    let names = story_titles_once(&mut client, |names| names.len() >= 3).await;
+    assert_eq!(names, ["First Story", "Inbox Story", "Last Story"]);
+    client.shutdown().await;
+}
+
 /// The 10,000-edit storm: incremental edits sent back to back, with a hover every 50 edits.
 /// The server's text equals the client's, every hover is answered, and the last version's
 /// diagnostics equal those of the final text opened afresh.

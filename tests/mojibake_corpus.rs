@@ -181,8 +181,18 @@ fn windows_1252_as_latin1(text: &str) -> Option<String> {
 fn generated_round_trips_are_repaired() {
     let mut tally: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
     let mut families: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    // `MOJIBAKE_FAILURES=<text>` prints the failing cases whose `family [table]` contains it
+    // (to group misses by cause).
+    let show = std::env::var("MOJIBAKE_FAILURES").ok();
     for case in cases() {
-        let ok = repair(&case.damaged) == case.expected;
+        let got = repair(&case.damaged);
+        let ok = got == case.expected;
+        if !ok && show.as_deref().is_some_and(|f| format!("{} [{}]", case.family, case.table).contains(f)) {
+            println!(
+                "{} [{}]\n  in:  {:?}\n  got: {:?}\n  exp: {:?}",
+                case.family, case.table, case.damaged, got, case.expected
+            );
+        }
         for entry in [tally.entry((case.family, case.table)).or_default(), families.entry(case.family).or_default()] {
             entry.0 += usize::from(ok);
             entry.1 += 1;
@@ -208,13 +218,13 @@ fn generated_round_trips_are_repaired() {
 
 /// Share of cases repaired exactly (percent) below which a family fails the test.
 const FLOORS: &[(&str, f64)] = &[
-    ("whole line", 90.0),
-    ("one word", 85.0),
-    ("two layers", 75.0),
-    ("three layers", 75.0),
-    ("CESU-8 emoji", 90.0),
-    ("lost byte (U+FFFD)", 47.0),
-    ("NBSP as space", 55.0),
+    ("whole line", 95.0),
+    ("one word", 89.0),
+    ("two layers", 81.0),
+    ("three layers", 81.0),
+    ("CESU-8 emoji", 97.0),
+    ("lost byte (U+FFFD)", 85.0),
+    ("NBSP as space", 74.0),
     ("C1 leftovers", 100.0),
 ];
 

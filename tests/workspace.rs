@@ -330,6 +330,73 @@ fn discover_honours_gitignore_and_globs() {
     assert!(asked.load(Ordering::Relaxed) <= 4, "once per directory");
 }
 
+/// Walking one directory alone finds exactly what the walk of the whole folder finds under it:
+/// the ignore files of the directories above it, hidden directories on the way and the
+/// configuration's globs all apply.
+#[test]
+fn discovering_one_directory_equals_the_whole_walk_under_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let article = "---\ntitle: x\n---\n";
+    write(".gitignore", "build/\n*-wip.md\n**/scratch/\n!keep-wip.md\n");
+    write("inbox/.gitignore", "private/\nlocal.md\n");
+    write("inbox/sub/.ignore", "!local.md\n");
+    for rel in [
+        "top.md",
+        "build/out.md",
+        "inbox/today.md",
+        "inbox/note-wip.md",
+        "inbox/keep-wip.md",
+        "inbox/local.md",
+        "inbox/private/p.md",
+        "inbox/scratch/s.md",
+        "inbox/sub/local.md",
+        "inbox/sub/deep/scratch/t.md",
+        "inbox/sub/deep/ok.markdown",
+        "inbox/sub/deep/notes.json",
+        "inbox/drafts/d.md",
+        ".hidden/h.md",
+        ".hidden/inner/i.md",
+    ] {
+        write(rel, article);
+    }
+    let config =
+        Config::from_toml("[files]\ninclude = [\"*.md\", \"*.markdown\"]\nexclude = [\"inbox/drafts/**\"]\n", None)
+            .unwrap();
+    let config_for = |_: &Path| config.clone();
+    let everything = discover::discover(root, &config_for);
+    let dirs = [
+        "inbox",
+        "inbox/sub",
+        "inbox/sub/deep",
+        "inbox/private",
+        "inbox/scratch",
+        "inbox/drafts",
+        "build",
+        ".hidden/inner",
+    ];
+    for rel in dirs {
+        let start = root.join(rel);
+        let expected: Vec<&PathBuf> = everything.iter().filter(|p| p.starts_with(&start)).collect();
+        let found = discover::discover_under(root, &start, &config_for);
+        assert_eq!(found.iter().collect::<Vec<_>>(), expected, "{rel}");
+    }
+    let under_inbox: Vec<String> = discover::discover_under(root, &root.join("inbox"), &config_for)
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    assert_eq!(
+        under_inbox,
+        ["inbox/keep-wip.md", "inbox/sub/deep/ok.markdown", "inbox/sub/local.md", "inbox/today.md"]
+    );
+    assert!(discover::discover_under(root, Path::new("/elsewhere"), &config_for).is_empty());
+}
+
 #[test]
 fn load_transcodes_skips_reports_and_cancels() {
     let dir = tempfile::tempdir().unwrap();

@@ -61,11 +61,31 @@ impl Narrow {
 
     /// The items to send, in the order given (best first), and whether some were left out.
     fn apply<T>(&self, items: Vec<T>, label: impl Fn(&T) -> &str) -> (Vec<T>, bool) {
-        if items.len() <= self.limit {
-            return (items, false);
+        let total = items.len();
+        self.apply_lazily(total, items.into_iter(), label)
+    }
+
+    /// [`Narrow::apply`] on `total` items read only as far as needed.
+    fn apply_lazily<T>(
+        &self,
+        total: usize,
+        items: impl Iterator<Item = T>,
+        label: impl Fn(&T) -> &str,
+    ) -> (Vec<T>, bool) {
+        if total <= self.limit {
+            return (items.collect(), false);
         }
-        let matches = |item: &T| label(item).to_lowercase().contains(&self.typed);
-        (items.into_iter().filter(matches).take(self.limit).collect(), true)
+        (items.filter(|item| self.matches(label(item))).take(self.limit).collect(), true)
+    }
+
+    /// Whether `label` contains the typed word in any case (`to_lowercase`, without
+    /// allocating when both are ASCII, which almost every label is).
+    fn matches(&self, label: &str) -> bool {
+        let typed = self.typed.as_bytes();
+        if !(label.is_ascii() && self.typed.is_ascii()) {
+            return label.to_lowercase().contains(&self.typed);
+        }
+        typed.is_empty() || label.as_bytes().windows(typed.len()).any(|w| w.eq_ignore_ascii_case(typed))
     }
 }
 
@@ -271,7 +291,7 @@ impl Values<'_> {
     }
 
     fn domains(&self) -> Vec<Candidate> {
-        let used = self.index.provider_ranking().into_iter().filter_map(|p| {
+        let used = self.index.provider_ranking().filter_map(|p| {
             Some(Candidate {
                 label: p.domain?.to_string(),
                 detail: Some(p.name.to_string()),
@@ -298,24 +318,22 @@ impl Values<'_> {
         used.chain(plain_values(defaults, CompletionKind::Value)).collect()
     }
 
-    /// Provider names; picking one also fills in its domain. The list is narrowed before any
-    /// item is built, and where the domain goes is found once for all of them.
+    /// Provider names; picking one also fills in its domain. The index keeps its providers
+    /// ranked, so only the candidates up to the `limit`th match are read and built; where the
+    /// domain goes is found once for all of them.
     fn providers(&self) -> CompletionList {
-        let used = self.index.provider_ranking().into_iter().map(|p| {
+        let used = self.index.provider_ranking().map(|p| {
             let domain = self.config.providers.get(p.name).map(String::as_str).or(p.domain);
             ProviderCandidate { name: p.name, domain, count: Some(p.count), group: 0 }
         });
-        let catalog = self.config.providers.iter().map(|(name, domain)| ProviderCandidate {
-            name,
-            domain: Some(domain),
-            count: None,
-            group: 1,
-        });
-        let mut seen = HashSet::new();
-        let ranked: Vec<(usize, ProviderCandidate)> =
-            used.chain(catalog).filter(|p| seen.insert(p.name)).enumerate().collect();
-        let ranked = by_group(ranked, |(_, p)| p.group);
-        let (kept, is_incomplete) = self.narrow.apply(ranked, |(_, p)| p.name);
+        // A catalog name the workspace uses is offered once, with the workspace's count.
+        let catalog = self.config.providers.iter().filter(|(name, _)| !self.index.has_provider(name));
+        let total = self.index.provider_count() + catalog.clone().count();
+        let catalog =
+            catalog.map(|(name, domain)| ProviderCandidate { name, domain: Some(domain), count: None, group: 1 });
+        // Workspace names (group 0) come first, so ranks already follow the groups.
+        let ranked = used.chain(catalog).enumerate();
+        let (kept, is_incomplete) = self.narrow.apply_lazily(total, ranked, |(_, p)| p.name);
         let slot = domain_slot(self.text, self.ctx.word.start);
         let items = kept.into_iter().map(|(rank, p)| self.provider(rank, p, slot.as_ref())).collect();
         CompletionList { items, is_incomplete }

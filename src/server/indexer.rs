@@ -279,17 +279,20 @@ fn has_article_extension(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "md" || e == "markdown" || e == "txt")
 }
 
-/// The articles under the directories `dirs`, found by the initial scan's rules (so the
-/// folder's `.gitignore` and configuration apply): a walk of each folder holding one of them.
+/// The articles under the directories `dirs`, found by the initial scan's rules (the
+/// folder's `.gitignore` files and configuration apply), each directory walked alone.
 fn articles_under(roots: &[PathBuf], dirs: &[PathBuf]) -> Vec<(Uri, PathBuf)> {
     let configs = ConfigCache::default();
-    let mut found = Vec::new();
-    for root in roots.iter().filter(|root| dirs.iter().any(|dir| dir.starts_with(root))) {
-        let paths = workspace::discover::discover(root, &|dir: &Path| configs.get(dir));
-        let under = paths.into_iter().filter(|path| dirs.iter().any(|dir| path.starts_with(dir)));
-        found.extend(under.filter_map(|path| Some((to_lsp::uri_of(&path)?, path))));
+    let mut paths = Vec::new();
+    for dir in dirs {
+        for root in roots.iter().filter(|root| dir.starts_with(root)) {
+            paths.extend(workspace::discover::discover_under(root, dir, &|at: &Path| configs.get(at)));
+        }
     }
-    found
+    // A directory may be reported with one inside it, or lie in two nested folders.
+    paths.sort();
+    paths.dedup();
+    paths.into_iter().filter_map(|path| Some((to_lsp::uri_of(&path)?, path))).collect()
 }
 
 /// Removes the indexed articles under the directories `gone` (deleted, or moved out of the

@@ -7,9 +7,12 @@
 //! or replaced by a directory by the time it is read is skipped, and one rewritten meanwhile is
 //! read as it is then (the watcher reports the change).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use rayon::prelude::*;
 
 use super::summary::{ArticleSummary, summarize};
@@ -20,14 +23,32 @@ use crate::files;
 /// Article files under `root`, honouring `.gitignore` and the configuration's globs
 /// (`config_for` gives the configuration that applies in a directory).
 pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<PathBuf> {
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
+    discover_under(root, root, config_for)
+}
+
+/// The article files under `dir`, a directory inside `root`, exactly as [`discover`] of `root`
+/// would find them, walking `dir` alone (a new directory reported by the watcher costs its own
+/// files, not the whole folder). The ignore files of every directory from `root` down apply,
+/// a deeper one overriding a shallower one as in the walk from the root; that equality is
+/// tested in `tests/workspace.rs`.
+pub fn discover_under(root: &Path, dir: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<PathBuf> {
+    let Ok(inside) = dir.strip_prefix(root) else {
+        return Vec::new();
+    };
+    // Hidden directories are skipped by the walk from `root`, and so is all below them.
+    let hidden = inside.components().any(|c| c.as_os_str().to_str().is_some_and(|c| c.starts_with('.')));
+    let rules = Arc::new(IgnoreRules::new(root));
+    let on_the_way = dir.ancestors().take_while(|a| a.starts_with(root) && *a != root);
+    if hidden || on_the_way.into_iter().any(|a| rules.ignores(a, true)) {
+        return Vec::new();
+    }
+    let filter = rules.clone();
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .hidden(true)
         .follow_links(false)
-        // Ignore rules come from inside the folder only: no global git configuration or
-        // excludes file, no `.gitignore` above the folder (the server reads nothing outside).
-        .git_global(false)
-        .parents(false)
         .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| entry.depth() == 0 || !filter.ignores(entry.path(), entry.path().is_dir()))
         .build();
     // Files of one directory come together: ask for its configuration once.
     let mut current: Option<(PathBuf, Config)> = None;
@@ -37,9 +58,9 @@ pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> V
             continue;
         }
         let path = entry.path();
-        let dir = path.parent().unwrap_or(root);
-        if current.as_ref().is_none_or(|(d, _)| d != dir) {
-            current = Some((dir.to_path_buf(), config_for(dir)));
+        let parent = path.parent().unwrap_or(dir);
+        if current.as_ref().is_none_or(|(d, _)| d != parent) {
+            current = Some((parent.to_path_buf(), config_for(parent)));
         }
         let Some((_, config)) = &current else {
             continue;
@@ -50,6 +71,51 @@ pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> V
     }
     found.sort();
     found
+}
+
+/// The ignore files (`.gitignore`, then `.ignore`, which wins) of the directories of a folder,
+/// each read once when first needed.
+struct IgnoreRules {
+    root: PathBuf,
+    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+}
+
+impl IgnoreRules {
+    fn new(root: &Path) -> IgnoreRules {
+        IgnoreRules { root: root.to_path_buf(), by_dir: Mutex::default() }
+    }
+
+    /// Whether the ignore file nearest to `path` with an opinion on it ignores it (the
+    /// directories on its way are the caller's to check).
+    fn ignores(&self, path: &Path, is_dir: bool) -> bool {
+        let dirs = path.ancestors().skip(1).take_while(|a| a.starts_with(&self.root));
+        for dir in dirs {
+            let Some(rules) = self.of(dir) else { continue };
+            match rules.matched(path, is_dir) {
+                ignore::Match::None => continue,
+                decided => return decided.is_ignore(),
+            }
+        }
+        false
+    }
+
+    fn of(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        let mut cache = self.by_dir.lock().unwrap_or_else(|p| p.into_inner());
+        cache.entry(dir.to_path_buf()).or_insert_with(|| read_rules(dir)).clone()
+    }
+}
+
+/// The rules of one directory's ignore files, `None` when it has none.
+fn read_rules(dir: &Path) -> Option<Arc<Gitignore>> {
+    let mut builder = GitignoreBuilder::new(dir);
+    for name in [".gitignore", ".ignore"] {
+        let file = dir.join(name);
+        if file.is_file() {
+            // A malformed line is skipped; the rest of the file still applies.
+            let _ = builder.add(file);
+        }
+    }
+    builder.build().ok().filter(|rules| !rules.is_empty()).map(Arc::new)
 }
 
 /// Progress is reported about this many times over a load (and always at the end).

@@ -8,9 +8,10 @@
 //! Layering: `index` knows nothing of the modules that read it; `search` (title search) and
 //! `checks` (cross-file findings) add their `Index` methods in their own files.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::normal::{topic_key, url_key};
 use super::summary::{ArticleSummary, RelatedSummary};
@@ -54,7 +55,11 @@ pub(super) struct Derived {
     /// Topic key (no case, accents, extra blanks) -> the spellings in use.
     pub(super) spellings: HashMap<String, HashSet<String>>,
     /// Provider name -> occurrences and the domains written with it.
-    pub(super) providers: HashMap<String, ProviderCounts>,
+    pub(super) providers: HashMap<Arc<str>, ProviderCounts>,
+    /// The providers most used first (ties by name), sharing the names of `providers`: built
+    /// on first use and then kept in order as counts change, so completion reads the best few
+    /// of thousands without sorting them. Bulk indexing drops it rather than keep it in order.
+    pub(super) provider_order: OnceLock<BTreeSet<(Reverse<usize>, Arc<str>)>>,
     /// Top-level provider name -> files.
     pub(super) by_provider: HashMap<String, PathSet>,
     /// Field (`type`, `category`) -> value -> count.
@@ -142,6 +147,7 @@ impl Index {
     /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
     /// (indexing a workspace allocates each path once, at discovery).
     pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
+        self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
         self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
@@ -218,23 +224,29 @@ impl Index {
             domain: p.domain.map(str::to_string),
             count: p.count,
         };
-        self.provider_ranking().into_iter().map(owned).collect()
+        self.provider_ranking().map(owned).collect()
     }
 
-    /// [`Index::providers`] without copying the names and domains.
-    pub fn provider_ranking(&self) -> Vec<ProviderRank<'_>> {
-        let mut out: Vec<ProviderRank<'_>> = self
-            .derived
-            .providers
-            .iter()
-            .map(|(name, counts)| ProviderRank {
-                name,
-                domain: counts.top.as_ref().map(|(d, _)| d.as_str()),
-                count: counts.count,
-            })
-            .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
-        out
+    /// [`Index::providers`] without copying the names and domains, lazily: taking the first
+    /// few costs those few, not the thousands of providers a workspace may have.
+    pub fn provider_ranking(&self) -> impl Iterator<Item = ProviderRank<'_>> + '_ {
+        let order = self.derived.provider_order.get_or_init(|| {
+            self.derived.providers.iter().map(|(name, counts)| (Reverse(counts.count), name.clone())).collect()
+        });
+        order.iter().filter_map(|(Reverse(count), name)| {
+            let counts = self.derived.providers.get(&**name)?;
+            Some(ProviderRank { name, domain: counts.top.as_ref().map(|(d, _)| d.as_str()), count: *count })
+        })
+    }
+
+    /// How many distinct providers the workspace names.
+    pub fn provider_count(&self) -> usize {
+        self.derived.providers.len()
+    }
+
+    /// Whether some article (or related entry) of the workspace names the provider `name`.
+    pub fn has_provider(&self, name: &str) -> bool {
+        self.derived.providers.contains_key(name)
     }
 
     /// Values seen for a scalar field (`type`, `category`) by frequency.
@@ -353,18 +365,33 @@ impl Derived {
     }
 
     fn apply_provider(&mut self, name: &str, domain: Option<&str>, add: bool) {
-        let counts = self.providers.entry(name.to_string()).or_default();
-        if add {
-            counts.count += 1;
-        } else {
-            counts.count = counts.count.saturating_sub(1);
+        if add && !self.providers.contains_key(name) {
+            self.providers.insert(Arc::from(name), ProviderCounts::default());
         }
+        // The shared name, for the ordered list (a reference count, not a copy).
+        let Some(key) = self.providers.get_key_value(name).map(|(k, _)| k.clone()) else {
+            return;
+        };
+        let Some(counts) = self.providers.get_mut(name) else {
+            return;
+        };
+        let before = counts.count;
+        counts.count = if add { before + 1 } else { before.saturating_sub(1) };
+        let after = counts.count;
         if let Some(domain) = domain {
             update_count(&mut counts.domains, domain.to_string(), add);
             counts.domain_changed(domain, add);
         }
-        if counts.count == 0 {
+        if after == 0 {
             self.providers.remove(name);
+        }
+        if let Some(order) = self.provider_order.get_mut() {
+            if before > 0 {
+                order.remove(&(Reverse(before), key.clone()));
+            }
+            if after > 0 {
+                order.insert((Reverse(after), key));
+            }
         }
     }
 }
@@ -471,7 +498,12 @@ mod update_tests {
             .iter()
             .map(|(k, v)| (k, (v.count, v.domains.iter().collect::<BTreeMap<_, _>>(), &v.top)))
             .collect();
-        format!("{:?}", (sorted(&d.by_url), sorted(&d.linking), sorted(&d.by_topic), sorted(&d.by_provider), providers))
+        // The ranking as kept in order (by `update` when built before) or built afresh.
+        let ranking: Vec<_> = index.provider_ranking().collect();
+        format!(
+            "{:?}",
+            (sorted(&d.by_url), sorted(&d.linking), sorted(&d.by_topic), sorted(&d.by_provider), providers, ranking)
+        )
     }
 
     fn entry(url: &str, provider: &str, domain: &str) -> String {
@@ -499,6 +531,8 @@ mod update_tests {
         let mut index = Index::default();
         index.upsert(other.to_path_buf(), Arc::new(summarize(&text(&[variants[1].clone()]))));
         index.upsert(this.clone(), Arc::new(summarize(&text(&entries))));
+        // Built now, the provider ranking is kept in order by every update below.
+        assert_eq!(index.provider_ranking().count(), 3);
         let mut seed = 7u64;
         for _ in 0..300 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

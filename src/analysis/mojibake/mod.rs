@@ -33,6 +33,8 @@
 
 mod classes;
 mod compose;
+#[cfg(test)]
+mod exactness;
 mod lattice;
 mod path;
 mod search;

@@ -106,11 +106,34 @@ fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
     })
 }
 
+#[cfg(test)]
+thread_local! {
+    static SHORTCUTS_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every proof that skips work switched off, for tests that compare the two.
+#[cfg(test)]
+pub(super) fn without_shortcuts<T>(f: impl FnOnce() -> T) -> T {
+    SHORTCUTS_OFF.set(true);
+    let out = f();
+    SHORTCUTS_OFF.set(false);
+    out
+}
+
+/// Whether the proofs that skip a search may be used (always, outside tests that compare).
+fn shortcuts() -> bool {
+    #[cfg(test)]
+    if SHORTCUTS_OFF.get() {
+        return false;
+    }
+    true
+}
+
 /// The steps of the cheapest path through the lattice of `stretch` in `table`; empty when
 /// keeping every character is cheapest.
 pub(super) fn cheapest_path(stretch: &Stretch, table: Table, how: Eagerness) -> Vec<Step> {
     with_scratch(|scratch| {
-        if keeping_is_cheapest(scratch, stretch, table, how) {
+        if shortcuts() && keeping_is_cheapest(scratch, stretch, table, how) {
             return Vec::new();
         }
         let path = search(scratch, stretch, table, how);
@@ -267,7 +290,7 @@ fn keeping_is_cheapest(scratch: &mut Scratch, stretch: &Stretch, table: Table, h
 /// with `eager` as the gain of the search counts them.
 pub(super) fn never_gains(stretch: &Stretch, table: Table, line_penalties: bool) -> bool {
     with_scratch(|scratch| {
-        if !isolated_steps(scratch, stretch, table) {
+        if !shortcuts() || !isolated_steps(scratch, stretch, table) {
             return false;
         }
         let rarity: i32 = stretch.chars.iter().map(|&c| table.rarity(c)).sum();

@@ -179,14 +179,14 @@ struct Candidate {
     table: Table,
     mode: Mode,
     gain: i32,
+    /// The penalties a stretch known to be mangled forgives (see [`forgivable`]).
+    forgivable: i32,
     runs: Vec<Found>,
 }
 
 /// A run with what the guess needs: the characters a lost byte could have been.
 struct Found {
     mangled: Mangled,
-    /// Sequences decoded in the outer layer.
-    sequences: i32,
     lost: Vec<char>,
 }
 
@@ -232,12 +232,15 @@ fn line_winner(candidates: &[Vec<Candidate>]) -> Option<Table> {
     let mut totals = [(0, 0); super::tables::TABLE_COUNT];
     for c in candidates.iter().flatten() {
         let total = &mut totals[usize::from(c.table.0)];
-        total.0 += c.gain;
+        // The table's prior is a belief about the line: paid once, not once per stretch.
+        total.0 += c.gain + c.table.prior();
         if c.gain >= MARGIN {
             total.1 += c.gain;
         }
     }
-    let (best, &(_, strong)) = totals.iter().enumerate().max_by_key(|&(i, t)| (t.0, std::cmp::Reverse(i)))?;
+    let line_gain = |i: usize, total: i32| total - Table(i as u8).prior();
+    let (best, &(_, strong)) =
+        totals.iter().enumerate().max_by_key(|&(i, t)| (line_gain(i, t.0), std::cmp::Reverse(i)))?;
     (strong >= STRONG_LINE).then_some(Table(u8::try_from(best).ok()?))
 }
 
@@ -329,18 +332,12 @@ fn best_reading(stretch: &Stretch, word: &Word, table: Table, layer: u8) -> Opti
     if best.gain < MARGIN || best.mode == Mode::Optimistic {
         return Some(best);
     }
-    // The eager reading decodes more sequences; it wins when those cost no more than the
-    // penalty every sequence pays.
-    let extra = |c: &Candidate| PENALTIES.sequence * (sequences(c) - sequences(&best));
+    // The eager reading decodes more sequences; it wins when the text it leaves is no worse
+    // once the penalties a mangled stretch forgives are forgiven.
     match evaluate(stretch, word, table, layer, Mode::Stretch) {
-        Some(eager) if eager.gain > 0 && eager.gain + extra(&eager) >= best.gain => Some(eager),
+        Some(eager) if eager.gain > 0 && eager.gain + eager.forgivable - best.forgivable >= best.gain => Some(eager),
         _ => Some(best),
     }
-}
-
-/// How many sequences a reading decodes.
-fn sequences(c: &Candidate) -> i32 {
-    c.runs.iter().map(|r| r.sequences).sum()
 }
 
 /// How a stretch is searched.
@@ -426,7 +423,25 @@ fn evaluate(stretch: &Stretch, word: &Word, table: Table, layer: u8, mode: Mode)
         return None;
     }
     let gain = original - cost;
-    Some(Candidate { stretch: stretch.index, table, mode, gain, runs })
+    Some(Candidate { stretch: stretch.index, table, mode, gain, forgivable: forgivable(&path), runs })
+}
+
+/// The penalties of a path that a stretch known to be mangled in its table forgives: once some
+/// of it is mangled, its other sequences (a lost byte too) most likely are. A no-break space
+/// restored at the end of a word still pays: a one-letter word before a space (`с первого` in
+/// KOI8-R) reads as a letter and a no-break space, one inside a mangled word (`Î Î­` for `Πέ`,
+/// glued to the next sequence) does not.
+fn forgivable(path: &[Step]) -> i32 {
+    let mut out = 0;
+    for (i, step) in path.iter().enumerate() {
+        let glued = path.get(i + 1).is_some_and(|next| next.kind != Kind::Keep);
+        out += match step.kind {
+            Kind::Keep => 0,
+            Kind::Utf8 { nbsp, .. } if !glued => step.kind.penalty(false) - PENALTIES.nbsp * i32::from(nbsp),
+            kind => kind.penalty(false),
+        };
+    }
+    out
 }
 
 /// Repairs one run of decoded steps, then undoes further layers inside the repair.
@@ -459,8 +474,7 @@ fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: 
     let layers = 1 + inner.iter().map(|m| m.layers).max().unwrap_or(0);
     let repaired = if inner.is_empty() { decoded } else { super::apply(&decoded, &inner) };
     let lost = if inner.is_empty() { lost } else { Vec::new() };
-    let sequences = steps.len() as i32;
-    Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, sequences, lost }
+    Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, lost }
 }
 
 /// Offers a second repair where one lost byte is restored from context: the only character

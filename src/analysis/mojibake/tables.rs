@@ -62,7 +62,7 @@ const ROWS: [Row; TABLE_COUNT] = [
         rare: &[("ÃÂŠšŒœŸƒªºµ", 3)],
     },
     Row {
-        legacy: Legacy::Windows1257, source: Source::Whatwg(encoding_rs::WINDOWS_1257), prior: 2, rare: &[("Ã", 3)]
+        legacy: Legacy::Windows1257, source: Source::Whatwg(encoding_rs::WINDOWS_1257), prior: 1, rare: &[("Ã", 3)]
     },
     Row { legacy: Legacy::Koi8R, source: Source::Whatwg(encoding_rs::KOI8_R), prior: 3, rare: &[] },
     Row { legacy: Legacy::MacRoman, source: Source::Whatwg(encoding_rs::MACINTOSH), prior: 1, rare: &[] },
@@ -140,7 +140,8 @@ impl Table {
     /// Bytes this table leaves undefined (decoded as C1 controls by browsers, lost by strict
     /// decoders): what a wildcard most likely stood for.
     pub(super) fn undefined(self) -> impl Iterator<Item = u8> {
-        (0x80..=0xBF_u8).filter(move |&b| matches!(self.decode(b), '\u{80}'..='\u{9F}'))
+        let bits = lookup().undefined[usize::from(self.0) % TABLE_COUNT];
+        (0x80..=0xBF_u8).filter(move |&b| bits & (1 << (b - 0x80)) != 0)
     }
 }
 
@@ -187,6 +188,8 @@ const DENSE: usize = 0x2600;
 
 struct Lookup {
     forward: [[char; 128]; TABLE_COUNT],
+    /// Per table, the bytes the code page leaves undefined (bit `b - 0x80`).
+    undefined: [u128; TABLE_COUNT],
     dense: Vec<[u8; TABLE_COUNT]>,
     dense_masks: Vec<Masks>,
     sparse: Vec<(char, [u8; TABLE_COUNT])>,
@@ -239,7 +242,9 @@ fn lookup() -> &'static Lookup {
 }
 
 fn build() -> Lookup {
-    let forward: [[char; 128]; TABLE_COUNT] = std::array::from_fn(|i| upper_half(&ROWS[i].source));
+    let halves: [([char; 128], u128); TABLE_COUNT] = std::array::from_fn(|i| upper_half(&ROWS[i].source));
+    let forward = halves.map(|(chars, _)| chars);
+    let undefined = halves.map(|(_, bits)| bits);
     let mut dense = vec![[0_u8; TABLE_COUNT]; DENSE];
     let mut sparse: Vec<(char, [u8; TABLE_COUNT])> = Vec::new();
     let mut add = |c: char, table: usize, byte: u8| {
@@ -260,9 +265,7 @@ fn build() -> Lookup {
     };
     for (table, decoded) in forward.iter().enumerate() {
         for (c, byte) in decoded.iter().zip(0x80..=0xFF_u8) {
-            if *c != '\u{FFFD}' {
-                add(*c, table, byte);
-            }
+            add(*c, table, byte);
         }
     }
     // Latin-1 half of the Western table: each C1 control stands for its own byte.
@@ -290,10 +293,13 @@ fn build() -> Lookup {
         }
     }
     rare.sort_by_key(|(c, _)| *c);
-    Lookup { forward, dense, dense_masks, sparse, nbsp, nbsp_tables, rare }
+    Lookup { forward, undefined, dense, dense_masks, sparse, nbsp, nbsp_tables, rare }
 }
 
-fn upper_half(source: &Source) -> [char; 128] {
+/// A table's upper half, and which of its bytes the code page leaves undefined (bit `b - 0x80`).
+/// An undefined byte shows as the Latin-1 character of the same value (a C1 control, or `¡`
+/// for Windows-1257's 0xA1), as sloppy decoders (browsers, most scrapers) show it.
+fn upper_half(source: &Source) -> ([char; 128], u128) {
     let mut out = ['\u{FFFD}'; 128];
     match source {
         Source::Whatwg(encoding) => {
@@ -309,5 +315,12 @@ fn upper_half(source: &Source) -> [char; 128] {
             }
         }
     }
-    out
+    let mut undefined = 0_u128;
+    for (i, (slot, byte)) in out.iter_mut().zip(0x80..=0xFF_u8).enumerate() {
+        if matches!(*slot, '\u{80}'..='\u{9F}' | '\u{FFFD}') {
+            *slot = char::from(byte);
+            undefined |= 1 << i;
+        }
+    }
+    (out, undefined)
 }

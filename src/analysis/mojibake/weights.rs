@@ -56,6 +56,12 @@ const NOT_A_BASE: &[Class] = &[
 const PAIRS: &[(&[Class], &[Class], i32)] = &[
     // An accented capital followed by a symbol: `Ã©`, `Ã¼`, `Â°`, `Ð¡`, `Â\u{a0}`.
     (&[LatinUpper], &[Symbol, Currency, Math, Box, C1, Nbsp, Inverted], 5),
+    // A letter that a table puts on a lead byte, then a lost byte: `Å�odzi`, `Ñ�`, `ã�¯`. Real
+    // text that holds U+FFFD lost a whole character, which leaves it after anything.
+    (ACCENTED, &[Replacement], 8),
+    (CYRILLIC, &[Replacement], 8),
+    (GREEK, &[Replacement], 8),
+    (SYMBOLS, &[Replacement], 5),
     // ... but less before `™ ®`: an all-caps brand carries them (`PÖYTÄ®`).
     (&[LatinUpper], &[Mark], 3),
     (&[LatinUpper], &[Punct], 3),
@@ -91,6 +97,8 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (&[Symbol, Mark, Currency, Math, Inverted], ACCENTED, 3),
     (&[Symbol, Mark, Currency, Math], CYRILLIC, 3),
     (CYRILLIC, &[Symbol, Mark, Currency, Math], 5),
+    // Greek letters before Latin-1 symbols: UTF-8 read as Windows-1253 (`Γ©`, `β€™`).
+    (GREEK, &[Symbol, Mark, Currency, Math, C1, Inverted], 4),
     (&[Digit], &[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], 2),
     (&[CyrillicUpper], &[Quote, Guillemet], 1),
     // Letters of two scripts touching: `cafГ©`, `ΓÇÖ`, a CJK character inside a Latin word.
@@ -148,7 +156,7 @@ pub(super) struct Penalties {
 }
 
 pub(super) const PENALTIES: Penalties =
-    Penalties { sequence: 1, wildcard: 4, nbsp: 2, cesu: 1, single_byte: 1, layer: 2, eager_bonus: 3 };
+    Penalties { sequence: 1, wildcard: 3, nbsp: 2, cesu: 1, single_byte: 1, layer: 2, eager_bonus: 3 };
 
 /// A stretch is repaired only when its badness drops by at least this much.
 pub(super) const MARGIN: i32 = 4;
