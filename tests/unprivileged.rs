@@ -33,7 +33,11 @@ impl Sandbox {
         let dir = tempfile::tempdir().unwrap();
         std::fs::set_permissions(dir.path(), PermissionsExt::from_mode(0o755)).unwrap();
         let bin = dir.path().join("article-lsp");
-        std::fs::copy(env!("CARGO_BIN_EXE_article-lsp"), &bin).unwrap();
+        // Copied by a child process: a copy written by this process holds a writable descriptor
+        // that a test thread forking at that moment inherits until its exec, and running the copy
+        // then fails with "Text file busy" (ETXTBSY).
+        let copied = std::process::Command::new("cp").arg(env!("CARGO_BIN_EXE_article-lsp")).arg(&bin).status();
+        assert!(copied.unwrap().success(), "copy the binary");
         std::fs::set_permissions(&bin, PermissionsExt::from_mode(0o755)).unwrap();
         Sandbox { dir, bin }
     }
