@@ -370,22 +370,30 @@ async fn read_input<I: AsyncRead + Unpin>(
                 let _ = replies.send(frame(reply.to_string().as_bytes())).await;
                 continue;
             }
-            Verdict::Substitute(response) => frame(response.to_string().as_bytes()),
+            Verdict::Substitute(response) => response.to_string().into_bytes(),
             Verdict::Forward { method } => {
                 shutdown |= method.as_deref() == Some("shutdown");
                 if method.as_deref() == Some("exit") {
-                    let _ = to_framework.write_all(&frame(&body)).await;
+                    let _ = forward_frame(&mut to_framework, &body).await;
                     break;
                 }
-                frame(&body)
+                body
             }
         };
-        if to_framework.write_all(&forward).await.is_err() {
+        if forward_frame(&mut to_framework, &forward).await.is_err() {
             break;
         }
     }
     let _ = to_framework.shutdown().await;
     if shutdown { Outcome::Clean } else { Outcome::WithoutShutdown }
+}
+
+/// Writes one frame to the framework: the header, then the body as it came (this reader is the
+/// pipe's only writer, so nothing interleaves; a `didOpen` of a large article is not copied once
+/// more just to put a header in front of it).
+async fn forward_frame(to_framework: &mut DuplexStream, body: &[u8]) -> std::io::Result<()> {
+    to_framework.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()).await?;
+    to_framework.write_all(body).await
 }
 
 /// Passes the framework's frames, whole, to the writer.
