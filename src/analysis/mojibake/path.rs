@@ -13,11 +13,11 @@
 use std::cell::RefCell;
 
 use super::Origin;
-use super::classes::{Class, class_of};
-use super::lattice::{Reading, readings};
+use super::classes::{ALL_CLASSES, CLASS_COUNT, Class, class_of};
+use super::lattice::Reading;
 use super::stretch::{Stretch, single_byte};
 use super::tables::{Table, masks};
-use super::weights::{PENALTIES, char_cost, link};
+use super::weights::{MIXED_CASE, PENALTIES, char_cost, link};
 
 /// One step of a path through the lattice: characters `from..to` become `out`.
 #[derive(Debug, Clone, Copy)]
@@ -88,10 +88,16 @@ struct Node {
 struct Scratch {
     nodes: Vec<Vec<Node>>,
     arena: Vec<(Step, Option<usize>)>,
-    options: Vec<Reading>,
     /// For the local tests: the steps other than keeping, and positions where one ends.
     steps: Vec<Step>,
     ends: Vec<bool>,
+    /// For [`least_change`]: per position, the best change of a path whose last step keeps a
+    /// character, of one whose last step decodes, and the classes such steps output.
+    kept: Vec<Option<i32>>,
+    decoded: Vec<Option<i32>>,
+    classes: Vec<u64>,
+    /// Per position, the tables where a decoded character ending there is a lead byte.
+    leads: Vec<u16>,
 }
 
 thread_local! {
@@ -147,7 +153,7 @@ pub(super) fn cheapest_path(stretch: &Stretch, table: Table, how: Eagerness) -> 
 /// double mangling, judged after peeling.
 fn search(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness) -> Vec<Step> {
     let n = stretch.chars.len();
-    let Scratch { nodes, arena, options, .. } = scratch;
+    let Scratch { nodes, arena, .. } = scratch;
     arena.clear();
     if nodes.len() < n + 1 {
         nodes.resize_with(n + 1, Vec::new);
@@ -155,10 +161,12 @@ fn search(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness
     nodes.iter_mut().take(n + 1).for_each(Vec::clear);
     nodes[0].push(Node { class: edge(stretch.around.prev), cost: 0, step: None });
     let mut here: Vec<Node> = Vec::new();
+    let mut rest = stretch.readings(table);
     for at in 0..n {
         let c = stretch.chars[at];
-        options.clear();
-        readings(options, &stretch.chars, at, table);
+        let starting = rest.iter().take_while(|(from, _)| *from == at).count();
+        let (options, later) = rest.split_at(starting);
+        rest = later;
         std::mem::swap(&mut here, &mut nodes[at]);
         let mut graph = Graph { nodes: &mut nodes[..=n], arena: &mut *arena, table, stretch, how };
         for node in &here {
@@ -169,9 +177,8 @@ fn search(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness
                     graph.relax(node, Step { from: at, to: at + 1, out, kind: Kind::SingleByte }, 0);
                 }
             }
-            for r in options.iter() {
-                let kind = Kind::Utf8 { wildcards: r.wildcards, nbsp: r.nbsp, cesu: r.cesu };
-                graph.relax(node, Step { from: at, to: r.end, out: r.decoded, kind }, 0);
+            for (_, r) in options {
+                graph.relax(node, utf8_step(at, r), 0);
             }
         }
         std::mem::swap(&mut here, &mut nodes[at]);
@@ -235,36 +242,45 @@ fn step_class(step: Step, table: Table, optimistic: bool) -> Class {
     }
 }
 
-/// Fills `scratch.steps` with every step other than keeping that the lattice offers (a
-/// sequence, or a C1 control read as Windows-1252), and says whether they stand apart: no step
-/// starts where another ends. Then every path costs the all-keep path plus the deltas of its
-/// steps, and the searches that follow can be decided step by step.
-fn isolated_steps(scratch: &mut Scratch, stretch: &Stretch, table: Table) -> bool {
-    let n = stretch.chars.len();
-    let Scratch { options, ends, steps, .. } = scratch;
+/// The step that reads the sequence `r`, which starts at character `at`.
+fn utf8_step(at: usize, r: &Reading) -> Step {
+    Step {
+        from: at,
+        to: r.end,
+        out: r.decoded,
+        kind: Kind::Utf8 { wildcards: r.wildcards, nbsp: r.nbsp, cesu: r.cesu },
+    }
+}
+
+/// Fills `steps` with every step other than keeping that the lattice offers (a sequence, or a
+/// C1 control read as Windows-1252), in order of where they start.
+fn collect_steps(steps: &mut Vec<Step>, stretch: &Stretch, table: Table) {
     steps.clear();
-    ends.clear();
-    ends.resize(n + 1, false);
-    for at in 0..n {
-        let c = stretch.chars[at];
-        options.clear();
-        readings(options, &stretch.chars, at, table);
-        let single = table.is_western().then(|| single_byte(c)).flatten();
-        if options.is_empty() && single.is_none() {
-            continue;
+    let mut readings = stretch.readings(table).iter().peekable();
+    for (at, &c) in stretch.chars.iter().enumerate() {
+        while let Some((_, r)) = readings.next_if(|(from, _)| *from == at) {
+            steps.push(utf8_step(at, r));
         }
-        if ends[at] {
+        if table.is_western() {
+            steps.extend(single_byte(c).map(|out| Step { from: at, to: at + 1, out, kind: Kind::SingleByte }));
+        }
+    }
+}
+
+/// Fills `scratch.steps` with every step other than keeping, and says whether they stand
+/// apart: no step starts where another ends. Then every path costs the all-keep path plus the
+/// deltas of its steps, and the searches that follow can be decided step by step.
+fn isolated_steps(scratch: &mut Scratch, stretch: &Stretch, table: Table) -> bool {
+    let Scratch { ends, steps, .. } = scratch;
+    collect_steps(steps, stretch, table);
+    ends.clear();
+    ends.resize(stretch.chars.len() + 1, false);
+    for step in steps.iter() {
+        if ends[step.from] {
             return false;
         }
-        for r in options.iter() {
-            let kind = Kind::Utf8 { wildcards: r.wildcards, nbsp: r.nbsp, cesu: r.cesu };
-            steps.push(Step { from: at, to: r.end, out: r.decoded, kind });
-        }
-        steps.extend(single.map(|out| Step { from: at, to: at + 1, out, kind: Kind::SingleByte }));
-        for step in steps.iter().filter(|s| s.from == at) {
-            if let Some(end) = ends.get_mut(step.to) {
-                *end = true;
-            }
+        if let Some(end) = ends.get_mut(step.to) {
+            *end = true;
         }
     }
     true
@@ -280,30 +296,110 @@ fn keeping_is_cheapest(scratch: &mut Scratch, stretch: &Stretch, table: Table, h
         })
 }
 
-/// Can no path through the stretch gain anything, whichever one a search picks? When the
-/// steps stand apart, each run of a path is one step, which decodes to one character that no
-/// further layer can change (unless it is a C1 control); the gain of a path is then the
-/// stretch's rarity and word-shape badness, less the table's prior, less the real deltas of
-/// its steps with their penalties, less the new word-shape badness (never negative). If even
-/// taking every step that lowers the cost leaves that at or below zero, no reading of the
-/// stretch in `table` is worth anything. `line_penalties`: the penalties of [`Kind::penalty`]
-/// with `eager` as the gain of the search counts them.
+// The bound of `never_gains` counts a repair's word shape as at least zero.
+const _: () = assert!(MIXED_CASE >= 0);
+
+/// Can no path through the stretch gain anything, whichever one a search picks? A search's
+/// gain is the original's badness (`K` plus the stretch's word shape) less the table's prior,
+/// the badness of the repair and its penalties (`P`) and the repair's word shape (never
+/// negative): at most `shape - prior - (P - K)`. When no run of decoded characters can hold a
+/// further layer, a run is repaired as decoded, `P` is the cost of a path through the
+/// lattice, and [`least_change`] bounds `P - K` from below over every path that decodes
+/// anything (keeping everything gains nothing by definition). `line_penalties`: the
+/// penalties of [`Kind::penalty`] with `eager` as the gain of the search counts them.
 pub(super) fn never_gains(stretch: &Stretch, table: Table, line_penalties: bool) -> bool {
+    if !shortcuts() {
+        return false;
+    }
     with_scratch(|scratch| {
-        if !shortcuts() || !isolated_steps(scratch, stretch, table) {
+        collect_steps(&mut scratch.steps, stretch, table);
+        if may_peel_further(scratch, stretch.chars.len()) {
             return false;
         }
-        let rarity: i32 = stretch.chars.iter().map(|&c| table.rarity(c)).sum();
-        let mut bound = rarity + stretch.shape - table.prior();
-        for &step in &scratch.steps {
-            if step.kind != Kind::SingleByte && matches!(step.out, '\u{80}'..='\u{9F}') {
-                return false;
-            }
-            let change = delta(stretch, step, class_of(step.out), None) + step.kind.penalty(line_penalties);
-            bound -= change.min(0);
-        }
-        bound <= 0
+        least_change(scratch, stretch, table, line_penalties)
+            .is_none_or(|change| stretch.shape - table.prior() - change <= 0)
     })
+}
+
+/// Could peeling change a run of decoded characters (`scratch.steps`) on some path? Peeling
+/// searches the run again; that finds nothing unless the run holds a C1 control (which may
+/// stand for a Windows-1252 character) or a character that is a lead byte right before one
+/// that is a continuation byte in the same table (the only way a sequence starts).
+fn may_peel_further(scratch: &mut Scratch, n: usize) -> bool {
+    let Scratch { steps, leads, .. } = scratch;
+    leads.clear();
+    leads.resize(n + 1, 0);
+    for step in steps.iter() {
+        if step.kind != Kind::SingleByte && matches!(step.out, '\u{80}'..='\u{9F}') {
+            return true;
+        }
+        let m = masks(step.out);
+        // Steps are in order of their start, so every step ending here is already counted.
+        if leads[step.from] & m.cont != 0 {
+            return true;
+        }
+        if let Some(slot) = leads.get_mut(step.to) {
+            *slot |= m.lead();
+        }
+    }
+    false
+}
+
+/// A lower bound on `P - K` over the paths through the lattice that decode something: the
+/// cost of the path (as [`super::search`] counts a repair: classes of the decoded characters,
+/// penalties, kept characters paying their rarity) less the cost of keeping every character.
+/// `None` when nothing can be decoded. A dynamic programme over positions whose state is only
+/// whether the last step decoded; the class that step output, which the next pair weight
+/// depends on, is relaxed to the cheapest of the classes decoded steps ending there output,
+/// so the bound is exact when steps stand apart and never above the truth when they touch.
+fn least_change(scratch: &mut Scratch, stretch: &Stretch, table: Table, line_penalties: bool) -> Option<i32> {
+    let Scratch { steps, kept, decoded, classes, .. } = scratch;
+    let n = stretch.chars.len();
+    let script = stretch.script;
+    let class = |i: usize| stretch.classes[i];
+    let left = |i: usize| if i == 0 { edge(stretch.around.prev) } else { class(i - 1) };
+    // What keeping character `i` costs in the all-keep path, its pair with the left one included.
+    let keep =
+        |i: usize| char_cost(class(i), script) + table.rarity(stretch.chars[i]) + link(left(i), class(i), script);
+    let cheapest_link = |from: u64, to: Class| {
+        (0..CLASS_COUNT).filter(|&k| from & (1 << k) != 0).map(|k| link(ALL_CLASSES[k], to, script)).min()
+    };
+    let lower = |a: Option<i32>, b: Option<i32>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    kept.clear();
+    kept.resize(n + 1, None);
+    decoded.clear();
+    decoded.resize(n + 1, None);
+    classes.clear();
+    classes.resize(n + 1, 0);
+    let mut next = 0;
+    for at in 0..n {
+        // Steps end after they start, so what ends here is final.
+        let (here, here_classes, kept_here) = (decoded[at], classes[at], kept[at]);
+        let after_decoded = |right: Class| Some(here? + cheapest_link(here_classes, right)?);
+        // Keeping character `at`: only the pair with its left neighbour can differ.
+        kept[at + 1] = lower(kept_here, after_decoded(class(at)).map(|c| c - link(left(at), class(at), script)));
+        while let Some(&step) = steps.get(next).filter(|s| s.from == at) {
+            next += 1;
+            let out = class_of(step.out);
+            let replaced: i32 = (step.from..step.to).map(keep).sum();
+            let own = char_cost(out, script) + step.kind.penalty(line_penalties) - replaced;
+            // After a kept character (or none decoded yet, a change of zero).
+            let after_kept = kept_here.unwrap_or(0).min(0) + link(left(at), out, script);
+            let change = lower(Some(after_kept), after_decoded(out)).map(|c| c + own);
+            let Some(slot) = decoded.get_mut(step.to) else {
+                continue;
+            };
+            *slot = lower(*slot, change);
+            classes[step.to] |= 1 << (out as usize);
+        }
+    }
+    let end = edge(stretch.around.next);
+    let last_kept = n.checked_sub(1).map_or(edge(stretch.around.prev), class);
+    let ending = decoded[n].zip(cheapest_link(classes[n], end)).map(|(c, l)| c + l - link(last_kept, end, script));
+    lower(kept[n], ending)
 }
 
 /// What reading `step` as `class` instead of keeping its characters adds to the badness of a

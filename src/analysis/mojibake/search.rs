@@ -254,6 +254,9 @@ fn follow_hypothesis(stretch: &Stretch, word: &Word, options: &mut Vec<Candidate
     if at.is_some_and(|i| options[i].mode == Mode::Line) {
         return;
     }
+    if never_gains(stretch, winner, true) {
+        return;
+    }
     let Some(eager) = evaluate(stretch, word, winner, layer, Mode::Line).filter(|c| c.gain > 0) else {
         return;
     };
@@ -322,6 +325,10 @@ fn candidates(stretch: &Stretch, word: &Word, layer: u8) -> Vec<Candidate> {
 
 /// The best of the normal, eager and optimistic readings of a stretch in one table.
 fn best_reading(stretch: &Stretch, word: &Word, table: Table, layer: u8) -> Option<Candidate> {
+    // Decided once for the modes below, which all count penalties as a normal search does.
+    if never_gains(stretch, table, false) {
+        return None;
+    }
     let normal = evaluate(stretch, word, table, layer, Mode::Normal);
     let optimistic = (layer < MAX_LAYERS).then(|| evaluate(stretch, word, table, layer, Mode::Optimistic)).flatten();
     let best = match (normal, optimistic) {
@@ -367,11 +374,8 @@ fn original_cost(stretch: &Stretch, table: Table) -> i32 {
 }
 
 /// The cheapest path through the lattice of `stretch` in `table`, with its runs peeled and
-/// its gain over the original.
+/// its gain over the original. Callers first ask [`never_gains`] (once for all modes).
 fn evaluate(stretch: &Stretch, word: &Word, table: Table, layer: u8, mode: Mode) -> Option<Candidate> {
-    if never_gains(stretch, table, mode == Mode::Line) {
-        return None;
-    }
     let eager = mode != Mode::Normal;
     let path = cheapest_path(stretch, table, Eagerness { eager, optimistic: mode == Mode::Optimistic });
     if path.is_empty() {

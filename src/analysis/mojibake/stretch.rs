@@ -11,13 +11,14 @@
 //! filter runs once over the line's bytes ([`may_hold_sequence`]), so a clean line costs a
 //! table look-up per two-byte character and nothing per CJK or Indic character.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::classes::{Class, Script, class_of};
+use super::lattice::{Reading, readings};
 use super::search::Around;
-use super::tables::{Masks, Table, masks, nbsp_tables};
-use super::weights::shape_cost;
+use super::tables::{Masks, TABLE_COUNT, Table, masks, nbsp_tables};
 
 /// A stretch worth a search.
 pub(super) struct Stretch {
@@ -27,7 +28,8 @@ pub(super) struct Stretch {
     /// The class of each character.
     pub classes: Vec<Class>,
     pub around: Around,
-    /// Badness of the case patterns of the stretch's words (with the characters around it).
+    /// Badness of the case patterns of the stretch's words (with the ASCII letters around it),
+    /// filled in by the search, which knows the words.
     pub shape: i32,
     /// Tables in which some sequence (or a C1 control read as Windows-1252) may be read.
     pub tables: u16,
@@ -35,6 +37,29 @@ pub(super) struct Stretch {
     pub script: Option<Script>,
     /// Index of the stretch in its line.
     pub index: usize,
+    /// Per table, once asked for: every sequence its lattice holds (see [`Stretch::readings`]).
+    lattices: [OnceCell<Vec<(usize, Reading)>>; TABLE_COUNT],
+}
+
+impl Stretch {
+    /// Every sequence that `table` can read in the stretch, with the character it starts at, in
+    /// order of that character. Built once per table: the proofs and searches of every mode
+    /// read it again.
+    pub(super) fn readings(&self, table: Table) -> &[(usize, Reading)] {
+        // Every table has a cell; a table out of range could read nothing.
+        let Some(cell) = self.lattices.get(usize::from(table.0)) else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            let (mut all, mut here) = (Vec::new(), Vec::new());
+            for at in 0..self.chars.len() {
+                here.clear();
+                readings(&mut here, &self.chars, at, table);
+                all.extend(here.iter().map(|&r| (at, r)));
+            }
+            all
+        })
+    }
 }
 
 /// The stretches of `text[line]` that hold a possible sequence in some table. Offsets are in
@@ -55,16 +80,16 @@ pub(super) fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<S
         offsets.push(line.start + raw.range.end);
         let prev = slice.get(..raw.range.start).and_then(|s| s.chars().next_back()).or(around.prev);
         let next = slice.get(raw.range.end..).and_then(|s| s.chars().next()).or(around.next);
-        let shape = shape_cost(prev.into_iter().chain(chars.chars()).chain(next));
         out.push(Stretch {
             offsets,
-            shape,
+            shape: 0,
             chars: chars.chars().collect(),
             classes: chars.chars().map(class_of).collect(),
             around: Around { prev, next },
             tables: raw.possible,
             script: None,
             index: out.len(),
+            lattices: Default::default(),
         });
     }
     out
