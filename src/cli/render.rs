@@ -34,6 +34,8 @@ pub struct Finding {
     pub end: Position,
     /// The repair's title and whether `article-lsp fix` applies it.
     pub fix: Option<(String, bool)>,
+    /// Titles of the repairs a person may choose instead (never applied by `fix`).
+    pub guesses: Vec<String>,
     pub related: Vec<(Position, String)>,
     /// The source line with carets and notes (human output only).
     pub frame: Option<String>,
@@ -106,6 +108,7 @@ impl<'a> Locator<'a> {
             start,
             end,
             fix: d.fix.as_ref().map(|f| (f.title.clone(), f.safe)),
+            guesses: d.guesses.iter().map(|g| g.title.clone()).collect(),
             related,
             frame,
         }
@@ -299,6 +302,9 @@ pub fn json_line(out: &mut dyn Write, path: &str, f: &Finding) -> io::Result<()>
     });
     if let Some((title, safe)) = &f.fix {
         value["fix"] = json!({ "title": title, "safe": safe });
+    }
+    if !f.guesses.is_empty() {
+        value["guesses"] = f.guesses.iter().map(|title| json!({ "title": title, "safe": false })).collect();
     }
     writeln!(out, "{value}")
 }
