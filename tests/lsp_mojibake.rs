@@ -63,6 +63,28 @@ async fn a_lost_byte_is_repaired_as_u_fffd_and_the_guess_is_a_separate_quick_fix
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn context_decides_the_guess_for_single_quotes_and_dashes() {
+    let mut client = TestClient::in_process();
+    client.initialize(push_client_caps(), options(), None).await;
+    let uri = "file:///ws/guesses.txt";
+    let text = "It’s ‘provisionalâ€\u{FFFD} for now; turnout rose 1990â€\u{FFFD}2004 and rents â€\u{FFFD} fell.\n";
+    client.open(uri, text, 1).await;
+    let diagnostics = client.diagnostics(uri, 1).await;
+    let mojibake: Vec<&Value> = diagnostics.iter().filter(|d| d["code"] == "mojibake").collect();
+    assert_eq!(mojibake.len(), 3, "{diagnostics:#?}");
+    let mut guessed = Vec::new();
+    for d in mojibake {
+        let fixes = quick_fixes(&mut client, uri, d).await;
+        assert_eq!(fixes.len(), 2, "the safe repair and the guess: {fixes:#?}");
+        assert_eq!(fixes[1]["isPreferred"], false);
+        assert!(fixes[1]["title"].as_str().unwrap().contains("guess"), "{:?}", fixes[1]);
+        guessed.push(edits_of(&fixes[1])[0]["newText"].as_str().unwrap().to_string());
+    }
+    assert_eq!(guessed, ["’", "–", "—"]);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn c1_leftovers_are_repaired_as_windows_1252_and_never_deleted() {
     let mut client = TestClient::in_process();
     client.initialize(push_client_caps(), options(), None).await;

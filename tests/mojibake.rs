@@ -509,3 +509,34 @@ mod properties {
         }
     }
 }
+
+/// Lost bytes restored from context, as a guess beside the safe U+FFFD repair: `(line, the
+/// mangled run, the guess or None)`. The context decides only a closing quote whose opening
+/// one is still open, an en dash between digits and a dash between spaces.
+const GUESSES: &[(&str, &str, Option<&str>)] = &[
+    ("He said “it was fineâ€\u{FFFD} and left.", "â€\u{FFFD}", Some("”")),
+    ("It’s ‘provisionalâ€\u{FFFD} for now, she said.", "â€\u{FFFD}", Some("’")),
+    ("Turnout rose 1990â€\u{FFFD}2004 in the region.", "â€\u{FFFD}", Some("–")),
+    ("Rents â€\u{FFFD} and prices â€\u{FFFD} went up.", "â€\u{FFFD}", Some("—")),
+    // An apostrophe closes no single quote, and a closed quote decides nothing.
+    ("It’s theirâ€\u{FFFD}s, they said.", "â€\u{FFFD}", None),
+    ("‘Fine’ or notâ€\u{FFFD}", "â€\u{FFFD}", None),
+    ("The dayâ€\u{FFFD}after was calm.", "â€\u{FFFD}", None),
+];
+
+#[test]
+fn lost_characters_are_guessed_only_where_the_context_decides() {
+    let mut failures = Vec::new();
+    for &(line, run, expected) in GUESSES {
+        let found = find(line);
+        let Some(m) = found.iter().find(|m| &line[m.range.clone()] == run) else {
+            failures.push(format!("{line:?}: {run:?} not found in {found:?}"));
+            continue;
+        };
+        assert_eq!(m.repaired, "\u{FFFD}", "{line:?}: the safe repair keeps the loss");
+        if m.guess.as_deref() != expected {
+            failures.push(format!("{line:?}: guess {:?}, expected {expected:?}", m.guess));
+        }
+    }
+    assert_all(failures);
+}

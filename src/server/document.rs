@@ -11,7 +11,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
 use super::convert::char_index;
-use super::incremental::{Analysis, InPlace};
+use super::incremental::{Analysis, InPlace, first_changed_line};
 use super::test_hook;
 use crate::analysis::Diagnostic;
 use crate::analysis::front_matter::ItemEdit;
@@ -203,8 +203,7 @@ impl Document {
         self.rope.remove(start..end);
         self.rope.insert(start, &change.text);
         let new_last = self.rope.char_to_line(start + change.text.chars().count());
-        // One line of context above: a CR/LF pair may have been joined or split there.
-        let from = first.saturating_sub(1);
+        let from = first_changed_line(&self.rope, first, edit.range.start);
         let Some(analysis) = &mut self.analysis else {
             return Pending::Everything;
         };

@@ -374,6 +374,14 @@ fn front_matter_prefix(rope: &Rope) -> String {
 /// line break); a generous bound that keeps blank-padded delimiters.
 const MAX_DELIMITER_LINE: usize = 256;
 
+/// The first line an edit on line `first` starting at byte `edit_start` (of the edited rope) can
+/// have changed: that line, or the one above when a CR right before the edit may have been
+/// joined to or split from an LF. Re-checking an unchanged line would be wasted work.
+pub fn first_changed_line(rope: &Rope, first: usize, edit_start: usize) -> usize {
+    let after_cr = edit_start > 0 && rope.get_byte(edit_start - 1) == Some(b'\r');
+    if after_cr { first.saturating_sub(1) } else { first }
+}
+
 fn kind_of(line: usize, body_line: usize) -> LineKind {
     if line >= body_line { LineKind::Body } else { LineKind::FrontMatter }
 }
@@ -403,7 +411,7 @@ mod tests {
         rope.remove(start..end);
         rope.insert(start, insert);
         let new_last = rope.char_to_line(start + insert.chars().count());
-        let from = first.saturating_sub(1);
+        let from = first_changed_line(rope, first, range.start);
         let item_edit = ItemEdit { range: range.clone(), new_len: insert.len() };
         let in_place = InPlace { config, now: now() };
         let dirty_before = analysis.front_dirty;

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -40,6 +41,8 @@ struct Queue {
     /// Documents whose unsent publication was replaced by a newer one: edited faster than
     /// published.
     bursting: HashSet<Uri>,
+    /// When the last publication was queued: a burst is over once nothing came for `QUIET`.
+    last_push: Option<Instant>,
 }
 
 /// The queue between the handlers and the publishing task.
@@ -53,6 +56,7 @@ impl Publisher {
     /// Queues a publication, replacing any unsent one of the same document.
     pub fn push(&self, publication: Publication) {
         let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        queue.last_push = Some(Instant::now());
         let uri = publication.uri.clone();
         if queue.pending.insert(uri.clone(), publication).is_none() {
             queue.order.push_back(uri);
@@ -82,26 +86,49 @@ impl Publisher {
     /// is published is paced: after a publication that took `t`, its next one waits until
     /// `PACE × t` has passed, so under an edit storm publishing takes a bounded share of the
     /// time and the edits keep flowing; an edit that waits for its diagnostics (typing) is
-    /// never delayed.
+    /// never delayed, and neither is the last version of a burst (see [`Publisher::pace`]).
     pub async fn run(self, shared: Shared) {
-        let mut paced: HashMap<Uri, Instant> = HashMap::new();
+        // For each document: when its next publication is due, and what its last one cost.
+        let mut paced: HashMap<Uri, (Instant, Duration)> = HashMap::new();
         loop {
             while let Some((uri, bursting)) = self.next_uri() {
-                if let Some(&at) = paced.get(&uri).filter(|_| bursting) {
-                    tokio::time::sleep_until(at).await;
+                if let Some(&(at, cost)) = paced.get(&uri).filter(|_| bursting) {
+                    self.pace(at, cost.max(QUIET)).await;
                 }
                 // The newest publication of that document (it may have been replaced meanwhile).
                 let Some(publication) = self.pop() else { break };
                 let started = Instant::now();
                 send(&shared, publication).await;
                 let now = Instant::now();
-                paced.retain(|_, at| *at > now);
-                paced.insert(uri, now + started.elapsed() * PACE);
+                paced.retain(|_, (at, _)| *at > now);
+                let cost = now - started;
+                paced.insert(uri, (now + cost * PACE, cost));
             }
             self.wake.notified().await;
         }
     }
+
+    /// Waits until `at`, or until nothing was queued for `quiet`: then the burst is over and its
+    /// last version is published at once instead of waiting out the pace. Quiet is checked by
+    /// the publisher waking at most once per `quiet`, never by each edit waking it (that slowed
+    /// the edits themselves). `quiet` is at least the last publication's cost, so a pause in a
+    /// storm (the client busy reading a publication) can at most double publishing's share.
+    async fn pace(&self, at: Instant, quiet: Duration) {
+        loop {
+            let last_push = self.queue.lock().unwrap_or_else(|p| p.into_inner()).last_push;
+            let quiet_at = last_push.map_or(at, |pushed| pushed + quiet);
+            let now = Instant::now();
+            if now >= at || now >= quiet_at {
+                return;
+            }
+            tokio::time::sleep_until(at.min(quiet_at)).await;
+        }
+    }
 }
+
+/// The least time no publication may be queued before a burst counts as over. Edits of a
+/// storm arrive every few dozen microseconds and a typist's every 100 ms or more.
+const QUIET: Duration = Duration::from_millis(4);
 
 /// How much longer a document waits after a publication than the publication took (its
 /// conversion; the framework then spends about as long again serialising it). With 4,

@@ -93,16 +93,36 @@ enum Frame {
 }
 
 /// Splits a byte stream into frames, resynchronising after damage.
+///
+/// One read brings many small frames (an edit storm), so frames are taken from the buffer by
+/// moving `start`, and the buffer is compacted once per read: taking a frame costs its own
+/// length, not the length of everything buffered behind it.
 struct FrameReader<I> {
     input: I,
     buffer: Vec<u8>,
+    /// Where the unconsumed bytes of `buffer` start.
+    start: usize,
     chunk: Box<[u8]>,
     eof: bool,
 }
 
 impl<I: AsyncRead + Unpin> FrameReader<I> {
     fn new(input: I) -> Self {
-        FrameReader { input, buffer: Vec::new(), chunk: vec![0; READ_CHUNK].into_boxed_slice(), eof: false }
+        FrameReader { input, buffer: Vec::new(), start: 0, chunk: vec![0; READ_CHUNK].into_boxed_slice(), eof: false }
+    }
+
+    /// The bytes not consumed yet.
+    fn pending(&self) -> &[u8] {
+        &self.buffer[self.start..]
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.buffer.len());
+    }
+
+    fn clear(&mut self) {
+        self.buffer.clear();
+        self.start = 0;
     }
 
     /// Reads more input; false at the end of input (or on a read error, which ends it too).
@@ -110,6 +130,8 @@ impl<I: AsyncRead + Unpin> FrameReader<I> {
         if self.eof {
             return false;
         }
+        self.buffer.drain(..self.start);
+        self.start = 0;
         let n = self.input.read(&mut self.chunk).await.unwrap_or(0);
         self.buffer.extend_from_slice(&self.chunk[..n]);
         self.eof = n == 0;
@@ -133,22 +155,22 @@ impl<I: AsyncRead + Unpin> FrameReader<I> {
     /// clean end of input, or an error after skipping towards the next header.
     async fn header(&mut self) -> Result<Option<usize>, String> {
         loop {
-            let blank = self.buffer.iter().take_while(|b| b.is_ascii_whitespace()).count();
-            self.buffer.drain(..blank);
-            if let Some(end) = memmem::find(&self.buffer, b"\r\n\r\n") {
-                let parsed = parse_header(&self.buffer[..end]);
+            let blank = self.pending().iter().take_while(|b| b.is_ascii_whitespace()).count();
+            self.consume(blank);
+            if let Some(end) = memmem::find(self.pending(), b"\r\n\r\n") {
+                let parsed = parse_header(&self.pending()[..end]);
                 match parsed {
-                    Ok(_) => drop(self.buffer.drain(..end + 4)),
+                    Ok(_) => self.consume(end + 4),
                     Err(_) => self.resync(),
                 }
                 return parsed.map(Some);
             }
             if self.eof {
-                let ended_cleanly = self.buffer.is_empty();
-                self.buffer.clear();
+                let ended_cleanly = self.pending().is_empty();
+                self.clear();
                 return if ended_cleanly { Ok(None) } else { Err("the input ended inside a header".to_string()) };
             }
-            if self.buffer.len() > MAX_HEADER || !starts_like_header(&self.buffer) {
+            if self.pending().len() > MAX_HEADER || !starts_like_header(self.pending()) {
                 self.resync();
                 return Err("bytes outside any message".to_string());
             }
@@ -158,21 +180,25 @@ impl<I: AsyncRead + Unpin> FrameReader<I> {
 
     /// Collects `length` body bytes. A header that appears inside the body means the declared
     /// length was too long (JSON never holds a raw `Content-Length: N\r\n`): the frame ends
-    /// there, and the next one starts at that header.
+    /// there, and the next one starts at that header. Only the body (and a header's length past
+    /// its end) is searched, never the frames buffered after it.
     async fn body(&mut self, length: usize) -> Frame {
         let mut scanned = 0;
         loop {
-            if let Some(at) = find_header(&self.buffer, scanned).filter(|at| *at < length) {
-                self.buffer.drain(..at);
+            let pending = self.pending();
+            let window = &pending[..pending.len().min(length.saturating_add(HEADER_LOOKAHEAD))];
+            if let Some(at) = find_header(window, scanned).filter(|at| *at < length) {
+                self.consume(at);
                 return Frame::Malformed("the message is shorter than its Content-Length".to_string());
             }
-            if self.buffer.len() >= length {
-                let rest = self.buffer.split_off(length);
-                return Frame::Body(std::mem::replace(&mut self.buffer, rest));
+            if pending.len() >= length {
+                let body = pending[..length].to_vec();
+                self.consume(length);
+                return Frame::Body(body);
             }
-            scanned = self.buffer.len().saturating_sub(HEADER_NAME.len() + 24);
+            scanned = pending.len().saturating_sub(HEADER_LOOKAHEAD);
             if !self.fill().await {
-                self.buffer.clear();
+                self.clear();
                 return Frame::Malformed("the input ended inside a message".to_string());
             }
         }
@@ -181,8 +207,8 @@ impl<I: AsyncRead + Unpin> FrameReader<I> {
     /// Drops `length` bytes without keeping them.
     async fn skip(&mut self, mut length: usize) {
         loop {
-            let n = length.min(self.buffer.len());
-            self.buffer.drain(..n);
+            let n = length.min(self.pending().len());
+            self.consume(n);
             length -= n;
             if length == 0 || !self.fill().await {
                 return;
@@ -194,11 +220,16 @@ impl<I: AsyncRead + Unpin> FrameReader<I> {
     /// one byte, so that skipping always progresses). Without a header in sight, a tail that may
     /// be the start of one split across reads is kept.
     fn resync(&mut self) {
-        let keep_tail = self.buffer.len().saturating_sub(HEADER_NAME.len() - 1);
-        let at = find_name(&self.buffer, 1).unwrap_or(keep_tail).max(1).min(self.buffer.len());
-        self.buffer.drain(..at);
+        let pending = self.pending();
+        let keep_tail = pending.len().saturating_sub(HEADER_NAME.len() - 1);
+        let at = find_name(pending, 1).unwrap_or(keep_tail).max(1).min(pending.len());
+        self.consume(at);
     }
 }
+
+/// How far past a body's end a header that starts inside it can reach (`Content-Length:`, a
+/// value of up to 40 blanks and digits, and its line break).
+const HEADER_LOOKAHEAD: usize = HEADER_NAME.len() + 42;
 
 /// The `Content-Length` of a header block (lines `Name: value`, CRLF separated).
 fn parse_header(block: &[u8]) -> Result<usize, String> {

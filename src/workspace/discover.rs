@@ -154,5 +154,5 @@ pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
 fn read_summary(path: &Path) -> Option<ArticleSummary> {
     let bytes = files::read(path).ok()?;
     let decoded = encoding::decode(&bytes);
-    Some(summarize(&decoded.text))
+    Some(summarize(&decoded.text).for_index())
 }

@@ -52,6 +52,21 @@ pub struct RelatedSummary {
     pub provider_domain: Option<String>,
 }
 
+impl ArticleSummary {
+    /// What the index keeps of a file it reads from disk: no excerpts (hover shows those of
+    /// the document it is asked about, never another file's), lists without spare capacity.
+    /// A quarter of the memory of a 100,000-article index went to these.
+    pub fn for_index(mut self) -> ArticleSummary {
+        self.excerpt = None;
+        for related in &mut self.related {
+            related.excerpt = None;
+        }
+        self.related.shrink_to_fit();
+        self.topics.shrink_to_fit();
+        self
+    }
+}
+
 /// Summarises an article (never fails; a broken front matter yields what could be read).
 pub fn summarize(text: &str) -> ArticleSummary {
     let layout = layout::split(text);

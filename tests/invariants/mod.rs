@@ -11,7 +11,7 @@ use article_lsp::analysis::{self, Diagnostic, layout, mojibake, yaml};
 use article_lsp::config::Config;
 use article_lsp::fix::{self, Selection};
 use article_lsp::line_index::{LineCol, LineIndex, PositionEncoding};
-use article_lsp::server::incremental::{Analysis, InPlace, check_front};
+use article_lsp::server::incremental::{Analysis, InPlace, check_front, first_changed_line};
 use jiff::Timestamp;
 use ropey::Rope;
 
@@ -186,7 +186,7 @@ pub fn incremental_edits(initial: &str, edits: &[CharEdit]) {
         string.replace_range(from..to, &edit.insert);
         assert_eq!(rope.to_string(), string, "step {step}: rope and String differ");
 
-        let from_line = first.saturating_sub(1);
+        let from_line = first_changed_line(&rope, first, from);
         let item_edit = ItemEdit { range: from..to, new_len: edit.insert.len() };
         let in_place = InPlace { config: &config, now: now() };
         let lines = (from_line..old_last + 1, from_line..new_last + 1);

@@ -117,14 +117,23 @@ fn cesu(chars: &[char], at: usize, lead: u8, conts: &[Cont], table: Table) -> Op
     Some(Reading { end: at + 6, decoded, wildcards: 0, nbsp: 0, cesu: true })
 }
 
-/// The characters a lost byte in the sequence `chars[at..end]` could have been, when the
-/// byte is one the table leaves undefined (the usual way bytes get lost).
-pub(super) fn lost_candidates(chars: &[char], at: usize, end: usize, table: Table) -> Vec<char> {
+/// What a lost byte could have been.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Lost {
+    /// The characters it makes with a byte the table leaves undefined (the usual way bytes
+    /// get lost).
+    pub likely: Vec<char>,
+    /// The characters it makes with any continuation byte (a byte lost some other way).
+    pub possible: Vec<char>,
+}
+
+/// The characters the one lost byte in the sequence `chars[at..end]` could have been.
+pub(super) fn lost_candidates(chars: &[char], at: usize, end: usize, table: Table) -> Lost {
     let Some(seq) = chars.get(at..end) else {
-        return Vec::new();
+        return Lost::default();
     };
     let Some(wild) = seq.iter().position(|&c| c == '\u{FFFD}' || c == '?') else {
-        return Vec::new();
+        return Lost::default();
     };
     let byte_of = |i: usize, c: char| match c {
         _ if i == wild => Some(0),
@@ -132,14 +141,13 @@ pub(super) fn lost_candidates(chars: &[char], at: usize, end: usize, table: Tabl
         _ => table.encode(c),
     };
     let Some(mut bytes) = seq.iter().enumerate().map(|(i, &c)| byte_of(i, c)).collect::<Option<Vec<u8>>>() else {
-        return Vec::new();
+        return Lost::default();
     };
-    let mut out = Vec::new();
-    for byte in table.undefined() {
+    let mut complete = |byte: u8| {
         bytes[wild] = byte;
-        if let Some(c) = std::str::from_utf8(&bytes).ok().and_then(|s| s.chars().next()) {
-            out.push(c);
-        }
-    }
-    out
+        std::str::from_utf8(&bytes).ok().and_then(|s| s.chars().next())
+    };
+    let likely = table.undefined().filter_map(&mut complete).collect();
+    let possible = (0x80..=0xBF_u8).filter_map(&mut complete).collect();
+    Lost { likely, possible }
 }

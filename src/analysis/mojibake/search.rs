@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::classes::{Script, class_of, script_of};
 use super::compose::compose;
-use super::lattice::lost_candidates;
+use super::lattice::{Lost, lost_candidates};
 use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
 use super::stretch::{Stretch, next_non_ascii, single_byte, stretches, suspicious};
 use super::tables::Table;
@@ -187,7 +187,7 @@ struct Candidate {
 /// A run with what the guess needs: the characters a lost byte could have been.
 struct Found {
     mangled: Mangled,
-    lost: Vec<char>,
+    lost: Lost,
 }
 
 /// Finds the runs of `text[line]`; `layer` counts the layers peeled so far, and stretches that
@@ -458,7 +458,7 @@ fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: 
         [only] if matches!(only.kind, Kind::Utf8 { wildcards: 1, .. }) => {
             lost_candidates(&stretch.chars, only.from, only.to, table)
         }
-        _ => Vec::new(),
+        _ => Lost::default(),
     };
     let latin1 = table.is_western()
         && steps.iter().any(|s| {
@@ -477,38 +477,66 @@ fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: 
     };
     let layers = 1 + inner.iter().map(|m| m.layers).max().unwrap_or(0);
     let repaired = if inner.is_empty() { decoded } else { super::apply(&decoded, &inner) };
-    let lost = if inner.is_empty() { lost } else { Vec::new() };
+    let lost = if inner.is_empty() { lost } else { Lost::default() };
     Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, lost }
 }
 
-/// Offers a second repair where one lost byte is restored from context: the only character
-/// it could have been, or a closing quote after an opening one on the same line.
+/// Offers a second repair where one lost byte is restored from context: the only character it
+/// could have been, or the one its surroundings call for (see [`restore`]).
 fn add_guesses(found: &mut [Found], text: &str, line_start: usize) {
+    let mut quotes = Quotes::default();
     let mut last = line_start;
-    let mut open = 0_i32;
     for f in found.iter_mut() {
-        let before = text.get(last..f.mangled.range.start).unwrap_or_default();
-        open += quote_balance(before);
-        last = f.mangled.range.end;
-        let restored = match f.lost.as_slice() {
-            [] => None,
-            [only] => Some(*only),
-            many if open > 0 && many.contains(&'”') => Some('”'),
-            _ => None,
+        let range = f.mangled.range.clone();
+        quotes.read(text.get(last..range.start).unwrap_or_default());
+        last = range.end;
+        let around = Around {
+            prev: text.get(..range.start).and_then(|s| s.chars().next_back()),
+            next: text.get(range.end..).and_then(|s| s.chars().next()),
         };
-        if let Some(c) = restored {
+        if let Some(c) = restore(&f.lost, &quotes, around) {
             f.mangled.guess = Some(f.mangled.repaired.replacen('\u{FFFD}', c.encode_utf8(&mut [0; 4]), 1));
         }
-        open += quote_balance(f.mangled.guess.as_deref().unwrap_or(&f.mangled.repaired));
+        quotes.read(f.mangled.guess.as_deref().unwrap_or(&f.mangled.repaired));
     }
 }
 
-fn quote_balance(s: &str) -> i32 {
-    s.chars()
-        .map(|c| match c {
-            '“' => 1,
-            '”' => -1,
-            _ => 0,
-        })
-        .sum()
+/// The character a lost byte most likely was. The table's undefined bytes come first: when
+/// only one of them completes the sequence, that is the answer. Otherwise the context decides
+/// among every completion, in this order: a closing quote after an opening one still open on
+/// the line (`“…”`, `‘…’`), an en dash between digits (`1990–2000`), a dash between spaces.
+fn restore(lost: &Lost, quotes: &Quotes, around: Around) -> Option<char> {
+    if let [only] = lost.likely.as_slice() {
+        return Some(*only);
+    }
+    let is = |c: Option<char>, test: fn(char) -> bool| c.is_some_and(test);
+    let digits = is(around.prev, |c| c.is_ascii_digit()) && is(around.next, |c| c.is_ascii_digit());
+    let spaces = is(around.prev, |c| c == ' ') && is(around.next, |c| c == ' ');
+    let wanted = [(quotes.double > 0, '”'), (quotes.single, '’'), (digits, '–'), (spaces, '—')];
+    wanted.into_iter().find(|&(context, c)| context && lost.possible.contains(&c)).map(|(_, c)| c)
+}
+
+/// The curly quotes still open on a line, read left to right.
+#[derive(Debug, Default)]
+struct Quotes {
+    /// Opening double quotes not yet closed.
+    double: i32,
+    /// An opening single quote since the last closing one (a `’` inside a word is an
+    /// apostrophe and closes nothing).
+    single: bool,
+}
+
+impl Quotes {
+    fn read(&mut self, s: &str) {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '“' => self.double += 1,
+                '”' => self.double -= 1,
+                '‘' => self.single = true,
+                '’' if !chars.peek().is_some_and(|n| n.is_alphabetic()) => self.single = false,
+                _ => {}
+            }
+        }
+    }
 }
