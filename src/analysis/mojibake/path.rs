@@ -296,8 +296,9 @@ fn keeping_is_cheapest(scratch: &mut Scratch, stretch: &Stretch, table: Table, h
         })
 }
 
-// The bound of `never_gains` counts a repair's word shape as at least zero.
-const _: () = assert!(MIXED_CASE >= 0);
+// The bound of `never_gains` counts a repair's word shape as at least zero, and
+// `least_change` keeps a set of classes in a `u64`.
+const _: () = assert!(MIXED_CASE >= 0 && CLASS_COUNT <= 64);
 
 /// Can no path through the stretch gain anything, whichever one a search picks? A search's
 /// gain is the original's badness (`K` plus the stretch's word shape) less the table's prior,
