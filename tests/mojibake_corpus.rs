@@ -224,7 +224,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("three layers", 81.0),
     ("CESU-8 emoji", 97.0),
     ("lost byte (U+FFFD)", 85.0),
-    ("NBSP as space", 74.0),
+    ("NBSP as space", 97.0),
     ("C1 leftovers", 100.0),
 ];
 
