@@ -101,6 +101,11 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (GREEK, &[Symbol, Mark, Currency, Math, C1, Inverted], 4),
     (&[Digit], &[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], 2),
     (&[CyrillicUpper], &[Quote, Guillemet], 1),
+    // A dash glued to a Cyrillic letter: Russian sets its dashes apart with spaces and joins
+    // words with `-`; UTF-8 read as Mac Cyrillic puts `–` and `—` before every letter
+    // (`–Я—А–∞–≤`).
+    (CYRILLIC, &[Punct], 2),
+    (&[Punct], CYRILLIC, 1),
     // Letters of two scripts touching: `cafГ©`, `ΓÇÖ`, a CJK character inside a Latin word.
     (LATIN, OTHER_SCRIPTS, 4),
     (OTHER_SCRIPTS, LATIN, 4),
