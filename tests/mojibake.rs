@@ -257,6 +257,8 @@ const LITERALS: &[(&str, &str, &str, &[&str])] = &[
     ("degree", "25Â°C", "25°C", &["Â°"]),
     ("NBSP", "100Â\u{a0}km", "100\u{a0}km", &["Â\u{a0}"]),
     ("a grave NBSP", "voilÃ\u{a0} tout", "voilà tout", &["Ã\u{a0}"]),
+    ("NBSP as space, last of three bytes", "áƒ áƒ\u{9d}áƒ› áƒ˜áƒ¡", "რომ ის", &["áƒ áƒ\u{9d}áƒ›", "áƒ˜áƒ¡"]),
+    ("NBSP as space, middle of three bytes (KOI8-R)", "Л ■Л²╪ Л∙└Л╧╗", "요일 아침", &["Л ■Л²╪", "Л∙└Л╧╗"]),
     ("Romanian", "È™i È›arÄƒ", "și țară", &["È™", "È›", "Äƒ"]),
     ("uppercase inside word", "HÃ”TEL", "HÔTEL", &["Ã”"]),
     ("German capital", "MÃ¼ller", "Müller", &["Ã¼"]),

@@ -30,6 +30,8 @@ pub(super) enum Class {
     Emoji,
     /// Combining diacritics, which belong right after a base letter or digit.
     Combining,
+    /// Hebrew geresh and gershayim (`צה״ל`, `ג׳`), which only ever follow a Hebrew letter.
+    Geresh,
     /// `‘ ’ “`.
     Quote,
     /// `”`: closes a quotation, so a letter rarely follows it.
@@ -88,6 +90,7 @@ pub(super) const ALL_CLASSES: [Class; CLASS_COUNT] = {
         Caseless,
         Emoji,
         Combining,
+        Geresh,
         Quote,
         CloseQuote,
         LowQuote,
@@ -262,6 +265,10 @@ fn latin_extended_b(c: char) -> Class {
 /// Everything above the blocks named in [`class_of`].
 fn other(u: u32) -> Class {
     match u {
+        // `×` before `° ± ²` reads as these Yiddish ligatures: a presentation form that text
+        // rarely holds. `×³`, `×´` read as geresh and gershayim.
+        0x5F0..=0x5F2 => Class::Odd,
+        0x5F3..=0x5F4 => Class::Geresh,
         // IPA, spacing modifiers, Syriac, Thaana, NKo, Samaritan, Hebrew and Arabic points.
         0x250..=0x2FF | 0x591..=0x5C7 | 0x610..=0x61A | 0x64B..=0x65F | 0x6D6..=0x6ED | 0x700..=0x8FF => Class::Odd,
         0x530..=0x5FF | 0x600..=0x6FF | 0x900..=0x1AAF | 0x1B00..=0x1DBF => Class::Caseless,
