@@ -363,14 +363,11 @@ fn never_panics_on_combinations_of_tricky_characters() {
 
 #[test]
 fn never_panics_on_random_text() {
-    // A small xorshift generator: reproducible without a dependency.
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    // Proptest's deterministic generator: reproducible, and no hand-kept copy of one.
+    use proptest::prelude::RngCore;
+    use proptest::test_runner::{RngAlgorithm, TestRng};
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut next = move || rng.next_u64();
     let pool: Vec<char> = TRICKY
         .iter()
         .copied()
