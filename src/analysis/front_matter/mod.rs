@@ -12,7 +12,7 @@ mod units;
 mod values;
 
 pub use memo::FindingsMemo;
-pub use patch::{ItemEdit, ItemPatch, patch_list_item};
+pub use patch::{ItemEdit, ItemPatch, patch_list_item, patch_unit};
 pub use units::UnitCache;
 
 use super::dates::format_rfc3339;
