@@ -661,3 +661,51 @@ async fn long_provider_lists_narrow_by_the_typed_word_and_keep_the_domain_edit()
     );
     client.shutdown().await;
 }
+
+/// Semantic tokens are computed once per version and configuration: asked twice they are the
+/// same, an edit gives the new version's, and a configuration reload (a key becoming known)
+/// is seen on the version that was already asked about.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn semantic_tokens_follow_edits_and_configuration_reloads() {
+    let text = "---\ntitle: T\nauthor: Ann\n---\n";
+    let ws = Workspace::new(&[("a.md", text)]);
+    let mut client = TestClient::in_process();
+    client.initialize(push_client_caps(), options(), Some(ws.dir.path())).await;
+    client.indexed().await;
+    let uri = ws.uri("a.md");
+    client.open(&uri, text, 1).await;
+    client.diagnostics(&uri, 1).await;
+    // `title` (property), `author` (unknown: variable).
+    let first = full_tokens(&mut client, &uri).await;
+    assert_eq!(first, json!([1, 0, 5, 0, 0, 1, 0, 6, 1, 0]));
+    assert_eq!(full_tokens(&mut client, &uri).await, first, "asked again, same version");
+
+    let end_of_title = json!({ "line": 1, "character": 8 });
+    client.change(&uri, 2, json!([{ "range": { "start": end_of_title, "end": end_of_title }, "text": "\nwebUrl: \"https://x.example.com/a\"" }])).await;
+    client.diagnostics(&uri, 2).await;
+    assert_eq!(
+        full_tokens(&mut client, &uri).await,
+        json!([1, 0, 5, 0, 0, 1, 0, 6, 0, 0, 0, 9, 23, 3, 0, 1, 0, 6, 1, 0])
+    );
+
+    let config = ws.path("article-lsp.toml");
+    std::fs::write(&config, "[schema]\nextra-fields = [\"author\"]\n").unwrap();
+    client
+        .notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": file_uri(&config), "type": 1 }] }))
+        .await;
+    let known = json!([1, 0, 5, 0, 0, 1, 0, 6, 0, 0, 0, 9, 23, 3, 0, 1, 0, 6, 0, 0]);
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = full_tokens(&mut client, &uri).await;
+        if last == known {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(last, known, "`author` is a known key once the configuration says so");
+    client.shutdown().await;
+}
+
+async fn full_tokens(client: &mut TestClient, uri: &str) -> Value {
+    client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } })).await["data"].clone()
+}

@@ -52,6 +52,8 @@ pub struct Version {
     pub revision: u64,
     text: OnceLock<Arc<str>>,
     parsed: OnceLock<Arc<ide::Parsed>>,
+    /// Request results that depend on this version alone, computed once.
+    pub views: super::ide_features::Views,
 }
 
 impl Version {
@@ -60,7 +62,7 @@ impl Version {
         if let Some(parsed) = parsed {
             let _ = cell.set(parsed);
         }
-        Version { rope, version, revision, text: OnceLock::new(), parsed: cell }
+        Version { rope, version, revision, text: OnceLock::new(), parsed: cell, views: Default::default() }
     }
 
     /// The whole text (copied out of the rope once per version).

@@ -205,9 +205,44 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
     .await
 }
 
+/// Results of one version that depend on nothing but it and the configuration, computed at
+/// most once: a client asks again for the same version (another view of the document, a
+/// refresh after a settings change, a delta request) and a long front matter costs
+/// milliseconds to walk and encode.
+#[derive(Debug, Default)]
+pub struct Views {
+    /// The full semantic tokens, with the configuration and encoding they were computed under
+    /// (unknown keys depend on the configuration; a reload replaces it).
+    tokens: std::sync::Mutex<Option<CachedTokens>>,
+}
+
+#[derive(Debug)]
+struct CachedTokens {
+    config: Arc<Config>,
+    encoding: PositionEncoding,
+    data: Arc<Vec<SemanticToken>>,
+}
+
+impl Views {
+    fn tokens(&self, snap: &Snap) -> Arc<Vec<SemanticToken>> {
+        let mut cached = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cached.as_ref().filter(|c| Arc::ptr_eq(&c.config, &snap.config) && c.encoding == snap.encoding)
+        {
+            return c.data.clone();
+        }
+        let data = Arc::new(encode_tokens(snap, None).data);
+        *cached = Some(CachedTokens { config: snap.config.clone(), encoding: snap.encoding, data: data.clone() });
+        data
+    }
+}
+
 pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
     let snap = snap(shared, &params.text_document.uri)?;
-    blocking(move || SemanticTokensResult::Tokens(encode_tokens(&snap, None))).await
+    blocking(move || {
+        let data = snap.current.views.tokens(&snap);
+        SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data: data.to_vec() })
+    })
+    .await
 }
 
 pub async fn semantic_tokens_range(

@@ -33,9 +33,15 @@ fn plain_url_key(url: &str) -> Option<String> {
     if path.contains("/.") || path.contains("%2e") || path.contains("%2E") {
         return None;
     }
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    Some(format!("{scheme}://{host}{}{after}", path.trim_end_matches('/')))
+    let host = host.get(..4).filter(|w| w.eq_ignore_ascii_case("www.")).map_or(host, |_| &host[4..]);
+    // Built in one allocation of the right size (`format!` grows its buffer step by step).
+    let mut key = String::with_capacity(url.len());
+    key.push_str(scheme);
+    key.push_str("://");
+    key.extend(host.chars().map(|c| c.to_ascii_lowercase()));
+    key.push_str(path.trim_end_matches('/'));
+    key.push_str(after);
+    Some(key)
 }
 
 /// A domain name the URL parser only lowercases.
