@@ -50,9 +50,13 @@ impl Stretch {
         let Some(cell) = self.lattices.get(usize::from(table.0)) else {
             return &[];
         };
+        let bit = 1 << table.0;
         cell.get_or_init(|| {
             let (mut all, mut here) = (Vec::new(), Vec::new());
             for at in 0..self.chars.len() {
+                if !may_start_sequence(&self.chars, at, bit) {
+                    continue;
+                }
                 here.clear();
                 readings(&mut here, &self.chars, at, table);
                 all.extend(here.iter().map(|&r| (at, r)));
@@ -60,6 +64,17 @@ impl Stretch {
             all
         })
     }
+}
+
+/// Whether a sequence of the tables in `tables` may start at character `at`: a lead byte
+/// followed by a character that may be its first continuation byte (a continuation byte, a
+/// lost byte, or a space for a no-break space). A necessary condition of the lattice's reading
+/// that skips its work for the letters of a script (a lead byte followed by another lead byte).
+fn may_start_sequence(chars: &[char], at: usize, tables: u16) -> bool {
+    let Some((&c, rest)) = chars.get(at..).and_then(<[char]>::split_first) else {
+        return false;
+    };
+    masks(c).lead() & tables != 0 && rest.first().is_some_and(|&next| next == ' ' || masks(next).cont & tables != 0)
 }
 
 /// The stretches of `text[line]` that hold a possible sequence in some table. Offsets are in
@@ -169,10 +184,10 @@ struct SequenceFilter {
 
 impl SequenceFilter {
     fn push(&mut self, c: char, m: Masks) {
-        // As the second byte: a space only of a two-byte sequence (a lost no-break space),
-        // never a `?`; as a later byte, a `?` may be a lost byte.
+        // A space may be any continuation byte (a lost no-break space); a `?` never the
+        // second byte, but a later one may be a lost byte.
         let (second_of_two, second, later) = match c {
-            ' ' => (nbsp_tables(), 0, 0),
+            ' ' => (nbsp_tables(), nbsp_tables(), nbsp_tables()),
             '?' => (0, 0, u16::MAX),
             _ => (m.cont, m.cont, m.cont),
         };
@@ -270,15 +285,27 @@ fn quick_masks() -> &'static QuickMasks {
                 _ => TwoByte::default(),
             })
             .collect();
-        let three_inert = std::array::from_fn(|high| {
-            let first = (high as u32) << 12;
-            (first.max(0x800)..first + 0x1000).filter_map(char::from_u32).all(|c| {
-                let m = masks(c);
-                m.lead() | m.cont == 0
-            })
-        });
-        QuickMasks { two, three_inert }
+        QuickMasks { two, three_inert: three_inert(masked_chars()) }
     })
+}
+
+/// Every character that may have masks: the upper halves of the tables (a character no table
+/// decodes to is no byte of any table) and U+FFFD (a wildcard). Far fewer than the 61,440
+/// three-byte characters, which every process would otherwise look up at start.
+fn masked_chars() -> impl Iterator<Item = char> {
+    Table::all().flat_map(|t| (0x80..=0xFF_u8).map(move |b| t.decode(b))).chain(['\u{FFFD}'])
+}
+
+/// Per three-byte lead byte (low four bits): whether none of `chars` that it starts has masks.
+fn three_inert(chars: impl Iterator<Item = char>) -> [bool; 16] {
+    let mut inert = [true; 16];
+    for c in chars.filter(|&c| c.len_utf8() == 3) {
+        let m = masks(c);
+        if m.lead() | m.cont != 0 {
+            inert[(u32::from(c) >> 12) as usize & 0x0F] = false;
+        }
+    }
+    inert
 }
 
 /// The Windows-1252 character a C1 control stood for, when Windows-1252 text was read as
@@ -348,6 +375,40 @@ mod tests {
         assert!(rejected > 100, "only {rejected} lines rejected");
     }
 
+    /// The lattice reads nothing in a stretch that the scanner rules out, in any table.
+    fn assert_scan_keeps_what_the_lattice_reads(line: &str) {
+        for raw in Scan::new(line) {
+            let chars: Vec<char> = line[raw.range.clone()].chars().collect();
+            for table in Table::all().filter(|t| raw.possible & (1 << t.0) == 0) {
+                let mut found = Vec::new();
+                (0..chars.len()).for_each(|at| readings(&mut found, &chars, at, table));
+                assert!(found.is_empty(), "{line:?}: the scanner rules out {table:?}, the lattice reads {found:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_scanner_never_rules_out_a_reading() {
+        // A no-break space read back from a space inside three-byte sequences (KOI8-R).
+        for line in ["\u{416} \u{2566}x", "\u{41b} \u{2566} y", "caf\u{c3} ok"] {
+            assert_scan_keeps_what_the_lattice_reads(line);
+        }
+        for line in DATA.iter().flat_map(|d| d.lines()) {
+            for table in 0..TABLE_COUNT {
+                assert_scan_keeps_what_the_lattice_reads(&mangled(line, Table(table as u8)).replace('\u{a0}', " "));
+            }
+        }
+    }
+
+    /// The quick table is built from the characters of the tables; every three-byte character
+    /// must agree with it.
+    #[test]
+    fn inert_lead_bytes_hold_no_character_with_masks() {
+        let all = (0x800..=0xFFFF_u32).filter_map(char::from_u32);
+        assert_eq!(three_inert(masked_chars()), three_inert(all));
+        assert!(three_inert(masked_chars()).iter().any(|&inert| inert), "CJK lead bytes are inert");
+    }
+
     /// Random strings over every character some table decodes to, plus the characters the
     /// stretch rules treat specially, ASCII, CJK and emoji (a fixed-seed xorshift, so a
     /// failure reproduces).
@@ -368,6 +429,7 @@ mod tests {
             let len = 1 + next() % 10;
             let line: String = (0..len).map(|_| pool[(next() % pool.len() as u64) as usize]).collect();
             assert_never_rejects_what_scan_keeps(&line);
+            assert_scan_keeps_what_the_lattice_reads(&line);
         }
     }
 }
