@@ -257,6 +257,8 @@ const LITERALS: &[(&str, &str, &str, &[&str])] = &[
     ("degree", "25Â°C", "25°C", &["Â°"]),
     ("NBSP", "100Â\u{a0}km", "100\u{a0}km", &["Â\u{a0}"]),
     ("a grave NBSP", "voilÃ\u{a0} tout", "voilà tout", &["Ã\u{a0}"]),
+    ("NBSP as space, last of three bytes", "áƒ áƒ\u{9d}áƒ› áƒ˜áƒ¡", "რომ ის", &["áƒ áƒ\u{9d}áƒ›", "áƒ˜áƒ¡"]),
+    ("NBSP as space, middle of three bytes (KOI8-R)", "Л ■Л²╪ Л∙└Л╧╗", "요일 아침", &["Л ■Л²╪", "Л∙└Л╧╗"]),
     ("Romanian", "È™i È›arÄƒ", "și țară", &["È™", "È›", "Äƒ"]),
     ("uppercase inside word", "HÃ”TEL", "HÔTEL", &["Ã”"]),
     ("German capital", "MÃ¼ller", "Müller", &["Ã¼"]),
@@ -361,14 +363,11 @@ fn never_panics_on_combinations_of_tricky_characters() {
 
 #[test]
 fn never_panics_on_random_text() {
-    // A small xorshift generator: reproducible without a dependency.
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    // Proptest's deterministic generator: reproducible, and no hand-kept copy of one.
+    use proptest::prelude::RngCore;
+    use proptest::test_runner::{RngAlgorithm, TestRng};
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut next = move || rng.next_u64();
     let pool: Vec<char> = TRICKY
         .iter()
         .copied()

@@ -7,6 +7,8 @@
 
 mod invariants;
 
+use article_lsp::analysis::{self, Code};
+use article_lsp::config::Config;
 use encoding_rs::{Encoding, WINDOWS_1252};
 use invariants::CharEdit;
 use proptest::prelude::*;
@@ -286,4 +288,18 @@ fn not_utf8_points_at_a_character_boundary() {
         158, 194, 162, 10,
     ];
     invariants::check_bytes(&bytes);
+}
+
+/// Found by the `check` fuzz target: saphyr reads a NUL as the end of the stream, so after one
+/// its error positions are arbitrary. Here it blamed a line that an earlier error had blanked,
+/// where the original text holds two-byte characters: the `yaml-syntax` range split a
+/// character, and blanking the blank line again repeated the finding seven times.
+#[test]
+fn a_yaml_error_blamed_on_a_blanked_line_is_reported_once_on_char_boundaries() {
+    let bytes = &[b"---\n%title: \"Ha--".as_slice(), &[0xb1; 20], b"\xb9", &[0xb1; 20], b"://www.\x10\x00gle\xe2\x80\x99 \xe2\x80\x94 dashes1\"\n- s(ipping\n  \xd3\xdf\xaf\x8a\x9d\x93\x96\x9b Heath\n  - Astronomy\n---\n"]
+        .concat();
+    invariants::check_bytes(bytes);
+    let (_, diagnostics) = analysis::check_bytes(bytes, &Config::default(), invariants::now());
+    let syntax: Vec<_> = diagnostics.iter().filter(|d| d.code == Code::YamlSyntax).collect();
+    assert_eq!(syntax.len(), 1, "{syntax:?}");
 }

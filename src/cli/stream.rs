@@ -30,8 +30,8 @@ const OUT_BUFFER: usize = 64 * 1024;
 pub(super) fn fix_text(text: &str, config: &Config, selection: &Selection) -> Fixed {
     let mut out = Vec::with_capacity(text.len());
     let mut scratch = LineScratch::default();
-    // Writing to a vector cannot fail.
-    let applied = repair(text, config, selection, &mut scratch, &mut out).unwrap_or(0);
+    // Writing to a vector cannot fail, and a `str` holds only UTF-8.
+    let applied = repair(text.as_bytes(), config, selection, &mut scratch, &mut out).unwrap_or(0);
     match String::from_utf8(out) {
         Ok(fixed) => Fixed { text: fixed, applied },
         // Cannot happen (the output is made of whole strings); the text stays as it was.
@@ -77,8 +77,7 @@ fn stream(
     let mut scratch = LineScratch::default();
     let mut applied = 0;
     let streamed = blocks(input, block, |block| {
-        let text = std::str::from_utf8(block).map_err(|_| Trouble::Changed)?;
-        applied += repair(text, config, selection, &mut scratch, &mut out).map_err(Trouble::Write)?;
+        applied += repair(block, config, selection, &mut scratch, &mut out)?;
         Ok(true)
     });
     let flushed = out.flush().map_err(Trouble::Write);
@@ -146,31 +145,32 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// Writes `text` to `out` with its lines repaired; returns how many edits were applied. Lines
-/// end at `\n`, `\r\n` or `\r`, as everywhere else; terminators are copied as they are.
+/// Writes `bytes` to `out` with its lines repaired; returns how many edits were applied. Lines
+/// end at `\n`, `\r\n` or `\r`, as everywhere else; terminators are copied as they are. The
+/// input was validated before (streamed input in a first pass), so only the lines handed to
+/// the repairs are checked again, which stops at bytes that changed since: ASCII needs no check.
 fn repair(
-    text: &str,
+    bytes: &[u8],
     config: &Config,
     selection: &Selection,
     scratch: &mut LineScratch,
     out: &mut impl Write,
-) -> io::Result<usize> {
-    let bytes = text.as_bytes();
+) -> Result<usize, Trouble> {
     // `written`: bytes copied so far; `from`: where the next line starts (or its terminator).
     let (mut written, mut from, mut applied) = (0, 0, 0);
     while let Some(at) = next_non_ascii(bytes, from) {
         let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let line = text.get(start..end).unwrap_or_default();
+        let line = std::str::from_utf8(&bytes[start..end]).map_err(|_| Trouble::Changed)?;
         if let Some(fixed) = fix::fix_line(line, config, selection, scratch) {
-            out.write_all(&bytes[written..start])?;
-            out.write_all(fixed.text.as_bytes())?;
+            out.write_all(&bytes[written..start]).map_err(Trouble::Write)?;
+            out.write_all(fixed.text.as_bytes()).map_err(Trouble::Write)?;
             written = end;
             applied += fixed.applied;
         }
         from = end;
     }
-    out.write_all(&bytes[written..])?;
+    out.write_all(&bytes[written..]).map_err(Trouble::Write)?;
     Ok(applied)
 }
 

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use ropey::Rope;
 
-use crate::analysis::front_matter::{self, ItemEdit, ItemPatch, UnitCache, patch_list_item};
+use crate::analysis::front_matter::{self, ItemEdit, ItemPatch, UnitCache, patch_unit};
 use crate::analysis::layout::Layout;
 use crate::analysis::text::{LineKind, check_line};
 use crate::analysis::yaml::{Entry, Node, Scalar, Value};
@@ -55,7 +55,7 @@ pub struct Analysis {
 }
 
 /// What an edit inside the front matter may be applied with, in place, when it falls inside
-/// one list item (`front_matter::patch_list_item`).
+/// one list item or one top-level scalar entry (`front_matter::patch_unit`).
 #[derive(Debug, Clone, Copy)]
 pub struct InPlace<'a> {
     pub config: &'a Config,
@@ -137,7 +137,7 @@ impl Analysis {
         let mut findings = self.front.to_vec();
         let read = |range: Range<usize>| rope.get_byte_slice(range).map(|s| s.to_string()).unwrap_or_default();
         let patch = match parsed.front.as_mut().map(Arc::make_mut).and_then(|f| f.root.as_mut()) {
-            Some(root) => patch_list_item(&mut self.units, root, &mut findings, edit, read, (how.config, how.now)),
+            Some(root) => patch_unit(&mut self.units, root, &mut findings, edit, read, (how.config, how.now)),
             None => None,
         };
         let Some(patch) = patch else {
@@ -288,12 +288,58 @@ fn patch_summary(summary: &mut ArticleSummary, patch: &ItemPatch, edit: &ItemEdi
         moved(&mut related.span);
         related.web_url.iter_mut().for_each(|u: &mut Spanned<String>| moved(&mut u.span));
     }
+    if let Some(replaced) = &patch.replaced {
+        let old = entry_summary(patch.key, replaced, "", 0);
+        let new = entry_summary(patch.key, &patch.node, &patch.unit_text, patch.unit.start);
+        replace_entry_fields(summary, old, new);
+        return;
+    }
     let item = item_summary(patch);
     match patch.key {
         "related" => drop(summary.related.splice(related_at..related_at, item.related)),
         "topics" => drop(summary.topics.splice(topic_at..topic_at, item.topics)),
         _ => {}
     }
+}
+
+/// What the top-level entry `key: value` alone contributes to a summary (`value`'s spans are
+/// relative to `text`, which starts at `at`).
+fn entry_summary(key: &str, value: &Node, text: &str, at: usize) -> ArticleSummary {
+    let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: key.to_string(), plain: true }) };
+    let root = Node { span: 0..0, value: Value::Mapping(vec![Entry { key, value: value.clone() }]) };
+    let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
+    let layout = Layout { front_matter: None, body: 0..0 };
+    let mut summary = summarize_parsed(text, &layout, Some(&parsed));
+    let spanned = [
+        &mut summary.title,
+        &mut summary.web_url,
+        &mut summary.original_url,
+        &mut summary.provider_name,
+        &mut summary.provider_domain,
+        &mut summary.kind,
+        &mut summary.category,
+    ];
+    for field in spanned.into_iter().flatten() {
+        field.span = field.span.start + at..field.span.end + at;
+    }
+    summary
+}
+
+/// Replaces the summary fields a top-level entry set before or sets now (its key is unique, so
+/// they are its alone).
+fn replace_entry_fields(summary: &mut ArticleSummary, old: ArticleSummary, new: ArticleSummary) {
+    fn pick<T>(slot: &mut Option<T>, old: Option<T>, new: Option<T>) {
+        if old.is_some() || new.is_some() {
+            *slot = new;
+        }
+    }
+    pick(&mut summary.title, old.title, new.title);
+    pick(&mut summary.excerpt, old.excerpt, new.excerpt);
+    pick(&mut summary.web_url, old.web_url, new.web_url);
+    pick(&mut summary.original_url, old.original_url, new.original_url);
+    pick(&mut summary.published, old.published, new.published);
+    pick(&mut summary.kind, old.kind, new.kind);
+    pick(&mut summary.category, old.category, new.category);
 }
 
 /// Removes the entry of `list` (sorted by start) that lies in `unit`, if any; returns where the
@@ -500,6 +546,24 @@ mod tests {
     /// applied in place: findings, parse and summary equal a full check's after each.
     #[test]
     fn edits_inside_list_items_applied_in_place_equal_a_full_check() {
+        let patched = edits_in_values(11, |text| {
+            text.find("topics:").unwrap_or(0)..text.find("\n---").map_or(text.len(), |i| i + 1)
+        });
+        assert!(patched > 200, "{patched}");
+    }
+
+    /// The same inside the top-level fields before the lists (`title`, a date, `webUrl`,
+    /// `provider`): edits inside a scalar field's value are applied in place.
+    #[test]
+    fn edits_inside_top_level_values_applied_in_place_equal_a_full_check() {
+        // Only `title` and the date qualify (`webUrl` and `provider` are read across entries).
+        let patched = edits_in_values(12, |text| 4..text.find("topics:").unwrap_or(4));
+        assert!(patched > 50, "{patched}");
+    }
+
+    /// Random edits past a key or a dash in the part of the front matter `region` selects;
+    /// returns how many were applied in place.
+    fn edits_in_values(seed: u64, region: impl Fn(&str) -> Range<usize>) -> usize {
         let config = Config::default();
         let inserts = [
             "x",
@@ -518,24 +582,20 @@ mod tests {
             "---\n",
             "\n",
         ];
-        let lists_start = ARTICLE.find("topics:").unwrap();
         let mut rope = Rope::from_str(ARTICLE);
         let (mut analysis, _) = Analysis::full(&rope, &config, now());
-        let (mut seed, mut patched) = (11u64, 0);
+        let (mut seed, mut patched) = (seed, 0);
         for step in 0..4_000 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let text = rope.to_string();
-            let lists_end = text.find("\n---").map_or(text.len(), |i| i + 1);
+            let region = region(&text);
             // Past a key or a dash on its line: mostly inside values.
             let in_value = |i: usize| {
                 let line = &text[text[..i].rfind('\n').map_or(0, |n| n + 1)..i];
                 line.contains(": ") || line.contains("- ")
             };
-            let within: Vec<usize> = text
-                .char_indices()
-                .map(|(i, _)| i)
-                .filter(|&i| (lists_start..lists_end).contains(&i) && in_value(i))
-                .collect();
+            let within: Vec<usize> =
+                text.char_indices().map(|(i, _)| i).filter(|&i| region.contains(&i) && in_value(i)).collect();
             let Some(&a) = within.get((seed >> 33) as usize % within.len().max(1)) else {
                 // A `---` line closed the front matter before its lists: start again.
                 rope = Rope::from_str(ARTICLE);
@@ -569,7 +629,7 @@ mod tests {
                 (analysis, _) = Analysis::full(&rope, &config, now());
             }
         }
-        assert!(patched > 200, "{patched}");
+        patched
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Core results -> LSP types. The only place that knows both sides.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
@@ -11,7 +12,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::convert;
-use crate::analysis::{Diagnostic, Edit, Severity};
+use crate::analysis::{Code, Diagnostic, Edit, Severity};
 use crate::ide::{self, Completion, CompletionKind, FoldKind, Insert, SymbolKind};
 use crate::line_index::{LineIndex, PositionEncoding};
 
@@ -33,7 +34,7 @@ pub fn diagnostic(rope: &Rope, uri: &Uri, d: &Diagnostic, encoding: PositionEnco
         range: convert::range(rope, &d.range, encoding),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.as_str().to_string())),
-        code_description: format!("{DOCS_URL}#{}", d.code).parse().ok().map(|href| CodeDescription { href }),
+        code_description: code_description(d.code),
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
@@ -43,6 +44,15 @@ pub fn diagnostic(rope: &Rope, uri: &Uri, d: &Diagnostic, encoding: PositionEnco
 }
 
 /// The last diagnostic of a capped set: how many more there are, and where to see them all.
+/// The documentation link of `code`, parsed once per code: a publication converts thousands
+/// of diagnostics, and parsing the same URL for each was a visible share of an edit storm.
+fn code_description(code: Code) -> Option<CodeDescription> {
+    static LINKS: LazyLock<Vec<(Code, Option<Uri>)>> =
+        LazyLock::new(|| Code::ALL.iter().map(|&c| (c, format!("{DOCS_URL}#{c}").parse().ok())).collect());
+    let (_, href) = LINKS.iter().find(|(c, _)| *c == code)?;
+    href.clone().map(|href| CodeDescription { href })
+}
+
 pub fn more_diagnostics(hidden: usize, cap: usize) -> lsp::Diagnostic {
     lsp::Diagnostic {
         range: lsp::Range::default(),

@@ -18,12 +18,15 @@
 //! next header shows up inside the body, where valid JSON can never have it). Frames of both
 //! the guard and the framework leave through one writer, whole, so they never interleave.
 
+use std::borrow::Cow;
+
 use memchr::memmem;
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
-use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{Id, Request, Response};
 
 /// The largest message body accepted. Big enough for a 100 MB article opened in the editor;
 /// larger bodies are answered with an error and skipped without being held in memory.
@@ -289,8 +292,8 @@ enum Verdict {
     Substitute(Value),
 }
 
-/// The two members the guard needs, read without building the rest (a `didOpen` of a 100 MB
-/// article is parsed into a tree only once more, to prove the framework will accept it).
+/// The two members the full judgement needs, read without building the rest; it then decodes
+/// the body as the framework would (only messages [`judge_request`] cannot vouch for get there).
 #[derive(Deserialize)]
 struct Probe {
     #[serde(default)]
@@ -299,11 +302,62 @@ struct Probe {
     id: Option<Value>,
 }
 
+/// A request or notification as the framework decodes it (`jsonrpc::Request`: the version
+/// "2.0", a string method, an id that is an integer, a string or null, any params), read in one
+/// pass that builds no tree: `params` are checked for syntax and skipped.
+#[derive(Deserialize)]
+struct RequestShape<'a> {
+    #[serde(borrow)]
+    jsonrpc: Cow<'a, str>,
+    #[serde(default, borrow)]
+    method: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "present")]
+    #[allow(dead_code)]
+    params: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Id>,
+}
+
+/// A member that is there, whatever its value (`null` included), as the framework reads it.
+fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+/// The verdict on a well-formed request or notification, the common case (an edit storm is
+/// thousands of them), from one pass over the body; `None` when the full judgement is needed.
+fn judge_request(body: &str) -> Option<Verdict> {
+    // (A struct also deserialises from an array, so only objects are probed.)
+    if body.trim_ascii_start().as_bytes().first() != Some(&b'{') {
+        return None;
+    }
+    let shape = serde_json::from_str::<RequestShape>(body).ok()?;
+    let method = shape.method.filter(|_| shape.jsonrpc == "2.0")?;
+    match shape.id {
+        Some(id @ (Id::Number(_) | Id::String(_))) if method.starts_with("$/") => {
+            let id = serde_json::to_value(id).ok()?;
+            Some(Verdict::Reply(error(id, -32601, &format!("Method not found: {method}"))))
+        }
+        _ => Some(Verdict::Forward { method: Some(method.into_owned()) }),
+    }
+}
+
 fn judge(body: &[u8]) -> Verdict {
     // The framework's codec refuses the whole body when any of it is not UTF-8.
-    if let Err(err) = std::str::from_utf8(body) {
-        return Verdict::Reply(error(Value::Null, -32700, &format!("Parse error: the message is not UTF-8 ({err})")));
-    }
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(err) => {
+            return Verdict::Reply(error(
+                Value::Null,
+                -32700,
+                &format!("Parse error: the message is not UTF-8 ({err})"),
+            ));
+        }
+    };
+    judge_request(text).unwrap_or_else(|| judge_in_full(body))
+}
+
+/// The verdict on any UTF-8 body: probes `method` and `id`, then decodes as the framework would.
+fn judge_in_full(body: &[u8]) -> Verdict {
     // (A struct also deserialises from an array, so only objects are probed.)
     let is_object = body.trim_ascii_start().first() == Some(&b'{');
     let Some(probe) = serde_json::from_slice::<Probe>(body).ok().filter(|_| is_object) else {
@@ -418,5 +472,45 @@ async fn write_output<O: AsyncWrite + Unpin>(mut frames: mpsc::Receiver<Vec<u8>>
         if output.write_all(&message).await.is_err() || output.flush().await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass verdict, when it gives one, is the full judgement's.
+    #[test]
+    fn the_quick_verdict_on_requests_is_the_full_one() {
+        let bodies = [
+            r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"a":[1,{"b":null}]}}"#,
+            r#"{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":"x","method":"$/cancelRequest"}"#,
+            r#"{"jsonrpc":"2.0","id":7,"method":"$/progress"}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"$/progress"}"#,
+            r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"method":"$/progress"}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"method":"initialized"}"#,
+            r#"{"jsonrpc":"2.0","id":true,"method":"initialized"}"#,
+            r#"{"jsonrpc":"1.0","method":"initialized"}"#,
+            r#"{"method":"initialized"}"#,
+            r#"{"jsonrpc":"2.0","method":null,"id":3}"#,
+            r#"{"jsonrpc":"2.0","method":5,"id":3}"#,
+            r#"{"jsonrpc":"2.0","method":"a","method":"b"}"#,
+            r#"{"jsonrpc":"2.0","method":"a","params":1,"params":2}"#,
+            r#"{"jsonrpc":"2.0","method":"a\u0041","params":[}"#,
+            r#"{"jsonrpc":"2.0","method":"a\u0041","params":null}"#,
+            r#"{"jsonrpc":"2.0","id":3,"result":null}"#,
+            r#"["jsonrpc","2.0","method"]"#,
+            r#"  {"jsonrpc":"2.0","method":"exit"}  "#,
+        ];
+        let mut quick = 0;
+        for body in bodies {
+            if let Some(verdict) = judge_request(body) {
+                assert_eq!(verdict, judge_in_full(body.as_bytes()), "{body}");
+                quick += 1;
+            }
+        }
+        assert!(quick >= 8, "{quick}");
     }
 }

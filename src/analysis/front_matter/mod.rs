@@ -12,7 +12,7 @@ mod units;
 mod values;
 
 pub use memo::FindingsMemo;
-pub use patch::{ItemEdit, ItemPatch, patch_list_item};
+pub use patch::{ItemEdit, ItemPatch, patch_list_item, patch_unit};
 pub use units::UnitCache;
 
 use super::dates::format_rfc3339;
@@ -71,12 +71,21 @@ const MAX_MASKED_LINES: usize = 8;
 /// Parses one top-level entry; on an error, records it, blanks the offending line and tries
 /// again, so that one bad line inside `related` does not hide the other related entries.
 fn parse_masking_errors(masked: &mut String, segment: Range<usize>, errors: &mut Vec<SyntaxError>) -> Option<Node> {
+    let reported_before = errors.len();
     for _ in 0..MAX_MASKED_LINES {
         let err = match yaml::parse(masked, segment.clone()) {
             Ok(node) => return Some(node),
             Err(err) => locate_in_segment(masked, err, segment.clone()),
         };
         let line = line_start(masked, err.offset).max(segment.start);
+        if line_text(masked, line).bytes().all(|b| b == b' ') {
+            // The parser blames a line of spaces, such as one blanked before (saphyr does after
+            // a NUL): the position means nothing in the text, and blanking cannot make progress.
+            if errors.len() == reported_before {
+                errors.push(SyntaxError { offset: segment.start, ..err });
+            }
+            return None;
+        }
         errors.push(err);
         if line == segment.start {
             return None;
@@ -84,6 +93,15 @@ fn parse_masking_errors(masked: &mut String, segment: Range<usize>, errors: &mut
         blank_line(masked, line);
     }
     None
+}
+
+/// The start of the character at byte `offset` (the parser's offsets are meant to be starts).
+fn char_start(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Replaces the line at `start` with spaces of the same byte length.
@@ -218,10 +236,11 @@ impl<'a> Checker<'a> {
     }
 
     fn syntax_error(&mut self, err: &SyntaxError) {
-        let line = line_text(self.text, line_start(self.text, err.offset));
-        let start = line_start(self.text, err.offset);
+        let offset = char_start(self.text, err.offset);
+        let line = line_text(self.text, line_start(self.text, offset));
+        let start = line_start(self.text, offset);
         let end = start + line.len();
-        let range = if err.offset < end { err.offset..end } else { start..end };
+        let range = if offset < end { offset..end } else { start..end };
         let hint = if err.message.contains("mapping values are not allowed") {
             "; a value that contains `: ` must be quoted"
         } else {

@@ -29,6 +29,25 @@ pub struct UnitCache {
     /// The block lists split into items by the last complete unit parse (none after a parse of
     /// the whole block): where an edit inside one item can be applied in place (`patch.rs`).
     pub(super) lists: Vec<ListUnits>,
+    /// The other top-level entries as units, from the same parse (`patch.rs`).
+    pub(super) entries: Vec<EntryUnit>,
+}
+
+/// A top-level entry that is not a split list, as one unit.
+#[derive(Debug, Clone)]
+pub(super) struct EntryUnit {
+    /// The entry's index in the root mapping.
+    pub entry: usize,
+    /// The unit (its segment) in the text.
+    pub bounds: Range<usize>,
+    /// The hash of its text (its parse's key in the cache).
+    pub key: u64,
+}
+
+/// How a top-level entry is held as units: a split list's items, or the entry whole.
+enum Units {
+    List(ListUnits),
+    Entry(Range<usize>, u64),
 }
 
 /// One block list of the top-level mapping, as units.
@@ -87,11 +106,15 @@ pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCac
     let mut used = HashMap::new();
     let mut entries = Vec::new();
     let mut lists = Vec::new();
+    let mut singles = Vec::new();
     let mut ok = true;
     for segment in segments(text, yaml.clone()) {
         match entry_of_segment(text, segment, cache, &mut used) {
-            Some(Some((entry, list))) => {
-                lists.extend(list.map(|list| ListUnits { entry: entries.len(), ..list }));
+            Some(Some((entry, units))) => {
+                match units {
+                    Units::List(list) => lists.push(ListUnits { entry: entries.len(), ..list }),
+                    Units::Entry(bounds, key) => singles.push(EntryUnit { entry: entries.len(), bounds, key }),
+                }
                 entries.push(entry);
             }
             Some(None) => {}
@@ -106,9 +129,11 @@ pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCac
         // keystroke (likely fixing the error) can reuse.
         cache.parses = used;
         cache.lists = lists;
+        cache.entries = singles;
     } else {
         cache.parses.extend(used);
         cache.lists.clear();
+        cache.entries.clear();
     }
     if !ok {
         return None;
@@ -127,17 +152,20 @@ fn entry_of_segment(
     segment: Range<usize>,
     cache: &UnitCache,
     used: &mut HashMap<u64, Arc<UnitParse>>,
-) -> Option<Option<(Entry, Option<ListUnits>)>> {
+) -> Option<Option<(Entry, Units)>> {
     if let Some((header, items, indent)) = split_list(text, segment.clone()) {
-        return list_entry(text, (header, items, indent), cache, used).map(|(e, l)| Some((e, Some(l))));
+        return list_entry(text, (header, items, indent), cache, used).map(|(e, l)| Some((e, Units::List(l))));
     }
-    let parse = cache.get(text, segment.clone(), used);
+    let (key, parse) = cache.lookup(&text[segment.clone()], used);
+    used.insert(key, parse.clone());
     if !parse.is_clean() {
         return None;
     }
     let node = parse.node.as_ref()?;
     match &node.value {
-        Value::Mapping(found) if found.len() == 1 => Some(Some((shift_entry(&found[0], segment.start), None))),
+        Value::Mapping(found) if found.len() == 1 => {
+            Some(Some((shift_entry(&found[0], segment.start), Units::Entry(segment, key))))
+        }
         Value::Mapping(found) if found.is_empty() => Some(None),
         _ => None,
     }
@@ -289,7 +317,7 @@ fn hash(unit: &str) -> u64 {
     hasher.finish()
 }
 
-fn shift_entry(entry: &Entry, by: usize) -> Entry {
+pub(super) fn shift_entry(entry: &Entry, by: usize) -> Entry {
     Entry { key: shift(&entry.key, by), value: shift(&entry.value, by) }
 }
 

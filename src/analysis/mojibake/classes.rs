@@ -4,9 +4,25 @@
 //! other (an accented capital followed by a currency sign, a lowercase Cyrillic letter
 //! followed by a capital, box drawing against letters), not by individual characters.
 
-/// The class of a character, an index into the weight tables of [`super::weights`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Class {
+/// Defines [`Class`] and, from the same list, [`ALL_CLASSES`] and [`CLASS_COUNT`], so the list
+/// of every class cannot drift from the enum (the weight tables index by `class as usize`).
+macro_rules! classes {
+    ($($(#[$doc:meta])* $class:ident,)*) => {
+        /// The class of a character, an index into the weight tables of [`super::weights`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(super) enum Class {
+            $($(#[$doc])* $class,)*
+        }
+
+        /// How many classes there are.
+        pub(super) const CLASS_COUNT: usize = [$(Class::$class),*].len();
+
+        /// Every class, in index order (for tables built over all pairs).
+        pub(super) const ALL_CLASSES: [Class; CLASS_COUNT] = [$(Class::$class),*];
+    };
+}
+
+classes! {
     /// Spaces, tabs and the edges of the text.
     Space,
     Nbsp,
@@ -30,6 +46,8 @@ pub(super) enum Class {
     Emoji,
     /// Combining diacritics, which belong right after a base letter or digit.
     Combining,
+    /// Hebrew geresh and gershayim (`צה״ל`, `ג׳`), which only ever follow a Hebrew letter.
+    Geresh,
     /// `‘ ’ “`.
     Quote,
     /// `”`: closes a quotation, so a letter rarely follows it.
@@ -65,48 +83,6 @@ pub(super) enum Class {
     /// noncharacters, rare scripts and points, other controls.
     Odd,
 }
-
-pub(super) const CLASS_COUNT: usize = Class::Odd as usize + 1;
-
-/// Every class, in index order (for tables built over all pairs).
-pub(super) const ALL_CLASSES: [Class; CLASS_COUNT] = {
-    use Class::*;
-    [
-        Space,
-        Nbsp,
-        Digit,
-        AsciiLower,
-        AsciiUpper,
-        AsciiPunct,
-        LatinLower,
-        LatinUpper,
-        LatinRare,
-        GreekLower,
-        GreekUpper,
-        CyrillicLower,
-        CyrillicUpper,
-        Caseless,
-        Emoji,
-        Combining,
-        Quote,
-        CloseQuote,
-        LowQuote,
-        Guillemet,
-        Inverted,
-        Punct,
-        Currency,
-        Symbol,
-        Mark,
-        Math,
-        Box,
-        BoxShade,
-        Format,
-        C1,
-        Replacement,
-        Pending,
-        Odd,
-    ]
-};
 
 /// The scripts the cost model tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,6 +238,10 @@ fn latin_extended_b(c: char) -> Class {
 /// Everything above the blocks named in [`class_of`].
 fn other(u: u32) -> Class {
     match u {
+        // `×` before `° ± ²` reads as these Yiddish ligatures: a presentation form that text
+        // rarely holds. `×³`, `×´` read as geresh and gershayim.
+        0x5F0..=0x5F2 => Class::Odd,
+        0x5F3..=0x5F4 => Class::Geresh,
         // IPA, spacing modifiers, Syriac, Thaana, NKo, Samaritan, Hebrew and Arabic points.
         0x250..=0x2FF | 0x591..=0x5C7 | 0x610..=0x61A | 0x64B..=0x65F | 0x6D6..=0x6ED | 0x700..=0x8FF => Class::Odd,
         0x530..=0x5FF | 0x600..=0x6FF | 0x900..=0x1AAF | 0x1B00..=0x1DBF => Class::Caseless,
@@ -282,15 +262,15 @@ fn other(u: u32) -> Class {
 
 #[cfg(test)]
 mod tests {
-    use super::{ALL_CLASSES, Class};
+    use super::ALL_CLASSES;
 
     /// The weight tables index by `class as usize` and name classes through `ALL_CLASSES`: the
-    /// hand-written list must hold every class at its own index, or pair weights go astray.
+    /// list the macro derives must hold every class at its own index, or pair weights go astray.
     #[test]
     fn all_classes_lists_every_class_at_its_index() {
         for (index, class) in ALL_CLASSES.iter().enumerate() {
             assert_eq!(*class as usize, index, "{class:?}");
         }
-        assert_eq!(ALL_CLASSES.last(), Some(&Class::Odd), "the last variant closes the list");
+        assert_eq!(ALL_CLASSES.last().map(|c| *c as usize), Some(ALL_CLASSES.len() - 1));
     }
 }

@@ -53,7 +53,7 @@ pub(super) fn readings(acc: &mut Vec<Reading>, chars: &[char], at: usize, table:
 
 /// The continuation bytes of a `len`-byte sequence starting at `at`, if every character
 /// after the lead can be one. A `?` is a wildcard only after a real continuation byte (in
-/// `â€?`, not in `É?`); a space stands for a no-break space only in a two-byte sequence.
+/// `â€?`, not in `É?`); a space may stand for the table's no-break space.
 fn continuations(chars: &[char], at: usize, len: usize, table: Table) -> Option<Vec<Cont>> {
     let mut out = Vec::with_capacity(len - 1);
     for i in 1..len {
@@ -61,9 +61,10 @@ fn continuations(chars: &[char], at: usize, len: usize, table: Table) -> Option<
         let cont = match c {
             '\u{FFFD}' => Cont::Wild,
             '?' if i >= 2 && matches!(out.first(), Some(Cont::Byte(_))) => Cont::Wild,
-            // Only the second byte of a two-byte sequence: a space after a longer partial
-            // sequence (`â€ `) is as likely a separator after a dropped byte.
-            ' ' if len == 2 => Cont::Nbsp(table.nbsp_continuation()?),
+            // Any continuation byte (`Ã ` for `à`, `áƒ ` for `რ`, KOI8-R's `Л ╦` for `울`); the
+            // cost model weighs a space after a partial sequence (`â€ ` before a word) against
+            // a separator after a dropped byte.
+            ' ' => Cont::Nbsp(table.nbsp_continuation()?),
             _ => Cont::Byte(table.encode(c).filter(|b| (0x80..=0xBF).contains(b))?),
         };
         out.push(cont);

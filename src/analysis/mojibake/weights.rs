@@ -126,6 +126,9 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     // A combining mark needs a base.
     (NOT_A_BASE, &[Combining], 8),
     (&[Combining], &[Combining], 1),
+    // Geresh and gershayim follow a Hebrew letter (a caseless one), never anything else.
+    (&ALL_CLASSES, &[Geresh], 8),
+    (&[Caseless], &[Geresh], -8),
     // Invisible characters glued to text.
     (LETTERS, &[Format], 2),
     // Typography that uses the no-break space: before `: ; ! ? »` and after `«` (French), between
