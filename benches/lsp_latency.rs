@@ -351,6 +351,7 @@ async fn index_requests() -> Vec<Stats> {
     let indexing = started.elapsed();
     if let Some(pid) = client.child.as_ref().and_then(|c| c.id()) {
         println!("server memory after indexing {articles} articles: {}", memory_of(pid));
+        println!("server CPU time (user + system) after indexing {articles} articles: {}", cpu_of(pid));
     }
     let text = "---\ntitle: \"Editing\"\ntopics:\n  - \nprovider:\n  name: Pro\nrelated:\n  - title: \"Article 7\"\n    webUrl: \"https://site7.example.com/a/7\"\n---\n";
     let uri = file_uri(&dir.path().join("editing.md"));
@@ -402,6 +403,24 @@ fn memory_of(pid: u32) -> String {
         status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
     };
     format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+}
+
+/// User and system CPU time of a process so far (Linux `/proc/PID/stat`, in clock ticks of
+/// 10 ms): on a loaded machine the wall time of indexing is the scheduler's, its CPU time is ours.
+fn cpu_of(pid: u32) -> String {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+    match fields[..] {
+        [user, system] => format!(
+            "{:.2} s ({:.2} user, {:.2} system)",
+            (user + system) as f64 / 100.0,
+            user as f64 / 100.0,
+            system as f64 / 100.0
+        ),
+        _ => "unknown".to_string(),
+    }
 }
 
 async fn timed(client: &mut TestClient, method: &str, params: Value) -> Duration {

@@ -56,6 +56,35 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     open_regular(path).and_then(|(mut file, _)| read_all(&mut file))
 }
 
+/// [`read`] into `buf` (cleared first), for callers that read thousands of files: the buffer
+/// is reused, and a file costs an `open`, the one `fstat` that refuses special files and sizes
+/// the buffer, and normally a single `read` (a short read of a regular file is its end).
+pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), String> {
+    let (mut file, stamp) = open_regular(path)?;
+    buf.clear();
+    buf.resize(usize::try_from(stamp.len).unwrap_or(0).saturating_add(1), 0);
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            // The file grew since `fstat`: make room for more.
+            buf.resize(buf.len().saturating_mul(2), 0);
+        }
+        let asked = buf.len() - filled;
+        match file.read(&mut buf[filled..]) {
+            Ok(n) => {
+                filled += n;
+                if n < asked {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(format!("cannot read: {e}")),
+        }
+    }
+    buf.truncate(filled);
+    Ok(())
+}
+
 /// Reads a regular file and remembers which version of it was read, for [`replace`].
 pub fn read_original(path: &Path) -> Result<Original, String> {
     let target = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve the path: {e}"))?;

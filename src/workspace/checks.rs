@@ -43,6 +43,7 @@ fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<D
         }
         let others: Vec<&Path> =
             index.derived.by_url.get(&key).into_iter().flat_map(|set| set.iter()).filter(|p| *p != path).collect();
+        index.visited(others.len());
         if !others.is_empty() {
             acc.push(duplicate_url(field, url, &others));
         }

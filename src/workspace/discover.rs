@@ -48,7 +48,11 @@ pub fn discover_under(root: &Path, dir: &Path, config_for: &(dyn Fn(&Path) -> Co
         .hidden(true)
         .follow_links(false)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(move |entry| entry.depth() == 0 || !filter.ignores(entry.path(), entry.path().is_dir()))
+        .filter_entry(move |entry| {
+            // The walk already knows the entry's type (from the directory listing): asking the
+            // file system again (`Path::is_dir`) cost a `statx` per file.
+            entry.depth() == 0 || !filter.ignores(entry.path(), entry.file_type().is_some_and(|t| t.is_dir()))
+        })
         .build();
     // Files of one directory come together: ask for its configuration once.
     let mut current: Option<(PathBuf, Config)> = None;
@@ -152,7 +156,20 @@ pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
 }
 
 fn read_summary(path: &Path) -> Option<ArticleSummary> {
-    let bytes = files::read(path).ok()?;
-    let decoded = encoding::decode(&bytes);
-    Some(summarize(&decoded.text).for_index())
+    thread_local! {
+        /// Each loading thread reads every file into one buffer instead of allocating per file.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|bytes| {
+        let read = files::read_into(path, bytes);
+        let summary = read.ok().map(|()| summarize(&encoding::decode(bytes).text).for_index());
+        // A rare huge file must not stay held by the thread.
+        if bytes.capacity() > KEPT_BUFFER {
+            *bytes = Vec::new();
+        }
+        summary
+    })
 }
+
+/// The largest read buffer a loading thread keeps between files.
+const KEPT_BUFFER: usize = 1 << 20;

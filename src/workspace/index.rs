@@ -11,6 +11,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::normal::{topic_key, url_key};
@@ -41,6 +42,19 @@ pub struct Index {
     /// Each path is allocated once and shared by every lookup that names the file.
     pub(super) articles: HashMap<Arc<Path>, Arc<ArticleSummary>>,
     pub(super) derived: Derived,
+    /// Files visited by lookups and updates: every loop over files goes through
+    /// [`Index::all`], [`Index::resolve`] or [`Index::visited`].
+    visits: Visits,
+}
+
+/// A count of work done that tests assert on (a timing would be flaky and slow).
+#[derive(Debug, Default)]
+struct Visits(AtomicUsize);
+
+impl Clone for Visits {
+    fn clone(&self) -> Visits {
+        Visits(AtomicUsize::new(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 /// Lookups derived from the summaries. Sets of paths are ordered so results are stable.
@@ -140,6 +154,7 @@ impl Index {
     /// Adds or replaces one file's summary.
     pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
         let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
+        self.visited(1);
         self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
     }
@@ -149,6 +164,7 @@ impl Index {
     pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
         self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
+        self.visited(1);
         self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
     }
@@ -191,12 +207,31 @@ impl Index {
     /// Removes a file and its contribution; returns its shared path for reuse.
     fn take(&mut self, path: &Path) -> Option<Arc<Path>> {
         let (path, old) = self.articles.remove_entry(path)?;
+        self.visited(1);
         self.derived.apply(&path, &old, false);
         Some(path)
     }
 
     pub fn len(&self) -> usize {
         self.articles.len()
+    }
+
+    /// How many files the index's lookups and updates have visited since it was made: the work
+    /// they did, so tests can prove that a lookup or an update costs the files it concerns, not
+    /// the workspace.
+    pub fn files_visited(&self) -> usize {
+        self.visits.0.load(Ordering::Relaxed)
+    }
+
+    /// Counts `n` files visited.
+    pub(super) fn visited(&self, n: usize) {
+        self.visits.0.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Every file and its summary, counted as visited.
+    pub(super) fn all(&self) -> impl Iterator<Item = (&Path, &Arc<ArticleSummary>)> {
+        self.visited(self.articles.len());
+        self.articles.iter().map(|(p, s)| (&**p, s))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -285,6 +320,7 @@ impl Index {
             .flat_map(PathSet::iter)
             .filter_map(|p| self.articles.get_key_value(p))
             .map(|(p, s)| (&**p, s))
+            .inspect(|_| self.visited(1))
             .collect()
     }
 }
@@ -462,7 +498,7 @@ fn newest_first(mut items: Found<'_>) -> Found<'_> {
 impl Index {
     /// Every indexed path, sorted (the server's `workspace/diagnostic` walks them).
     pub fn paths(&self) -> Vec<PathBuf> {
-        let mut paths: Vec<PathBuf> = self.articles.keys().map(|p| p.to_path_buf()).collect();
+        let mut paths: Vec<PathBuf> = self.all().map(|(p, _)| p.to_path_buf()).collect();
         paths.sort();
         paths
     }

@@ -21,12 +21,11 @@ impl Index {
 fn search_titles<'a>(index: &'a Index, query: &str, limit: usize) -> Vec<(&'a Path, &'a Arc<ArticleSummary>)> {
     let query = query.trim().to_lowercase();
     let mut hits: Vec<(Score, String, &Path, &Arc<ArticleSummary>)> = index
-        .articles
-        .iter()
+        .all()
         .filter_map(|(path, summary)| {
             let title = summary.title.as_ref()?.value.to_lowercase();
             let score = score(&title, &query)?;
-            Some((score, title, &**path, summary))
+            Some((score, title, path, summary))
         })
         .collect();
     let order = |a: &(Score, String, &Path, &Arc<ArticleSummary>), b: &(Score, String, &Path, &Arc<ArticleSummary>)| {
