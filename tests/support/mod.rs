@@ -99,9 +99,9 @@ impl TestClient {
 
     /// Sends a request and returns its result (fails the test on an error response).
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
-        let response = self.request_raw(method, params).await;
+        let mut response = self.request_raw(method, params).await;
         assert!(response.get("error").is_none(), "{method} failed: {response}");
-        response["result"].clone()
+        response["result"].take()
     }
 
     /// The first message (already seen or still to come) that satisfies `matches`; consumed.

@@ -117,7 +117,7 @@ impl Table {
             return 0;
         }
         let rare = &lookup().rare;
-        rare.binary_search_by_key(&c, |(k, _)| *k).map_or(0, |at| rare[at].1[usize::from(self.0) % TABLE_COUNT])
+        rare.binary_search_by_key(&c, |(k, ..)| *k).map_or(0, |at| rare[at].1[usize::from(self.0) % TABLE_COUNT])
     }
 
     /// The byte `c` stands for in this table, if `c` is in its upper half.
@@ -196,8 +196,8 @@ struct Lookup {
     /// Each table's no-break space, when it is a continuation byte.
     nbsp: [Option<u8>; TABLE_COUNT],
     nbsp_tables: u16,
-    /// Each rare letter (sorted) with its badness in every table.
-    rare: Vec<(char, [i32; TABLE_COUNT])>,
+    /// Each rare letter (sorted) with its badness in every table and the tables that list it.
+    rare: Vec<(char, [i32; TABLE_COUNT], u16)>,
 }
 
 impl Lookup {
@@ -214,12 +214,17 @@ impl Lookup {
         if code < DENSE {
             return self.dense_masks.get(code).copied().unwrap_or_default();
         }
-        self.bytes(c).map(|bytes| masks_of(c, bytes)).unwrap_or_default()
+        self.bytes(c).map(|bytes| masks_of(bytes, rare_tables(&self.rare, c))).unwrap_or_default()
     }
 }
 
-fn masks_of(c: char, bytes: &[u8; TABLE_COUNT]) -> Masks {
-    let mut out = Masks::default();
+/// The tables that list `c` as a rare letter (a bit per table).
+fn rare_tables(rare: &[(char, [i32; TABLE_COUNT], u16)], c: char) -> u16 {
+    rare.binary_search_by_key(&c, |(k, ..)| *k).map_or(0, |at| rare[at].2)
+}
+
+fn masks_of(bytes: &[u8; TABLE_COUNT], rare_tables: u16) -> Masks {
+    let mut out = Masks { rare: rare_tables, ..Masks::default() };
     for (i, &b) in bytes.iter().enumerate() {
         let bit = 1 << i;
         match b {
@@ -228,9 +233,6 @@ fn masks_of(c: char, bytes: &[u8; TABLE_COUNT]) -> Masks {
             0xE0..=0xEF => out.lead3 |= bit,
             0xF0..=0xF4 => out.lead4 |= bit,
             _ => {}
-        }
-        if ROWS[i].rare.iter().any(|(chars, _)| chars.contains(c)) {
-            out.rare |= bit;
         }
     }
     out
@@ -272,27 +274,28 @@ fn build() -> Lookup {
     for byte in 0x80..=0x9F_u8 {
         add(char::from(byte), 0, byte);
     }
+    let mut rare: Vec<(char, [i32; TABLE_COUNT], u16)> = Vec::new();
+    for (table, row) in ROWS.iter().enumerate() {
+        for &(chars, weight) in row.rare {
+            for c in chars.chars() {
+                let at = rare.iter().position(|(k, ..)| *k == c).unwrap_or_else(|| {
+                    rare.push((c, [0; TABLE_COUNT], 0));
+                    rare.len() - 1
+                });
+                rare[at].1[table] += weight;
+                rare[at].2 |= 1 << table;
+            }
+        }
+    }
+    rare.sort_by_key(|(c, ..)| *c);
     let dense_masks = dense
         .iter()
         .enumerate()
-        .map(|(code, bytes)| masks_of(char::from_u32(code as u32).unwrap_or('\0'), bytes))
+        .map(|(code, bytes)| masks_of(bytes, char::from_u32(code as u32).map_or(0, |c| rare_tables(&rare, c))))
         .collect();
     let nbsp: [Option<u8>; TABLE_COUNT] =
         std::array::from_fn(|i| (0x80..=0xBF_u8).find(|&b| forward[i][usize::from(b & 0x7F)] == '\u{A0}'));
     let nbsp_tables = nbsp.iter().enumerate().filter(|(_, b)| b.is_some()).fold(0, |acc, (i, _)| acc | 1 << i);
-    let mut rare: Vec<(char, [i32; TABLE_COUNT])> = Vec::new();
-    for (table, row) in ROWS.iter().enumerate() {
-        for &(chars, weight) in row.rare {
-            for c in chars.chars() {
-                let at = rare.iter().position(|(k, _)| *k == c).unwrap_or_else(|| {
-                    rare.push((c, [0; TABLE_COUNT]));
-                    rare.len() - 1
-                });
-                rare[at].1[table] += weight;
-            }
-        }
-    }
-    rare.sort_by_key(|(c, _)| *c);
     Lookup { forward, undefined, dense, dense_masks, sparse, nbsp, nbsp_tables, rare }
 }
 
