@@ -102,6 +102,13 @@ pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
     builder.document(range.start)
 }
 
+/// Trees outlive their parse (unit caches, versions): the parser's scalars come with spare
+/// capacity (32 bytes or more), which would be kept for the tree's lifetime.
+fn tight(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
+}
+
 fn too_deep() -> String {
     format!("collections nested more than {MAX_DEPTH} levels deep")
 }
@@ -182,7 +189,7 @@ impl<'a> Builder<'a, '_> {
         match event {
             Event::Scalar(text, style, _, _) => {
                 let plain = style == ScalarStyle::Plain;
-                Ok(Node { span: range, value: Value::Scalar(Scalar { text: text.into_owned(), plain }) })
+                Ok(Node { span: range, value: Value::Scalar(Scalar { text: tight(text.into_owned()), plain }) })
             }
             Event::Alias(_) => Ok(Node { span: range, value: Value::Alias }),
             Event::SequenceStart(..) | Event::MappingStart(..) if self.depth >= MAX_DEPTH => {
@@ -207,6 +214,7 @@ impl<'a> Builder<'a, '_> {
             let (event, span) = self.next()?;
             if event == Event::SequenceEnd {
                 let end = self.collection_end(&start, items.last().map(|n| n.span.end), span);
+                items.shrink_to_fit();
                 return Ok(Node { span: start.start..end, value: Value::Sequence(items) });
             }
             items.push(self.node(event, span)?);
@@ -219,6 +227,7 @@ impl<'a> Builder<'a, '_> {
             let (event, span) = self.next()?;
             if event == Event::MappingEnd {
                 let end = self.collection_end(&start, entries.last().map(|e| e.value.span.end), span);
+                entries.shrink_to_fit();
                 return Ok(Node { span: start.start..end, value: Value::Mapping(entries) });
             }
             let key = self.node(event, span)?;

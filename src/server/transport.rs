@@ -69,8 +69,9 @@ where
     outcome
 }
 
-/// Bytes in flight in each in-memory pipe.
-const PIPE_BUFFER: usize = 1 << 20;
+/// Bytes in flight in each in-memory pipe. The pipe keeps its buffer once grown, so a large
+/// `didOpen` would otherwise hold a megabyte for the life of the server.
+const PIPE_BUFFER: usize = 64 << 10;
 
 /// Whole frames waiting for the client to read them (backpressure beyond that).
 const OUTPUT_QUEUE: usize = 16;
@@ -135,6 +136,10 @@ impl<I: AsyncRead + Unpin> FrameReader<I> {
         }
         self.buffer.drain(..self.start);
         self.start = 0;
+        // A large frame (the `didOpen` of a big file) grew the buffer: give that back once read.
+        if self.buffer.capacity() > 4 * READ_CHUNK && self.buffer.len() <= READ_CHUNK {
+            self.buffer.shrink_to(2 * READ_CHUNK);
+        }
         let n = self.input.read(&mut self.chunk).await.unwrap_or(0);
         self.buffer.extend_from_slice(&self.chunk[..n]);
         self.eof = n == 0;
