@@ -15,6 +15,7 @@ const DATA: &[&str] = &[
     include_str!("../../../tests/data/mojibake/negatives/line-art.txt"),
     include_str!("../../../tests/data/mojibake/negatives/nbsp-capitals.txt"),
     include_str!("../../../tests/data/mojibake/negatives/foreign-letters.txt"),
+    include_str!("../../../tests/data/mojibake/negatives/dangerous.txt"),
 ];
 
 /// The text lines of the data files (the sentences file puts a language code before a tab).
