@@ -271,19 +271,10 @@ fn patch_summary(summary: &mut ArticleSummary, patch: &ItemPatch, edit: &ItemEdi
     let related_at = take_item(&mut summary.related, |r| r.span.start, &old_unit);
     let topic_at = take_item(&mut summary.topics, |t| t.span.start, &old_unit);
     let moved = |span: &mut Range<usize>| *span = edit.moved(span.start)..edit.moved(span.end);
-    let spanned = [
-        &mut summary.title,
-        &mut summary.web_url,
-        &mut summary.original_url,
-        &mut summary.provider_name,
-        &mut summary.provider_domain,
-        &mut summary.kind,
-        &mut summary.category,
-    ];
+    let singles = summary.spanned_fields_mut().into_iter().flatten().filter(|s| s.span.start >= edit.range.end);
+    singles.for_each(|field| moved(&mut field.span));
     let lists = summary.topics.iter_mut().chain(summary.dated_lines.iter_mut());
-    for field in spanned.into_iter().flatten().chain(lists).filter(|s| s.span.start >= edit.range.end) {
-        moved(&mut field.span);
-    }
+    lists.filter(|s| s.span.start >= edit.range.end).for_each(|field| moved(&mut field.span));
     for related in summary.related.iter_mut().filter(|r| r.span.start >= edit.range.end) {
         moved(&mut related.span);
         related.web_url.iter_mut().for_each(|u: &mut Spanned<String>| moved(&mut u.span));
@@ -310,15 +301,7 @@ fn entry_summary(key: &str, value: &Node, text: &str, at: usize) -> ArticleSumma
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(text, &layout, Some(&parsed));
-    let spanned = [
-        &mut summary.title,
-        &mut summary.web_url,
-        &mut summary.original_url,
-        &mut summary.provider_name,
-        &mut summary.provider_domain,
-        &mut summary.kind,
-        &mut summary.category,
-    ];
+    let spanned = summary.spanned_fields_mut();
     for field in spanned.into_iter().flatten() {
         field.span = field.span.start + at..field.span.end + at;
     }

@@ -53,6 +53,19 @@ pub struct RelatedSummary {
 }
 
 impl ArticleSummary {
+    /// The single-valued fields that carry a span (for moving spans after an edit).
+    pub fn spanned_fields_mut(&mut self) -> [&mut Option<Spanned<String>>; 7] {
+        [
+            &mut self.title,
+            &mut self.web_url,
+            &mut self.original_url,
+            &mut self.provider_name,
+            &mut self.provider_domain,
+            &mut self.kind,
+            &mut self.category,
+        ]
+    }
+
     /// What the index keeps of a file it reads from disk: no excerpts (hover shows those of
     /// the document it is asked about, never another file's), lists without spare capacity.
     /// A quarter of the memory of a 100,000-article index went to these.
