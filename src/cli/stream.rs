@@ -48,8 +48,9 @@ pub(super) fn fix_stdin(
 ) -> Option<Result<FileFix, String>> {
     let mut file = seekable_stdin()?;
     let start = file.stream_position().ok()?;
-    let plain =
-        blocks(&mut file, BLOCK, |block| Ok(memchr::memchr(0, block).is_none() && std::str::from_utf8(block).is_ok()));
+    let plain = blocks(&mut file, BLOCK, |block| {
+        Ok(memchr::memchr(0, block).is_none() && simdutf8::basic::from_utf8(block).is_ok())
+    });
     let rewound = file.seek(SeekFrom::Start(start)).is_ok();
     match plain {
         Ok(true) if rewound => Some(stream(&mut file, BLOCK, config, selection, out)),
@@ -161,7 +162,7 @@ fn repair(
     while let Some(at) = next_non_ascii(bytes, from) {
         let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let line = std::str::from_utf8(&bytes[start..end]).map_err(|_| Trouble::Changed)?;
+        let line = simdutf8::basic::from_utf8(&bytes[start..end]).map_err(|_| Trouble::Changed)?;
         if let Some(fixed) = fix::fix_line(line, config, selection, scratch) {
             out.write_all(&bytes[written..start]).map_err(Trouble::Write)?;
             out.write_all(fixed.text.as_bytes()).map_err(Trouble::Write)?;

@@ -32,7 +32,7 @@ use super::classes::{Class, Script, class_of, script_of};
 use super::path::{Kind, edge, shortcuts};
 use super::search::{Around, dominant};
 use super::stretch::single_byte;
-use super::tables::{TABLE_COUNT, Table, masks, nbsp_tables};
+use super::tables::{Masks, TABLE_COUNT, Table, masks, nbsp_tables};
 use super::weights::{PENALTIES, char_cost, link, shape_cost};
 
 /// Whether no path through any stretch of `line` (a whole line, with the characters `around`
@@ -41,38 +41,55 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
     if !shortcuts() {
         return false;
     }
-    with_chars(line, |chars| {
-        let Some(script) = survey(chars) else {
+    with_chars(line, |chars, info| {
+        let Some(script) = survey(chars, info) else {
             return false;
         };
-        let line = Line { chars, around, script };
+        let line = Line { chars, info, around, script };
         line.bound_holds(shape_cost(chars.iter().copied()))
     })
 }
 
-thread_local! {
-    static CHARS: RefCell<Vec<char>> = const { RefCell::new(Vec::new()) };
+/// What the bound looks up of each character, once per line.
+#[derive(Debug, Clone, Copy)]
+struct Info {
+    masks: Masks,
+    class: Class,
 }
 
-/// Runs `f` on the characters of `line`, in a buffer kept between lines.
-fn with_chars<T>(line: &str, f: impl FnOnce(&[char]) -> T) -> T {
+thread_local! {
+    static CHARS: RefCell<(Vec<char>, Vec<Info>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Runs `f` on the characters of `line` and their [`Info`], in buffers kept between lines.
+fn with_chars<T>(line: &str, f: impl FnOnce(&[char], &[Info]) -> T) -> T {
+    let fill = |chars: &mut Vec<char>, info: &mut Vec<Info>| {
+        chars.clear();
+        chars.extend(line.chars());
+        info.clear();
+        info.extend(chars.iter().map(|&c| Info { masks: masks(c), class: class_of(c) }));
+    };
     CHARS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut chars) => {
-            chars.clear();
-            chars.extend(line.chars());
-            f(&chars)
+        Ok(mut buffers) => {
+            let (chars, info) = &mut *buffers;
+            fill(chars, info);
+            f(chars, info)
         }
-        Err(_) => f(&line.chars().collect::<Vec<char>>()),
+        Err(_) => {
+            let (mut chars, mut info) = (Vec::new(), Vec::new());
+            fill(&mut chars, &mut info);
+            f(&chars, &info)
+        }
     })
 }
 
 /// One pass over the line: the script the search gives it (the letters outside the stretches
 /// that look mangled, counted as [`super::search`] counts them), or `None` when some character
 /// may stand for a lost byte or a Windows-1252 byte.
-fn survey(chars: &[char]) -> Option<Option<Script>> {
+fn survey(chars: &[char], info: &[Info]) -> Option<Option<Script>> {
     let mut counts = [0_u32; 4];
     let mut stretch: Option<StretchSurvey> = None;
-    for &c in chars {
+    for (&c, &info) in chars.iter().zip(info) {
         if c.is_ascii() {
             match &mut stretch {
                 // A `?` there may stand for a lost byte.
@@ -91,7 +108,7 @@ fn survey(chars: &[char]) -> Option<Option<Script>> {
         if matches!(c, '\u{80}'..='\u{9F}' | '\u{FFFD}') {
             return None;
         }
-        stretch.get_or_insert_with(StretchSurvey::default).push(c);
+        stretch.get_or_insert_with(StretchSurvey::default).push(info);
     }
     if let Some(s) = stretch {
         s.end(&mut counts);
@@ -112,12 +129,12 @@ struct StretchSurvey {
 }
 
 impl StretchSurvey {
-    fn push(&mut self, c: char) {
-        let m = masks(c);
+    fn push(&mut self, info: Info) {
+        let m = info.masks;
         self.loose |= self.lead & m.cont != 0;
         self.lead = m.lead();
         self.after_non_ascii = true;
-        if let Some(script) = script_of(class_of(c)) {
+        if let Some(script) = script_of(info.class) {
             self.counts[script as usize] += 1;
         }
     }
@@ -186,6 +203,7 @@ fn sequence(table: Table, chars: &[char], at: usize) -> Result<Option<Sequence>,
 /// A line where no character stands for a lost byte or a Windows-1252 byte.
 struct Line<'a> {
     chars: &'a [char],
+    info: &'a [Info],
     around: Around,
     script: Option<Script>,
 }
@@ -195,18 +213,26 @@ impl Line<'_> {
     fn bound_holds(&self, shape: i32) -> bool {
         let mut best: [Option<i32>; TABLE_COUNT] = [None; TABLE_COUNT];
         let mut positive = [0_i32; TABLE_COUNT];
+        // Per table, where the last sequence read ends and what it decodes to.
+        let mut last: [Option<(usize, char)>; TABLE_COUNT] = [None; TABLE_COUNT];
         for at in 0..self.chars.len() {
-            let tables = self.may_start(at);
-            for table in Table::all().filter(|t| tables & (1 << t.0) != 0) {
+            let mut tables = self.may_start(at);
+            while tables != 0 {
+                let i = tables.trailing_zeros() as usize;
+                tables &= tables - 1;
+                let table = Table(i as u8);
                 let most = match sequence(table, self.chars, at) {
                     Ok(None) => continue,
-                    Ok(Some(seq)) => self.most_gained(table, at, seq),
+                    Ok(Some(seq)) => {
+                        let before = last[i].filter(|(end, _)| *end == at).map(|(_, x)| x);
+                        last[i] = Some((at + seq.len, seq.decoded));
+                        self.most_gained(table, at, seq, before)
+                    }
                     Err(GiveUp) => None,
                 };
                 let Some(most) = most else {
                     return false;
                 };
-                let i = usize::from(table.0);
                 best[i] = Some(best[i].map_or(most, |b| b.max(most)));
                 positive[i] += most.max(0);
             }
@@ -220,11 +246,11 @@ impl Line<'_> {
     /// The tables where a sequence may start at character `at`: a lead byte followed by a
     /// continuation byte or a space.
     fn may_start(&self, at: usize) -> u16 {
-        let lead = self.chars.get(at).map_or(0, |&c| masks(c).lead());
+        let lead = self.info.get(at).map_or(0, |i| i.masks.lead());
         match self.chars.get(at + 1) {
             _ if lead == 0 => 0,
             Some(' ') => lead & nbsp_tables(),
-            Some(&c) => lead & masks(c).cont,
+            Some(_) => lead & self.info[at + 1].masks.cont,
             None => 0,
         }
     }
@@ -233,43 +259,31 @@ impl Line<'_> {
     fn class(&self, at: Option<usize>) -> Class {
         match at {
             None => edge(self.around.prev),
-            Some(i) => self.chars.get(i).map_or_else(|| edge(self.around.next), |&c| class_of(c)),
+            Some(i) => self.info.get(i).map_or_else(|| edge(self.around.next), |info| info.class),
         }
     }
 
-    /// The output of the sequence of `table` that ends right before character `at`.
-    fn read_before(&self, table: Table, at: usize) -> Result<Option<char>, GiveUp> {
-        for len in 2..=4 {
-            let Some(start) = at.checked_sub(len) else {
-                break;
-            };
-            if let Some(seq) = sequence(table, self.chars, start)?.filter(|s| s.len == len) {
-                return Ok(Some(seq.decoded));
-            }
-        }
-        Ok(None)
-    }
-
-    /// The most that reading `seq` (at character `at`, in `table`) can add to a path's gain
-    /// (see the module docs); `None` when the bound gives up.
-    fn most_gained(&self, table: Table, at: usize, seq: Sequence) -> Option<i32> {
+    /// The most that reading `seq` (at character `at`, in `table`, right after a sequence
+    /// that decodes to `before`, if one ends there) can add to a path's gain (see the module
+    /// docs); `None` when the bound gives up.
+    fn most_gained(&self, table: Table, at: usize, seq: Sequence, before: Option<char>) -> Option<i32> {
         let s = self.script;
         let end = at + seq.len;
-        let covered = self.chars.get(at..end)?;
+        let covered = self.info.get(at..end)?;
         let mut replaced = 0;
-        let mut prev: Option<Class> = None;
-        for &c in covered {
-            let class = class_of(c);
-            replaced += char_cost(class, s) + table.rarity(c) + prev.map_or(0, |p| link(p, class, s));
-            prev = Some(class);
+        for (i, info) in covered.iter().enumerate() {
+            replaced += char_cost(info.class, s) + table.rarity(self.chars[at + i]);
+            if let Some(next) = covered.get(i + 1) {
+                replaced += link(info.class, next.class, s);
+            }
         }
-        let (first, last) = (class_of(covered[0]), prev?);
+        let (first, last) = (covered.first()?.class, covered.last()?.class);
         let kind = Kind::Utf8 { wildcards: 0, nbsp: seq.nbsp, cesu: false };
         // A peeled output pays a layer; a negative layer weight could only help it.
         let own = replaced - kind.penalty(false) - PENALTIES.layer.min(0);
         let (left, right) = (self.class(at.checked_sub(1)), self.class(Some(end)));
-        let before = self.read_before(table, at).ok()?;
-        if before.is_some_and(|p| masks(p).lead() & masks(seq.decoded).cont != 0) {
+        let decoded = masks(seq.decoded);
+        if before.is_some_and(|p| masks(p).lead() & decoded.cont != 0) {
             return None;
         }
         let after_is_read = !matches!(sequence(table, self.chars, end), Ok(None));
@@ -369,7 +383,7 @@ mod tests {
         ];
         for (clean, table) in cases {
             let text = mangled(clean, table);
-            assert!(text.contains(' ') && survey(&text.chars().collect::<Vec<_>>()).is_some(), "{text:?}");
+            assert!(text.contains(' ') && with_chars(&text, survey).is_some(), "{text:?}");
             assert!(!proven(&text), "the bound hides the damage in {text:?}");
             assert!(!find(&text).is_empty(), "{text:?} is not repaired");
         }
@@ -383,7 +397,7 @@ mod tests {
     fn the_survey_counts_the_script_as_the_search_does() {
         for line in lines() {
             for text in std::iter::once(line.to_owned()).chain(Table::all().map(|t| mangled(line, t))) {
-                if let Some(script) = survey(&text.chars().collect::<Vec<_>>()) {
+                if let Some(script) = with_chars(&text, survey) {
                     assert_eq!(script, super::super::search::dominant_script(&text), "{text:?}");
                 }
             }
