@@ -73,6 +73,6 @@ fn related_providers(acc: &mut Vec<Hint>, root: &crate::analysis::yaml::Node, in
         };
         let found = index.articles_with_url(url.text.trim());
         let Some(provider) = found.first().and_then(|(_, s)| s.provider_name.as_ref()) else { continue };
-        acc.push(Hint { offset: title.span.end, label: provider.value.clone(), kind: HintKind::RelatedProvider });
+        acc.push(Hint { offset: title.span.end, label: provider.value.to_string(), kind: HintKind::RelatedProvider });
     }
 }
