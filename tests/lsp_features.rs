@@ -709,3 +709,44 @@ async fn semantic_tokens_follow_edits_and_configuration_reloads() {
 async fn full_tokens(client: &mut TestClient, uri: &str) -> Value {
     client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } })).await["data"].clone()
 }
+
+/// Inlay hints asked for a viewport (what editors ask for) are exactly the hints of the whole
+/// document that fall in it, with the same positions, wherever the viewport starts (mid-line,
+/// past a multi-byte character, at the end).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inlay_hints_of_a_viewport_are_the_whole_documents_hints_in_it() {
+    let linked =
+        article("Linked «story»", "https://linked.example.com/1", ("Linked Wire", "linked.example.com"), &["AI"]);
+    let entries: String = (0..40)
+        .map(|i| {
+            let url = if i % 3 == 0 { "https://linked.example.com/1".to_string() } else { format!("https://x.example.com/{i}") };
+            format!("  - title: \"Entrée {i}\"\n    webUrl: \"{url}\"\n    publishedDateTime: 2021-0{}-1{}T06:17:00+02:00\n", i % 9 + 1, i % 10)
+        })
+        .collect();
+    let main =
+        format!("---\ntitle: \"Main\"\npublishedDateTime: 2021-09-26T09:17:00+03:00\nrelated:\n{entries}---\nBody.\n");
+    let ws = Workspace::new(&[("main.md", &main), ("linked.md", &linked)]);
+    let mut client = TestClient::in_process();
+    let options = json!({ "now": NOW, "inlayHints": { "timeZone": "UTC" } });
+    client.initialize(push_client_caps(), options, Some(ws.dir.path())).await;
+    client.indexed().await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &main, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let doc = json!({ "uri": uri });
+    let hints = |range: Value| json!({ "textDocument": doc, "range": range });
+    let lines = main.lines().count() as u64;
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": lines + 1, "character": 0 } });
+    let all = client.request("textDocument/inlayHint", hints(whole)).await.as_array().unwrap().clone();
+    assert_eq!(all.len(), 2 + 40 * 2 + 14, "two per date, one per linked entry");
+    let key = |p: &Value| (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
+    for (first, last, character) in [(0, 10, 0), (5, 25, 12), (40, 100, 3), (100, 200, 0), (lines - 3, lines, 0)] {
+        let (start, end) = (json!({ "line": first, "character": character }), json!({ "line": last, "character": 0 }));
+        let expected: Vec<&Value> =
+            all.iter().filter(|h| key(&start) <= key(&h["position"]) && key(&h["position"]) <= key(&end)).collect();
+        let got = client.request("textDocument/inlayHint", hints(json!({ "start": start, "end": end }))).await;
+        let got: Vec<&Value> = got.as_array().unwrap().iter().collect();
+        assert_eq!(got, expected, "lines {first}:{character} to {last}");
+    }
+    client.shutdown().await;
+}

@@ -180,11 +180,14 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
         let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
         let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
         let (text, parsed) = snap.parse();
-        let hints = ide::inlay_hints(&parsed, &shared.index(), &snap.hints, snap.now);
-        // Hints come sorted by offset: positions in one pass, as for tokens.
-        let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
+        let hints = ide::inlay_hints_within(&parsed, &shared.index(), &snap.hints, snap.now, start..end);
+        // Hints come sorted by offset: positions in one pass from the range's start, as for
+        // tokens (a viewport far down a long document costs its own lines).
+        let line = params.range.start.line;
+        let line_start = convert::offset(&snap.rope, Position::new(line, 0), snap.encoding);
+        let mut walker = Walker { text: &text, at: line_start.min(start), line, col: 0, encoding: snap.encoding };
         let mut out = Vec::new();
-        for h in hints.into_iter().filter(|h| start <= h.offset && h.offset <= end) {
+        for h in hints {
             let Some((line, character)) = walker.advance(h.offset) else { continue };
             out.push(InlayHint {
                 position: Position::new(line, character),
