@@ -750,3 +750,75 @@ async fn inlay_hints_of_a_viewport_are_the_whole_documents_hints_in_it() {
     }
     client.shutdown().await;
 }
+
+/// `semanticTokens/full/delta`: after each of several edits (a key added inside one related
+/// entry, a title typed into, an entry deleted, a topic added, an edit that leaves the tokens
+/// as they are), the delta applied to the tokens the client holds equals a fresh full result,
+/// and a local edit sends a few integers, not the whole array. An unknown id gets full tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn semantic_token_deltas_applied_to_the_previous_tokens_equal_a_full_result() {
+    let entries: String = (0..30)
+        .map(|i| format!("  - title: \"Entry {i}\"\n    webUrl: \"https://x.example.com/{i}\"\n    provider:\n      name: Wire {i}\n"))
+        .collect();
+    let mut text = format!("---\ntitle: \"Main\"\ntopics:\n  - AI\nrelated:\n{entries}---\nBody.\n");
+    let ws = Workspace::new(&[("main.md", &text)]);
+    let mut client = TestClient::in_process();
+    let init = client.initialize(push_client_caps(), options(), Some(ws.dir.path())).await;
+    assert_eq!(init["capabilities"]["semanticTokensProvider"]["full"], json!({ "delta": true }));
+    client.indexed().await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &text, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let doc = json!({ "uri": uri });
+    let first = client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await;
+    let mut held: Vec<u64> = numbers(&first["data"]);
+    let mut id = first["resultId"].as_str().unwrap().to_string();
+    assert!(held.len() > 30 * 5 * 3);
+    let at_text = |text: &str, needle: &str, delta: usize| at(text, needle, delta);
+    let edits: [(&str, usize, &str); 5] = [
+        ("    webUrl: \"https://x.example.com/10\"", 0, "    publishedDateTime: 2021-09-26T06:17:00Z\n"),
+        ("Entry 3\"", 5, "ish"),
+        ("  - title: \"Entry 20\"\n", 0, ""),
+        ("  - AI\n", 7, "  - Vaccines\n"),
+        ("Body.", 4, " More body."),
+    ];
+    for (version, (needle, delta, insert)) in (2..).zip(edits) {
+        let start = at_text(&text, needle, delta);
+        // The third edit deletes the whole entry (four lines) rather than inserting.
+        let (end, replacement) = if insert.is_empty() {
+            let entry = text.find(needle).unwrap();
+            let len = text[entry..].find("  - title: \"Entry 21\"").unwrap();
+            (position_of(&text, entry + len), String::new())
+        } else {
+            (start.clone(), insert.to_string())
+        };
+        let change = json!([{ "range": { "start": start, "end": end }, "text": replacement }]);
+        client.change(&uri, version, change.clone()).await;
+        apply_edits(&mut text, &[json!({ "range": change[0]["range"], "newText": replacement })]);
+        client.diagnostics(&uri, version).await;
+        let params = json!({ "textDocument": doc, "previousResultId": id });
+        let delta = client.request("textDocument/semanticTokens/full/delta", params).await;
+        let edits = delta["edits"].as_array().unwrap_or_else(|| panic!("a delta, not full tokens: {delta}"));
+        let mut sent = 0;
+        for edit in edits.iter().rev() {
+            let (at, deleted) =
+                (edit["start"].as_u64().unwrap() as usize, edit["deleteCount"].as_u64().unwrap() as usize);
+            let data = numbers(&edit["data"]);
+            sent += data.len();
+            held.splice(at..at + deleted, data);
+        }
+        assert!(sent <= 20, "step {version}: {sent} integers sent for a local edit");
+        let full = client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await;
+        assert_eq!(held, numbers(&full["data"]), "step {version}");
+        assert_eq!(full["resultId"], delta["resultId"], "the same tokens keep their id");
+        id = delta["resultId"].as_str().unwrap().to_string();
+    }
+    let unknown = json!({ "textDocument": doc, "previousResultId": "no such id" });
+    let full = client.request("textDocument/semanticTokens/full/delta", unknown).await;
+    assert_eq!(numbers(&full["data"]), held, "an unknown id gets the full tokens");
+    client.shutdown().await;
+}
+
+fn numbers(data: &Value) -> Vec<u64> {
+    data.as_array().map(|a| a.iter().map(|v| v.as_u64().unwrap()).collect()).unwrap_or_default()
+}
