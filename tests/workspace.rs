@@ -25,7 +25,7 @@ fn fixture_index() -> Index {
     let paths = discover::discover(&root, &|_| Config::default());
     let mut index = Index::default();
     for (path, summary) in discover::load(&paths, &|_, _| {}, &|| false) {
-        index.upsert(path, Arc::new(summary));
+        index.upsert(path, summary);
     }
     index
 }
@@ -419,7 +419,7 @@ fn load_transcodes_skips_reports_and_cancels() {
         &|| false,
     );
     let titles: Vec<(PathBuf, String)> =
-        loaded.into_iter().map(|(p, s)| (p, s.title.unwrap().value.to_string())).collect();
+        loaded.into_iter().map(|(p, s)| (p, s.title.clone().unwrap().value.to_string())).collect();
     assert_eq!(titles, [(good, "Good".to_string()), (latin, "Zürich café reopens".to_string())]);
     assert_eq!(*last.lock().unwrap(), (3, 3));
     assert!(calls.load(Ordering::Relaxed) >= 1);

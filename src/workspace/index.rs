@@ -9,13 +9,18 @@
 //! `checks` (cross-file findings) add their `Index` methods in their own files.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::normal::{topic_key, url_key};
 use super::summary::{ArticleSummary, RelatedSummary, Text};
+
+/// The index's maps hash with foldhash: SipHash (HashDoS-resistant, for keys an attacker
+/// sends) cost a tenth of indexing a large workspace, whose keys are the user's own files.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// A provider seen in the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +216,13 @@ impl Index {
 
     pub fn remove(&mut self, path: &Path) {
         self.take(path);
+    }
+
+    /// Makes room for `additional` more files (indexing a folder knows how many it found:
+    /// growing the largest maps step by step rehashed them a dozen times).
+    pub fn reserve(&mut self, additional: usize) {
+        self.articles.reserve(additional);
+        self.derived.by_url.reserve(additional);
     }
 
     /// Removes a file and its contribution; returns its shared path for reuse.
