@@ -23,6 +23,7 @@ use super::document::{Document, Findings, Pending};
 use super::incremental::{Analysis, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
+use super::transport::DirectOutput;
 use super::{test_hook, to_lsp};
 use crate::analysis::{self, Code};
 use crate::line_index::PositionEncoding;
@@ -34,6 +35,8 @@ pub struct Shared {
     state: Arc<Mutex<State>>,
     index: Arc<RwLock<Index>>,
     publisher: Publisher,
+    /// Publications go to the client's writer past the framework (`transport::DirectOutput`).
+    pub direct: DirectOutput,
     /// Set on shutdown: background indexing stops.
     pub cancelled: Arc<AtomicBool>,
     /// Woken whenever a document's findings are assembled (pull requests wait on it).
@@ -47,9 +50,10 @@ type JobKey = (u64, u64, u64);
 
 impl Shared {
     /// Creates the shared state and starts the publishing task (call inside the runtime).
-    pub fn new(client: Client) -> Shared {
+    pub fn new(client: Client, direct: DirectOutput) -> Shared {
         let shared = Shared {
             client,
+            direct,
             state: Arc::default(),
             index: Arc::default(),
             publisher: Publisher::default(),
