@@ -110,7 +110,7 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         let pending = doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
         if let Some((path, summary)) = path.zip(doc.take_changed_summary()) {
-            self.shared.index_mut().update(path, summary);
+            self.shared.update_index_soon(uri.clone(), path, summary);
         }
         self.shared.after_change(&mut state, &uri, pending);
     }

@@ -152,8 +152,7 @@ impl Analysis {
         if self.front_dirty || self.front_open {
             return false;
         }
-        let (Some(ParseSource::Units(mut layout, held)), Some(summary)) = (self.parsed.take(), self.summary.as_ref())
-        else {
+        let (Some(ParseSource::Units(mut layout, held)), true) = (self.parsed.take(), self.summary.is_some()) else {
             return false;
         };
         // Let go of this hold on the units, so patching them does not copy them (a request may
@@ -166,14 +165,20 @@ impl Analysis {
             self.parsed = self.units.units().map(|units| ParseSource::Units(layout, units));
             return false;
         };
-        let mut summary = ArticleSummary::clone(summary);
-        patch_summary(&mut summary, &patch, edit);
+        // In place unless the index has not yet taken its own copy of the last one.
+        if let Some(summary) = self.summary.as_mut() {
+            patch_summary(Arc::make_mut(summary), &patch, edit);
+        }
         move_layout(&mut layout, edit, rope.len_bytes());
-        self.summary = Some(Arc::new(summary));
         self.summary_changed = true;
         self.parsed = Some(ParseSource::Units(layout, units));
         self.front = findings.into();
         true
+    }
+
+    /// What the workspace index holds of the article, from the last front matter check.
+    pub fn summary(&self) -> Option<&Arc<ArticleSummary>> {
+        self.summary.as_ref()
     }
 
     /// The summary an in-place edit changed, once (the index must be told).
