@@ -6,6 +6,7 @@ use std::ops::Range;
 use super::classes::{Script, class_of, script_of};
 use super::compose::compose;
 use super::lattice::{Lost, lost_candidates};
+use super::pairs::{Pairing, pairings};
 use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
 use super::stretch::{Stretch, next_non_ascii, single_byte, stretches, suspicious};
 use super::tables::Table;
@@ -112,13 +113,15 @@ fn repaired_ranges(runs: &[Mangled]) -> Vec<Range<usize>> {
 struct Word {
     before: Letters,
     after: Letters,
+    /// The paired marks of the line around the stretch.
+    pairing: Pairing,
 }
 
 impl Word {
     /// How far the word is followed from a stretch (a bound on the work per stretch).
     const REACH: usize = 64;
 
-    fn around(text: &str, stretch: &Stretch) -> Word {
+    fn around(text: &str, stretch: &Stretch, pairing: Pairing) -> Word {
         let start = stretch.offsets.first().copied().unwrap_or(0);
         let end = stretch.offsets.last().copied().unwrap_or(0);
         let before = text.get(..start).unwrap_or_default().as_bytes();
@@ -127,12 +130,13 @@ impl Word {
         let letters_before = before.iter().rev().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic()).count();
         let before = &before[before.len() - letters_before..];
         let after = after.iter().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic());
-        Word { before: Letters::summary(before.iter()), after: Letters::summary(after) }
+        Word { before: Letters::summary(before.iter()), after: Letters::summary(after), pairing }
     }
 
-    /// Badness of the case patterns of the words `chars` touch, this word's letters included.
-    fn shape(&self, chars: impl Iterator<Item = char>) -> i32 {
-        shape_cost(self.before.chars().chain(chars).chain(self.after.chars()))
+    /// Badness of the case patterns of the words `chars` touch, this word's letters included,
+    /// and of the pairs of marks `chars` leave open.
+    fn shape(&self, chars: impl Iterator<Item = char> + Clone) -> i32 {
+        shape_cost(self.before.chars().chain(chars.clone()).chain(self.after.chars())) + self.pairing.cost(chars)
     }
 }
 
@@ -202,7 +206,8 @@ fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: 
     for s in &mut stretches {
         s.script = script;
     }
-    let words: Vec<Word> = stretches.iter().map(|s| Word::around(text, s)).collect();
+    let pairings = pairings(text, line.clone(), &stretches);
+    let words: Vec<Word> = stretches.iter().zip(pairings).map(|(s, p)| Word::around(text, s, p)).collect();
     for (s, word) in stretches.iter_mut().zip(&words) {
         s.shape = word.shape(s.chars.iter().copied());
     }
