@@ -30,7 +30,9 @@
 //! ASCII is skipped with a block scan. A stretch is searched only in the tables where it can
 //! hold a whole sequence ([`stretch`], an exact pre-filter on per-character masks), and only
 //! when a local test ([`path`]) cannot prove that no reading pays, so clean text costs a
-//! table look-up per non-ASCII character.
+//! table look-up per non-ASCII character. A line where no reading can pay in any table (clean
+//! Cyrillic and Greek, where a letter before a space may be a lost no-break space) is proven
+//! so in one pass ([`bound`]) before any stretch is built.
 
 mod bound;
 mod classes;
