@@ -134,6 +134,51 @@ async fn closing_an_unsaved_document_puts_the_file_on_disk_back_in_the_index() {
     client.shutdown().await;
 }
 
+/// Keystrokes inside the title are applied in place and reach the index after their
+/// publication (a copy made off the lock); a burst of them leaves the index with the last one,
+/// and closing the document still puts the file on disk back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keystrokes_applied_in_place_reach_the_index_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    // An entry after the title: a keystroke in the last entry is not applied in place.
+    let on_disk = article("Harbour", "https://example.com/harbour", "Body.\n");
+    let path = write(&root, "harbour.md", &on_disk);
+    let mut client = started(Some(&root), &[]).await;
+    let uri = file_uri(&path);
+    client.open(&uri, &on_disk, 1).await;
+    client.diagnostics(&uri, 1).await;
+    // Type "Quay" after "Harbour" one character at a time, without waiting in between.
+    let end_of_title = "title: \"Harbour".len() as u32;
+    for (i, typed) in "Quay".chars().enumerate() {
+        let at = json!({ "line": 1, "character": end_of_title + i as u32 });
+        let version = 2 + i as i64;
+        client.change(&uri, version, json!([{ "range": { "start": at, "end": at }, "text": typed.to_string() }])).await;
+    }
+    client.diagnostics(&uri, 5).await;
+    let mut names = Vec::new();
+    for _ in 0..100 {
+        names = workspace_symbol_names(&mut client, "Harbour").await;
+        if names == ["HarbourQuay"] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(names, ["HarbourQuay"]);
+
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } })).await;
+    client.wait_for("cleared diagnostics", |m| m["params"]["uri"] == uri && m["params"]["version"].is_null()).await;
+    for _ in 0..100 {
+        names = workspace_symbol_names(&mut client, "Harbour").await;
+        if names == ["Harbour"] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(names, ["Harbour"]);
+    client.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_injected_panic_leaves_the_server_and_the_document_working() {
     const MARKER: &str = "INJECTED-PANIC-MARKER";

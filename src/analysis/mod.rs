@@ -105,6 +105,7 @@ pub fn check_front_matter_cached(
     let layout = layout::split(text);
     let mut diagnostics = Vec::new();
     let Some(fm) = &layout.front_matter else {
+        cache.forget_units();
         return FrontMatterCheck { layout, parsed: None, diagnostics };
     };
     if fm.closer.is_none() {

@@ -13,6 +13,7 @@ use super::incremental::InPlace;
 use super::indexer;
 use super::settings::Settings;
 use super::shared::Shared;
+use super::transport::DirectOutput;
 use super::workspace_edits::{self, COMMAND_FIX_WORKSPACE, COMMAND_MERGE_TOPIC};
 use crate::analysis;
 
@@ -21,8 +22,8 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
-        Backend { shared: Shared::new(client) }
+    pub fn new(client: Client, direct: DirectOutput) -> Backend {
+        Backend { shared: Shared::new(client, direct) }
     }
 
     /// `articleLsp/documentText`: the server's copy of an open document and its version. A
@@ -109,7 +110,7 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         let pending = doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
         if let Some((path, summary)) = path.zip(doc.take_changed_summary()) {
-            self.shared.index_mut().update(path, summary);
+            self.shared.update_index_soon(uri.clone(), path, summary);
         }
         self.shared.after_change(&mut state, &uri, pending);
     }
@@ -197,6 +198,13 @@ impl LanguageServer for Backend {
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
         Ok(ide_features::semantic_tokens_full(&self.shared, params).await)
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        Ok(ide_features::semantic_tokens_delta(&self.shared, params).await)
     }
 
     async fn semantic_tokens_range(

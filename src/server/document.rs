@@ -11,7 +11,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
 use super::convert::char_index;
-use super::incremental::{Analysis, InPlace, first_changed_line};
+use super::incremental::{Analysis, InPlace, ParseSource, first_changed_line};
 use super::test_hook;
 use crate::analysis::Diagnostic;
 use crate::analysis::front_matter::ItemEdit;
@@ -52,17 +52,20 @@ pub struct Version {
     pub revision: u64,
     text: OnceLock<Arc<str>>,
     parsed: OnceLock<Arc<ide::Parsed>>,
+    /// What the parse is made from when a request first needs it (set by the analysis).
+    source: OnceLock<ParseSource>,
     /// Request results that depend on this version alone, computed once.
     pub views: super::ide_features::Views,
 }
 
 impl Version {
-    fn new(rope: Rope, version: i32, revision: u64, parsed: Option<Arc<ide::Parsed>>) -> Version {
+    fn new(rope: Rope, version: i32, revision: u64, source: Option<ParseSource>) -> Version {
         let cell = OnceLock::new();
-        if let Some(parsed) = parsed {
-            let _ = cell.set(parsed);
+        if let Some(source) = source {
+            let _ = cell.set(source);
         }
-        Version { rope, version, revision, text: OnceLock::new(), parsed: cell, views: Default::default() }
+        let (text, parsed, views) = (OnceLock::new(), OnceLock::new(), Default::default());
+        Version { rope, version, revision, text, parsed, source: cell, views }
     }
 
     /// The whole text (copied out of the rope once per version).
@@ -70,14 +73,19 @@ impl Version {
         self.text.get_or_init(|| self.rope.to_string().into()).clone()
     }
 
-    /// The article parsed (by the analysis, or here on first use).
+    /// The article parsed: from the analysis' parse (assembled from its units on first use),
+    /// or parsed here when the analysis has none for this version yet.
     pub fn parsed(&self) -> Arc<ide::Parsed> {
-        self.parsed.get_or_init(|| Arc::new(ide::Parsed::new(&self.text()))).clone()
+        let make = || match self.source.get() {
+            Some(source) => Arc::new(source.build(self.rope.len_bytes())),
+            None => Arc::new(ide::Parsed::new(&self.text())),
+        };
+        self.parsed.get_or_init(make).clone()
     }
 
     /// Installs the analysis' parse of this very version (a request may have made one first).
-    pub fn offer_parsed(&self, parsed: Arc<ide::Parsed>) {
-        let _ = self.parsed.set(parsed);
+    pub fn offer_parsed(&self, source: ParseSource) {
+        let _ = self.source.set(source);
     }
 }
 
@@ -153,18 +161,19 @@ impl Document {
         }
         // The old version's hold on the parse is let go first, so an in-place edit does not
         // have to copy it (a request may still hold it: then it does).
+        let sent_tokens = self.current.views.sent_tokens();
         self.current = Arc::new(Version::new(self.rope.clone(), self.version, self.revision, None));
         let pending = changes.iter().map(|c| self.apply(c, encoding, in_place)).max().unwrap_or(Pending::Nothing);
         self.version = version;
         self.revision = next_number();
         // The front matter is untouched: its parse holds for this version too.
         let carried = match (pending, &self.analysis) {
-            (Pending::Nothing, Some(analysis)) => {
-                analysis.parsed().map(|p| Arc::new(p.with_len(self.rope.len_bytes())))
-            }
+            (Pending::Nothing, Some(analysis)) => analysis.parsed().cloned(),
             _ => None,
         };
         self.current = Arc::new(Version::new(self.rope.clone(), version, self.revision, carried));
+        // The tokens the client holds, which a delta request names.
+        self.current.views.keep_sent_tokens(sent_tokens);
         pending
     }
 
@@ -178,8 +187,8 @@ impl Document {
         if revision != self.revision {
             return;
         }
-        if let Some(parsed) = self.analysis.as_ref().and_then(Analysis::parsed) {
-            self.current.offer_parsed(Arc::new(parsed.with_len(self.rope.len_bytes())));
+        if let Some(source) = self.analysis.as_ref().and_then(Analysis::parsed) {
+            self.current.offer_parsed(source.clone());
         }
     }
 

@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
 use crate::workspace::ArticleSummary;
-use crate::workspace::summary::{Spanned, summarize_parsed};
+use crate::workspace::summary::{Spanned, Text, summarize_parsed};
 
 /// The findings of one line, relative to the line's start (`None`: none). Shared, so taking
 /// the findings of a version to assemble them elsewhere copies pointers, not diagnostics.
@@ -47,7 +47,7 @@ pub struct Analysis {
     /// Parses of the front matter's units (entries, list items) for the next re-check.
     units: UnitCache,
     /// The article as parsed by the last front matter check (requests share it).
-    parsed: Option<Arc<ide::Parsed>>,
+    parsed: Option<ParseSource>,
     /// What the workspace index holds of the article, from the last front matter check.
     summary: Option<Arc<ArticleSummary>>,
     /// The summary changed with an edit applied in place: the index must learn it.
@@ -71,7 +71,30 @@ pub struct FrontResult {
     body_line: usize,
     pub summary: Arc<ArticleSummary>,
     units: UnitCache,
-    parsed: Arc<ide::Parsed>,
+    parsed: ParseSource,
+}
+
+/// The article's parse as requests get it: made already (a front matter that did not parse
+/// as units, or none), or assembled from the front matter's units when a request first needs
+/// it, so a keystroke never rebuilds a tree with absolute spans.
+#[derive(Debug, Clone)]
+pub enum ParseSource {
+    Ready(Arc<ide::Parsed>),
+    /// The layout of the text up to the end of the front matter, and its units.
+    Units(Layout, Arc<front_matter::Units>),
+}
+
+impl ParseSource {
+    /// The parse, for a whole text of `len` bytes.
+    pub fn build(&self, len: usize) -> ide::Parsed {
+        match self {
+            ParseSource::Ready(parsed) => parsed.with_len(len),
+            ParseSource::Units(layout, units) => {
+                let front = front_matter::Parsed { root: Some(units.root()), errors: Vec::new() };
+                ide::Parsed::of_front_matter(layout.clone(), Some(Arc::new(front)), len)
+            }
+        }
+    }
 }
 
 impl Analysis {
@@ -129,29 +152,33 @@ impl Analysis {
         if self.front_dirty || self.front_open {
             return false;
         }
-        let (Some(parsed), Some(summary)) = (self.parsed.take(), self.summary.as_ref()) else {
+        let (Some(ParseSource::Units(mut layout, held)), true) = (self.parsed.take(), self.summary.is_some()) else {
             return false;
         };
-        // Unique unless a request still holds an older version's parse: then this copies it.
-        let mut parsed = Arc::unwrap_or_clone(parsed);
+        // Let go of this hold on the units, so patching them does not copy them (a request may
+        // still hold an older version's: then it does).
+        drop(held);
         let mut findings = self.front.to_vec();
         let read = |range: Range<usize>| rope.get_byte_slice(range).map(|s| s.to_string()).unwrap_or_default();
-        let patch = match parsed.front.as_mut().map(Arc::make_mut).and_then(|f| f.root.as_mut()) {
-            Some(root) => patch_unit(&mut self.units, root, &mut findings, edit, read, (how.config, how.now)),
-            None => None,
-        };
-        let Some(patch) = patch else {
-            self.parsed = Some(Arc::new(parsed));
+        let patch = patch_unit(&mut self.units, &mut findings, edit, read, (how.config, how.now));
+        let (Some(patch), Some(units)) = (patch, self.units.units()) else {
+            self.parsed = self.units.units().map(|units| ParseSource::Units(layout, units));
             return false;
         };
-        let mut summary = ArticleSummary::clone(summary);
-        patch_summary(&mut summary, &patch, edit);
-        move_layout(&mut parsed.layout, edit, rope.len_bytes());
-        self.summary = Some(Arc::new(summary));
+        // In place unless the index has not yet taken its own copy of the last one.
+        if let Some(summary) = self.summary.as_mut() {
+            patch_summary(Arc::make_mut(summary), &patch, edit);
+        }
+        move_layout(&mut layout, edit, rope.len_bytes());
         self.summary_changed = true;
-        self.parsed = Some(Arc::new(parsed));
+        self.parsed = Some(ParseSource::Units(layout, units));
         self.front = findings.into();
         true
+    }
+
+    /// What the workspace index holds of the article, from the last front matter check.
+    pub fn summary(&self) -> Option<&Arc<ArticleSummary>> {
+        self.summary.as_ref()
     }
 
     /// The summary an in-place edit changed, once (the index must be told).
@@ -188,7 +215,7 @@ impl Analysis {
 
     /// The parse of the front matter's last check, if it is current (layout relative to the
     /// text it was made for: see `ide::Parsed::with_len`).
-    pub fn parsed(&self) -> Option<&Arc<ide::Parsed>> {
+    pub fn parsed(&self) -> Option<&ParseSource> {
         self.parsed.as_ref().filter(|_| !self.front_dirty)
     }
 
@@ -259,8 +286,13 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
         let bom = rope.get_char(0) == Some('\u{feff}');
         layout.body = if bom { '\u{feff}'.len_utf8() } else { 0 }..0;
     }
-    let front = checked.parsed.map(Arc::new);
-    let parsed = Arc::new(ide::Parsed::of_front_matter(layout, front, rope.len_bytes()));
+    // A front matter parsed as units is kept as those alone (requests assemble the tree).
+    let parsed = match (units.units(), checked.parsed) {
+        (Some(held), Some(_)) => ParseSource::Units(layout, held),
+        (_, front) => {
+            ParseSource::Ready(Arc::new(ide::Parsed::of_front_matter(layout, front.map(Arc::new), rope.len_bytes())))
+        }
+    };
     FrontResult { front: checked.diagnostics.into(), front_lines, front_open, body_line, summary, units, parsed }
 }
 
@@ -277,7 +309,7 @@ fn patch_summary(summary: &mut ArticleSummary, patch: &ItemPatch, edit: &ItemEdi
     lists.filter(|s| s.span.start >= edit.range.end).for_each(|field| moved(&mut field.span));
     for related in summary.related.iter_mut().filter(|r| r.span.start >= edit.range.end) {
         moved(&mut related.span);
-        related.web_url.iter_mut().for_each(|u: &mut Spanned<String>| moved(&mut u.span));
+        related.web_url.iter_mut().for_each(|u: &mut Spanned<Text>| moved(&mut u.span));
     }
     if let Some(replaced) = &patch.replaced {
         let old = entry_summary(patch.key, replaced, "", 0);
@@ -512,7 +544,7 @@ mod tests {
 
     /// An edit applied in place left the parse and the summary a fresh check makes.
     fn same_parse_and_summary(analysis: &Analysis, text: &str) {
-        let parsed = analysis.parsed().expect("a current parse");
+        let parsed = analysis.parsed().expect("a current parse").build(text.len());
         let fresh = ide::Parsed::new(text);
         assert_eq!(parsed.layout, fresh.layout, "{text:?}");
         assert_eq!(parsed.front, fresh.front, "{text:?}");

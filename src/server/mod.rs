@@ -35,11 +35,13 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
 {
-    let (service, socket) = LspService::build(backend::Backend::new)
+    let writer = transport::Writer::new();
+    let direct = writer.direct();
+    let (service, socket) = LspService::build(move |client| backend::Backend::new(client, direct))
         .custom_method("articleLsp/documentText", backend::Backend::document_text)
         .custom_method("window/workDoneProgress/cancel", backend::Backend::work_done_progress_cancel)
         .finish();
-    transport::guard(input, output, |input, output| Server::new(input, output, socket).serve(service)).await
+    transport::guard(input, output, writer, |input, output| Server::new(input, output, socket).serve(service)).await
 }
 
 /// Serves over standard input and output.

@@ -13,9 +13,11 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
+use tower_lsp_server::ls_types::notification::{Notification, PublishDiagnostics};
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
 use super::shared::Shared;
+use super::transport::DirectOutput;
 
 /// What to publish for one document.
 #[derive(Debug)]
@@ -136,29 +138,32 @@ const QUIET: Duration = Duration::from_millis(4);
 /// for its conversion, and a set of 2,000 diagnostics is sent about every 50 ms.
 const PACE: u32 = 4;
 
+/// Assembles, converts and serialises a publication on a blocking thread (a storm's sets hold
+/// thousands of diagnostics), then queues its frame for the client.
 async fn send(shared: &Shared, publication: Publication) {
     let Publication { uri, version, payload } = publication;
-    let (diagnostics, version) = match payload {
-        Payload::Ready(diagnostics) => (diagnostics, version),
-        Payload::Assemble => {
-            let worker = shared.clone();
-            let target = uri.clone();
-            let converted = tokio::task::spawn_blocking(move || {
+    let worker = shared.clone();
+    let target = uri.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        let (diagnostics, version) = match payload {
+            Payload::Ready(diagnostics) => (diagnostics, version),
+            Payload::Assemble => {
                 let (findings, encoding, cap) = worker.assemble_current(&target)?;
-                let diagnostics = worker.to_lsp_diagnostics(&findings, &target, encoding, cap);
-                Some((diagnostics, Some(findings.version)))
-            })
-            .await;
-            match converted {
-                Ok(Some(done)) => done,
-                Ok(None) => return,
-                Err(err) => {
-                    let message = format!("assembling diagnostics of {} v{version:?} failed: {err}", uri.as_str());
-                    shared.client.log_message(MessageType::ERROR, message).await;
-                    return;
-                }
+                (worker.to_lsp_diagnostics(&findings, &target, encoding, cap), Some(findings.version))
             }
+        };
+        let params = lsp::PublishDiagnosticsParams { uri: target, diagnostics, version };
+        DirectOutput::frame(<PublishDiagnostics as Notification>::METHOD, &params)
+    })
+    .await;
+    match made {
+        Ok(Some(frame)) => {
+            shared.direct.send(frame).await;
         }
-    };
-    shared.client.publish_diagnostics(uri, diagnostics, version).await;
+        Ok(None) => {}
+        Err(err) => {
+            let message = format!("assembling diagnostics of {} v{version:?} failed: {err}", uri.as_str());
+            shared.client.log_message(MessageType::ERROR, message).await;
+        }
+    }
 }

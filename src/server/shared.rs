@@ -23,6 +23,7 @@ use super::document::{Document, Findings, Pending};
 use super::incremental::{Analysis, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
+use super::transport::DirectOutput;
 use super::{test_hook, to_lsp};
 use crate::analysis::{self, Code};
 use crate::line_index::PositionEncoding;
@@ -34,6 +35,8 @@ pub struct Shared {
     state: Arc<Mutex<State>>,
     index: Arc<RwLock<Index>>,
     publisher: Publisher,
+    /// Publications go to the client's writer past the framework (`transport::DirectOutput`).
+    pub direct: DirectOutput,
     /// Set on shutdown: background indexing stops.
     pub cancelled: Arc<AtomicBool>,
     /// Woken whenever a document's findings are assembled (pull requests wait on it).
@@ -47,9 +50,10 @@ type JobKey = (u64, u64, u64);
 
 impl Shared {
     /// Creates the shared state and starts the publishing task (call inside the runtime).
-    pub fn new(client: Client) -> Shared {
+    pub fn new(client: Client, direct: DirectOutput) -> Shared {
         let shared = Shared {
             client,
+            direct,
             state: Arc::default(),
             index: Arc::default(),
             publisher: Publisher::default(),
@@ -58,6 +62,24 @@ impl Shared {
         };
         tokio::spawn(shared.publisher.clone().run(shared.clone()));
         shared
+    }
+
+    /// Gives the index a copy of `summary`, which an edit applied in place made for the document
+    /// `uri`, on a blocking thread: the copy is made outside the lock and the document keeps the
+    /// only reference to its own, so its next keystroke patches it in place instead of copying
+    /// 2,000 related entries. Installed only if it is still the document's current summary
+    /// (holding it until then, no later edit can have changed it in place): an older update
+    /// that runs late, or one for a document closed meanwhile, is dropped.
+    pub fn update_index_soon(&self, uri: Uri, path: PathBuf, summary: Arc<ArticleSummary>) {
+        let shared = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let copy = Arc::new(ArticleSummary::clone(&summary));
+            let state = shared.lock();
+            let current = state.documents.get(&uri).and_then(|d| d.analysis.as_ref()).and_then(|a| a.summary());
+            if current.is_some_and(|current| Arc::ptr_eq(current, &summary)) {
+                shared.index_mut().update(path, copy);
+            }
+        });
     }
 
     /// The state lock. A panic elsewhere must not take the server down with it, so a poisoned
@@ -302,7 +324,7 @@ impl Shared {
             .articles_with_url(url)
             .into_iter()
             .map(|(path, summary)| {
-                let span = summary.web_url.as_ref().filter(|u| u.value == url).or(summary.original_url.as_ref());
+                let span = summary.web_url.as_ref().filter(|u| *u.value == *url).or(summary.original_url.as_ref());
                 (path.to_path_buf(), span.map(|s| s.span.clone()))
             })
             .collect();

@@ -50,9 +50,62 @@ impl Outcome {
     }
 }
 
+/// The one writer's queue of whole frames. Besides the framework's output it takes frames
+/// serialised elsewhere ([`DirectOutput`]).
+pub struct Writer {
+    tx: mpsc::Sender<Vec<u8>>,
+    rx: mpsc::Receiver<Vec<u8>>,
+    /// Frames sent directly: a queue of their own, whose senders live as long as the server's
+    /// state, so that the writer ends with the framework's output.
+    direct_tx: mpsc::Sender<Vec<u8>>,
+    direct_rx: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Writer {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Writer {
+        let (tx, rx) = mpsc::channel(OUTPUT_QUEUE);
+        let (direct_tx, direct_rx) = mpsc::channel(OUTPUT_QUEUE);
+        Writer { tx, rx, direct_tx, direct_rx }
+    }
+
+    /// A handle that sends notifications straight to this writer.
+    pub fn direct(&self) -> DirectOutput {
+        DirectOutput(self.direct_tx.clone())
+    }
+}
+
+/// Sends notifications to the client past the framework: serialised from their typed
+/// parameters straight to the frame's bytes, where the framework would build a JSON tree,
+/// write it into its pipe and have the pump cut the frame out again (a publication of
+/// thousands of diagnostics costs several times less).
+#[derive(Clone, Debug)]
+pub struct DirectOutput(mpsc::Sender<Vec<u8>>);
+
+impl DirectOutput {
+    /// The whole frame of the notification `method` with `params` (CPU work: call it off the
+    /// async threads for large parameters).
+    pub fn frame<T: serde::Serialize>(method: &str, params: &T) -> Option<Vec<u8>> {
+        #[derive(serde::Serialize)]
+        struct Notification<'a, T> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a T,
+        }
+        let body = serde_json::to_vec(&Notification { jsonrpc: "2.0", method, params }).ok()?;
+        Some(frame(&body))
+    }
+
+    /// Queues a frame made by [`DirectOutput::frame`]; `false` once the writer is gone.
+    pub async fn send(&self, frame: Vec<u8>) -> bool {
+        self.0.send(frame).await.is_ok()
+    }
+}
+
 /// Serves `input`/`output` through the guard; `framework` runs the real server on the two ends
-/// of the in-memory pipes it is given (its input and its output).
-pub async fn guard<I, O, F, Fut>(input: I, output: O, framework: F) -> Outcome
+/// of the in-memory pipes it is given (its input and its output); `writer` takes its frames
+/// and any sent directly.
+pub async fn guard<I, O, F, Fut>(input: I, output: O, writer: Writer, framework: F) -> Outcome
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
@@ -61,10 +114,10 @@ where
 {
     let (to_framework, framework_in) = tokio::io::duplex(PIPE_BUFFER);
     let (framework_out, from_framework) = tokio::io::duplex(PIPE_BUFFER);
-    let (frames_tx, frames_rx) = mpsc::channel(OUTPUT_QUEUE);
+    let Writer { tx: frames_tx, rx: frames_rx, direct_rx, .. } = writer;
     let reader = read_input(input, to_framework, frames_tx.clone());
     let pump = pump_framework(from_framework, frames_tx);
-    let writer = write_output(frames_rx, output);
+    let writer = write_output(frames_rx, direct_rx, output);
     let (outcome, (), (), ()) = tokio::join!(reader, framework(framework_in, framework_out), pump, writer);
     outcome
 }
@@ -471,9 +524,20 @@ async fn pump_framework(from_framework: DuplexStream, frames_tx: mpsc::Sender<Ve
     }
 }
 
-/// Writes frames to the client, one whole frame at a time.
-async fn write_output<O: AsyncWrite + Unpin>(mut frames: mpsc::Receiver<Vec<u8>>, mut output: O) {
-    while let Some(message) = frames.recv().await {
+/// Writes frames to the client, one whole frame at a time, until the framework's output ends.
+async fn write_output<O: AsyncWrite + Unpin>(
+    mut frames: mpsc::Receiver<Vec<u8>>,
+    mut direct: mpsc::Receiver<Vec<u8>>,
+    mut output: O,
+) {
+    loop {
+        let message = tokio::select! {
+            message = frames.recv() => match message {
+                Some(message) => message,
+                None => return,
+            },
+            Some(message) = direct.recv() => message,
+        };
         if output.write_all(&message).await.is_err() || output.flush().await.is_err() {
             return;
         }

@@ -26,10 +26,22 @@ pub struct UnitCache {
     pub(super) parses: HashMap<u64, Arc<UnitParse>>,
     /// Findings of list items, reused the same way.
     pub findings: super::FindingsMemo,
-    /// The block lists split into items by the last complete unit parse (none after a parse of
-    /// the whole block): where an edit inside one item can be applied in place (`patch.rs`).
+    /// The front matter as units, from the last complete unit parse (`None` after a parse of
+    /// the whole block): what an edit inside one unit is applied to in place (`patch.rs`).
+    pub(super) units: Option<Arc<Units>>,
+}
+
+/// The top-level mapping held as its units, in order, each unit's tree with spans relative to
+/// the unit: the tree with absolute spans is assembled from it on demand ([`Units::root`]), so
+/// an edit inside one unit moves a few integers per later unit instead of every later node's
+/// span, and requests share the unit cache's trees instead of a second copy.
+#[derive(Debug, Default, Clone)]
+pub struct Units {
+    /// Where the YAML starts (the span of an empty mapping).
+    start: usize,
+    /// The split block lists.
     pub(super) lists: Vec<ListUnits>,
-    /// The other top-level entries as units, from the same parse (`patch.rs`).
+    /// The other top-level entries.
     pub(super) entries: Vec<EntryUnit>,
 }
 
@@ -42,12 +54,16 @@ pub(super) struct EntryUnit {
     pub bounds: Range<usize>,
     /// The hash of its text (its parse's key in the cache).
     pub key: u64,
+    /// Its parse: a mapping of one entry.
+    pub parse: Arc<UnitParse>,
+    /// No other top-level entry has its key.
+    pub unique: bool,
 }
 
 /// How a top-level entry is held as units: a split list's items, or the entry whole.
-enum Units {
+enum Part {
     List(ListUnits),
-    Entry(Range<usize>, u64),
+    Entry(Range<usize>, u64, Arc<UnitParse>),
 }
 
 /// One block list of the top-level mapping, as units.
@@ -56,12 +72,20 @@ pub(super) struct ListUnits {
     /// The list's key (one of `SPLIT_LISTS`) and its entry's index in the root mapping.
     pub key: &'static str,
     pub entry: usize,
+    /// No earlier top-level entry has its key.
+    pub first_of_key: bool,
+    /// The `key:` line's unit: where it starts and its parse.
+    pub header: (usize, Arc<UnitParse>),
+    /// Where the whole parse starts the sequence (decided by the first item's text).
+    pub start: usize,
     /// The indentation of the items' dashes.
     pub indent: usize,
     /// Where each item's unit starts, then where the last one ends.
     pub bounds: Vec<usize>,
     /// The hash of each item's text (its parse's key in the cache).
     pub keys: Vec<u64>,
+    /// Each item's parse: a sequence of one item.
+    pub items: Vec<Arc<UnitParse>>,
 }
 
 /// One unit parsed alone: spans relative to the unit's start.
@@ -78,9 +102,27 @@ impl UnitParse {
     pub(super) fn is_clean(&self) -> bool {
         self.errors.is_empty() && self.node.is_some() && !self.context_dependent
     }
+
+    /// The one entry of a top-level entry's unit (relative spans).
+    pub(super) fn only_entry(&self) -> Option<&Entry> {
+        match &self.node.as_ref()?.value {
+            Value::Mapping(found) if found.len() == 1 => found.first(),
+            _ => None,
+        }
+    }
 }
 
 impl UnitCache {
+    /// The front matter as units, when the last parse was made of them.
+    pub fn units(&self) -> Option<Arc<Units>> {
+        self.units.clone()
+    }
+
+    /// Drops the units of an earlier text (the current one has no front matter).
+    pub fn forget_units(&mut self) {
+        self.units = None;
+    }
+
     /// The parse of `text[range]`, from the cache or freshly made; `used` collects what the
     /// current parse needs.
     fn get(&self, text: &str, range: Range<usize>, used: &mut HashMap<u64, Arc<UnitParse>>) -> Arc<UnitParse> {
@@ -100,22 +142,71 @@ impl UnitCache {
     }
 }
 
+impl Units {
+    /// How many entries the root mapping has.
+    pub(super) fn len(&self) -> usize {
+        self.lists.len() + self.entries.len()
+    }
+
+    /// The top-level mapping with absolute spans, as a parse of the whole block makes it.
+    pub fn root(&self) -> Node {
+        let mut slots: Vec<Option<Entry>> = vec![None; self.len()];
+        for list in &self.lists {
+            if let Some(slot) = slots.get_mut(list.entry) {
+                *slot = list.assemble();
+            }
+        }
+        for unit in &self.entries {
+            if let (Some(slot), Some(entry)) = (slots.get_mut(unit.entry), unit.parse.only_entry()) {
+                *slot = Some(shift_entry(entry, unit.bounds.start));
+            }
+        }
+        let entries: Vec<Entry> = slots.into_iter().flatten().collect();
+        let span = match (entries.first(), entries.last()) {
+            (Some(first), Some(last)) => first.key.span.start..last.value.span.end.max(first.key.span.start),
+            _ => self.start..self.start,
+        };
+        Node { span, value: Value::Mapping(entries) }
+    }
+}
+
+impl ListUnits {
+    /// The list's entry with absolute spans.
+    fn assemble(&self) -> Option<Entry> {
+        let (at, header) = &self.header;
+        let key = shift(&header.only_entry()?.key, *at);
+        let nodes: Vec<Node> = self
+            .bounds
+            .iter()
+            .zip(&self.items)
+            .filter_map(|(&at, parse)| single_item(parse).map(|(_, only)| shift(only, at)))
+            .collect();
+        let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
+        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes) } })
+    }
+}
+
 /// The top-level mapping assembled from clean unit parses, or `None` when a unit is not clean
 /// on its own (the caller then parses the whole block).
 pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCache) -> Option<Node> {
     let mut used = HashMap::new();
-    let mut entries = Vec::new();
-    let mut lists = Vec::new();
-    let mut singles = Vec::new();
+    let mut units = Units { start: yaml.start, ..Units::default() };
+    let mut keys: Vec<Option<String>> = Vec::new();
     let mut ok = true;
     for segment in segments(text, yaml.clone()) {
         match entry_of_segment(text, segment, cache, &mut used) {
-            Some(Some((entry, units))) => {
-                match units {
-                    Units::List(list) => lists.push(ListUnits { entry: entries.len(), ..list }),
-                    Units::Entry(bounds, key) => singles.push(EntryUnit { entry: entries.len(), bounds, key }),
+            Some(Some(part)) => {
+                let entry = keys.len();
+                match part {
+                    Part::List(list) => {
+                        keys.push(Some(list.key.to_string()));
+                        units.lists.push(ListUnits { entry, ..list });
+                    }
+                    Part::Entry(bounds, key, parse) => {
+                        keys.push(parse.only_entry().and_then(Entry::key_text).map(str::to_string));
+                        units.entries.push(EntryUnit { entry, bounds, key, parse, unique: true });
+                    }
                 }
-                entries.push(entry);
             }
             Some(None) => {}
             None => {
@@ -124,25 +215,24 @@ pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCac
             }
         }
     }
-    if ok {
-        // Only a complete parse replaces the cache: a failed one keeps what the next
-        // keystroke (likely fixing the error) can reuse.
-        cache.parses = used;
-        cache.lists = lists;
-        cache.entries = singles;
-    } else {
-        cache.parses.extend(used);
-        cache.lists.clear();
-        cache.entries.clear();
-    }
     if !ok {
+        // A failed parse keeps what the next keystroke (likely fixing the error) can reuse.
+        cache.parses.extend(used);
+        cache.units = None;
         return None;
     }
-    let span = match (entries.first(), entries.last()) {
-        (Some(first), Some(last)) => first.key.span.start..last.value.span.end.max(first.key.span.start),
-        _ => yaml.start..yaml.start,
-    };
-    Some(Node { span, value: Value::Mapping(entries) })
+    let first_of = |index: usize| keys.iter().position(|k| *k == keys[index]) == Some(index);
+    let count = |index: usize| keys.iter().filter(|k| **k == keys[index]).count();
+    for list in &mut units.lists {
+        list.first_of_key = first_of(list.entry);
+    }
+    for unit in &mut units.entries {
+        unit.unique = keys[unit.entry].is_some() && count(unit.entry) == 1;
+    }
+    let root = units.root();
+    cache.parses = used;
+    cache.units = Some(Arc::new(units));
+    Some(root)
 }
 
 /// One top-level entry (with its items' units when it is a split list): `Some(None)` for a
@@ -152,60 +242,65 @@ fn entry_of_segment(
     segment: Range<usize>,
     cache: &UnitCache,
     used: &mut HashMap<u64, Arc<UnitParse>>,
-) -> Option<Option<(Entry, Units)>> {
+) -> Option<Option<Part>> {
     if let Some((header, items, indent)) = split_list(text, segment.clone()) {
-        return list_entry(text, (header, items, indent), cache, used).map(|(e, l)| Some((e, Units::List(l))));
+        return list_units(text, (header, items, indent), cache, used).map(|l| Some(Part::List(l)));
     }
     let (key, parse) = cache.lookup(&text[segment.clone()], used);
     used.insert(key, parse.clone());
     if !parse.is_clean() {
         return None;
     }
-    let node = parse.node.as_ref()?;
-    match &node.value {
-        Value::Mapping(found) if found.len() == 1 => {
-            Some(Some((shift_entry(&found[0], segment.start), Units::Entry(segment, key))))
-        }
+    match &parse.node.as_ref()?.value {
+        Value::Mapping(found) if found.len() == 1 => Some(Some(Part::Entry(segment, key, parse.clone()))),
         Value::Mapping(found) if found.is_empty() => Some(None),
         _ => None,
     }
 }
 
 /// A `key:` line followed by a block list: the header and each item as units.
-fn list_entry(
+fn list_units(
     text: &str,
     (header, items, indent): (Range<usize>, Vec<Range<usize>>, usize),
     cache: &UnitCache,
     used: &mut HashMap<u64, Arc<UnitParse>>,
-) -> Option<(Entry, ListUnits)> {
+) -> Option<ListUnits> {
     let head = cache.get(text, header.clone(), used);
     if !head.is_clean() {
         return None;
     }
-    let key = match &head.node.as_ref()?.value {
-        Value::Mapping(found) if found.len() == 1 && found[0].value.is_null() => shift(&found[0].key, header.start),
+    let key_text = match head.only_entry() {
+        Some(entry) if entry.value.is_null() => entry.key_text()?,
         _ => return None,
     };
-    let mut nodes = Vec::with_capacity(items.len());
-    let mut start = None;
+    let list_key = SPLIT_LISTS.into_iter().find(|k| key_text == *k)?;
+    let first = items.first()?.clone();
     let mut bounds = Vec::with_capacity(items.len() + 1);
     let mut keys = Vec::with_capacity(items.len());
+    let mut parses = Vec::with_capacity(items.len());
     let end_of_last = items.last()?.end;
     for item in items {
         let (hash, parse) = cache.lookup(&text[item.clone()], used);
         used.insert(hash, parse.clone());
-        let (sequence, only) = single_item(&parse)?;
-        start.get_or_insert(sequence_start(&text[item.clone()], indent, sequence) + item.start);
-        nodes.push(shift(only, item.start));
+        single_item(&parse)?;
         bounds.push(item.start);
         keys.push(hash);
+        parses.push(parse);
     }
     bounds.push(end_of_last);
-    let start = start?;
-    let end = nodes.last().map_or(start, |n| n.span.end.max(start));
-    let list_key = SPLIT_LISTS.into_iter().find(|k| key.as_scalar().is_some_and(|s| s.text == *k))?;
-    let entry = Entry { key, value: Node { span: start..end, value: Value::Sequence(nodes) } };
-    Some((entry, ListUnits { key: list_key, entry: 0, indent, bounds, keys }))
+    let (sequence, _) = single_item(parses.first()?)?;
+    let start = sequence_start(&text[first.clone()], indent, sequence) + first.start;
+    Some(ListUnits {
+        key: list_key,
+        entry: 0,
+        first_of_key: true,
+        header: (header.start, head),
+        start,
+        indent,
+        bounds,
+        keys,
+        items: parses,
+    })
 }
 
 /// The one item of a clean unit parse of a list item, and the sequence around it (spans

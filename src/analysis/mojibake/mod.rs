@@ -32,6 +32,7 @@
 //! when a local test ([`path`]) cannot prove that no reading pays, so clean text costs a
 //! table look-up per non-ASCII character.
 
+mod bound;
 mod classes;
 mod compose;
 #[cfg(test)]

@@ -274,7 +274,7 @@ fn follow_hypothesis(stretch: &Stretch, word: &Word, options: &mut Vec<Candidate
 
 /// The script most letters of the line outside the stretches are written in, when one
 /// clearly dominates: a letter of another script in a stretch is then suspicious.
-fn dominant_script(line: &str) -> Option<Script> {
+pub(super) fn dominant_script(line: &str) -> Option<Script> {
     let mut counts = [0_u32; 4];
     let mut next = suspicious(line).peekable();
     for (at, c) in line.char_indices() {
@@ -288,6 +288,12 @@ fn dominant_script(line: &str) -> Option<Script> {
             counts[script as usize] += 1;
         }
     }
+    dominant(counts)
+}
+
+/// The script that holds at least nine in ten of the letters counted per [`Script`], if there
+/// are at least three of them.
+pub(super) fn dominant(counts: [u32; 4]) -> Option<Script> {
     let total: u32 = counts.iter().sum();
     let (best, &count) = counts.iter().enumerate().max_by_key(|&(_, n)| *n)?;
     (count >= 3 && count * 10 >= total * 9)
