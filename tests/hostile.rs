@@ -92,7 +92,8 @@ fn the_walk_skips_symlinks_special_files_and_ignored_junk() {
         (paths, loaded)
     });
     assert_eq!(articles(&paths, root), ["a/b/real.md", "unreadable.md"]);
-    let titles: Vec<String> = loaded.iter().filter_map(|(_, s)| s.title.as_ref().map(|t| t.value.clone())).collect();
+    let titles: Vec<String> =
+        loaded.iter().filter_map(|(_, s)| s.title.as_ref().map(|t| t.value.to_string())).collect();
     assert!(titles.contains(&"Real".to_string()), "{titles:?}");
     assert!(!titles.iter().any(|t| t == "Secret" || t == "Junk"), "{titles:?}");
 }
@@ -117,7 +118,7 @@ fn files_that_change_between_the_walk_and_the_read() {
 
     let loaded = within(Duration::from_secs(20), move || discover::load(&paths, &|_, _| {}, &|| false));
     let mut titles: Vec<String> =
-        loaded.iter().filter_map(|(_, s)| s.title.as_ref().map(|t| t.value.clone())).collect();
+        loaded.iter().filter_map(|(_, s)| s.title.as_ref().map(|t| t.value.to_string())).collect();
     titles.sort();
     assert_eq!(titles, ["Rewritten", "kept"]);
 }

@@ -5,7 +5,6 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use article_lsp::config::Config;
 use article_lsp::ide::{
@@ -27,7 +26,7 @@ fn index() -> Index {
     let paths = discover::discover(&fixture_root(), &|_| Config::default());
     let mut index = Index::default();
     for (path, summary) in discover::load(&paths, &|_, _| {}, &|| false) {
-        index.upsert(path, Arc::new(summary));
+        index.upsert(path, summary);
     }
     index
 }

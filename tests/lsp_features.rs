@@ -709,3 +709,116 @@ async fn semantic_tokens_follow_edits_and_configuration_reloads() {
 async fn full_tokens(client: &mut TestClient, uri: &str) -> Value {
     client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } })).await["data"].clone()
 }
+
+/// Inlay hints asked for a viewport (what editors ask for) are exactly the hints of the whole
+/// document that fall in it, with the same positions, wherever the viewport starts (mid-line,
+/// past a multi-byte character, at the end).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inlay_hints_of_a_viewport_are_the_whole_documents_hints_in_it() {
+    let linked =
+        article("Linked «story»", "https://linked.example.com/1", ("Linked Wire", "linked.example.com"), &["AI"]);
+    let entries: String = (0..40)
+        .map(|i| {
+            let url = if i % 3 == 0 { "https://linked.example.com/1".to_string() } else { format!("https://x.example.com/{i}") };
+            format!("  - title: \"Entrée {i}\"\n    webUrl: \"{url}\"\n    publishedDateTime: 2021-0{}-1{}T06:17:00+02:00\n", i % 9 + 1, i % 10)
+        })
+        .collect();
+    let main =
+        format!("---\ntitle: \"Main\"\npublishedDateTime: 2021-09-26T09:17:00+03:00\nrelated:\n{entries}---\nBody.\n");
+    let ws = Workspace::new(&[("main.md", &main), ("linked.md", &linked)]);
+    let mut client = TestClient::in_process();
+    let options = json!({ "now": NOW, "inlayHints": { "timeZone": "UTC" } });
+    client.initialize(push_client_caps(), options, Some(ws.dir.path())).await;
+    client.indexed().await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &main, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let doc = json!({ "uri": uri });
+    let hints = |range: Value| json!({ "textDocument": doc, "range": range });
+    let lines = main.lines().count() as u64;
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": lines + 1, "character": 0 } });
+    let all = client.request("textDocument/inlayHint", hints(whole)).await.as_array().unwrap().clone();
+    assert_eq!(all.len(), 2 + 40 * 2 + 14, "two per date, one per linked entry");
+    let key = |p: &Value| (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
+    for (first, last, character) in [(0, 10, 0), (5, 25, 12), (40, 100, 3), (100, 200, 0), (lines - 3, lines, 0)] {
+        let (start, end) = (json!({ "line": first, "character": character }), json!({ "line": last, "character": 0 }));
+        let expected: Vec<&Value> =
+            all.iter().filter(|h| key(&start) <= key(&h["position"]) && key(&h["position"]) <= key(&end)).collect();
+        let got = client.request("textDocument/inlayHint", hints(json!({ "start": start, "end": end }))).await;
+        let got: Vec<&Value> = got.as_array().unwrap().iter().collect();
+        assert_eq!(got, expected, "lines {first}:{character} to {last}");
+    }
+    client.shutdown().await;
+}
+
+/// `semanticTokens/full/delta`: after each of several edits (a key added inside one related
+/// entry, a title typed into, an entry deleted, a topic added, an edit that leaves the tokens
+/// as they are), the delta applied to the tokens the client holds equals a fresh full result,
+/// and a local edit sends a few integers, not the whole array. An unknown id gets full tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn semantic_token_deltas_applied_to_the_previous_tokens_equal_a_full_result() {
+    let entries: String = (0..30)
+        .map(|i| format!("  - title: \"Entry {i}\"\n    webUrl: \"https://x.example.com/{i}\"\n    provider:\n      name: Wire {i}\n"))
+        .collect();
+    let mut text = format!("---\ntitle: \"Main\"\ntopics:\n  - AI\nrelated:\n{entries}---\nBody.\n");
+    let ws = Workspace::new(&[("main.md", &text)]);
+    let mut client = TestClient::in_process();
+    let init = client.initialize(push_client_caps(), options(), Some(ws.dir.path())).await;
+    assert_eq!(init["capabilities"]["semanticTokensProvider"]["full"], json!({ "delta": true }));
+    client.indexed().await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &text, 1).await;
+    client.diagnostics(&uri, 1).await;
+    let doc = json!({ "uri": uri });
+    let first = client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await;
+    let mut held: Vec<u64> = numbers(&first["data"]);
+    let mut id = first["resultId"].as_str().unwrap().to_string();
+    assert!(held.len() > 30 * 5 * 3);
+    let at_text = |text: &str, needle: &str, delta: usize| at(text, needle, delta);
+    let edits: [(&str, usize, &str); 5] = [
+        ("    webUrl: \"https://x.example.com/10\"", 0, "    publishedDateTime: 2021-09-26T06:17:00Z\n"),
+        ("Entry 3\"", 5, "ish"),
+        ("  - title: \"Entry 20\"\n", 0, ""),
+        ("  - AI\n", 7, "  - Vaccines\n"),
+        ("Body.", 4, " More body."),
+    ];
+    for (version, (needle, delta, insert)) in (2..).zip(edits) {
+        let start = at_text(&text, needle, delta);
+        // The third edit deletes the whole entry (four lines) rather than inserting.
+        let (end, replacement) = if insert.is_empty() {
+            let entry = text.find(needle).unwrap();
+            let len = text[entry..].find("  - title: \"Entry 21\"").unwrap();
+            (position_of(&text, entry + len), String::new())
+        } else {
+            (start.clone(), insert.to_string())
+        };
+        let change = json!([{ "range": { "start": start, "end": end }, "text": replacement }]);
+        client.change(&uri, version, change.clone()).await;
+        apply_edits(&mut text, &[json!({ "range": change[0]["range"], "newText": replacement })]);
+        client.diagnostics(&uri, version).await;
+        let params = json!({ "textDocument": doc, "previousResultId": id });
+        let delta = client.request("textDocument/semanticTokens/full/delta", params).await;
+        let edits = delta["edits"].as_array().unwrap_or_else(|| panic!("a delta, not full tokens: {delta}"));
+        let mut sent = 0;
+        for edit in edits.iter().rev() {
+            let (at, deleted) =
+                (edit["start"].as_u64().unwrap() as usize, edit["deleteCount"].as_u64().unwrap() as usize);
+            let data = numbers(&edit["data"]);
+            sent += data.len();
+            held.splice(at..at + deleted, data);
+        }
+        assert!(sent <= 20, "step {version}: {sent} integers sent for a local edit");
+        let full = client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await;
+        assert_eq!(held, numbers(&full["data"]), "step {version}");
+        assert_eq!(full["resultId"], delta["resultId"], "the same tokens keep their id");
+        id = delta["resultId"].as_str().unwrap().to_string();
+    }
+    let unknown = json!({ "textDocument": doc, "previousResultId": "no such id" });
+    let full = client.request("textDocument/semanticTokens/full/delta", unknown).await;
+    assert_eq!(numbers(&full["data"]), held, "an unknown id gets the full tokens");
+    client.shutdown().await;
+}
+
+fn numbers(data: &Value) -> Vec<u64> {
+    data.as_array().map(|a| a.iter().map(|v| v.as_u64().unwrap()).collect()).unwrap_or_default()
+}

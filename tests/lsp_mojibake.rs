@@ -1,11 +1,16 @@
 //! The mojibake repairs through the language server over real JSON-RPC: the safe quick-fix,
 //! the guess quick-fix for a lost character (offered, never preferred, never in fix-all), and
-//! C1 leftovers that are repaired rather than deleted.
+//! C1 leftovers that are repaired rather than deleted; and every fixture of
+//! `tests/fixtures/mojibake-*/` through the server's quick-fixes (`<name>.txt.lsp` beside it;
+//! `UPDATE_EXPECT=1` rewrites them).
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
 mod support;
 
+use std::path::{Path, PathBuf};
+
+use expect_test::expect_file;
 use serde_json::{Value, json};
 use support::{TestClient, apply_edits, push_client_caps};
 
@@ -103,5 +108,69 @@ async fn c1_leftovers_are_repaired_as_windows_1252_and_never_deleted() {
     let actions = client.request("textDocument/codeAction", params).await;
     apply_edits(&mut fixed, &edits_of(&actions[0]));
     assert_eq!(fixed, "She said “quoted” and left…\n");
+    client.shutdown().await;
+}
+
+/// Every `.txt` input of the `tests/fixtures/mojibake-*` folders.
+fn fixture_inputs() -> Vec<PathBuf> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with("mojibake-"))
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 12, "fixtures went missing");
+    files
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+fn position(p: &Value) -> String {
+    format!("{}:{}", p["line"], p["character"])
+}
+
+/// Each fixture through the server: every `mojibake` finding's range and quick-fixes (title,
+/// preferred or not, replacement text) against `<name>.txt.lsp`, and the text after applying
+/// every preferred quick-fix against what `fix --only mojibake` prints (`.stdout-fixed`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_through_the_servers_quick_fixes() {
+    let mut client = TestClient::in_process();
+    client.initialize(push_client_caps(), options(), None).await;
+    for (n, path) in fixture_inputs().iter().enumerate() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let uri = format!("file:///ws/fixture{n}.txt");
+        client.open(&uri, &text, 1).await;
+        let diagnostics = client.diagnostics(&uri, 1).await;
+        let mut report = String::new();
+        let mut preferred = Vec::new();
+        for d in diagnostics.iter().filter(|d| d["code"] == "mojibake") {
+            let range = &d["range"];
+            report.push_str(&format!("{}-{}\n", position(&range["start"]), position(&range["end"])));
+            for fix in quick_fixes(&mut client, &uri, d).await {
+                let edits = edits_of(&fix);
+                let new_text: Vec<&str> = edits.iter().map(|e| e["newText"].as_str().unwrap()).collect();
+                let star = if fix["isPreferred"] == true { "*" } else { " " };
+                report.push_str(&format!("  {star} {} => {new_text:?}\n", fix["title"].as_str().unwrap()));
+                if fix["isPreferred"] == true {
+                    preferred.extend(edits);
+                }
+            }
+        }
+        if report.is_empty() {
+            report.push_str("(no mojibake findings)\n");
+        }
+        expect_file![sibling(path, ".lsp")].assert_eq(&report);
+        let mut fixed = text.clone();
+        apply_edits(&mut fixed, &preferred);
+        let expected = std::fs::read_to_string(sibling(path, ".stdout-fixed")).unwrap();
+        assert_eq!(fixed, expected, "{}: the preferred quick-fixes differ from `fix`", path.display());
+    }
     client.shutdown().await;
 }

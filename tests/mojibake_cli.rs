@@ -1,5 +1,6 @@
-//! Mojibake fixtures through the real binary: each `tests/fixtures/mojibake-cli/<name>.txt`
-//! has beside it what `fix --only mojibake -` prints (`<name>.txt.stdout-fixed`) and what
+//! Mojibake fixtures through the real binary: each `tests/fixtures/mojibake-*/<name>.txt` (one
+//! folder per family of damage, and `mojibake-false-positives` for text that must stay) has
+//! beside it what `fix --only mojibake -` prints (`<name>.txt.stdout-fixed`) and what
 //! `check --format json -` reports, ranges included (`<name>.txt.json`). Update them with
 //! `UPDATE_EXPECT=1 cargo test --test mojibake_cli` and review the diff.
 
@@ -26,15 +27,18 @@ fn run_stdin(args: &[&str], input: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Every `.txt` input in the `tests/fixtures/mojibake-*` folders.
 fn inputs() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mojibake-cli");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with("mojibake-"))
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()))
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     files.sort();
-    assert!(files.len() >= 7, "fixtures went missing");
+    assert!(files.len() >= 12, "fixtures went missing");
     files
 }
 

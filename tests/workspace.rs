@@ -25,7 +25,7 @@ fn fixture_index() -> Index {
     let paths = discover::discover(&root, &|_| Config::default());
     let mut index = Index::default();
     for (path, summary) in discover::load(&paths, &|_, _| {}, &|| false) {
-        index.upsert(path, Arc::new(summary));
+        index.upsert(path, summary);
     }
     index
 }
@@ -50,16 +50,16 @@ fn summary_of_a_full_article() {
     let text = read("world/2021-09-26-vaccine-passports.md");
     let s = summarize(&text);
     let title = s.title.as_ref().unwrap();
-    assert_eq!(title.value, "Moscow Backs Mutual Recognition Of Vaccine Certificates");
+    assert_eq!(&*title.value, "Moscow Backs Mutual Recognition Of Vaccine Certificates");
     assert_eq!(&text[title.span.clone()], "\"Moscow Backs Mutual Recognition Of Vaccine Certificates\"");
     assert_eq!(s.published.unwrap().to_string(), "2021-09-26T06:17:00Z");
     let provider = s.provider_name.as_ref().unwrap();
     assert_eq!(&text[provider.span.clone()], "Radio Free Europe/Radio Liberty");
-    assert_eq!(s.provider_domain.as_ref().unwrap().value, "rferl.org");
+    assert_eq!(&*s.provider_domain.as_ref().unwrap().value, "rferl.org");
     let topics: Vec<&str> = s.topics.iter().map(|t| &text[t.span.clone()]).collect();
     assert_eq!(topics, ["Public Health", "Vaccines", "Diplomacy"]);
-    assert_eq!(s.kind.as_ref().unwrap().value, "article");
-    assert_eq!(s.category.as_ref().unwrap().value, "news");
+    assert_eq!(&*s.kind.as_ref().unwrap().value, "article");
+    assert_eq!(&*s.category.as_ref().unwrap().value, "news");
     assert!(s.excerpt.as_ref().unwrap().starts_with("The foreign minister"));
     assert_eq!(s.original_url.as_ref().unwrap().value, s.web_url.as_ref().unwrap().value);
     assert!(s.dated_lines.is_empty());
@@ -82,7 +82,7 @@ fn summary_of_a_plain_text_article() {
     let text = read("scraped/2021-09-embassy-page.txt");
     let s = summarize(&text);
     assert!(s.title.is_none() && s.related.is_empty());
-    let dates: Vec<&str> = s.dated_lines.iter().map(|d| d.value.as_str()).collect();
+    let dates: Vec<&str> = s.dated_lines.iter().map(|d| &*d.value).collect();
     assert_eq!(dates, ["26 September 2021", "16.09.2021", "31.09.2021"], "lines starting with a date only");
     let line = &text[s.dated_lines[1].span.clone()];
     assert_eq!(line, "16.09.2021 - Address to citizens ahead of the parliamentary elections");
@@ -92,8 +92,8 @@ fn summary_of_a_plain_text_article() {
 fn summary_survives_broken_yaml_crlf_and_odd_shapes() {
     let text = "---\r\ntitle: Port reopens\r\nexcerpt: Breaking: the port reopens\r\ntopics:\r\n  - Trade\r\nprovider: Wire\r\nrelated: [{title: a, webUrl: \"https://x.org/a\"}]\r\n---\r\n";
     let s = summarize(text);
-    assert_eq!(s.title.as_ref().unwrap().value, "Port reopens");
-    assert_eq!(s.topics[0].value, "Trade");
+    assert_eq!(&*s.title.as_ref().unwrap().value, "Port reopens");
+    assert_eq!(&*s.topics[0].value, "Trade");
     assert!(s.provider_name.is_none(), "a provider that is not a mapping");
     assert_eq!(s.related.len(), 1);
     assert_eq!(&text[s.related[0].span.clone()], "{title: a, webUrl: \"https://x.org/a\"}");
@@ -146,7 +146,7 @@ fn index_lookups() {
 fn title_search_is_fuzzy_and_ranked() {
     let index = fixture_index();
     let titles = |q: &str, limit| -> Vec<String> {
-        index.search_titles(q, limit).iter().map(|(_, s)| s.title.as_ref().unwrap().value.clone()).collect()
+        index.search_titles(q, limit).iter().map(|(_, s)| s.title.as_ref().unwrap().value.to_string()).collect()
     };
     assert_eq!(titles("protein", 10)[0], "Protein model results reproduced");
     assert_eq!(titles("PROTEIN", 10).len(), 2);
@@ -267,7 +267,7 @@ fn assert_same(a: &Index, b: &Index) {
 }
 
 fn synthetic(i: usize) -> ArticleSummary {
-    let spanned = |value: String| Spanned { value, span: 0..1 };
+    let spanned = |value: String| Spanned { value: value.into(), span: 0..1 };
     let topics = match i % 1000 {
         0 => vec!["machine learning", "Climate"],
         _ => vec!["Machine Learning", "Climate", "Economy"],
@@ -418,7 +418,8 @@ fn load_transcodes_skips_reports_and_cancels() {
         },
         &|| false,
     );
-    let titles: Vec<(PathBuf, String)> = loaded.into_iter().map(|(p, s)| (p, s.title.unwrap().value)).collect();
+    let titles: Vec<(PathBuf, String)> =
+        loaded.into_iter().map(|(p, s)| (p, s.title.clone().unwrap().value.to_string())).collect();
     assert_eq!(titles, [(good, "Good".to_string()), (latin, "Zürich café reopens".to_string())]);
     assert_eq!(*last.lock().unwrap(), (3, 3));
     assert!(calls.load(Ordering::Relaxed) >= 1);

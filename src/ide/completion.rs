@@ -271,7 +271,7 @@ impl Values<'_> {
     fn topics(&self) -> Vec<Candidate> {
         // Topics the list already has (other than the one being typed) are not offered again.
         let word = &self.ctx.word;
-        let listed: HashSet<String> = crate::workspace::summarize(self.text)
+        let listed: HashSet<crate::workspace::Text> = crate::workspace::summarize(self.text)
             .topics
             .into_iter()
             .filter(|t| t.span.end < word.start || t.span.start > word.end)
@@ -281,11 +281,8 @@ impl Values<'_> {
             self.index.topic_ranking().into_iter().filter(|(topic, _)| !listed.contains(*topic)).map(|(topic, n)| {
                 Candidate { label: topic.to_string(), detail: Some(articles(n)), kind: CompletionKind::Topic, group: 0 }
             });
-        let vocabulary = self.config.topics.iter().flatten().filter(|t| !listed.contains(*t)).map(|t| Candidate {
-            label: t.clone(),
-            detail: Some("vocabulary".into()),
-            kind: CompletionKind::Topic,
-            group: 1,
+        let vocabulary = self.config.topics.iter().flatten().filter(|t| !listed.contains(t.as_str())).map(|t| {
+            Candidate { label: t.clone(), detail: Some("vocabulary".into()), kind: CompletionKind::Topic, group: 1 }
         });
         used.chain(vocabulary).collect()
     }

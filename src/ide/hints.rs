@@ -2,29 +2,40 @@
 //! time in the display time zone; after a related entry's title, the provider of the workspace
 //! article it links to. Each kind can be switched off.
 
+use std::ops::Range;
+
 use jiff::Timestamp;
 
 use super::format::relative;
-use super::walk::each_entry;
+use super::walk::{each_entry_within, touches};
 use super::{Hint, HintKind, HintSettings, Parsed};
 use crate::analysis::parse_datetime;
 use crate::analysis::schema::Kind;
 use crate::analysis::yaml::Entry;
 use crate::workspace::Index;
 
-pub(crate) fn inlay_hints(parsed: &Parsed, index: &Index, settings: &HintSettings, now: Timestamp) -> Vec<Hint> {
+/// The hints whose offset lies in `within` (editors ask for the visible lines: the entries
+/// outside them are not visited, so a viewport costs its own entries, not the document's).
+pub(crate) fn inlay_hints(
+    parsed: &Parsed,
+    index: &Index,
+    settings: &HintSettings,
+    now: Timestamp,
+    within: Range<usize>,
+) -> Vec<Hint> {
     let Some(root) = parsed.root() else {
         return Vec::new();
     };
     let mut acc = Vec::new();
-    each_entry(root, &mut |at| {
+    each_entry_within(root, &within, &mut |at| {
         if at.field.is_some_and(|f| f.kind == Kind::Date) {
             date_hints(&mut acc, at.entry, settings, now);
         }
     });
     if settings.related_provider {
-        related_providers(&mut acc, root, index);
+        related_providers(&mut acc, root, index, &within);
     }
+    acc.retain(|h| within.contains(&h.offset) || within.end == h.offset);
     acc.sort_by_key(|h| h.offset);
     acc
 }
@@ -60,19 +71,19 @@ fn written_offset(raw: &str) -> Option<i32> {
 }
 
 /// After each related entry's title: the provider of the workspace article it links to.
-fn related_providers(acc: &mut Vec<Hint>, root: &crate::analysis::yaml::Node, index: &Index) {
+fn related_providers(acc: &mut Vec<Hint>, root: &crate::analysis::yaml::Node, index: &Index, within: &Range<usize>) {
     let Some(items) = root.get("related").and_then(|r| match &r.value {
         crate::analysis::yaml::Value::Sequence(items) => Some(items),
         _ => None,
     }) else {
         return;
     };
-    for item in items {
+    for item in items.iter().filter(|item| touches(item.span.clone(), within)) {
         let (Some(title), Some(url)) = (item.get("title"), item.get("webUrl").and_then(|u| u.as_scalar())) else {
             continue;
         };
         let found = index.articles_with_url(url.text.trim());
         let Some(provider) = found.first().and_then(|(_, s)| s.provider_name.as_ref()) else { continue };
-        acc.push(Hint { offset: title.span.end, label: provider.value.clone(), kind: HintKind::RelatedProvider });
+        acc.push(Hint { offset: title.span.end, label: provider.value.to_string(), kind: HintKind::RelatedProvider });
     }
 }

@@ -107,7 +107,7 @@ impl Cards<'_> {
         if !self.summary.related.is_empty() {
             out.push_str(&format!("\n\nRelated ({}):", self.summary.related.len()));
             for r in &self.summary.related {
-                let url = r.web_url.as_ref().map(|u| u.value.as_str());
+                let url = r.web_url.as_ref().map(|u| &*u.value);
                 let in_workspace = url.and_then(|u| self.index.articles_with_url(u).first().map(|(p, _)| *p));
                 out.push_str(&list_entry(r.published, r.title.as_deref(), in_workspace));
             }
@@ -167,10 +167,7 @@ fn usage_card(what: &str, name: &str, users: &[(&Path, &Arc<ArticleSummary>)], r
 
 /// `- 2021-09-26 [Title](file:///...)` lines.
 fn list(items: &[(&Path, &Arc<ArticleSummary>)]) -> String {
-    items
-        .iter()
-        .map(|(path, s)| list_entry(s.published, s.title.as_ref().map(|t| t.value.as_str()), Some(path)))
-        .collect()
+    items.iter().map(|(path, s)| list_entry(s.published, s.title.as_ref().map(|t| &*t.value), Some(path))).collect()
 }
 
 /// One line of an article list, the same in every card: `- 2021-09-26 Title`, the title a link

@@ -324,7 +324,18 @@ pub fn document_links(text: &str, parsed: &Parsed, this: &Path, index: &Index) -
 
 /// Inlay hints of the kinds `settings` enables, sorted by offset.
 pub fn inlay_hints(parsed: &Parsed, index: &Index, settings: &HintSettings, now: Timestamp) -> Vec<Hint> {
-    hints::inlay_hints(parsed, index, settings, now)
+    hints::inlay_hints(parsed, index, settings, now, 0..usize::MAX)
+}
+
+/// [`inlay_hints`] at byte offsets in `within` only, visiting only the entries there.
+pub fn inlay_hints_within(
+    parsed: &Parsed,
+    index: &Index,
+    settings: &HintSettings,
+    now: Timestamp,
+    within: Range<usize>,
+) -> Vec<Hint> {
+    hints::inlay_hints(parsed, index, settings, now, within)
 }
 
 /// Semantic tokens, sorted, on single lines, never overlapping.

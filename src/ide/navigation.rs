@@ -40,9 +40,13 @@ fn url_at(text: &str, offset: usize) -> Option<String> {
     let summary = summarize(text);
     let touches = |r: &std::ops::Range<usize>| r.start <= offset && offset <= r.end;
     if let Some(related) = summary.related.iter().find(|r| touches(&r.span)) {
-        return related.web_url.as_ref().map(|u| u.value.clone());
+        return related.web_url.as_ref().map(|u| u.value.to_string());
     }
-    [summary.web_url, summary.original_url].into_iter().flatten().find(|u| touches(&u.span)).map(|u| u.value)
+    [summary.web_url, summary.original_url]
+        .into_iter()
+        .flatten()
+        .find(|u| touches(&u.span))
+        .map(|u| u.value.to_string())
 }
 
 fn in_front_matter(text: &str, offset: usize) -> bool {
@@ -109,7 +113,7 @@ fn topic_references(index: &Index, topic: &str) -> Vec<Target> {
             summary
                 .topics
                 .iter()
-                .filter(|t| t.value == topic)
+                .filter(|t| *t.value == *topic)
                 .map(|t| Target { path: path.to_path_buf(), range: Some(t.span.clone()) })
                 .collect::<Vec<_>>()
         })
@@ -129,14 +133,17 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
             let Some(title) = &summary.title else { continue };
             let Some(score) = fuzzy_score(&title.value, query) else { continue };
             let target = Target { path: path.to_path_buf(), range: Some(title.span.clone()) };
-            acc.push((score, NamedSymbol { name: title.value.clone(), kind: NamedKind::Title, target, detail: None }));
+            acc.push((
+                score,
+                NamedSymbol { name: title.value.to_string(), kind: NamedKind::Title, target, detail: None },
+            ));
         }
     }
     if wants(NamedKind::Topic) {
         for (topic, uses) in index.topics() {
             let Some(score) = fuzzy_score(&topic, query) else { continue };
             let Some((path, summary)) = index.articles_with_topic(&topic).into_iter().next() else { continue };
-            let span = summary.topics.iter().find(|t| t.value == topic).map(|t| t.span.clone());
+            let span = summary.topics.iter().find(|t| *t.value == *topic).map(|t| t.span.clone());
             let target = Target { path: path.to_path_buf(), range: span };
             let detail = Some(articles(uses));
             acc.push((score, NamedSymbol { name: format!("#{topic}"), kind: NamedKind::Topic, target, detail }));

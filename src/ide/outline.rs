@@ -98,11 +98,11 @@ fn dated_line_symbols(text: &str) -> Vec<Symbol> {
         .into_iter()
         .map(|line| {
             let content = text.get(line.span.clone()).unwrap_or("");
-            let date_at = content.find(&line.value).unwrap_or(0);
+            let date_at = content.find(&*line.value).unwrap_or(0);
             let selection = line.span.start + date_at..line.span.start + date_at + line.value.len();
             let mut symbol =
                 leaf(content.trim().chars().take(80).collect(), SymbolKind::Date, line.span.clone(), selection);
-            symbol.detail = Some(line.value);
+            symbol.detail = Some(line.value.to_string());
             symbol
         })
         .collect()

@@ -4,6 +4,8 @@
 //! tree, so a front matter of thousands of entries costs no allocation per entry.
 
 use crate::analysis::schema::{self, Field, Kind};
+use std::ops::Range;
+
 use crate::analysis::yaml::{Entry, Node, Value};
 
 /// One entry met on the walk.
@@ -39,13 +41,20 @@ impl Visit<'_> {
 /// Calls `visit` for every entry with a scalar key, parents before children (entries whose key
 /// is not a scalar are skipped with their values).
 pub(crate) fn each_entry<'a>(root: &'a Node, visit: &mut dyn FnMut(&Visit<'_>)) {
+    each_entry_within(root, &(0..usize::MAX), visit);
+}
+
+/// [`each_entry`] for the entries that touch the byte range `within` only: an editor asks
+/// for the visible lines, and the subtrees outside them are skipped whole.
+pub(crate) fn each_entry_within<'a>(root: &'a Node, within: &Range<usize>, visit: &mut dyn FnMut(&Visit<'_>)) {
     let mut path: Vec<&'a str> = Vec::new();
-    walk(root, Some(schema::ARTICLE), &mut path, visit);
+    walk(root, Some(schema::ARTICLE), within, &mut path, visit);
 }
 
 fn walk<'a>(
     node: &'a Node,
     fields: Option<&'static [Field]>,
+    within: &Range<usize>,
     path: &mut Vec<&'a str>,
     visit: &mut dyn FnMut(&Visit<'_>),
 ) {
@@ -54,16 +63,28 @@ fn walk<'a>(
             let mut next = 0;
             for entry in entries {
                 let Some(key) = entry.key_text() else { continue };
+                // Looked up even when skipped: `next` follows the entries in order.
                 let field = fields.and_then(|f| lookup_from(f, key, &mut next));
+                if !touches(entry.key.span.start..entry.value.span.end, within) {
+                    continue;
+                }
                 visit(&Visit { path, key, field, entry });
                 path.push(key);
-                walk(&entry.value, field.and_then(inner_fields), path, visit);
+                walk(&entry.value, field.and_then(inner_fields), within, path, visit);
                 path.pop();
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|item| walk(item, fields, path, visit)),
+        Value::Sequence(items) => {
+            let inside = items.iter().filter(|item| touches(item.span.clone(), within));
+            inside.for_each(|item| walk(item, fields, within, path, visit));
+        }
         Value::Scalar(_) | Value::Alias => {}
     }
+}
+
+/// Whether `span` and `within` share a byte or touch (a hint sits at the end of its value).
+pub(crate) fn touches(span: Range<usize>, within: &Range<usize>) -> bool {
+    span.start <= within.end && within.start <= span.end
 }
 
 /// `schema::lookup`, trying the fields from `next` on first: entries are usually written in

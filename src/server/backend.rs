@@ -203,6 +203,13 @@ impl LanguageServer for Backend {
         Ok(ide_features::semantic_tokens_full(&self.shared, params).await)
     }
 
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        Ok(ide_features::semantic_tokens_delta(&self.shared, params).await)
+    }
+
     async fn semantic_tokens_range(
         &self,
         params: SemanticTokensRangeParams,

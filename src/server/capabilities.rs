@@ -119,7 +119,7 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             SemanticTokensOptions {
                 legend: super::ide_features::semantic_tokens_legend(),
                 range: Some(true),
-                full: Some(SemanticTokensFullOptions::Bool(true)),
+                full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             },
         )),

@@ -161,6 +161,7 @@ impl Document {
         }
         // The old version's hold on the parse is let go first, so an in-place edit does not
         // have to copy it (a request may still hold it: then it does).
+        let sent_tokens = self.current.views.sent_tokens();
         self.current = Arc::new(Version::new(self.rope.clone(), self.version, self.revision, None));
         let pending = changes.iter().map(|c| self.apply(c, encoding, in_place)).max().unwrap_or(Pending::Nothing);
         self.version = version;
@@ -171,6 +172,8 @@ impl Document {
             _ => None,
         };
         self.current = Arc::new(Version::new(self.rope.clone(), version, self.revision, carried));
+        // The tokens the client holds, which a delta request names.
+        self.current.views.keep_sent_tokens(sent_tokens);
         pending
     }
 

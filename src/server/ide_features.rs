@@ -180,11 +180,14 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
         let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
         let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
         let (text, parsed) = snap.parse();
-        let hints = ide::inlay_hints(&parsed, &shared.index(), &snap.hints, snap.now);
-        // Hints come sorted by offset: positions in one pass, as for tokens.
-        let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
+        let hints = ide::inlay_hints_within(&parsed, &shared.index(), &snap.hints, snap.now, start..end);
+        // Hints come sorted by offset: positions in one pass from the range's start, as for
+        // tokens (a viewport far down a long document costs its own lines).
+        let line = params.range.start.line;
+        let line_start = convert::offset(&snap.rope, Position::new(line, 0), snap.encoding);
+        let mut walker = Walker { text: &text, at: line_start.min(start), line, col: 0, encoding: snap.encoding };
         let mut out = Vec::new();
-        for h in hints.into_iter().filter(|h| start <= h.offset && h.offset <= end) {
+        for h in hints {
             let Some((line, character)) = walker.advance(h.offset) else { continue };
             out.push(InlayHint {
                 position: Position::new(line, character),
@@ -214,11 +217,25 @@ pub struct Views {
     /// The full semantic tokens, with the configuration and encoding they were computed under
     /// (unknown keys depend on the configuration; a reload replaces it).
     tokens: std::sync::Mutex<Option<CachedTokens>>,
+    /// The last full tokens sent for the document (of this version or carried from an earlier
+    /// one by `Document::change`): a delta request names them by their result id.
+    sent: std::sync::Mutex<Option<Arc<SentTokens>>>,
 }
 
 #[derive(Debug)]
+pub struct SentTokens {
+    result_id: String,
+    data: Arc<Vec<SemanticToken>>,
+}
+
+/// Result ids: unique in the process, so an id from another document or server never matches.
+static RESULT_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+#[derive(Debug)]
 struct CachedTokens {
-    config: Arc<Config>,
+    /// What of the configuration the tokens depend on (compared by value: the state hands
+    /// out a fresh `Config` per request when no file configures the folder).
+    extra_fields: Vec<String>,
     encoding: PositionEncoding,
     data: Arc<Vec<SemanticToken>>,
 }
@@ -226,47 +243,130 @@ struct CachedTokens {
 impl Views {
     fn tokens(&self, snap: &Snap) -> Arc<Vec<SemanticToken>> {
         let mut cached = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = cached.as_ref().filter(|c| Arc::ptr_eq(&c.config, &snap.config) && c.encoding == snap.encoding)
-        {
+        let same = |c: &&CachedTokens| c.extra_fields == snap.config.extra_fields && c.encoding == snap.encoding;
+        if let Some(c) = cached.as_ref().filter(same) {
             return c.data.clone();
         }
-        let data = Arc::new(encode_tokens(snap, None).data);
-        *cached = Some(CachedTokens { config: snap.config.clone(), encoding: snap.encoding, data: data.clone() });
+        let data = Arc::new(encode_tokens(snap));
+        let extra_fields = snap.config.extra_fields.clone();
+        *cached = Some(CachedTokens { extra_fields, encoding: snap.encoding, data: data.clone() });
         data
+    }
+
+    /// The last tokens sent for the document, to carry over to its next version.
+    pub fn sent_tokens(&self) -> Option<Arc<SentTokens>> {
+        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn keep_sent_tokens(&self, sent: Option<Arc<SentTokens>>) {
+        *self.sent.lock().unwrap_or_else(|p| p.into_inner()) = sent;
+    }
+
+    /// Records `data` as sent (under a fresh result id unless it is what was sent last) and
+    /// returns what was sent before.
+    fn send(&self, data: Arc<Vec<SemanticToken>>) -> (Arc<SentTokens>, Option<Arc<SentTokens>>) {
+        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        let before = sent.clone();
+        if let Some(same) = before.as_ref().filter(|s| Arc::ptr_eq(&s.data, &data)) {
+            return (same.clone(), before);
+        }
+        let result_id = RESULT_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_string();
+        let now = Arc::new(SentTokens { result_id, data });
+        *sent = Some(now.clone());
+        (now, before)
     }
 }
 
 pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
-        let data = snap.current.views.tokens(&snap);
-        SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data: data.to_vec() })
+        let (sent, _) = snap.current.views.send(snap.current.views.tokens(&snap));
+        let result_id = Some(sent.result_id.clone());
+        SemanticTokensResult::Tokens(SemanticTokens { result_id, data: sent.data.to_vec() })
     })
     .await
 }
 
+/// The change from the tokens the client names (`previousResultId`) to this version's, as one
+/// edit of the integer array: after a keystroke that is a token or two, not the 100,000
+/// integers of a long front matter. An unknown id gets the full tokens.
+pub async fn semantic_tokens_delta(
+    shared: &Shared,
+    params: SemanticTokensDeltaParams,
+) -> Option<SemanticTokensFullDeltaResult> {
+    let snap = snap(shared, &params.text_document.uri)?;
+    blocking(move || {
+        let (now, before) = snap.current.views.send(snap.current.views.tokens(&snap));
+        let result_id = Some(now.result_id.clone());
+        match before.filter(|b| b.result_id == params.previous_result_id) {
+            Some(before) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                result_id,
+                edits: token_edits(&before.data, &now.data).into_iter().collect(),
+            }),
+            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id, data: now.data.to_vec() }),
+        }
+    })
+    .await
+}
+
+/// The one edit that turns `old` into `new` (none when equal): everything between their
+/// common first and last tokens. Offsets count integers, five per token.
+fn token_edits(old: &[SemanticToken], new: &[SemanticToken]) -> Option<SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let rest = (old.len() - prefix).min(new.len() - prefix);
+    let suffix = old.iter().rev().zip(new.iter().rev()).take(rest).take_while(|(a, b)| a == b).count();
+    let (deleted, inserted) = (old.len() - prefix - suffix, &new[prefix..new.len() - suffix]);
+    (deleted > 0 || !inserted.is_empty()).then(|| SemanticTokensEdit {
+        start: (prefix * 5) as u32,
+        delete_count: (deleted * 5) as u32,
+        data: Some(inserted.to_vec()),
+    })
+}
+
+/// The tokens touching a range, cut from the version's full tokens (computed once per
+/// version) and re-encoded relative to the first of them.
 pub async fn semantic_tokens_range(
     shared: &Shared,
     params: SemanticTokensRangeParams,
 ) -> Option<SemanticTokensRangeResult> {
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
-        let start = convert::offset(&snap.rope, params.range.start, snap.encoding);
-        let end = convert::offset(&snap.rope, params.range.end, snap.encoding);
-        SemanticTokensRangeResult::Tokens(encode_tokens(&snap, Some(start..end)))
+        let all = snap.current.views.tokens(&snap);
+        let data = tokens_in(&all, params.range);
+        SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })
     })
     .await
 }
 
+fn tokens_in(all: &[SemanticToken], range: Range) -> Vec<SemanticToken> {
+    let (mut line, mut col) = (0, 0);
+    let (mut last_line, mut last_col) = (0, 0);
+    let mut out = Vec::new();
+    for token in all {
+        line += token.delta_line;
+        col = if token.delta_line == 0 { col + token.delta_start } else { token.delta_start };
+        let (start, end) = (Position::new(line, col), Position::new(line, col + token.length));
+        if start >= range.end {
+            break;
+        }
+        if end > range.start {
+            let delta_line = line - last_line;
+            let delta_start = if delta_line == 0 { col - last_col } else { col };
+            out.push(SemanticToken { delta_line, delta_start, ..*token });
+            (last_line, last_col) = (line, col);
+        }
+    }
+    out
+}
+
 /// Tokens in the protocol's relative encoding (line delta, start delta, length, type, mods).
-fn encode_tokens(snap: &Snap, within: Option<std::ops::Range<usize>>) -> SemanticTokens {
+fn encode_tokens(snap: &Snap) -> Vec<SemanticToken> {
     let (text, parsed) = snap.parse();
     let tokens = ide::semantic_tokens(&text, &parsed, &snap.config);
-    let wanted = |t: &ide::Token| within.as_ref().is_none_or(|r| t.range.start < r.end && r.start < t.range.end);
     let mut data = Vec::with_capacity(tokens.len());
     let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
     let (mut line, mut character) = (0, 0);
-    for token in tokens.iter().filter(|t| wanted(t)) {
+    for token in tokens.iter() {
         let Some(piece) = text.get(token.range.clone()) else { continue };
         let Some((start_line, start_col)) = walker.advance(token.range.start) else { continue };
         let delta_line = start_line - line;
@@ -279,7 +379,7 @@ fn encode_tokens(snap: &Snap, within: Option<std::ops::Range<usize>>) -> Semanti
         });
         (line, character) = (start_line, start_col);
     }
-    SemanticTokens { result_id: None, data }
+    data
 }
 
 /// Line and column of ascending offsets in one pass over the text: converting each of tens of

@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
 use crate::workspace::ArticleSummary;
-use crate::workspace::summary::{Spanned, summarize_parsed};
+use crate::workspace::summary::{Spanned, Text, summarize_parsed};
 
 /// The findings of one line, relative to the line's start (`None`: none). Shared, so taking
 /// the findings of a version to assemble them elsewhere copies pointers, not diagnostics.
@@ -309,7 +309,7 @@ fn patch_summary(summary: &mut ArticleSummary, patch: &ItemPatch, edit: &ItemEdi
     lists.filter(|s| s.span.start >= edit.range.end).for_each(|field| moved(&mut field.span));
     for related in summary.related.iter_mut().filter(|r| r.span.start >= edit.range.end) {
         moved(&mut related.span);
-        related.web_url.iter_mut().for_each(|u: &mut Spanned<String>| moved(&mut u.span));
+        related.web_url.iter_mut().for_each(|u: &mut Spanned<Text>| moved(&mut u.span));
     }
     if let Some(replaced) = &patch.replaced {
         let old = entry_summary(patch.key, replaced, "", 0);

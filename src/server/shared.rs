@@ -319,7 +319,7 @@ impl Shared {
             .articles_with_url(url)
             .into_iter()
             .map(|(path, summary)| {
-                let span = summary.web_url.as_ref().filter(|u| u.value == url).or(summary.original_url.as_ref());
+                let span = summary.web_url.as_ref().filter(|u| *u.value == *url).or(summary.original_url.as_ref());
                 (path.to_path_buf(), span.map(|s| s.span.clone()))
             })
             .collect();

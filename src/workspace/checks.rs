@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::index::Index;
 use super::normal::{double_quoted, is_plain_safe, topic_key, url_key};
-use super::summary::{ArticleSummary, Spanned};
+use super::summary::{ArticleSummary, Spanned, Text};
 use crate::analysis::{Code, Diagnostic, Fix};
 
 /// A spelling is "well used" when at least this many other articles use it.
@@ -42,7 +42,7 @@ fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<D
             continue;
         }
         let others: Vec<&Path> =
-            index.derived.by_url.get(&key).into_iter().flat_map(|set| set.iter()).filter(|p| *p != path).collect();
+            index.derived.by_url.get(&*key).into_iter().flat_map(|set| set.iter()).filter(|p| *p != path).collect();
         index.visited(others.len());
         if !others.is_empty() {
             acc.push(duplicate_url(field, url, &others));
@@ -52,7 +52,7 @@ fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<D
     acc
 }
 
-fn duplicate_url(field: &str, url: &Spanned<String>, others: &[&Path]) -> Diagnostic {
+fn duplicate_url(field: &str, url: &Spanned<Text>, others: &[&Path]) -> Diagnostic {
     let mut names: Vec<String> = others.iter().take(NAMED_FILES).map(|p| format!("`{}`", p.display())).collect();
     if others.len() > NAMED_FILES {
         names.push(format!("{} more", others.len() - NAMED_FILES));
@@ -62,12 +62,12 @@ fn duplicate_url(field: &str, url: &Spanned<String>, others: &[&Path]) -> Diagno
 }
 
 fn topic_variants(index: &Index, summary: &ArticleSummary) -> Vec<Diagnostic> {
-    let own: Vec<&str> = summary.topics.iter().map(|t| t.value.as_str()).collect();
+    let own: Vec<&str> = summary.topics.iter().map(|t| &*t.value).collect();
     summary.topics.iter().filter_map(|topic| topic_variant(index, topic, &own)).collect()
 }
 
 /// The well-used spelling that `topic` is a variant of, as a finding.
-fn topic_variant(index: &Index, topic: &Spanned<String>, own: &[&str]) -> Option<Diagnostic> {
+fn topic_variant(index: &Index, topic: &Spanned<Text>, own: &[&str]) -> Option<Diagnostic> {
     let uses = |spelling: &str| index.derived.by_topic.get(spelling).map_or(0, |files| files.len());
     let mine = uses(&topic.value);
     let spellings = index.derived.spellings.get(&topic_key(&topic.value))?;
@@ -77,7 +77,7 @@ fn topic_variant(index: &Index, topic: &Spanned<String>, own: &[&str]) -> Option
         .map(|s| (s, uses(s)))
         .filter(|(s, n)| {
             // The article itself may list the common spelling too: count other articles only.
-            let others = n - usize::from(own.contains(&s.as_str()));
+            let others = n - usize::from(own.contains(&&***s));
             others >= MIN_OTHERS && *n > mine
         })
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
@@ -88,7 +88,7 @@ fn topic_variant(index: &Index, topic: &Spanned<String>, own: &[&str]) -> Option
 }
 
 /// Replaces a topic node's text, keeping its quotes when it was quoted without escapes.
-fn replacement(topic: &Spanned<String>, with: &str) -> crate::analysis::Edit {
+fn replacement(topic: &Spanned<Text>, with: &str) -> crate::analysis::Edit {
     let span = topic.span.clone();
     let quoted_plainly = span.len() == topic.value.len() + 2;
     let (range, text) = if quoted_plainly && !with.contains(['"', '\'', '\\']) {

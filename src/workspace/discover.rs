@@ -128,16 +128,17 @@ const PROGRESS_STEPS: usize = 100;
 /// Reads and summarises files in parallel (rayon). Files that are not UTF-8 are transcoded;
 /// unreadable files are skipped. `progress(done, total)` is called as files complete (from
 /// worker threads), and the work stops early when `cancelled()` turns true. Paths come back as
-/// given (an `Arc<Path>` is shared, not copied).
+/// given (an `Arc<Path>` is shared, not copied); summaries come in the `Arc` the index keeps,
+/// allocated by the worker threads.
 pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
     paths: &[P],
     progress: &(dyn Fn(usize, usize) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Vec<(P, ArticleSummary)> {
+) -> Vec<(P, Arc<ArticleSummary>)> {
     let total = paths.len();
     let every = (total / PROGRESS_STEPS).max(1);
     let done = AtomicUsize::new(0);
-    let loaded: Vec<(P, ArticleSummary)> = paths
+    let loaded: Vec<(P, Arc<ArticleSummary>)> = paths
         .par_iter()
         .filter_map(|path| {
             if cancelled() {
@@ -155,14 +156,14 @@ pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
     loaded
 }
 
-fn read_summary(path: &Path) -> Option<ArticleSummary> {
+fn read_summary(path: &Path) -> Option<Arc<ArticleSummary>> {
     thread_local! {
         /// Each loading thread reads every file into one buffer instead of allocating per file.
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     BUFFER.with_borrow_mut(|bytes| {
         let read = files::read_into(path, bytes);
-        let summary = read.ok().map(|()| summarize(&encoding::decode(bytes).text).for_index());
+        let summary = read.ok().map(|()| Arc::new(summarize(&encoding::decode(bytes).text).for_index()));
         // A rare huge file must not stay held by the thread.
         if bytes.capacity() > KEPT_BUFFER {
             *bytes = Vec::new();

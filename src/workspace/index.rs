@@ -9,13 +9,18 @@
 //! `checks` (cross-file findings) add their `Index` methods in their own files.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::normal::{topic_key, url_key};
-use super::summary::{ArticleSummary, RelatedSummary};
+use super::summary::{ArticleSummary, RelatedSummary, Text};
+
+/// The index's maps hash with foldhash: SipHash (HashDoS-resistant, for keys an attacker
+/// sends) cost a tenth of indexing a large workspace, whose keys are the user's own files.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// A provider seen in the workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,24 +65,27 @@ impl Clone for Visits {
 /// Lookups derived from the summaries. Sets of paths are ordered so results are stable.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Derived {
-    /// URL key -> files whose `webUrl` or `originalUrl` it is.
-    pub(super) by_url: HashMap<String, PathSet>,
+    /// URL key -> files whose `webUrl` or `originalUrl` it is (a key equal to the URL as
+    /// written shares the summary's text).
+    pub(super) by_url: HashMap<Text, PathSet>,
     /// URL key -> files with a related entry pointing at it.
-    pub(super) linking: HashMap<String, PathSet>,
-    /// Exact topic spelling -> files listing it.
-    pub(super) by_topic: HashMap<String, PathSet>,
+    pub(super) linking: HashMap<Text, PathSet>,
+    /// Exact topic spelling -> files listing it. The keys of this map, `providers`, the
+    /// domains and `values` are the one copy of each name: summaries added to the index share
+    /// them ([`Derived::share_names`]).
+    pub(super) by_topic: HashMap<Text, PathSet>,
     /// Topic key (no case, accents, extra blanks) -> the spellings in use.
-    pub(super) spellings: HashMap<String, HashSet<String>>,
+    pub(super) spellings: HashMap<String, HashSet<Text>>,
     /// Provider name -> occurrences and the domains written with it.
-    pub(super) providers: HashMap<Arc<str>, ProviderCounts>,
+    pub(super) providers: HashMap<Text, ProviderCounts>,
     /// The providers most used first (ties by name), sharing the names of `providers`: built
     /// on first use and then kept in order as counts change, so completion reads the best few
     /// of thousands without sorting them. Bulk indexing drops it rather than keep it in order.
-    pub(super) provider_order: OnceLock<BTreeSet<(Reverse<usize>, Arc<str>)>>,
+    pub(super) provider_order: OnceLock<BTreeSet<(Reverse<usize>, Text)>>,
     /// Top-level provider name -> files.
-    pub(super) by_provider: HashMap<String, PathSet>,
+    pub(super) by_provider: HashMap<Text, PathSet>,
     /// Field (`type`, `category`) -> value -> count.
-    pub(super) values: HashMap<&'static str, HashMap<String, usize>>,
+    pub(super) values: HashMap<&'static str, HashMap<Text, usize>>,
 }
 
 /// A set of files as a sorted vector of shared paths: most sets hold one file (a URL), where a
@@ -122,23 +130,23 @@ impl PathSet {
 #[derive(Debug, Default, Clone)]
 pub(super) struct ProviderCounts {
     pub(super) count: usize,
-    pub(super) domains: HashMap<String, usize>,
+    pub(super) domains: HashMap<Text, usize>,
     /// The most common domain and its count, kept up to date on every change so listing
     /// providers does not scan every domain of every provider.
-    pub(super) top: Option<(String, usize)>,
+    pub(super) top: Option<(Text, usize)>,
 }
 
 impl ProviderCounts {
-    fn domain_changed(&mut self, domain: &str, added: bool) {
+    fn domain_changed(&mut self, domain: &Text, added: bool) {
         let count = self.domains.get(domain).copied().unwrap_or(0);
         let is_top = self.top.as_ref().is_some_and(|(top, _)| top == domain);
         if added {
             let beats = match &self.top {
                 None => true,
-                Some((top, n)) => count > *n || (count == *n && domain < top.as_str()),
+                Some((top, n)) => count > *n || (count == *n && domain < top),
             };
             if beats || is_top {
-                self.top = Some((domain.to_string(), count));
+                self.top = Some((domain.clone(), count));
             }
         } else if is_top {
             // The leader lost a use: another domain may lead now.
@@ -152,19 +160,25 @@ impl ProviderCounts {
 
 impl Index {
     /// Adds or replaces one file's summary.
-    pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
+    pub fn upsert(&mut self, path: PathBuf, mut summary: Arc<ArticleSummary>) {
         let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
         self.visited(1);
+        if let Some(summary) = Arc::get_mut(&mut summary) {
+            self.derived.share_names(summary);
+        }
         self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
     }
 
     /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
     /// (indexing a workspace allocates each path once, at discovery).
-    pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
+    pub fn upsert_shared(&mut self, path: Arc<Path>, mut summary: Arc<ArticleSummary>) {
         self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
         self.visited(1);
+        if let Some(summary) = Arc::get_mut(&mut summary) {
+            self.derived.share_names(summary);
+        }
         self.derived.apply(&path, &summary, true);
         self.articles.insert(path, summary);
     }
@@ -202,6 +216,13 @@ impl Index {
 
     pub fn remove(&mut self, path: &Path) {
         self.take(path);
+    }
+
+    /// Makes room for `additional` more files (indexing a folder knows how many it found:
+    /// growing the largest maps step by step rehashed them a dozen times).
+    pub fn reserve(&mut self, additional: usize) {
+        self.articles.reserve(additional);
+        self.derived.by_url.reserve(additional);
     }
 
     /// Removes a file and its contribution; returns its shared path for reuse.
@@ -249,7 +270,7 @@ impl Index {
 
     /// [`Index::topics`] without copying the names (completion lists thousands per keystroke).
     pub fn topic_ranking(&self) -> Vec<(&str, usize)> {
-        by_frequency(self.derived.by_topic.iter().map(|(topic, files)| (topic.as_str(), files.len())))
+        by_frequency(self.derived.by_topic.iter().map(|(topic, files)| (&**topic, files.len())))
     }
 
     /// Providers by frequency.
@@ -270,7 +291,7 @@ impl Index {
         });
         order.iter().filter_map(|(Reverse(count), name)| {
             let counts = self.derived.providers.get(&**name)?;
-            Some(ProviderRank { name, domain: counts.top.as_ref().map(|(d, _)| d.as_str()), count: *count })
+            Some(ProviderRank { name, domain: counts.top.as_ref().map(|(d, _)| &**d), count: *count })
         })
     }
 
@@ -289,18 +310,18 @@ impl Index {
         let Some(values) = self.derived.values.get(field) else {
             return Vec::new();
         };
-        by_frequency(values.iter().map(|(v, n)| (v.clone(), *n)))
+        by_frequency(values.iter().map(|(v, n)| (v.to_string(), *n)))
     }
 
     /// Articles whose `webUrl` or `originalUrl` is `url` (compared after normalising a trailing
     /// slash, the scheme's case and `www.`).
     pub fn articles_with_url(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        self.resolve(self.derived.by_url.get(&url_key(url)))
+        self.resolve(self.derived.by_url.get(&*url_key(url)))
     }
 
     /// Articles whose `related` entries point at `url`.
     pub fn articles_linking_to(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        self.resolve(self.derived.linking.get(&url_key(url)))
+        self.resolve(self.derived.linking.get(&*url_key(url)))
     }
 
     /// Articles that list `topic`, newest first.
@@ -326,13 +347,41 @@ impl Index {
 }
 
 impl Derived {
+    /// Points the summary's names (topics, providers, domains, field values) at the copies the
+    /// index already holds, so a name used by thousands of articles is stored once.
+    fn share_names(&self, summary: &mut ArticleSummary) {
+        for topic in &mut summary.topics {
+            share(&mut topic.value, &self.by_topic);
+        }
+        let values = [("type", &mut summary.kind), ("category", &mut summary.category)];
+        for (field, value) in values {
+            if let (Some(value), Some(known)) = (value, self.values.get(field)) {
+                share(&mut value.value, known);
+            }
+        }
+        let top = (
+            summary.provider_name.as_mut().map(|n| &mut n.value),
+            summary.provider_domain.as_mut().map(|d| &mut d.value),
+        );
+        let related = summary.related.iter_mut().map(|r| (r.provider_name.as_mut(), r.provider_domain.as_mut()));
+        for (name, domain) in std::iter::once(top).chain(related) {
+            let Some(name) = name else { continue };
+            let Some((known, counts)) = self.providers.get_key_value(&**name) else { continue };
+            *name = known.clone();
+            if let Some(domain) = domain {
+                share(domain, &counts.domains);
+            }
+        }
+    }
+
     /// Adds (`add`) or subtracts one file's contribution.
     fn apply(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
-        let urls = distinct([&summary.web_url, &summary.original_url].into_iter().flatten().map(|u| url_key(&u.value)));
+        let urls =
+            distinct([&summary.web_url, &summary.original_url].into_iter().flatten().map(|u| keyed_url(&u.value)));
         for url in urls {
             update_set(&mut self.by_url, url, path, add);
         }
-        let links = distinct(summary.related.iter().filter_map(|r| r.web_url.as_ref()).map(|u| url_key(&u.value)));
+        let links = distinct(summary.related.iter().filter_map(|r| r.web_url.as_ref()).map(|u| keyed_url(&u.value)));
         for url in links {
             update_set(&mut self.linking, url, path, add);
         }
@@ -344,7 +393,7 @@ impl Derived {
         for (field, value) in values {
             if let Some(value) = value {
                 let counts = self.values.entry(field).or_default();
-                update_count(counts, value.value.clone(), add);
+                update_count(counts, &value.value, add);
             }
         }
     }
@@ -360,23 +409,26 @@ impl Derived {
     ) {
         for entry in entries {
             if let Some(url) = &entry.web_url {
-                let key = url_key(&url.value);
-                let kept = !add && all.iter().any(|r| r.web_url.as_ref().is_some_and(|u| url_key(&u.value) == key));
+                let key = keyed_url(&url.value);
+                let kept = !add && all.iter().any(|r| r.web_url.as_ref().is_some_and(|u| *url_key(&u.value) == *key));
                 if !kept {
                     update_set(&mut self.linking, key, path, add);
                 }
             }
             if let Some(name) = &entry.provider_name {
-                self.apply_provider(name, entry.provider_domain.as_deref(), add);
+                self.apply_provider(name, entry.provider_domain.as_ref(), add);
             }
         }
     }
 
-    fn apply_topic(&mut self, topic: String, path: &Arc<Path>, add: bool) {
+    fn apply_topic(&mut self, topic: Text, path: &Arc<Path>, add: bool) {
         let key = topic_key(&topic);
         update_set(&mut self.by_topic, topic.clone(), path, add);
         let still_used = self.by_topic.contains_key(&topic);
-        let spellings = self.spellings.entry(key.clone()).or_default();
+        let spellings = match self.spellings.get_mut(&key) {
+            Some(spellings) => spellings,
+            None => self.spellings.entry(key.clone()).or_default(),
+        };
         if still_used {
             spellings.insert(topic);
         } else {
@@ -390,19 +442,19 @@ impl Derived {
     fn apply_providers(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
         if let Some(name) = &summary.provider_name {
             update_set(&mut self.by_provider, name.value.clone(), path, add);
-            let domain = summary.provider_domain.as_ref().map(|d| d.value.as_str());
+            let domain = summary.provider_domain.as_ref().map(|d| &d.value);
             self.apply_provider(&name.value, domain, add);
         }
         for related in &summary.related {
             if let Some(name) = &related.provider_name {
-                self.apply_provider(name, related.provider_domain.as_deref(), add);
+                self.apply_provider(name, related.provider_domain.as_ref(), add);
             }
         }
     }
 
-    fn apply_provider(&mut self, name: &str, domain: Option<&str>, add: bool) {
+    fn apply_provider(&mut self, name: &Text, domain: Option<&Text>, add: bool) {
         if add && !self.providers.contains_key(name) {
-            self.providers.insert(Arc::from(name), ProviderCounts::default());
+            self.providers.insert(name.clone(), ProviderCounts::default());
         }
         // The shared name, for the ordered list (a reference count, not a copy).
         let Some(key) = self.providers.get_key_value(name).map(|(k, _)| k.clone()) else {
@@ -415,7 +467,7 @@ impl Derived {
         counts.count = if add { before + 1 } else { before.saturating_sub(1) };
         let after = counts.count;
         if let Some(domain) = domain {
-            update_count(&mut counts.domains, domain.to_string(), add);
+            update_count(&mut counts.domains, domain, add);
             counts.domain_changed(domain, add);
         }
         if after == 0 {
@@ -432,7 +484,20 @@ impl Derived {
     }
 }
 
-fn update_set(map: &mut HashMap<String, PathSet>, key: String, path: &Arc<Path>, add: bool) {
+/// Replaces `text` by the index's copy of the same name, when it has one.
+fn share<V>(text: &mut Text, names: &HashMap<Text, V>) {
+    if let Some((known, _)) = names.get_key_value(&**text) {
+        *text = known.clone();
+    }
+}
+
+/// A URL's key, sharing the URL's text when the key is the URL as written (nearly always).
+fn keyed_url(url: &Text) -> Text {
+    let key = url_key(url);
+    if *key == **url { url.clone() } else { Text::from(key) }
+}
+
+fn update_set(map: &mut HashMap<Text, PathSet>, key: Text, path: &Arc<Path>, add: bool) {
     if add {
         map.entry(key).or_default().insert(path);
     } else if let Some(set) = map.get_mut(&key) {
@@ -443,32 +508,35 @@ fn update_set(map: &mut HashMap<String, PathSet>, key: String, path: &Arc<Path>,
     }
 }
 
-fn update_count(map: &mut HashMap<String, usize>, key: String, add: bool) {
+fn update_count(map: &mut HashMap<Text, usize>, key: &Text, add: bool) {
     if add {
-        *map.entry(key).or_default() += 1;
-    } else if let Some(n) = map.get_mut(&key) {
+        match map.get_mut(key) {
+            Some(n) => *n += 1,
+            None => drop(map.insert(key.clone(), 1)),
+        }
+    } else if let Some(n) = map.get_mut(key) {
         *n = n.saturating_sub(1);
         if *n == 0 {
-            map.remove(&key);
+            map.remove(key);
         }
     }
 }
 
 /// What the derived lookups read of a summary outside `related`.
 fn indexed_fields(s: &ArticleSummary) -> impl PartialEq + '_ {
-    let topics: Vec<&str> = s.topics.iter().map(|t| t.value.as_str()).collect();
+    let topics: Vec<&str> = s.topics.iter().map(|t| &*t.value).collect();
     let fields = [&s.web_url, &s.original_url, &s.provider_name, &s.provider_domain, &s.kind, &s.category]
-        .map(|v| v.as_ref().map(|v| v.value.as_str()));
+        .map(|v| v.as_ref().map(|v| &*v.value));
     (fields, topics)
 }
 
 /// What the derived lookups read of one related entry.
 fn indexed_related(r: Option<&RelatedSummary>) -> Option<(Option<&str>, Option<&str>, Option<&str>)> {
-    r.map(|r| (r.web_url.as_ref().map(|u| u.value.as_str()), r.provider_name.as_deref(), r.provider_domain.as_deref()))
+    r.map(|r| (r.web_url.as_ref().map(|u| &*u.value), r.provider_name.as_deref(), r.provider_domain.as_deref()))
 }
 
-fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = items.collect();
+fn distinct(items: impl Iterator<Item = Text>) -> Vec<Text> {
+    let mut out: Vec<Text> = items.collect();
     out.sort();
     out.dedup();
     out
@@ -483,7 +551,7 @@ fn by_frequency<K: Ord>(items: impl Iterator<Item = (K, usize)>) -> Vec<(K, usiz
 
 /// The most frequent key (ties: the alphabetically first), in one pass without cloning the
 /// others: this runs for every provider on every provider completion.
-fn most_common(counts: &HashMap<String, usize>) -> Option<String> {
+fn most_common(counts: &HashMap<Text, usize>) -> Option<Text> {
     counts.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(k, _)| k.clone())
 }
 
@@ -511,8 +579,8 @@ impl Index {
         let Some(spellings) = self.derived.spellings.get(&topic_key(topic)) else {
             return Vec::new();
         };
-        let uses = |s: &String| self.derived.by_topic.get(s).map_or(0, PathSet::len);
-        by_frequency(spellings.iter().map(|s| (s.clone(), uses(s)))).into_iter().map(|(s, _)| s).collect()
+        let uses = |s: &Text| self.derived.by_topic.get(s).map_or(0, PathSet::len);
+        by_frequency(spellings.iter().map(|s| (s.to_string(), uses(s)))).into_iter().map(|(s, _)| s).collect()
     }
 }
 
@@ -526,7 +594,7 @@ mod update_tests {
     /// The derived lookups in a comparable form (sorted).
     fn lookups(index: &Index) -> String {
         let d = &index.derived;
-        fn sorted(m: &HashMap<String, PathSet>) -> BTreeMap<&String, &PathSet> {
+        fn sorted(m: &HashMap<Text, PathSet>) -> BTreeMap<&Text, &PathSet> {
             m.iter().collect()
         }
         let providers: BTreeMap<_, _> = d

@@ -12,4 +12,4 @@ pub mod search;
 pub mod summary;
 
 pub use index::{Index, ProviderRank, ProviderStat};
-pub use summary::{ArticleSummary, RelatedSummary, Spanned, summarize};
+pub use summary::{ArticleSummary, RelatedSummary, Spanned, Text, summarize};

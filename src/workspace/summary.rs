@@ -4,6 +4,7 @@
 //! costs only itself: the other fields still reach the index.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -11,6 +12,11 @@ use crate::analysis::front_matter;
 use crate::analysis::layout::{self, Layout};
 use crate::analysis::parse_datetime;
 use crate::analysis::yaml::{Node, Value};
+
+/// Text of a summary: shared, so cloning a summary (the server patches a copy on every edit of
+/// a long front matter) copies no strings, and the index keeps one allocation per distinct
+/// provider, domain, topic or field value however many articles name it.
+pub type Text = Arc<str>;
 
 /// A value and the byte range of its YAML node in the article's text (quotes included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,21 +28,21 @@ pub struct Spanned<T> {
 /// The facts of one article that other files may care about.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArticleSummary {
-    pub title: Option<Spanned<String>>,
-    pub excerpt: Option<String>,
-    pub web_url: Option<Spanned<String>>,
-    pub original_url: Option<Spanned<String>>,
+    pub title: Option<Spanned<Text>>,
+    pub excerpt: Option<Text>,
+    pub web_url: Option<Spanned<Text>>,
+    pub original_url: Option<Spanned<Text>>,
     /// `publishedDateTime` when it is a valid RFC 3339 date-time.
     pub published: Option<Timestamp>,
-    pub provider_name: Option<Spanned<String>>,
-    pub provider_domain: Option<Spanned<String>>,
-    pub topics: Vec<Spanned<String>>,
+    pub provider_name: Option<Spanned<Text>>,
+    pub provider_domain: Option<Spanned<Text>>,
+    pub topics: Vec<Spanned<Text>>,
     /// `type` (`article`, `video`, ...).
-    pub kind: Option<Spanned<String>>,
-    pub category: Option<Spanned<String>>,
+    pub kind: Option<Spanned<Text>>,
+    pub category: Option<Spanned<Text>>,
     pub related: Vec<RelatedSummary>,
     /// For plain-text articles: the dated lines (date text and the line's byte range).
-    pub dated_lines: Vec<Spanned<String>>,
+    pub dated_lines: Vec<Spanned<Text>>,
 }
 
 /// One `related` entry.
@@ -44,17 +50,17 @@ pub struct ArticleSummary {
 pub struct RelatedSummary {
     /// From the entry's `- ` dash to the end of its last value.
     pub span: Range<usize>,
-    pub title: Option<String>,
-    pub excerpt: Option<String>,
-    pub web_url: Option<Spanned<String>>,
+    pub title: Option<Text>,
+    pub excerpt: Option<Text>,
+    pub web_url: Option<Spanned<Text>>,
     pub published: Option<Timestamp>,
-    pub provider_name: Option<String>,
-    pub provider_domain: Option<String>,
+    pub provider_name: Option<Text>,
+    pub provider_domain: Option<Text>,
 }
 
 impl ArticleSummary {
     /// The single-valued fields that carry a span (for moving spans after an edit).
-    pub fn spanned_fields_mut(&mut self) -> [&mut Option<Spanned<String>>; 7] {
+    pub fn spanned_fields_mut(&mut self) -> [&mut Option<Spanned<Text>>; 7] {
         [
             &mut self.title,
             &mut self.web_url,
@@ -159,12 +165,12 @@ fn items(node: Option<&Node>) -> &[Node] {
 }
 
 /// A non-empty scalar's text.
-fn string(node: Option<&Node>) -> Option<String> {
+fn string(node: Option<&Node>) -> Option<Text> {
     let scalar = node?.as_scalar()?;
-    (!scalar.is_null() && !scalar.text.trim().is_empty()).then(|| scalar.text.clone())
+    (!scalar.is_null() && !scalar.text.trim().is_empty()).then(|| Text::from(scalar.text.as_str()))
 }
 
-fn spanned(node: Option<&Node>) -> Option<Spanned<String>> {
+fn spanned(node: Option<&Node>) -> Option<Spanned<Text>> {
     let value = string(node)?;
     Some(Spanned { value, span: node?.span.clone() })
 }
@@ -175,7 +181,7 @@ fn timestamp(node: Option<&Node>) -> Option<Timestamp> {
 
 /// Lines of a plain-text body that start with a date, recognised exactly as the checks do
 /// (`analysis::dates::dated_line`, only on lines starting with a letter or digit).
-fn dated_lines(text: &str, layout: &Layout) -> Vec<Spanned<String>> {
+fn dated_lines(text: &str, layout: &Layout) -> Vec<Spanned<Text>> {
     let mut acc = Vec::new();
     let mut start = layout.body.start;
     while start < text.len() {
@@ -184,7 +190,7 @@ fn dated_lines(text: &str, layout: &Layout) -> Vec<Spanned<String>> {
         if first.is_some_and(|c| c.is_ascii_alphanumeric()) {
             if let Some(dated) = crate::analysis::dates::dated_line(line) {
                 acc.push(Spanned {
-                    value: line.get(dated.range).unwrap_or_default().to_string(),
+                    value: Text::from(line.get(dated.range).unwrap_or_default()),
                     span: start..start + line.len(),
                 });
             }

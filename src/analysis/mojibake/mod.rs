@@ -11,7 +11,8 @@
 //!    a sequence for any byte (a wildcard, repaired as U+FFFD); a space for the no-break
 //!    space; a C1 control for its Latin-1 byte. UTF-8 and CESU-8 sequences are read from it.
 //! 2. **One cost function** ([`weights`], data): badness is a weight per character class
-//!    ([`classes`]) plus a weight per pair of neighbouring classes. A search ([`search`])
+//!    ([`classes`]) plus a weight per pair of neighbouring classes, the case pattern of words
+//!    and the paired marks a repair would leave open ([`pairs`]). A search ([`search`])
 //!    finds the cheapest way through the stretch (keep a character, or read a sequence, or
 //!    read a C1 control as the Windows-1252 character it was) and pays penalties for
 //!    wildcards, restored no-break spaces, layers and exotic tables. The repair is kept only
@@ -31,11 +32,13 @@
 //! when a local test ([`path`]) cannot prove that no reading pays, so clean text costs a
 //! table look-up per non-ASCII character.
 
+mod bound;
 mod classes;
 mod compose;
 #[cfg(test)]
 mod exactness;
 mod lattice;
+mod pairs;
 mod path;
 mod search;
 mod stretch;

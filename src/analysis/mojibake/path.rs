@@ -127,7 +127,7 @@ pub(super) fn without_shortcuts<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// Whether the proofs that skip a search may be used (always, outside tests that compare).
-fn shortcuts() -> bool {
+pub(super) fn shortcuts() -> bool {
     #[cfg(test)]
     if SHORTCUTS_OFF.get() {
         return false;

@@ -6,6 +6,7 @@ use std::ops::Range;
 use super::classes::{Script, class_of, script_of};
 use super::compose::compose;
 use super::lattice::{Lost, lost_candidates};
+use super::pairs::{Pairing, pairings};
 use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
 use super::stretch::{Stretch, next_non_ascii, single_byte, stretches, suspicious};
 use super::tables::Table;
@@ -112,13 +113,15 @@ fn repaired_ranges(runs: &[Mangled]) -> Vec<Range<usize>> {
 struct Word {
     before: Letters,
     after: Letters,
+    /// The paired marks of the line around the stretch.
+    pairing: Pairing,
 }
 
 impl Word {
     /// How far the word is followed from a stretch (a bound on the work per stretch).
     const REACH: usize = 64;
 
-    fn around(text: &str, stretch: &Stretch) -> Word {
+    fn around(text: &str, stretch: &Stretch, pairing: Pairing) -> Word {
         let start = stretch.offsets.first().copied().unwrap_or(0);
         let end = stretch.offsets.last().copied().unwrap_or(0);
         let before = text.get(..start).unwrap_or_default().as_bytes();
@@ -127,12 +130,13 @@ impl Word {
         let letters_before = before.iter().rev().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic()).count();
         let before = &before[before.len() - letters_before..];
         let after = after.iter().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic());
-        Word { before: Letters::summary(before.iter()), after: Letters::summary(after) }
+        Word { before: Letters::summary(before.iter()), after: Letters::summary(after), pairing }
     }
 
-    /// Badness of the case patterns of the words `chars` touch, this word's letters included.
-    fn shape(&self, chars: impl Iterator<Item = char>) -> i32 {
-        shape_cost(self.before.chars().chain(chars).chain(self.after.chars()))
+    /// Badness of the case patterns of the words `chars` touch, this word's letters included,
+    /// and of the pairs of marks `chars` leave open.
+    fn shape(&self, chars: impl Iterator<Item = char> + Clone) -> i32 {
+        shape_cost(self.before.chars().chain(chars.clone()).chain(self.after.chars())) + self.pairing.cost(chars)
     }
 }
 
@@ -202,7 +206,8 @@ fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: 
     for s in &mut stretches {
         s.script = script;
     }
-    let words: Vec<Word> = stretches.iter().map(|s| Word::around(text, s)).collect();
+    let pairings = pairings(text, line.clone(), &stretches);
+    let words: Vec<Word> = stretches.iter().zip(pairings).map(|(s, p)| Word::around(text, s, p)).collect();
     for (s, word) in stretches.iter_mut().zip(&words) {
         s.shape = word.shape(s.chars.iter().copied());
     }
@@ -269,7 +274,7 @@ fn follow_hypothesis(stretch: &Stretch, word: &Word, options: &mut Vec<Candidate
 
 /// The script most letters of the line outside the stretches are written in, when one
 /// clearly dominates: a letter of another script in a stretch is then suspicious.
-fn dominant_script(line: &str) -> Option<Script> {
+pub(super) fn dominant_script(line: &str) -> Option<Script> {
     let mut counts = [0_u32; 4];
     let mut next = suspicious(line).peekable();
     for (at, c) in line.char_indices() {
@@ -283,6 +288,12 @@ fn dominant_script(line: &str) -> Option<Script> {
             counts[script as usize] += 1;
         }
     }
+    dominant(counts)
+}
+
+/// The script that holds at least nine in ten of the letters counted per [`Script`], if there
+/// are at least three of them.
+pub(super) fn dominant(counts: [u32; 4]) -> Option<Script> {
     let total: u32 = counts.iter().sum();
     let (best, &count) = counts.iter().enumerate().max_by_key(|&(_, n)| *n)?;
     (count >= 3 && count * 10 >= total * 9)

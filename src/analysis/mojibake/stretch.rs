@@ -15,6 +15,7 @@ use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use super::bound::gains_nothing;
 use super::classes::{Class, Script, class_of};
 use super::lattice::{Reading, readings};
 use super::search::Around;
@@ -83,7 +84,7 @@ pub(super) fn stretches(text: &str, line: Range<usize>, around: Around) -> Vec<S
     let Some(slice) = text.get(line.clone()) else {
         return Vec::new();
     };
-    if !may_hold_sequence(slice.as_bytes()) {
+    if !may_hold_sequence(slice.as_bytes()) || gains_nothing(slice, around) {
         return Vec::new();
     }
     let mut out = Vec::new();

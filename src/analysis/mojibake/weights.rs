@@ -64,7 +64,10 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (SYMBOLS, &[Replacement], 5),
     // ... but less before `™ ®`: an all-caps brand carries them (`PÖYTÄ®`).
     (&[LatinUpper], &[Mark], 3),
-    (&[LatinUpper], &[Punct], 3),
+    // An ellipsis or dash ends words in capitals too (`AMANHÃ…`); glued to the letter after it,
+    // it is a continuation byte inside a word (`Ã…rhus`, `Ã–sterreich`).
+    (&[LatinUpper], &[Punct], 1),
+    (&[Punct], LETTERS, 2),
     (&[LatinUpper], &[Quote], 2),
     (&[LowQuote], &[LatinUpper], 2),
     (&[CloseQuote], LETTERS, 3),
@@ -188,6 +191,10 @@ pub(super) const FOREIGN_LETTER: i32 = 2;
 /// Cyrillic or CJK character among Latin words is what a wrong repair makes of symbols and
 /// capitals; a mangled foreign word pays it once).
 pub(super) const FOREIGN_WORD: i32 = 2;
+
+/// Badness of a repair that leaves a pair of guillemets or quotes open that the original closed
+/// (`«LÃ»` read as `«Lû`; see [`super::pairs`]).
+pub(super) const BROKEN_PAIR: i32 = 4;
 
 /// The total gain of a table over a line that makes it the line's hypothesis.
 pub(super) const STRONG_LINE: i32 = 4;

@@ -1,0 +1,392 @@
+//! The sequence bound: a proof, from the weights, that reading no sequence of a line pays in
+//! any table, so that none of its stretches is built or searched.
+//!
+//! Clean Cyrillic and Greek text offers many readings: a letter that is a lead byte followed by
+//! a space (a lost no-break space in KOI8-R, Windows-1251 and 1253) or by a letter that is a
+//! continuation byte (`ё` in Windows-1251). None of them pays, but proving that one stretch and
+//! one table at a time ([`super::path::never_gains`]) costs a lattice each. Here one pass over
+//! the line bounds every path of every stretch in every table at once.
+//!
+//! **The proof.** Suppose no character of the line can stand for a lost byte or a Windows-1252
+//! byte (no U+FFFD, no `?` inside a stretch, no C1 control), so every step of a path other than
+//! keeping reads a sequence `c₁…cₙ → X`. Steps of one table never overlap (a byte is a lead or a
+//! continuation, never both). A path's gain over the original is the original's word shape (the
+//! repair's is never negative), less the table's prior, plus, for each step read, what its
+//! characters and the links it owns cost in the original, less what its output, the links it
+//! owns and its penalty cost in the repair. A step owns its left link, and its right link unless
+//! the next step touches it and is read too (that link is then the next step's left one), so
+//! every link is counted once. Each step's term is at most its largest value over how its
+//! neighbours are read (the touching step before read or not, the one after read or not) and
+//! over what peeling can make of `X`: a C1 control may be read again as Windows-1252, and
+//! nothing else can be, unless two touching outputs start a sequence, where the bound gives up
+//! (as it does for CESU-8, whose readings it does not follow). So no path gains more than
+//! `shape − prior + best + Σ` of the other steps' positive terms. When that is at most zero in
+//! every table, the search has no candidate and the line no run. The line's word shape bounds
+//! every stretch's (a stretch's words are parts of the line's words, and a part of a
+//! well-shaped word is well-shaped). `exactness.rs` and the tests below check the proof against
+//! the full search.
+
+use std::cell::RefCell;
+
+use super::classes::{Class, Script, class_of, script_of};
+use super::path::{Kind, edge, shortcuts};
+use super::search::{Around, dominant};
+use super::stretch::single_byte;
+use super::tables::{TABLE_COUNT, Table, masks, nbsp_tables};
+use super::weights::{PENALTIES, char_cost, link, shape_cost};
+
+/// Whether no path through any stretch of `line` (a whole line, with the characters `around`
+/// it) can gain in any table. False whenever the bound does not apply or does not hold.
+pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
+    if !shortcuts() {
+        return false;
+    }
+    with_chars(line, |chars| {
+        let Some(script) = survey(chars) else {
+            return false;
+        };
+        let line = Line { chars, around, script };
+        line.bound_holds(shape_cost(chars.iter().copied()))
+    })
+}
+
+thread_local! {
+    static CHARS: RefCell<Vec<char>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on the characters of `line`, in a buffer kept between lines.
+fn with_chars<T>(line: &str, f: impl FnOnce(&[char]) -> T) -> T {
+    CHARS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut chars) => {
+            chars.clear();
+            chars.extend(line.chars());
+            f(&chars)
+        }
+        Err(_) => f(&line.chars().collect::<Vec<char>>()),
+    })
+}
+
+/// One pass over the line: the script the search gives it (the letters outside the stretches
+/// that look mangled, counted as [`super::search`] counts them), or `None` when some character
+/// may stand for a lost byte or a Windows-1252 byte.
+fn survey(chars: &[char]) -> Option<Option<Script>> {
+    let mut counts = [0_u32; 4];
+    let mut stretch: Option<StretchSurvey> = None;
+    for &c in chars {
+        if c.is_ascii() {
+            match &mut stretch {
+                // A `?` there may stand for a lost byte.
+                Some(s) if s.after_non_ascii && c == '?' => return None,
+                // A space right after a non-ASCII character stays in the stretch.
+                Some(s) if s.after_non_ascii && c == ' ' => s.push_space(),
+                _ => {
+                    if let Some(s) = stretch.take() {
+                        s.end(&mut counts);
+                    }
+                    counts[Script::Latin as usize] += u32::from(c.is_ascii_alphabetic());
+                }
+            }
+            continue;
+        }
+        if matches!(c, '\u{80}'..='\u{9F}' | '\u{FFFD}') {
+            return None;
+        }
+        stretch.get_or_insert_with(StretchSurvey::default).push(c);
+    }
+    if let Some(s) = stretch {
+        s.end(&mut counts);
+    }
+    Some(dominant(counts))
+}
+
+/// What [`survey`] gathers over one stretch, as the scanner of [`super::stretch`] reads it.
+#[derive(Default)]
+struct StretchSurvey {
+    /// Tables where the last character is a lead byte.
+    lead: u16,
+    /// Some lead byte is followed by a continuation or a space: the stretch then does not
+    /// count towards the line's script.
+    loose: bool,
+    after_non_ascii: bool,
+    counts: [u32; 4],
+}
+
+impl StretchSurvey {
+    fn push(&mut self, c: char) {
+        let m = masks(c);
+        self.loose |= self.lead & m.cont != 0;
+        self.lead = m.lead();
+        self.after_non_ascii = true;
+        if let Some(script) = script_of(class_of(c)) {
+            self.counts[script as usize] += 1;
+        }
+    }
+
+    fn push_space(&mut self) {
+        self.loose |= self.lead != 0;
+        self.lead = 0;
+        self.after_non_ascii = false;
+    }
+
+    /// Adds the stretch's letters to the line's count, unless it looks mangled.
+    fn end(self, counts: &mut [u32; 4]) {
+        if !self.loose {
+            counts.iter_mut().zip(self.counts).for_each(|(n, k)| *n += k);
+        }
+    }
+}
+
+/// A sequence of a table's lattice, as [`super::lattice`] reads it where no character stands
+/// for a lost byte.
+#[derive(Debug, Clone, Copy)]
+struct Sequence {
+    len: usize,
+    decoded: char,
+    /// Spaces read as the table's no-break space.
+    nbsp: u8,
+}
+
+/// A reading the bound does not follow (CESU-8, from a 0xED lead byte).
+struct GiveUp;
+
+/// The sequence that starts at character `at` in `table`, if there is one.
+fn sequence(table: Table, chars: &[char], at: usize) -> Result<Option<Sequence>, GiveUp> {
+    let Some(lead) = chars.get(at).and_then(|&c| table.encode(c)) else {
+        return Ok(None);
+    };
+    let len = match lead {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return Ok(None),
+    };
+    let mut bytes = [lead, 0, 0, 0];
+    let mut nbsp = 0;
+    for (i, slot) in bytes.iter_mut().enumerate().take(len).skip(1) {
+        let byte = match chars.get(at + i) {
+            Some(' ') => {
+                nbsp += 1;
+                table.nbsp_continuation()
+            }
+            Some(&c) => table.encode(c).filter(|b| (0x80..=0xBF).contains(b)),
+            None => None,
+        };
+        let Some(byte) = byte else {
+            return Ok(None);
+        };
+        *slot = byte;
+    }
+    if lead == 0xED {
+        return Err(GiveUp);
+    }
+    let decoded = std::str::from_utf8(&bytes[..len]).ok().and_then(|s| s.chars().next());
+    Ok(decoded.map(|decoded| Sequence { len, decoded, nbsp }))
+}
+
+/// A line where no character stands for a lost byte or a Windows-1252 byte.
+struct Line<'a> {
+    chars: &'a [char],
+    around: Around,
+    script: Option<Script>,
+}
+
+impl Line<'_> {
+    /// The bound of the module docs, in every table.
+    fn bound_holds(&self, shape: i32) -> bool {
+        let mut best: [Option<i32>; TABLE_COUNT] = [None; TABLE_COUNT];
+        let mut positive = [0_i32; TABLE_COUNT];
+        for at in 0..self.chars.len() {
+            let tables = self.may_start(at);
+            for table in Table::all().filter(|t| tables & (1 << t.0) != 0) {
+                let most = match sequence(table, self.chars, at) {
+                    Ok(None) => continue,
+                    Ok(Some(seq)) => self.most_gained(table, at, seq),
+                    Err(GiveUp) => None,
+                };
+                let Some(most) = most else {
+                    return false;
+                };
+                let i = usize::from(table.0);
+                best[i] = Some(best[i].map_or(most, |b| b.max(most)));
+                positive[i] += most.max(0);
+            }
+        }
+        Table::all().all(|t| {
+            let i = usize::from(t.0);
+            best[i].is_none_or(|b| shape - t.prior() + b + positive[i] - b.max(0) <= 0)
+        })
+    }
+
+    /// The tables where a sequence may start at character `at`: a lead byte followed by a
+    /// continuation byte or a space.
+    fn may_start(&self, at: usize) -> u16 {
+        let lead = self.chars.get(at).map_or(0, |&c| masks(c).lead());
+        match self.chars.get(at + 1) {
+            _ if lead == 0 => 0,
+            Some(' ') => lead & nbsp_tables(),
+            Some(&c) => lead & masks(c).cont,
+            None => 0,
+        }
+    }
+
+    /// The class of character `at`, or of the character around the line past its edges.
+    fn class(&self, at: Option<usize>) -> Class {
+        match at {
+            None => edge(self.around.prev),
+            Some(i) => self.chars.get(i).map_or_else(|| edge(self.around.next), |&c| class_of(c)),
+        }
+    }
+
+    /// The output of the sequence of `table` that ends right before character `at`.
+    fn read_before(&self, table: Table, at: usize) -> Result<Option<char>, GiveUp> {
+        for len in 2..=4 {
+            let Some(start) = at.checked_sub(len) else {
+                break;
+            };
+            if let Some(seq) = sequence(table, self.chars, start)?.filter(|s| s.len == len) {
+                return Ok(Some(seq.decoded));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The most that reading `seq` (at character `at`, in `table`) can add to a path's gain
+    /// (see the module docs); `None` when the bound gives up.
+    fn most_gained(&self, table: Table, at: usize, seq: Sequence) -> Option<i32> {
+        let s = self.script;
+        let end = at + seq.len;
+        let covered = self.chars.get(at..end)?;
+        let mut replaced = 0;
+        let mut prev: Option<Class> = None;
+        for &c in covered {
+            let class = class_of(c);
+            replaced += char_cost(class, s) + table.rarity(c) + prev.map_or(0, |p| link(p, class, s));
+            prev = Some(class);
+        }
+        let (first, last) = (class_of(covered[0]), prev?);
+        let kind = Kind::Utf8 { wildcards: 0, nbsp: seq.nbsp, cesu: false };
+        // A peeled output pays a layer; a negative layer weight could only help it.
+        let own = replaced - kind.penalty(false) - PENALTIES.layer.min(0);
+        let (left, right) = (self.class(at.checked_sub(1)), self.class(Some(end)));
+        let before = self.read_before(table, at).ok()?;
+        if before.is_some_and(|p| masks(p).lead() & masks(seq.decoded).cont != 0) {
+            return None;
+        }
+        let after_is_read = !matches!(sequence(table, self.chars, end), Ok(None));
+        let kept_left = link(left, first, s);
+        let most = outputs(seq.decoded).map(|out| {
+            let class = class_of(out);
+            let after_kept = kept_left - link(left, class, s);
+            let after_read = before.map_or(after_kept, |p| {
+                outputs(p).map(|p| kept_left - link(class_of(p), class, s)).max().unwrap_or(after_kept)
+            });
+            let mut right_term = link(last, right, s) - link(class, right, s);
+            if after_is_read {
+                right_term = right_term.max(0);
+            }
+            own - char_cost(class, s) + after_kept.max(after_read) + right_term
+        });
+        most.max()
+    }
+}
+
+/// What peeling may make of a decoded character alone: itself, or the Windows-1252 character
+/// a C1 control stood for.
+fn outputs(x: char) -> impl Iterator<Item = char> {
+    std::iter::once(x).chain(single_byte(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::find;
+    use super::super::path::without_shortcuts;
+    use super::*;
+
+    const DATA: &[&str] = &[
+        include_str!("../../../tests/data/mojibake/sentences.txt"),
+        include_str!("../../../tests/data/mojibake/clean-multilingual.txt"),
+        include_str!("../../../tests/data/mojibake/traps.txt"),
+        include_str!("../../../tests/data/mojibake/negatives/symbols.txt"),
+        include_str!("../../../tests/data/mojibake/negatives/nbsp-capitals.txt"),
+        include_str!("../../../tests/data/mojibake/negatives/foreign-letters.txt"),
+        include_str!("../../../tests/data/mojibake/negatives/dangerous.txt"),
+    ];
+
+    fn lines() -> impl Iterator<Item = &'static str> {
+        DATA.iter()
+            .flat_map(|d| d.lines())
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.split_once('\t').map_or(l, |(_, text)| text))
+    }
+
+    /// `text`'s UTF-8 bytes read in `table`, its no-break spaces lost on the way.
+    fn mangled(text: &str, table: Table) -> String {
+        let read = |b: u8| if b.is_ascii() { char::from(b) } else { table.decode(b) };
+        text.bytes().map(read).collect::<String>().replace('\u{a0}', " ")
+    }
+
+    fn proven(line: &str) -> bool {
+        gains_nothing(line, Around::default())
+    }
+
+    #[test]
+    fn a_proven_line_has_no_run() {
+        let mut checked = 0;
+        for line in lines() {
+            let once = Table::all().map(|t| mangled(line, t));
+            for text in std::iter::once(line.to_owned()).chain(once) {
+                if proven(&text) {
+                    let slow = without_shortcuts(|| find(&text));
+                    assert!(slow.is_empty(), "the bound hides {slow:?} in {text:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} lines proven");
+    }
+
+    /// Clean Cyrillic and Greek sentences are what the bound is for: every one is proven.
+    #[test]
+    fn clean_cyrillic_and_greek_lines_are_proven() {
+        let sentences = DATA[0].lines().filter_map(|l| l.split_once('\t'));
+        let mut count = 0;
+        for (language, text) in sentences.filter(|(l, _)| ["ru", "uk", "bg", "sr", "mk", "be", "el"].contains(l)) {
+            assert!(proven(text), "{language}: {text:?}");
+            count += 1;
+        }
+        assert!(count >= 9);
+    }
+
+    /// Cyrillic and Greek damaged through their own tables with the no-break spaces lost
+    /// (`Р ` for `Р`, `Ξ ` for `Π`) holds only two-byte steps: the bound applies, must fail,
+    /// and the run is repaired.
+    #[test]
+    fn a_lost_nbsp_in_cyrillic_or_greek_is_still_repaired() {
+        let cases = [
+            ("Россия и Франция подписали новое соглашение.", Table(3)),
+            ("Председатель Росстата представил отчёт.", Table(3)),
+            ("Η Πάτα και η Λαμία έχει νέα Πλατεία.", Table(4)),
+        ];
+        for (clean, table) in cases {
+            let text = mangled(clean, table);
+            assert!(text.contains(' ') && survey(&text.chars().collect::<Vec<_>>()).is_some(), "{text:?}");
+            assert!(!proven(&text), "the bound hides the damage in {text:?}");
+            assert!(!find(&text).is_empty(), "{text:?} is not repaired");
+        }
+        // One damaged word in a clean Russian line, its no-break space lost.
+        let line = format!("Сегодня {} объявило о реформе.", mangled("Росстат", Table(3)));
+        assert!(!proven(&line), "{line:?}");
+    }
+
+    /// The survey's script is the one the search gives the line.
+    #[test]
+    fn the_survey_counts_the_script_as_the_search_does() {
+        for line in lines() {
+            for text in std::iter::once(line.to_owned()).chain(Table::all().map(|t| mangled(line, t))) {
+                if let Some(script) = survey(&text.chars().collect::<Vec<_>>()) {
+                    assert_eq!(script, super::super::search::dominant_script(&text), "{text:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Paired punctuation as a feature of the cost: a repair must not swallow the closing half of a
+//! pair of guillemets or quotes that the rest of its line opened.
+//!
+//! `«LÃ»` reads as `«Lû` in Windows-1252 (C3 BB is `û`): the capital `Ã` before a guillemet
+//! looks like damage, and the word `Lû` looks fine. What gives it away is the line: the nearest
+//! mark before the stretch is a `«` that this `»` closes, and the nearest mark after it is no
+//! other `»`. A repair that drops such a closing mark pays [`BROKEN_PAIR`]. Only marks outside
+//! every stretch count as the line's (a mark inside one may itself be damage: MacRoman reads
+//! the first byte of each curly quote as `‚`, in `‚Äú`). A repair that *adds* a mark pays
+//! nothing (in `â€œquotedâ€` both halves are mangled), so the feature only ever makes the
+//! engine more careful.
+
+use std::ops::Range;
+
+use super::stretch::Stretch;
+use super::weights::BROKEN_PAIR;
+
+/// The mark that opens the pair `c` closes: `«…»`, `»…«` (German, Danish), `‹…›`, `“…”`,
+/// `„…“` (German, Icelandic, Czech), `„…”` (Polish, Hungarian), `‘…’`, `‚…‘`. `None` for
+/// anything else, and for a `’` followed by a letter (an apostrophe).
+fn closes(c: char, next: Option<char>) -> &'static [char] {
+    match c {
+        '»' => &['«'],
+        '«' => &['»'],
+        '›' => &['‹'],
+        '‹' => &['›'],
+        '”' => &['“', '„'],
+        '“' => &['„'],
+        '’' if next.is_some_and(char::is_alphanumeric) => &[],
+        '’' => &['‘'],
+        '‘' => &['‚'],
+        _ => &[],
+    }
+}
+
+/// Whether `c` is a paired mark at all (either half).
+fn is_mark(c: char) -> bool {
+    matches!(c, '«' | '»' | '‹' | '›' | '“' | '”' | '„' | '‘' | '’' | '‚')
+}
+
+/// What the line says about the paired marks of one stretch.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Pairing {
+    /// The closing marks of the stretch whose pair the line opened right before it and does
+    /// not close again after it: a repair must keep them.
+    closing: Vec<char>,
+}
+
+impl Pairing {
+    /// Badness of `chars` standing in for the stretch: [`BROKEN_PAIR`] when they drop one of
+    /// the stretch's closing marks.
+    pub(super) fn cost(&self, mut chars: impl Iterator<Item = char>) -> i32 {
+        if self.closing.is_empty() {
+            return 0;
+        }
+        let kept = |m: &char| chars.any(|c| c == *m);
+        if self.closing.iter().all(kept) { 0 } else { BROKEN_PAIR }
+    }
+}
+
+/// The pairing of each stretch of `text[line]` (in order), from the marks outside every
+/// stretch: the nearest one before and after each stretch.
+pub(super) fn pairings(text: &str, line: Range<usize>, stretches: &[Stretch]) -> Vec<Pairing> {
+    let span = |s: &Stretch| {
+        let start = s.offsets.first().copied().unwrap_or(0);
+        start..s.offsets.last().copied().unwrap_or(start)
+    };
+    let mut clean: Vec<(usize, char)> = Vec::new();
+    let mut next_stretch = stretches.iter().map(span).peekable();
+    let line_text = text.get(line.clone()).unwrap_or_default();
+    for (at, c) in line_text.char_indices().map(|(i, c)| (i + line.start, c)) {
+        while next_stretch.peek().is_some_and(|r| r.end <= at) {
+            next_stretch.next();
+        }
+        if is_mark(c) && next_stretch.peek().is_none_or(|r| r.start > at) {
+            clean.push((at, c));
+        }
+    }
+    stretches
+        .iter()
+        .map(|s| {
+            if clean.is_empty() {
+                return Pairing::default();
+            }
+            let range = span(s);
+            let after = clean.partition_point(|&(at, _)| at < range.start);
+            let before = after.checked_sub(1).and_then(|i| clean.get(i)).map(|&(_, c)| c);
+            let after = clean.get(after).map(|&(_, c)| c);
+            let mut closing = Vec::new();
+            let mut chars = s.chars.iter().copied().peekable();
+            while let Some(c) = chars.next() {
+                let next = chars.peek().copied().or(s.around.next);
+                let opens = closes(c, next);
+                if before.is_some_and(|b| opens.contains(&b)) && after != Some(c) {
+                    closing.push(c);
+                }
+            }
+            Pairing { closing }
+        })
+        .collect()
+}
+
+// The bound of `path::never_gains` counts a repair's word shape, this cost included, as at
+// least zero.
+const _: () = assert!(BROKEN_PAIR >= 0);
