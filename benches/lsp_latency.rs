@@ -101,6 +101,7 @@ async fn run() {
     }
     if wanted("features") {
         rows.extend(features_on_many_related().await);
+        rows.extend(token_deltas_on_many_related().await);
     }
     if wanted("storm") {
         rows.extend(storm().await);
@@ -190,10 +191,15 @@ async fn features_on_many_related() -> Vec<Stats> {
     let doc = json!({ "uri": uri });
     let end = position_of(&text, text.len());
     let whole = json!({ "start": { "line": 0, "character": 0 }, "end": end });
+    // What an editor asks for: the visible lines, here 60 around entry 1,000.
+    let middle = position_of(&text, text.find("title: \"Related 1000").unwrap())["line"].as_u64().unwrap();
+    let viewport =
+        json!({ "start": { "line": middle - 30, "character": 0 }, "end": { "line": middle + 30, "character": 0 } });
     let requests = [
         ("code lenses", "textDocument/codeLens", json!({ "textDocument": doc })),
         ("semantic tokens (full)", "textDocument/semanticTokens/full", json!({ "textDocument": doc })),
         ("inlay hints (whole document)", "textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })),
+        ("inlay hints (60-line viewport)", "textDocument/inlayHint", json!({ "textDocument": doc, "range": viewport })),
     ];
     let anchor = text.find("title: \"Related 1000").unwrap() + "title: \"Related 1000".len();
     let position = position_of(&text, anchor);
@@ -232,6 +238,61 @@ async fn features_on_many_related() -> Vec<Stats> {
         }
     }
     for (_, client) in servers {
+        client.shutdown().await;
+    }
+    rows
+}
+
+/// Semantic tokens as a delta against the client's last result (what editors ask once they
+/// hold full tokens): on the same version (no change) and after an edit inside entry 1,000.
+/// Builds without delta support (no `resultId`) are left out.
+async fn token_deltas_on_many_related() -> Vec<Stats> {
+    let text = many_related(2_000);
+    let uri = "file:///bench/related-delta.md";
+    let doc = json!({ "uri": uri });
+    let mut servers = Vec::new();
+    for (build, mut client) in servers_with(uri, &text).await {
+        let full = client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await;
+        match full["resultId"].as_str().map(str::to_string) {
+            Some(id) => servers.push((build, client, id)),
+            None => drop(client.shutdown().await),
+        }
+    }
+    let anchor = text.find("title: \"Related 1000").unwrap() + "title: \"Related 1000".len();
+    let position = position_of(&text, anchor);
+    let mut same = vec![Vec::new(); servers.len()];
+    let mut after_edit = vec![Vec::new(); servers.len()];
+    for i in 0..samples() {
+        let version = i as i64 + 2;
+        let change = if version % 2 == 0 {
+            json!([{ "range": { "start": position, "end": position }, "text": "x" }])
+        } else {
+            let mut end = position.clone();
+            end["character"] = json!(position["character"].as_u64().unwrap() + 1);
+            json!([{ "range": { "start": position, "end": end }, "text": "" }])
+        };
+        for (k, (_, client, id)) in servers.iter_mut().enumerate() {
+            client.change(uri, version, change.clone()).await;
+            client.wait_within(Duration::from_secs(60), "diagnostics", |m| is_publication(m, uri, version)).await;
+            for times in [&mut after_edit[k], &mut same[k]] {
+                let params = json!({ "textDocument": doc, "previousResultId": id.clone() });
+                let started = Instant::now();
+                let result = client.request("textDocument/semanticTokens/full/delta", params).await;
+                times.push(started.elapsed());
+                assert!(result["edits"].is_array(), "a delta: {result}");
+                *id = result["resultId"].as_str().unwrap().to_string();
+            }
+            client.seen.clear();
+        }
+    }
+    let mut rows = Vec::new();
+    for (k, (build, _, _)) in servers.iter().enumerate() {
+        let row = "semantic tokens (delta), 2,000 related entries, same version";
+        rows.push(Stats::new(label(row, build), std::mem::take(&mut same[k])));
+        let row = "semantic tokens (delta), 2,000 related entries, first request after an edit";
+        rows.push(Stats::new(label(row, build), std::mem::take(&mut after_edit[k])));
+    }
+    for (_, client, _) in servers {
         client.shutdown().await;
     }
     rows

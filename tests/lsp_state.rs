@@ -134,8 +134,8 @@ async fn closing_an_unsaved_document_puts_the_file_on_disk_back_in_the_index() {
     client.shutdown().await;
 }
 
-/// Keystrokes inside the title are applied in place and reach the index after their
-/// publication (a copy made off the lock); a burst of them leaves the index with the last one,
+/// Keystrokes inside the title are applied in place and reach the index (a copy made off the
+/// lock, after the publication is queued); a burst of them leaves the index with the last one,
 /// and closing the document still puts the file on disk back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keystrokes_applied_in_place_reach_the_index_in_order() {

@@ -109,10 +109,13 @@ impl LanguageServer for Backend {
         let in_place = InPlace { config: &config, now };
         let version = params.text_document.version;
         let pending = doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
-        if let Some((path, summary)) = path.zip(doc.take_changed_summary()) {
-            self.shared.update_index_soon(uri.clone(), path, summary);
-        }
+        let changed = path.zip(doc.take_changed_summary());
         self.shared.after_change(&mut state, &uri, pending);
+        drop(state);
+        // After the publication is queued and outside the lock: the publisher works meanwhile.
+        if let Some((path, summary)) = changed {
+            self.shared.update_index(&uri, path, summary);
+        }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {

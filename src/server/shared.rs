@@ -65,21 +65,16 @@ impl Shared {
     }
 
     /// Gives the index a copy of `summary`, which an edit applied in place made for the document
-    /// `uri`, on a blocking thread: the copy is made outside the lock and the document keeps the
-    /// only reference to its own, so its next keystroke patches it in place instead of copying
-    /// 2,000 related entries. Installed only if it is still the document's current summary
-    /// (holding it until then, no later edit can have changed it in place): an older update
-    /// that runs late, or one for a document closed meanwhile, is dropped.
-    pub fn update_index_soon(&self, uri: Uri, path: PathBuf, summary: Arc<ArticleSummary>) {
-        let shared = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let copy = Arc::new(ArticleSummary::clone(&summary));
-            let state = shared.lock();
-            let current = state.documents.get(&uri).and_then(|d| d.analysis.as_ref()).and_then(|a| a.summary());
-            if current.is_some_and(|current| Arc::ptr_eq(current, &summary)) {
-                shared.index_mut().update(path, copy);
-            }
-        });
+    /// `uri` (call without the state lock): the copy is made outside the lock and the document
+    /// keeps the only reference to its own, so its next keystroke patches it in place. Installed
+    /// only if it is still the document's current summary (closed meanwhile: dropped).
+    pub fn update_index(&self, uri: &Uri, path: PathBuf, summary: Arc<ArticleSummary>) {
+        let copy = Arc::new(ArticleSummary::clone(&summary));
+        let state = self.lock();
+        let current = state.documents.get(uri).and_then(|d| d.analysis.as_ref()).and_then(|a| a.summary());
+        if current.is_some_and(|current| Arc::ptr_eq(current, &summary)) {
+            self.index_mut().update(path, copy);
+        }
     }
 
     /// The state lock. A panic elsewhere must not take the server down with it, so a poisoned

@@ -69,6 +69,11 @@ classes! {
     Math,
     /// Box drawing lines, geometric shapes.
     Box,
+    /// Box-drawing corners and tees that open only to the right (`├ ┌ └ ╠ ╔ ╚`): in line art a
+    /// horizontal line follows them; in DOS code-page mojibake they are lead bytes (`├®`).
+    BoxOpen,
+    /// Vertical box-drawing lines (`│ ║`), which no line joins from the left.
+    BoxBar,
     /// Block elements and shades (`█ ░ ▒ ▓`), which line art keeps apart from lines.
     BoxShade,
     /// Invisible format characters (BOM, zero-width joiners, direction marks, soft hyphen).
@@ -196,6 +201,10 @@ fn classify(c: char) -> Class {
         0x2100..=0x214F => Class::Symbol,
         0x2190..=0x23FF | 0x2A00..=0x2AFF => Class::Math,
         0x2580..=0x259F => Class::BoxShade,
+        0x2502 | 0x2503 | 0x2551 => Class::BoxBar,
+        0x250C..=0x250F | 0x2514..=0x2517 | 0x251C..=0x2523 | 0x2552..=0x2554 | 0x2558..=0x255A | 0x255E..=0x2560 => {
+            Class::BoxOpen
+        }
         0x2500..=0x25FF => Class::Box,
         0xFFFD => Class::Replacement,
         _ => other(u),

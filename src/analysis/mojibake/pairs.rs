@@ -65,9 +65,12 @@ pub(super) fn pairings(text: &str, line: Range<usize>, stretches: &[Stretch]) ->
         let start = s.offsets.first().copied().unwrap_or(0);
         start..s.offsets.last().copied().unwrap_or(start)
     };
+    let line_text = text.get(line.clone()).unwrap_or_default();
+    if !may_hold_marks(line_text.as_bytes()) {
+        return vec![Pairing::default(); stretches.len()];
+    }
     let mut clean: Vec<(usize, char)> = Vec::new();
     let mut next_stretch = stretches.iter().map(span).peekable();
-    let line_text = text.get(line.clone()).unwrap_or_default();
     for (at, c) in line_text.char_indices().map(|(i, c)| (i + line.start, c)) {
         while next_stretch.peek().is_some_and(|r| r.end <= at) {
             next_stretch.next();
@@ -98,6 +101,12 @@ pub(super) fn pairings(text: &str, line: Range<usize>, stretches: &[Stretch]) ->
             Pairing { closing }
         })
         .collect()
+}
+
+/// Whether `bytes` may hold a paired mark: the last byte of `«` or `»`, or the first two of the
+/// quotes of the General Punctuation block. A block scan that spares most lines the walk.
+fn may_hold_marks(bytes: &[u8]) -> bool {
+    memchr::memchr2(0xAB, 0xBB, bytes).is_some() || memchr::memmem::find(bytes, b"\xE2\x80").is_some()
 }
 
 // The bound of `path::never_gains` counts a repair's word shape, this cost included, as at

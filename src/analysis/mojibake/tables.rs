@@ -68,7 +68,7 @@ const ROWS: [Row; TABLE_COUNT] = [
     Row { legacy: Legacy::MacRoman, source: Source::Whatwg(encoding_rs::MACINTOSH), prior: 1, rare: &[] },
     Row { legacy: Legacy::MacCyrillic, source: Source::Whatwg(encoding_rs::X_MAC_CYRILLIC), prior: 3, rare: &[] },
     Row { legacy: Legacy::Cp437, source: Source::Chars(CP437_HIGH), prior: 2, rare: &[] },
-    Row { legacy: Legacy::Cp850, source: Source::Chars(CP850_HIGH), prior: 3, rare: &[] },
+    Row { legacy: Legacy::Cp850, source: Source::Chars(CP850_HIGH), prior: 2, rare: &[] },
 ];
 
 pub(super) const TABLE_COUNT: usize = 12;

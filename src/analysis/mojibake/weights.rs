@@ -21,6 +21,8 @@ const UNIGRAMS: &[(Class, i32)] = &[
     (Mark, 1),
     (Math, 2),
     (Box, 1),
+    (BoxOpen, 1),
+    (BoxBar, 1),
     (BoxShade, 1),
     (Currency, 1),
     (Replacement, 1),
@@ -47,15 +49,48 @@ const LETTERS: &[Class] = &[
     Caseless,
 ];
 const SYMBOLS: &[Class] = &[Symbol, Mark, Currency, C1];
+/// Box-drawing lines of every shape.
+const BOX: &[Class] = &[Box, BoxOpen, BoxBar];
+/// ... and block elements and shades.
+const BOX_AND_SHADES: &[Class] = &[Box, BoxOpen, BoxBar, BoxShade];
+/// What may follow a corner or tee that opens to the right without breaking the line: another
+/// line or box, or a space (a tree listing's `└ name`).
+const NOT_A_LINE: &[Class] = &[
+    Digit,
+    AsciiLower,
+    AsciiUpper,
+    LatinLower,
+    LatinUpper,
+    LatinRare,
+    GreekLower,
+    GreekUpper,
+    CyrillicLower,
+    CyrillicUpper,
+    Caseless,
+    Quote,
+    CloseQuote,
+    LowQuote,
+    Guillemet,
+    Inverted,
+    Punct,
+    Currency,
+    Symbol,
+    Mark,
+    Math,
+    BoxBar,
+    BoxOpen,
+    C1,
+    Nbsp,
+];
 const NOT_A_BASE: &[Class] = &[
-    Space, Nbsp, AsciiPunct, Quote, CloseQuote, LowQuote, Guillemet, Punct, Symbol, Mark, Currency, Math, Box,
-    BoxShade, C1, Format,
+    Space, Nbsp, AsciiPunct, Quote, CloseQuote, LowQuote, Guillemet, Punct, Symbol, Mark, Currency, Math, Box, BoxOpen,
+    BoxBar, BoxShade, C1, Format,
 ];
 
 /// Badness of a pair of neighbours, `(left, right, weight)`; rows add up.
 const PAIRS: &[(&[Class], &[Class], i32)] = &[
     // An accented capital followed by a symbol: `Ã©`, `Ã¼`, `Â°`, `Ð¡`, `Â\u{a0}`.
-    (&[LatinUpper], &[Symbol, Currency, Math, Box, C1, Nbsp, Inverted], 5),
+    (&[LatinUpper], &[Symbol, Currency, Math, Box, BoxOpen, BoxBar, C1, Nbsp, Inverted], 5),
     // A letter that a table puts on a lead byte, then a lost byte: `Å�odzi`, `Ñ�`, `ã�¯`. Real
     // text that holds U+FFFD lost a whole character, which leaves it after anything.
     (ACCENTED, &[Replacement], 8),
@@ -83,11 +118,11 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (&[LatinLower], &[Guillemet], 3),
     (&[Guillemet], &[Punct], 2),
     (&[Inverted], &[Symbol, Mark, Currency, Math], 3),
-    (&[Box, BoxShade], &[Math], 3),
-    (&[Math], &[Box, BoxShade], 3),
+    (BOX_AND_SHADES, &[Math], 3),
+    (&[Math], BOX_AND_SHADES, 3),
     (&[Space], &[Format], -2),
     // An accented lowercase letter followed by a symbol: `â€`, `ä¸`.
-    (&[LatinLower, LatinRare], &[Symbol, Mark, Currency, Math, Box, C1, Inverted], 4),
+    (&[LatinLower, LatinRare], &[Symbol, Mark, Currency, Math, Box, BoxOpen, BoxBar, C1, Inverted], 4),
     // A capital inside a lowercase word: `cafÃ©`, `piÄ…tek`, `РёС`.
     (LOWER, &[LatinUpper], 3),
     (&[CyrillicLower], &[CyrillicUpper], 3),
@@ -120,12 +155,15 @@ const PAIRS: &[(&[Class], &[Class], i32)] = &[
     (&[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], &[Caseless], 4),
     (&[Caseless], &[GreekLower, GreekUpper, CyrillicLower, CyrillicUpper], 4),
     // Box drawing and maths against letters: `├⌐`, `√©`.
-    (&[Box, BoxShade], LETTERS, 4),
-    (LETTERS, &[Box, BoxShade], 4),
-    (&[Box, BoxShade], SYMBOLS, 3),
-    (SYMBOLS, &[Box, BoxShade], 3),
-    (&[Box], &[BoxShade], 3),
-    (&[BoxShade], &[Box], 3),
+    (BOX_AND_SHADES, LETTERS, 4),
+    (LETTERS, BOX_AND_SHADES, 4),
+    (BOX_AND_SHADES, SYMBOLS, 3),
+    (SYMBOLS, BOX_AND_SHADES, 3),
+    (BOX, &[BoxShade], 3),
+    (&[BoxShade], BOX, 3),
+    // A corner or tee that opens to the right and no line follows: what cp437 and cp850 make
+    // of a UTF-8 lead byte (`├®` for `é`, `├│` for `ó`, `╔Ö` for `ə`).
+    (&[BoxOpen], NOT_A_LINE, 4),
     (&[Math], LETTERS, 1),
     (LETTERS, &[Math], 1),
     (&[Math], SYMBOLS, 3),
