@@ -8,7 +8,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+#[path = "common/mojibake_fixtures.rs"]
+mod mojibake_fixtures;
+use mojibake_fixtures::sibling;
 
 use expect_test::expect_file;
 use serde_json::{Value, json};
@@ -111,27 +113,6 @@ async fn c1_leftovers_are_repaired_as_windows_1252_and_never_deleted() {
     client.shutdown().await;
 }
 
-/// Every `.txt` input of the `tests/fixtures/mojibake-*` folders.
-fn fixture_inputs() -> Vec<PathBuf> {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with("mojibake-"))
-        .flat_map(|dir| std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 12, "fixtures went missing");
-    files
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
 fn position(p: &Value) -> String {
     format!("{}:{}", p["line"], p["character"])
 }
@@ -143,7 +124,7 @@ fn position(p: &Value) -> String {
 async fn every_fixture_through_the_servers_quick_fixes() {
     let mut client = TestClient::in_process();
     client.initialize(push_client_caps(), options(), None).await;
-    for (n, path) in fixture_inputs().iter().enumerate() {
+    for (n, path) in mojibake_fixtures::inputs().iter().enumerate() {
         let text = std::fs::read_to_string(path).unwrap();
         let uri = format!("file:///ws/fixture{n}.txt");
         client.open(&uri, &text, 1).await;

@@ -7,7 +7,9 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly by design.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+#[path = "common/mojibake_fixtures.rs"]
+mod mojibake_fixtures;
+use mojibake_fixtures::{inputs, sibling};
 use std::process::{Command, Stdio};
 
 use expect_test::expect_file;
@@ -25,27 +27,6 @@ fn run_stdin(args: &[&str], input: &[u8]) -> String {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// Every `.txt` input in the `tests/fixtures/mojibake-*` folders.
-fn inputs() -> Vec<PathBuf> {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with("mojibake-"))
-        .flat_map(|dir| std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 12, "fixtures went missing");
-    files
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
 }
 
 #[test]
