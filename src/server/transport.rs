@@ -613,6 +613,28 @@ async fn write_output<O: AsyncWrite + Unpin>(
 mod tests {
     use super::*;
 
+    /// The framework's response with a placeholder becomes the kept result under the same id;
+    /// other frames pass unchanged, and only the newest results are kept.
+    #[test]
+    fn a_placeholder_response_carries_the_kept_result_under_its_id() {
+        let spliced = Spliced::default();
+        let placeholder = spliced.keep(br#"{"data":[1,2,3,4,5]}"#.to_vec());
+        let response = json!({ "jsonrpc": "2.0", "result": { "resultId": placeholder, "data": [] }, "id": "a\"b" });
+        let sent = spliced.replace(response.to_string().as_bytes()).unwrap();
+        let body = sent.split_at(sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4).1;
+        let sent: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(sent, json!({ "jsonrpc": "2.0", "id": "a\"b", "result": { "data": [1, 2, 3, 4, 5] } }));
+        assert_eq!(spliced.replace(response.to_string().as_bytes()), None, "sent once");
+        assert_eq!(spliced.replace(br#"{"jsonrpc":"2.0","result":{"data":[]},"id":1}"#), None);
+
+        let first = spliced.keep(b"1".to_vec());
+        for _ in 0..MAX_SPLICED {
+            spliced.keep(b"2".to_vec());
+        }
+        let stale = json!({ "jsonrpc": "2.0", "result": [first], "id": 9 });
+        assert_eq!(spliced.replace(stale.to_string().as_bytes()), None, "the oldest was dropped");
+    }
+
     /// The one-pass verdict, when it gives one, is the full judgement's.
     #[test]
     fn the_quick_verdict_on_requests_is_the_full_one() {
