@@ -822,3 +822,108 @@ async fn semantic_token_deltas_applied_to_the_previous_tokens_equal_a_full_resul
 fn numbers(data: &Value) -> Vec<u64> {
     data.as_array().map(|a| a.iter().map(|v| v.as_u64().unwrap()).collect()).unwrap_or_default()
 }
+
+/// Whole-document semantic tokens and inlay hints are serialised past the framework and
+/// spliced into its response: over the real binary, with edits, hovers and range requests in
+/// flight between them, every answer is a well-formed JSON-RPC response under its own id
+/// (numbers and strings), carries no placeholder, and holds exactly what a fresh server
+/// computes for one of the versions sent (the last one once the edits have settled).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spliced_tokens_and_hints_are_whole_responses_under_their_own_ids_amid_other_traffic() {
+    let linked = article("Linked", "https://linked.example.com/1", ("Linked Wire", "linked.example.com"), &["AI"]);
+    let entries: String = (0..300)
+        .map(|i| {
+            let url = if i % 7 == 0 { "https://linked.example.com/1".to_string() } else { format!("https://x.example.com/{i}") };
+            format!("  - title: \"Entrée {i}\"\n    webUrl: \"{url}\"\n    publishedDateTime: 2021-0{}-1{}T06:17:00+02:00\n", i % 9 + 1, i % 10)
+        })
+        .collect();
+    // Version k has k topics: each version's tokens differ.
+    let version = |k: usize| {
+        let topics: String = (0..k).map(|t| format!("  - Topic {t}\n")).collect();
+        format!(
+            "---\ntitle: \"Main\"\npublishedDateTime: 2021-09-26T09:17:00+03:00\ntopics:\n{topics}related:\n{entries}---\nBody.\n"
+        )
+    };
+    let ws = Workspace::new(&[("main.md", &version(1)), ("linked.md", &linked)]);
+    let options = json!({ "now": NOW, "inlayHints": { "timeZone": "UTC" } });
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 2000, "character": 0 } });
+    let lines = json!({ "start": { "line": 5, "character": 0 }, "end": { "line": 40, "character": 0 } });
+
+    // What a fresh server answers for each version, opened directly.
+    let mut fresh = TestClient::in_process();
+    fresh.initialize(push_client_caps(), options.clone(), Some(ws.dir.path())).await;
+    fresh.indexed().await;
+    let mut expected = Vec::new();
+    for k in 1..=6 {
+        let uri = format!("{}-fresh-{k}.md", ws.uri("main"));
+        fresh.open(&uri, &version(k), 1).await;
+        let doc = json!({ "uri": uri });
+        let full =
+            fresh.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await["data"].clone();
+        let range =
+            fresh.request("textDocument/semanticTokens/range", json!({ "textDocument": doc, "range": lines })).await;
+        let hints = fresh.request("textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })).await;
+        assert!(numbers(&full).len() > 1500 && hints.as_array().unwrap().len() > 300, "a long result");
+        expected.push((full, range, hints));
+    }
+    fresh.shutdown().await;
+
+    let mut client = TestClient::binary();
+    client.initialize(push_client_caps(), options, Some(ws.dir.path())).await;
+    client.indexed().await;
+    let uri = ws.uri("main.md");
+    client.open(&uri, &version(1), 1).await;
+    let doc = json!({ "uri": uri });
+    let mut asked = Vec::new();
+    for k in 2..=6 {
+        client.change(&uri, k as i64, json!([{ "text": version(k) }])).await;
+        let requests = [
+            (json!(format!("full-{k}")), "textDocument/semanticTokens/full", json!({ "textDocument": doc })),
+            (json!(1000 + k), "textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })),
+            (
+                json!(2000 + k),
+                "textDocument/hover",
+                json!({ "textDocument": doc, "position": { "line": 1, "character": 2 } }),
+            ),
+            (
+                json!(format!("range-{k}")),
+                "textDocument/semanticTokens/range",
+                json!({ "textDocument": doc, "range": lines }),
+            ),
+        ];
+        for (id, method, params) in requests {
+            client.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })).await;
+            asked.push((id, method));
+        }
+    }
+    for (id, method) in asked {
+        let response = client.wait_for(&format!("{method} {id}"), |m| m["id"] == id && m.get("method").is_none()).await;
+        let keys: Vec<&str> = response.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 3, "{method}: {response}");
+        assert_eq!(response["jsonrpc"], "2.0");
+        assert!(response.get("result").is_some(), "{method}: {response}");
+        assert!(!response.to_string().contains("spliced"), "{method}: a placeholder reached the client");
+        let result = &response["result"];
+        let matches_a_version =
+            |pick: fn(&(Value, Value, Value)) -> &Value, got: &Value| expected.iter().any(|e| pick(e) == got);
+        match method {
+            "textDocument/semanticTokens/full" => {
+                assert!(result["resultId"].is_string());
+                assert!(matches_a_version(|e| &e.0, &result["data"]), "full tokens of no version sent");
+            }
+            "textDocument/semanticTokens/range" => assert!(matches_a_version(|e| &e.1, result), "range tokens"),
+            "textDocument/inlayHint" => assert!(matches_a_version(|e| &e.2, result), "inlay hints"),
+            _ => {}
+        }
+    }
+
+    // Settled: exactly the last version's.
+    client.diagnostics(&uri, 6).await;
+    let (full, range, hints) = &expected[5];
+    assert_eq!(&client.request("textDocument/semanticTokens/full", json!({ "textDocument": doc })).await["data"], full);
+    let got_range =
+        client.request("textDocument/semanticTokens/range", json!({ "textDocument": doc, "range": lines })).await;
+    assert_eq!(&got_range, range);
+    assert_eq!(&client.request("textDocument/inlayHint", json!({ "textDocument": doc, "range": whole })).await, hints);
+    client.shutdown().await;
+}

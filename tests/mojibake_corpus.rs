@@ -28,6 +28,10 @@ const NEGATIVES: &[(&str, &str)] = &[
         "accented capitals next to guillemets, quotes and symbols; notation, currency, names",
         include_str!("data/mojibake/negatives/accented-capitals.txt"),
     ),
+    (
+        "lookalikes: text about encodings, all-caps headlines, codes, units, currency, loanwords",
+        include_str!("data/mojibake/negatives/legit-lookalikes.txt"),
+    ),
 ];
 
 #[path = "common/code_pages.rs"]

@@ -13,6 +13,7 @@ use super::convert;
 use super::document::Version;
 use super::shared::Shared;
 use super::to_lsp;
+use super::transport::DirectOutput;
 use crate::config::Config;
 use crate::ide::{self, HintKind, HintSettings, LinkTarget, TokenKind};
 use crate::line_index::{PositionEncoding, column_width};
@@ -95,6 +96,8 @@ struct Snap {
     config: Arc<Config>,
     now: Timestamp,
     hints: HintSettings,
+    /// Where large results are serialised to, past the framework.
+    direct: DirectOutput,
 }
 
 fn snap(shared: &Shared, uri: &Uri) -> Option<Snap> {
@@ -111,6 +114,7 @@ fn snap(shared: &Shared, uri: &Uri) -> Option<Snap> {
         config,
         now: state.settings.now(),
         hints: state.settings.inlay_hints.resolve(),
+        direct: shared.direct.clone(),
     })
 }
 
@@ -203,9 +207,26 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
                 data: None,
             });
         }
-        out
+        spliced_hints(&snap.direct, out)
     })
     .await
+}
+
+/// The hints serialised straight to bytes and spliced into the framework's response (see
+/// `transport::DirectOutput::splice`): a hint per related entry makes a long list.
+fn spliced_hints(direct: &DirectOutput, hints: Vec<InlayHint>) -> Vec<InlayHint> {
+    let Ok(json) = serde_json::to_vec(&hints) else { return hints };
+    let label = InlayHintLabel::String(direct.splice(json));
+    vec![InlayHint {
+        position: Position::new(0, 0),
+        label,
+        kind: None,
+        text_edits: None,
+        tooltip: None,
+        padding_left: None,
+        padding_right: None,
+        data: None,
+    }]
 }
 
 /// Results of one version that depend on nothing but it and the configuration, computed at
@@ -281,8 +302,7 @@ pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams)
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
         let (sent, _) = snap.current.views.send(snap.current.views.tokens(&snap));
-        let result_id = Some(sent.result_id.clone());
-        SemanticTokensResult::Tokens(SemanticTokens { result_id, data: sent.data.to_vec() })
+        SemanticTokensResult::Tokens(spliced_tokens(&snap.direct, Some(&sent.result_id), &sent.data))
     })
     .await
 }
@@ -333,9 +353,41 @@ pub async fn semantic_tokens_range(
     blocking(move || {
         let all = snap.current.views.tokens(&snap);
         let data = tokens_in(&all, params.range);
-        SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })
+        SemanticTokensRangeResult::Tokens(spliced_tokens(&snap.direct, None, &data))
     })
     .await
+}
+
+/// Semantic tokens as the protocol writes them, borrowed: the data array flat, five integers
+/// per token.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokensJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result_id: Option<&'a str>,
+    #[serde(serialize_with = "flat_tokens")]
+    data: &'a [SemanticToken],
+}
+
+fn flat_tokens<S: serde::Serializer>(tokens: &&[SemanticToken], serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = serializer.serialize_seq(Some(tokens.len() * 5))?;
+    for t in tokens.iter() {
+        for n in [t.delta_line, t.delta_start, t.length, t.token_type, t.token_modifiers_bitset] {
+            seq.serialize_element(&n)?;
+        }
+    }
+    seq.end()
+}
+
+/// The tokens serialised straight to bytes and spliced into the framework's response (see
+/// `transport::DirectOutput::splice`): a long front matter has 100,000 integers, which the
+/// framework would first turn into a JSON tree.
+fn spliced_tokens(direct: &DirectOutput, result_id: Option<&str>, data: &[SemanticToken]) -> SemanticTokens {
+    match serde_json::to_vec(&TokensJson { result_id, data }) {
+        Ok(json) => SemanticTokens { result_id: Some(direct.splice(json)), data: Vec::new() },
+        Err(_) => SemanticTokens { result_id: result_id.map(str::to_owned), data: data.to_vec() },
+    }
 }
 
 fn tokens_in(all: &[SemanticToken], range: Range) -> Vec<SemanticToken> {

@@ -59,6 +59,7 @@ pub struct Writer {
     /// state, so that the writer ends with the framework's output.
     direct_tx: mpsc::Sender<Vec<u8>>,
     direct_rx: mpsc::Receiver<Vec<u8>>,
+    spliced: Spliced,
 }
 
 impl Writer {
@@ -66,12 +67,12 @@ impl Writer {
     pub fn new() -> Writer {
         let (tx, rx) = mpsc::channel(OUTPUT_QUEUE);
         let (direct_tx, direct_rx) = mpsc::channel(OUTPUT_QUEUE);
-        Writer { tx, rx, direct_tx, direct_rx }
+        Writer { tx, rx, direct_tx, direct_rx, spliced: Spliced::default() }
     }
 
     /// A handle that sends notifications straight to this writer.
     pub fn direct(&self) -> DirectOutput {
-        DirectOutput(self.direct_tx.clone())
+        DirectOutput(self.direct_tx.clone(), self.spliced.clone())
     }
 }
 
@@ -80,7 +81,7 @@ impl Writer {
 /// write it into its pipe and have the pump cut the frame out again (a publication of
 /// thousands of diagnostics costs several times less).
 #[derive(Clone, Debug)]
-pub struct DirectOutput(mpsc::Sender<Vec<u8>>);
+pub struct DirectOutput(mpsc::Sender<Vec<u8>>, Spliced);
 
 impl DirectOutput {
     /// The whole frame of the notification `method` with `params` (CPU work: call it off the
@@ -100,6 +101,68 @@ impl DirectOutput {
     pub async fn send(&self, frame: Vec<u8>) -> bool {
         self.0.send(frame).await.is_ok()
     }
+
+    /// Keeps `result`, the JSON of a request's result serialised by the handler itself, and
+    /// returns the placeholder string the handler puts in its typed (small) answer instead.
+    /// The framework answers with the placeholder under the request's id, which only it
+    /// knows; the pump then sends `result` in its place (see [`Spliced`]).
+    pub fn splice(&self, result: Vec<u8>) -> String {
+        self.1.keep(result)
+    }
+}
+
+/// Large request results (whole-document semantic tokens, inlay hints) serialised straight
+/// from their typed values to bytes: through the framework, 100,000 integers would become a
+/// JSON tree, be written into its pipe and be cut out again, which costs more than computing
+/// them. The framework's own response still decides the id and the order of replies; the pump
+/// only swaps the placeholder result for the kept bytes.
+#[derive(Clone, Debug, Default)]
+struct Spliced(std::sync::Arc<std::sync::Mutex<SplicedResults>>);
+
+#[derive(Debug, Default)]
+struct SplicedResults {
+    next_key: u64,
+    results: std::collections::BTreeMap<u64, Vec<u8>>,
+}
+
+/// Results kept at most: a request cancelled after its handler finished leaves its result
+/// behind, so the oldest go first.
+const MAX_SPLICED: usize = 8;
+
+/// How the placeholder starts in the framework's JSON (the control character is escaped), so
+/// no text of a well-formed article can spell it. Its key follows.
+const SPLICE_MARKER: &str = r"\u0001article-lsp:spliced:";
+
+impl Spliced {
+    fn keep(&self, result: Vec<u8>) -> String {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.next_key += 1;
+        let key = kept.next_key;
+        kept.results.insert(key, result);
+        while kept.results.len() > MAX_SPLICED {
+            kept.results.pop_first();
+        }
+        format!("\u{1}article-lsp:spliced:{key}")
+    }
+
+    /// The frame to send instead of the framework's response `body`, when it carries a
+    /// placeholder whose result is kept.
+    fn replace(&self, body: &[u8]) -> Option<Vec<u8>> {
+        let at = memmem::find(body, SPLICE_MARKER.as_bytes())? + SPLICE_MARKER.len();
+        let digits = body[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let key: u64 = std::str::from_utf8(&body[at..at + digits]).ok()?.parse().ok()?;
+        #[derive(Deserialize)]
+        struct Response {
+            id: Value,
+        }
+        let id = serde_json::from_slice::<Response>(body).ok()?.id;
+        let result = self.0.lock().unwrap_or_else(|p| p.into_inner()).results.remove(&key)?;
+        let mut spliced = format!(r#"{{"jsonrpc":"2.0","id":{id},"result":"#).into_bytes();
+        spliced.reserve(result.len() + 1);
+        spliced.extend_from_slice(&result);
+        spliced.push(b'}');
+        Some(frame(&spliced))
+    }
 }
 
 /// Serves `input`/`output` through the guard; `framework` runs the real server on the two ends
@@ -114,9 +177,9 @@ where
 {
     let (to_framework, framework_in) = tokio::io::duplex(PIPE_BUFFER);
     let (framework_out, from_framework) = tokio::io::duplex(PIPE_BUFFER);
-    let Writer { tx: frames_tx, rx: frames_rx, direct_rx, .. } = writer;
+    let Writer { tx: frames_tx, rx: frames_rx, direct_rx, spliced, .. } = writer;
     let reader = read_input(input, to_framework, frames_tx.clone());
-    let pump = pump_framework(from_framework, frames_tx);
+    let pump = pump_framework(from_framework, frames_tx, spliced);
     let writer = write_output(frames_rx, direct_rx, output);
     let (outcome, (), (), ()) = tokio::join!(reader, framework(framework_in, framework_out), pump, writer);
     outcome
@@ -508,13 +571,15 @@ async fn forward_frame(to_framework: &mut DuplexStream, body: &[u8]) -> std::io:
     to_framework.write_all(body).await
 }
 
-/// Passes the framework's frames, whole, to the writer.
-async fn pump_framework(from_framework: DuplexStream, frames_tx: mpsc::Sender<Vec<u8>>) {
+/// Passes the framework's frames, whole, to the writer (a response with a placeholder result
+/// as the result kept for it).
+async fn pump_framework(from_framework: DuplexStream, frames_tx: mpsc::Sender<Vec<u8>>, spliced: Spliced) {
     let mut frames = FrameReader::new(from_framework);
     loop {
         match frames.next().await {
             Frame::Body(body) => {
-                if frames_tx.send(frame(&body)).await.is_err() {
+                let framed = spliced.replace(&body).unwrap_or_else(|| frame(&body));
+                if frames_tx.send(framed).await.is_err() {
                     return;
                 }
             }
@@ -547,6 +612,28 @@ async fn write_output<O: AsyncWrite + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The framework's response with a placeholder becomes the kept result under the same id;
+    /// other frames pass unchanged, and only the newest results are kept.
+    #[test]
+    fn a_placeholder_response_carries_the_kept_result_under_its_id() {
+        let spliced = Spliced::default();
+        let placeholder = spliced.keep(br#"{"data":[1,2,3,4,5]}"#.to_vec());
+        let response = json!({ "jsonrpc": "2.0", "result": { "resultId": placeholder, "data": [] }, "id": "a\"b" });
+        let sent = spliced.replace(response.to_string().as_bytes()).unwrap();
+        let body = sent.split_at(sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4).1;
+        let sent: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(sent, json!({ "jsonrpc": "2.0", "id": "a\"b", "result": { "data": [1, 2, 3, 4, 5] } }));
+        assert_eq!(spliced.replace(response.to_string().as_bytes()), None, "sent once");
+        assert_eq!(spliced.replace(br#"{"jsonrpc":"2.0","result":{"data":[]},"id":1}"#), None);
+
+        let first = spliced.keep(b"1".to_vec());
+        for _ in 0..MAX_SPLICED {
+            spliced.keep(b"2".to_vec());
+        }
+        let stale = json!({ "jsonrpc": "2.0", "result": [first], "id": 9 });
+        assert_eq!(spliced.replace(stale.to_string().as_bytes()), None, "the oldest was dropped");
+    }
 
     /// The one-pass verdict, when it gives one, is the full judgement's.
     #[test]

@@ -188,6 +188,9 @@ fn classify(c: char) -> Class {
         // `× ÷` are operators: between digits and units, as `2πr` is a formula.
         0xD7 | 0xF7 => Class::Math,
         0xA6..=0xBE | 0x2C6..=0x2DD | 0x2016..=0x2017 | 0x2020..=0x2021 | 0x2030..=0x205E => Class::Symbol,
+        // Ligatures and obsolete letters of Latin Extended-A that modern text spells out (`IJ`,
+        // `l·l`, `'n`, `s`): what `Ä²`, `Ä³`, `Å‰`, `Å¿` decode to.
+        0x132 | 0x133 | 0x138 | 0x13F | 0x140 | 0x149 | 0x17F => Class::LatinRare,
         0xC0..=0x17F | 0x1E00..=0x1EFF => latin_letter(c),
         0x180..=0x24F => latin_extended_b(c),
         0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => Class::Combining,
