@@ -826,7 +826,7 @@ fn numbers(data: &Value) -> Vec<u64> {
 /// Whole-document semantic tokens and inlay hints are serialised past the framework and
 /// spliced into its response: over the real binary, with edits, hovers and range requests in
 /// flight between them, every answer is a well-formed JSON-RPC response under its own id
-/// (numbers and strings), carries no placeholder, and holds exactly what a fresh server
+/// (numbers and strings), carries no splice ticket, and holds exactly what a fresh server
 /// computes for one of the versions sent (the last one once the edits have settled).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spliced_tokens_and_hints_are_whole_responses_under_their_own_ids_amid_other_traffic() {
@@ -902,7 +902,7 @@ async fn spliced_tokens_and_hints_are_whole_responses_under_their_own_ids_amid_o
         assert_eq!(keys.len(), 3, "{method}: {response}");
         assert_eq!(response["jsonrpc"], "2.0");
         assert!(response.get("result").is_some(), "{method}: {response}");
-        assert!(!response.to_string().contains("spliced"), "{method}: a placeholder reached the client");
+        assert!(!response.to_string().contains("spliced"), "{method}: a splice ticket reached the client");
         let result = &response["result"];
         let matches_a_version =
             |pick: fn(&(Value, Value, Value)) -> &Value, got: &Value| expected.iter().any(|e| pick(e) == got);

@@ -103,8 +103,8 @@ impl DirectOutput {
     }
 
     /// Keeps `result`, the JSON of a request's result serialised by the handler itself, and
-    /// returns the placeholder string the handler puts in its typed (small) answer instead.
-    /// The framework answers with the placeholder under the request's id, which only it
+    /// returns the ticket string the handler puts in its typed (small) answer instead.
+    /// The framework answers with the ticket under the request's id, which only it
     /// knows; the pump then sends `result` in its place (see [`Spliced`]).
     pub fn splice(&self, result: Vec<u8>) -> String {
         self.1.keep(result)
@@ -115,7 +115,7 @@ impl DirectOutput {
 /// from their typed values to bytes: through the framework, 100,000 integers would become a
 /// JSON tree, be written into its pipe and be cut out again, which costs more than computing
 /// them. The framework's own response still decides the id and the order of replies; the pump
-/// only swaps the placeholder result for the kept bytes.
+/// only swaps the ticket result for the kept bytes.
 #[derive(Clone, Debug, Default)]
 struct Spliced(std::sync::Arc<std::sync::Mutex<SplicedResults>>);
 
@@ -129,7 +129,7 @@ struct SplicedResults {
 /// behind, so the oldest go first.
 const MAX_SPLICED: usize = 8;
 
-/// How the placeholder starts in the framework's JSON (the control character is escaped), so
+/// How the ticket starts in the framework's JSON (the control character is escaped), so
 /// no text of a well-formed article can spell it. Its key follows.
 const SPLICE_MARKER: &str = r"\u0001article-lsp:spliced:";
 
@@ -146,7 +146,7 @@ impl Spliced {
     }
 
     /// The frame to send instead of the framework's response `body`, when it carries a
-    /// placeholder whose result is kept.
+    /// ticket whose result is kept.
     fn replace(&self, body: &[u8]) -> Option<Vec<u8>> {
         let at = memmem::find(body, SPLICE_MARKER.as_bytes())? + SPLICE_MARKER.len();
         let digits = body[at..].iter().take_while(|b| b.is_ascii_digit()).count();
@@ -571,7 +571,7 @@ async fn forward_frame(to_framework: &mut DuplexStream, body: &[u8]) -> std::io:
     to_framework.write_all(body).await
 }
 
-/// Passes the framework's frames, whole, to the writer (a response with a placeholder result
+/// Passes the framework's frames, whole, to the writer (a response with a ticket result
 /// as the result kept for it).
 async fn pump_framework(from_framework: DuplexStream, frames_tx: mpsc::Sender<Vec<u8>>, spliced: Spliced) {
     let mut frames = FrameReader::new(from_framework);
@@ -613,13 +613,13 @@ async fn write_output<O: AsyncWrite + Unpin>(
 mod tests {
     use super::*;
 
-    /// The framework's response with a placeholder becomes the kept result under the same id;
+    /// The framework's response with a ticket becomes the kept result under the same id;
     /// other frames pass unchanged, and only the newest results are kept.
     #[test]
-    fn a_placeholder_response_carries_the_kept_result_under_its_id() {
+    fn a_ticket_response_carries_the_kept_result_under_its_id() {
         let spliced = Spliced::default();
-        let placeholder = spliced.keep(br#"{"data":[1,2,3,4,5]}"#.to_vec());
-        let response = json!({ "jsonrpc": "2.0", "result": { "resultId": placeholder, "data": [] }, "id": "a\"b" });
+        let ticket = spliced.keep(br#"{"data":[1,2,3,4,5]}"#.to_vec());
+        let response = json!({ "jsonrpc": "2.0", "result": { "resultId": ticket, "data": [] }, "id": "a\"b" });
         let sent = spliced.replace(response.to_string().as_bytes()).unwrap();
         let body = sent.split_at(sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4).1;
         let sent: Value = serde_json::from_slice(body).unwrap();
