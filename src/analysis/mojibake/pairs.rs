@@ -9,11 +9,16 @@
 //! the first byte of each curly quote as `‚`, in `‚Äú`). A repair that *adds* a mark pays
 //! nothing (in `â€œquotedâ€` both halves are mangled), so the feature only ever makes the
 //! engine more careful.
+//!
+//! The other half of the feature: a double quote the line opens before the stretch and never
+//! closes after it is missing its closing mark, and `”` (E2 80 9D) is the character whose last
+//! byte Windows-1252 leaves undefined. Keeping such a stretch pays [`UNCLOSED_QUOTE`]; a repair
+//! that puts a lost character (U+FFFD) there does not (`“yesâ€? and`).
 
 use std::ops::Range;
 
 use super::stretch::Stretch;
-use super::weights::BROKEN_PAIR;
+use super::weights::{BROKEN_PAIR, UNCLOSED_QUOTE};
 
 /// The mark that opens the pair `c` closes: `«…»`, `»…«` (German, Danish), `‹…›`, `“…”`,
 /// `„…“` (German, Icelandic, Czech), `„…”` (Polish, Hungarian), `‘…’`, `‚…‘`. `None` for
@@ -33,6 +38,22 @@ fn closes(c: char, next: Option<char>) -> &'static [char] {
     }
 }
 
+/// Whether `marks` (in order) leave a double quote open: `“` opens one unless a `„` is open
+/// (German and Czech close `„` with `“`), `”` closes whichever is open.
+fn double_quote_open(marks: &[(usize, char)]) -> bool {
+    let mut open = None;
+    for &(_, c) in marks {
+        open = match (c, open) {
+            ('„', _) => Some('„'),
+            ('“', Some('„')) => None,
+            ('“', _) => Some('“'),
+            ('”', _) => None,
+            (_, open) => open,
+        };
+    }
+    open.is_some()
+}
+
 /// Whether `c` is a paired mark at all (either half).
 fn is_mark(c: char) -> bool {
     matches!(c, '«' | '»' | '‹' | '›' | '“' | '”' | '„' | '‘' | '’' | '‚')
@@ -44,17 +65,21 @@ pub(super) struct Pairing {
     /// The closing marks of the stretch whose pair the line opened right before it and does
     /// not close again after it: a repair must keep them.
     closing: Vec<char>,
+    /// The line opened a double quote before the stretch and closes none after it.
+    unclosed: bool,
 }
 
 impl Pairing {
     /// Badness of `chars` standing in for the stretch: [`BROKEN_PAIR`] when they drop one of
-    /// the stretch's closing marks.
-    pub(super) fn cost(&self, mut chars: impl Iterator<Item = char>) -> i32 {
-        if self.closing.is_empty() {
-            return 0;
-        }
-        let kept = |m: &char| chars.any(|c| c == *m);
-        if self.closing.iter().all(kept) { 0 } else { BROKEN_PAIR }
+    /// the stretch's closing marks, [`UNCLOSED_QUOTE`] when they leave the line's open double
+    /// quote without a place where its closing mark may have been lost (a U+FFFD). Whatever
+    /// else they hold pays it too, so only a lost byte's reading gains by it, and such a line
+    /// is outside the sequence bound (`bound.rs`), which counts word shapes alone.
+    pub(super) fn cost(&self, chars: impl Iterator<Item = char> + Clone) -> i32 {
+        let has = |m: char| chars.clone().any(|c| c == m);
+        let broken = !self.closing.iter().all(|&m| has(m));
+        let unclosed = self.unclosed && !has('\u{FFFD}');
+        BROKEN_PAIR * i32::from(broken) + UNCLOSED_QUOTE * i32::from(unclosed)
     }
 }
 
@@ -86,7 +111,8 @@ pub(super) fn pairings(text: &str, line: Range<usize>, stretches: &[Stretch]) ->
                 return Pairing::default();
             }
             let range = span(s);
-            let after = clean.partition_point(|&(at, _)| at < range.start);
+            let after_index = clean.partition_point(|&(at, _)| at < range.start);
+            let after = after_index;
             let before = after.checked_sub(1).and_then(|i| clean.get(i)).map(|&(_, c)| c);
             let after = clean.get(after).map(|&(_, c)| c);
             let mut closing = Vec::new();
@@ -98,7 +124,9 @@ pub(super) fn pairings(text: &str, line: Range<usize>, stretches: &[Stretch]) ->
                     closing.push(c);
                 }
             }
-            Pairing { closing }
+            let unclosed = double_quote_open(&clean[..after_index])
+                && !clean[after_index..].iter().any(|&(_, c)| c == '”' || c == '“');
+            Pairing { closing, unclosed }
         })
         .collect()
 }
@@ -111,4 +139,4 @@ fn may_hold_marks(bytes: &[u8]) -> bool {
 
 // The bound of `path::never_gains` counts a repair's word shape, this cost included, as at
 // least zero.
-const _: () = assert!(BROKEN_PAIR >= 0);
+const _: () = assert!(BROKEN_PAIR >= 0 && UNCLOSED_QUOTE >= 0);

@@ -62,7 +62,10 @@ const ROWS: [Row; TABLE_COUNT] = [
         rare: &[("ÃÂŠšŒœŸƒªºµ", 3)],
     },
     Row {
-        legacy: Legacy::Windows1257, source: Source::Whatwg(encoding_rs::WINDOWS_1257), prior: 1, rare: &[("Ã", 3)]
+        legacy: Legacy::Windows1257,
+        source: Source::Whatwg(encoding_rs::WINDOWS_1257),
+        prior: 1,
+        rare: &[("ÃĆ", 3)],
     },
     Row { legacy: Legacy::Koi8R, source: Source::Whatwg(encoding_rs::KOI8_R), prior: 3, rare: &[] },
     Row { legacy: Legacy::MacRoman, source: Source::Whatwg(encoding_rs::MACINTOSH), prior: 1, rare: &[] },

@@ -234,6 +234,10 @@ pub(super) const FOREIGN_WORD: i32 = 2;
 /// (`«LÃ»` read as `«Lû`; see [`super::pairs`]).
 pub(super) const BROKEN_PAIR: i32 = 4;
 
+/// Badness of a stretch left as it is after a double quote that its line opens and never closes
+/// (`“yesâ€? and`), where a repair could restore the lost closing mark (see [`super::pairs`]).
+pub(super) const UNCLOSED_QUOTE: i32 = 4;
+
 /// The total gain of a table over a line that makes it the line's hypothesis.
 pub(super) const STRONG_LINE: i32 = 4;
 
