@@ -15,7 +15,7 @@ use super::incremental::ParseSource;
 use super::shared::Shared;
 use super::to_lsp;
 use super::transport::DirectOutput;
-use super::unit_tokens::{self, TokenUnits};
+use super::unit_tokens::{self, Encoded, TokenUnits};
 use crate::config::Config;
 use crate::ide::{self, HintKind, HintSettings, LinkTarget, TokenKind};
 use crate::line_index::{PositionEncoding, column_width};
@@ -259,7 +259,7 @@ pub struct CarriedTokens {
 #[derive(Debug)]
 pub struct SentTokens {
     result_id: String,
-    data: Arc<Vec<SemanticToken>>,
+    data: Arc<Encoded>,
 }
 
 /// Result ids: unique in the process, so an id from another document or server never matches.
@@ -271,11 +271,11 @@ struct CachedTokens {
     /// out a fresh `Config` per request when no file configures the folder).
     extra_fields: Vec<String>,
     encoding: PositionEncoding,
-    data: Arc<Vec<SemanticToken>>,
+    data: Arc<Encoded>,
 }
 
 impl Views {
-    fn tokens(&self, snap: &Snap) -> Arc<Vec<SemanticToken>> {
+    fn tokens(&self, snap: &Snap) -> Arc<Encoded> {
         let mut cached = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         let same = |c: &&CachedTokens| c.extra_fields == snap.config.extra_fields && c.encoding == snap.encoding;
         if let Some(c) = cached.as_ref().filter(same) {
@@ -289,9 +289,9 @@ impl Views {
 
     /// From the front matter's units when the analysis made them (re-encoding only the units
     /// not encoded for an earlier version), else by a walk of the whole parse.
-    fn encode(&self, snap: &Snap) -> Vec<SemanticToken> {
+    fn encode(&self, snap: &Snap) -> Encoded {
         let Some(ParseSource::Units(_, units)) = snap.current.parse_source() else {
-            return encode_tokens(snap);
+            return Encoded::whole(encode_tokens(snap));
         };
         let mut cache = self.units.lock().unwrap_or_else(|p| p.into_inner());
         let (data, next) = unit_tokens::assemble(units, &snap.rope, (&snap.config, snap.encoding), cache.as_deref());
@@ -313,7 +313,7 @@ impl Views {
 
     /// Records `data` as sent (under a fresh result id unless it is what was sent last) and
     /// returns what was sent before.
-    fn send(&self, data: Arc<Vec<SemanticToken>>) -> (Arc<SentTokens>, Option<Arc<SentTokens>>) {
+    fn send(&self, data: Arc<Encoded>) -> (Arc<SentTokens>, Option<Arc<SentTokens>>) {
         let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
         let before = sent.clone();
         if let Some(same) = before.as_ref().filter(|s| Arc::ptr_eq(&s.data, &data)) {
@@ -330,7 +330,7 @@ pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams)
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
         let (sent, _) = snap.current.views.send(snap.current.views.tokens(&snap));
-        SemanticTokensResult::Tokens(spliced_tokens(&snap.direct, Some(&sent.result_id), &sent.data))
+        SemanticTokensResult::Tokens(spliced_tokens(&snap.direct, Some(&sent.result_id), &sent.data.data))
     })
     .await
 }
@@ -349,14 +349,25 @@ pub async fn semantic_tokens_delta(
         match before.filter(|b| b.result_id == params.previous_result_id) {
             Some(before) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
                 result_id,
-                edits: token_edits(&before.data, &now.data).into_iter().collect(),
+                edits: unit_edits(&before.data, &now.data).into_iter().collect(),
             }),
-            None => {
-                SemanticTokensFullDeltaResult::Tokens(spliced_tokens(&snap.direct, Some(&now.result_id), &now.data))
-            }
+            None => SemanticTokensFullDeltaResult::Tokens(spliced_tokens(
+                &snap.direct,
+                Some(&now.result_id),
+                &now.data.data,
+            )),
         }
     })
     .await
+}
+
+/// [`token_edits`] between the tokens of the units that differ: the units both share at the
+/// start and the end are skipped whole.
+fn unit_edits(old: &Encoded, new: &Encoded) -> Option<SemanticTokensEdit> {
+    let (prefix, suffix) = unit_tokens::shared_ends(old, new);
+    let mut edit = token_edits(&old.data[prefix..old.data.len() - suffix], &new.data[prefix..new.data.len() - suffix])?;
+    edit.start += (prefix * 5) as u32;
+    Some(edit)
 }
 
 /// The one edit that turns `old` into `new` (none when equal): everything between their
@@ -382,7 +393,7 @@ pub async fn semantic_tokens_range(
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
         let all = snap.current.views.tokens(&snap);
-        let data = tokens_in(&all, params.range);
+        let data = tokens_in(&all.data, params.range);
         SemanticTokensRangeResult::Tokens(spliced_tokens(&snap.direct, None, &data))
     })
     .await

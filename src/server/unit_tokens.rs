@@ -26,6 +26,22 @@ pub struct TokenUnits {
     by_text: HashMap<(u64, Option<&'static str>), Arc<UnitTokens>>,
 }
 
+/// A document's tokens, with the units they were assembled from (none when they were made by
+/// a walk of the whole parse): a delta skips the units two versions share without comparing.
+#[derive(Debug, Default)]
+pub struct Encoded {
+    pub data: Vec<SemanticToken>,
+    spans: Vec<UnitSpan>,
+}
+
+/// A unit's tokens as placed in a document: its first token's deltas count from the token
+/// before it, in the unit before.
+#[derive(Debug)]
+struct UnitSpan {
+    tokens: Arc<UnitTokens>,
+    first: SemanticToken,
+}
+
 /// One unit's tokens in the protocol's relative encoding; the first token's line delta counts
 /// from the unit's first line (its column is absolute: the unit starts a line).
 #[derive(Debug)]
@@ -44,11 +60,12 @@ pub fn assemble(
     rope: &Rope,
     (config, encoding): (&Config, PositionEncoding),
     previous: Option<&TokenUnits>,
-) -> (Vec<SemanticToken>, TokenUnits) {
+) -> (Encoded, TokenUnits) {
     let reusable = previous.filter(|p| p.extra_fields == config.extra_fields && p.encoding == encoding);
     let refs = units.unit_refs();
     let mut by_text = HashMap::with_capacity(refs.len());
     let mut data = Vec::with_capacity(reusable.map_or(0, |p| p.by_text.len() * 8));
+    let mut spans = Vec::with_capacity(refs.len());
     let (mut line, mut col) = (0u32, 0u32);
     // Where the last unit ended, and on which line: adjacent units need no line lookup.
     let mut ended: Option<(usize, u32)> = None;
@@ -70,12 +87,36 @@ pub fn assemble(
         let first_line = base + first.delta_line;
         let delta_line = first_line.saturating_sub(line);
         let delta_start = if delta_line == 0 { first.delta_start.saturating_sub(col) } else { first.delta_start };
-        data.push(SemanticToken { delta_line, delta_start, ..*first });
+        let first = SemanticToken { delta_line, delta_start, ..*first };
+        data.push(first);
         data.extend_from_slice(&tokens.data[1..]);
         (line, col) = (base + tokens.last.0, tokens.last.1);
+        spans.push(UnitSpan { tokens, first });
     }
     let extra_fields = config.extra_fields.clone();
-    (data, TokenUnits { extra_fields, encoding, by_text })
+    (Encoded { data, spans }, TokenUnits { extra_fields, encoding, by_text })
+}
+
+/// How many tokens at the start and at the end of `old` and `new` are known to be equal
+/// because they come from the same units, placed the same way: a delta compares only the
+/// tokens between them (those of the units an edit touched).
+pub fn shared_ends(old: &Encoded, new: &Encoded) -> (usize, usize) {
+    let same = |(a, b): &(&UnitSpan, &UnitSpan)| Arc::ptr_eq(&a.tokens, &b.tokens) && a.first == b.first;
+    let prefix = old.spans.iter().zip(&new.spans).take_while(same).count();
+    let rest = old.spans.len().min(new.spans.len()) - prefix;
+    let suffix = old.spans.iter().rev().zip(new.spans.iter().rev()).take(rest).take_while(same).count();
+    let count = |spans: &[UnitSpan]| spans.iter().map(|s| s.tokens.data.len()).sum::<usize>();
+    let (start, end) = (count(&old.spans[..prefix]), count(&old.spans[old.spans.len() - suffix..]));
+    // The spans describe the data exactly; anything else compares every token.
+    let fits = |e: &Encoded| start + end <= e.data.len();
+    if fits(old) && fits(new) { (start, end) } else { (0, 0) }
+}
+
+impl Encoded {
+    /// Tokens made without units (a walk of the whole parse).
+    pub fn whole(data: Vec<SemanticToken>) -> Encoded {
+        Encoded { data, spans: Vec::new() }
+    }
 }
 
 /// One unit's tokens, encoded against its own text.
@@ -142,10 +183,11 @@ mod tests {
         extra.extra_fields = vec!["extra".to_string(), "related.custom".to_string()];
         let configs = [Config::default(), extra];
         let encodings = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
-        let mut caches: Vec<Option<TokenUnits>> = (0..configs.len() * encodings.len()).map(|_| None).collect();
+        let mut caches: Vec<Option<(Encoded, TokenUnits)>> =
+            (0..configs.len() * encodings.len()).map(|_| None).collect();
         assert!(units_of(&Rope::from_str(BASE), &configs[0]).is_some());
         let (mut text, mut last_good) = (BASE.to_string(), BASE.to_string());
-        let (mut seed, mut by_units, mut reused) = (99u64, 0, 0);
+        let (mut seed, mut by_units, mut reused, mut skipped) = (99u64, 0, 0, 0);
         for step in 0..600 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
@@ -169,16 +211,24 @@ mod tests {
                 by_units += 1;
                 for (e, &encoding) in encodings.iter().enumerate() {
                     let cache = &mut caches[c * encodings.len() + e];
-                    let (data, next) = assemble(&units, &rope, (config, encoding), cache.as_ref());
-                    assert_eq!(data, whole(&text, config, encoding), "{encoding:?} {text:?}");
-                    reused += usize::from(cache.as_ref().is_some_and(|c| c.by_text.len() > 2));
-                    *cache = Some(next);
+                    let (data, next) = assemble(&units, &rope, (config, encoding), cache.as_ref().map(|c| &c.1));
+                    assert_eq!(data.data, whole(&text, config, encoding), "{encoding:?} {text:?}");
+                    if let Some((before, units)) = cache.as_ref() {
+                        reused += usize::from(units.by_text.len() > 2);
+                        // What a delta skips is equal indeed.
+                        let (start, end) = shared_ends(before, &data);
+                        assert_eq!(before.data[..start], data.data[..start]);
+                        assert_eq!(before.data[before.data.len() - end..], data.data[data.data.len() - end..]);
+                        skipped += start + end;
+                    }
+                    *cache = Some((data, next));
                 }
             }
         }
         // Most texts keep a front matter that parses as units, so the comparison is exercised.
         assert!(by_units > 500, "{by_units}");
         assert!(reused > 1_000, "{reused}");
+        assert!(skipped > 10_000, "{skipped}");
     }
 
     /// A unit seen before is not encoded again: its tokens are shared with the earlier assembly.
