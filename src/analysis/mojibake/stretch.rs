@@ -262,6 +262,14 @@ fn decoded_masks(line: &[u8], at: usize) -> (Masks, usize) {
     (c.map(masks).unwrap_or_default(), len)
 }
 
+/// Whether [`super::find`] may find a run in `line`, one line without its terminator: false
+/// only when the byte pre-filter proves that no stretch of it holds a sequence in any table,
+/// so the search would build nothing. Takes bytes (any bytes, valid UTF-8 or not) so that a
+/// caller can skip a clean line before validating it.
+pub fn may_hold_run(line: &[u8]) -> bool {
+    may_hold_sequence(line)
+}
+
 /// Per-byte tables of [`may_hold_sequence`], built once from [`masks`] itself.
 struct QuickMasks {
     /// Masks of U+0000..U+07FF, indexed by the payload bits of a two-byte character.
@@ -374,6 +382,22 @@ mod tests {
         }
         // The pre-filter must earn its place: most clean lines never reach the scanner.
         assert!(rejected > 100, "only {rejected} lines rejected");
+    }
+
+    /// The contract the streaming `fix` relies on: a line the pre-filter clears has no run.
+    #[test]
+    fn a_line_the_pre_filter_clears_has_no_run() {
+        let mut cleared = 0;
+        for line in DATA.iter().flat_map(|d| d.lines()) {
+            let variants = (0..TABLE_COUNT).map(|t| mangled(line, Table(t as u8)));
+            for text in std::iter::once(line.to_owned()).chain(variants) {
+                if !may_hold_run(text.as_bytes()) {
+                    assert_eq!(super::super::find(&text), Vec::new(), "{text:?}");
+                    cleared += 1;
+                }
+            }
+        }
+        assert!(cleared > 100, "only {cleared} lines cleared");
     }
 
     /// The lattice reads nothing in a stretch that the scanner rules out, in any table.
