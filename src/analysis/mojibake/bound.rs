@@ -27,6 +27,7 @@
 //! the full search.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use super::classes::{Class, Script, class_of, script_of};
 use super::path::{Kind, edge, shortcuts};
@@ -57,6 +58,20 @@ struct Info {
     class: Class,
 }
 
+fn info_of(c: char) -> Info {
+    Info { masks: masks(c), class: class_of(c) }
+}
+
+/// Below this code point (ASCII and every two-byte character: the Latin, Greek and Cyrillic
+/// letters of the lines the bound is for) a character's [`Info`] is looked up in one table.
+const DENSE: u32 = 0x800;
+
+/// [`info_of`] for every code point below [`DENSE`], built once.
+fn infos_below() -> &'static [Info] {
+    static INFOS: OnceLock<Vec<Info>> = OnceLock::new();
+    INFOS.get_or_init(|| (0..DENSE).map(|code| info_of(char::from_u32(code).unwrap_or_default())).collect())
+}
+
 thread_local! {
     static CHARS: RefCell<(Vec<char>, Vec<Info>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
@@ -67,7 +82,8 @@ fn with_chars<T>(line: &str, f: impl FnOnce(&[char], &[Info]) -> T) -> T {
         chars.clear();
         chars.extend(line.chars());
         info.clear();
-        info.extend(chars.iter().map(|&c| Info { masks: masks(c), class: class_of(c) }));
+        let below = infos_below();
+        info.extend(chars.iter().map(|&c| below.get(c as usize).copied().unwrap_or_else(|| info_of(c))));
     };
     CHARS.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buffers) => {
