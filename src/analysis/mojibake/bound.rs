@@ -212,7 +212,11 @@ fn sequence(table: Table, chars: &[char], at: usize) -> Result<Option<Sequence>,
     if lead == 0xED {
         return Err(GiveUp);
     }
-    let decoded = std::str::from_utf8(&bytes[..len]).ok().and_then(|s| s.chars().next());
+    let decoded = match bytes {
+        // A two-byte lead and a continuation byte are always a character (U+0080..U+07FF).
+        [lead, cont, ..] if len == 2 => char::from_u32(u32::from(lead & 0x1F) << 6 | u32::from(cont & 0x3F)),
+        _ => std::str::from_utf8(&bytes[..len]).ok().and_then(|s| s.chars().next()),
+    };
     Ok(decoded.map(|decoded| Sequence { len, decoded, nbsp }))
 }
 
@@ -302,7 +306,9 @@ impl Line<'_> {
         if before.is_some_and(|p| masks(p).lead() & decoded.cont != 0) {
             return None;
         }
-        let after_is_read = !matches!(sequence(table, self.chars, end), Ok(None));
+        // `may_start` is the first step of `sequence`: most characters start nothing.
+        let after_is_read =
+            self.may_start(end) & 1 << table.0 != 0 && !matches!(sequence(table, self.chars, end), Ok(None));
         let kept_left = link(left, first, s);
         let most = outputs(seq.decoded).map(|out| {
             let class = class_of(out);
