@@ -15,7 +15,7 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 
 use super::fix::FileFix;
-use crate::analysis::mojibake::next_non_ascii;
+use crate::analysis::mojibake::{may_hold_run, next_non_ascii, proven_without_runs};
 use crate::config::Config;
 use crate::fix::{self, Fixed, LineScratch, Selection};
 
@@ -148,8 +148,11 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 
 /// Writes `bytes` to `out` with its lines repaired; returns how many edits were applied. Lines
 /// end at `\n`, `\r\n` or `\r`, as everywhere else; terminators are copied as they are. The
-/// input was validated before (streamed input in a first pass), so only the lines handed to
-/// the repairs are checked again, which stops at bytes that changed since: ASCII needs no check.
+/// only line-local repair is mojibake ([`fix::LINE_LOCAL`]), so a line its byte pre-filter
+/// clears ([`may_hold_run`]) is copied as it is, like ASCII, without being decoded, and one its
+/// sequence bound clears ([`proven_without_runs`]) without a search. The input
+/// was validated before (streamed input in a first pass), so only the lines handed to the
+/// repairs are checked again, which stops at bytes that changed since.
 fn repair(
     bytes: &[u8],
     config: &Config,
@@ -162,7 +165,15 @@ fn repair(
     while let Some(at) = next_non_ascii(bytes, from) {
         let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        if !may_hold_run(&bytes[start..end]) {
+            from = end;
+            continue;
+        }
         let line = simdutf8::basic::from_utf8(&bytes[start..end]).map_err(|_| Trouble::Changed)?;
+        if proven_without_runs(line) {
+            from = end;
+            continue;
+        }
         if let Some(fixed) = fix::fix_line(line, config, selection, scratch) {
             out.write_all(&bytes[written..start]).map_err(Trouble::Write)?;
             out.write_all(fixed.text.as_bytes()).map_err(Trouble::Write)?;
@@ -218,6 +229,13 @@ mod tests {
                 fix_text(text, &Config::default(), &Selection { only: Some(vec![crate::analysis::Code::Mojibake]) });
             assert_eq!(in_memory, expected, "{text:?}");
         }
+    }
+
+    /// [`repair`] copies the lines the mojibake pre-filter clears without running the other
+    /// line-local repairs: adding one must revisit that shortcut.
+    #[test]
+    fn mojibake_is_the_only_line_local_repair() {
+        assert_eq!(fix::LINE_LOCAL, &[crate::analysis::Code::Mojibake]);
     }
 
     #[test]

@@ -286,8 +286,14 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
         let bom = rope.get_char(0) == Some('\u{feff}');
         layout.body = if bom { '\u{feff}'.len_utf8() } else { 0 }..0;
     }
-    // A front matter parsed as units is kept as those alone (requests assemble the tree).
-    let parsed = match (units.units(), checked.parsed) {
+    // A front matter parsed as units is kept as those alone (requests assemble the tree): its
+    // tree is made of the cache's own list items, which go back to it.
+    let mut front = checked.parsed;
+    if let Some(parsed) = front.as_mut().filter(|_| units.is_lending()) {
+        let lent = parsed.root.take().map(|root| units.give_back(root));
+        parsed.root = lent.and_then(Result::err);
+    }
+    let parsed = match (units.units(), front) {
         (Some(held), Some(_)) => ParseSource::Units(layout, held),
         (_, front) => {
             ParseSource::Ready(Arc::new(ide::Parsed::of_front_matter(layout, front.map(Arc::new), rope.len_bytes())))

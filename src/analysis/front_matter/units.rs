@@ -3,6 +3,11 @@
 //! its text with unit-relative spans (the per-line cache, one level up), so an edit inside one
 //! related entry re-parses that entry only; assembling the tree shifts the cached spans.
 //!
+//! The tree a parse returns is made of the list items' own nodes, moved out of the cache and
+//! shifted in place, not of copies: a front matter of 2,000 related entries holds one tree, not
+//! two, while it is checked. The caller gives the tree back ([`UnitCache::give_back`]) and the
+//! items return to the cache.
+//!
 //! The unit parse is used only when every unit parses cleanly on its own; it then equals the
 //! parse of the whole block (a unit test keeps it so). Anything else (a syntax error, an alias
 //! of an anchor in another entry, a root that is not a block mapping) takes the whole-block
@@ -29,6 +34,20 @@ pub struct UnitCache {
     /// The front matter as units, from the last complete unit parse (`None` after a parse of
     /// the whole block): what an edit inside one unit is applied to in place (`patch.rs`).
     pub(super) units: Option<Arc<Units>>,
+    /// The units of the last parse while their list items are lent to the tree it returned
+    /// (each lent item's place holds a stand-in): out of reach until given back.
+    lent: Option<Lent>,
+}
+
+/// Units whose list items are lent to a tree.
+#[derive(Debug)]
+struct Lent(Units);
+
+/// A clone of a cache never carries lent units: only the cache that lent them takes them back.
+impl Clone for Lent {
+    fn clone(&self) -> Lent {
+        Lent(Units { start: self.0.start, lists: Vec::new(), entries: Vec::new() })
+    }
 }
 
 /// The top-level mapping held as its units, in order, each unit's tree with spans relative to
@@ -121,6 +140,29 @@ impl UnitCache {
     /// Drops the units of an earlier text (the current one has no front matter).
     pub fn forget_units(&mut self) {
         self.units = None;
+        self.lent = None;
+    }
+
+    /// The last parse returned a tree made of the cache's list items ([`UnitCache::give_back`]).
+    pub fn is_lending(&self) -> bool {
+        self.lent.is_some()
+    }
+
+    /// Takes back the tree the last parse returned: its list items return to the cache (spans
+    /// relative to their units again), so the next parse and in-place edits reuse them, and the
+    /// units are held again. `Err` with the tree when it is not the one lent. A tree not given
+    /// back only costs the next parse those items.
+    pub fn give_back(&mut self, root: Node) -> Result<(), Node> {
+        let Some(Lent(mut units)) = self.lent.take() else { return Err(root) };
+        if !units.fits(&root) {
+            return Err(root);
+        }
+        units.take_back(root);
+        for list in &units.lists {
+            self.parses.extend(list.keys.iter().copied().zip(list.items.iter().cloned()));
+        }
+        self.units = Some(Arc::new(units));
+        Ok(())
     }
 
     /// The parse of `text[range]`, from the cache or freshly made; `used` collects what the
@@ -143,6 +185,42 @@ impl UnitCache {
 }
 
 impl Units {
+    /// The top-level mapping with absolute spans, like [`Units::root`], but made of the list
+    /// items' own nodes where no one else holds them (moved out, shifted in place; a stand-in
+    /// takes each one's place until [`Units::take_back`]), copies elsewhere.
+    fn lend_root(&mut self) -> Node {
+        let mut slots: Vec<Option<Entry>> = vec![None; self.len()];
+        for list in &mut self.lists {
+            if let Some(slot) = slots.get_mut(list.entry) {
+                *slot = list.lend();
+            }
+        }
+        self.fill_entries(&mut slots);
+        self.mapping(slots)
+    }
+
+    /// `root` has the shape of the trees [`Units::lend_root`] makes of these units.
+    fn fits(&self, root: &Node) -> bool {
+        let entries = root.as_mapping().unwrap_or_default();
+        let items = |list: &ListUnits| match entries.get(list.entry).map(|e| &e.value.value) {
+            Some(Value::Sequence(nodes)) => nodes.len() == list.items.len(),
+            _ => false,
+        };
+        root.as_mapping().is_some() && entries.len() == self.len() && self.lists.iter().all(items)
+    }
+
+    /// Puts the items of a tree made by [`Units::lend_root`] back in place (spans relative
+    /// again); `root` [`fits`](Units::fits).
+    fn take_back(&mut self, root: Node) {
+        let Value::Mapping(entries) = root.value else { return };
+        let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+        for list in &mut self.lists {
+            if let Some(entry) = slots.get_mut(list.entry).and_then(Option::take) {
+                list.take_back(entry.value);
+            }
+        }
+    }
+
     /// How many entries the root mapping has.
     pub(super) fn len(&self) -> usize {
         self.lists.len() + self.entries.len()
@@ -156,17 +234,58 @@ impl Units {
                 *slot = list.assemble();
             }
         }
+        self.fill_entries(&mut slots);
+        self.mapping(slots)
+    }
+
+    /// The entries that are not split lists, shifted into their slots.
+    fn fill_entries(&self, slots: &mut [Option<Entry>]) {
         for unit in &self.entries {
             if let (Some(slot), Some(entry)) = (slots.get_mut(unit.entry), unit.parse.only_entry()) {
                 *slot = Some(shift_entry(entry, unit.bounds.start));
             }
         }
+    }
+
+    fn mapping(&self, slots: Vec<Option<Entry>>) -> Node {
         let entries: Vec<Entry> = slots.into_iter().flatten().collect();
         let span = match (entries.first(), entries.last()) {
             (Some(first), Some(last)) => first.key.span.start..last.value.span.end.max(first.key.span.start),
             _ => self.start..self.start,
         };
         Node { span, value: Value::Mapping(entries) }
+    }
+}
+
+/// One unit as the editor features read it (semantic tokens are cached per unit): where it
+/// is in the text, the hash of its text (`None` for a list's `key:` line, which the unit cache
+/// does not key), the split list it is an item of, and its tree with spans relative to its
+/// start (a mapping of one entry, or a sequence of one item).
+#[derive(Debug, Clone)]
+pub struct UnitRef<'a> {
+    pub bounds: Range<usize>,
+    pub hash: Option<u64>,
+    pub list: Option<&'static str>,
+    pub node: &'a Node,
+}
+
+impl Units {
+    /// The units [`Units::root`] assembles the tree from, in text order.
+    pub fn unit_refs(&self) -> Vec<UnitRef<'_>> {
+        let mut slots: Vec<Vec<UnitRef<'_>>> = vec![Vec::new(); self.len()];
+        for list in &self.lists {
+            if let Some(slot) = slots.get_mut(list.entry) {
+                *slot = list.unit_refs();
+            }
+        }
+        for unit in &self.entries {
+            if let (Some(slot), Some(node), Some(_)) =
+                (slots.get_mut(unit.entry), unit.parse.node.as_ref(), unit.parse.only_entry())
+            {
+                slot.push(UnitRef { bounds: unit.bounds.clone(), hash: Some(unit.key), list: None, node });
+            }
+        }
+        slots.into_iter().flatten().collect()
     }
 }
 
@@ -184,12 +303,78 @@ impl ListUnits {
         let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
         Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes) } })
     }
+
+    /// The `key:` line and the items as units (none when [`ListUnits::assemble`] drops the list).
+    fn unit_refs(&self) -> Vec<UnitRef<'_>> {
+        let (at, header) = &self.header;
+        let (Some(node), Some(_), Some(&first)) = (header.node.as_ref(), header.only_entry(), self.bounds.first())
+        else {
+            return Vec::new();
+        };
+        let mut refs = vec![UnitRef { bounds: *at..first, hash: None, list: None, node }];
+        let items = self.items.iter().zip(&self.keys).zip(self.bounds.windows(2));
+        for ((parse, &hash), bounds) in items {
+            if let (Some((sequence, _)), [start, end]) = (single_item(parse), bounds) {
+                refs.push(UnitRef { bounds: *start..*end, hash: Some(hash), list: Some(self.key), node: sequence });
+            }
+        }
+        refs
+    }
+}
+
+impl ListUnits {
+    /// The list's entry with absolute spans, its items moved out of their parses where no one
+    /// else holds them.
+    fn lend(&mut self) -> Option<Entry> {
+        let (at, header) = &self.header;
+        let key = shift(&header.only_entry()?.key, *at);
+        let mut nodes = Vec::with_capacity(self.items.len());
+        for (&at, parse) in self.bounds.iter().zip(&mut self.items) {
+            let lent = Arc::get_mut(parse).and_then(only_item_mut).map(|only| std::mem::replace(only, stand_in()));
+            let node = match lent {
+                Some(mut node) => {
+                    shift_in_place(&mut node, at as isize);
+                    node
+                }
+                None => shift(single_item(parse)?.1, at),
+            };
+            nodes.push(node);
+        }
+        let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
+        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes) } })
+    }
+
+    /// Puts the items of `value` (made by [`ListUnits::lend`]) back.
+    fn take_back(&mut self, value: Node) {
+        let Value::Sequence(nodes) = value.value else { return };
+        for ((&at, parse), mut node) in self.bounds.iter().zip(&mut self.items).zip(nodes) {
+            shift_in_place(&mut node, -(at as isize));
+            // A shared parse kept its own node (this one is an equal copy).
+            if let Some(only) = Arc::get_mut(parse).and_then(only_item_mut) {
+                *only = node;
+            }
+        }
+    }
+}
+
+/// The only item of a list item's parse, to move out or back.
+fn only_item_mut(parse: &mut UnitParse) -> Option<&mut Node> {
+    match &mut parse.node.as_mut()?.value {
+        Value::Sequence(found) if found.len() == 1 => found.first_mut(),
+        _ => None,
+    }
+}
+
+/// What stands in a parse for an item lent to a tree (never seen: lent units are out of reach).
+fn stand_in() -> Node {
+    Node { span: 0..0, value: Value::Alias }
 }
 
 /// The top-level mapping assembled from clean unit parses, or `None` when a unit is not clean
 /// on its own (the caller then parses the whole block).
 pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCache) -> Option<Node> {
     let mut used = HashMap::new();
+    cache.lent = None;
     let mut units = Units { start: yaml.start, ..Units::default() };
     let mut keys: Vec<Option<String>> = Vec::new();
     let mut ok = true;
@@ -229,9 +414,15 @@ pub(super) fn parse_by_units(text: &str, yaml: Range<usize>, cache: &mut UnitCac
     for unit in &mut units.entries {
         unit.unique = keys[unit.entry].is_some() && count(unit.entry) == 1;
     }
-    let root = units.root();
+    // The list items are lent to the tree until it is given back: no one else may hold them,
+    // so they leave the cache meanwhile (and the earlier parse's hold on them goes first).
+    for list in &units.lists {
+        list.keys.iter().for_each(|key| drop(used.remove(key)));
+    }
     cache.parses = used;
-    cache.units = Some(Arc::new(units));
+    cache.units = None;
+    let root = units.lend_root();
+    cache.lent = Some(Lent(units));
     Some(root)
 }
 
@@ -416,6 +607,20 @@ pub(super) fn shift_entry(entry: &Entry, by: usize) -> Entry {
     Entry { key: shift(&entry.key, by), value: shift(&entry.value, by) }
 }
 
+/// Moves every span of `node` by `by` bytes.
+fn shift_in_place(node: &mut Node, by: isize) {
+    let moved = |at: usize| at.saturating_add_signed(by);
+    node.span = moved(node.span.start)..moved(node.span.end);
+    match &mut node.value {
+        Value::Scalar(_) | Value::Alias => {}
+        Value::Sequence(items) => items.iter_mut().for_each(|n| shift_in_place(n, by)),
+        Value::Mapping(entries) => entries.iter_mut().for_each(|e| {
+            shift_in_place(&mut e.key, by);
+            shift_in_place(&mut e.value, by);
+        }),
+    }
+}
+
 /// A copy of `node` with every span moved by `by` bytes.
 pub(super) fn shift(node: &Node, by: usize) -> Node {
     let span = node.span.start + by..node.span.end + by;
@@ -441,6 +646,9 @@ mod tests {
         };
         assert_eq!(Ok(&units), yaml::parse(text, 0..text.len()).as_ref(), "{text:?}");
         assert_eq!(parse_by_units(text, 0..text.len(), &mut UnitCache::default()).as_ref(), Some(&units));
+        // Given back, the items are the cache's again, as the tree had them.
+        assert!(cache.give_back(units.clone()).is_ok());
+        assert_eq!(cache.units().map(|u| u.root()).as_ref(), Some(&units), "{text:?}");
         true
     }
 

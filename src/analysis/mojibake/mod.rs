@@ -50,7 +50,7 @@ mod weights;
 use std::ops::Range;
 
 use search::{Around, Depth};
-pub use stretch::next_non_ascii;
+pub use stretch::{may_hold_run, next_non_ascii, proven_without_runs};
 
 /// The legacy encoding a run was wrongly decoded with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
