@@ -65,7 +65,8 @@ pub(super) struct Pairing {
     /// The closing marks of the stretch whose pair the line opened right before it and does
     /// not close again after it: a repair must keep them.
     closing: Vec<char>,
-    /// The line opened a double quote before the stretch and closes none after it.
+    /// The stretch ends in a `?`, and the line opened a double quote before it and closes none
+    /// after it.
     unclosed: bool,
 }
 
@@ -124,7 +125,10 @@ pub(super) fn pairings(text: &str, line: Range<usize>, stretches: &[Stretch]) ->
                     closing.push(c);
                 }
             }
-            let unclosed = double_quote_open(&clean[..after_index])
+            // Only a stretch that ends in a `?` (a byte lost to a strict decoder) can be where
+            // the closing mark went; elsewhere the cost would only blur the other features.
+            let unclosed = s.chars.last() == Some(&'?')
+                && double_quote_open(&clean[..after_index])
                 && !clean[after_index..].iter().any(|&(_, c)| c == '”' || c == '“');
             Pairing { closing, unclosed }
         })
