@@ -15,7 +15,7 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 
 use super::fix::FileFix;
-use crate::analysis::mojibake::{may_hold_run, next_non_ascii};
+use crate::analysis::mojibake::{may_hold_run, next_non_ascii, proven_without_runs};
 use crate::config::Config;
 use crate::fix::{self, Fixed, LineScratch, Selection};
 
@@ -149,7 +149,8 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// Writes `bytes` to `out` with its lines repaired; returns how many edits were applied. Lines
 /// end at `\n`, `\r\n` or `\r`, as everywhere else; terminators are copied as they are. The
 /// only line-local repair is mojibake ([`fix::LINE_LOCAL`]), so a line its byte pre-filter
-/// clears ([`may_hold_run`]) is copied as it is, like ASCII, without being decoded. The input
+/// clears ([`may_hold_run`]) is copied as it is, like ASCII, without being decoded, and one its
+/// sequence bound clears ([`proven_without_runs`]) without a search. The input
 /// was validated before (streamed input in a first pass), so only the lines handed to the
 /// repairs are checked again, which stops at bytes that changed since.
 fn repair(
@@ -169,6 +170,10 @@ fn repair(
             continue;
         }
         let line = simdutf8::basic::from_utf8(&bytes[start..end]).map_err(|_| Trouble::Changed)?;
+        if proven_without_runs(line) {
+            from = end;
+            continue;
+        }
         if let Some(fixed) = fix::fix_line(line, config, selection, scratch) {
             out.write_all(&bytes[written..start]).map_err(Trouble::Write)?;
             out.write_all(fixed.text.as_bytes()).map_err(Trouble::Write)?;

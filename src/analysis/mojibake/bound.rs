@@ -27,6 +27,7 @@
 //! the full search.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use super::classes::{Class, Script, class_of, script_of};
 use super::path::{Kind, edge, shortcuts};
@@ -57,6 +58,20 @@ struct Info {
     class: Class,
 }
 
+fn info_of(c: char) -> Info {
+    Info { masks: masks(c), class: class_of(c) }
+}
+
+/// Below this code point (ASCII and every two-byte character: the Latin, Greek and Cyrillic
+/// letters of the lines the bound is for) a character's [`Info`] is looked up in one table.
+const DENSE: u32 = 0x800;
+
+/// [`info_of`] for every code point below [`DENSE`], built once.
+fn infos_below() -> &'static [Info] {
+    static INFOS: OnceLock<Vec<Info>> = OnceLock::new();
+    INFOS.get_or_init(|| (0..DENSE).map(|code| info_of(char::from_u32(code).unwrap_or_default())).collect())
+}
+
 thread_local! {
     static CHARS: RefCell<(Vec<char>, Vec<Info>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
@@ -67,7 +82,8 @@ fn with_chars<T>(line: &str, f: impl FnOnce(&[char], &[Info]) -> T) -> T {
         chars.clear();
         chars.extend(line.chars());
         info.clear();
-        info.extend(chars.iter().map(|&c| Info { masks: masks(c), class: class_of(c) }));
+        let below = infos_below();
+        info.extend(chars.iter().map(|&c| below.get(c as usize).copied().unwrap_or_else(|| info_of(c))));
     };
     CHARS.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buffers) => {
@@ -196,7 +212,11 @@ fn sequence(table: Table, chars: &[char], at: usize) -> Result<Option<Sequence>,
     if lead == 0xED {
         return Err(GiveUp);
     }
-    let decoded = std::str::from_utf8(&bytes[..len]).ok().and_then(|s| s.chars().next());
+    let decoded = match bytes {
+        // A two-byte lead and a continuation byte are always a character (U+0080..U+07FF).
+        [lead, cont, ..] if len == 2 => char::from_u32(u32::from(lead & 0x1F) << 6 | u32::from(cont & 0x3F)),
+        _ => std::str::from_utf8(&bytes[..len]).ok().and_then(|s| s.chars().next()),
+    };
     Ok(decoded.map(|decoded| Sequence { len, decoded, nbsp }))
 }
 
@@ -286,7 +306,9 @@ impl Line<'_> {
         if before.is_some_and(|p| masks(p).lead() & decoded.cont != 0) {
             return None;
         }
-        let after_is_read = !matches!(sequence(table, self.chars, end), Ok(None));
+        // `may_start` is the first step of `sequence`: most characters start nothing.
+        let after_is_read =
+            self.may_start(end) & 1 << table.0 != 0 && !matches!(sequence(table, self.chars, end), Ok(None));
         let kept_left = link(left, first, s);
         let most = outputs(seq.decoded).map(|out| {
             let class = class_of(out);
