@@ -51,7 +51,8 @@ fn binaries() -> Vec<(String, PathBuf)> {
 }
 
 /// Whether the scenario group `name` runs (`LSP_BENCH_ONLY`: comma-separated names; all by
-/// default): typical, plain, big-front, related, features, storm, index.
+/// default): typical, plain, big-front, related, features, deltas (the token delta rows of
+/// features alone), storm, index.
 fn wanted(name: &str) -> bool {
     std::env::var("LSP_BENCH_ONLY").map_or(true, |only| only.split(',').any(|o| o == name))
 }
@@ -101,6 +102,8 @@ async fn run() {
     }
     if wanted("features") {
         rows.extend(features_on_many_related().await);
+    }
+    if wanted("features") || wanted("deltas") {
         rows.extend(token_deltas_on_many_related().await);
     }
     if wanted("storm") {

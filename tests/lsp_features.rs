@@ -816,6 +816,13 @@ async fn semantic_token_deltas_applied_to_the_previous_tokens_equal_a_full_resul
     let unknown = json!({ "textDocument": doc, "previousResultId": "no such id" });
     let full = client.request("textDocument/semanticTokens/full/delta", unknown).await;
     assert_eq!(numbers(&full["data"]), held, "an unknown id gets the full tokens");
+    assert_eq!(full["resultId"].as_str(), Some(id.as_str()), "under their id (the same tokens as last sent)");
+    assert_eq!(full.as_object().map(|o| o.len()), Some(2), "resultId and data only: {full}");
+    // The tokens kept and patched over the edits equal those of a fresh document with the text.
+    let copy = ws.uri("copy.md");
+    client.open(&copy, &text, 1).await;
+    client.diagnostics(&copy, 1).await;
+    assert_eq!(numbers(&full_tokens(&mut client, &copy).await), held, "a fresh document's tokens");
     client.shutdown().await;
 }
 

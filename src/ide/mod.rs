@@ -343,6 +343,18 @@ pub fn semantic_tokens(text: &str, parsed: &Parsed, config: &Config) -> Vec<Toke
     tokens::semantic_tokens(text, parsed, config)
 }
 
+/// The semantic tokens of one unit of the front matter ([`front_matter::UnitRef`]): `text` is
+/// the unit's own text, `node` its tree (spans relative to it), `list` the split list it is
+/// an item of. Ranges are relative to the unit; the document's tokens are its units' in order.
+pub fn unit_semantic_tokens(
+    text: &str,
+    node: &crate::analysis::yaml::Node,
+    list: Option<&str>,
+    config: &Config,
+) -> Vec<Token> {
+    tokens::unit_tokens(text, node, list, config)
+}
+
 /// Selection ranges at `offset`, innermost first: value, entry, list item, list, front matter,
 /// document.
 pub fn selection_ranges(text: &str, offset: usize) -> Vec<Range<usize>> {

@@ -51,6 +51,15 @@ pub(crate) fn each_entry_within<'a>(root: &'a Node, within: &Range<usize>, visit
     walk(root, Some(schema::ARTICLE), within, &mut path, visit);
 }
 
+/// [`each_entry`] for the items of the top-level block list `list` (a sequence holding some of
+/// them, as a unit of the front matter holds one): visited as the walk of the whole tree visits
+/// them, under the list's key and schema field.
+pub(crate) fn each_entry_of_items<'a>(items: &'a Node, list: &'a str, visit: &mut dyn FnMut(&Visit<'_>)) {
+    let field = lookup_from(schema::ARTICLE, list, &mut 0);
+    let mut path: Vec<&'a str> = vec![list];
+    walk(items, field.and_then(inner_fields), &(0..usize::MAX), &mut path, visit);
+}
+
 fn walk<'a>(
     node: &'a Node,
     fields: Option<&'static [Field]>,

@@ -83,6 +83,12 @@ impl Version {
         self.parsed.get_or_init(make).clone()
     }
 
+    /// What the parse is made from, once the analysis has offered it: semantic tokens read
+    /// the front matter's units from it without assembling the tree.
+    pub fn parse_source(&self) -> Option<&ParseSource> {
+        self.source.get()
+    }
+
     /// Installs the analysis' parse of this very version (a request may have made one first).
     pub fn offer_parsed(&self, source: ParseSource) {
         let _ = self.source.set(source);
@@ -161,7 +167,7 @@ impl Document {
         }
         // The old version's hold on the parse is let go first, so an in-place edit does not
         // have to copy it (a request may still hold it: then it does).
-        let sent_tokens = self.current.views.sent_tokens();
+        let carried_tokens = self.current.views.carry_tokens();
         self.current = Arc::new(Version::new(self.rope.clone(), self.version, self.revision, None));
         let pending = changes.iter().map(|c| self.apply(c, encoding, in_place)).max().unwrap_or(Pending::Nothing);
         self.version = version;
@@ -172,8 +178,8 @@ impl Document {
             _ => None,
         };
         self.current = Arc::new(Version::new(self.rope.clone(), version, self.revision, carried));
-        // The tokens the client holds, which a delta request names.
-        self.current.views.keep_sent_tokens(sent_tokens);
+        // The tokens the client holds, which a delta request names, and their units.
+        self.current.views.keep_carried_tokens(carried_tokens);
         pending
     }
 

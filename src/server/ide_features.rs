@@ -11,9 +11,11 @@ use tower_lsp_server::ls_types::*;
 
 use super::convert;
 use super::document::Version;
+use super::incremental::ParseSource;
 use super::shared::Shared;
 use super::to_lsp;
 use super::transport::DirectOutput;
+use super::unit_tokens::{self, Encoded, TokenUnits};
 use crate::config::Config;
 use crate::ide::{self, HintKind, HintSettings, LinkTarget, TokenKind};
 use crate::line_index::{PositionEncoding, column_width};
@@ -241,12 +243,23 @@ pub struct Views {
     /// The last full tokens sent for the document (of this version or carried from an earlier
     /// one by `Document::change`): a delta request names them by their result id.
     sent: std::sync::Mutex<Option<Arc<SentTokens>>>,
+    /// The front matter's units' tokens of the last assembly (carried like `sent`): the next
+    /// version re-encodes only the units an edit changed.
+    units: std::sync::Mutex<Option<Arc<TokenUnits>>>,
+}
+
+/// What a new version of a document takes over from the one before: the tokens the client
+/// holds, and the encoded units they were made of.
+#[derive(Debug, Default)]
+pub struct CarriedTokens {
+    sent: Option<Arc<SentTokens>>,
+    units: Option<Arc<TokenUnits>>,
 }
 
 #[derive(Debug)]
 pub struct SentTokens {
     result_id: String,
-    data: Arc<Vec<SemanticToken>>,
+    data: Arc<Encoded>,
 }
 
 /// Result ids: unique in the process, so an id from another document or server never matches.
@@ -258,34 +271,49 @@ struct CachedTokens {
     /// out a fresh `Config` per request when no file configures the folder).
     extra_fields: Vec<String>,
     encoding: PositionEncoding,
-    data: Arc<Vec<SemanticToken>>,
+    data: Arc<Encoded>,
 }
 
 impl Views {
-    fn tokens(&self, snap: &Snap) -> Arc<Vec<SemanticToken>> {
+    fn tokens(&self, snap: &Snap) -> Arc<Encoded> {
         let mut cached = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         let same = |c: &&CachedTokens| c.extra_fields == snap.config.extra_fields && c.encoding == snap.encoding;
         if let Some(c) = cached.as_ref().filter(same) {
             return c.data.clone();
         }
-        let data = Arc::new(encode_tokens(snap));
+        let data = Arc::new(self.encode(snap));
         let extra_fields = snap.config.extra_fields.clone();
         *cached = Some(CachedTokens { extra_fields, encoding: snap.encoding, data: data.clone() });
         data
     }
 
-    /// The last tokens sent for the document, to carry over to its next version.
-    pub fn sent_tokens(&self) -> Option<Arc<SentTokens>> {
-        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    /// From the front matter's units when the analysis made them (re-encoding only the units
+    /// not encoded for an earlier version), else by a walk of the whole parse.
+    fn encode(&self, snap: &Snap) -> Encoded {
+        let Some(ParseSource::Units(_, units)) = snap.current.parse_source() else {
+            return Encoded::whole(encode_tokens(snap));
+        };
+        let mut cache = self.units.lock().unwrap_or_else(|p| p.into_inner());
+        let (data, next) = unit_tokens::assemble(units, &snap.rope, (&snap.config, snap.encoding), cache.as_deref());
+        *cache = Some(Arc::new(next));
+        data
     }
 
-    pub fn keep_sent_tokens(&self, sent: Option<Arc<SentTokens>>) {
-        *self.sent.lock().unwrap_or_else(|p| p.into_inner()) = sent;
+    /// The last tokens sent for the document and their units, to carry over to its next version.
+    pub fn carry_tokens(&self) -> CarriedTokens {
+        let sent = self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let units = self.units.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        CarriedTokens { sent, units }
+    }
+
+    pub fn keep_carried_tokens(&self, carried: CarriedTokens) {
+        *self.sent.lock().unwrap_or_else(|p| p.into_inner()) = carried.sent;
+        *self.units.lock().unwrap_or_else(|p| p.into_inner()) = carried.units;
     }
 
     /// Records `data` as sent (under a fresh result id unless it is what was sent last) and
     /// returns what was sent before.
-    fn send(&self, data: Arc<Vec<SemanticToken>>) -> (Arc<SentTokens>, Option<Arc<SentTokens>>) {
+    fn send(&self, data: Arc<Encoded>) -> (Arc<SentTokens>, Option<Arc<SentTokens>>) {
         let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
         let before = sent.clone();
         if let Some(same) = before.as_ref().filter(|s| Arc::ptr_eq(&s.data, &data)) {
@@ -302,7 +330,7 @@ pub async fn semantic_tokens_full(shared: &Shared, params: SemanticTokensParams)
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
         let (sent, _) = snap.current.views.send(snap.current.views.tokens(&snap));
-        SemanticTokensResult::Tokens(spliced_tokens(&snap.direct, Some(&sent.result_id), &sent.data))
+        SemanticTokensResult::Tokens(spliced_tokens(&snap.direct, Some(&sent.result_id), &sent.data.data))
     })
     .await
 }
@@ -321,12 +349,25 @@ pub async fn semantic_tokens_delta(
         match before.filter(|b| b.result_id == params.previous_result_id) {
             Some(before) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
                 result_id,
-                edits: token_edits(&before.data, &now.data).into_iter().collect(),
+                edits: unit_edits(&before.data, &now.data).into_iter().collect(),
             }),
-            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id, data: now.data.to_vec() }),
+            None => SemanticTokensFullDeltaResult::Tokens(spliced_tokens(
+                &snap.direct,
+                Some(&now.result_id),
+                &now.data.data,
+            )),
         }
     })
     .await
+}
+
+/// [`token_edits`] between the tokens of the units that differ: the units both share at the
+/// start and the end are skipped whole.
+fn unit_edits(old: &Encoded, new: &Encoded) -> Option<SemanticTokensEdit> {
+    let (prefix, suffix) = unit_tokens::shared_ends(old, new);
+    let mut edit = token_edits(&old.data[prefix..old.data.len() - suffix], &new.data[prefix..new.data.len() - suffix])?;
+    edit.start += (prefix * 5) as u32;
+    Some(edit)
 }
 
 /// The one edit that turns `old` into `new` (none when equal): everything between their
@@ -352,7 +393,7 @@ pub async fn semantic_tokens_range(
     let snap = snap(shared, &params.text_document.uri)?;
     blocking(move || {
         let all = snap.current.views.tokens(&snap);
-        let data = tokens_in(&all, params.range);
+        let data = tokens_in(&all.data, params.range);
         SemanticTokensRangeResult::Tokens(spliced_tokens(&snap.direct, None, &data))
     })
     .await
@@ -411,12 +452,17 @@ fn tokens_in(all: &[SemanticToken], range: Range) -> Vec<SemanticToken> {
     out
 }
 
-/// Tokens in the protocol's relative encoding (line delta, start delta, length, type, mods).
+/// The whole document's tokens by a walk of its parse.
 fn encode_tokens(snap: &Snap) -> Vec<SemanticToken> {
     let (text, parsed) = snap.parse();
-    let tokens = ide::semantic_tokens(&text, &parsed, &snap.config);
+    encode(&text, &ide::semantic_tokens(&text, &parsed, &snap.config), snap.encoding)
+}
+
+/// Tokens of `text` (sorted, on single lines) in the protocol's relative encoding (line delta,
+/// start delta, length, type, modifiers).
+pub(super) fn encode(text: &str, tokens: &[ide::Token], encoding: PositionEncoding) -> Vec<SemanticToken> {
     let mut data = Vec::with_capacity(tokens.len());
-    let mut walker = Walker { text: &text, at: 0, line: 0, col: 0, encoding: snap.encoding };
+    let mut walker = Walker { text, at: 0, line: 0, col: 0, encoding };
     let (mut line, mut character) = (0, 0);
     for token in tokens.iter() {
         let Some(piece) = text.get(token.range.clone()) else { continue };
@@ -425,7 +471,7 @@ fn encode_tokens(snap: &Snap) -> Vec<SemanticToken> {
         data.push(SemanticToken {
             delta_line,
             delta_start: if delta_line == 0 { start_col - character } else { start_col },
-            length: column_width(piece, snap.encoding) as u32,
+            length: column_width(piece, encoding) as u32,
             token_type: token_type(token.kind),
             token_modifiers_bitset: 0,
         });
@@ -463,7 +509,7 @@ impl Walker<'_> {
 /// How many line breaks (LF, CRLF, lone CR) `bytes` holds, and where its last line starts.
 /// Without a CR (nearly always) both are simple byte scans the compiler vectorises: the whole
 /// text passes through here once per request.
-fn line_breaks(bytes: &[u8]) -> (u32, Option<usize>) {
+pub(super) fn line_breaks(bytes: &[u8]) -> (u32, Option<usize>) {
     if !bytes.contains(&b'\r') {
         let count = bytes.iter().filter(|b| **b == b'\n').count() as u32;
         return (count, bytes.iter().rposition(|b| *b == b'\n').map(|i| i + 1));

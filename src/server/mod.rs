@@ -21,6 +21,7 @@ mod state;
 mod test_hook;
 mod to_lsp;
 pub mod transport;
+mod unit_tokens;
 mod workspace_edits;
 
 use tokio::io::{AsyncRead, AsyncWrite};

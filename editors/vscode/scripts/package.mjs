@@ -2,8 +2,8 @@
 //   npm run package                 -> article-lsp-<target>.vsix (e.g. article-lsp-linux-x64.vsix)
 //   npm run package -- --universal  -> article-lsp-universal.vsix, no server (found on PATH or
 //                                      through articleLsp.server.path)
-// The server is $ARTICLE_LSP_BIN, else the repository's target/release/article-lsp (built with
-// `cargo build --release --locked` when missing). It is copied to server/ and stripped of its
+// The server is $ARTICLE_LSP_BIN, else the repository's target/dist/article-lsp (built with
+// `cargo build --profile dist --locked` when missing: what users install). It is copied to server/ and stripped of its
 // symbols (when `strip` exists), which makes it several times smaller.
 
 import { spawnSync } from "node:child_process";
@@ -47,11 +47,11 @@ function serverBinary() {
   const targetDir = process.env.CARGO_TARGET_DIR
     ? path.resolve(repoRoot, process.env.CARGO_TARGET_DIR)
     : path.join(repoRoot, "target");
-  const built = path.join(targetDir, "release", `article-lsp${exe}`);
+  const built = path.join(targetDir, "dist", `article-lsp${exe}`);
   if (!fs.existsSync(built)) {
-    console.log(`package: building the server (cargo build --release --locked)`);
-    if (run("cargo", ["build", "--release", "--locked"], { cwd: repoRoot }) !== 0) {
-      fail("cargo build --release failed");
+    console.log(`package: building the server (cargo build --profile dist --locked)`);
+    if (run("cargo", ["build", "--profile", "dist", "--locked", "--bin", "article-lsp"], { cwd: repoRoot }) !== 0) {
+      fail("cargo build --profile dist failed");
     }
   }
   return built;

@@ -13,7 +13,7 @@ mod values;
 
 pub use memo::FindingsMemo;
 pub use patch::{ItemEdit, ItemPatch, patch_list_item, patch_unit};
-pub use units::{UnitCache, Units};
+pub use units::{UnitCache, UnitRef, Units};
 
 use super::dates::format_rfc3339;
 use super::diagnostic::{Code, Diagnostic, Fix};

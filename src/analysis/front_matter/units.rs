@@ -257,6 +257,38 @@ impl Units {
     }
 }
 
+/// One unit as the editor features read it (semantic tokens are cached per unit): where it
+/// is in the text, the hash of its text (`None` for a list's `key:` line, which the unit cache
+/// does not key), the split list it is an item of, and its tree with spans relative to its
+/// start (a mapping of one entry, or a sequence of one item).
+#[derive(Debug, Clone)]
+pub struct UnitRef<'a> {
+    pub bounds: Range<usize>,
+    pub hash: Option<u64>,
+    pub list: Option<&'static str>,
+    pub node: &'a Node,
+}
+
+impl Units {
+    /// The units [`Units::root`] assembles the tree from, in text order.
+    pub fn unit_refs(&self) -> Vec<UnitRef<'_>> {
+        let mut slots: Vec<Vec<UnitRef<'_>>> = vec![Vec::new(); self.len()];
+        for list in &self.lists {
+            if let Some(slot) = slots.get_mut(list.entry) {
+                *slot = list.unit_refs();
+            }
+        }
+        for unit in &self.entries {
+            if let (Some(slot), Some(node), Some(_)) =
+                (slots.get_mut(unit.entry), unit.parse.node.as_ref(), unit.parse.only_entry())
+            {
+                slot.push(UnitRef { bounds: unit.bounds.clone(), hash: Some(unit.key), list: None, node });
+            }
+        }
+        slots.into_iter().flatten().collect()
+    }
+}
+
 impl ListUnits {
     /// The list's entry with absolute spans.
     fn assemble(&self) -> Option<Entry> {
@@ -270,6 +302,23 @@ impl ListUnits {
             .collect();
         let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
         Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes) } })
+    }
+
+    /// The `key:` line and the items as units (none when [`ListUnits::assemble`] drops the list).
+    fn unit_refs(&self) -> Vec<UnitRef<'_>> {
+        let (at, header) = &self.header;
+        let (Some(node), Some(_), Some(&first)) = (header.node.as_ref(), header.only_entry(), self.bounds.first())
+        else {
+            return Vec::new();
+        };
+        let mut refs = vec![UnitRef { bounds: *at..first, hash: None, list: None, node }];
+        let items = self.items.iter().zip(&self.keys).zip(self.bounds.windows(2));
+        for ((parse, &hash), bounds) in items {
+            if let (Some((sequence, _)), [start, end]) = (single_item(parse), bounds) {
+                refs.push(UnitRef { bounds: *start..*end, hash: Some(hash), list: Some(self.key), node: sequence });
+            }
+        }
+        refs
     }
 }
 

@@ -49,7 +49,7 @@ mod weights;
 
 use std::ops::Range;
 
-use search::Around;
+use search::{Around, Depth};
 pub use stretch::{may_hold_run, next_non_ascii, proven_without_runs};
 
 /// The legacy encoding a run was wrongly decoded with.
@@ -119,7 +119,7 @@ pub struct Mangled {
 
 /// Finds every mangled run in `text`, sorted and non-overlapping.
 pub fn find(text: &str) -> Vec<Mangled> {
-    merge(search::find_all(text, Around::default(), 1))
+    merge(search::find_all(text, Around::default(), Depth::default()))
 }
 
 /// `text` with every mangled run repaired.

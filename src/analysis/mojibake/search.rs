@@ -18,6 +18,34 @@ use super::{Legacy, Mangled, Origin};
 /// Layers of mangling undone at most; more than three is vanishingly rare.
 pub(super) const MAX_LAYERS: u8 = 3;
 
+/// How deep a search is: the layers peeled so far, and the line hypotheses of the layers
+/// under the outer one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Depth {
+    /// 1 for the outer layer, 2 inside its repair, and so on.
+    pub layer: u8,
+    /// Per layer (index: layer - 1), the hypothesis found on the whole line's text at that
+    /// layer: a run peeled alone has too little text to choose between tables that read it
+    /// alike (Windows-1250 and ISO-8859-2), while its line usually holds a word that decides.
+    hints: [Option<Table>; MAX_LAYERS as usize],
+}
+
+impl Default for Depth {
+    fn default() -> Depth {
+        Depth { layer: 1, hints: [None; MAX_LAYERS as usize] }
+    }
+}
+
+impl Depth {
+    fn hint(self) -> Option<Table> {
+        self.hints.get(usize::from(self.layer).wrapping_sub(1)).copied().flatten()
+    }
+
+    fn deeper(self) -> Depth {
+        Depth { layer: self.layer + 1, ..self }
+    }
+}
+
 /// The characters just outside the searched text (`None` at the edge of the text).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Around {
@@ -27,7 +55,7 @@ pub(super) struct Around {
 
 /// Every mangled run of `text`, one line at a time. ASCII lines are skipped in blocks, without
 /// looking for their ends.
-pub(super) fn find_all(text: &str, around: Around, layer: u8) -> Vec<Mangled> {
+pub(super) fn find_all(text: &str, around: Around, depth: Depth) -> Vec<Mangled> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut from = 0;
@@ -37,7 +65,7 @@ pub(super) fn find_all(text: &str, around: Around, layer: u8) -> Vec<Mangled> {
         let prev = if start == 0 { around.prev } else { None };
         let next = if end == text.len() { around.next } else { None };
         let line = text.get(start..end).unwrap_or_default();
-        out.extend(find_layers(line, Around { prev, next }, layer).into_iter().map(|mut m| {
+        out.extend(find_layers(line, Around { prev, next }, depth).into_iter().map(|mut m| {
             m.range = m.range.start + start..m.range.end + start;
             m
         }));
@@ -54,16 +82,16 @@ const MAX_PASSES: usize = 4;
 /// repairs change the neighbours of the characters they leave (and the line's hypothesis), so
 /// a second look can find what the first could not, and `repair` must be idempotent. The
 /// runs of every pass are composed into runs over the original line.
-fn find_layers(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
-    let mut runs = find_layers_once(line, around, layer);
-    if layer > 1 {
+fn find_layers(line: &str, around: Around, depth: Depth) -> Vec<Mangled> {
+    let mut runs = find_layers_once(line, around, depth);
+    if depth.layer > 1 {
         return runs;
     }
     for _ in 0..MAX_PASSES {
         if runs.is_empty() {
             break;
         }
-        let again = find_layers_once(&super::apply(line, &runs), around, layer);
+        let again = find_layers_once(&super::apply(line, &runs), around, depth);
         if again.is_empty() {
             break;
         }
@@ -74,12 +102,21 @@ fn find_layers(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
 
 /// The runs of one line, with the layers that only a search of the repaired line reveals:
 /// a pass over the whole repaired line has a line hypothesis that a single run lacks.
-fn find_layers_once(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
-    let mut runs = Vec::new();
+fn find_layers_once(line: &str, around: Around, depth: Depth) -> Vec<Mangled> {
+    let layer = depth.layer;
+    let mut found = Vec::new();
     // Inside the repair of an outer layer, everything was already found mangled once.
-    let everything = [Range { start: 0, end: usize::MAX }];
+    let everything = [EVERYTHING];
     let inner: &[Range<usize>] = if layer > 1 { &everything } else { &[] };
-    find_in_line(&mut runs, line, 0..line.len(), around, (layer, inner));
+    find_in_line(&mut found, line, 0..line.len(), around, depth, inner);
+    if layer == 1 && found.iter().any(|f| f.mangled.layers > 1) {
+        let hinted = Depth { hints: line_hints(line, around, &found), ..depth };
+        if hinted != depth {
+            found.clear();
+            find_in_line(&mut found, line, 0..line.len(), around, hinted, inner);
+        }
+    }
+    let mut runs: Vec<Mangled> = found.into_iter().map(|f| f.mangled).collect();
     for _ in layer..MAX_LAYERS {
         if runs.is_empty() || layer > 1 {
             break;
@@ -87,13 +124,48 @@ fn find_layers_once(line: &str, around: Around, layer: u8) -> Vec<Mangled> {
         let repaired = super::apply(line, &runs);
         let mut again = Vec::new();
         let repairs = repaired_ranges(&runs);
-        find_in_line(&mut again, &repaired, 0..repaired.len(), around, (layer + 1, &repairs));
+        find_in_line(&mut again, &repaired, 0..repaired.len(), around, depth.deeper(), &repairs);
         if again.is_empty() {
             break;
         }
-        runs = compose(line, runs, again);
+        runs = compose(line, runs, again.into_iter().map(|f| f.mangled).collect());
     }
     runs
+}
+
+/// The range that covers any text: inside the repair of an outer layer, everything was already
+/// found mangled once.
+const EVERYTHING: Range<usize> = 0..usize::MAX;
+
+/// The hypotheses of the layers under the outer one, each found on the whole line at that
+/// layer (the outer runs' decodings in place, not peeled further), as the outer layer's is.
+fn line_hints(line: &str, around: Around, outer: &[Found]) -> [Option<Table>; MAX_LAYERS as usize] {
+    let mut depth = Depth::default();
+    let mut text = decoded_line(line, outer);
+    for layer in 2..=MAX_LAYERS {
+        depth.layer = layer;
+        let mut found = Vec::new();
+        let winner = find_in_line(&mut found, &text, 0..text.len(), around, depth, &[EVERYTHING]);
+        depth.hints[usize::from(layer - 1)] = winner;
+        if found.is_empty() {
+            break;
+        }
+        text = decoded_line(&text, &found);
+    }
+    depth.hints
+}
+
+/// `text` with each run replaced by the decoding of its outer layer only.
+fn decoded_line(text: &str, runs: &[Found]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for f in runs {
+        out.push_str(text.get(last..f.mangled.range.start).unwrap_or_default());
+        out.push_str(f.decoded.as_deref().unwrap_or(&f.mangled.repaired));
+        last = f.mangled.range.end;
+    }
+    out.push_str(text.get(last..).unwrap_or_default());
+    out
 }
 
 /// Where the repairs of `runs` sit in the repaired text.
@@ -188,19 +260,29 @@ struct Candidate {
     runs: Vec<Found>,
 }
 
-/// A run with what the guess needs: the characters a lost byte could have been.
+/// A run with what the guess needs (the characters a lost byte could have been) and what the
+/// line hypotheses of inner layers need (the decoding of the outer layer alone).
 struct Found {
     mangled: Mangled,
     lost: Lost,
+    /// The outer layer's decoding, when inner layers were peeled from it.
+    decoded: Option<String>,
 }
 
-/// Finds the runs of `text[line]`; `layer` counts the layers peeled so far, and stretches that
-/// touch `inner` (repairs of an outer layer) need only a small margin.
-fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: Around, depth: (u8, &[Range<usize>])) {
-    let (layer, inner) = depth;
+/// Finds the runs of `text[line]` and returns the line's hypothesis; `depth` counts the layers
+/// peeled so far, and stretches that touch `inner` (repairs of an outer layer) need only a
+/// small margin.
+fn find_in_line(
+    acc: &mut Vec<Found>,
+    text: &str,
+    line: Range<usize>,
+    around: Around,
+    depth: Depth,
+    inner: &[Range<usize>],
+) -> Option<Table> {
     let mut stretches = stretches(text, line.clone(), around);
     if stretches.is_empty() {
-        return;
+        return None;
     }
     let script = dominant_script(text.get(line.clone()).unwrap_or_default());
     for s in &mut stretches {
@@ -212,11 +294,14 @@ fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: 
         s.shape = word.shape(s.chars.iter().copied());
     }
     let mut candidates: Vec<Vec<Candidate>> =
-        stretches.iter().zip(&words).map(|(s, word)| candidates(s, word, layer)).collect();
-    let hypothesis = line_winner(&candidates);
+        stretches.iter().zip(&words).map(|(s, word)| candidates(s, word, depth)).collect();
+    // The hint of an inner layer applies only where some reading gains something: a text where
+    // none does was proven so before its stretches were built (see `bound`).
+    let hinted = depth.hint().filter(|_| candidates.iter().any(|c| !c.is_empty()));
+    let hypothesis = hinted.or_else(|| line_winner(&candidates));
     if let Some(winner) = hypothesis {
         for ((s, word), options) in stretches.iter().zip(&words).zip(&mut candidates) {
-            follow_hypothesis(s, word, options, winner, layer);
+            follow_hypothesis(s, word, options, winner, depth);
         }
     }
     let mut found: Vec<Found> = Vec::new();
@@ -227,7 +312,8 @@ fn find_in_line(acc: &mut Vec<Mangled>, text: &str, line: Range<usize>, around: 
         }
     }
     add_guesses(&mut found, text, line.start);
-    acc.extend(found.into_iter().map(|f| f.mangled));
+    acc.extend(found);
+    hypothesis
 }
 
 /// The line's hypothesis: the table with the largest total gain over the line's stretches,
@@ -251,7 +337,7 @@ fn line_winner(candidates: &[Vec<Candidate>]) -> Option<Table> {
 
 /// Reads a stretch eagerly in the line's winning table when it has no strong reading of its
 /// own there: a lone short sequence among mangled words.
-fn follow_hypothesis(stretch: &Stretch, word: &Word, options: &mut Vec<Candidate>, winner: Table, layer: u8) {
+fn follow_hypothesis(stretch: &Stretch, word: &Word, options: &mut Vec<Candidate>, winner: Table, depth: Depth) {
     if stretch.tables & (1 << winner.0) == 0 {
         return;
     }
@@ -262,7 +348,7 @@ fn follow_hypothesis(stretch: &Stretch, word: &Word, options: &mut Vec<Candidate
     if never_gains(stretch, winner, true) {
         return;
     }
-    let Some(eager) = evaluate(stretch, word, winner, layer, Mode::Line).filter(|c| c.gain > 0) else {
+    let Some(eager) = evaluate(stretch, word, winner, depth, Mode::Line).filter(|c| c.gain > 0) else {
         return;
     };
     match at {
@@ -326,22 +412,23 @@ fn stretch_touches(stretches: &[Stretch], options: &[Candidate], inner: &[Range<
 /// The readings of a stretch with a positive gain, one per table. A table whose reading is
 /// strong on its own reads the stretch again eagerly: once a stretch is known to be mangled
 /// in a table, its other sequences most likely are too.
-fn candidates(stretch: &Stretch, word: &Word, layer: u8) -> Vec<Candidate> {
+fn candidates(stretch: &Stretch, word: &Word, depth: Depth) -> Vec<Candidate> {
     Table::all()
         .filter(|t| stretch.tables & (1 << t.0) != 0)
-        .filter_map(|t| best_reading(stretch, word, t, layer))
+        .filter_map(|t| best_reading(stretch, word, t, depth))
         .filter(|c| c.gain > 0)
         .collect()
 }
 
 /// The best of the normal, eager and optimistic readings of a stretch in one table.
-fn best_reading(stretch: &Stretch, word: &Word, table: Table, layer: u8) -> Option<Candidate> {
+fn best_reading(stretch: &Stretch, word: &Word, table: Table, depth: Depth) -> Option<Candidate> {
     // Decided once for the modes below, which all count penalties as a normal search does.
     if never_gains(stretch, table, false) {
         return None;
     }
-    let normal = evaluate(stretch, word, table, layer, Mode::Normal);
-    let optimistic = (layer < MAX_LAYERS).then(|| evaluate(stretch, word, table, layer, Mode::Optimistic)).flatten();
+    let normal = evaluate(stretch, word, table, depth, Mode::Normal);
+    let optimistic =
+        (depth.layer < MAX_LAYERS).then(|| evaluate(stretch, word, table, depth, Mode::Optimistic)).flatten();
     let best = match (normal, optimistic) {
         (Some(n), Some(o)) if o.gain > n.gain => o,
         (Some(n), _) => n,
@@ -352,7 +439,7 @@ fn best_reading(stretch: &Stretch, word: &Word, table: Table, layer: u8) -> Opti
     }
     // The eager reading decodes more sequences; it wins when the text it leaves is no worse
     // once the penalties a mangled stretch forgives are forgiven.
-    match evaluate(stretch, word, table, layer, Mode::Stretch) {
+    match evaluate(stretch, word, table, depth, Mode::Stretch) {
         Some(eager) if eager.gain > 0 && eager.gain + eager.forgivable - best.forgivable >= best.gain => Some(eager),
         _ => Some(best),
     }
@@ -386,7 +473,7 @@ fn original_cost(stretch: &Stretch, table: Table) -> i32 {
 
 /// The cheapest path through the lattice of `stretch` in `table`, with its runs peeled and
 /// its gain over the original. Callers first ask [`never_gains`] (once for all modes).
-fn evaluate(stretch: &Stretch, word: &Word, table: Table, layer: u8, mode: Mode) -> Option<Candidate> {
+fn evaluate(stretch: &Stretch, word: &Word, table: Table, depth: Depth, mode: Mode) -> Option<Candidate> {
     let eager = mode != Mode::Normal;
     let path = cheapest_path(stretch, table, Eagerness { eager, optimistic: mode == Mode::Optimistic });
     if path.is_empty() {
@@ -417,7 +504,7 @@ fn evaluate(stretch: &Stretch, word: &Word, table: Table, layer: u8, mode: Mode)
         let steps = &path[i..run_end];
         let next = path.get(run_end).map(|s| s.out).or(stretch.around.next);
         let prev_char = i.checked_sub(1).and_then(|p| path.get(p)).map(|s| s.out).or(stretch.around.prev);
-        let found = peel(stretch, table, steps, Around { prev: prev_char, next }, layer);
+        let found = peel(stretch, table, steps, Around { prev: prev_char, next }, depth);
         for c in found.mangled.repaired.chars() {
             let class = class_of(c);
             cost += char_cost(class, stretch.script) + link(prev, class, stretch.script);
@@ -460,7 +547,7 @@ fn forgivable(path: &[Step]) -> i32 {
 }
 
 /// Repairs one run of decoded steps, then undoes further layers inside the repair.
-fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: u8) -> Found {
+fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, depth: Depth) -> Found {
     let first = steps.first().map_or(0, |s| s.from);
     let last = steps.last().map_or(0, |s| s.to);
     let range = stretch.offsets[first]..stretch.offsets[last];
@@ -481,15 +568,18 @@ fn peel(stretch: &Stretch, table: Table, steps: &[Step], around: Around, layer: 
         table.legacy()
     };
     let origin = steps.first().map_or(Origin::Utf8, |s| s.kind.origin());
-    let inner = if layer < MAX_LAYERS && origin != Origin::Windows1252 {
-        find_all(&decoded, around, layer + 1)
+    let inner = if depth.layer < MAX_LAYERS && origin != Origin::Windows1252 {
+        find_all(&decoded, around, depth.deeper())
     } else {
         Vec::new()
     };
     let layers = 1 + inner.iter().map(|m| m.layers).max().unwrap_or(0);
-    let repaired = if inner.is_empty() { decoded } else { super::apply(&decoded, &inner) };
-    let lost = if inner.is_empty() { lost } else { Lost::default() };
-    Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, lost }
+    let (repaired, decoded, lost) = if inner.is_empty() {
+        (decoded, None, lost)
+    } else {
+        (super::apply(&decoded, &inner), Some(decoded), Lost::default())
+    };
+    Found { mangled: Mangled { range, repaired, encoding, layers, origin, guess: None }, lost, decoded }
 }
 
 /// Offers a second repair where one lost byte is restored from context: the only character it
