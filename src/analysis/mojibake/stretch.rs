@@ -212,7 +212,10 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
     let quick = quick_masks();
     let mut filter = SequenceFilter::default();
     let mut at = 0;
-    while let Some(start) = next_non_ascii(line, at) {
+    // The characters of a non-ASCII word follow each other: only a gap needs the scan.
+    let next =
+        |at: usize| if line.get(at).is_some_and(|b| !b.is_ascii()) { Some(at) } else { next_non_ascii(line, at) };
+    while let Some(start) = next(at) {
         if start > at {
             // A space or `?` right after a non-ASCII character stays in the stretch; any
             // other ASCII (or a second one) has no masks and so resets the filter.
