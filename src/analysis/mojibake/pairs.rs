@@ -113,9 +113,8 @@ pub(super) fn pairings(text: &str, line: Range<usize>, stretches: &[Stretch]) ->
             }
             let range = span(s);
             let after_index = clean.partition_point(|&(at, _)| at < range.start);
-            let after = after_index;
-            let before = after.checked_sub(1).and_then(|i| clean.get(i)).map(|&(_, c)| c);
-            let after = clean.get(after).map(|&(_, c)| c);
+            let before = after_index.checked_sub(1).and_then(|i| clean.get(i)).map(|&(_, c)| c);
+            let after = clean.get(after_index).map(|&(_, c)| c);
             let mut closing = Vec::new();
             let mut chars = s.chars.iter().copied().peekable();
             while let Some(c) = chars.next() {
