@@ -58,7 +58,22 @@ fi
 "$maturin" build --profile dist --locked --out "$out"
 
 step "VS Code extension with the server bundled (npm run package)"
-cargo build --profile dist --locked --bin article-lsp
+# The executable inside the wheel, so both channels ship the same bytes and the whole-program
+# LTO build runs once.
+wheel=$(ls "$out"/article_lsp-"$version"-*.whl)
+server=$target_dir/dist-from-wheel/article-lsp
+rm -rf "$(dirname "$server")" && mkdir -p "$(dirname "$server")"
+python3 - "$wheel" "$server" <<'PY'
+import os, sys, zipfile
+wheel, dest = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as z:
+    names = [n for n in z.namelist() if n.endswith(".data/scripts/article-lsp")]
+    if len(names) != 1:
+        sys.exit(f"release.sh: expected one article-lsp executable in {wheel}, found {names}")
+    with z.open(names[0]) as src, open(dest, "wb") as out:
+        out.write(src.read())
+os.chmod(dest, 0o755)
+PY
 (
   cd editors/vscode
   if ! cmp -s package-lock.json node_modules/.article-lsp-package-lock.json; then
@@ -66,7 +81,7 @@ cargo build --profile dist --locked --bin article-lsp
     cp package-lock.json node_modules/.article-lsp-package-lock.json
   fi
   rm -f article-lsp-*.vsix
-  ARTICLE_LSP_BIN=$target_dir/dist/article-lsp npm run --silent package
+  ARTICLE_LSP_BIN=$server npm run --silent package
   mv article-lsp-*.vsix "$out/"
   if [ "$universal" = 1 ]; then
     npm run --silent package:universal
