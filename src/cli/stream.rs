@@ -6,7 +6,8 @@
 //! block, or the longest line). The general path echoes input that is not UTF-8 unchanged and
 //! refuses binary input before writing a byte, and those verdicts depend on the last byte, so
 //! nothing is written during that reading: it checks each block (NUL bytes, UTF-8) and repairs
-//! its lines, keeping only the repaired lines (a *patch*: where, what it was, what it becomes).
+//! its lines, keeping only the repaired lines (a *patch*: where, what it was, what it becomes);
+//! a large input is read in parts, one thread per core, by position.
 //! Then the input is read again from where it started, but only by the kernel where nothing
 //! changes: spans between patches go from standard input to standard output with
 //! `std::io::copy` of a file (`copy_file_range`, `sendfile` or `splice`), so clean text costs
@@ -17,9 +18,10 @@
 //! atomic rewrite need both texts.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::ops::Range;
 use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::fs::FileExt;
 
 use super::fix::FileFix;
 use crate::analysis::mojibake::{may_hold_run, next_non_ascii, proven_without_runs};
@@ -65,17 +67,14 @@ pub(super) fn fix_stdin(
     out: &mut dyn Write,
     stdout: Option<BorrowedFd<'_>>,
 ) -> Option<Result<FileFix, String>> {
-    let mut file = seekable_stdin()?;
-    let start = file.stream_position().ok()?;
-    let surveyed = survey(&mut file, BLOCK, PATCH_BUDGET, config, selection);
-    let rewound = file.seek(SeekFrom::Start(start)).is_ok();
-    let survey = match surveyed {
-        Ok(Some(survey)) if rewound => survey,
-        _ if rewound => return None,
-        _ => return Some(Err("cannot read standard input again after checking it".to_string())),
-    };
+    let file = seekable_stdin()?;
+    let start = (&file).stream_position().ok()?;
+    let end = file.metadata().ok()?.len().max(start);
+    // Read by position: the offset stays where it was, for the caller or for the copies.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let survey = survey_in_parts(&file, start..end, cores, PATCH_BUDGET, config, selection).ok()??;
     // Input that grew or shrank while it was checked was not checked whole.
-    if file.metadata().map(|m| m.len()).ok() != Some(start + survey.len) {
+    if survey.len != end - start || file.metadata().map(|m| m.len()).ok() != Some(end) {
         return Some(Err(Trouble::Changed.message()));
     }
     let direct = stdout.and_then(|fd| fd.try_clone_to_owned().ok()).map(File::from);
@@ -91,6 +90,86 @@ pub(super) fn fix_stdin(
         Ok(applied) => Ok(FileFix::Changed(applied)),
         Err(trouble) => Err(trouble.message()),
     })
+}
+
+/// Surveys `range` of `file` in at most `count` parts read at once (each at least
+/// [`PART_MIN`] bytes, cut after a line feed, so no line is split), the patch budget shared
+/// between them, and joins what they found; `None` when some part is not plain UTF-8 text.
+fn survey_in_parts(
+    file: &File,
+    range: Range<u64>,
+    count: usize,
+    budget: usize,
+    config: &Config,
+    selection: &Selection,
+) -> Result<Option<Survey>, Trouble> {
+    let parts = parts(file, range, count);
+    let budget = budget / parts.len();
+    let survey_part = |part: &Range<u64>| {
+        let mut reader = Positioned { file, at: part.start, end: part.end };
+        survey(&mut reader, BLOCK, budget, config, selection)
+    };
+    let surveys = std::thread::scope(|scope| {
+        let others: Vec<_> = parts.iter().skip(1).map(|part| scope.spawn(|| survey_part(part))).collect();
+        let first = parts.first().map(survey_part);
+        // A panic in a part is a bug like any other: it goes on as it would have here.
+        let joined = others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        first.into_iter().chain(joined).collect::<Vec<_>>()
+    });
+    let mut all = Survey::default();
+    for (part, survey) in parts.iter().zip(surveys) {
+        let Some(survey) = survey? else {
+            return Ok(None);
+        };
+        all.append(part.start - parts[0].start, survey);
+    }
+    Ok(Some(all))
+}
+
+/// Inputs are split into parts for several threads only when each part is at least this long
+/// (a thread costs tens of microseconds; a megabyte, about a millisecond).
+const PART_MIN: u64 = 1 << 20;
+
+/// `range` of `file` cut into at most `count` parts of at least [`PART_MIN`] bytes, each cut
+/// just after a line feed (a line break, whether LF or CRLF) near an even share.
+fn parts(file: &File, range: Range<u64>, count: usize) -> Vec<Range<u64>> {
+    let len = range.end - range.start;
+    let count = count.clamp(1, usize::try_from(len / PART_MIN).unwrap_or(usize::MAX).max(1));
+    let mut cuts = vec![range.start];
+    for k in 1..count as u64 {
+        let near = range.start + len / count as u64 * k;
+        match line_start_after(file, near) {
+            Some(cut) if cut > cuts[cuts.len() - 1] && cut < range.end => cuts.push(cut),
+            _ => {}
+        }
+    }
+    cuts.push(range.end);
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// The offset just after the first line feed at or after `at` in `file`, if one comes soon.
+fn line_start_after(file: &File, at: u64) -> Option<u64> {
+    let mut buf = vec![0; 64 * 1024];
+    let read = file.read_at(&mut buf, at).ok()?;
+    memchr::memchr(b'\n', buf.get(..read)?).map(|i| at + i as u64 + 1)
+}
+
+/// A part of a file, read by position (so parts can be read at once, and the file's offset
+/// stays where it was).
+struct Positioned<'a> {
+    file: &'a File,
+    at: u64,
+    end: u64,
+}
+
+impl Read for Positioned<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = usize::try_from(self.end.saturating_sub(self.at)).unwrap_or(usize::MAX);
+        let want = buf.len().min(left);
+        let read = self.file.read_at(&mut buf[..want], self.at)?;
+        self.at += read as u64;
+        Ok(read)
+    }
 }
 
 /// Standard input as a file of its own (sharing the offset), if it is a regular file.
@@ -112,6 +191,22 @@ struct Survey {
     /// Where the patches outgrew their budget and stopped: from there the input is repaired in
     /// a second reading.
     resume: Option<u64>,
+}
+
+impl Survey {
+    /// Adds the survey of the part that follows, which starts `offset` bytes in. After a part
+    /// whose patches ran out, the second reading repairs everything: later patches are dropped.
+    fn append(&mut self, offset: u64, next: Survey) {
+        self.len += next.len;
+        if self.resume.is_some() {
+            return;
+        }
+        let shifted =
+            next.patches.into_iter().map(|p| Patch { range: offset + p.range.start..offset + p.range.end, ..p });
+        self.patches.extend(shifted);
+        self.applied += next.applied;
+        self.resume = next.resume.map(|at| offset + at);
+    }
 }
 
 /// One repaired line of the input.
@@ -337,6 +432,8 @@ fn repaired_lines(
 
 #[cfg(test)]
 mod tests {
+    use std::io::SeekFrom;
+
     use super::*;
 
     /// What the general path makes of `text` with `--only mojibake`.
@@ -409,6 +506,52 @@ mod tests {
         assert!(survey.patches.len() < 100, "{} patches kept", survey.patches.len());
         assert!(survey.resume.is_some_and(|at| at < text.len() as u64));
         assert_eq!(streamed(&text, 100, 200), ("café\n".repeat(1000), 1000));
+    }
+
+    /// A text of a few megabytes with repairs everywhere, surveyed in one part and in several:
+    /// the same patches, and with a budget that runs out in the first part, the same output.
+    #[test]
+    fn parts_find_what_one_reading_finds() {
+        let mut text = String::new();
+        for i in 0..600 {
+            let ending = ["\n", "\r\n", "\r"][i % 3];
+            text.push_str(&format!("{}caf\u{c3}\u{a9} {i}{ending}", "clean Zürich line\n".repeat(400)));
+        }
+        let file = file_of(text.as_bytes());
+        let whole = 0..text.len() as u64;
+        let survey = |count, budget| {
+            let survey = survey_in_parts(&file, whole.clone(), count, budget, &Config::default(), &mojibake_only());
+            survey.expect("readable").expect("plain UTF-8")
+        };
+        let one = survey(1, usize::MAX);
+        assert_eq!((one.patches.len(), one.len), (600, text.len() as u64));
+        for count in 2..=4 {
+            assert_eq!(parts(&file, whole.clone(), count).len(), count, "{count} parts");
+            let several = survey(count, usize::MAX);
+            assert_eq!((several.len, several.applied, several.resume), (one.len, one.applied, None));
+            let ranges = |s: &Survey| s.patches.iter().map(|p| p.range.clone()).collect::<Vec<_>>();
+            assert_eq!(ranges(&several), ranges(&one), "{count} parts");
+            let spent = survey(count, 2_000);
+            assert!(spent.resume.is_some_and(|at| at < text.len() as u64 / count as u64), "{count} parts");
+            let mut out = Vec::new();
+            (&file).seek(SeekFrom::Start(0)).expect("rewound");
+            let applied = emit(&file, &spent, BLOCK, &Config::default(), &mojibake_only(), &mut out).expect("emitted");
+            assert!(applied == 600 && out == text.replace("caf\u{c3}\u{a9}", "café").as_bytes(), "{count} parts");
+        }
+    }
+
+    /// Parts end just after a line feed; a text without one is read in one part.
+    #[test]
+    fn parts_are_cut_after_line_feeds_only() {
+        let text = format!("{}\r\n{}", "a\rb".repeat(100_000), "c\r\n".repeat(1_000_000));
+        let file = file_of(text.as_bytes());
+        let parts = parts(&file, 0..text.len() as u64, 3);
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!(parts.windows(2).all(|w| w[0].end == w[1].start && text.as_bytes()[w[0].end as usize - 1] == b'\n'));
+        assert_eq!((parts[0].start, parts[2].end), (0, text.len() as u64));
+        let carriage_returns = "line\r".repeat(600_000);
+        let whole = super::parts(&file_of(carriage_returns.as_bytes()), 0..3_000_000, 3);
+        assert!(whole.len() == 1 && whole[0] == (0..3_000_000), "{whole:?}");
     }
 
     #[test]
