@@ -1,6 +1,7 @@
 //! The `article-lsp` binary: argument parsing and dispatch, nothing else.
 
 use std::io::IsTerminal;
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -221,7 +222,7 @@ fn main() -> ExitCode {
         Some(Command::Fix { paths, only, write, force, config, now, whole_text }) => {
             let now = now.unwrap_or_else(Timestamp::now);
             let options = FixOptions { paths, only, write, force, config, now, whole_text };
-            cli::fix(&options, &mut out.lock(), &mut err.lock())
+            cli::fix(&options, &mut out.lock(), Some(out.as_fd()), &mut err.lock())
         }
         Some(Command::Schema { config }) => print_schema(config.as_deref()),
         Some(Command::Serve { .. }) | None => serve(),

@@ -219,3 +219,58 @@ fn several_files_give_the_same_diffs_and_summary() {
     assert_same(&line, &with_args(GENERAL, &refs), "three files");
     assert!(text(&line.stderr).contains("would fix 1 problem in 1 file"), "{}", text(&line.stderr));
 }
+
+/// A long text where kernel-side copies matter: clean spans of several blocks, repaired lines
+/// between them, every line ending.
+fn long_mixed_text() -> String {
+    let mut input = String::new();
+    for i in 0..40 {
+        let ending = ["\n", "\r\n", "\r"][i % 3];
+        input.push_str(&format!("plain line {i} and Zürich, naïve{ending}").repeat(2000));
+        input.push_str(&format!("caf\u{c3}\u{a9} number {i}{ending}"));
+    }
+    input
+}
+
+/// Standard output to a regular file (where unchanged spans are copied by the kernel), opened
+/// for writing and for appending after what it holds: the same bytes as through a pipe.
+#[test]
+fn standard_output_to_a_file_gets_the_same_bytes_as_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    let input = long_mixed_text();
+    std::fs::write(&path, &input).unwrap();
+    let expected = redirected(GENERAL, &path);
+    assert!(expected.stdout != input.as_bytes() && expected.status.success());
+    assert_same(&redirected(LINE, &path), &expected, "stdout to a pipe");
+    for append in [false, true] {
+        let out_path = dir.path().join(format!("out-{append}.txt"));
+        std::fs::write(&out_path, "already there\n").unwrap();
+        let out = std::fs::OpenOptions::new().write(true).append(append).truncate(!append).open(&out_path).unwrap();
+        let status = bin(LINE).arg("-").stdin(File::open(&path).unwrap()).stdout(out).status().unwrap();
+        assert!(status.success(), "append: {append}");
+        let mut wanted = if append { b"already there\n".to_vec() } else { Vec::new() };
+        wanted.extend_from_slice(&expected.stdout);
+        assert!(std::fs::read(&out_path).unwrap() == wanted, "append: {append}: the output file differs");
+    }
+}
+
+/// Standard input shares its offset with the caller: it is repaired from where the caller
+/// left it to its end, and left at its end.
+#[test]
+fn standard_input_is_read_from_its_offset_to_its_end() {
+    use std::io::{Read, Seek};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    let input = long_mixed_text();
+    std::fs::write(&path, &input).unwrap();
+    let skip = input.find('\n').unwrap() + 1;
+    let rest = dir.path().join("rest.txt");
+    std::fs::write(&rest, &input[skip..]).unwrap();
+    let expected = redirected(GENERAL, &rest);
+    let mut file = File::open(&path).unwrap();
+    file.read_exact(&mut vec![0; skip]).unwrap();
+    let out = bin(LINE).arg("-").stdin(file.try_clone().unwrap()).output().unwrap();
+    assert_same(&out, &expected, "stdin from an offset");
+    assert_eq!(file.stream_position().unwrap(), input.len() as u64, "stdin is left at its end");
+}

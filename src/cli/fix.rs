@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::io::Write;
+use std::os::fd::BorrowedFd;
 
 use super::walk::Input;
 use super::{EXIT_CLEAN, EXIT_TROUBLE, FixOptions, gather, plural, read_input, refuse_binary};
@@ -11,8 +12,10 @@ use crate::analysis::{self, Code};
 use crate::config::Config;
 use crate::fix::{self, Selection};
 
-/// Runs `fix`; returns the exit status.
-pub fn fix(options: &FixOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+/// Runs `fix`; returns the exit status. `stdout` is `out`'s file descriptor when `out` is the
+/// process's standard output (repaired standard input then goes to it kernel-side where it is
+/// unchanged).
+pub fn fix(options: &FixOptions, out: &mut dyn Write, stdout: Option<BorrowedFd<'_>>, err: &mut dyn Write) -> u8 {
     let (inputs, troubles) = match gather(&options.paths, options.config.as_deref()) {
         Ok(gathered) => gathered,
         Err(trouble) => (Vec::new(), vec![trouble]),
@@ -28,7 +31,7 @@ pub fn fix(options: &FixOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8
     let mut changed_files = 0;
     let mut applied = 0;
     for (input, config) in &inputs {
-        match fix_one(input, config, options, &selection, out) {
+        match fix_one(input, config, options, &selection, out, stdout) {
             Ok(FileFix::Unchanged) => {}
             Ok(FileFix::Changed(n)) => {
                 changed_files += 1;
@@ -63,10 +66,11 @@ fn fix_one(
     options: &FixOptions,
     selection: &Selection,
     out: &mut dyn Write,
+    stdout: Option<BorrowedFd<'_>>,
 ) -> Result<FileFix, String> {
     let line_local = selection.is_line_local() && !options.whole_text;
     if line_local && matches!(input, Input::Stdin) {
-        if let Some(streamed) = stream::fix_stdin(config, selection, out) {
+        if let Some(streamed) = stream::fix_stdin(config, selection, out, stdout) {
             return streamed;
         }
     }
