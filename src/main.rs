@@ -9,12 +9,6 @@ use article_lsp::cli::{self, CheckOptions, ColorChoice, FixOptions, Format};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 
-/// dlmalloc: one heap shared by all threads, whose free space is reused by whichever thread
-/// allocates next (glibc gives each thread an arena of its own, and the analysis of a large
-/// document left ~1 MiB of free but resident memory in the arena of the thread that ran it).
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
-
 #[derive(Parser)]
 #[command(
     name = "article-lsp",
