@@ -171,6 +171,25 @@ async fn mojibake_quick_fix_applies_and_rechecks_clean() {
     client.shutdown().await;
 }
 
+/// A large `didOpen` reaches the handler past the framework (its text kept by the frame guard):
+/// the server holds the exact text, quotes, backslashes and all, and locates findings in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_opened_document_is_held_exactly() {
+    let mut client = TestClient::in_process();
+    client.initialize(push_client_caps(), options(), None).await;
+    let uri = "file:///ws/large.txt";
+    let filler = "A \"quoted\" line with a back\\slash, a tab\tand Zürich.\n".repeat(4_000);
+    let text = format!("{filler}Organizationâ€™s members.\n");
+    assert!(text.len() > 200_000);
+    client.open(uri, &text, 1).await;
+    let diagnostics = client.diagnostics(uri, 1).await;
+    assert_eq!(codes(&diagnostics), ["mojibake"]);
+    assert_eq!(diagnostics[0]["range"]["start"], json!({ "line": 4_000, "character": 12 }));
+    let server = client.request("articleLsp/documentText", json!({ "uri": uri })).await;
+    assert_eq!(server["text"], text);
+    client.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn completion_offers_workspace_topics_and_fills_the_provider_domain() {
     let ws = workspace();

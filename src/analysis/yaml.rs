@@ -4,9 +4,12 @@
 //! exact source span, duplicate keys stay visible (the checker reports them), and aliases are
 //! never expanded (an alias is a leaf), which makes "billion laughs" inputs harmless.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+
+use super::schema;
 
 /// Collections nested deeper than this are a syntax error. Articles need a handful of levels;
 /// the limit keeps every recursive walk of the tree (building, checking, outline, dropping)
@@ -33,8 +36,9 @@ pub enum Value {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scalar {
-    /// The scalar's value after unquoting and folding.
-    pub text: String,
+    /// The scalar's value after unquoting and folding. A known key or common value is not
+    /// allocated: the 2,000 entries of a long `related` list repeat the same dozen names.
+    pub text: Cow<'static, str>,
     /// Plain scalars carry types (`true`, `24`, `null`); quoted and block ones are strings.
     pub plain: bool,
 }
@@ -56,7 +60,7 @@ pub struct SyntaxError {
 impl Scalar {
     /// A plain `~`, `null` or empty value.
     pub fn is_null(&self) -> bool {
-        self.plain && matches!(self.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+        self.plain && matches!(&*self.text, "" | "~" | "null" | "Null" | "NULL")
     }
 }
 
@@ -89,7 +93,7 @@ impl Node {
 
 impl Entry {
     pub fn key_text(&self) -> Option<&str> {
-        self.key.as_scalar().map(|s| s.text.as_str())
+        self.key.as_scalar().map(|s| &*s.text)
     }
 }
 
@@ -102,11 +106,31 @@ pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
     builder.document(range.start)
 }
 
-/// Trees outlive their parse (unit caches, versions): the parser's scalars come with spare
-/// capacity (32 bytes or more), which would be kept for the tree's lifetime.
-fn tight(mut text: String) -> String {
+/// Trees outlive their parse (unit caches, versions): a known key or common value (the
+/// schema's names) is shared rather than allocated per node, and any other text drops the
+/// spare capacity the parser's scalars come with (32 bytes or more), which would be kept for
+/// the tree's lifetime.
+fn tight(text: Cow<'_, str>) -> Cow<'static, str> {
+    if let Some(known) = known_word(&text) {
+        return Cow::Borrowed(known);
+    }
+    let mut text = text.into_owned();
     text.shrink_to_fit();
-    text
+    Cow::Owned(text)
+}
+
+/// Values common enough in articles to share, besides the schema's keys.
+const COMMON_VALUES: [&str; 4] = ["article", "video", "true", "false"];
+
+/// `text` as a static string when it is a key of the schema or a common value.
+fn known_word(text: &str) -> Option<&'static str> {
+    const LONGEST: usize = "publishedDateTime".len();
+    if text.is_empty() || text.len() > LONGEST {
+        return None;
+    }
+    let tables = [schema::ARTICLE, schema::RELATED, schema::PROVIDER, schema::IMAGE];
+    let keys = tables.into_iter().flatten().map(|field| field.name);
+    keys.chain(COMMON_VALUES).find(|word| *word == text)
 }
 
 fn too_deep() -> String {
@@ -189,7 +213,7 @@ impl<'a> Builder<'a, '_> {
         match event {
             Event::Scalar(text, style, _, _) => {
                 let plain = style == ScalarStyle::Plain;
-                Ok(Node { span: range, value: Value::Scalar(Scalar { text: tight(text.into_owned()), plain }) })
+                Ok(Node { span: range, value: Value::Scalar(Scalar { text: tight(text), plain }) })
             }
             Event::Alias(_) => Ok(Node { span: range, value: Value::Alias }),
             Event::SequenceStart(..) | Event::MappingStart(..) if self.depth >= MAX_DEPTH => {

@@ -27,7 +27,7 @@ impl Located {
     pub(crate) fn scalar(&self) -> Option<(&str, Range<usize>)> {
         let node = self.item.as_ref().unwrap_or(&self.value);
         let scalar = node.as_scalar().filter(|s| !s.is_null())?;
-        Some((scalar.text.as_str(), node.span.clone()))
+        Some((&*scalar.text, node.span.clone()))
     }
 }
 

@@ -130,7 +130,7 @@ impl Job<'_> {
     /// renamed items are deleted instead (it keeps its place); otherwise the first is renamed
     /// and any other deleted, so merging leaves no duplicates.
     fn topics(&self, acc: &mut RenameEdits, items: &[Node]) {
-        let names: Vec<Option<&str>> = items.iter().map(|n| n.as_scalar().map(|s| s.text.as_str())).collect();
+        let names: Vec<Option<&str>> = items.iter().map(|n| n.as_scalar().map(|s| &*s.text)).collect();
         let renamed: Vec<usize> = (0..items.len()).filter(|&i| names[i].is_some_and(|n| self.renames(n))).collect();
         if renamed.is_empty() {
             return;

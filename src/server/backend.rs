@@ -88,9 +88,10 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
+        let text = self.shared.direct.opened_text(doc.text);
         let mut state = self.shared.lock();
         let path = doc.uri.to_file_path().map(|p| p.into_owned());
-        state.documents.insert(doc.uri.clone(), Document::new(path, &doc.text, doc.version));
+        state.documents.insert(doc.uri.clone(), Document::new(path, &text, doc.version));
         self.shared.after_change(&mut state, &doc.uri, Pending::Everything);
         // Opening a document may have loaded a configuration file: show its errors on it.
         indexer::publish_config_errors(&self.shared, &mut state, &[]);

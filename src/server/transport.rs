@@ -60,6 +60,7 @@ pub struct Writer {
     direct_tx: mpsc::Sender<Vec<u8>>,
     direct_rx: mpsc::Receiver<Vec<u8>>,
     spliced: Spliced,
+    opened: OpenedTexts,
 }
 
 impl Writer {
@@ -67,12 +68,12 @@ impl Writer {
     pub fn new() -> Writer {
         let (tx, rx) = mpsc::channel(OUTPUT_QUEUE);
         let (direct_tx, direct_rx) = mpsc::channel(OUTPUT_QUEUE);
-        Writer { tx, rx, direct_tx, direct_rx, spliced: Spliced::default() }
+        Writer { tx, rx, direct_tx, direct_rx, spliced: Spliced::default(), opened: OpenedTexts::default() }
     }
 
     /// A handle that sends notifications straight to this writer.
     pub fn direct(&self) -> DirectOutput {
-        DirectOutput(self.direct_tx.clone(), self.spliced.clone())
+        DirectOutput(self.direct_tx.clone(), self.spliced.clone(), self.opened.clone())
     }
 }
 
@@ -81,7 +82,7 @@ impl Writer {
 /// write it into its pipe and have the pump cut the frame out again (a publication of
 /// thousands of diagnostics costs several times less).
 #[derive(Clone, Debug)]
-pub struct DirectOutput(mpsc::Sender<Vec<u8>>, Spliced);
+pub struct DirectOutput(mpsc::Sender<Vec<u8>>, Spliced, OpenedTexts);
 
 impl DirectOutput {
     /// The whole frame of the notification `method` with `params` (CPU work: call it off the
@@ -109,6 +110,12 @@ impl DirectOutput {
     pub fn splice(&self, result: Vec<u8>) -> String {
         self.1.keep(result)
     }
+
+    /// The text of a `didOpen` as the handler got it: a ticket of a text the guard kept
+    /// becomes that text (see [`OpenedTexts`]); any other text is returned as it is.
+    pub fn opened_text(&self, text: String) -> String {
+        self.2.take(&text).unwrap_or(text)
+    }
 }
 
 /// Large request results (whole-document semantic tokens, inlay hints) serialised straight
@@ -117,17 +124,91 @@ impl DirectOutput {
 /// them. The framework's own response still decides the id and the order of replies; the pump
 /// only swaps the ticket result for the kept bytes.
 #[derive(Clone, Debug, Default)]
-struct Spliced(std::sync::Arc<std::sync::Mutex<SplicedResults>>);
+struct Spliced(Kept<Vec<u8>>);
 
-#[derive(Debug, Default)]
-struct SplicedResults {
+/// Values kept under numbered tickets until taken. At most [`MAX_KEPT`]: a request cancelled
+/// after its handler finished leaves its result behind, so the oldest go first.
+#[derive(Debug)]
+struct Kept<T>(std::sync::Arc<std::sync::Mutex<KeptValues<T>>>);
+
+#[derive(Debug)]
+struct KeptValues<T> {
     next_key: u64,
-    results: std::collections::BTreeMap<u64, Vec<u8>>,
+    values: std::collections::BTreeMap<u64, T>,
 }
 
-/// Results kept at most: a request cancelled after its handler finished leaves its result
-/// behind, so the oldest go first.
-const MAX_SPLICED: usize = 8;
+const MAX_KEPT: usize = 8;
+
+impl<T> Default for Kept<T> {
+    fn default() -> Kept<T> {
+        Kept(std::sync::Arc::new(std::sync::Mutex::new(KeptValues { next_key: 0, values: Default::default() })))
+    }
+}
+
+impl<T> Clone for Kept<T> {
+    fn clone(&self) -> Kept<T> {
+        Kept(self.0.clone())
+    }
+}
+
+impl<T> Kept<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeptValues<T>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps `value`; returns its key.
+    fn keep(&self, value: T) -> u64 {
+        let mut kept = self.lock();
+        kept.next_key += 1;
+        let key = kept.next_key;
+        kept.values.insert(key, value);
+        while kept.values.len() > MAX_KEPT {
+            kept.values.pop_first();
+        }
+        key
+    }
+
+    fn take(&self, key: u64) -> Option<T> {
+        self.lock().values.remove(&key)
+    }
+}
+
+/// The text of a large `didOpen`, kept by the guard while the framework gets the notification
+/// with a ticket in its place. The framework reads a whole frame into a buffer that it keeps
+/// for the life of the server and parses it into a JSON tree: for an article of a megabyte,
+/// a megabyte held for good and another one on the way, besides the document itself.
+#[derive(Clone, Debug, Default)]
+struct OpenedTexts(Kept<String>);
+
+/// `didOpen` frames at least this long have their text kept by the guard.
+const KEEP_TEXT_FROM: usize = 64 << 10;
+
+/// How an opened text's ticket starts; its key follows. A client's text could spell it only
+/// while the guard keeps a text under that key, which the handler then takes at once.
+const OPENED_MARKER: &str = "\u{1}article-lsp:opened:";
+
+impl OpenedTexts {
+    /// The body to forward instead of the `didOpen` in `body`, with its text kept (`None`:
+    /// forward `body` as it is).
+    fn forward(&self, body: &[u8]) -> Option<Vec<u8>> {
+        #[derive(Deserialize, serde::Serialize)]
+        struct DidOpen {
+            jsonrpc: String,
+            method: String,
+            params: tower_lsp_server::ls_types::DidOpenTextDocumentParams,
+        }
+        let mut message: DidOpen = serde_json::from_slice(body).ok()?;
+        let text = std::mem::take(&mut message.params.text_document.text);
+        let key = self.0.keep(text);
+        message.params.text_document.text = format!("{OPENED_MARKER}{key}");
+        serde_json::to_vec(&message).ok()
+    }
+
+    fn take(&self, ticket: &str) -> Option<String> {
+        let key = ticket.strip_prefix(OPENED_MARKER)?.parse().ok()?;
+        self.0.take(key)
+    }
+}
 
 /// How the ticket starts in the framework's JSON (the control character is escaped), so
 /// no text of a well-formed article can spell it. Its key follows.
@@ -135,13 +216,7 @@ const SPLICE_MARKER: &str = r"\u0001article-lsp:spliced:";
 
 impl Spliced {
     fn keep(&self, result: Vec<u8>) -> String {
-        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        kept.next_key += 1;
-        let key = kept.next_key;
-        kept.results.insert(key, result);
-        while kept.results.len() > MAX_SPLICED {
-            kept.results.pop_first();
-        }
+        let key = self.0.keep(result);
         format!("\u{1}article-lsp:spliced:{key}")
     }
 
@@ -156,7 +231,7 @@ impl Spliced {
             id: Value,
         }
         let id = serde_json::from_slice::<Response>(body).ok()?.id;
-        let result = self.0.lock().unwrap_or_else(|p| p.into_inner()).results.remove(&key)?;
+        let result = self.0.take(key)?;
         let mut spliced = format!(r#"{{"jsonrpc":"2.0","id":{id},"result":"#).into_bytes();
         spliced.reserve(result.len() + 1);
         spliced.extend_from_slice(&result);
@@ -177,8 +252,8 @@ where
 {
     let (to_framework, framework_in) = tokio::io::duplex(PIPE_BUFFER);
     let (framework_out, from_framework) = tokio::io::duplex(PIPE_BUFFER);
-    let Writer { tx: frames_tx, rx: frames_rx, direct_rx, spliced, .. } = writer;
-    let reader = read_input(input, to_framework, frames_tx.clone());
+    let Writer { tx: frames_tx, rx: frames_rx, direct_rx, spliced, opened, .. } = writer;
+    let reader = read_input(input, to_framework, frames_tx.clone(), opened);
     let pump = pump_framework(from_framework, frames_tx, spliced);
     let writer = write_output(frames_rx, direct_rx, output);
     let (outcome, (), (), ()) = tokio::join!(reader, framework(framework_in, framework_out), pump, writer);
@@ -521,6 +596,7 @@ async fn read_input<I: AsyncRead + Unpin>(
     input: I,
     mut to_framework: DuplexStream,
     replies: mpsc::Sender<Vec<u8>>,
+    opened: OpenedTexts,
 ) -> Outcome {
     let mut frames = FrameReader::new(input);
     let mut shutdown = false;
@@ -552,7 +628,8 @@ async fn read_input<I: AsyncRead + Unpin>(
                     let _ = forward_frame(&mut to_framework, &body).await;
                     break;
                 }
-                body
+                let large_open = method.as_deref() == Some("textDocument/didOpen") && body.len() >= KEEP_TEXT_FROM;
+                large_open.then(|| opened.forward(&body)).flatten().unwrap_or(body)
             }
         };
         if forward_frame(&mut to_framework, &forward).await.is_err() {
@@ -628,11 +705,31 @@ mod tests {
         assert_eq!(spliced.replace(br#"{"jsonrpc":"2.0","result":{"data":[]},"id":1}"#), None);
 
         let first = spliced.keep(b"1".to_vec());
-        for _ in 0..MAX_SPLICED {
+        for _ in 0..MAX_KEPT {
             spliced.keep(b"2".to_vec());
         }
         let stale = json!({ "jsonrpc": "2.0", "result": [first], "id": 9 });
         assert_eq!(spliced.replace(stale.to_string().as_bytes()), None, "the oldest was dropped");
+    }
+
+    /// A large `didOpen` reaches the framework with a ticket for its text, which the handler
+    /// exchanges for the text once; any other text is the handler's as it came.
+    #[test]
+    fn a_large_opened_text_is_kept_past_the_framework() {
+        let opened = OpenedTexts::default();
+        let text = "é\"\n".repeat(KEEP_TEXT_FROM);
+        let params =
+            json!({ "textDocument": { "uri": "file:///a.md", "languageId": "markdown", "version": 3, "text": text } });
+        let body = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": params }).to_string();
+        let forwarded = opened.forward(body.as_bytes()).unwrap();
+        assert!(forwarded.len() < 200, "{}", String::from_utf8_lossy(&forwarded));
+        let forwarded: Value = serde_json::from_slice(&forwarded).unwrap();
+        assert_eq!(forwarded["params"]["textDocument"]["version"], 3);
+        let ticket = forwarded["params"]["textDocument"]["text"].as_str().unwrap().to_string();
+        assert_eq!(opened.take(&ticket).as_deref(), Some(text.as_str()));
+        assert_eq!(opened.take(&ticket), None, "taken once");
+        let direct = DirectOutput(mpsc::channel(1).0, Spliced::default(), opened);
+        assert_eq!(direct.opened_text(ticket.clone()), ticket, "an unknown ticket is a text");
     }
 
     /// The one-pass verdict, when it gives one, is the full judgement's.

@@ -167,7 +167,7 @@ fn items(node: Option<&Node>) -> &[Node] {
 /// A non-empty scalar's text.
 fn string(node: Option<&Node>) -> Option<Text> {
     let scalar = node?.as_scalar()?;
-    (!scalar.is_null() && !scalar.text.trim().is_empty()).then(|| Text::from(scalar.text.as_str()))
+    (!scalar.is_null() && !scalar.text.trim().is_empty()).then(|| Text::from(&*scalar.text))
 }
 
 fn spanned(node: Option<&Node>) -> Option<Spanned<Text>> {

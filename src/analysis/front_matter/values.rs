@@ -35,7 +35,7 @@ impl Checker<'_> {
         let (Some(vocabulary), Some(scalar)) = (&self.config.topics, node.as_scalar()) else {
             return;
         };
-        if vocabulary.contains(&scalar.text) {
+        if vocabulary.iter().any(|topic| *topic == scalar.text) {
             return;
         }
         let suggestion = schema::did_you_mean(&scalar.text, vocabulary.iter().map(String::as_str));
@@ -104,7 +104,7 @@ impl Checker<'_> {
         }
         let (msg, fix) = if is_integer {
             let msg = format!("`{}` must be an integer, but `{}` is quoted text; remove the quotes", path, scalar.text);
-            (msg, Some(Fix::replace("Remove the quotes", node.span.clone(), scalar.text.clone(), false)))
+            (msg, Some(Fix::replace("Remove the quotes", node.span.clone(), scalar.text.to_string(), false)))
         } else {
             (format!("`{}` must be an integer, found `{}`", path, scalar.text), None)
         };
@@ -117,7 +117,7 @@ impl Checker<'_> {
         let Some(scalar) = self.scalar(node, path, "`true` or `false`") else {
             return;
         };
-        let text = scalar.text.as_str();
+        let text = &*scalar.text;
         if scalar.is_null() || (scalar.plain && matches!(text, "true" | "True" | "TRUE" | "false" | "False" | "FALSE"))
         {
             return;
@@ -210,11 +210,11 @@ impl Checker<'_> {
             return;
         };
         let Some(domain) =
-            domain_node.as_scalar().filter(|s| !s.is_null() && !s.text.trim().is_empty()).map(|s| s.text.clone())
+            domain_node.as_scalar().filter(|s| !s.is_null() && !s.text.trim().is_empty()).map(|s| s.text.to_string())
         else {
             return;
         };
-        let name = provider.get("name").and_then(Node::as_scalar).map(|s| s.text.clone());
+        let name = provider.get("name").and_then(Node::as_scalar).map(|s| s.text.to_string());
         if let Some(expected) = name.as_ref().and_then(|n| self.config.providers.get(n)) {
             if normalise_domain(expected) != normalise_domain(&domain) {
                 let msg = format!(
