@@ -15,6 +15,9 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+#[path = "support/builds.rs"]
+mod builds;
+
 #[path = "support/articles.rs"]
 mod articles;
 
@@ -39,15 +42,7 @@ fn samples() -> usize {
 /// (`LSP_BENCH_BINARIES`); by default this build alone. With several, every scenario alternates
 /// between them sample by sample, so machine noise falls on all of them alike.
 fn binaries() -> Vec<(String, PathBuf)> {
-    let this = || vec![("this".to_string(), PathBuf::from(env!("CARGO_BIN_EXE_article-lsp")))];
-    let Ok(list) = std::env::var("LSP_BENCH_BINARIES") else { return this() };
-    list.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((label, path)) => (label.to_string(), PathBuf::from(path)),
-            None => (pair.to_string(), PathBuf::from(pair)),
-        })
-        .collect()
+    builds::from_env("LSP_BENCH_BINARIES", env!("CARGO_BIN_EXE_article-lsp"))
 }
 
 /// Whether the scenario group `name` runs (`LSP_BENCH_ONLY`: comma-separated names; all by

@@ -7,7 +7,10 @@
 //! - `YLS_SERVER`: the yaml-language-server script (run with `node`); without it only
 //!   article-lsp is measured;
 //! - `BENCH_SAMPLES`: keystrokes and requests per scenario (default 100);
-//! - `BENCH_ONLY`: `keystrokes` or `index` to run only that group (both by default).
+//! - `BENCH_ONLY`: `keystrokes` or `index` to run only that group (both by default);
+//! - `BENCH_BINARIES`: builds of article-lsp to compare, `label=path` pairs separated by commas
+//!   (this build alone by default). Their keystrokes alternate with each other's and
+//!   yaml-language-server's, the order of ours turning every sample, so each build idles alike.
 //!
 //! A keystroke is a `didChange` inserting a character, then one deleting it, alternately; its
 //! latency runs until that document's next `publishDiagnostics` (for article-lsp: the one for
@@ -19,6 +22,9 @@
 
 #[path = "../tests/support/mod.rs"]
 mod support;
+
+#[path = "support/builds.rs"]
+mod builds;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -41,6 +47,16 @@ fn samples() -> usize {
 /// Whether the scenario group `name` runs (`BENCH_ONLY`; every group by default).
 fn wanted(name: &str) -> bool {
     std::env::var("BENCH_ONLY").map_or(true, |only| only.split(',').any(|o| o == name))
+}
+
+/// The article-lsp builds under test (`BENCH_BINARIES`; by default this build alone).
+fn binaries() -> Vec<(String, PathBuf)> {
+    builds::from_env("BENCH_BINARIES", env!("CARGO_BIN_EXE_article-lsp"))
+}
+
+/// A row's name, with the build when several are compared.
+fn label(name: &str, build: &str) -> String {
+    if binaries().len() > 1 { format!("{name} [{build}]") } else { name.to_string() }
 }
 
 /// The corpus directory, when `BENCH_CORPUS` names one with the special files.
@@ -67,12 +83,15 @@ async fn run() {
     for (name, file, edit) in cases.into_iter().filter(|_| wanted("keystrokes")) {
         let ours = std::fs::read_to_string(special.join(file)).unwrap();
         let theirs = std::fs::read_to_string(yls.join(file).with_extension("yaml")).ok();
-        table.rows.push(keystrokes(name, &ours, theirs.as_deref(), edit).await);
+        table.rows.extend(keystrokes(name, &ours, theirs.as_deref(), edit).await);
     }
     for articles in ["10k", "100k"] {
         let dir = corpus.join(articles);
         if dir.is_dir() && wanted("index") {
-            table.rows.extend(index_and_requests(&dir, articles, &yls).await);
+            for (build, program) in binaries() {
+                let rows = index_and_requests(&program, &dir, articles, &yls).await;
+                table.rows.extend(rows.into_iter().map(|row| Row { name: label(&row.name, &build), ..row }));
+            }
         }
     }
     table.print();
@@ -155,31 +174,44 @@ impl Session {
     }
 }
 
-async fn keystrokes(name: &str, ours: &str, theirs: Option<&str>, edit: Edit) -> Row {
-    let mut a = Session::open(article_lsp(None).await, "file:///bench/article.md".into(), ours, edit, true).await;
+async fn keystrokes(name: &str, ours: &str, theirs: Option<&str>, edit: Edit) -> Vec<Row> {
+    let mut builds = Vec::new();
+    for (build, program) in binaries() {
+        let client = article_lsp(&program, None).await;
+        builds.push((build, Session::open(client, "file:///bench/article.md".into(), ours, edit, true).await));
+    }
     let mut y = match (theirs, yaml_language_server().await) {
         (Some(text), Some(client)) => Some(Session::open(client, yls_uri(), text, edit, false).await),
         _ => None,
     };
     for sample in 0..samples() {
-        a.keystroke(sample).await;
+        // Each build goes first in turn: none always runs right after another one.
+        let n = builds.len();
+        for k in (0..n).map(|k| (k + sample) % n) {
+            builds[k].1.keystroke(sample).await;
+        }
         if let Some(y) = &mut y {
             y.keystroke(sample).await;
         }
     }
-    let (ours, our_peak) = a.finish().await;
     let (theirs, their_peak) = match y {
         Some(y) => y.finish().await,
         None => (Vec::new(), None),
     };
-    Row {
-        name: name.into(),
-        ours: Summary::of(ours),
-        theirs: Summary::of(theirs),
-        our_peak,
-        their_peak,
-        debounced: true,
+    let theirs = Summary::of(theirs);
+    let mut rows = Vec::new();
+    for (build, session) in builds {
+        let (ours, our_peak) = session.finish().await;
+        rows.push(Row {
+            name: label(name, &build),
+            ours: Summary::of(ours),
+            theirs,
+            our_peak,
+            their_peak,
+            debounced: true,
+        });
     }
+    rows
 }
 
 /// The URI yaml-language-server sees: a `.yaml` file (its modeline names the schema).
@@ -187,8 +219,8 @@ fn yls_uri() -> String {
     "file:///bench/article.yaml".into()
 }
 
-async fn article_lsp(root: Option<&Path>) -> TestClient {
-    let mut client = TestClient::binary();
+async fn article_lsp(program: &Path, root: Option<&Path>) -> TestClient {
+    let mut client = TestClient::program(program, &[]);
     client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), root).await;
     client
 }
@@ -209,9 +241,9 @@ async fn yaml_language_server() -> Option<TestClient> {
 /// Time to index a workspace (until `$/progress` ends), then completion and hover in it.
 /// yaml-language-server has no index: its completion and hover are measured on the typical
 /// article's front matter, alternated with ours.
-async fn index_and_requests(dir: &Path, label: &str, yls: &Path) -> Vec<Row> {
+async fn index_and_requests(program: &Path, dir: &Path, label: &str, yls: &Path) -> Vec<Row> {
     let started = Instant::now();
-    let mut client = article_lsp(Some(dir)).await;
+    let mut client = article_lsp(program, Some(dir)).await;
     let ended = |m: &Value| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end";
     client.wait_within(Duration::from_secs(600), "indexing", ended).await;
     let indexing = started.elapsed();

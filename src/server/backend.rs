@@ -22,8 +22,10 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client, direct: DirectOutput) -> Backend {
-        Backend { shared: Shared::new(client, direct) }
+    /// The backend, and its publisher to run beside the server ([`Shared::publish_forever`]).
+    pub fn new(client: Client, direct: DirectOutput) -> (Backend, Shared) {
+        let shared = Shared::new(client, direct);
+        (Backend { shared: shared.clone() }, shared)
     }
 
     /// `articleLsp/documentText`: the server's copy of an open document and its version. A
@@ -99,22 +101,27 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
-        let mut state = self.shared.lock();
-        let encoding = state.encoding;
-        let now = state.settings.now();
-        let path = state.documents.get(&uri).and_then(|doc| doc.path.clone());
-        let config = state.config_for(path.as_deref());
-        let Some(doc) = state.documents.get_mut(&uri) else {
-            return;
+        let changed = {
+            let mut state = self.shared.lock();
+            let encoding = state.encoding;
+            let now = state.settings.now();
+            let path = state.documents.get(&uri).and_then(|doc| doc.path.clone());
+            let config = state.config_for(path.as_deref());
+            let Some(doc) = state.documents.get_mut(&uri) else {
+                return;
+            };
+            let in_place = InPlace { config: &config, now };
+            let version = params.text_document.version;
+            let pending =
+                doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
+            let changed = path.zip(doc.take_changed_summary());
+            self.shared.after_change(&mut state, &uri, pending);
+            changed
         };
-        let in_place = InPlace { config: &config, now };
-        let version = params.text_document.version;
-        let pending = doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
-        let changed = path.zip(doc.take_changed_summary());
-        self.shared.after_change(&mut state, &uri, pending);
-        drop(state);
-        // After the publication is queued and outside the lock: the publisher works meanwhile.
+        // After the publication and outside the lock: yielding lets the publisher (which runs
+        // on this thread) send it first. A newer edit meanwhile makes this copy stale: dropped.
         if let Some((path, summary)) = changed {
+            tokio::task::yield_now().await;
             self.shared.update_index(&uri, path, summary);
         }
     }

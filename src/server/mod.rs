@@ -36,16 +36,41 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
 {
-    let writer = transport::Writer::new();
-    let direct = writer.direct();
-    let (service, socket) = LspService::build(move |client| backend::Backend::new(client, direct))
-        .custom_method("articleLsp/documentText", backend::Backend::document_text)
-        .custom_method("window/workDoneProgress/cancel", backend::Backend::work_done_progress_cancel)
-        .finish();
-    transport::guard(input, output, writer, |input, output| Server::new(input, output, socket).serve(service)).await
+    serve_to(input, transport::Output::Stream(output)).await
 }
 
 /// Serves over standard input and output.
 pub async fn serve_stdio() -> transport::Outcome {
-    serve(tokio::io::stdin(), tokio::io::stdout()).await
+    serve_to(tokio::io::stdin(), transport::Output::<tokio::io::Sink>::Stdout).await
+}
+
+async fn serve_to<I, O>(input: I, output: transport::Output<O>) -> transport::Outcome
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
+    let writer = transport::Writer::new();
+    let direct = writer.direct();
+    let mut publisher = None;
+    let (service, socket) = LspService::build(|client| {
+        let (backend, shared) = backend::Backend::new(client, direct);
+        publisher = Some(shared);
+        backend
+    })
+    .custom_method("articleLsp/documentText", backend::Backend::document_text)
+    .custom_method("window/workDoneProgress/cancel", backend::Backend::work_done_progress_cancel)
+    .finish();
+    let serving =
+        transport::guard(input, output, writer, |input, output| Server::new(input, output, socket).serve(service));
+    // The publisher runs in this task, beside the handlers, until the session ends.
+    let publishing = async move {
+        if let Some(shared) = publisher {
+            shared.publish_forever().await;
+        }
+        std::future::pending().await
+    };
+    tokio::select! {
+        outcome = serving => outcome,
+        never = publishing => never,
+    }
 }

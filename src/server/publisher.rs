@@ -1,11 +1,12 @@
-//! The one task that sends `textDocument/publishDiagnostics`.
+//! The one loop that sends `textDocument/publishDiagnostics`; it runs in the task that reads
+//! the edits (`server::serve`), beside the handlers.
 //!
 //! At most one publication waits per document: a newer one replaces an unsent older one, so a
 //! burst of edits costs one conversion and one message for the newest version, not one per
 //! edit, and memory holds at most one diagnostic set per document. Documents are served in the
-//! order they were first queued, and one task sends everything, so an older set of a document
-//! is never sent after a newer one. Conversion to LSP (and reading other files for
-//! `duplicate-url`) happens here, never under the state lock.
+//! order they were first queued, and one loop sends everything, so an older set of a document
+//! is never sent after a newer one. Assembly and conversion to LSP (and reading other files for
+//! `duplicate-url`) happen here, never under the state lock.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,7 @@ use tokio::time::Instant;
 use tower_lsp_server::ls_types::notification::{Notification, PublishDiagnostics};
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
-use super::shared::Shared;
+use super::shared::{Shared, panic_message};
 use super::transport::DirectOutput;
 
 /// What to publish for one document.
@@ -138,32 +139,57 @@ const QUIET: Duration = Duration::from_millis(4);
 /// for its conversion, and a set of 2,000 diagnostics is sent about every 50 ms.
 const PACE: u32 = 4;
 
-/// Assembles, converts and serialises a publication on a blocking thread (a storm's sets hold
-/// thousands of diagnostics), then queues its frame for the client.
+/// Assembles, converts and serialises a publication and queues its frame for the client. A
+/// small one is made right here, under `catch_unwind`; a large one (a storm's sets hold
+/// thousands of diagnostics) on a blocking thread, which queues its frame itself: either way
+/// the frame goes to the writer's thread with no other hop between threads.
 async fn send(shared: &Shared, publication: Publication) {
     let Publication { uri, version, payload } = publication;
-    let worker = shared.clone();
-    let target = uri.clone();
-    let made = tokio::task::spawn_blocking(move || {
-        let (diagnostics, version) = match payload {
-            Payload::Ready(diagnostics) => (diagnostics, version),
-            Payload::Assemble => {
-                let (findings, encoding, cap) = worker.assemble_current(&target)?;
-                (worker.to_lsp_diagnostics(&findings, &target, encoding, cap), Some(findings.version))
+    let (small, make): (bool, MakeFrame) = match payload {
+        Payload::Ready(diagnostics) => {
+            let small = diagnostics.len() <= SMALL_READY;
+            let target = uri.clone();
+            (small, Box::new(move || frame(lsp::PublishDiagnosticsParams { uri: target, diagnostics, version })))
+        }
+        Payload::Assemble => {
+            let Some(assembly) = shared.assembly_of(&uri) else { return };
+            let (small, worker, target) = (assembly.is_small(), shared.clone(), uri.clone());
+            (
+                small,
+                Box::new(move || {
+                    let (findings, encoding, cap) = worker.assemble(assembly)?;
+                    let diagnostics = worker.to_lsp_diagnostics(&findings, &target, encoding, cap);
+                    frame(lsp::PublishDiagnosticsParams { uri: target, diagnostics, version: Some(findings.version) })
+                }),
+            )
+        }
+    };
+    let failure = if small {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(make)) {
+            Ok(Some(frame)) => {
+                shared.direct.send(frame).await;
+                return;
             }
-        };
-        let params = lsp::PublishDiagnosticsParams { uri: target, diagnostics, version };
-        DirectOutput::frame(<PublishDiagnostics as Notification>::METHOD, &params)
-    })
-    .await;
-    match made {
-        Ok(Some(frame)) => {
-            shared.direct.send(frame).await;
+            Ok(None) => return,
+            Err(panic) => panic_message(panic.as_ref()),
         }
-        Ok(None) => {}
-        Err(err) => {
-            let message = format!("assembling diagnostics of {} v{version:?} failed: {err}", uri.as_str());
-            shared.client.log_message(MessageType::ERROR, message).await;
+    } else {
+        let direct = shared.direct.clone();
+        match tokio::task::spawn_blocking(move || make().map(|frame| direct.send_blocking(frame))).await {
+            Ok(_) => return,
+            Err(err) => err.to_string(),
         }
-    }
+    };
+    let message = format!("assembling diagnostics of {} v{version:?} failed: {failure}", uri.as_str());
+    shared.client.log_message(MessageType::ERROR, message).await;
+}
+
+/// Makes a publication's frame (`None`: nothing to send).
+type MakeFrame = Box<dyn FnOnce() -> Option<Vec<u8>> + Send>;
+
+/// A ready set of at most this many diagnostics is serialised on the publisher's own thread.
+const SMALL_READY: usize = 200;
+
+fn frame(params: lsp::PublishDiagnosticsParams) -> Option<Vec<u8>> {
+    DirectOutput::frame(<PublishDiagnostics as Notification>::METHOD, &params)
 }

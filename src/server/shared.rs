@@ -20,7 +20,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
 use super::document::{Document, Findings, Pending};
-use super::incremental::{Analysis, check_front};
+use super::incremental::{Analysis, Unassembled, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
 use super::transport::DirectOutput;
@@ -49,9 +49,9 @@ pub struct Shared {
 type JobKey = (u64, u64, u64);
 
 impl Shared {
-    /// Creates the shared state and starts the publishing task (call inside the runtime).
+    /// Creates the shared state; [`Shared::publish_forever`] must then run beside the server.
     pub fn new(client: Client, direct: DirectOutput) -> Shared {
-        let shared = Shared {
+        Shared {
             client,
             direct,
             state: Arc::default(),
@@ -59,9 +59,13 @@ impl Shared {
             publisher: Publisher::default(),
             cancelled: Arc::default(),
             findings_ready: Arc::default(),
-        };
-        tokio::spawn(shared.publisher.clone().run(shared.clone()));
-        shared
+        }
+    }
+
+    /// Sends the queued publications, for the life of the server (`server::serve` runs it on
+    /// the thread that reads the edits, so a keystroke's publication starts without a hop).
+    pub async fn publish_forever(self) {
+        self.publisher.clone().run(self).await;
     }
 
     /// Gives the index a copy of `summary`, which an edit applied in place made for the document
@@ -232,42 +236,60 @@ impl Shared {
         self.publisher.push(Publication { uri: uri.clone(), version: Some(doc.version), payload: Payload::Assemble });
     }
 
-    /// Assembles the findings of the document's current revision (call off the async runtime,
-    /// without the lock), remembers them for code actions and pulls, and returns what to push:
-    /// `None` when the analysis is incomplete (a job will queue it again) or the client pulls.
-    pub fn assemble_current(&self, uri: &Uri) -> Option<(Arc<Findings>, PositionEncoding, usize)> {
-        let (input, findings_of, config, encoding, cap, push) = {
+    /// What assembling the findings of the document's current revision needs (taken under the
+    /// lock, briefly): `None` when the analysis is incomplete (a job will queue it again) or
+    /// the findings of this revision were already assembled.
+    pub fn assembly_of(&self, uri: &Uri) -> Option<Assembly> {
+        let mut assembly = {
             let mut state = self.lock();
             let doc = state.documents.get(uri)?;
             if doc.findings.as_ref().is_some_and(|f| f.revision == doc.revision) {
                 // Already assembled and sent (a marker queued while the last one was in flight).
                 return None;
             }
+            let path = doc.path.clone();
+            let config = state.config_for(path.as_deref());
+            let doc = state.documents.get(uri)?;
             let analysis = doc.analysis.as_ref().filter(|a| !a.front_dirty)?;
-            let input = analysis.findings();
-            let epoch = doc.findings_epoch;
-            let findings_of = (doc.revision, doc.version, doc.rope.clone(), doc.path.clone());
-            let config = state.config_for(findings_of.3.as_deref());
-            let (encoding, cap, push) =
-                (state.encoding, state.settings.max_diagnostics(), !state.caps.pull_diagnostics);
-            (input, (findings_of, epoch), config, encoding, cap, push)
+            Assembly {
+                uri: uri.clone(),
+                input: analysis.findings(),
+                revision: doc.revision,
+                version: doc.version,
+                rope: doc.rope.clone(),
+                epoch: doc.findings_epoch,
+                config,
+                encoding: state.encoding,
+                cap: state.settings.max_diagnostics(),
+                push: !state.caps.pull_diagnostics,
+                workspace: Vec::new(),
+                path,
+            }
         };
-        let ((revision, version, rope, path), epoch) = findings_of;
+        if let Some(path) = &assembly.path {
+            assembly.workspace = self.index().workspace_diagnostics(path);
+        }
+        Some(assembly)
+    }
+
+    /// Assembles the findings [`Shared::assembly_of`] gathered (without the lock), remembers
+    /// them for code actions and pulls, and returns what to push: `None` when the client pulls
+    /// or the findings went stale meanwhile.
+    pub fn assemble(&self, assembly: Assembly) -> Option<(Arc<Findings>, PositionEncoding, usize)> {
+        let Assembly { uri, input, revision, version, rope, epoch, config, encoding, cap, push, workspace, .. } =
+            assembly;
         test_hook::maybe_delay_in(&rope);
         let mut diagnostics = input.assemble(&rope, &config);
-        if let Some(path) = &path {
-            let workspace = self.index().workspace_diagnostics(path);
-            if !workspace.is_empty() {
-                diagnostics.extend(analysis::apply_severities(workspace, &config));
-                diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.code));
-            }
+        if !workspace.is_empty() {
+            diagnostics.extend(analysis::apply_severities(workspace, &config));
+            diagnostics.sort_by_key(|d| (d.range.start, d.range.end, d.code));
         }
         let findings = Arc::new(Findings { revision, version, rope, diagnostics });
         {
             let mut state = self.lock();
             // Findings forgotten meanwhile (new settings, cross-file changes) were assembled
             // from stale inputs: drop them; whoever forgot them queued a new assembly.
-            let doc = state.documents.get_mut(uri).filter(|d| d.revision == revision && d.findings_epoch == epoch)?;
+            let doc = state.documents.get_mut(&uri).filter(|d| d.revision == revision && d.findings_epoch == epoch)?;
             doc.findings = Some(findings.clone());
         }
         self.findings_ready.notify_waiters();
@@ -351,6 +373,36 @@ impl Shared {
             }
             self.publish_current(state, &uri);
         }
+    }
+}
+
+/// The inputs of one assembly of a document's findings, taken from the state.
+pub struct Assembly {
+    uri: Uri,
+    input: Unassembled,
+    revision: u64,
+    version: i32,
+    rope: ropey::Rope,
+    epoch: u64,
+    config: Arc<crate::config::Config>,
+    encoding: PositionEncoding,
+    cap: usize,
+    push: bool,
+    /// Cross-file findings (`duplicate-url`, `topic-variant`) from the index.
+    workspace: Vec<analysis::Diagnostic>,
+    path: Option<PathBuf>,
+}
+
+impl Assembly {
+    /// Whether assembling, converting and serialising costs a few dozen microseconds at most, so
+    /// it may run on an async thread (sparing two thread hops on the way to the client): a
+    /// document of at most `SMALL` lines (its findings are about as many at most), that reads
+    /// no other file (`duplicate-url` points at them) and is not slowed by a test.
+    pub fn is_small(&self) -> bool {
+        const SMALL: usize = 2_000;
+        self.rope.len_lines() <= SMALL
+            && !self.workspace.iter().any(|d| d.code == Code::DuplicateUrl)
+            && !test_hook::delays(&self.rope)
     }
 }
 

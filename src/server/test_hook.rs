@@ -25,11 +25,14 @@ fn delay_marker() -> Option<&'static str> {
 
 /// Sleeps if delay injection is on and `rope` holds the marker (call off the async runtime).
 pub fn maybe_delay_in(rope: &Rope) {
-    if let Some(marker) = delay_marker()
-        && rope.to_string().contains(marker)
-    {
+    if delays(rope) {
         std::thread::sleep(DELAY);
     }
+}
+
+/// Whether work on `rope` is slowed down (delay injection is on and it holds the marker).
+pub fn delays(rope: &Rope) -> bool {
+    delay_marker().is_some_and(|marker| rope.to_string().contains(marker))
 }
 
 /// Panics if fault injection is on and `text` holds the marker.

@@ -50,15 +50,21 @@ impl Outcome {
     }
 }
 
-/// The one writer's queue of whole frames. Besides the framework's output it takes frames
-/// serialised elsewhere ([`DirectOutput`]).
+/// What the one writer receives.
+#[derive(Debug)]
+enum Outgoing {
+    /// A whole frame to write.
+    Frame(Vec<u8>),
+    /// The framework's output ended: the session is over once what came before is written.
+    End,
+}
+
+/// The one writer's queue of whole frames: the framework's output, the guard's own replies and
+/// frames serialised elsewhere ([`DirectOutput`]) all go through it, in the order they are
+/// queued.
 pub struct Writer {
-    tx: mpsc::Sender<Vec<u8>>,
-    rx: mpsc::Receiver<Vec<u8>>,
-    /// Frames sent directly: a queue of their own, whose senders live as long as the server's
-    /// state, so that the writer ends with the framework's output.
-    direct_tx: mpsc::Sender<Vec<u8>>,
-    direct_rx: mpsc::Receiver<Vec<u8>>,
+    tx: mpsc::Sender<Outgoing>,
+    rx: mpsc::Receiver<Outgoing>,
     spliced: Spliced,
     opened: OpenedTexts,
 }
@@ -67,14 +73,24 @@ impl Writer {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Writer {
         let (tx, rx) = mpsc::channel(OUTPUT_QUEUE);
-        let (direct_tx, direct_rx) = mpsc::channel(OUTPUT_QUEUE);
-        Writer { tx, rx, direct_tx, direct_rx, spliced: Spliced::default(), opened: OpenedTexts::default() }
+        Writer { tx, rx, spliced: Spliced::default(), opened: OpenedTexts::default() }
     }
 
     /// A handle that sends notifications straight to this writer.
     pub fn direct(&self) -> DirectOutput {
-        DirectOutput(self.direct_tx.clone(), self.spliced.clone(), self.opened.clone())
+        DirectOutput(self.tx.clone(), self.spliced.clone(), self.opened.clone())
     }
+}
+
+/// Where the writer puts the frames.
+pub enum Output<O> {
+    /// An async stream (the in-process tests' pipe).
+    Stream(O),
+    /// The process's standard output, written by a thread of its own with blocking writes: a
+    /// frame reaches the client one thread hop after it is queued. (Tokio's `Stdout` hands each
+    /// write to a blocking thread and waits for it to flush: two hops, and the writer's own
+    /// wake-up, on the path of every publication.)
+    Stdout,
 }
 
 /// Sends notifications to the client past the framework: serialised from their typed
@@ -82,7 +98,7 @@ impl Writer {
 /// write it into its pipe and have the pump cut the frame out again (a publication of
 /// thousands of diagnostics costs several times less).
 #[derive(Clone, Debug)]
-pub struct DirectOutput(mpsc::Sender<Vec<u8>>, Spliced, OpenedTexts);
+pub struct DirectOutput(mpsc::Sender<Outgoing>, Spliced, OpenedTexts);
 
 impl DirectOutput {
     /// The whole frame of the notification `method` with `params` (CPU work: call it off the
@@ -100,7 +116,13 @@ impl DirectOutput {
 
     /// Queues a frame made by [`DirectOutput::frame`]; `false` once the writer is gone.
     pub async fn send(&self, frame: Vec<u8>) -> bool {
-        self.0.send(frame).await.is_ok()
+        self.0.send(Outgoing::Frame(frame)).await.is_ok()
+    }
+
+    /// [`DirectOutput::send`] from a blocking thread (never from async code): the frame goes
+    /// to the writer without a hop back to the async threads first.
+    pub fn send_blocking(&self, frame: Vec<u8>) -> bool {
+        self.0.blocking_send(Outgoing::Frame(frame)).is_ok()
     }
 
     /// Keeps `result`, the JSON of a request's result serialised by the handler itself, and
@@ -243,7 +265,7 @@ impl Spliced {
 /// Serves `input`/`output` through the guard; `framework` runs the real server on the two ends
 /// of the in-memory pipes it is given (its input and its output); `writer` takes its frames
 /// and any sent directly.
-pub async fn guard<I, O, F, Fut>(input: I, output: O, writer: Writer, framework: F) -> Outcome
+pub async fn guard<I, O, F, Fut>(input: I, output: Output<O>, writer: Writer, framework: F) -> Outcome
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
@@ -252,10 +274,18 @@ where
 {
     let (to_framework, framework_in) = tokio::io::duplex(PIPE_BUFFER);
     let (framework_out, from_framework) = tokio::io::duplex(PIPE_BUFFER);
-    let Writer { tx: frames_tx, rx: frames_rx, direct_rx, spliced, opened, .. } = writer;
+    let Writer { tx: frames_tx, rx: frames_rx, spliced, opened } = writer;
     let reader = read_input(input, to_framework, frames_tx.clone(), opened);
     let pump = pump_framework(from_framework, frames_tx, spliced);
-    let writer = write_output(frames_rx, direct_rx, output);
+    let writer = async {
+        match output {
+            Output::Stream(output) => write_output(frames_rx, output).await,
+            Output::Stdout => {
+                let thread = tokio::task::spawn_blocking(|| write_blocking(frames_rx));
+                let _ = thread.await;
+            }
+        }
+    };
     let (outcome, (), (), ()) = tokio::join!(reader, framework(framework_in, framework_out), pump, writer);
     outcome
 }
@@ -595,7 +625,7 @@ fn frame(body: &[u8]) -> Vec<u8> {
 async fn read_input<I: AsyncRead + Unpin>(
     input: I,
     mut to_framework: DuplexStream,
-    replies: mpsc::Sender<Vec<u8>>,
+    replies: mpsc::Sender<Outgoing>,
     opened: OpenedTexts,
 ) -> Outcome {
     let mut frames = FrameReader::new(input);
@@ -609,7 +639,7 @@ async fn read_input<I: AsyncRead + Unpin>(
             Frame::Malformed(why) => {
                 if !std::mem::replace(&mut after_error, true) {
                     let reply = error(Value::Null, -32700, &format!("Parse error: {why}"));
-                    let _ = replies.send(frame(reply.to_string().as_bytes())).await;
+                    let _ = replies.send(Outgoing::Frame(frame(reply.to_string().as_bytes()))).await;
                 }
                 continue;
             }
@@ -618,7 +648,7 @@ async fn read_input<I: AsyncRead + Unpin>(
         after_error = matches!(&verdict, Verdict::Reply(reply) if reply["error"]["code"] == -32700);
         let forward = match verdict {
             Verdict::Reply(reply) => {
-                let _ = replies.send(frame(reply.to_string().as_bytes())).await;
+                let _ = replies.send(Outgoing::Frame(frame(reply.to_string().as_bytes()))).await;
                 continue;
             }
             Verdict::Substitute(response) => response.to_string().into_bytes(),
@@ -649,42 +679,90 @@ async fn forward_frame(to_framework: &mut DuplexStream, body: &[u8]) -> std::io:
 }
 
 /// Passes the framework's frames, whole, to the writer (a response with a ticket result
-/// as the result kept for it).
-async fn pump_framework(from_framework: DuplexStream, frames_tx: mpsc::Sender<Vec<u8>>, spliced: Spliced) {
+/// as the result kept for it); tells it when the framework's output ends.
+async fn pump_framework(from_framework: DuplexStream, frames_tx: mpsc::Sender<Outgoing>, spliced: Spliced) {
     let mut frames = FrameReader::new(from_framework);
     loop {
         match frames.next().await {
             Frame::Body(body) => {
                 let framed = spliced.replace(&body).unwrap_or_else(|| frame(&body));
-                if frames_tx.send(framed).await.is_err() {
+                if frames_tx.send(Outgoing::Frame(framed)).await.is_err() {
                     return;
                 }
             }
             Frame::Malformed(_) => {}
-            Frame::End => return,
+            Frame::End => {
+                let _ = frames_tx.send(Outgoing::End).await;
+                return;
+            }
         }
     }
 }
 
-/// Writes frames to the client, one whole frame at a time, until the framework's output ends.
-async fn write_output<O: AsyncWrite + Unpin>(
-    mut frames: mpsc::Receiver<Vec<u8>>,
-    mut direct: mpsc::Receiver<Vec<u8>>,
-    mut output: O,
-) {
-    loop {
-        let message = tokio::select! {
-            message = frames.recv() => match message {
-                Some(message) => message,
-                None => return,
-            },
-            Some(message) = direct.recv() => message,
-        };
-        if output.write_all(&message).await.is_err() || output.flush().await.is_err() {
+/// Frames the writer takes from its queue at once: a storm's queued frames go out together.
+const BATCH: usize = OUTPUT_QUEUE;
+
+/// Writes frames to the client, whole and in order, until the framework's output ends.
+async fn write_output<O: AsyncWrite + Unpin>(mut queue: mpsc::Receiver<Outgoing>, mut output: O) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while queue.recv_many(&mut batch, BATCH).await > 0 {
+        for message in batch.drain(..) {
+            let Outgoing::Frame(frame) = message else {
+                let _ = output.flush().await;
+                return;
+            };
+            if output.write_all(&frame).await.is_err() {
+                return;
+            }
+        }
+        if output.flush().await.is_err() {
             return;
         }
     }
 }
+
+/// [`write_output`] with blocking writes to standard output, on a thread of its own. The
+/// descriptor is written directly (through a duplicate of it), not through `Stdout`'s line
+/// buffer, which would split each frame after its header into two writes.
+fn write_blocking(mut queue: mpsc::Receiver<Outgoing>) {
+    let mut output = raw_stdout();
+    let mut batch = Vec::with_capacity(BATCH);
+    while queue.blocking_recv_many(&mut batch, BATCH) > 0 {
+        for message in batch.drain(..) {
+            let Outgoing::Frame(frame) = message else {
+                let _ = output.flush();
+                return;
+            };
+            if output.write_all(&frame).is_err() {
+                return;
+            }
+        }
+        if output.flush().is_err() {
+            return;
+        }
+    }
+}
+
+/// Standard output as a file of its own (a duplicate descriptor), buffered per batch; where
+/// that is not possible, `Stdout` itself.
+#[cfg(unix)]
+fn raw_stdout() -> Box<dyn std::io::Write> {
+    use std::os::fd::AsFd;
+    let stdout = std::io::stdout();
+    match stdout.as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::io::BufWriter::with_capacity(WRITE_BUFFER, std::fs::File::from(fd))),
+        Err(_) => Box::new(stdout.lock()),
+    }
+}
+
+#[cfg(not(unix))]
+fn raw_stdout() -> Box<dyn std::io::Write> {
+    Box::new(std::io::stdout().lock())
+}
+
+/// The blocking writer's buffer: small frames of one batch leave in one write; a larger frame
+/// is written straight from its own bytes.
+const WRITE_BUFFER: usize = 64 << 10;
 
 #[cfg(test)]
 mod tests {

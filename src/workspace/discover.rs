@@ -78,29 +78,47 @@ pub fn discover_under(root: &Path, dir: &Path, config_for: &(dyn Fn(&Path) -> Co
 }
 
 /// The ignore files (`.gitignore`, then `.ignore`, which wins) of the directories of a folder,
-/// each read once when first needed.
+/// each read once when first needed; and for each directory, the rules that apply to its
+/// entries, nearest first, found once (the walk asks for every entry: walking the ancestors of
+/// each one cost a lookup, an allocation and a lock per ancestor).
 struct IgnoreRules {
     root: PathBuf,
     by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    chains: Mutex<HashMap<PathBuf, Chain>>,
 }
+
+/// The ignore files with a say on a directory's entries: its own and its ancestors' up to the
+/// folder, nearest first.
+type Chain = Arc<[Arc<Gitignore>]>;
 
 impl IgnoreRules {
     fn new(root: &Path) -> IgnoreRules {
-        IgnoreRules { root: root.to_path_buf(), by_dir: Mutex::default() }
+        IgnoreRules { root: root.to_path_buf(), by_dir: Mutex::default(), chains: Mutex::default() }
     }
 
     /// Whether the ignore file nearest to `path` with an opinion on it ignores it (the
     /// directories on its way are the caller's to check).
     fn ignores(&self, path: &Path, is_dir: bool) -> bool {
-        let dirs = path.ancestors().skip(1).take_while(|a| a.starts_with(&self.root));
-        for dir in dirs {
-            let Some(rules) = self.of(dir) else { continue };
+        let Some(dir) = path.parent().filter(|dir| dir.starts_with(&self.root)) else {
+            return false;
+        };
+        for rules in self.chain(dir).iter() {
             match rules.matched(path, is_dir) {
                 ignore::Match::None => continue,
                 decided => return decided.is_ignore(),
             }
         }
         false
+    }
+
+    fn chain(&self, dir: &Path) -> Chain {
+        if let Some(chain) = self.chains.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+            return chain.clone();
+        }
+        let dirs = dir.ancestors().take_while(|a| a.starts_with(&self.root));
+        let chain: Chain = dirs.filter_map(|d| self.of(d)).collect();
+        self.chains.lock().unwrap_or_else(|p| p.into_inner()).insert(dir.to_path_buf(), chain.clone());
+        chain
     }
 
     fn of(&self, dir: &Path) -> Option<Arc<Gitignore>> {
