@@ -192,6 +192,8 @@ fn classify(c: char) -> Class {
         // `l·l`, `'n`, `s`): what `Ä²`, `Ä³`, `Å‰`, `Å¿` decode to.
         0x132 | 0x133 | 0x138 | 0x13F | 0x140 | 0x149 | 0x17F => Class::LatinRare,
         0xC0..=0x17F | 0x1E00..=0x1EFF => latin_letter(c),
+        // The schwa of Azerbaijani's alphabet, in IPA's block: `É™` is `ə`, not garble.
+        0x259 => Class::LatinLower,
         0x180..=0x24F => latin_extended_b(c),
         0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => Class::Combining,
         0xFE00..=0xFE0F => Class::Combining,
@@ -238,11 +240,11 @@ fn latin_letter(c: char) -> Class {
     cased(c, Class::LatinLower, Class::LatinUpper)
 }
 
-/// Latin Extended-B: only the letters of Romanian, Vietnamese, pinyin and the Balkan
-/// digraphs are common.
+/// Latin Extended-B: only the letters of Romanian, Vietnamese, pinyin, Azerbaijani (`Ə`) and
+/// the Balkan digraphs are common.
 fn latin_extended_b(c: char) -> Class {
     match u32::from(c) {
-        0x1A0 | 0x1A1 | 0x1AF | 0x1B0 | 0x1C4..=0x1DC | 0x218..=0x21B => latin_letter(c),
+        0x18F | 0x1A0 | 0x1A1 | 0x1AF | 0x1B0 | 0x1C4..=0x1DC | 0x218..=0x21B => latin_letter(c),
         _ => Class::LatinRare,
     }
 }
