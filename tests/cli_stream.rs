@@ -232,14 +232,20 @@ fn long_mixed_text() -> String {
     input
 }
 
-/// Standard output to a regular file (where unchanged spans are copied by the kernel), opened
-/// for writing and for appending after what it holds: the same bytes as through a pipe.
-#[test]
-fn standard_output_to_a_file_gets_the_same_bytes_as_a_pipe() {
+/// [`long_mixed_text`] written to `article.txt` in a new temporary directory.
+fn long_mixed_article() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("article.txt");
     let input = long_mixed_text();
     std::fs::write(&path, &input).unwrap();
+    (dir, path, input)
+}
+
+/// Standard output to a regular file (where unchanged spans are copied by the kernel), opened
+/// for writing and for appending after what it holds: the same bytes as through a pipe.
+#[test]
+fn standard_output_to_a_file_gets_the_same_bytes_as_a_pipe() {
+    let (dir, path, input) = long_mixed_article();
     let expected = redirected(GENERAL, &path);
     assert!(expected.stdout != input.as_bytes() && expected.status.success());
     assert_same(&redirected(LINE, &path), &expected, "stdout to a pipe");
@@ -260,10 +266,7 @@ fn standard_output_to_a_file_gets_the_same_bytes_as_a_pipe() {
 #[test]
 fn standard_input_is_read_from_its_offset_to_its_end() {
     use std::io::{Read, Seek};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    let input = long_mixed_text();
-    std::fs::write(&path, &input).unwrap();
+    let (dir, path, input) = long_mixed_article();
     let skip = input.find('\n').unwrap() + 1;
     let rest = dir.path().join("rest.txt");
     std::fs::write(&rest, &input[skip..]).unwrap();
