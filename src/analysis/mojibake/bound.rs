@@ -42,12 +42,16 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
     if !shortcuts() {
         return false;
     }
-    with_chars(line, |chars, info| {
-        let Some(script) = survey(chars, info) else {
+    with_scanned(line, |scanned| {
+        let Some(script) = scanned.script else {
             return false;
         };
-        let line = Line { chars, info, around, script };
-        line.bound_holds(shape_cost(chars.iter().copied()))
+        // No table reads any sequence: no path has a step to gain by.
+        if scanned.starts.is_empty() {
+            return true;
+        }
+        let line = Line { chars: &scanned.chars, info: &scanned.info, around, script };
+        line.bound_holds(&scanned.starts, shape_cost(scanned.chars.iter().copied()))
     })
 }
 
@@ -55,11 +59,16 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
 #[derive(Debug, Clone, Copy)]
 struct Info {
     masks: Masks,
+    /// The tables where the character is a lead byte (`masks.lead()`, looked up once).
+    lead: u16,
     class: Class,
+    /// The script of the letter the survey counts (`script_of(class)`).
+    script: Option<Script>,
 }
 
 fn info_of(c: char) -> Info {
-    Info { masks: masks(c), class: class_of(c) }
+    let (masks, class) = (masks(c), class_of(c));
+    Info { masks, lead: masks.lead(), class, script: script_of(class) }
 }
 
 /// Below this code point (ASCII and every two-byte character: the Latin, Greek and Cyrillic
@@ -72,100 +81,145 @@ fn infos_below() -> &'static [Info] {
     INFOS.get_or_init(|| (0..DENSE).map(|code| info_of(char::from_u32(code).unwrap_or_default())).collect())
 }
 
-thread_local! {
-    static CHARS: RefCell<(Vec<char>, Vec<Info>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+/// A line as the bound reads it, gathered in one pass (buffers kept between lines).
+#[derive(Default)]
+struct Scanned {
+    chars: Vec<char>,
+    info: Vec<Info>,
+    /// Where a sequence may start (a lead byte followed by a continuation byte or a space),
+    /// and in which tables: the only characters [`Line::bound_holds`] visits.
+    starts: Vec<(usize, u16)>,
+    /// The script of the line's survey, `None` when the bound does not apply.
+    script: Option<Option<Script>>,
 }
 
-/// Runs `f` on the characters of `line` and their [`Info`], in buffers kept between lines.
-fn with_chars<T>(line: &str, f: impl FnOnce(&[char], &[Info]) -> T) -> T {
-    let fill = |chars: &mut Vec<char>, info: &mut Vec<Info>| {
-        chars.clear();
-        chars.extend(line.chars());
-        info.clear();
+impl Scanned {
+    /// Reads `line` once: each character and its [`Info`], the survey's script and the
+    /// characters where a sequence may start ([`may_start`]).
+    fn scan(&mut self, line: &str) {
+        self.chars.clear();
+        self.info.clear();
+        self.starts.clear();
         let below = infos_below();
-        info.extend(chars.iter().map(|&c| below.get(c as usize).copied().unwrap_or_else(|| info_of(c))));
-    };
-    CHARS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buffers) => {
-            let (chars, info) = &mut *buffers;
-            fill(chars, info);
-            f(chars, info)
+        let mut survey = Survey::default();
+        let nbsp = nbsp_tables();
+        let mut lead_before = 0_u16;
+        for c in line.chars() {
+            let info = below.get(c as usize).copied().unwrap_or_else(|| info_of(c));
+            let follows = if c == ' ' { nbsp } else { info.masks.cont };
+            if lead_before & follows != 0 {
+                self.starts.push((self.chars.len() - 1, lead_before & follows));
+            }
+            lead_before = info.lead;
+            if survey.push(c, info).is_err() {
+                self.script = None;
+                return;
+            }
+            self.chars.push(c);
+            self.info.push(info);
+        }
+        self.script = Some(survey.finish());
+    }
+}
+
+thread_local! {
+    static SCANNED: RefCell<Scanned> = RefCell::new(Scanned::default());
+}
+
+/// Runs `f` on `line` scanned, in buffers kept between lines.
+fn with_scanned<T>(line: &str, f: impl FnOnce(&Scanned) -> T) -> T {
+    SCANNED.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scanned) => {
+            scanned.scan(line);
+            f(&scanned)
         }
         Err(_) => {
-            let (mut chars, mut info) = (Vec::new(), Vec::new());
-            fill(&mut chars, &mut info);
-            f(&chars, &info)
+            let mut scanned = Scanned::default();
+            scanned.scan(line);
+            f(&scanned)
         }
     })
 }
 
-/// One pass over the line: the script the search gives it (the letters outside the stretches
-/// that look mangled, counted as [`super::search`] counts them), or `None` when some character
-/// may stand for a lost byte or a Windows-1252 byte.
-fn survey(chars: &[char], info: &[Info]) -> Option<Option<Script>> {
-    let mut counts = [0_u32; 4];
-    let mut stretch: Option<StretchSurvey> = None;
-    for (&c, &info) in chars.iter().zip(info) {
+/// Whether a sequence may start at character `at` in some table: a lead byte followed by a
+/// continuation byte or a space; the tables where one may.
+fn may_start(chars: &[char], info: &[Info], at: usize) -> u16 {
+    let lead = info.get(at).map_or(0, |i| i.lead);
+    match chars.get(at + 1) {
+        _ if lead == 0 => 0,
+        Some(' ') => lead & nbsp_tables(),
+        Some(_) => lead & info.get(at + 1).map_or(0, |i| i.masks.cont),
+        None => 0,
+    }
+}
+
+/// A character that may stand for a lost byte or a Windows-1252 byte: the bound does not apply.
+struct Lost;
+
+/// The script the search gives a line (the letters outside the stretches that look mangled,
+/// counted as [`super::search`] counts them), gathered one character at a time, reading the
+/// stretches as the scanner of [`super::stretch`] does.
+#[derive(Default)]
+struct Survey {
+    counts: [u32; 4],
+    /// The letters of the open stretch, per script.
+    stretch: [u32; 4],
+    /// Tables where the stretch's last character is a lead byte.
+    lead: u16,
+    /// Some lead byte of the stretch is followed by a continuation or a space: the stretch
+    /// then does not count towards the line's script.
+    loose: bool,
+    /// The last character is non-ASCII (a stretch is open).
+    after_non_ascii: bool,
+}
+
+impl Survey {
+    fn push(&mut self, c: char, info: Info) -> Result<(), Lost> {
         if c.is_ascii() {
-            match &mut stretch {
-                // A `?` there may stand for a lost byte.
-                Some(s) if s.after_non_ascii && c == '?' => return None,
-                // A space right after a non-ASCII character stays in the stretch.
-                Some(s) if s.after_non_ascii && c == ' ' => s.push_space(),
-                _ => {
-                    if let Some(s) = stretch.take() {
-                        s.end(&mut counts);
+            if self.after_non_ascii {
+                match c {
+                    // A `?` there may stand for a lost byte.
+                    '?' => return Err(Lost),
+                    // A space right after a non-ASCII character stays in the stretch.
+                    ' ' => {
+                        self.loose |= self.lead != 0;
+                        self.lead = 0;
+                        self.after_non_ascii = false;
+                        return Ok(());
                     }
-                    counts[Script::Latin as usize] += u32::from(c.is_ascii_alphabetic());
+                    _ => {}
                 }
             }
-            continue;
+            self.end_stretch();
+            self.counts[Script::Latin as usize] += u32::from(c.is_ascii_alphabetic());
+            return Ok(());
         }
         if matches!(c, '\u{80}'..='\u{9F}' | '\u{FFFD}') {
-            return None;
+            return Err(Lost);
         }
-        stretch.get_or_insert_with(StretchSurvey::default).push(info);
-    }
-    if let Some(s) = stretch {
-        s.end(&mut counts);
-    }
-    Some(dominant(counts))
-}
-
-/// What [`survey`] gathers over one stretch, as the scanner of [`super::stretch`] reads it.
-#[derive(Default)]
-struct StretchSurvey {
-    /// Tables where the last character is a lead byte.
-    lead: u16,
-    /// Some lead byte is followed by a continuation or a space: the stretch then does not
-    /// count towards the line's script.
-    loose: bool,
-    after_non_ascii: bool,
-    counts: [u32; 4],
-}
-
-impl StretchSurvey {
-    fn push(&mut self, info: Info) {
-        let m = info.masks;
-        self.loose |= self.lead & m.cont != 0;
-        self.lead = m.lead();
+        self.loose |= self.lead & info.masks.cont != 0;
+        self.lead = info.lead;
         self.after_non_ascii = true;
-        if let Some(script) = script_of(info.class) {
-            self.counts[script as usize] += 1;
+        if let Some(script) = info.script {
+            self.stretch[script as usize] += 1;
         }
+        Ok(())
     }
 
-    fn push_space(&mut self) {
-        self.loose |= self.lead != 0;
+    /// Adds the open stretch's letters to the line's count, unless it looks mangled.
+    fn end_stretch(&mut self) {
+        if !self.loose {
+            self.counts.iter_mut().zip(self.stretch).for_each(|(n, k)| *n += k);
+        }
+        self.stretch = [0; 4];
         self.lead = 0;
+        self.loose = false;
         self.after_non_ascii = false;
     }
 
-    /// Adds the stretch's letters to the line's count, unless it looks mangled.
-    fn end(self, counts: &mut [u32; 4]) {
-        if !self.loose {
-            counts.iter_mut().zip(self.counts).for_each(|(n, k)| *n += k);
-        }
+    fn finish(mut self) -> Option<Script> {
+        self.end_stretch();
+        dominant(self.counts)
     }
 }
 
@@ -230,13 +284,12 @@ struct Line<'a> {
 
 impl Line<'_> {
     /// The bound of the module docs, in every table.
-    fn bound_holds(&self, shape: i32) -> bool {
+    fn bound_holds(&self, starts: &[(usize, u16)], shape: i32) -> bool {
         let mut best: [Option<i32>; TABLE_COUNT] = [None; TABLE_COUNT];
         let mut positive = [0_i32; TABLE_COUNT];
         // Per table, where the last sequence read ends and what it decodes to.
         let mut last: [Option<(usize, char)>; TABLE_COUNT] = [None; TABLE_COUNT];
-        for at in 0..self.chars.len() {
-            let mut tables = self.may_start(at);
+        for &(at, mut tables) in starts {
             while tables != 0 {
                 let i = tables.trailing_zeros() as usize;
                 tables &= tables - 1;
@@ -263,16 +316,9 @@ impl Line<'_> {
         })
     }
 
-    /// The tables where a sequence may start at character `at`: a lead byte followed by a
-    /// continuation byte or a space.
+    /// The tables where a sequence may start at character `at`.
     fn may_start(&self, at: usize) -> u16 {
-        let lead = self.info.get(at).map_or(0, |i| i.masks.lead());
-        match self.chars.get(at + 1) {
-            _ if lead == 0 => 0,
-            Some(' ') => lead & nbsp_tables(),
-            Some(_) => lead & self.info[at + 1].masks.cont,
-            None => 0,
-        }
+        may_start(self.chars, self.info, at)
     }
 
     /// The class of character `at`, or of the character around the line past its edges.
@@ -361,6 +407,30 @@ mod tests {
         text.bytes().map(read).collect::<String>().replace('\u{a0}', " ")
     }
 
+    /// The survey's script of `line`, `None` when the bound does not apply.
+    fn surveyed(line: &str) -> Option<Option<Script>> {
+        with_scanned(line, |scanned| scanned.script)
+    }
+
+    /// The starts the one-pass scan finds are exactly the characters where a sequence may start.
+    #[test]
+    fn the_scan_finds_every_start() {
+        for line in lines() {
+            for text in std::iter::once(line.to_owned()).chain(Table::all().map(|t| mangled(line, t))) {
+                with_scanned(&text, |scanned| {
+                    if scanned.script.is_none() {
+                        return;
+                    }
+                    let every: Vec<(usize, u16)> = (0..scanned.chars.len())
+                        .map(|at| (at, may_start(&scanned.chars, &scanned.info, at)))
+                        .filter(|&(_, tables)| tables != 0)
+                        .collect();
+                    assert_eq!(scanned.starts, every, "{text:?}");
+                });
+            }
+        }
+    }
+
     fn proven(line: &str) -> bool {
         gains_nothing(line, Around::default())
     }
@@ -405,7 +475,7 @@ mod tests {
         ];
         for (clean, table) in cases {
             let text = mangled(clean, table);
-            assert!(text.contains(' ') && with_chars(&text, survey).is_some(), "{text:?}");
+            assert!(text.contains(' ') && surveyed(&text).is_some(), "{text:?}");
             assert!(!proven(&text), "the bound hides the damage in {text:?}");
             assert!(!find(&text).is_empty(), "{text:?} is not repaired");
         }
@@ -419,7 +489,7 @@ mod tests {
     fn the_survey_counts_the_script_as_the_search_does() {
         for line in lines() {
             for text in std::iter::once(line.to_owned()).chain(Table::all().map(|t| mangled(line, t))) {
-                if let Some(script) = with_chars(&text, survey) {
+                if let Some(script) = surveyed(&text) {
                     assert_eq!(script, super::super::search::dominant_script(&text), "{text:?}");
                 }
             }
