@@ -40,7 +40,7 @@ impl Step {
     /// in a table that loses none.
     pub(super) fn penalty(self, table: Table, eager: bool) -> i32 {
         let lost = match self.kind {
-            Kind::Utf8 { wildcards, .. } if !table.has_holes() => {
+            Kind::Utf8 { wildcards, .. } if wildcards > 0 && !table.has_holes() => {
                 PENALTIES.wildcard_without_hole * i32::from(wildcards)
             }
             _ => 0,

@@ -202,10 +202,15 @@ impl Word {
     const REACH: usize = 64;
 
     fn around(text: &str, stretch: &Stretch, pairing: Pairing, decoded: &[Range<usize>]) -> Word {
-        let not_wild = (stretch.chars.iter().zip(&stretch.offsets).enumerate())
-            .filter(|&(_, (&c, &at))| c == '\u{FFFD}' && decoded.iter().any(|r| r.contains(&at)))
-            .map(|(i, _)| i)
-            .collect();
+        // Most searches follow no repair: nothing to look for.
+        let not_wild = if decoded.is_empty() {
+            Vec::new()
+        } else {
+            (stretch.chars.iter().zip(&stretch.offsets).enumerate())
+                .filter(|&(_, (&c, &at))| c == '\u{FFFD}' && decoded.iter().any(|r| r.contains(&at)))
+                .map(|(i, _)| i)
+                .collect()
+        };
         let start = stretch.offsets.first().copied().unwrap_or(0);
         let end = stretch.offsets.last().copied().unwrap_or(0);
         let before = text.get(..start).unwrap_or_default().as_bytes();
