@@ -235,7 +235,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("two layers", 90.5),
     ("three layers", 90.5),
     ("CESU-8 emoji", 99.5),
-    ("lost byte (U+FFFD)", 87.5),
+    ("lost byte (U+FFFD)", 99.5),
     ("NBSP as space", 99.5),
     ("C1 leftovers", 100.0),
 ];

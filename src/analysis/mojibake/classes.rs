@@ -80,7 +80,11 @@ classes! {
     Format,
     /// C1 control characters: never real text.
     C1,
+    /// A U+FFFD in the text as it came: a character lost before the text reached us.
     Replacement,
+    /// A U+FFFD that a repair wrote where a lost byte was: it stands inside a word as often as
+    /// the letter it replaces (`�р�да`), so the letter before it is no sign of damage.
+    Lost,
     /// A decoded character that is itself a character of the table (or a C1 control): the
     /// middle layer of double mangling, judged only once peeled.
     Pending,

@@ -3,7 +3,8 @@
 //!
 //! Normally a character stands for exactly one byte, its byte in the table. Three kinds of
 //! damage widen that set: a U+FFFD, or a `?` inside a sequence, stands for a byte that was
-//! lost (any continuation byte: a wildcard, decoded to U+FFFD, never to a guess); a plain
+//! lost (any continuation byte: a wildcard, decoded to U+FFFD, never to a guess; the search
+//! leaves out the readings of a U+FFFD that a repair wrote, see `path::Eagerness`); a plain
 //! space may stand for the table's no-break space; a C1 control stands for its own byte
 //! (Latin-1), which the Western table already holds.
 

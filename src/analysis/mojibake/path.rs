@@ -35,6 +35,20 @@ pub(super) enum Kind {
     SingleByte,
 }
 
+impl Step {
+    /// What the step costs in `table` (see [`Kind::penalty`]), with the extra a lost byte pays
+    /// in a table that loses none.
+    pub(super) fn penalty(self, table: Table, eager: bool) -> i32 {
+        let lost = match self.kind {
+            Kind::Utf8 { wildcards, .. } if wildcards > 0 && !table.has_holes() => {
+                PENALTIES.wildcard_without_hole * i32::from(wildcards)
+            }
+            _ => 0,
+        };
+        self.kind.penalty(eager) + lost
+    }
+}
+
 impl Kind {
     /// What the step costs; in an eager search a sequence earns a bonus instead.
     pub(super) fn penalty(self, eager: bool) -> i32 {
@@ -58,13 +72,23 @@ impl Kind {
     }
 }
 
-/// How eagerly a search reads sequences.
+/// How eagerly a search reads sequences, and which U+FFFD it may not read as a lost byte.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Eagerness {
+pub(super) struct Eagerness<'a> {
     /// Sequences earn a bonus instead of paying a penalty.
     pub eager: bool,
     /// Every decoded character that could itself be mangled is judged only after peeling.
     pub optimistic: bool,
+    /// Indices of the characters that stand for no lost byte (a U+FFFD an earlier repair made).
+    /// Leaving their sequences out only removes paths, so every proof below stays sound.
+    pub not_wild: &'a [usize],
+}
+
+impl Eagerness<'_> {
+    /// May the search read the sequence `r`, which starts at character `at`?
+    fn allows(&self, at: usize, r: &Reading) -> bool {
+        r.wildcards == 0 || !self.not_wild.iter().any(|i| (at..r.end).contains(i))
+    }
 }
 
 /// The class of the character at a stretch's edge (a space at the edge of the text).
@@ -137,7 +161,7 @@ pub(super) fn shortcuts() -> bool {
 
 /// The steps of the cheapest path through the lattice of `stretch` in `table`; empty when
 /// keeping every character is cheapest.
-pub(super) fn cheapest_path(stretch: &Stretch, table: Table, how: Eagerness) -> Vec<Step> {
+pub(super) fn cheapest_path(stretch: &Stretch, table: Table, how: Eagerness<'_>) -> Vec<Step> {
     with_scratch(|scratch| {
         if shortcuts() && keeping_is_cheapest(scratch, stretch, table, how) {
             return Vec::new();
@@ -151,7 +175,7 @@ pub(super) fn cheapest_path(stretch: &Stretch, table: Table, how: Eagerness) -> 
 /// sequence; the state is the class of the last output character, which is all the pair
 /// weights look at. Decoded C1 controls cost nothing here: they are the middle layer of
 /// double mangling, judged after peeling.
-fn search(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness) -> Vec<Step> {
+fn search(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness<'_>) -> Vec<Step> {
     let n = stretch.chars.len();
     let Scratch { nodes, arena, .. } = scratch;
     arena.clear();
@@ -177,7 +201,7 @@ fn search(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness
                     graph.relax(node, Step { from: at, to: at + 1, out, kind: Kind::SingleByte }, 0);
                 }
             }
-            for (_, r) in options {
+            for (_, r) in options.iter().filter(|(_, r)| how.allows(at, r)) {
                 graph.relax(node, utf8_step(at, r), 0);
             }
         }
@@ -202,17 +226,17 @@ struct Graph<'a> {
     arena: &'a mut Vec<(Step, Option<usize>)>,
     table: Table,
     stretch: &'a Stretch,
-    how: Eagerness,
+    how: Eagerness<'a>,
 }
 
 impl Graph<'_> {
     /// Offers `node` extended by `step` to the node list at the step's end.
     fn relax(&mut self, node: &Node, step: Step, extra: i32) {
-        let class = step_class(step, self.table, self.how.optimistic);
+        let class = step_class(step, self.stretch, self.table, self.how.optimistic);
         let cost = node.cost
             + char_cost(class, self.stretch.script)
             + link(node.class, class, self.stretch.script)
-            + step.kind.penalty(self.how.eager)
+            + step.penalty(self.table, self.how.eager)
             + extra;
         let Some(slot) = self.nodes.get_mut(step.to) else {
             return;
@@ -233,13 +257,27 @@ impl Graph<'_> {
 
 /// The class a step's output counts as in the search: a decoded character that a further
 /// layer of mangling would have produced is [`Class::Pending`].
-fn step_class(step: Step, table: Table, optimistic: bool) -> Class {
+fn step_class(step: Step, stretch: &Stretch, table: Table, optimistic: bool) -> Class {
     let decoded = step.kind != Kind::Keep;
-    match class_of(step.out) {
+    match output_class(step, stretch) {
         c if decoded && pending(c) && table.encode(step.out).is_some() => Class::Pending,
         _ if decoded && optimistic && may_be_mangled(step.out) => Class::Pending,
         c => c,
     }
+}
+
+/// The class of what a step outputs: a kept character keeps the class the stretch gives it,
+/// and a U+FFFD a sequence decodes to (a lost byte, as a rule) is [`Class::Lost`].
+pub(super) fn output_class(step: Step, stretch: &Stretch) -> Class {
+    match step.kind {
+        Kind::Keep => stretch.classes.get(step.from).copied().unwrap_or_else(|| class_of(step.out)),
+        _ => decoded_class(step.out),
+    }
+}
+
+/// The class of a character a repair wrote.
+pub(super) fn decoded_class(c: char) -> Class {
+    if c == '\u{FFFD}' { Class::Lost } else { class_of(c) }
 }
 
 /// The step that reads the sequence `r`, which starts at character `at`.
@@ -288,11 +326,11 @@ fn isolated_steps(scratch: &mut Scratch, stretch: &Stretch, table: Table) -> boo
 
 /// Is keeping every character provably the only cheapest path? True when the steps stand
 /// apart and each one, between its kept neighbours, costs more than what it replaces.
-fn keeping_is_cheapest(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness) -> bool {
+fn keeping_is_cheapest(scratch: &mut Scratch, stretch: &Stretch, table: Table, how: Eagerness<'_>) -> bool {
     isolated_steps(scratch, stretch, table)
         && scratch.steps.iter().all(|&step| {
-            let class = step_class(step, table, how.optimistic);
-            delta(stretch, step, class, Some(table)) + step.kind.penalty(how.eager) > 0
+            let class = step_class(step, stretch, table, how.optimistic);
+            delta(stretch, step, class, Some(table)) + step.penalty(table, how.eager) > 0
         })
 }
 
@@ -384,9 +422,9 @@ fn least_change(scratch: &mut Scratch, stretch: &Stretch, table: Table, line_pen
         kept[at + 1] = lower(kept_here, after_decoded(class(at)).map(|c| c - link(left(at), class(at), script)));
         while let Some(&step) = steps.get(next).filter(|s| s.from == at) {
             next += 1;
-            let out = class_of(step.out);
+            let out = output_class(step, stretch);
             let replaced: i32 = (step.from..step.to).map(keep).sum();
-            let own = char_cost(out, script) + step.kind.penalty(line_penalties) - replaced;
+            let own = char_cost(out, script) + step.penalty(table, line_penalties) - replaced;
             // After a kept character (or none decoded yet, a change of zero).
             let after_kept = kept_here.unwrap_or(0).min(0) + link(left(at), out, script);
             let change = lower(Some(after_kept), after_decoded(out)).map(|c| c + own);

@@ -3,11 +3,11 @@
 
 use std::ops::Range;
 
-use super::classes::{Script, class_of, script_of};
+use super::classes::{Class, Script, class_of, script_of};
 use super::compose::compose;
 use super::lattice::{Lost, lost_candidates};
 use super::pairs::{Pairing, pairings};
-use super::path::{Eagerness, Kind, Step, cheapest_path, edge, never_gains};
+use super::path::{Eagerness, Kind, Step, cheapest_path, decoded_class, edge, never_gains, output_class};
 use super::stretch::{Stretch, next_non_ascii, single_byte, stretches, suspicious};
 use super::tables::Table;
 use super::weights::{
@@ -83,7 +83,7 @@ const MAX_PASSES: usize = 4;
 /// a second look can find what the first could not, and `repair` must be idempotent. The
 /// runs of every pass are composed into runs over the original line.
 fn find_layers(line: &str, around: Around, depth: Depth) -> Vec<Mangled> {
-    let mut runs = find_layers_once(line, around, depth);
+    let mut runs = find_layers_once(line, around, depth, &[]);
     if depth.layer > 1 {
         return runs;
     }
@@ -91,7 +91,8 @@ fn find_layers(line: &str, around: Around, depth: Depth) -> Vec<Mangled> {
         if runs.is_empty() {
             break;
         }
-        let again = find_layers_once(&super::apply(line, &runs), around, depth);
+        // A U+FFFD that a repair put there is a lost character, no longer a lost byte.
+        let again = find_layers_once(&super::apply(line, &runs), around, depth, &repaired_ranges(&runs));
         if again.is_empty() {
             break;
         }
@@ -102,18 +103,20 @@ fn find_layers(line: &str, around: Around, depth: Depth) -> Vec<Mangled> {
 
 /// The runs of one line, with the layers that only a search of the repaired line reveals:
 /// a pass over the whole repaired line has a line hypothesis that a single run lacks.
-fn find_layers_once(line: &str, around: Around, depth: Depth) -> Vec<Mangled> {
+/// `repaired`: where earlier passes' repairs sit in `line`.
+fn find_layers_once(line: &str, around: Around, depth: Depth, repaired: &[Range<usize>]) -> Vec<Mangled> {
     let layer = depth.layer;
     let mut found = Vec::new();
     // Inside the repair of an outer layer, everything was already found mangled once.
     let everything = [EVERYTHING];
     let inner: &[Range<usize>] = if layer > 1 { &everything } else { &[] };
-    find_in_line(&mut found, line, 0..line.len(), around, depth, inner);
+    let outer = Outer { nested: inner, decoded: if layer > 1 { &everything } else { repaired } };
+    find_in_line(&mut found, line, 0..line.len(), around, depth, outer);
     if layer == 1 && found.iter().any(|f| f.mangled.layers > 1) {
         let hinted = Depth { hints: line_hints(line, around, &found), ..depth };
         if hinted != depth {
             found.clear();
-            find_in_line(&mut found, line, 0..line.len(), around, hinted, inner);
+            find_in_line(&mut found, line, 0..line.len(), around, hinted, outer);
         }
     }
     let mut runs: Vec<Mangled> = found.into_iter().map(|f| f.mangled).collect();
@@ -124,7 +127,8 @@ fn find_layers_once(line: &str, around: Around, depth: Depth) -> Vec<Mangled> {
         let repaired = super::apply(line, &runs);
         let mut again = Vec::new();
         let repairs = repaired_ranges(&runs);
-        find_in_line(&mut again, &repaired, 0..repaired.len(), around, depth.deeper(), &repairs);
+        let outer = Outer { nested: &repairs, decoded: &repairs };
+        find_in_line(&mut again, &repaired, 0..repaired.len(), around, depth.deeper(), outer);
         if again.is_empty() {
             break;
         }
@@ -145,7 +149,9 @@ fn line_hints(line: &str, around: Around, outer: &[Found]) -> [Option<Table>; MA
     for layer in 2..=MAX_LAYERS {
         depth.layer = layer;
         let mut found = Vec::new();
-        let winner = find_in_line(&mut found, &text, 0..text.len(), around, depth, &[EVERYTHING]);
+        let everything = [EVERYTHING];
+        let outer = Outer { nested: &everything, decoded: &everything };
+        let winner = find_in_line(&mut found, &text, 0..text.len(), around, depth, outer);
         depth.hints[usize::from(layer - 1)] = winner;
         if found.is_empty() {
             break;
@@ -187,13 +193,24 @@ struct Word {
     after: Letters,
     /// The paired marks of the line around the stretch.
     pairing: Pairing,
+    /// Indices of the stretch's U+FFFD characters that are no lost byte (see [`Outer`]).
+    not_wild: Vec<usize>,
 }
 
 impl Word {
     /// How far the word is followed from a stretch (a bound on the work per stretch).
     const REACH: usize = 64;
 
-    fn around(text: &str, stretch: &Stretch, pairing: Pairing) -> Word {
+    fn around(text: &str, stretch: &Stretch, pairing: Pairing, decoded: &[Range<usize>]) -> Word {
+        // Most searches follow no repair: nothing to look for.
+        let not_wild = if decoded.is_empty() {
+            Vec::new()
+        } else {
+            (stretch.chars.iter().zip(&stretch.offsets).enumerate())
+                .filter(|&(_, (&c, &at))| c == '\u{FFFD}' && decoded.iter().any(|r| r.contains(&at)))
+                .map(|(i, _)| i)
+                .collect()
+        };
         let start = stretch.offsets.first().copied().unwrap_or(0);
         let end = stretch.offsets.last().copied().unwrap_or(0);
         let before = text.get(..start).unwrap_or_default().as_bytes();
@@ -202,7 +219,7 @@ impl Word {
         let letters_before = before.iter().rev().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic()).count();
         let before = &before[before.len() - letters_before..];
         let after = after.iter().take(Word::REACH).take_while(|b| b.is_ascii_alphabetic());
-        Word { before: Letters::summary(before.iter()), after: Letters::summary(after), pairing }
+        Word { before: Letters::summary(before.iter()), after: Letters::summary(after), pairing, not_wild }
     }
 
     /// Badness of the case patterns of the words `chars` touch, this word's letters included,
@@ -269,17 +286,28 @@ struct Found {
     decoded: Option<String>,
 }
 
+/// What earlier layers and passes left in a text: ranges of `text` that they produced.
+#[derive(Debug, Clone, Copy)]
+struct Outer<'a> {
+    /// Repairs of an outer layer: a stretch that touches one needs only a small margin.
+    nested: &'a [Range<usize>],
+    /// Repairs of an outer layer or an earlier pass: a U+FFFD there is a character that a
+    /// lost byte cost, not itself a lost byte (`Ñ�Ñ€` is `�р`, whose `р�` is no KOI8-R
+    /// sequence).
+    decoded: &'a [Range<usize>],
+}
+
 /// Finds the runs of `text[line]` and returns the line's hypothesis; `depth` counts the layers
-/// peeled so far, and stretches that touch `inner` (repairs of an outer layer) need only a
-/// small margin.
+/// peeled so far.
 fn find_in_line(
     acc: &mut Vec<Found>,
     text: &str,
     line: Range<usize>,
     around: Around,
     depth: Depth,
-    inner: &[Range<usize>],
+    outer: Outer,
 ) -> Option<Table> {
+    let inner = outer.nested;
     let mut stretches = stretches(text, line.clone(), around);
     if stretches.is_empty() {
         return None;
@@ -289,7 +317,15 @@ fn find_in_line(
         s.script = script;
     }
     let pairings = pairings(text, line.clone(), &stretches);
-    let words: Vec<Word> = stretches.iter().zip(pairings).map(|(s, p)| Word::around(text, s, p)).collect();
+    let words: Vec<Word> =
+        stretches.iter().zip(pairings).map(|(s, p)| Word::around(text, s, p, outer.decoded)).collect();
+    for (s, word) in stretches.iter_mut().zip(&words) {
+        for &i in &word.not_wild {
+            if let Some(class) = s.classes.get_mut(i) {
+                *class = Class::Lost;
+            }
+        }
+    }
     for (s, word) in stretches.iter_mut().zip(&words) {
         s.shape = word.shape(s.chars.iter().copied());
     }
@@ -475,7 +511,8 @@ fn original_cost(stretch: &Stretch, table: Table) -> i32 {
 /// its gain over the original. Callers first ask [`never_gains`] (once for all modes).
 fn evaluate(stretch: &Stretch, word: &Word, table: Table, depth: Depth, mode: Mode) -> Option<Candidate> {
     let eager = mode != Mode::Normal;
-    let path = cheapest_path(stretch, table, Eagerness { eager, optimistic: mode == Mode::Optimistic });
+    let how = Eagerness { eager, optimistic: mode == Mode::Optimistic, not_wild: &word.not_wild };
+    let path = cheapest_path(stretch, table, how);
     if path.is_empty() {
         return None;
     }
@@ -489,7 +526,7 @@ fn evaluate(stretch: &Stretch, word: &Word, table: Table, depth: Depth, mode: Mo
         if step.kind == Kind::Keep {
             // A kept character pays what it paid in the original (rarity included), so keeping
             // it is never a gain in itself.
-            let class = class_of(step.out);
+            let class = output_class(*step, stretch);
             cost += char_cost(class, stretch.script) + link(prev, class, stretch.script) + table.rarity(step.out);
             prev = class;
             output.push(step.out);
@@ -506,12 +543,12 @@ fn evaluate(stretch: &Stretch, word: &Word, table: Table, depth: Depth, mode: Mo
         let prev_char = i.checked_sub(1).and_then(|p| path.get(p)).map(|s| s.out).or(stretch.around.prev);
         let found = peel(stretch, table, steps, Around { prev: prev_char, next }, depth);
         for c in found.mangled.repaired.chars() {
-            let class = class_of(c);
+            let class = decoded_class(c);
             cost += char_cost(class, stretch.script) + link(prev, class, stretch.script);
             prev = class;
         }
         output.push_str(&found.mangled.repaired);
-        let paid = steps.iter().map(|s| s.kind.penalty(mode == Mode::Line)).sum::<i32>()
+        let paid = steps.iter().map(|s| s.penalty(table, mode == Mode::Line)).sum::<i32>()
             + PENALTIES.layer * i32::from(found.mangled.layers - 1);
         cost += paid;
         penalties += paid;

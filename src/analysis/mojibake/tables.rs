@@ -142,6 +142,11 @@ impl Table {
 
     /// Bytes this table leaves undefined (decoded as C1 controls by browsers, lost by strict
     /// decoders): what a wildcard most likely stood for.
+    /// Does the table leave some continuation byte undefined (a byte its strict decoders lose)?
+    pub(super) fn has_holes(self) -> bool {
+        lookup().undefined[usize::from(self.0) % TABLE_COUNT] != 0
+    }
+
     pub(super) fn undefined(self) -> impl Iterator<Item = u8> {
         let bits = lookup().undefined[usize::from(self.0) % TABLE_COUNT];
         (0x80..=0xBF_u8).filter(move |&b| bits & (1 << (b - 0x80)) != 0)

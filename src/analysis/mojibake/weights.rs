@@ -26,6 +26,7 @@ const UNIGRAMS: &[(Class, i32)] = &[
     (BoxShade, 1),
     (Currency, 1),
     (Replacement, 1),
+    (Lost, 1),
     (Combining, 1),
     (Format, 2),
 ];
@@ -191,6 +192,10 @@ pub(super) struct Penalties {
     pub sequence: i32,
     /// Per byte that was lost (a U+FFFD or `?` read as a wildcard).
     pub wildcard: i32,
+    /// ... and more in a table that defines every byte (KOI8-R, MacRoman, the DOS pages): its
+    /// decoders never drop one, so a U+FFFD there is rarely a byte lost on the way (`р�` in a
+    /// line that already lost whole letters is no KOI8-R sequence).
+    pub wildcard_without_hole: i32,
     /// Per plain space read back as a no-break space.
     pub nbsp: i32,
     /// Per CESU-8 surrogate pair.
@@ -204,8 +209,16 @@ pub(super) struct Penalties {
     pub eager_bonus: i32,
 }
 
-pub(super) const PENALTIES: Penalties =
-    Penalties { sequence: 1, wildcard: 3, nbsp: 2, cesu: 1, single_byte: 1, layer: 2, eager_bonus: 3 };
+pub(super) const PENALTIES: Penalties = Penalties {
+    sequence: 1,
+    wildcard: 3,
+    wildcard_without_hole: 4,
+    nbsp: 2,
+    cesu: 1,
+    single_byte: 1,
+    layer: 2,
+    eager_bonus: 3,
+};
 
 /// A stretch is repaired only when its badness drops by at least this much.
 pub(super) const MARGIN: i32 = 4;
