@@ -9,6 +9,7 @@ pub mod discover;
 pub mod index;
 pub(crate) mod normal;
 pub mod search;
+mod skim;
 pub mod summary;
 
 pub use index::{Index, ProviderRank, ProviderStat};
