@@ -13,4 +13,5 @@ mod skim;
 pub mod summary;
 
 pub use index::{Index, ProviderRank, ProviderStat};
-pub use summary::{ArticleSummary, RelatedSummary, Spanned, Text, summarize};
+pub use skim::summarize;
+pub use summary::{ArticleSummary, RelatedSummary, Spanned, Text};

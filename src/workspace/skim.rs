@@ -5,7 +5,7 @@
 //! offset per character once the text is not ASCII) cost a fifth of the work. This walk keeps
 //! only what a summary needs and passes over the rest, yet it accepts and rejects exactly the
 //! texts `yaml::parse` does (the same events, the same depth limit), and reads a field where
-//! `Node::get` would (the first entry with that key), so `summary::summarize` takes its answer
+//! `Node::get` would (the first entry with that key), so [`summarize`] takes its answer
 //! when there is one and falls back to the tree, and its tolerant parse, when the YAML is broken.
 //! The equality with the tree's summary is tested below, over every prefix of the examples.
 
@@ -15,17 +15,33 @@ use std::ops::Range;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, StrInput};
 
 use super::summary::{self, ArticleSummary, RelatedSummary, Spanned, Text};
+use crate::analysis::front_matter;
+use crate::analysis::layout;
 use crate::analysis::yaml::MAX_DEPTH;
 
 /// The YAML of `text[range]` is not one valid document: the caller takes the tolerant path.
 #[derive(Debug)]
-pub(super) struct Invalid;
+struct Invalid;
 
 type Walked<T> = Result<T, Invalid>;
 
+/// Summarises an article (never fails; a broken front matter yields what could be read).
+pub fn summarize(text: &str) -> ArticleSummary {
+    let layout = layout::split(text);
+    let Some(fm) = &layout.front_matter else {
+        return summary::summarize_parsed(text, &layout, None);
+    };
+    // Valid YAML is summarised from the parser's events, with no tree; anything else takes the
+    // tolerant parse, so a broken entry still costs only itself.
+    from_events(text, fm.yaml.clone()).unwrap_or_else(|_| {
+        let parsed = front_matter::parse(text, fm);
+        summary::summarize_parsed(text, &layout, Some(&parsed))
+    })
+}
+
 /// The summary of the front matter `text[range]`, or [`Invalid`] exactly when `yaml::parse` of
 /// it fails.
-pub(super) fn summarize(text: &str, range: Range<usize>) -> Walked<ArticleSummary> {
+fn from_events(text: &str, range: Range<usize>) -> Walked<ArticleSummary> {
     let src = text.get(range.clone()).unwrap_or("");
     let mut walk = Walk { text, parser: Parser::new_from_str(src), at: Positions::new(src, range.start), depth: 0 };
     walk.document()
@@ -385,7 +401,7 @@ mod tests {
     }
 
     fn assert_same(text: &str) {
-        assert_eq!(summary::summarize(text), summary::summarize_from_tree(text), "{text:?}");
+        assert_eq!(summarize(text), summary::summarize_from_tree(text), "{text:?}");
     }
 
     #[test]

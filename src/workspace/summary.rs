@@ -13,8 +13,6 @@ use crate::analysis::layout::{self, Layout};
 use crate::analysis::parse_datetime;
 use crate::analysis::yaml::{self, Node, Value};
 
-use super::skim;
-
 /// Text of a summary: shared, so cloning a summary (the server patches a copy on every edit of
 /// a long front matter) copies no strings, and the index keeps one allocation per distinct
 /// provider, domain, topic or field value however many articles name it.
@@ -88,21 +86,7 @@ impl ArticleSummary {
     }
 }
 
-/// Summarises an article (never fails; a broken front matter yields what could be read).
-pub fn summarize(text: &str) -> ArticleSummary {
-    let layout = layout::split(text);
-    let Some(fm) = &layout.front_matter else {
-        return summarize_parsed(text, &layout, None);
-    };
-    // Valid YAML is summarised from the parser's events, with no tree; anything else takes the
-    // tolerant parse, so a broken entry still costs only itself.
-    skim::summarize(text, fm.yaml.clone()).unwrap_or_else(|_| {
-        let parsed = front_matter::parse(text, fm);
-        summarize_parsed(text, &layout, Some(&parsed))
-    })
-}
-
-/// The summary from the whole tree, as [`summarize`] computed it before it read events: the
+/// The summary from the whole tree, as `summarize` computed it before it read events: the
 /// reference its tests compare with. The front matter is parsed in one go (the unit cache that
 /// `front_matter::parse` builds for editing is pure overhead here); valid YAML gives the same
 /// tree either way.
@@ -116,7 +100,7 @@ pub(super) fn summarize_from_tree(text: &str) -> ArticleSummary {
     summarize_parsed(text, &layout, parsed.as_ref())
 }
 
-/// Like [`summarize`], from a layout and parse the caller already has (the server's front
+/// Like `workspace::summarize`, from a layout and parse the caller already has (the server's front
 /// matter check produces both).
 pub fn summarize_parsed(text: &str, layout: &layout::Layout, parsed: Option<&front_matter::Parsed>) -> ArticleSummary {
     match parsed {
