@@ -4,9 +4,10 @@
 //! 10 MB plain-text article (edit in the body), on a 10 MB article (edit in the front matter)
 //! and on a front matter with 2,000 related entries; code lenses, semantic tokens and inlay
 //! hints of that article (on one version, and first after an edit); the 10,000-edit storm; and
-//! completion and hover with a 100,000-article workspace index. Prints medians, 95th
-//! percentiles and the server's peak RSS. `LSP_BENCH_SAMPLES` sets the samples per scenario
-//! (default 200), `LSP_BENCH_ARTICLES` the size of the index (default 100000),
+//! indexing a 100,000-article workspace (wall time and the server's CPU time) and completion and
+//! hover with its index. Prints medians, 95th percentiles and the server's peak RSS.
+//! `LSP_BENCH_SAMPLES` sets the samples per scenario (default 200), `LSP_BENCH_ARTICLES` the
+//! size of the index (default 100000), `LSP_BENCH_INDEX_RUNS` the indexings per build (default 5),
 //! `LSP_BENCH_STORMS` the storm runs (default 3), `LSP_BENCH_ONLY` the scenario groups and
 //! `LSP_BENCH_BINARIES` the builds to alternate (`main=/path,this=/path`).
 
@@ -382,10 +383,15 @@ fn storm_event(m: &Value) -> Option<String> {
 
 /// Peak resident memory of a process (`VmHWM` in `/proc`, Linux).
 fn peak_memory(pid: u32) -> String {
+    status_mib(pid, "VmHWM:")
+}
+
+/// A memory field of `/proc/PID/status` (Linux), in MiB.
+fn status_mib(pid: u32, field: &str) -> String {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let kb: Option<u64> = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
     kb.map_or_else(|| "?".to_string(), |kb| format!("{:.1} MiB", kb as f64 / 1024.0))
 }
@@ -394,65 +400,109 @@ fn is_publication(m: &Value, uri: &str, version: i64) -> bool {
     m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["version"] == version
 }
 
-/// Completion and hover with a workspace of many articles.
+/// Indexing a workspace of many articles, then completion and hover with its index. Each build
+/// indexes the same workspace `LSP_BENCH_INDEX_RUNS` times (default 5), builds taking turns run
+/// by run. Two rows per build: the wall time from the `initialized` notification (which starts
+/// the indexing) to the end of the indexing progress, and the server's CPU time (user + system)
+/// over that same span, read from `/proc` (10 ms ticks). On a loaded machine the wall time is
+/// the scheduler's; the CPU time is ours. The servers of the last run then answer the requests,
+/// taking turns sample by sample.
 async fn index_requests() -> Vec<Stats> {
     let articles: usize = std::env::var("LSP_BENCH_ARTICLES").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let runs: usize = std::env::var("LSP_BENCH_INDEX_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).max(1);
     let dir = tempfile::tempdir().unwrap();
     write_workspace(dir.path(), articles);
-    let mut client = TestClient::binary();
+    let builds = binaries();
+    let mut walls = vec![Vec::new(); builds.len()];
+    let mut cpus = vec![Vec::new(); builds.len()];
+    let mut servers = Vec::new();
+    for run in 0..runs {
+        for (b, (build, program)) in builds.iter().enumerate() {
+            let (client, wall, cpu) = indexed_server(program, dir.path()).await;
+            let pid = client.child.as_ref().and_then(|c| c.id()).unwrap();
+            println!(
+                "indexing {articles} articles [{build}] run {run}: wall {:.3} s, CPU {:.2} s ({}), {}",
+                wall.as_secs_f64(),
+                cpu.total().as_secs_f64(),
+                cpu,
+                memory_of(pid)
+            );
+            walls[b].push(wall);
+            cpus[b].push(cpu.total());
+            if run + 1 == runs {
+                servers.push((build.clone(), client));
+            } else {
+                client.shutdown().await;
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (b, (build, _)) in builds.iter().enumerate() {
+        let rss = servers[b].1.child.as_ref().and_then(|c| c.id()).map(resident_memory);
+        let mut wall = Stats::new(
+            label(&format!("indexing {articles} articles, wall from `initialized`"), build),
+            walls[b].clone(),
+        );
+        wall.peak = rss;
+        rows.push(wall);
+        rows.push(Stats::new(label(&format!("indexing {articles} articles, server CPU"), build), cpus[b].clone()));
+    }
+    let text = "---\ntitle: \"Editing\"\ntopics:\n  - \nprovider:\n  name: Pro\nrelated:\n  - title: \"Article 7\"\n    webUrl: \"https://site7.example.com/a/7\"\n---\n";
+    let uri = file_uri(&dir.path().join("editing.md"));
+    for (_, client) in &mut servers {
+        client.open(&uri, text, 1).await;
+        client.seen.clear();
+    }
+    let requests = [
+        ("completion of topics", "textDocument/completion", json!({ "line": 3, "character": 4 })),
+        ("completion of providers", "textDocument/completion", json!({ "line": 5, "character": 11 })),
+        ("hover on a related entry", "textDocument/hover", json!({ "line": 7, "character": 2 })),
+    ];
+    let mut times = vec![vec![Vec::new(); requests.len()]; servers.len()];
+    for _ in 0..samples() {
+        for ((_, client), times) in servers.iter_mut().zip(&mut times) {
+            for ((_, method, position), times) in requests.iter().zip(times.iter_mut()) {
+                let params = json!({ "textDocument": { "uri": uri }, "position": position });
+                times.push(timed(client, method, params).await);
+            }
+            client.seen.clear();
+        }
+    }
+    for ((build, client), times) in servers.into_iter().zip(times) {
+        for ((name, _, _), times) in requests.iter().zip(times) {
+            rows.push(Stats::new(label(&format!("{name}, {articles}-article index"), &build), times));
+        }
+        client.shutdown().await;
+    }
+    rows
+}
+
+/// A server of `program` with `root` as its workspace folder, once its indexing progress has
+/// ended; with the wall time and the server's CPU time from `initialized` to that end.
+async fn indexed_server(program: &Path, root: &Path) -> (TestClient, Duration, CpuTime) {
+    let mut client = TestClient::program(program, &[]);
+    let root_uri = file_uri(root);
+    let params = json!({
+        "processId": null,
+        "rootUri": root_uri,
+        "workspaceFolders": [{ "uri": root_uri, "name": "workspace" }],
+        "capabilities": push_client_caps(),
+        "initializationOptions": { "now": "2026-01-01T00:00:00Z" },
+    });
+    client.request("initialize", params).await;
+    let pid = client.child.as_ref().and_then(|c| c.id()).unwrap();
+    let before = cpu_of(pid);
     let started = Instant::now();
-    client.initialize(push_client_caps(), json!({ "now": "2026-01-01T00:00:00Z" }), Some(dir.path())).await;
+    client.notify("initialized", json!({})).await;
     client
         .wait_within(Duration::from_secs(600), "indexing", |m| {
             m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
         })
         .await;
-    let indexing = started.elapsed();
-    if let Some(pid) = client.child.as_ref().and_then(|c| c.id()) {
-        println!("server memory after indexing {articles} articles: {}", memory_of(pid));
-        println!("server CPU time (user + system) after indexing {articles} articles: {}", cpu_of(pid));
-    }
-    let text = "---\ntitle: \"Editing\"\ntopics:\n  - \nprovider:\n  name: Pro\nrelated:\n  - title: \"Article 7\"\n    webUrl: \"https://site7.example.com/a/7\"\n---\n";
-    let uri = file_uri(&dir.path().join("editing.md"));
-    client.open(&uri, text, 1).await;
+    let wall = started.elapsed();
+    let cpu = cpu_of(pid).since(before);
     client.seen.clear();
-    let mut completion = Vec::new();
-    let mut providers = Vec::new();
-    let mut hover = Vec::new();
-    for _ in 0..samples() {
-        completion.push(
-            timed(
-                &mut client,
-                "textDocument/completion",
-                json!({ "textDocument": { "uri": uri }, "position": { "line": 3, "character": 4 } }),
-            )
-            .await,
-        );
-        providers.push(
-            timed(
-                &mut client,
-                "textDocument/completion",
-                json!({ "textDocument": { "uri": uri }, "position": { "line": 5, "character": 11 } }),
-            )
-            .await,
-        );
-        hover.push(
-            timed(
-                &mut client,
-                "textDocument/hover",
-                json!({ "textDocument": { "uri": uri }, "position": { "line": 7, "character": 2 } }),
-            )
-            .await,
-        );
-        client.seen.clear();
-    }
-    client.shutdown().await;
-    vec![
-        Stats::new(format!("indexing {articles} articles (once)"), vec![indexing]),
-        Stats::new(format!("completion of topics, {articles}-article index"), completion),
-        Stats::new(format!("completion of providers, {articles}-article index"), providers),
-        Stats::new(format!("hover on a related entry, {articles}-article index"), hover),
-    ]
+    (client, wall, cpu)
 }
 
 /// Resident and peak memory of a process (Linux `/proc`).
@@ -464,21 +514,44 @@ fn memory_of(pid: u32) -> String {
     format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
-/// User and system CPU time of a process so far (Linux `/proc/PID/stat`, in clock ticks of
-/// 10 ms): on a loaded machine the wall time of indexing is the scheduler's, its CPU time is ours.
-fn cpu_of(pid: u32) -> String {
+/// Resident memory of a process (`VmRSS`), for the peak column of the indexing row.
+fn resident_memory(pid: u32) -> String {
+    format!("RSS {}", status_mib(pid, "VmRSS:"))
+}
+
+/// User and system CPU time of a process.
+#[derive(Debug, Clone, Copy, Default)]
+struct CpuTime {
+    user: Duration,
+    system: Duration,
+}
+
+impl CpuTime {
+    fn total(&self) -> Duration {
+        self.user + self.system
+    }
+
+    fn since(&self, earlier: CpuTime) -> CpuTime {
+        CpuTime { user: self.user.saturating_sub(earlier.user), system: self.system.saturating_sub(earlier.system) }
+    }
+}
+
+impl std::fmt::Display for CpuTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2} user, {:.2} system", self.user.as_secs_f64(), self.system.as_secs_f64())
+    }
+}
+
+/// CPU time of a process so far (Linux `/proc/PID/stat`, in clock ticks of 10 ms).
+fn cpu_of(pid: u32) -> CpuTime {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<u64> = after.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+    let ticks = |n: u64| Duration::from_millis(n * 10);
     match fields[..] {
-        [user, system] => format!(
-            "{:.2} s ({:.2} user, {:.2} system)",
-            (user + system) as f64 / 100.0,
-            user as f64 / 100.0,
-            system as f64 / 100.0
-        ),
-        _ => "unknown".to_string(),
+        [user, system] => CpuTime { user: ticks(user), system: ticks(system) },
+        _ => CpuTime::default(),
     }
 }
 

@@ -60,8 +60,13 @@ pub struct SyntaxError {
 impl Scalar {
     /// A plain `~`, `null` or empty value.
     pub fn is_null(&self) -> bool {
-        self.plain && matches!(&*self.text, "" | "~" | "null" | "Null" | "NULL")
+        is_null(&self.text, self.plain)
     }
+}
+
+/// Whether a scalar of this text and style (`plain`) is null: a plain `~`, `null` or empty value.
+pub fn is_null(text: &str, plain: bool) -> bool {
+    plain && matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
 impl Node {

@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use rayon::prelude::*;
 
-use super::summary::{ArticleSummary, summarize};
+use super::skim::summarize;
+use super::summary::ArticleSummary;
 use crate::analysis::encoding;
 use crate::config::Config;
 use crate::files;

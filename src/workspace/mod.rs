@@ -9,7 +9,9 @@ pub mod discover;
 pub mod index;
 pub(crate) mod normal;
 pub mod search;
+mod skim;
 pub mod summary;
 
 pub use index::{Index, ProviderRank, ProviderStat};
-pub use summary::{ArticleSummary, RelatedSummary, Spanned, Text, summarize};
+pub use skim::summarize;
+pub use summary::{ArticleSummary, RelatedSummary, Spanned, Text};

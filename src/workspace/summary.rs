@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::analysis::front_matter;
 use crate::analysis::layout::{self, Layout};
 use crate::analysis::parse_datetime;
-use crate::analysis::yaml::{Node, Value};
+use crate::analysis::yaml::{self, Node, Value};
 
 /// Text of a summary: shared, so cloning a summary (the server patches a copy on every edit of
 /// a long front matter) copies no strings, and the index keeps one allocation per distinct
@@ -86,25 +86,21 @@ impl ArticleSummary {
     }
 }
 
-/// Summarises an article (never fails; a broken front matter yields what could be read).
-pub fn summarize(text: &str) -> ArticleSummary {
+/// The summary from the whole tree, as `summarize` computed it before it read events: the
+/// reference its tests compare with. The front matter is parsed in one go (the unit cache that
+/// `front_matter::parse` builds for editing is pure overhead here); valid YAML gives the same
+/// tree either way.
+#[cfg(test)]
+pub(super) fn summarize_from_tree(text: &str) -> ArticleSummary {
     let layout = layout::split(text);
-    let parsed = layout.front_matter.as_ref().map(|fm| parse_once(text, fm));
+    let parsed = layout.front_matter.as_ref().map(|fm| match crate::analysis::yaml::parse(text, fm.yaml.clone()) {
+        Ok(root) => front_matter::Parsed { root: Some(root), errors: Vec::new() },
+        Err(_) => front_matter::parse(text, fm),
+    });
     summarize_parsed(text, &layout, parsed.as_ref())
 }
 
-/// The front matter parsed in one go: indexing reads each file once, so the unit cache that
-/// `front_matter::parse` builds for editing is pure overhead here (a parser per unit, hashing,
-/// shifting spans). Valid YAML gives the same tree either way; anything else takes the
-/// tolerant parse, so a broken entry still costs only itself.
-fn parse_once(text: &str, fm: &layout::FrontMatter) -> front_matter::Parsed {
-    match crate::analysis::yaml::parse(text, fm.yaml.clone()) {
-        Ok(root) => front_matter::Parsed { root: Some(root), errors: Vec::new() },
-        Err(_) => front_matter::parse(text, fm),
-    }
-}
-
-/// Like [`summarize`], from a layout and parse the caller already has (the server's front
+/// Like `workspace::summarize`, from a layout and parse the caller already has (the server's front
 /// matter check produces both).
 pub fn summarize_parsed(text: &str, layout: &layout::Layout, parsed: Option<&front_matter::Parsed>) -> ArticleSummary {
     match parsed {
@@ -167,7 +163,12 @@ fn items(node: Option<&Node>) -> &[Node] {
 /// A non-empty scalar's text.
 fn string(node: Option<&Node>) -> Option<Text> {
     let scalar = node?.as_scalar()?;
-    (!scalar.is_null() && !scalar.text.trim().is_empty()).then(|| Text::from(&*scalar.text))
+    meaningful(&scalar.text, scalar.plain)
+}
+
+/// A scalar's text (`plain` for its style), unless it is null or blank.
+pub(super) fn meaningful(text: &str, plain: bool) -> Option<Text> {
+    (!yaml::is_null(text, plain) && !text.trim().is_empty()).then(|| Text::from(text))
 }
 
 fn spanned(node: Option<&Node>) -> Option<Spanned<Text>> {

@@ -1,0 +1,456 @@
+//! Summarising a front matter straight from the YAML parser's events, without building a tree.
+//!
+//! Indexing summarises every file of a workspace once, and building the whole tree of
+//! `analysis::yaml` for it (a node, a vector and a trimmed copy of every scalar, then a byte
+//! offset per character once the text is not ASCII) cost a fifth of the work. This walk keeps
+//! only what a summary needs and passes over the rest, yet it accepts and rejects exactly the
+//! texts `yaml::parse` does (the same events, the same depth limit), and reads a field where
+//! `Node::get` would (the first entry with that key), so [`summarize`] takes its answer
+//! when there is one and falls back to the tree, and its tolerant parse, when the YAML is broken.
+//! The equality with the tree's summary is tested below, over every prefix of the examples.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, StrInput};
+
+use super::summary::{self, ArticleSummary, RelatedSummary, Spanned, Text};
+use crate::analysis::front_matter;
+use crate::analysis::layout;
+use crate::analysis::yaml::MAX_DEPTH;
+
+/// The YAML of `text[range]` is not one valid document: the caller takes the tolerant path.
+#[derive(Debug)]
+struct Invalid;
+
+type Walked<T> = Result<T, Invalid>;
+
+/// Summarises an article (never fails; a broken front matter yields what could be read).
+pub fn summarize(text: &str) -> ArticleSummary {
+    let layout = layout::split(text);
+    let Some(fm) = &layout.front_matter else {
+        return summary::summarize_parsed(text, &layout, None);
+    };
+    // Valid YAML is summarised from the parser's events, with no tree; anything else takes the
+    // tolerant parse, so a broken entry still costs only itself.
+    from_events(text, fm.yaml.clone()).unwrap_or_else(|_| {
+        let parsed = front_matter::parse(text, fm);
+        summary::summarize_parsed(text, &layout, Some(&parsed))
+    })
+}
+
+/// The summary of the front matter `text[range]`, or [`Invalid`] exactly when `yaml::parse` of
+/// it fails.
+fn from_events(text: &str, range: Range<usize>) -> Walked<ArticleSummary> {
+    let src = text.get(range.clone()).unwrap_or("");
+    let mut walk = Walk { text, parser: Parser::new_from_str(src), at: Positions::new(src, range.start), depth: 0 };
+    walk.document()
+}
+
+/// A node as the summary sees it: where it is, and a scalar's text and style.
+struct Leaf<'a> {
+    span: Range<usize>,
+    scalar: Option<(Cow<'a, str>, bool)>,
+}
+
+impl Leaf<'_> {
+    fn key(&self) -> Option<&str> {
+        self.scalar.as_ref().map(|(text, _)| &**text)
+    }
+
+    /// The text of a scalar that says something (what `summary::string` takes of a node).
+    fn text(&self) -> Option<Text> {
+        let (text, plain) = self.scalar.as_ref()?;
+        summary::meaningful(text, *plain)
+    }
+
+    fn spanned(&self) -> Option<Spanned<Text>> {
+        Some(Spanned { value: self.text()?, span: self.span.clone() })
+    }
+}
+
+/// The fields a summary reads, of an article or of a `related` entry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Excerpt,
+    WebUrl,
+    OriginalUrl,
+    Published,
+    Provider,
+    Topics,
+    Kind,
+    Category,
+    Related,
+}
+
+impl Field {
+    const ALL: [(&'static str, Field); 10] = [
+        ("title", Field::Title),
+        ("excerpt", Field::Excerpt),
+        ("webUrl", Field::WebUrl),
+        ("originalUrl", Field::OriginalUrl),
+        ("publishedDateTime", Field::Published),
+        ("provider", Field::Provider),
+        ("topics", Field::Topics),
+        ("type", Field::Kind),
+        ("category", Field::Category),
+        ("related", Field::Related),
+    ];
+
+    fn of(key: &str) -> Option<Field> {
+        Field::ALL.iter().find(|(name, _)| *name == key).map(|(_, field)| *field)
+    }
+}
+
+/// The fields met so far in one mapping: only the first entry with a key counts, as in
+/// `Node::get`, even when its value says nothing.
+#[derive(Default)]
+struct Seen(u16);
+
+impl Seen {
+    /// `field` the first time it is met in this mapping.
+    fn first(&mut self, field: Field) -> Option<Field> {
+        let bit = 1 << field as u16;
+        let first = self.0 & bit == 0;
+        self.0 |= bit;
+        first.then_some(field)
+    }
+}
+
+/// A provider mapping's name and domain.
+type Provider = (Option<Spanned<Text>>, Option<Spanned<Text>>);
+
+struct Walk<'a> {
+    text: &'a str,
+    parser: Parser<'a, StrInput<'a>>,
+    at: Positions<'a>,
+    /// Collections open around the node being read.
+    depth: usize,
+}
+
+/// What the body of a collection reads: its value, the end of its last child, and the span of
+/// its end event.
+type Body<T> = Walked<(T, Option<usize>, Span)>;
+
+impl<'a> Walk<'a> {
+    fn next(&mut self) -> Walked<(Event<'a>, Span)> {
+        match self.parser.next_event() {
+            Some(Ok(step)) => Ok(step),
+            _ => Err(Invalid),
+        }
+    }
+
+    fn document(&mut self) -> Walked<ArticleSummary> {
+        let mut root = None;
+        loop {
+            let (event, span) = self.next()?;
+            match event {
+                Event::StreamEnd => break,
+                Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
+                Event::MappingStart(..) if root.is_none() => root = Some(self.nested(span, Walk::article)?.0),
+                // Any other root has no fields: an empty summary, once the rest proves valid.
+                event if root.is_none() => {
+                    self.leaf(event, span)?;
+                    root = Some(ArticleSummary::default());
+                }
+                _ => return Err(Invalid),
+            }
+        }
+        Ok(root.unwrap_or_default())
+    }
+
+    /// Reads the collection whose start event had `span` with `body` (one level deeper), and
+    /// where it is: a flow collection ends at its closing bracket, a block one at its last child.
+    fn nested<T>(&mut self, span: Span, body: impl FnOnce(&mut Self) -> Body<T>) -> Walked<(T, Range<usize>)> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Invalid);
+        }
+        let start = self.at.span(span);
+        self.depth += 1;
+        let read = body(self);
+        self.depth -= 1;
+        let (value, last_child, end) = read?;
+        let end = self.at.span(end);
+        let flow = start.end > start.start;
+        let end = match last_child {
+            Some(child_end) if !flow => child_end.max(start.start),
+            _ => end.end.max(start.start),
+        };
+        Ok((value, start.start..end))
+    }
+
+    /// Any node, keeping only a scalar's text; collections are read through and skipped.
+    fn leaf(&mut self, event: Event<'a>, span: Span) -> Walked<Leaf<'a>> {
+        match event {
+            Event::Scalar(text, style, _, _) => {
+                Ok(Leaf { span: self.at.span(span), scalar: Some((text, style == ScalarStyle::Plain)) })
+            }
+            Event::Alias(_) => Ok(Leaf { span: self.at.span(span), scalar: None }),
+            Event::SequenceStart(..) => {
+                Ok(Leaf { span: self.nested(span, |w| w.items(|w, e, s| w.end_of(e, s)))?.1, scalar: None })
+            }
+            Event::MappingStart(..) => {
+                Ok(Leaf { span: self.nested(span, |w| w.entries(|w, _, e, s| w.end_of(e, s)))?.1, scalar: None })
+            }
+            _ => Err(Invalid),
+        }
+    }
+
+    /// Reads a node that nothing needs, for where it ends.
+    fn end_of(&mut self, event: Event<'a>, span: Span) -> Walked<usize> {
+        Ok(self.leaf(event, span)?.span.end)
+    }
+
+    /// Reads a sequence's items (its start already read): `item` reads each one and returns
+    /// where it ends.
+    fn items(&mut self, mut item: impl FnMut(&mut Self, Event<'a>, Span) -> Walked<usize>) -> Body<()> {
+        let mut last = None;
+        loop {
+            let (event, span) = self.next()?;
+            if event == Event::SequenceEnd {
+                return Ok(((), last, span));
+            }
+            last = Some(item(self, event, span)?);
+        }
+    }
+
+    /// Reads a mapping's entries (its start already read): `entry` gets the key's text (none
+    /// for a key that is not a scalar) and the value's first event, reads the value and returns
+    /// where it ends.
+    fn entries(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, Option<&str>, Event<'a>, Span) -> Walked<usize>,
+    ) -> Body<()> {
+        let mut last = None;
+        loop {
+            let (event, span) = self.next()?;
+            if event == Event::MappingEnd {
+                return Ok(((), last, span));
+            }
+            let key = self.leaf(event, span)?;
+            let (event, span) = self.next()?;
+            last = Some(entry(self, key.key(), event, span)?);
+        }
+    }
+
+    /// The top-level mapping of an article.
+    fn article(&mut self) -> Body<ArticleSummary> {
+        let mut summary = ArticleSummary::default();
+        let mut seen = Seen::default();
+        let ((), last, end) = self.entries(|walk, key, event, span| {
+            let Some(field) = key.and_then(Field::of).and_then(|f| seen.first(f)) else {
+                return walk.end_of(event, span);
+            };
+            match (field, &event) {
+                (Field::Provider, Event::MappingStart(..)) => {
+                    let ((name, domain), at) = walk.nested(span, Walk::provider)?;
+                    (summary.provider_name, summary.provider_domain) = (name, domain);
+                    Ok(at.end)
+                }
+                (Field::Topics, Event::SequenceStart(..)) => {
+                    let topics = &mut summary.topics;
+                    let ((), at) = walk.nested(span, |w| {
+                        w.items(|w, e, s| {
+                            let leaf = w.leaf(e, s)?;
+                            topics.extend(leaf.spanned());
+                            Ok(leaf.span.end)
+                        })
+                    })?;
+                    Ok(at.end)
+                }
+                (Field::Related, Event::SequenceStart(..)) => {
+                    let related = &mut summary.related;
+                    let ((), at) = walk.nested(span, |w| w.items(|w, e, s| w.related_item(e, s, related)))?;
+                    Ok(at.end)
+                }
+                _ => {
+                    let leaf = walk.leaf(event, span)?;
+                    match field {
+                        Field::Title => summary.title = leaf.spanned(),
+                        Field::Excerpt => summary.excerpt = leaf.text(),
+                        Field::WebUrl => summary.web_url = leaf.spanned(),
+                        Field::OriginalUrl => summary.original_url = leaf.spanned(),
+                        Field::Published => summary.published = timestamp(&leaf),
+                        Field::Kind => summary.kind = leaf.spanned(),
+                        Field::Category => summary.category = leaf.spanned(),
+                        Field::Provider | Field::Topics | Field::Related => {}
+                    }
+                    Ok(leaf.span.end)
+                }
+            }
+        })?;
+        Ok((summary, last, end))
+    }
+
+    /// A `provider` mapping: its name and domain.
+    fn provider(&mut self) -> Body<Provider> {
+        let (mut name, mut domain) = (None, None);
+        let mut seen = (false, false);
+        let ((), last, end) = self.entries(|walk, key, event, span| {
+            let leaf = walk.leaf(event, span)?;
+            match key {
+                Some("name") if !std::mem::replace(&mut seen.0, true) => name = leaf.spanned(),
+                Some("domain") if !std::mem::replace(&mut seen.1, true) => domain = leaf.spanned(),
+                _ => {}
+            }
+            Ok(leaf.span.end)
+        })?;
+        Ok(((name, domain), last, end))
+    }
+
+    /// One item of `related`: a mapping becomes an entry, anything else is skipped.
+    fn related_item(&mut self, event: Event<'a>, span: Span, related: &mut Vec<RelatedSummary>) -> Walked<usize> {
+        if !matches!(event, Event::MappingStart(..)) {
+            return self.end_of(event, span);
+        }
+        let (mut entry, at) = self.nested(span, Walk::related_entry)?;
+        entry.span = summary::dash_start(self.text, at.start)..at.end;
+        related.push(entry);
+        Ok(at.end)
+    }
+
+    /// The fields of a `related` entry (its span is the caller's to set).
+    fn related_entry(&mut self) -> Body<RelatedSummary> {
+        let mut entry = RelatedSummary::default();
+        let mut seen = Seen::default();
+        let ((), last, end) = self.entries(|walk, key, event, span| {
+            let field = key.and_then(Field::of).and_then(|f| seen.first(f));
+            if field == Some(Field::Provider) && matches!(event, Event::MappingStart(..)) {
+                let ((name, domain), at) = walk.nested(span, Walk::provider)?;
+                entry.provider_name = name.map(|n| n.value);
+                entry.provider_domain = domain.map(|d| d.value);
+                return Ok(at.end);
+            }
+            let leaf = walk.leaf(event, span)?;
+            match field {
+                Some(Field::Title) => entry.title = leaf.text(),
+                Some(Field::Excerpt) => entry.excerpt = leaf.text(),
+                Some(Field::WebUrl) => entry.web_url = leaf.spanned(),
+                Some(Field::Published) => entry.published = timestamp(&leaf),
+                _ => {}
+            }
+            Ok(leaf.span.end)
+        })?;
+        Ok((entry, last, end))
+    }
+}
+
+fn timestamp(leaf: &Leaf) -> Option<jiff::Timestamp> {
+    crate::analysis::parse_datetime(&leaf.text()?).ok()
+}
+
+/// Maps saphyr's character indices to byte offsets as `yaml::parse` does, without a table:
+/// the parser asks in (nearly) increasing order, so a cursor walks the text once.
+struct Positions<'a> {
+    src: &'a str,
+    base: usize,
+    ascii: bool,
+    /// The cursor: a character index and its byte offset in `src`.
+    char: usize,
+    byte: usize,
+}
+
+impl<'a> Positions<'a> {
+    fn new(src: &'a str, base: usize) -> Positions<'a> {
+        Positions { src, base, ascii: src.is_ascii(), char: 0, byte: 0 }
+    }
+
+    fn byte(&mut self, index: usize) -> usize {
+        if self.ascii {
+            return self.base + index;
+        }
+        while self.char > index {
+            let Some(c) = self.src.get(..self.byte).and_then(|s| s.chars().next_back()) else { break };
+            self.byte -= c.len_utf8();
+            self.char -= 1;
+        }
+        while self.char < index {
+            // Past the last character, every index is the end of the text.
+            let Some(c) = self.src.get(self.byte..).and_then(|s| s.chars().next()) else { break };
+            self.byte += c.len_utf8();
+            self.char += 1;
+        }
+        self.base + self.byte
+    }
+
+    fn span(&mut self, span: Span) -> Range<usize> {
+        self.byte(span.start.index())..self.byte(span.end.index())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn examples() -> Vec<String> {
+        let mut texts = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))];
+        dirs.push(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").into());
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "md") {
+                    texts.extend(std::fs::read_to_string(&path).ok());
+                }
+            }
+        }
+        texts
+    }
+
+    fn assert_same(text: &str) {
+        assert_eq!(summarize(text), summary::summarize_from_tree(text), "{text:?}");
+    }
+
+    #[test]
+    fn every_prefix_of_every_example_summarises_as_the_tree_does() {
+        let texts = examples();
+        assert!(texts.len() > 20, "examples not found");
+        for text in &texts {
+            let front = text.find("\n---").map_or(text.len(), |end| end + 5).min(text.len());
+            // Every line end, and cuts inside lines often enough to meet every kind of token.
+            let cuts = (0..=front).filter(|&cut| text.is_char_boundary(cut));
+            for cut in cuts.filter(|&cut| cut % 3 == 0 || text[..cut].ends_with('\n')) {
+                let prefix = &text[..cut];
+                // A prefix cut inside the front matter has no closing line: close it, so the
+                // YAML is parsed (as valid, or not).
+                assert_same(&format!("{prefix}\n---\n"));
+                assert_same(prefix);
+            }
+        }
+    }
+
+    #[test]
+    fn odd_shapes_summarise_as_the_tree_does() {
+        let texts = [
+            "---\ntitle: \"A\"\ntitle: \"B\"\n---\n",
+            "---\ntitle:\ntitle: \"B\"\n---\n",
+            "---\ntitle: ~\nexcerpt: null\ntype: \"\"\ncategory: '  '\n---\n",
+            "---\nprovider: Pro\nprovider:\n  name: X\n---\n",
+            "---\nprovider: {name: X, domain: \"x.example\", name: Y}\n---\n",
+            "---\ntopics: [AI, [x], {a: b}, \"\", ~, 'Ö']\n---\n",
+            "---\ntopics: AI\n---\n",
+            "---\nrelated:\n  - title: \"Zürich ’s\"\n    provider:\n      name: Ä\n  - plain\n  - [a]\n  -   title: x\n---\n",
+            "---\nrelated: [{title: a, webUrl: \"https://a.example\"}, b, {provider: {domain: d}}]\n---\n",
+            "---\n- a\n- b\n---\n",
+            "---\njust text\n---\n",
+            "---\n? [complex, key]\n: value\ntitle: t\n---\n",
+            "---\ntitle: &a \"T\"\nexcerpt: *a\n---\n",
+            "---\ntitle: !tag x\npublishedDateTime: 2021-09-26T06:17:00Z\n---\n",
+            "---\npublishedDateTime: yesterday\n---\n",
+            "---\ntitle: a\n---\nbody\n---\nmore\n",
+            "---\n---\n",
+            "---\ntitle: \"ü\"\nrelated:\n  - {title: \"é\", webUrl: \"https://é.example\"}\n---\n",
+            "---\ntitle: |\n  block ü\n  text\nexcerpt: >\n  folded\n---\n",
+        ];
+        for text in texts {
+            assert_same(text);
+        }
+        let deep = format!("---\ntitle: {}{}\n---\n", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_same(&deep);
+        let limit = format!("---\ntitle: x\nother: {}{}\n---\n", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        assert_same(&limit);
+    }
+}
