@@ -17,6 +17,13 @@
 //! that version). yaml-language-server validates 200 ms after the last change (its
 //! `validationDelayMs`), so its *work* is its latency minus 200 ms. Peak memory is `VmHWM` of
 //! each server process (`/proc/PID/status`), read at the end of each scenario.
+//!
+//! The `memory` group (`BENCH_ONLY=memory`; it needs no corpus, and adds `related-2000.md` when
+//! there is one) measures scenario (d)'s memory alone: per run a fresh server per build, its
+//! binary dropped from the page cache first (a freshly written binary is cached whole and
+//! shows more file-backed memory), `didOpen`, 20 keystrokes inside entry 1,000 and one in the
+//! title, then `VmHWM` and the resident split. `BENCH_MEMORY_RUNS` runs (default 3), the builds
+//! alternating within each run.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -25,6 +32,10 @@ mod support;
 
 #[path = "support/builds.rs"]
 mod builds;
+
+#[path = "support/articles.rs"]
+#[allow(dead_code)]
+mod articles;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -66,7 +77,10 @@ fn corpus() -> Option<PathBuf> {
 }
 
 async fn run() {
-    // `cargo bench` runs every bench: without a corpus this one has nothing to measure.
+    if wanted("memory") {
+        memory::table(corpus().as_deref()).await;
+    }
+    // `cargo bench` runs every bench: without a corpus the other groups have nothing to measure.
     let Some(corpus) = corpus() else {
         println!("servers: skipped; run scripts/bench-yls.sh (it sets BENCH_CORPUS)");
         return;
@@ -410,5 +424,120 @@ impl Row {
             mib(self.our_peak),
             mib(self.their_peak)
         )
+    }
+}
+
+/// Scenario (d)'s memory, builds alternated run by run (see the module documentation).
+mod memory {
+    use super::*;
+
+    /// Where the memory of one server run went, in KiB (`/proc/PID/status`).
+    #[derive(Clone, Copy)]
+    struct Footprint {
+        after_initialize: u64,
+        after_open: u64,
+        peak: u64,
+        anonymous: u64,
+        file_backed: u64,
+    }
+
+    fn runs() -> usize {
+        std::env::var("BENCH_MEMORY_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3)
+    }
+
+    /// The documents: a tiny article (the server's floor), the 2,000-related-entry article of
+    /// `lsp_latency` and, with a corpus, the generator's `related-2000.md`.
+    fn documents(corpus: Option<&Path>) -> Vec<(String, String, Edit)> {
+        let tiny = articles::workspace_article(7);
+        let mut documents = vec![
+            (format!("tiny article ({} B)", tiny.len()), tiny, Edit::After("title: \"")),
+            named("many_related(2000)", articles::many_related(2_000)),
+        ];
+        if let Some(text) = corpus.and_then(|c| std::fs::read_to_string(c.join("special/related-2000.md")).ok()) {
+            documents.push(named("related-2000.md", text));
+        }
+        documents
+    }
+
+    fn named(name: &str, text: String) -> (String, String, Edit) {
+        (format!("{name} ({} KB)", text.len() / 1000), text, Edit::Entry(1_000))
+    }
+
+    pub async fn table(corpus: Option<&Path>) {
+        println!(
+            "| document | build | runs | after `initialize` | after `didOpen` | peak (VmHWM) min / median / max | anonymous / file-backed at the end (median) |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for (name, text, edit) in documents(corpus) {
+            let builds = binaries();
+            let mut seen: Vec<Vec<Footprint>> = vec![Vec::new(); builds.len()];
+            for run in 0..runs() {
+                for k in (0..builds.len()).map(|k| (k + run) % builds.len()) {
+                    seen[k].push(one_run(&builds[k].1, &text, edit).await);
+                }
+            }
+            for ((build, _), footprints) in builds.iter().zip(seen) {
+                println!("{}", line(&name, build, &footprints));
+            }
+        }
+    }
+
+    fn line(name: &str, build: &str, footprints: &[Footprint]) -> String {
+        let mib = |k: u64| format!("{:.2}", k as f64 / 1024.0);
+        let sorted = |f: fn(&Footprint) -> u64| {
+            let mut values: Vec<u64> = footprints.iter().map(f).collect();
+            values.sort_unstable();
+            values
+        };
+        let median = |f: fn(&Footprint) -> u64| mib(sorted(f)[footprints.len() / 2]);
+        let peaks = sorted(|f| f.peak);
+        format!(
+            "| {name} | {build} | {} | {} | {} | {} / **{}** / {} | {} / {} |",
+            footprints.len(),
+            median(|f| f.after_initialize),
+            median(|f| f.after_open),
+            mib(peaks[0]),
+            mib(peaks[peaks.len() / 2]),
+            mib(peaks[peaks.len() - 1]),
+            median(|f| f.anonymous),
+            median(|f| f.file_backed),
+        )
+    }
+
+    async fn one_run(program: &Path, text: &str, edit: Edit) -> Footprint {
+        drop_from_page_cache(program);
+        let client = article_lsp(program, None).await;
+        let after_initialize = status_kib(&client, "VmRSS:");
+        let mut session = Session::open(client, "file:///bench/article.md".into(), text, edit, true).await;
+        let after_open = status_kib(&session.client, "VmHWM:");
+        for sample in 0..20 {
+            session.keystroke(sample).await;
+        }
+        session.position = position_of(text, Edit::After("title: \"").offset(text));
+        session.keystroke(20).await;
+        let footprint = Footprint {
+            after_initialize,
+            after_open,
+            peak: status_kib(&session.client, "VmHWM:"),
+            anonymous: status_kib(&session.client, "RssAnon:"),
+            file_backed: status_kib(&session.client, "RssFile:"),
+        };
+        session.client.shutdown().await;
+        footprint
+    }
+
+    /// Evicts the binary's pages from the page cache, so every run maps it alike.
+    fn drop_from_page_cache(program: &Path) {
+        if let Ok(file) = std::fs::File::open(program) {
+            let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed);
+        }
+    }
+
+    /// A `/proc/PID/status` field of the client's server, in KiB (0 when unreadable).
+    fn status_kib(client: &TestClient, field: &str) -> u64 {
+        let Some(pid) = client.child.as_ref().and_then(|c| c.id()) else { return 0 };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let line = status.lines().find(|l| l.starts_with(field)).unwrap_or_default();
+        line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0)
     }
 }

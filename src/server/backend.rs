@@ -114,15 +114,15 @@ impl LanguageServer for Backend {
             let version = params.text_document.version;
             let pending =
                 doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
-            let changed = path.zip(doc.take_changed_summary());
+            let changed = path.filter(|_| doc.take_changed_summary().is_some());
             self.shared.after_change(&mut state, &uri, pending);
             changed
         };
         // After the publication and outside the lock: yielding lets the publisher (which runs
-        // on this thread) send it first. A newer edit meanwhile makes this copy stale: dropped.
-        if let Some((path, summary)) = changed {
+        // on this thread) send it first.
+        if let Some(path) = changed {
             tokio::task::yield_now().await;
-            self.shared.update_index(&uri, path, summary);
+            self.shared.update_index(&uri, path);
         }
     }
 

@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
 use crate::workspace::ArticleSummary;
-use crate::workspace::summary::{Spanned, Text, summarize_parsed};
+use crate::workspace::summary::{RelatedSummary, Spanned, Text, summarize_parsed};
 
 /// The findings of one line, relative to the line's start (`None`: none). Shared, so taking
 /// the findings of a version to assemble them elsewhere copies pointers, not diagnostics.
@@ -52,6 +52,23 @@ pub struct Analysis {
     summary: Option<Arc<ArticleSummary>>,
     /// The summary changed with an edit applied in place: the index must learn it.
     summary_changed: bool,
+    /// The changes in-place edits made to the summary since the index last learnt it, in order:
+    /// the index applies them to its own copy rather than copying the summary per keystroke.
+    index_changes: Vec<SummaryChange>,
+}
+
+/// What one in-place edit changed in the summary, made once and applied to the document's
+/// summary and then, in the same order, to the index's copy.
+#[derive(Debug, Clone)]
+pub struct SummaryChange {
+    edit: ItemEdit,
+    /// The edited unit in the old text.
+    old_unit: Range<usize>,
+    key: &'static str,
+    /// For a top-level entry: the fields it set before the edit and sets now.
+    fields: Option<(ArticleSummary, ArticleSummary)>,
+    /// For a list item: what it contributes now (spans in the new text).
+    item: ArticleSummary,
 }
 
 /// What an edit inside the front matter may be applied with, in place, when it falls inside
@@ -165,10 +182,12 @@ impl Analysis {
             self.parsed = self.units.units().map(|units| ParseSource::Units(layout, units));
             return false;
         };
-        // In place unless the index has not yet taken its own copy of the last one.
+        // In place unless the index still shares the last check's summary: then once.
+        let change = SummaryChange::of(&patch, edit);
         if let Some(summary) = self.summary.as_mut() {
-            patch_summary(Arc::make_mut(summary), &patch, edit);
+            change.apply(Arc::make_mut(summary));
         }
+        self.index_changes.push(change);
         move_layout(&mut layout, edit, rope.len_bytes());
         self.summary_changed = true;
         self.parsed = Some(ParseSource::Units(layout, units));
@@ -184,6 +203,11 @@ impl Analysis {
     /// The summary an in-place edit changed, once (the index must be told).
     pub fn take_changed_summary(&mut self) -> Option<Arc<ArticleSummary>> {
         std::mem::take(&mut self.summary_changed).then(|| self.summary.clone()).flatten()
+    }
+
+    /// The changes in-place edits made to the summary since the last call, in order.
+    pub fn take_index_changes(&mut self) -> Vec<SummaryChange> {
+        std::mem::take(&mut self.index_changes)
     }
 
     /// Installs a fresh front matter result computed for the current text; re-checks the lines
@@ -210,6 +234,7 @@ impl Analysis {
         self.parsed = Some(front.parsed);
         self.summary = Some(front.summary);
         self.summary_changed = false;
+        self.index_changes.clear();
         self.front_dirty = false;
     }
 
@@ -302,12 +327,39 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
     FrontResult { front: checked.diagnostics.into(), front_lines, front_open, body_line, summary, units, parsed }
 }
 
-/// Moves the summary's spans after an in-place edit and replaces what the edited item
-/// contributed (a related entry, a topic; images contribute nothing).
-fn patch_summary(summary: &mut ArticleSummary, patch: &ItemPatch, edit: &ItemEdit) {
-    let old_unit = patch.unit.start..patch.unit.end.saturating_add_signed(-delta(edit));
-    let related_at = take_item(&mut summary.related, |r| r.span.start, &old_unit);
-    let topic_at = take_item(&mut summary.topics, |t| t.span.start, &old_unit);
+impl SummaryChange {
+    fn of(patch: &ItemPatch, edit: &ItemEdit) -> SummaryChange {
+        let fields = patch.replaced.as_ref().map(|replaced| {
+            let old = entry_summary(patch.key, replaced, "", 0);
+            (old, entry_summary(patch.key, &patch.node, &patch.unit_text, patch.unit.start))
+        });
+        let item = if fields.is_some() { ArticleSummary::default() } else { item_summary(patch) };
+        let old_unit = patch.unit.start..patch.unit.end.saturating_add_signed(-delta(edit));
+        SummaryChange { edit: edit.clone(), old_unit, key: patch.key, fields, item }
+    }
+
+    /// Whether the change replaces one `related` entry and only moves the rest: what the
+    /// index can apply in place ([`crate::workspace::Index::edit_related`]).
+    pub fn related_only(&self) -> bool {
+        self.fields.is_none() && self.key == "related"
+    }
+
+    /// Moves the summary's spans and replaces what the edited item contributed (a related
+    /// entry, a topic, a top-level entry's fields; images contribute nothing). Returns the
+    /// `related` entries it removed and where it inserted the new ones.
+    pub fn apply(&self, summary: &mut ArticleSummary) -> (Vec<RelatedSummary>, Range<usize>) {
+        let (removed, at) = patch_summary(summary, self);
+        let inserted = if self.related_only() { at..at + self.item.related.len() } else { at..at };
+        (removed, inserted)
+    }
+}
+
+/// [`SummaryChange::apply`]; returns the removed `related` entry, if any, and where the
+/// edited item's entries go.
+fn patch_summary(summary: &mut ArticleSummary, change: &SummaryChange) -> (Vec<RelatedSummary>, usize) {
+    let (edit, old_unit) = (&change.edit, &change.old_unit);
+    let (related_at, removed) = take_item(&mut summary.related, |r| r.span.start, old_unit);
+    let topic_at = take_item(&mut summary.topics, |t| t.span.start, old_unit).0;
     let moved = |span: &mut Range<usize>| *span = edit.moved(span.start)..edit.moved(span.end);
     let singles = summary.spanned_fields_mut().into_iter().flatten().filter(|s| s.span.start >= edit.range.end);
     singles.for_each(|field| moved(&mut field.span));
@@ -317,18 +369,16 @@ fn patch_summary(summary: &mut ArticleSummary, patch: &ItemPatch, edit: &ItemEdi
         moved(&mut related.span);
         related.web_url.iter_mut().for_each(|u: &mut Spanned<Text>| moved(&mut u.span));
     }
-    if let Some(replaced) = &patch.replaced {
-        let old = entry_summary(patch.key, replaced, "", 0);
-        let new = entry_summary(patch.key, &patch.node, &patch.unit_text, patch.unit.start);
-        replace_entry_fields(summary, old, new);
-        return;
+    if let Some((old, new)) = &change.fields {
+        replace_entry_fields(summary, old.clone(), new.clone());
+        return (removed.into_iter().collect(), related_at);
     }
-    let item = item_summary(patch);
-    match patch.key {
-        "related" => drop(summary.related.splice(related_at..related_at, item.related)),
-        "topics" => drop(summary.topics.splice(topic_at..topic_at, item.topics)),
+    match change.key {
+        "related" => drop(summary.related.splice(related_at..related_at, change.item.related.iter().cloned())),
+        "topics" => drop(summary.topics.splice(topic_at..topic_at, change.item.topics.iter().cloned())),
         _ => {}
     }
+    (removed.into_iter().collect(), related_at)
 }
 
 /// What the top-level entry `key: value` alone contributes to a summary (`value`'s spans are
@@ -364,13 +414,11 @@ fn replace_entry_fields(summary: &mut ArticleSummary, old: ArticleSummary, new: 
 }
 
 /// Removes the entry of `list` (sorted by start) that lies in `unit`, if any; returns where the
-/// unit's entries go.
-fn take_item<T>(list: &mut Vec<T>, start: impl Fn(&T) -> usize, unit: &Range<usize>) -> usize {
+/// unit's entries go, and the entry removed.
+fn take_item<T>(list: &mut Vec<T>, start: impl Fn(&T) -> usize, unit: &Range<usize>) -> (usize, Option<T>) {
     let at = list.partition_point(|it| start(it) < unit.start);
-    if list.get(at).is_some_and(|it| unit.contains(&start(it))) {
-        list.remove(at);
-    }
-    at
+    let removed = list.get(at).is_some_and(|it| unit.contains(&start(it))).then(|| list.remove(at));
+    (at, removed)
 }
 
 fn delta(edit: &ItemEdit) -> isize {
@@ -521,6 +569,8 @@ mod tests {
         ];
         let mut rope = Rope::from_str(ARTICLE);
         let (mut analysis, _) = Analysis::full(&rope, &config, now());
+        // The index's copy, which learns in-place edits from their changes alone.
+        let mut index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
         let mut seed = seed;
         for step in 0..steps {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -534,6 +584,7 @@ mod tests {
             let insert = inserts[(seed >> 40) as usize % inserts.len()];
             let in_place = edit(&mut rope, &mut analysis, a..b, insert, &config);
             patched += usize::from(in_place);
+            follow_in_index(&mut index_copy, &mut analysis, in_place, step);
             let text = rope.to_string();
             let expected = analysis::check(&text, &config, now());
             assert_eq!(analysis.diagnostics(&rope, &config), expected, "step {step}: {text:?}");
@@ -543,9 +594,23 @@ mod tests {
             if text.len() > 4_000 || step % 300 == 299 {
                 rope = Rope::from_str(ARTICLE);
                 (analysis, _) = Analysis::full(&rope, &config, now());
+                index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
             }
         }
         patched
+    }
+
+    /// The index's copy of the summary learns an edit applied in place from its changes alone
+    /// (and must then equal the document's); after any other edit it is copied afresh.
+    fn follow_in_index(index_copy: &mut Option<ArticleSummary>, analysis: &mut Analysis, in_place: bool, step: usize) {
+        let changes = analysis.take_index_changes();
+        match index_copy.as_mut().filter(|_| in_place) {
+            Some(copy) => {
+                changes.iter().for_each(|change| drop(change.apply(copy)));
+                assert_eq!(Some(&*copy), analysis.summary().map(|s| &**s), "step {step}: the index's copy");
+            }
+            None => *index_copy = analysis.summary().map(|s| ArticleSummary::clone(s)),
+        }
     }
 
     /// An edit applied in place left the parse and the summary a fresh check makes.
@@ -605,6 +670,7 @@ mod tests {
         ];
         let mut rope = Rope::from_str(ARTICLE);
         let (mut analysis, _) = Analysis::full(&rope, &config, now());
+        let mut index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
         let (mut seed, mut patched) = (seed, 0);
         for step in 0..4_000 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -621,6 +687,7 @@ mod tests {
                 // A `---` line closed the front matter before its lists: start again.
                 rope = Rope::from_str(ARTICLE);
                 (analysis, _) = Analysis::full(&rope, &config, now());
+                index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
                 continue;
             };
             let b = within.iter().copied().find(|&x| x >= a + (seed >> 13) as usize % 3).unwrap_or(a);
@@ -636,6 +703,7 @@ mod tests {
             }
             let in_place = edit(&mut rope, &mut analysis, a..b, insert, &config);
             patched += usize::from(in_place);
+            follow_in_index(&mut index_copy, &mut analysis, in_place, step);
             let text = rope.to_string();
             assert_eq!(
                 analysis.diagnostics(&rope, &config),
@@ -648,6 +716,7 @@ mod tests {
             if text.len() > 3_000 || step % 200 == 199 {
                 rope = Rope::from_str(ARTICLE);
                 (analysis, _) = Analysis::full(&rope, &config, now());
+                index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
             }
         }
         patched

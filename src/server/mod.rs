@@ -22,6 +22,7 @@ mod test_hook;
 mod to_lsp;
 pub mod transport;
 mod unit_tokens;
+mod worker;
 mod workspace_edits;
 
 use tokio::io::{AsyncRead, AsyncWrite};

@@ -141,7 +141,7 @@ const PACE: u32 = 4;
 
 /// Assembles, converts and serialises a publication and queues its frame for the client. A
 /// small one is made right here, under `catch_unwind`; a large one (a storm's sets hold
-/// thousands of diagnostics) on a blocking thread, which queues its frame itself: either way
+/// thousands of diagnostics) on the worker thread (`worker.rs`), which queues its frame itself: either way
 /// the frame goes to the writer's thread with no other hop between threads.
 async fn send(shared: &Shared, publication: Publication) {
     let Publication { uri, version, payload } = publication;
@@ -175,9 +175,9 @@ async fn send(shared: &Shared, publication: Publication) {
         }
     } else {
         let direct = shared.direct.clone();
-        match tokio::task::spawn_blocking(move || make().map(|frame| direct.send_blocking(frame))).await {
+        match shared.worker.run(move || make().map(|frame| direct.send_blocking(frame))).await {
             Ok(_) => return,
-            Err(err) => err.to_string(),
+            Err(message) => message,
         }
     };
     let message = format!("assembling diagnostics of {} v{version:?} failed: {failure}", uri.as_str());

@@ -3,7 +3,8 @@
 //!
 //! Ordering: mutations happen under the state lock, synchronously, in the order handlers run
 //! (tower-lsp-server starts handlers in arrival order; we never `.await` before mutating).
-//! CPU-heavy analysis runs on blocking threads against a snapshot of the rope; its result is
+//! CPU-heavy analysis runs off the async runtime against a snapshot of the rope (a large
+//! document's on the one worker thread, `worker.rs`, others' on blocking threads); its result is
 //! installed only if the document is still at that revision. Under the lock we only install
 //! and queue: conversion to LSP happens in the publisher (`publisher.rs`).
 //!
@@ -20,10 +21,11 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
 use super::document::{Document, Findings, Pending};
-use super::incremental::{Analysis, Unassembled, check_front};
+use super::incremental::{Analysis, SummaryChange, Unassembled, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
 use super::transport::DirectOutput;
+use super::worker::Worker;
 use super::{test_hook, to_lsp};
 use crate::analysis::{self, Code};
 use crate::line_index::PositionEncoding;
@@ -41,6 +43,8 @@ pub struct Shared {
     pub cancelled: Arc<AtomicBool>,
     /// Woken whenever a document's findings are assembled (pull requests wait on it).
     pub findings_ready: Arc<tokio::sync::Notify>,
+    /// The thread for large documents' analysis and assembly.
+    pub worker: Worker,
 }
 
 /// Identifies the job's document and text: `(opening, revision)`.
@@ -59,6 +63,7 @@ impl Shared {
             publisher: Publisher::default(),
             cancelled: Arc::default(),
             findings_ready: Arc::default(),
+            worker: Worker::start(),
         }
     }
 
@@ -68,16 +73,27 @@ impl Shared {
         self.publisher.clone().run(self).await;
     }
 
-    /// Gives the index a copy of `summary`, which an edit applied in place made for the document
-    /// `uri` (call without the state lock): the copy is made outside the lock and the document
-    /// keeps the only reference to its own, so its next keystroke patches it in place. Installed
-    /// only if it is still the document's current summary (closed meanwhile: dropped).
-    pub fn update_index(&self, uri: &Uri, path: PathBuf, summary: Arc<ArticleSummary>) {
-        let copy = Arc::new(ArticleSummary::clone(&summary));
-        let state = self.lock();
-        let current = state.documents.get(uri).and_then(|d| d.analysis.as_ref()).and_then(|a| a.summary());
-        if current.is_some_and(|current| Arc::ptr_eq(current, &summary)) {
-            self.index_mut().update(path, copy);
+    /// Tells the index what in-place edits changed in the summary of the document `uri` (call
+    /// without the state lock, after the publication was queued). Each change to one `related`
+    /// entry is applied to the index's own copy in place, in order, under the state lock (so a
+    /// newer edit's changes never overtake an older one's); any other change gives the index a
+    /// copy of the document's summary. Nothing when the document was closed meanwhile.
+    pub fn update_index(&self, uri: &Uri, path: PathBuf) {
+        let mut state = self.lock();
+        let Some(analysis) = state.documents.get_mut(uri).and_then(|d| d.analysis.as_mut()) else {
+            return;
+        };
+        let changes = analysis.take_index_changes();
+        let Some(current) = analysis.summary() else {
+            return;
+        };
+        let mut index = self.index_mut();
+        let in_place = changes.iter().all(SummaryChange::related_only)
+            && changes.iter().all(|change| index.edit_related(&path, |summary| change.apply(summary)));
+        // A copy that drifted from the document's (it should not) is replaced too.
+        let drifted = index.get(&path).is_none_or(|copy| copy.related.len() != current.related.len());
+        if !changes.is_empty() && (!in_place || drifted) {
+            index.update(path, Arc::new(ArticleSummary::clone(current)));
         }
     }
 
@@ -135,7 +151,7 @@ impl Shared {
         }
     }
 
-    /// Runs the document's pending analysis on a blocking thread against a snapshot.
+    /// Runs the document's pending analysis off the async runtime against a snapshot.
     fn start_job(&self, state: &mut State, uri: &Uri) {
         let Some(doc) = state.documents.get(uri) else {
             return;
@@ -151,7 +167,8 @@ impl Shared {
         }
         let shared = self.clone();
         let uri = uri.clone();
-        tokio::task::spawn_blocking(move || {
+        let large = Worker::is_large(&rope);
+        let job = move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 test_hook::maybe_panic_in(&rope);
                 test_hook::maybe_delay_in(&rope);
@@ -167,7 +184,12 @@ impl Shared {
                 Ok(result) => shared.finish_job(&uri, key, result, path),
                 Err(panic) => shared.job_panicked(&uri, key, version, panic.as_ref()),
             }
-        });
+        };
+        if large {
+            self.worker.spawn(job);
+        } else {
+            drop(tokio::task::spawn_blocking(job));
+        }
     }
 
     fn finish_job(&self, uri: &Uri, (opening, revision, generation): JobKey, result: JobResult, path: Option<PathBuf>) {
@@ -396,11 +418,10 @@ pub struct Assembly {
 impl Assembly {
     /// Whether assembling, converting and serialising costs a few dozen microseconds at most, so
     /// it may run on an async thread (sparing two thread hops on the way to the client): a
-    /// document of at most `SMALL` lines (its findings are about as many at most), that reads
+    /// document of at most [`super::worker::LARGE_LINES`] lines (its findings are about as many at most), that reads
     /// no other file (`duplicate-url` points at them) and is not slowed by a test.
     pub fn is_small(&self) -> bool {
-        const SMALL: usize = 2_000;
-        self.rope.len_lines() <= SMALL
+        !Worker::is_large(&self.rope)
             && !self.workspace.iter().any(|d| d.code == Code::DuplicateUrl)
             && !test_hook::delays(&self.rope)
     }

@@ -10,6 +10,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -212,6 +213,32 @@ impl Index {
             );
         }
         self.articles.insert(path, summary);
+    }
+
+    /// Edits one file's `related` entries in place: an open document's keystroke applied to the
+    /// index's own copy of its summary, so no keystroke copies the summary. `edit` changes the
+    /// summary (any other field only moves) and returns the entries it removed and where it
+    /// inserted their replacements; only those entries' contributions are updated. `false`,
+    /// having changed nothing, when the file is not indexed.
+    pub fn edit_related(
+        &mut self,
+        path: &Path,
+        edit: impl FnOnce(&mut ArticleSummary) -> (Vec<RelatedSummary>, Range<usize>),
+    ) -> bool {
+        let Some((path, mut summary)) = self.articles.remove_entry(path) else {
+            return false;
+        };
+        self.visited(1);
+        let (removed, inserted) = edit(Arc::make_mut(&mut summary));
+        let inserted = summary.related.get(inserted).unwrap_or_default();
+        let same = removed.len() == inserted.len()
+            && removed.iter().zip(inserted).all(|(old, new)| indexed_related(Some(old)) == indexed_related(Some(new)));
+        if !same {
+            self.derived.apply_related(&path, removed.iter(), &summary.related, false);
+            self.derived.apply_related(&path, inserted.iter(), &summary.related, true);
+        }
+        self.articles.insert(path, summary);
+        true
     }
 
     pub fn remove(&mut self, path: &Path) {
@@ -610,6 +637,32 @@ mod update_tests {
         )
     }
 
+    const THIS: &str = "/w/this.md";
+
+    fn hub(entries: &[String]) -> String {
+        let head = "---\ntitle: \"Hub\"\nwebUrl: \"https://hub.example.com/a\"\nprovider:\n  name: Hub\n  domain: hub.example.com\nrelated:\n";
+        format!("{head}{}---\n", entries.concat())
+    }
+
+    /// Related entries the tests pick from (the last one: none).
+    fn variants() -> [String; 5] {
+        [
+            entry("https://a.example.com/1", "A", "a.example.com"),
+            entry("https://a.example.com/1", "A", "b.example.com"),
+            entry("https://b.example.com/2", "B", "b.example.com"),
+            entry("https://hub.example.com/a", "Hub", "hub.example.com"),
+            String::new(),
+        ]
+    }
+
+    /// An index of the hub `THIS` with `entries` and another article linking to the second variant.
+    fn hub_index(entries: &[String]) -> Index {
+        let mut index = Index::default();
+        index.upsert(PathBuf::from("/w/other.md"), Arc::new(summarize(&hub(&[variants()[1].clone()]))));
+        index.upsert(PathBuf::from(THIS), Arc::new(summarize(&hub(entries))));
+        index
+    }
+
     fn entry(url: &str, provider: &str, domain: &str) -> String {
         format!(
             "  - title: \"T\"\n    webUrl: \"{url}\"\n    provider:\n      name: {provider}\n      domain: {domain}\n"
@@ -620,21 +673,10 @@ mod update_tests {
     /// indexing the final summaries from scratch.
     #[test]
     fn updating_related_entries_equals_indexing_afresh() {
-        let head = "---\ntitle: \"Hub\"\nwebUrl: \"https://hub.example.com/a\"\nprovider:\n  name: Hub\n  domain: hub.example.com\nrelated:\n";
-        let other = Path::new("/w/other.md");
-        let this = PathBuf::from("/w/this.md");
-        let variants = [
-            entry("https://a.example.com/1", "A", "a.example.com"),
-            entry("https://a.example.com/1", "A", "b.example.com"),
-            entry("https://b.example.com/2", "B", "b.example.com"),
-            entry("https://hub.example.com/a", "Hub", "hub.example.com"),
-            String::new(),
-        ];
+        let variants = variants();
+        let this = PathBuf::from(THIS);
         let mut entries = vec![variants[0].clone(), variants[2].clone(), variants[0].clone()];
-        let text = |entries: &[String]| format!("{head}{}---\n", entries.concat());
-        let mut index = Index::default();
-        index.upsert(other.to_path_buf(), Arc::new(summarize(&text(&[variants[1].clone()]))));
-        index.upsert(this.clone(), Arc::new(summarize(&text(&entries))));
+        let mut index = hub_index(&entries);
         // Built now, the provider ranking is kept in order by every update below.
         assert_eq!(index.provider_ranking().count(), 3);
         let mut seed = 7u64;
@@ -647,12 +689,36 @@ mod update_tests {
                 at => entries[at] = variant,
             }
             entries.retain(|e| !e.is_empty());
-            let summary = Arc::new(summarize(&text(&entries)));
-            index.update(this.clone(), summary.clone());
-            let mut fresh = Index::default();
-            fresh.upsert(other.to_path_buf(), Arc::new(summarize(&text(&[variants[1].clone()]))));
-            fresh.upsert(this.clone(), summary);
-            assert_eq!(lookups(&index), lookups(&fresh), "{entries:?}");
+            index.update(this.clone(), Arc::new(summarize(&hub(&entries))));
+            assert_eq!(lookups(&index), lookups(&hub_index(&entries)), "{entries:?}");
         }
+    }
+
+    /// Editing related entries in place through `edit_related` (an open document's keystrokes)
+    /// leaves the same lookups as indexing the final summaries from scratch.
+    #[test]
+    fn editing_related_entries_in_place_equals_indexing_afresh() {
+        let variants = variants();
+        let this = PathBuf::from(THIS);
+        let mut entries = vec![variants[0].clone(), variants[2].clone(), variants[0].clone()];
+        let mut index = hub_index(&entries);
+        assert_eq!(index.provider_ranking().count(), 3);
+        let mut seed = 11u64;
+        for _ in 0..300 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let at = (seed >> 33) as usize % (entries.len() + 1);
+            let variant = variants[(seed >> 20) as usize % variants.len()].clone();
+            let removed = usize::from(at < entries.len());
+            let added = usize::from(!variant.is_empty());
+            entries.splice(at..at + removed, [variant].into_iter().filter(|v| !v.is_empty()));
+            let after = summarize(&hub(&entries));
+            let edited = index.edit_related(&this, |summary| {
+                let old = summary.related.splice(at..at + removed, after.related[at..at + added].iter().cloned());
+                (old.collect(), at..at + added)
+            });
+            assert!(edited);
+            assert_eq!(lookups(&index), lookups(&hub_index(&entries)), "{entries:?}");
+        }
+        assert!(!index.edit_related(Path::new("/w/absent.md"), |_| unreachable!()));
     }
 }
