@@ -669,6 +669,14 @@ mod update_tests {
         )
     }
 
+    /// The next pseudo-random edit of a list of `len` entries: where (`len` appends) and which
+    /// variant goes there.
+    fn random_edit(seed: &mut u64, len: usize, variants: &[String]) -> (usize, String) {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let at = (*seed >> 33) as usize % (len + 1);
+        (at, variants[(*seed >> 20) as usize % variants.len()].clone())
+    }
+
     /// Changing related entries one at a time through `update` leaves the same lookups as
     /// indexing the final summaries from scratch.
     #[test]
@@ -681,9 +689,7 @@ mod update_tests {
         assert_eq!(index.provider_ranking().count(), 3);
         let mut seed = 7u64;
         for _ in 0..300 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let at = (seed >> 33) as usize % (entries.len() + 1);
-            let variant = variants[(seed >> 20) as usize % variants.len()].clone();
+            let (at, variant) = random_edit(&mut seed, entries.len(), &variants);
             match at {
                 at if at == entries.len() => entries.push(variant),
                 at => entries[at] = variant,
@@ -705,9 +711,7 @@ mod update_tests {
         assert_eq!(index.provider_ranking().count(), 3);
         let mut seed = 11u64;
         for _ in 0..300 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let at = (seed >> 33) as usize % (entries.len() + 1);
-            let variant = variants[(seed >> 20) as usize % variants.len()].clone();
+            let (at, variant) = random_edit(&mut seed, entries.len(), &variants);
             let removed = usize::from(at < entries.len());
             let added = usize::from(!variant.is_empty());
             entries.splice(at..at + removed, [variant].into_iter().filter(|v| !v.is_empty()));
