@@ -38,44 +38,87 @@ pub fn discover_under(root: &Path, dir: &Path, config_for: &(dyn Fn(&Path) -> Co
     };
     // Hidden directories are skipped by the walk from `root`, and so is all below them.
     let hidden = inside.components().any(|c| c.as_os_str().to_str().is_some_and(|c| c.starts_with('.')));
-    let rules = Arc::new(IgnoreRules::new(root));
+    let rules = IgnoreRules::new(root);
     let on_the_way = dir.ancestors().take_while(|a| a.starts_with(root) && *a != root);
     if hidden || on_the_way.into_iter().any(|a| rules.ignores(a, true)) {
         return Vec::new();
     }
-    let filter = rules.clone();
-    let walker = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .hidden(true)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(move |entry| {
-            // The walk already knows the entry's type (from the directory listing): asking the
-            // file system again (`Path::is_dir`) cost a `statx` per file.
-            entry.depth() == 0 || !filter.ignores(entry.path(), entry.file_type().is_some_and(|t| t.is_dir()))
-        })
-        .build();
-    // Files of one directory come together: ask for its configuration once.
-    let mut current: Option<(PathBuf, Config)> = None;
-    let mut found = Vec::new();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
+    let walker = Walker { root, rules: &rules, config_for };
+    let mut top = Vec::new();
+    walker.list(dir, &mut top);
+    // The entries of `dir` are walked in parallel (each directory's subtree by one thread), and
+    // their lists joined in order.
+    let parts: Vec<Vec<PathBuf>> = top.into_par_iter().map(|entry| walker.walk(entry)).collect();
+    parts.into_iter().flatten().collect()
+}
+
+/// A directory entry met by the walk, accepted but not yet visited.
+enum Pending {
+    Article(PathBuf),
+    Directory(PathBuf),
+}
+
+/// What the walk of one folder needs to judge an entry.
+struct Walker<'a> {
+    root: &'a Path,
+    rules: &'a IgnoreRules,
+    config_for: &'a (dyn Fn(&Path) -> Config + Sync),
+}
+
+impl Walker<'_> {
+    /// The article files at and under `start`, in the order of `Path` (each directory's
+    /// entries sorted by name, depth first, which is the order of their paths: no sort of the
+    /// whole list). The stack is explicit, so a deep tree costs memory, not the thread's stack.
+    fn walk(&self, start: Pending) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut stack = vec![start];
+        while let Some(next) = stack.pop() {
+            match next {
+                Pending::Article(path) => found.push(path),
+                Pending::Directory(dir) => {
+                    let listed = stack.len();
+                    self.list(&dir, &mut stack);
+                    // Popped in name order.
+                    stack[listed..].reverse();
+                }
+            }
         }
-        let path = entry.path();
-        let parent = path.parent().unwrap_or(dir);
-        if current.as_ref().is_none_or(|(d, _)| d != parent) {
-            current = Some((parent.to_path_buf(), config_for(parent)));
-        }
-        let Some((_, config)) = &current else {
-            continue;
+        found
+    }
+
+    /// Pushes the accepted entries of `dir` onto `stack`, sorted by name. Each directory's
+    /// ignore rules and configuration are found once, for all its entries; the listing already
+    /// tells each entry's type (no `stat` per file). Hidden entries are skipped, and so is
+    /// anything that is neither a regular file nor a directory (symlinks are not followed).
+    fn list(&self, dir: &Path, stack: &mut Vec<Pending>) {
+        let Ok(listing) = std::fs::read_dir(dir) else {
+            return;
         };
-        if config.is_article_in(root, path) {
-            found.push(path.to_path_buf());
+        let mut entries: Vec<(std::ffi::OsString, bool)> = listing
+            .flatten()
+            .filter_map(|entry| {
+                let kind = entry.file_type().ok()?;
+                let name = entry.file_name();
+                let hidden = name.as_encoded_bytes().first() == Some(&b'.');
+                (!hidden && (kind.is_file() || kind.is_dir())).then_some((name, kind.is_dir()))
+            })
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let chain = self.rules.chain(dir);
+        // Asked only of a directory with files, once.
+        let mut config: Option<Config> = None;
+        for (name, is_dir) in entries {
+            let path = dir.join(name);
+            if IgnoreRules::decides_ignored(&chain, &path, is_dir) {
+                continue;
+            }
+            if is_dir {
+                stack.push(Pending::Directory(path));
+            } else if config.get_or_insert_with(|| (self.config_for)(dir)).is_article_in(self.root, &path) {
+                stack.push(Pending::Article(path));
+            }
         }
     }
-    found.sort();
-    found
 }
 
 /// The ignore files (`.gitignore`, then `.ignore`, which wins) of the directories of a folder,
@@ -103,7 +146,13 @@ impl IgnoreRules {
         let Some(dir) = path.parent().filter(|dir| dir.starts_with(&self.root)) else {
             return false;
         };
-        for rules in self.chain(dir).iter() {
+        IgnoreRules::decides_ignored(&self.chain(dir), path, is_dir)
+    }
+
+    /// Whether the nearest rules of `chain` (those of `path`'s directory) with an opinion on
+    /// `path` ignore it.
+    fn decides_ignored(chain: &Chain, path: &Path, is_dir: bool) -> bool {
+        for rules in chain.iter() {
             match rules.matched(path, is_dir) {
                 ignore::Match::None => continue,
                 decided => return decided.is_ignore(),
