@@ -33,7 +33,7 @@ use super::classes::{Class, Script, case_of, class_of, script_of};
 use super::path::{Kind, edge, shortcuts};
 use super::search::{Around, dominant};
 use super::stretch::single_byte;
-use super::tables::{Masks, TABLE_COUNT, Table, masks, nbsp_tables};
+use super::tables::{TABLE_COUNT, Table, masks, nbsp_tables};
 use super::weights::{PENALTIES, ShapeCost, char_cost, link};
 
 /// Whether no path through any stretch of `line` (a whole line, with the characters `around`
@@ -55,11 +55,13 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
     })
 }
 
-/// What the bound looks up of each character, once per line.
+/// What the bound looks up of each character, once per line (only the masks it reads, so an
+/// entry is eight bytes to copy).
 #[derive(Debug, Clone, Copy)]
 struct Info {
-    masks: Masks,
-    /// The tables where the character is a lead byte (`masks.lead()`, looked up once).
+    /// The tables where the character is a continuation byte (`masks.cont`).
+    cont: u16,
+    /// The tables where the character is a lead byte (`masks.lead()`).
     lead: u16,
     class: Class,
     /// The script of the letter the survey counts (`script_of(class)`).
@@ -70,7 +72,7 @@ struct Info {
 
 fn info_of(c: char) -> Info {
     let (masks, class) = (masks(c), class_of(c));
-    Info { masks, lead: masks.lead(), class, script: script_of(class), case: case_of(c) }
+    Info { cont: masks.cont, lead: masks.lead(), class, script: script_of(class), case: case_of(c) }
 }
 
 /// Below this code point (ASCII and every two-byte character: the Latin, Greek and Cyrillic
@@ -111,7 +113,7 @@ impl Scanned {
         let mut shape = ShapeCost::default();
         for c in line.chars() {
             let info = below.get(c as usize).copied().unwrap_or_else(|| info_of(c));
-            let follows = if c == ' ' { nbsp } else { info.masks.cont };
+            let follows = if c == ' ' { nbsp } else { info.cont };
             if lead_before & follows != 0 {
                 self.starts.push((self.chars.len() - 1, lead_before & follows));
             }
@@ -155,7 +157,7 @@ fn may_start(chars: &[char], info: &[Info], at: usize) -> u16 {
     match chars.get(at + 1) {
         _ if lead == 0 => 0,
         Some(' ') => lead & nbsp_tables(),
-        Some(_) => lead & info.get(at + 1).map_or(0, |i| i.masks.cont),
+        Some(_) => lead & info.get(at + 1).map_or(0, |i| i.cont),
         None => 0,
     }
 }
@@ -204,7 +206,7 @@ impl Survey {
         if matches!(c, '\u{80}'..='\u{9F}' | '\u{FFFD}') {
             return Err(Lost);
         }
-        self.loose |= self.lead & info.masks.cont != 0;
+        self.loose |= self.lead & info.cont != 0;
         self.lead = info.lead;
         self.after_non_ascii = true;
         if let Some(script) = info.script {
