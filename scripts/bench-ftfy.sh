@@ -13,7 +13,13 @@
 # the whole text as `fix` did before its line-local fast path) is timed too, with the peak RSS
 # of each.
 #
-# Usage: scripts/bench-ftfy.sh [megabytes] [runs]
+# The machine's load moves ftfy and us alike, but not in the same time window, so the runs
+# alternate: each round times ours, ours on one CPU (`taskset -c 0`: a large input is
+# otherwise checked in parts on every core), the baseline if given (both ways), ftfy on the
+# same text and `cat`, one after the other. Next to the medians, the script reports the median
+# of the per-round ratios ftfy time / our time and their spread (lowest–highest round).
+#
+# Usage: scripts/bench-ftfy.sh [megabytes] [rounds]
 # With BASELINE=path/to/an/older/article-lsp, that binary is timed too (a before/after column).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +33,7 @@ fi
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check ftfy==6.3.1
 cargo build --release --quiet
 exec "$work/venv/bin/python" - "$megabytes" "$runs" "$work" "${BASELINE:-}" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, shutil, statistics, subprocess, sys, time
 import ftfy
 
 megabytes, runs, work, baseline = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -95,56 +101,86 @@ def peak_rss(argv, path):
                               stderr=subprocess.PIPE, check=False)
     return int(done.stderr.split()[-1]) / 1024
 
-def measure(argv, path, piped=False):
-    runs_ = [run_once(argv, path, piped) for _ in range(runs)]
-    return statistics.median(r[0] for r in runs_), runs_[-1][1], peak_rss(argv, path)
+def median_and_spread(values):
+    return statistics.median(values), min(values), max(values)
 
 BIN = "target/release/article-lsp"
-baselines = {}
+ONE_CPU = ["taskset", "-c", "0"] if shutil.which("taskset") else None
 
-def ours(path, *extra, piped=False):
-    seconds, out, rss = measure([BIN, "fix", "--only", "mojibake", *extra, "-"], path, piped)
-    return seconds, out.decode("utf-8").split("\n"), rss
+def fix_argv(binary, *extra):
+    return [binary, "fix", "--only", "mojibake", *extra, "-"]
 
-def theirs(lines):
-    times, out = [], None
+def ftfy_once(lines):
+    start = time.perf_counter()
+    out = [ftfy.fix_encoding(line) for line in lines]
+    return time.perf_counter() - start, out
+
+def rounds_of(path, lines):
+    """Times every command once per round, in turn, so that each round's ratios compare runs
+    made under the same load. Returns per command the list of times, and the last outputs."""
+    commands = {"ours": fix_argv(BIN)}
+    if ONE_CPU:
+        commands["ours 1 CPU"] = ONE_CPU + fix_argv(BIN)
+    if baseline:
+        commands["baseline"] = fix_argv(baseline)
+        if ONE_CPU:
+            commands["baseline 1 CPU"] = ONE_CPU + fix_argv(baseline)
+    times = {name: [] for name in [*commands, "ftfy", "cat"]}
+    outputs = {}
     for _ in range(runs):
-        start = time.perf_counter()
-        out = [ftfy.fix_encoding(line) for line in lines]
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
+        for name, argv in commands.items():
+            seconds, outputs[name] = run_once(argv, path, piped=False)
+            times[name].append(seconds)
+        seconds, outputs["ftfy"] = ftfy_once(lines)
+        times["ftfy"].append(seconds)
+        seconds, outputs["cat"] = run_once(["cat"], path, piped=False)
+        times["cat"].append(seconds)
+    return times, outputs
 
-print(f"ftfy {ftfy.__version__}; {megabytes} MB; median of {runs} runs; machine load {os.getloadavg()[0]:.1f}")
-print("MB/s; 'file': standard output to a file on tmpfs, 'pipe': through a pipe read by Python")
+def measure(argv, path, piped=False):
+    runs_ = [run_once(argv, path, piped) for _ in range(runs)]
+    return statistics.median(r[0] for r in runs_), runs_[-1][1]
+
+print(f"ftfy {ftfy.__version__}; {megabytes} MB; {runs} rounds; machine load {os.getloadavg()[0]:.1f}")
+print("MB/s, medians; 'file': standard output to a file on tmpfs, 'pipe': through a pipe read by Python")
 print(f"{'text':<6} {'ours file':>10} {'ftfy':>7} {'ratio':>7} {'cat file':>9} {'ours pipe':>10} {'ratio':>7} "
       f"{'cat pipe':>9} {'general':>8} {'RSS fast/general':>17}  agreement")
+ratios = []
 for name in ("ascii", "clean", "dirty"):
     lines, mangled = generate(name)
     path = f"{work}/{name}.txt"
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     mb = sum(len(l.encode("utf-8")) + 1 for l in lines) / 1e6
-    our_time, our_lines, our_rss = ours(path)
-    piped_time, piped_lines, _ = ours(path, piped=True)
-    general_time, general_lines, general_rss = ours(path, "--whole-text")
-    cat_time, cat_out, _ = measure(["cat"], path)
-    cat_piped_time, _, _ = measure(["cat"], path, piped=True)
-    assert cat_out == open(path, "rb").read(), f"{name}: cat changed the text"
-    if baseline:
-        before_time, before_out, before_rss = measure([baseline, "fix", "--only", "mojibake", "-"], path)
-        same_before = before_out.decode("utf-8").split("\n") == our_lines
-        print(f"  {name}: baseline {mb / before_time:.1f} MB/s (file), {before_rss:.1f} MiB; output identical: {same_before}")
-        baselines[name] = before_time
-    their_time, their_lines = theirs(lines)
-    assert our_lines == general_lines == piped_lines, f"{name}: the fast path and the general path differ"
+    times, outputs = rounds_of(path, lines)
+    text = open(path, "rb").read()
+    assert outputs["cat"] == text, f"{name}: cat changed the text"
+    our_lines = outputs["ours"].decode("utf-8").split("\n")
+    their_lines = outputs["ftfy"]
+    piped_time, piped_out = measure(fix_argv(BIN), path, piped=True)
+    general_time, general_out = measure(fix_argv(BIN, "--whole-text"), path)
+    cat_piped_time, _ = measure(["cat"], path, piped=True)
+    for other, out in [("ours 1 CPU", outputs.get("ours 1 CPU")), ("pipe", piped_out), ("general path", general_out)]:
+        assert out is None or out.decode("utf-8").split("\n") == our_lines, f"{name}: {other} output differs"
+    our_rss, general_rss = peak_rss(fix_argv(BIN), path), peak_rss(fix_argv(BIN, "--whole-text"), path)
+    med = {k: statistics.median(v) for k, v in times.items()}
     same = sum(1 for a, b in zip(our_lines, their_lines) if a == b)
     same_mangled = sum(1 for i in mangled if our_lines[i] == their_lines[i])
     agreement = f"{same}/{len(lines)} lines identical"
     if mangled:
         agreement += f"; mangled lines: {same_mangled}/{len(mangled)} identical to ftfy"
-    print(f"{name:<6} {mb / our_time:>10.1f} {mb / their_time:>7.2f} {their_time / our_time:>6.1f}x "
-          f"{mb / cat_time:>9.1f} {mb / piped_time:>10.1f} {their_time / piped_time:>6.1f}x {mb / cat_piped_time:>9.1f} "
+    print(f"{name:<6} {mb / med['ours']:>10.1f} {mb / med['ftfy']:>7.2f} {med['ftfy'] / med['ours']:>6.1f}x "
+          f"{mb / med['cat']:>9.1f} {mb / piped_time:>10.1f} {med['ftfy'] / piped_time:>6.1f}x {mb / cat_piped_time:>9.1f} "
           f"{mb / general_time:>8.1f} {our_rss:>7.1f}/{general_rss:.1f} MiB  {agreement}")
     if baseline:
-        print(f"  {name}: baseline ratio to ftfy {their_time / baselines[name]:.1f}x (file)")
+        same_before = outputs["baseline"] == outputs["ours"]
+        print(f"  {name}: baseline {mb / med['baseline']:.1f} MB/s (file), {peak_rss(fix_argv(baseline), path):.1f} MiB; "
+              f"output identical: {same_before}")
+    for who in [k for k in times if k not in ("ftfy", "cat")]:
+        per_round = [f / o for f, o in zip(times["ftfy"], times[who])]
+        ratios.append((name, who, mb / med[who], median_and_spread(per_round)))
+print("per-round ratios, ftfy time / our time, in the same round: median (lowest-highest)")
+print(f"{'text':<6} {'command':<15} {'MB/s':>8} {'ratio':>8}  spread")
+for name, who, speed, (mid, low, high) in ratios:
+    print(f"{name:<6} {who:<15} {speed:>8.1f} {mid:>7.1f}x  {low:.1f}-{high:.1f}x")
 PY

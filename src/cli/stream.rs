@@ -49,7 +49,7 @@ pub(super) fn fix_text(text: &str, config: &Config, selection: &Selection) -> Fi
     let mut out = Vec::with_capacity(text.len());
     let mut scratch = LineScratch::default();
     // Writing to a vector cannot fail, and a `str` holds only UTF-8.
-    let applied = repair(text.as_bytes(), config, selection, &mut scratch, &mut out).unwrap_or(0);
+    let applied = repair(text, config, selection, &mut scratch, &mut out).unwrap_or(0);
     match String::from_utf8(out) {
         Ok(fixed) => Fixed { text: fixed, applied },
         // Cannot happen (the output is made of whole strings); the text stays as it was.
@@ -233,15 +233,18 @@ fn survey(
     let mut scratch = LineScratch::default();
     let mut used = 0;
     let plain = blocks(input, block, |bytes| {
-        if memchr::memchr(0, bytes).is_some() || simdutf8::basic::from_utf8(bytes).is_err() {
+        if memchr::memchr(0, bytes).is_some() {
             return Ok(false);
         }
+        let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
+            return Ok(false);
+        };
         let at = survey.len;
         survey.len += bytes.len() as u64;
         if survey.resume.is_some() {
             return Ok(true);
         }
-        survey.applied += repaired_lines(bytes, config, selection, &mut scratch, |line, fixed| {
+        survey.applied += repaired_lines(text, config, selection, &mut scratch, |line, fixed| {
             used += line.len() + fixed.len();
             let original = bytes.get(line.clone()).unwrap_or_default().to_vec();
             let range = at + line.start as u64..at + line.end as u64;
@@ -284,7 +287,9 @@ fn emit<W: Write + ?Sized>(
     if survey.resume.is_some() {
         let mut scratch = LineScratch::default();
         blocks(&mut &*input, block, |bytes| {
-            applied += repair(bytes, config, selection, &mut scratch, &mut out)?;
+            // The input may have changed since the survey checked it.
+            let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Trouble::Changed)?;
+            applied += repair(text, config, selection, &mut scratch, &mut out)?;
             Ok(true)
         })?;
     }
@@ -375,16 +380,16 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// Writes `bytes` to `out` with its lines repaired; returns how many edits were applied.
+/// Writes `text` to `out` with its lines repaired; returns how many edits were applied.
 fn repair(
-    bytes: &[u8],
+    text: &str,
     config: &Config,
     selection: &Selection,
     scratch: &mut LineScratch,
     out: &mut impl Write,
 ) -> Result<usize, Trouble> {
-    let mut written = 0;
-    let applied = repaired_lines(bytes, config, selection, scratch, |line, fixed| {
+    let (bytes, mut written) = (text.as_bytes(), 0);
+    let applied = repaired_lines(text, config, selection, scratch, |line, fixed| {
         out.write_all(bytes.get(written..line.start).unwrap_or_default()).map_err(Trouble::Write)?;
         out.write_all(fixed.as_bytes()).map_err(Trouble::Write)?;
         written = line.end;
@@ -394,23 +399,22 @@ fn repair(
     Ok(applied)
 }
 
-/// Hands each line of `bytes` that a repair changes to `each`, with its range (without the
+/// Hands each line of `text` that a repair changes to `each`, with its range (without the
 /// terminator) and its repair, in order; returns how many edits were applied. Lines end at
 /// `\n`, `\r\n` or `\r`, as everywhere else. The only line-local repair is mojibake
 /// ([`fix::LINE_LOCAL`]), so a line its byte pre-filter clears ([`may_hold_run`]) is skipped,
 /// like ASCII, without being decoded, and one its sequence bound clears
-/// ([`proven_without_runs`]) without a search. The caller validated `bytes` (streamed input in
-/// a first pass), so only the lines handed to the repairs are checked again, which stops at
-/// bytes that changed since.
+/// ([`proven_without_runs`]) without a search. `text` is a block the caller validated as a
+/// whole (at SIMD speed), so a line is never validated again.
 fn repaired_lines(
-    bytes: &[u8],
+    text: &str,
     config: &Config,
     selection: &Selection,
     scratch: &mut LineScratch,
     mut each: impl FnMut(Range<usize>, String) -> Result<(), Trouble>,
 ) -> Result<usize, Trouble> {
     // `from`: where the next line starts (or its terminator).
-    let (mut from, mut applied) = (0, 0);
+    let (bytes, mut from, mut applied) = (text.as_bytes(), 0, 0);
     while let Some(at) = next_non_ascii(bytes, from) {
         let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
@@ -418,7 +422,10 @@ fn repaired_lines(
         if !may_hold_run(&bytes[start..end]) {
             continue;
         }
-        let line = simdutf8::basic::from_utf8(&bytes[start..end]).map_err(|_| Trouble::Changed)?;
+        // A line starts and ends at a line break or at an end of `text`: a character boundary.
+        let Some(line) = text.get(start..end) else {
+            continue;
+        };
         if proven_without_runs(line) {
             continue;
         }

@@ -29,12 +29,12 @@
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use super::classes::{Class, Script, class_of, script_of};
+use super::classes::{Class, Script, case_of, class_of, script_of};
 use super::path::{Kind, edge, shortcuts};
 use super::search::{Around, dominant};
 use super::stretch::single_byte;
-use super::tables::{Masks, TABLE_COUNT, Table, masks, nbsp_tables};
-use super::weights::{PENALTIES, char_cost, link, shape_cost};
+use super::tables::{TABLE_COUNT, Table, masks, nbsp_tables};
+use super::weights::{PENALTIES, ShapeCost, char_cost, link};
 
 /// Whether no path through any stretch of `line` (a whole line, with the characters `around`
 /// it) can gain in any table. False whenever the bound does not apply or does not hold.
@@ -51,24 +51,28 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
             return true;
         }
         let line = Line { chars: &scanned.chars, info: &scanned.info, around, script };
-        line.bound_holds(&scanned.starts, shape_cost(scanned.chars.iter().copied()))
+        line.bound_holds(&scanned.starts, scanned.shape)
     })
 }
 
-/// What the bound looks up of each character, once per line.
+/// What the bound looks up of each character, once per line (only the masks it reads, so an
+/// entry is eight bytes to copy).
 #[derive(Debug, Clone, Copy)]
 struct Info {
-    masks: Masks,
-    /// The tables where the character is a lead byte (`masks.lead()`, looked up once).
+    /// The tables where the character is a continuation byte (`masks.cont`).
+    cont: u16,
+    /// The tables where the character is a lead byte (`masks.lead()`).
     lead: u16,
     class: Class,
     /// The script of the letter the survey counts (`script_of(class)`).
     script: Option<Script>,
+    /// Lowercase, uppercase (`case_of`), for the line's word shape.
+    case: (bool, bool),
 }
 
 fn info_of(c: char) -> Info {
     let (masks, class) = (masks(c), class_of(c));
-    Info { masks, lead: masks.lead(), class, script: script_of(class) }
+    Info { cont: masks.cont, lead: masks.lead(), class, script: script_of(class), case: case_of(c) }
 }
 
 /// Below this code point (ASCII and every two-byte character: the Latin, Greek and Cyrillic
@@ -91,11 +95,13 @@ struct Scanned {
     starts: Vec<(usize, u16)>,
     /// The script of the line's survey, `None` when the bound does not apply.
     script: Option<Option<Script>>,
+    /// The line's word shape (`shape_cost`), gathered in the same pass.
+    shape: i32,
 }
 
 impl Scanned {
-    /// Reads `line` once: each character and its [`Info`], the survey's script and the
-    /// characters where a sequence may start ([`may_start`]).
+    /// Reads `line` once: each character and its [`Info`], the survey's script, the word shape
+    /// and the characters where a sequence may start ([`may_start`]).
     fn scan(&mut self, line: &str) {
         self.chars.clear();
         self.info.clear();
@@ -104,9 +110,10 @@ impl Scanned {
         let mut survey = Survey::default();
         let nbsp = nbsp_tables();
         let mut lead_before = 0_u16;
+        let mut shape = ShapeCost::default();
         for c in line.chars() {
             let info = below.get(c as usize).copied().unwrap_or_else(|| info_of(c));
-            let follows = if c == ' ' { nbsp } else { info.masks.cont };
+            let follows = if c == ' ' { nbsp } else { info.cont };
             if lead_before & follows != 0 {
                 self.starts.push((self.chars.len() - 1, lead_before & follows));
             }
@@ -115,9 +122,11 @@ impl Scanned {
                 self.script = None;
                 return;
             }
+            shape.push(info.case);
             self.chars.push(c);
             self.info.push(info);
         }
+        self.shape = shape.finish();
         self.script = Some(survey.finish());
     }
 }
@@ -148,7 +157,7 @@ fn may_start(chars: &[char], info: &[Info], at: usize) -> u16 {
     match chars.get(at + 1) {
         _ if lead == 0 => 0,
         Some(' ') => lead & nbsp_tables(),
-        Some(_) => lead & info.get(at + 1).map_or(0, |i| i.masks.cont),
+        Some(_) => lead & info.get(at + 1).map_or(0, |i| i.cont),
         None => 0,
     }
 }
@@ -197,7 +206,7 @@ impl Survey {
         if matches!(c, '\u{80}'..='\u{9F}' | '\u{FFFD}') {
             return Err(Lost);
         }
-        self.loose |= self.lead & info.masks.cont != 0;
+        self.loose |= self.lead & info.cont != 0;
         self.lead = info.lead;
         self.after_non_ascii = true;
         if let Some(script) = info.script {
@@ -382,6 +391,7 @@ fn outputs(x: char) -> impl Iterator<Item = char> {
 mod tests {
     use super::super::find;
     use super::super::path::without_shortcuts;
+    use super::super::weights::shape_cost;
     use super::*;
 
     const DATA: &[&str] = &[
@@ -412,7 +422,8 @@ mod tests {
         with_scanned(line, |scanned| scanned.script)
     }
 
-    /// The starts the one-pass scan finds are exactly the characters where a sequence may start.
+    /// The starts the one-pass scan finds are exactly the characters where a sequence may start,
+    /// and its word shape is the line's.
     #[test]
     fn the_scan_finds_every_start() {
         for line in lines() {
@@ -426,6 +437,7 @@ mod tests {
                         .filter(|&(_, tables)| tables != 0)
                         .collect();
                     assert_eq!(scanned.starts, every, "{text:?}");
+                    assert_eq!(scanned.shape, shape_cost(scanned.chars.iter().copied()), "{text:?}");
                 });
             }
         }

@@ -155,7 +155,7 @@ impl Table {
 
 /// Per-character bit masks over tables (bit `i` is table `i`), for the cheap pre-filter of the
 /// scanner: which tables could read a UTF-8 sequence here at all.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Masks {
     /// Tables where the character is the lead byte of a two-byte sequence (0xC2..=0xDF).
     pub lead2: u16,
@@ -296,11 +296,17 @@ fn build() -> Lookup {
         }
     }
     rare.sort_by_key(|(c, ..)| *c);
-    let dense_masks = dense
-        .iter()
-        .enumerate()
-        .map(|(code, bytes)| masks_of(bytes, char::from_u32(code as u32).map_or(0, |c| rare_tables(&rare, c))))
-        .collect();
+    // Only the characters of some table have masks (and the rare ones a rare bit): the rest of
+    // the 9,728 entries stay empty instead of being worked out one by one at start-up.
+    let mut dense_masks = vec![Masks::default(); DENSE];
+    for (slot, bytes) in dense_masks.iter_mut().zip(&dense).filter(|(_, bytes)| **bytes != [0; TABLE_COUNT]) {
+        *slot = masks_of(bytes, 0);
+    }
+    for &(c, _, tables) in &rare {
+        if let Some(slot) = dense_masks.get_mut(c as usize) {
+            slot.rare = tables;
+        }
+    }
     let nbsp: [Option<u8>; TABLE_COUNT] =
         std::array::from_fn(|i| (0x80..=0xBF_u8).find(|&b| forward[i][usize::from(b & 0x7F)] == '\u{A0}'));
     let nbsp_tables = nbsp.iter().enumerate().filter(|(_, b)| b.is_some()).fold(0, |acc, (i, _)| acc | 1 << i);
@@ -314,10 +320,12 @@ fn upper_half(source: &Source) -> ([char; 128], u128) {
     let mut out = ['\u{FFFD}'; 128];
     match source {
         Source::Whatwg(encoding) => {
-            for (slot, byte) in out.iter_mut().zip(0x80..=0xFF_u8) {
-                let bytes = [byte];
-                let (text, _) = encoding.decode_without_bom_handling(&bytes);
-                *slot = text.chars().next().unwrap_or('\u{FFFD}');
+            // A single-byte code page decodes each byte to one character (U+FFFD if undefined),
+            // so the whole upper half is decoded at once.
+            let bytes: Vec<u8> = (0x80..=0xFF_u8).collect();
+            let (text, _) = encoding.decode_without_bom_handling(&bytes);
+            for (slot, c) in out.iter_mut().zip(text.chars()) {
+                *slot = c;
             }
         }
         Source::Chars(chars) => {
@@ -334,4 +342,41 @@ fn upper_half(source: &Source) -> ([char; 128], u128) {
         }
     }
     (out, undefined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The upper halves are decoded 128 bytes at once: each byte must be one character, the one
+    /// it decodes to alone.
+    #[test]
+    fn a_code_page_decodes_its_upper_half_byte_by_byte() {
+        for (i, row) in ROWS.iter().enumerate() {
+            let Source::Whatwg(encoding) = row.source else {
+                continue;
+            };
+            let (half, _) = upper_half(&row.source);
+            for (byte, &c) in (0x80..=0xFF_u8).zip(&half) {
+                let bytes = [byte];
+                let (alone, _) = encoding.decode_without_bom_handling(&bytes);
+                let expected = match alone.chars().next() {
+                    Some('\u{80}'..='\u{9F}' | '\u{FFFD}') | None => char::from(byte),
+                    Some(other) => other,
+                };
+                assert_eq!(c, expected, "table {i}, byte {byte:#x}");
+                assert_eq!(Table(i as u8).decode(byte), expected);
+            }
+        }
+    }
+
+    /// Start-up leaves the characters of no table empty, and gives the others their masks.
+    #[test]
+    fn dense_masks_are_the_masks_of_each_character() {
+        let lookup = lookup();
+        for (code, bytes) in lookup.dense.iter().enumerate() {
+            let c = char::from_u32(code as u32).unwrap_or_default();
+            assert_eq!(lookup.masks(c), masks_of(bytes, rare_tables(&lookup.rare, c)), "U+{code:04X}");
+        }
+    }
 }

@@ -290,20 +290,36 @@ const SCRIPTS: usize = 4;
 /// Badness of the case patterns of the words in `chars`: a word that is neither lowercase,
 /// capitalised nor all capitals is what mangling makes of words.
 pub(super) fn shape_cost(chars: impl Iterator<Item = char>) -> i32 {
-    let mut cost = 0;
-    let mut word = WordShape::default();
-    for c in chars.chain(std::iter::once(' ')) {
-        match case_of(c) {
-            (false, false) => {
-                if word.mixed() {
-                    cost += MIXED_CASE;
-                }
-                word = WordShape::default();
+    let mut shape = ShapeCost::default();
+    chars.for_each(|c| shape.push(case_of(c)));
+    shape.finish()
+}
+
+/// [`shape_cost`] gathered one character at a time (its case, as [`case_of`] gives it), so a
+/// scan that already looks each character up needs no second pass.
+#[derive(Debug, Default)]
+pub(super) struct ShapeCost {
+    cost: i32,
+    word: WordShape,
+}
+
+impl ShapeCost {
+    pub(super) fn push(&mut self, (lower, upper): (bool, bool)) {
+        if lower || upper {
+            self.word.push(upper);
+        } else {
+            if self.word.mixed() {
+                self.cost += MIXED_CASE;
             }
-            (_, upper) => word.push(upper),
+            self.word = WordShape::default();
         }
     }
-    cost
+
+    /// The cost, the last word ended.
+    pub(super) fn finish(mut self) -> i32 {
+        self.push((false, false));
+        self.cost
+    }
 }
 
 /// The case pattern of a word, letter by letter.
