@@ -385,7 +385,7 @@ fn patch_summary(summary: &mut ArticleSummary, change: &SummaryChange) -> (Vec<R
 /// relative to `text`, which starts at `at`).
 fn entry_summary(key: &str, value: &Node, text: &str, at: usize) -> ArticleSummary {
     let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: key.to_string().into(), plain: true }) };
-    let root = Node { span: 0..0, value: Value::Mapping(vec![Entry { key, value: value.clone() }]) };
+    let root = Node { span: 0..0, value: Value::Mapping(Box::new([Entry { key, value: value.clone() }])) };
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(text, &layout, Some(&parsed));
@@ -428,8 +428,8 @@ fn delta(edit: &ItemEdit) -> isize {
 /// What the edited item alone contributes to a summary (spans in the new text).
 fn item_summary(patch: &ItemPatch) -> ArticleSummary {
     let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: patch.key.into(), plain: true }) };
-    let list = Node { span: patch.node.span.clone(), value: Value::Sequence(vec![patch.node.clone()]) };
-    let root = Node { span: 0..0, value: Value::Mapping(vec![Entry { key, value: list }]) };
+    let list = Node { span: patch.node.span.clone(), value: Value::Sequence(Box::new([patch.node.clone()])) };
+    let root = Node { span: 0..0, value: Value::Mapping(Box::new([Entry { key, value: list }])) };
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(&patch.unit_text, &layout, Some(&parsed));
@@ -479,10 +479,12 @@ fn front_matter_prefix(rope: &Rope) -> String {
         let text = line.to_string();
         let mark = text.trim_end_matches(['\n', '\r']).trim_end_matches([' ', '\t']);
         if mark == "---" || mark == "..." {
-            return rope.byte_slice(..end).to_string();
+            // `String::from` allocates the exact length; `to_string` grows by doubling, which
+            // leaves up to as much again unused while the check runs (the peak of a `didOpen`).
+            return String::from(rope.byte_slice(..end));
         }
     }
-    rope.to_string()
+    String::from(rope)
 }
 
 /// Longer lines cannot be a `---` or `...` delimiter (three characters, trailing blanks and a
