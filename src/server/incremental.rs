@@ -487,12 +487,10 @@ fn front_matter_prefix(rope: &Rope) -> String {
         let text = line.to_string();
         let mark = text.trim_end_matches(['\n', '\r']).trim_end_matches([' ', '\t']);
         if mark == "---" || mark == "..." {
-            // `String::from` allocates the exact length; `to_string` grows by doubling, which
-            // leaves up to as much again unused while the check runs (the peak of a `didOpen`).
-            return String::from(rope.byte_slice(..end));
+            return rope.byte_slice(..end).to_string();
         }
     }
-    String::from(rope)
+    rope.to_string()
 }
 
 /// Longer lines cannot be a `---` or `...` delimiter (three characters, trailing blanks and a
