@@ -5,7 +5,7 @@
 //! never expanded (an alias is a leaf), which makes "billion laughs" inputs harmless.
 
 use std::borrow::Cow;
-use std::ops::Range;
+use std::ops::{Deref, Range};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
@@ -28,8 +28,10 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     Scalar(Scalar),
-    Mapping(Vec<Entry>),
-    Sequence(Vec<Node>),
+    // Boxed slices, not `Vec`s: a tree is built once and never grows, and the spare word per
+    // collection (with the 16-byte `Text`) makes every node 40 bytes instead of 48.
+    Mapping(Box<[Entry]>),
+    Sequence(Box<[Node]>),
     /// `*anchor`: deliberately not resolved.
     Alias,
 }
@@ -38,9 +40,92 @@ pub enum Value {
 pub struct Scalar {
     /// The scalar's value after unquoting and folding. A known key or common value is not
     /// allocated: the 2,000 entries of a long `related` list repeat the same dozen names.
-    pub text: Cow<'static, str>,
+    pub text: Text,
     /// Plain scalars carry types (`true`, `24`, `null`); quoted and block ones are strings.
     pub plain: bool,
+}
+
+/// A scalar's text in two words: a known word shared by reference, or a string of its own
+/// with no spare capacity (a `Cow<'static, str>` takes three).
+#[derive(Clone)]
+pub enum Text {
+    Known(&'static &'static str),
+    Owned(Box<str>),
+}
+
+const _: () = assert!(std::mem::size_of::<Text>() == 16 && std::mem::size_of::<Node>() == 40);
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Text::Known(word) => word,
+            Text::Owned(text) => text,
+        }
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &**self == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        **self == **other
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text::Owned(text.into_boxed_str())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text::Owned(text.into())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,27 +200,25 @@ pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
 /// schema's names) is shared rather than allocated per node, and any other text drops the
 /// spare capacity the parser's scalars come with (32 bytes or more), which would be kept for
 /// the tree's lifetime.
-fn tight(text: Cow<'_, str>) -> Cow<'static, str> {
-    if let Some(known) = known_word(&text) {
-        return Cow::Borrowed(known);
+fn tight(text: Cow<'_, str>) -> Text {
+    match known_word(&text) {
+        Some(known) => Text::Known(known),
+        None => Text::Owned(text.into_owned().into_boxed_str()),
     }
-    let mut text = text.into_owned();
-    text.shrink_to_fit();
-    Cow::Owned(text)
 }
 
 /// Values common enough in articles to share, besides the schema's keys.
-const COMMON_VALUES: [&str; 4] = ["article", "video", "true", "false"];
+static COMMON_VALUES: [&str; 4] = ["article", "video", "true", "false"];
 
 /// `text` as a static string when it is a key of the schema or a common value.
-fn known_word(text: &str) -> Option<&'static str> {
+fn known_word(text: &str) -> Option<&'static &'static str> {
     const LONGEST: usize = "publishedDateTime".len();
     if text.is_empty() || text.len() > LONGEST {
         return None;
     }
     let tables = [schema::ARTICLE, schema::RELATED, schema::PROVIDER, schema::IMAGE];
-    let keys = tables.into_iter().flatten().map(|field| field.name);
-    keys.chain(COMMON_VALUES).find(|word| *word == text)
+    let keys = tables.into_iter().flatten().map(|field| &field.name);
+    keys.chain(&COMMON_VALUES).find(|word| **word == text)
 }
 
 fn too_deep() -> String {
@@ -210,7 +293,7 @@ impl<'a> Builder<'a, '_> {
                 }
             }
         }
-        Ok(root.unwrap_or(Node { span: start..start, value: Value::Mapping(Vec::new()) }))
+        Ok(root.unwrap_or(Node { span: start..start, value: Value::Mapping(Box::default()) }))
     }
 
     fn node(&mut self, event: Event<'a>, span: Span) -> Result<Node, SyntaxError> {
@@ -243,8 +326,7 @@ impl<'a> Builder<'a, '_> {
             let (event, span) = self.next()?;
             if event == Event::SequenceEnd {
                 let end = self.collection_end(&start, items.last().map(|n| n.span.end), span);
-                items.shrink_to_fit();
-                return Ok(Node { span: start.start..end, value: Value::Sequence(items) });
+                return Ok(Node { span: start.start..end, value: Value::Sequence(items.into_boxed_slice()) });
             }
             items.push(self.node(event, span)?);
         }
@@ -256,8 +338,7 @@ impl<'a> Builder<'a, '_> {
             let (event, span) = self.next()?;
             if event == Event::MappingEnd {
                 let end = self.collection_end(&start, entries.last().map(|e| e.value.span.end), span);
-                entries.shrink_to_fit();
-                return Ok(Node { span: start.start..end, value: Value::Mapping(entries) });
+                return Ok(Node { span: start.start..end, value: Value::Mapping(entries.into_boxed_slice()) });
             }
             let key = self.node(event, span)?;
             let (event, span) = self.next()?;

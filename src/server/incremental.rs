@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
 use crate::workspace::ArticleSummary;
+use crate::workspace::index;
 use crate::workspace::summary::{RelatedSummary, Spanned, Text, summarize_parsed};
 
 /// The findings of one line, relative to the line's start (`None`: none). Shared, so taking
@@ -344,6 +345,13 @@ impl SummaryChange {
         self.fields.is_none() && self.key == "related"
     }
 
+    /// Whether the change sets a top-level entry to values the index looks nothing up by (a
+    /// title, an excerpt, a date): the index's copy can take it in place too, like a related
+    /// entry, instead of a whole copy of the summary per keystroke.
+    pub fn keeps_lookups(&self) -> bool {
+        self.fields.as_ref().is_some_and(|(before, after)| index::same_lookups(before, after))
+    }
+
     /// Moves the summary's spans and replaces what the edited item contributed (a related
     /// entry, a topic, a top-level entry's fields; images contribute nothing). Returns the
     /// `related` entries it removed and where it inserted the new ones.
@@ -385,7 +393,7 @@ fn patch_summary(summary: &mut ArticleSummary, change: &SummaryChange) -> (Vec<R
 /// relative to `text`, which starts at `at`).
 fn entry_summary(key: &str, value: &Node, text: &str, at: usize) -> ArticleSummary {
     let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: key.to_string().into(), plain: true }) };
-    let root = Node { span: 0..0, value: Value::Mapping(vec![Entry { key, value: value.clone() }]) };
+    let root = Node { span: 0..0, value: Value::Mapping(Box::new([Entry { key, value: value.clone() }])) };
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(text, &layout, Some(&parsed));
@@ -428,8 +436,8 @@ fn delta(edit: &ItemEdit) -> isize {
 /// What the edited item alone contributes to a summary (spans in the new text).
 fn item_summary(patch: &ItemPatch) -> ArticleSummary {
     let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: patch.key.into(), plain: true }) };
-    let list = Node { span: patch.node.span.clone(), value: Value::Sequence(vec![patch.node.clone()]) };
-    let root = Node { span: 0..0, value: Value::Mapping(vec![Entry { key, value: list }]) };
+    let list = Node { span: patch.node.span.clone(), value: Value::Sequence(Box::new([patch.node.clone()])) };
+    let root = Node { span: 0..0, value: Value::Mapping(Box::new([Entry { key, value: list }])) };
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(&patch.unit_text, &layout, Some(&parsed));
@@ -606,7 +614,12 @@ mod tests {
         let changes = analysis.take_index_changes();
         match index_copy.as_mut().filter(|_| in_place) {
             Some(copy) => {
-                changes.iter().for_each(|change| drop(change.apply(copy)));
+                for change in &changes {
+                    let before = change.keeps_lookups().then(|| copy.clone());
+                    drop(change.apply(copy));
+                    let kept = before.is_none_or(|before| index::same_lookups(&before, copy));
+                    assert!(kept, "step {step}: a change the index takes in place changed what it looks up");
+                }
                 assert_eq!(Some(&*copy), analysis.summary().map(|s| &**s), "step {step}: the index's copy");
             }
             None => *index_copy = analysis.summary().map(|s| ArticleSummary::clone(s)),
@@ -621,6 +634,22 @@ mod tests {
         assert_eq!(parsed.front, fresh.front, "{text:?}");
         let summary = analysis.summary.as_deref().expect("a summary");
         assert_eq!(summary, &crate::workspace::summarize(text), "{text:?}");
+    }
+
+    /// The index takes an edit of a title in place, but not one of `type` or `category`, whose
+    /// values it counts.
+    #[test]
+    fn only_edits_of_fields_the_index_looks_nothing_up_by_keep_its_lookups() {
+        let config = Config::default();
+        let text = "---\ntitle: \"A\"\ntype: article\ncategory: news\nrelated:\n  - title: R\n---\nbody\n";
+        for (after, keeps) in [("title: \"", true), ("category: ne", false), ("type: art", false)] {
+            let mut rope = Rope::from_str(text);
+            let (mut analysis, _) = Analysis::full(&rope, &config, now());
+            let at = text.find(after).unwrap() + after.len();
+            assert!(edit(&mut rope, &mut analysis, at..at, "x", &config), "{after}: applied in place");
+            let changes = analysis.take_index_changes();
+            assert_eq!(changes.iter().map(SummaryChange::keeps_lookups).collect::<Vec<_>>(), [keeps], "{after}");
+        }
     }
 
     #[test]

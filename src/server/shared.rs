@@ -21,7 +21,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
 use super::document::{Document, Findings, Pending};
-use super::incremental::{Analysis, SummaryChange, Unassembled, check_front};
+use super::incremental::{Analysis, Unassembled, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
 use super::transport::DirectOutput;
@@ -75,8 +75,9 @@ impl Shared {
 
     /// Tells the index what in-place edits changed in the summary of the document `uri` (call
     /// without the state lock, after the publication was queued). Each change to one `related`
-    /// entry is applied to the index's own copy in place, in order, under the state lock (so a
-    /// newer edit's changes never overtake an older one's); any other change gives the index a
+    /// entry, or to a top-level entry the index looks nothing up by (`title`), is applied to the
+    /// index's own copy in place, in order, under the state lock (so a newer edit's changes never
+    /// overtake an older one's); any other change gives the index a
     /// copy of the document's summary, made outside the locks (a publication that reads the
     /// index must not wait on a copy of 2,000 entries) and installed only if the document still
     /// has that summary (otherwise a finished job has since installed a newer one). Nothing when
@@ -104,7 +105,7 @@ impl Shared {
             return None;
         }
         let mut index = self.index_mut();
-        let in_place = changes.iter().all(SummaryChange::related_only)
+        let in_place = changes.iter().all(|change| change.related_only() || change.keeps_lookups())
             && changes.iter().all(|change| index.edit_related(path, |summary| change.apply(summary)));
         // A copy that drifted from the document's (it should not) is replaced too.
         let drifted = index.get(path).is_none_or(|copy| copy.related.len() != current.related.len());

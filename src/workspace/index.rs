@@ -557,6 +557,12 @@ fn indexed_fields(s: &ArticleSummary) -> impl PartialEq + '_ {
     (fields, topics)
 }
 
+/// Whether the derived lookups read the same of `a` as of `b` (their `related` entries aside):
+/// an edit between them needs no lookup updated.
+pub fn same_lookups(a: &ArticleSummary, b: &ArticleSummary) -> bool {
+    indexed_fields(a) == indexed_fields(b)
+}
+
 /// What the derived lookups read of one related entry.
 fn indexed_related(r: Option<&RelatedSummary>) -> Option<(Option<&str>, Option<&str>, Option<&str>)> {
     r.map(|r| (r.web_url.as_ref().map(|u| &*u.value), r.provider_name.as_deref(), r.provider_domain.as_deref()))

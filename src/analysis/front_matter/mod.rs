@@ -61,7 +61,7 @@ fn parse_entries(text: &str, range: Range<usize>) -> Parsed {
             None => {}
         }
     }
-    let root = Node { span: range, value: Value::Mapping(entries) };
+    let root = Node { span: range, value: Value::Mapping(entries.into()) };
     Parsed { root: Some(root), errors }
 }
 

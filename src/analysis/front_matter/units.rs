@@ -253,7 +253,7 @@ impl Units {
             (Some(first), Some(last)) => first.key.span.start..last.value.span.end.max(first.key.span.start),
             _ => self.start..self.start,
         };
-        Node { span, value: Value::Mapping(entries) }
+        Node { span, value: Value::Mapping(entries.into()) }
     }
 }
 
@@ -301,7 +301,7 @@ impl ListUnits {
             .filter_map(|(&at, parse)| single_item(parse).map(|(_, only)| shift(only, at)))
             .collect();
         let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
-        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes) } })
+        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes.into()) } })
     }
 
     /// The `key:` line and the items as units (none when [`ListUnits::assemble`] drops the list).
@@ -341,7 +341,7 @@ impl ListUnits {
             nodes.push(node);
         }
         let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
-        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes) } })
+        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes.into()) } })
     }
 
     /// Puts the items of `value` (made by [`ListUnits::lend`]) back.
@@ -502,7 +502,7 @@ pub(super) fn single_item(parse: &UnitParse) -> Option<(&Node, &Node)> {
     }
     let sequence = parse.node.as_ref()?;
     let Value::Sequence(found) = &sequence.value else { return None };
-    let [only] = found.as_slice() else { return None };
+    let [only] = &found[..] else { return None };
     Some((sequence, only))
 }
 
