@@ -339,16 +339,19 @@ impl SummaryChange {
         SummaryChange { edit: edit.clone(), old_unit, key: patch.key, fields, item }
     }
 
-    /// Whether the change replaces one `related` entry and only moves the rest: what the
-    /// index can apply in place ([`crate::workspace::Index::edit_related`]).
-    pub fn related_only(&self) -> bool {
+    /// Whether the index can apply the change to its own copy in place
+    /// ([`crate::workspace::Index::edit_in_place`]) instead of taking a whole copy of the summary:
+    /// it replaces one `related` entry and only moves the rest, or it sets a top-level entry to
+    /// values the index looks nothing up by (a title, an excerpt, a date).
+    pub fn index_takes_in_place(&self) -> bool {
+        self.related_only() || self.keeps_lookups()
+    }
+
+    fn related_only(&self) -> bool {
         self.fields.is_none() && self.key == "related"
     }
 
-    /// Whether the change sets a top-level entry to values the index looks nothing up by (a
-    /// title, an excerpt, a date): the index's copy can take it in place too, like a related
-    /// entry, instead of a whole copy of the summary per keystroke.
-    pub fn keeps_lookups(&self) -> bool {
+    fn keeps_lookups(&self) -> bool {
         self.fields.as_ref().is_some_and(|(before, after)| index::same_lookups(before, after))
     }
 

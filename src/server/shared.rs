@@ -21,7 +21,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
 use super::document::{Document, Findings, Pending};
-use super::incremental::{Analysis, Unassembled, check_front};
+use super::incremental::{Analysis, SummaryChange, Unassembled, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
 use super::transport::DirectOutput;
@@ -105,8 +105,8 @@ impl Shared {
             return None;
         }
         let mut index = self.index_mut();
-        let in_place = changes.iter().all(|change| change.related_only() || change.keeps_lookups())
-            && changes.iter().all(|change| index.edit_related(path, |summary| change.apply(summary)));
+        let in_place = changes.iter().all(SummaryChange::index_takes_in_place)
+            && changes.iter().all(|change| index.edit_in_place(path, |summary| change.apply(summary)));
         // A copy that drifted from the document's (it should not) is replaced too.
         let drifted = index.get(path).is_none_or(|copy| copy.related.len() != current.related.len());
         (!in_place || drifted).then(|| Arc::clone(current))

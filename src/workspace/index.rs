@@ -215,12 +215,13 @@ impl Index {
         self.articles.insert(path, summary);
     }
 
-    /// Edits one file's `related` entries in place: an open document's keystroke applied to the
-    /// index's own copy of its summary, so no keystroke copies the summary. `edit` changes the
-    /// summary (any other field only moves) and returns the entries it removed and where it
-    /// inserted their replacements; only those entries' contributions are updated. `false`,
-    /// having changed nothing, when the file is not indexed.
-    pub fn edit_related(
+    /// Edits one file's summary in place: an open document's keystroke applied to the index's
+    /// own copy of its summary, so no keystroke copies the summary. `edit` changes the summary
+    /// and returns the `related` entries it removed and where it inserted their replacements;
+    /// only those entries' contributions are updated, so any other field it changes must read
+    /// the same to the lookups ([`same_lookups`]). `false`, having changed nothing, when the
+    /// file is not indexed.
+    pub fn edit_in_place(
         &mut self,
         path: &Path,
         edit: impl FnOnce(&mut ArticleSummary) -> (Vec<RelatedSummary>, Range<usize>),
@@ -706,7 +707,7 @@ mod update_tests {
         }
     }
 
-    /// Editing related entries in place through `edit_related` (an open document's keystrokes)
+    /// Editing related entries in place through `edit_in_place` (an open document's keystrokes)
     /// leaves the same lookups as indexing the final summaries from scratch.
     #[test]
     fn editing_related_entries_in_place_equals_indexing_afresh() {
@@ -722,13 +723,13 @@ mod update_tests {
             let added = usize::from(!variant.is_empty());
             entries.splice(at..at + removed, [variant].into_iter().filter(|v| !v.is_empty()));
             let after = summarize(&hub(&entries));
-            let edited = index.edit_related(&this, |summary| {
+            let edited = index.edit_in_place(&this, |summary| {
                 let old = summary.related.splice(at..at + removed, after.related[at..at + added].iter().cloned());
                 (old.collect(), at..at + added)
             });
             assert!(edited);
             assert_eq!(lookups(&index), lookups(&hub_index(&entries)), "{entries:?}");
         }
-        assert!(!index.edit_related(Path::new("/w/absent.md"), |_| unreachable!()));
+        assert!(!index.edit_in_place(Path::new("/w/absent.md"), |_| unreachable!()));
     }
 }
