@@ -6,6 +6,7 @@
 //! findings keep absolute offsets, which edits below it cannot move.
 
 use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -20,9 +21,9 @@ use crate::analysis::{self, Diagnostic};
 use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
-use crate::workspace::ArticleSummary;
 use crate::workspace::index;
 use crate::workspace::summary::{RelatedSummary, Spanned, Text, summarize_parsed};
+use crate::workspace::{ArticleSummary, Index};
 
 /// The findings of one line, relative to the line's start (`None`: none). Shared, so taking
 /// the findings of a version to assemble them elsewhere copies pointers, not diagnostics.
@@ -49,13 +50,77 @@ pub struct Analysis {
     units: UnitCache,
     /// The article as parsed by the last front matter check (requests share it).
     parsed: Option<ParseSource>,
-    /// What the workspace index holds of the article, from the last front matter check.
+    /// What the workspace index holds of the article: the last check's summary with the
+    /// in-place edits since, except the last `summary_behind` of `index_changes`.
     summary: Option<Arc<ArticleSummary>>,
     /// The summary changed with an edit applied in place: the index must learn it.
     summary_changed: bool,
     /// The changes in-place edits made to the summary since the index last learnt it, in order:
     /// the index applies them to its own copy rather than copying the summary per keystroke.
     index_changes: Vec<SummaryChange>,
+    /// How many of the last `index_changes` the summary lacks: they were made while another
+    /// holder (the index, which shares it after a check) kept it, and copying it for them would
+    /// hold the 2,000 entries twice. The index applies them to the copy they share, and the
+    /// document shares the result ([`Analysis::take_index_changes`]).
+    summary_behind: usize,
+}
+
+/// The changes the index must apply, and what the document's summary lacks of them.
+#[derive(Debug)]
+pub struct IndexChanges {
+    /// In order, since the index last learnt the summary.
+    pub changes: Vec<SummaryChange>,
+    /// The document's summary (the changes' last `behind` are not applied to it).
+    pub summary: Arc<ArticleSummary>,
+    pub behind: usize,
+}
+
+impl IndexChanges {
+    /// The changes the document's summary lacks.
+    pub fn unapplied(&self) -> &[SummaryChange] {
+        &self.changes[self.changes.len().saturating_sub(self.behind)..]
+    }
+
+    /// The summary of the current text: a copy of the document's with the changes it lacks.
+    fn current(&self) -> ArticleSummary {
+        let mut copy = ArticleSummary::clone(&self.summary);
+        for change in self.unapplied() {
+            drop(change.apply(&mut copy));
+        }
+        copy
+    }
+
+    /// Has the index learn the changes of the file at `path`, and returns the summary the
+    /// document and the index then share (one copy, not two). Each change to one `related`
+    /// entry, or to a top-level entry the index looks nothing up by (`title`), is applied to the
+    /// index's copy in place, in order; a document's summary that lacks them is that copy, let
+    /// go of first so it is edited without being copied. Any other change, or a file not
+    /// indexed, gives the index the document's summary with the changes.
+    pub fn teach(self, index: &mut Index, path: &Path) -> Option<Arc<ArticleSummary>> {
+        let in_place = self.changes.iter().all(SummaryChange::index_takes_in_place) && index.get(path).is_some();
+        let apply = |index: &mut Index, changes: &[SummaryChange]| {
+            for change in changes {
+                index.edit_in_place(path, |summary| change.apply(summary));
+            }
+        };
+        if in_place && self.behind > 0 {
+            let IndexChanges { changes, summary, .. } = self;
+            drop(summary);
+            apply(index, &changes);
+            return index.get(path).cloned();
+        }
+        let current = if self.behind == 0 { self.summary.clone() } else { Arc::new(self.current()) };
+        if in_place {
+            apply(index, &self.changes);
+            // A copy that drifted from the document's (it should not) is replaced.
+            let copy = index.get(path).filter(|copy| copy.related.len() == current.related.len());
+            if let Some(copy) = copy {
+                return Some(copy.clone());
+            }
+        }
+        index.update(path.to_path_buf(), current.clone());
+        Some(current)
+    }
 }
 
 /// What one in-place edit changed in the summary, made once and applied to the document's
@@ -183,10 +248,12 @@ impl Analysis {
             self.parsed = self.units.units().map(|units| ParseSource::Units(layout, units));
             return false;
         };
-        // In place unless the index still shares the last check's summary: then once.
+        // In place when the document holds the summary alone; otherwise the change waits for
+        // the holder (the index) to apply it to the copy they share.
         let change = SummaryChange::of(&patch, edit);
-        if let Some(summary) = self.summary.as_mut() {
-            change.apply(Arc::make_mut(summary));
+        match self.summary.as_mut().and_then(Arc::get_mut).filter(|_| self.summary_behind == 0) {
+            Some(summary) => drop(change.apply(summary)),
+            None => self.summary_behind += 1,
         }
         self.index_changes.push(change);
         move_layout(&mut layout, edit, rope.len_bytes());
@@ -196,19 +263,34 @@ impl Analysis {
         true
     }
 
-    /// What the workspace index holds of the article, from the last front matter check.
+    /// What the workspace index holds of the article, when it has every in-place edit
+    /// (`None` while some wait for the index: see [`Analysis::take_index_changes`]).
     pub fn summary(&self) -> Option<&Arc<ArticleSummary>> {
-        self.summary.as_ref()
+        self.summary.as_ref().filter(|_| self.summary_behind == 0)
     }
 
-    /// The summary an in-place edit changed, once (the index must be told).
+    /// The summary an in-place edit changed, once (the index must be told; it may lack the
+    /// latest changes, which the index applies: see [`Analysis::take_index_changes`]).
     pub fn take_changed_summary(&mut self) -> Option<Arc<ArticleSummary>> {
         std::mem::take(&mut self.summary_changed).then(|| self.summary.clone()).flatten()
     }
 
-    /// The changes in-place edits made to the summary since the last call, in order.
-    pub fn take_index_changes(&mut self) -> Vec<SummaryChange> {
-        std::mem::take(&mut self.index_changes)
+    /// The changes in-place edits made to the summary since the last call, in order, with the
+    /// summary, which the document lets go of: the caller has the index learn them and gives
+    /// the document the summary they then share ([`Analysis::share_summary`]) under the same lock.
+    pub fn take_index_changes(&mut self) -> Option<IndexChanges> {
+        if self.index_changes.is_empty() {
+            return None;
+        }
+        let changes = std::mem::take(&mut self.index_changes);
+        let behind = std::mem::take(&mut self.summary_behind);
+        Some(IndexChanges { changes, summary: self.summary.take()?, behind })
+    }
+
+    /// The summary the index and the document share after the index learnt the changes.
+    pub fn share_summary(&mut self, summary: Option<Arc<ArticleSummary>>) {
+        self.summary = summary;
+        self.summary_behind = 0;
     }
 
     /// Installs a fresh front matter result computed for the current text; re-checks the lines
@@ -236,6 +318,7 @@ impl Analysis {
         self.summary = Some(front.summary);
         self.summary_changed = false;
         self.index_changes.clear();
+        self.summary_behind = 0;
         self.front_dirty = false;
     }
 
@@ -581,7 +664,7 @@ mod tests {
         let mut rope = Rope::from_str(ARTICLE);
         let (mut analysis, _) = Analysis::full(&rope, &config, now());
         // The index's copy, which learns in-place edits from their changes alone.
-        let mut index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
+        let mut index = indexed(&analysis);
         let mut seed = seed;
         for step in 0..steps {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -595,7 +678,7 @@ mod tests {
             let insert = inserts[(seed >> 40) as usize % inserts.len()];
             let in_place = edit(&mut rope, &mut analysis, a..b, insert, &config);
             patched += usize::from(in_place);
-            follow_in_index(&mut index_copy, &mut analysis, in_place, step);
+            follow_in_index(&mut index, &mut analysis, in_place, step);
             let text = rope.to_string();
             let expected = analysis::check(&text, &config, now());
             assert_eq!(analysis.diagnostics(&rope, &config), expected, "step {step}: {text:?}");
@@ -605,27 +688,50 @@ mod tests {
             if text.len() > 4_000 || step % 300 == 299 {
                 rope = Rope::from_str(ARTICLE);
                 (analysis, _) = Analysis::full(&rope, &config, now());
-                index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
+                index = indexed(&analysis);
             }
         }
         patched
     }
 
-    /// The index's copy of the summary learns an edit applied in place from its changes alone
-    /// (and must then equal the document's); after any other edit it is copied afresh.
-    fn follow_in_index(index_copy: &mut Option<ArticleSummary>, analysis: &mut Analysis, in_place: bool, step: usize) {
-        let changes = analysis.take_index_changes();
-        match index_copy.as_mut().filter(|_| in_place) {
-            Some(copy) => {
-                for change in &changes {
-                    let before = change.keeps_lookups().then(|| copy.clone());
-                    drop(change.apply(copy));
-                    let kept = before.is_none_or(|before| index::same_lookups(&before, copy));
-                    assert!(kept, "step {step}: a change the index takes in place changed what it looks up");
-                }
-                assert_eq!(Some(&*copy), analysis.summary().map(|s| &**s), "step {step}: the index's copy");
+    const PATH: &str = "/w/article.md";
+
+    /// An index holding the document's summary, as the server's does after a check.
+    fn indexed(analysis: &Analysis) -> Index {
+        let mut index = Index::default();
+        if let Some(summary) = analysis.summary() {
+            index.update(PATH.into(), summary.clone());
+        }
+        index
+    }
+
+    /// The index learns an edit applied in place from its changes alone, editing the copy it
+    /// shares with the document without copying it, and then the document shares the result;
+    /// after any other edit it takes the fresh check's summary.
+    fn follow_in_index(index: &mut Index, analysis: &mut Analysis, in_place: bool, step: usize) {
+        let path = Path::new(PATH);
+        let Some(taken) = in_place.then(|| analysis.take_index_changes()).flatten() else {
+            if let Some(summary) = analysis.summary() {
+                index.update(PATH.into(), summary.clone());
             }
-            None => *index_copy = analysis.summary().map(|s| ArticleSummary::clone(s)),
+            return;
+        };
+        let mut copy = index.get(path).map(|s| ArticleSummary::clone(s)).expect("indexed");
+        for change in &taken.changes {
+            let before = change.keeps_lookups().then(|| copy.clone());
+            drop(change.apply(&mut copy));
+            let kept = before.is_none_or(|before| index::same_lookups(&before, &copy));
+            assert!(kept, "step {step}: a change the index takes in place changed what it looks up");
+        }
+        let without_copy = taken.behind > 0 && taken.changes.iter().all(SummaryChange::index_takes_in_place);
+        let before = index.get(path).map(Arc::as_ptr);
+        let shared = taken.teach(index, path);
+        analysis.share_summary(shared);
+        let now = index.get(path).expect("indexed");
+        assert_eq!(now.as_ref(), &copy, "step {step}: the index's copy");
+        assert!(analysis.summary().is_some_and(|s| Arc::ptr_eq(s, now)), "step {step}: one summary, shared");
+        if without_copy {
+            assert_eq!(before, Some(Arc::as_ptr(now)), "step {step}: the index's copy was edited in place");
         }
     }
 
@@ -650,7 +756,7 @@ mod tests {
             let (mut analysis, _) = Analysis::full(&rope, &config, now());
             let at = text.find(after).unwrap() + after.len();
             assert!(edit(&mut rope, &mut analysis, at..at, "x", &config), "{after}: applied in place");
-            let changes = analysis.take_index_changes();
+            let changes = analysis.take_index_changes().map(|taken| taken.changes).unwrap_or_default();
             assert_eq!(changes.iter().map(SummaryChange::keeps_lookups).collect::<Vec<_>>(), [keeps], "{after}");
         }
     }
@@ -702,7 +808,7 @@ mod tests {
         ];
         let mut rope = Rope::from_str(ARTICLE);
         let (mut analysis, _) = Analysis::full(&rope, &config, now());
-        let mut index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
+        let mut index = indexed(&analysis);
         let (mut seed, mut patched) = (seed, 0);
         for step in 0..4_000 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -719,7 +825,7 @@ mod tests {
                 // A `---` line closed the front matter before its lists: start again.
                 rope = Rope::from_str(ARTICLE);
                 (analysis, _) = Analysis::full(&rope, &config, now());
-                index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
+                index = indexed(&analysis);
                 continue;
             };
             let b = within.iter().copied().find(|&x| x >= a + (seed >> 13) as usize % 3).unwrap_or(a);
@@ -735,7 +841,7 @@ mod tests {
             }
             let in_place = edit(&mut rope, &mut analysis, a..b, insert, &config);
             patched += usize::from(in_place);
-            follow_in_index(&mut index_copy, &mut analysis, in_place, step);
+            follow_in_index(&mut index, &mut analysis, in_place, step);
             let text = rope.to_string();
             assert_eq!(
                 analysis.diagnostics(&rope, &config),
@@ -748,7 +854,7 @@ mod tests {
             if text.len() > 3_000 || step % 200 == 199 {
                 rope = Rope::from_str(ARTICLE);
                 (analysis, _) = Analysis::full(&rope, &config, now());
-                index_copy = analysis.summary().map(|s| ArticleSummary::clone(s));
+                index = indexed(&analysis);
             }
         }
         patched

@@ -13,7 +13,7 @@
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -21,7 +21,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{self as lsp, MessageType, Uri};
 
 use super::document::{Document, Findings, Pending};
-use super::incremental::{Analysis, SummaryChange, Unassembled, check_front};
+use super::incremental::{Analysis, Unassembled, check_front};
 use super::publisher::{Payload, Publication, Publisher};
 use super::state::State;
 use super::transport::DirectOutput;
@@ -74,42 +74,19 @@ impl Shared {
     }
 
     /// Tells the index what in-place edits changed in the summary of the document `uri` (call
-    /// without the state lock, after the publication was queued). Each change to one `related`
-    /// entry, or to a top-level entry the index looks nothing up by (`title`), is applied to the
-    /// index's own copy in place, in order, under the state lock (so a newer edit's changes never
-    /// overtake an older one's); any other change gives the index a
-    /// copy of the document's summary, made outside the locks (a publication that reads the
-    /// index must not wait on a copy of 2,000 entries) and installed only if the document still
-    /// has that summary (otherwise a finished job has since installed a newer one). Nothing when
-    /// the document was closed meanwhile.
+    /// without the state lock, after the publication was queued), under the state lock, so a
+    /// newer edit's changes never overtake an older one's. Nothing when the document was closed
+    /// meanwhile. The document and the index then share one summary ([`IndexChanges::teach`]).
     pub fn update_index(&self, uri: &Uri, path: PathBuf) {
-        let Some(summary) = self.patch_index(uri, &path) else {
+        let mut state = self.lock();
+        let Some(analysis) = state.documents.get_mut(uri).and_then(|d| d.analysis.as_mut()) else {
             return;
         };
-        let copy = Arc::new(ArticleSummary::clone(&summary));
-        let state = self.lock();
-        let current = state.documents.get(uri).and_then(|d| d.analysis.as_ref()).and_then(|a| a.summary());
-        if current.is_some_and(|current| Arc::ptr_eq(current, &summary)) {
-            self.index_mut().update(path, copy);
-        }
-    }
-
-    /// Applies the document's pending related-entry edits to the index's copy in place, and
-    /// returns the document's summary when the index needs a whole copy of it instead.
-    fn patch_index(&self, uri: &Uri, path: &Path) -> Option<Arc<ArticleSummary>> {
-        let mut state = self.lock();
-        let analysis = state.documents.get_mut(uri).and_then(|d| d.analysis.as_mut())?;
-        let changes = analysis.take_index_changes();
-        let current = analysis.summary()?;
-        if changes.is_empty() {
-            return None;
-        }
-        let mut index = self.index_mut();
-        let in_place = changes.iter().all(SummaryChange::index_takes_in_place)
-            && changes.iter().all(|change| index.edit_in_place(path, |summary| change.apply(summary)));
-        // A copy that drifted from the document's (it should not) is replaced too.
-        let drifted = index.get(path).is_none_or(|copy| copy.related.len() != current.related.len());
-        (!in_place || drifted).then(|| Arc::clone(current))
+        let Some(taken) = analysis.take_index_changes() else {
+            return;
+        };
+        let shared = taken.teach(&mut self.index_mut(), &path);
+        analysis.share_summary(shared);
     }
 
     /// The state lock. A panic elsewhere must not take the server down with it, so a poisoned
