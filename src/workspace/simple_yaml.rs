@@ -1,0 +1,309 @@
+//! saphyr-parser's events for the simple YAML nearly every front matter is written in, read
+//! line by line at a fraction of the parser's cost; anything else is left to the parser.
+//!
+//! The subset: block mappings whose keys are plain words (ASCII letters, digits, `_`, `-`) each
+//! followed by `:` and a space, block sequences (`- ` items, at the parent key's column or
+//! deeper), and scalars written on one line — plain (no indicator first, no `: `, a ` #`
+//! starts a comment), single-quoted or double-quoted (with no escape but `\"` and `\\`, and
+//! nothing after the closing quote); blank lines and whole-line comments anywhere. Each collection's lines sit at exactly its column.
+//!
+//! Why it is sound: every construct is recognised by what it must look like, and anything that
+//! does not look exactly so — a tab, a CR, a control or special character anywhere, a flow
+//! collection, an anchor, alias or tag, a block scalar, a key with no value, a scalar
+//! continued on the next line, a line at a column no open collection has — makes [`events`]
+//! answer [`Unsupported`] before any event is used, and the caller asks saphyr-parser instead.
+//! Within the subset the events and their byte spans are the parser's (the tests in
+//! `skim.rs` compare the summaries both give, on every prefix of the examples, odd shapes and
+//! thousands of random mutations), so the summary cannot tell which one read the text.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use saphyr_parser::{Event, ScalarStyle};
+
+/// The text is outside the subset: ask saphyr-parser.
+#[derive(Debug)]
+pub(super) struct Unsupported;
+
+type Scanned<T> = Result<T, Unsupported>;
+
+/// An event and the byte range of its node in the article's text.
+pub(super) type Located<'a> = (Event<'a>, Range<usize>);
+
+/// The events of the YAML `src` (which starts at byte `base` of the article), as saphyr-parser
+/// gives them to the summary, or [`Unsupported`].
+pub(super) fn events(src: &str, base: usize) -> Scanned<Vec<Located<'_>>> {
+    if !only_plain_characters(src) {
+        return Err(Unsupported);
+    }
+    let mut scan = Scan { out: Vec::with_capacity(64), open: Vec::new(), pending: false };
+    let mut at = 0;
+    for line in src.split_inclusive('\n') {
+        scan.line(line.strip_suffix('\n').unwrap_or(line), base + at)?;
+        at += line.len();
+    }
+    scan.finish(base + src.len())
+}
+
+/// No tab, CR, control character, byte-order mark or line or paragraph separator: the
+/// characters whose YAML meaning the scanner does not model.
+fn only_plain_characters(src: &str) -> bool {
+    let ascii_ok = |b: u8| b == b'\n' || (b' '..=b'~').contains(&b) || b >= 0x80;
+    if !src.bytes().all(ascii_ok) {
+        return false;
+    }
+    let special = |c: char| {
+        !c.is_ascii() && (c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'))
+    };
+    src.is_ascii() || !src.chars().any(special)
+}
+
+/// An open block collection and the column of its keys or dashes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Mapping(usize),
+    Sequence(usize),
+}
+
+impl Open {
+    fn column(self) -> usize {
+        match self {
+            Open::Mapping(column) | Open::Sequence(column) => column,
+        }
+    }
+
+    fn end(self) -> Event<'static> {
+        match self {
+            Open::Mapping(_) => Event::MappingEnd,
+            Open::Sequence(_) => Event::SequenceEnd,
+        }
+    }
+}
+
+/// Longest key the scanner reads (YAML caps an implicit key at 1,024 characters).
+const MAX_KEY: usize = 256;
+
+struct Scan<'a> {
+    out: Vec<Located<'a>>,
+    open: Vec<Open>,
+    /// The last line was `key:` with nothing after it: the next line must open its value.
+    pending: bool,
+}
+
+impl<'a> Scan<'a> {
+    fn emit(&mut self, event: Event<'a>, span: Range<usize>) {
+        self.out.push((event, span));
+    }
+
+    /// One line (without its `\n`) starting at byte `at` of the article.
+    fn line(&mut self, line: &'a str, at: usize) -> Scanned<()> {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            return Ok(());
+        }
+        let column = line.len() - content.len();
+        let at = at + column;
+        let dash = content == "-" || content.starts_with("- ");
+        if std::mem::take(&mut self.pending) {
+            return self.open_value(content, column, at, dash);
+        }
+        if self.open.is_empty() && self.out.is_empty() {
+            // The root: only a mapping at the first column.
+            return self.open_mapping(content, column, at);
+        }
+        self.close_to(column, dash);
+        match self.open.last() {
+            Some(&Open::Mapping(c)) if c == column && !dash => self.entry(content, at),
+            Some(&Open::Sequence(c)) if c == column && dash => self.item(content, column, at),
+            _ => Err(Unsupported),
+        }
+    }
+
+    /// Closes the collections a line at `column` ends: the deeper ones, and a sequence at that
+    /// very column (one written at its key's column) when the line is not one of its items.
+    fn close_to(&mut self, column: usize, dash: bool) {
+        while let Some(&open) = self.open.last() {
+            let ends = open.column() > column || (open == Open::Sequence(column) && !dash);
+            if !ends {
+                break;
+            }
+            self.open.pop();
+            self.emit(open.end(), at_end(&self.out));
+        }
+    }
+
+    /// The first line of the value of a `key:` line: a nested mapping (deeper) or sequence
+    /// (at the key's column or deeper). Anything else — an empty value — is left to saphyr.
+    fn open_value(&mut self, content: &'a str, column: usize, at: usize, dash: bool) -> Scanned<()> {
+        let parent = self.open.last().map_or(0, |open| open.column());
+        if dash && column >= parent {
+            self.open.push(Open::Sequence(column));
+            self.emit(Event::SequenceStart(0, None), at..at);
+            return self.item(content, column, at);
+        }
+        if !dash && column > parent {
+            return self.open_mapping(content, column, at);
+        }
+        Err(Unsupported)
+    }
+
+    fn open_mapping(&mut self, content: &'a str, column: usize, at: usize) -> Scanned<()> {
+        if key_length(content).is_none() {
+            return Err(Unsupported);
+        }
+        self.open.push(Open::Mapping(column));
+        self.emit(Event::MappingStart(0, None), at..at);
+        self.entry(content, at)
+    }
+
+    /// `key: value` or `key:` (the value on the next lines).
+    fn entry(&mut self, content: &'a str, at: usize) -> Scanned<()> {
+        let key = key_length(content).ok_or(Unsupported)?;
+        self.emit(plain(&content[..key]), at..at + key);
+        let after = &content[key + 1..];
+        let value = after.trim_start_matches(' ');
+        if value.is_empty() {
+            self.pending = true;
+            return Ok(());
+        }
+        if value.len() == after.len() {
+            return Err(Unsupported);
+        }
+        self.scalar(value, at + content.len() - value.len())
+    }
+
+    /// `- scalar` or `- key: ...` (a mapping whose keys sit at the column after the dash).
+    fn item(&mut self, content: &'a str, column: usize, at: usize) -> Scanned<()> {
+        let value = content.get(1..).unwrap_or("").trim_start_matches(' ');
+        if value.is_empty() {
+            return Err(Unsupported);
+        }
+        let skipped = content.len() - value.len();
+        if key_length(value).is_some() {
+            return self.open_mapping(value, column + skipped, at + skipped);
+        }
+        self.scalar(value, at + skipped)
+    }
+
+    /// A scalar that starts at byte `at` and must end its line (but for a comment).
+    fn scalar(&mut self, value: &'a str, at: usize) -> Scanned<()> {
+        let (text, style, length) = match value.as_bytes().first() {
+            Some(b'"') => double_quoted(value)?,
+            Some(b'\'') => single_quoted(value)?,
+            _ => plain_scalar(value)?,
+        };
+        // saphyr's span of a quoted scalar takes in the spaces after it: the scanner takes
+        // only a quoted scalar that ends its line.
+        let rest = &value[length..];
+        let after = rest.trim_start_matches(' ');
+        let comment = after.starts_with('#') && after.len() < rest.len();
+        let ends_line = rest.is_empty() || (style == ScalarStyle::Plain && (after.is_empty() || comment));
+        if !ends_line {
+            return Err(Unsupported);
+        }
+        self.emit(Event::Scalar(text, style, 0, None), at..at + length);
+        Ok(())
+    }
+
+    fn finish(mut self, end: usize) -> Scanned<Vec<Located<'a>>> {
+        if self.pending {
+            return Err(Unsupported);
+        }
+        while let Some(open) = self.open.pop() {
+            self.emit(open.end(), end..end);
+        }
+        self.emit(Event::StreamEnd, end..end);
+        Ok(self.out)
+    }
+}
+
+/// Where the last event ended (the span given to end events, which the summary never reads).
+fn at_end(out: &[Located]) -> Range<usize> {
+    let end = out.last().map_or(0, |(_, span)| span.end);
+    end..end
+}
+
+fn plain(text: &str) -> Event<'_> {
+    Event::Scalar(Cow::Borrowed(text), ScalarStyle::Plain, 0, None)
+}
+
+/// The length of the key of a `key:` line (followed by a space or the end of the line).
+fn key_length(content: &str) -> Option<usize> {
+    let bytes = content.as_bytes();
+    let key = bytes.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-').count();
+    let starts_well = bytes.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    let colon = bytes.get(key) == Some(&b':') && matches!(bytes.get(key + 1), None | Some(b' '));
+    (starts_well && colon && key <= MAX_KEY).then_some(key)
+}
+
+type Scalar<'a> = (Cow<'a, str>, ScalarStyle, usize);
+
+/// A plain scalar up to a comment or the end of the line, without trailing spaces.
+fn plain_scalar(value: &str) -> Scanned<Scalar<'_>> {
+    let first = value.chars().next().ok_or(Unsupported)?;
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        return Err(Unsupported);
+    }
+    let end = value.find(" #").unwrap_or(value.len());
+    let text = value[..end].trim_end_matches(' ');
+    if text.contains(": ") || text.ends_with(':') {
+        return Err(Unsupported);
+    }
+    Ok((Cow::Borrowed(text), ScalarStyle::Plain, text.len()))
+}
+
+/// `"..."` closed on the same line; `\"` and `\\` are the only escapes read.
+fn double_quoted(value: &str) -> Scanned<Scalar<'_>> {
+    let body = &value[1..];
+    let mut owned: Option<String> = None;
+    let mut from = 0;
+    let mut bytes = body.bytes().enumerate();
+    while let Some((i, b)) = bytes.next() {
+        match b {
+            b'"' => {
+                return Ok((unescaped(body, owned, from, i), ScalarStyle::DoubleQuoted, i + 2));
+            }
+            b'\\' => {
+                let Some((_, escaped @ (b'"' | b'\\'))) = bytes.next() else { return Err(Unsupported) };
+                let text = owned.get_or_insert_with(String::new);
+                text.push_str(&body[from..i]);
+                text.push(char::from(escaped));
+                from = i + 2;
+            }
+            _ => {}
+        }
+    }
+    Err(Unsupported)
+}
+
+/// `'...'` closed on the same line; `''` is a quote.
+fn single_quoted(value: &str) -> Scanned<Scalar<'_>> {
+    let body = &value[1..];
+    let mut owned: Option<String> = None;
+    let mut from = 0;
+    let mut i = 0;
+    while let Some(q) = body[i..].find('\'') {
+        let at = i + q;
+        if body.as_bytes().get(at + 1) == Some(&b'\'') {
+            let text = owned.get_or_insert_with(String::new);
+            text.push_str(&body[from..=at]);
+            from = at + 2;
+            i = at + 2;
+            continue;
+        }
+        return Ok((unescaped(body, owned, from, at), ScalarStyle::SingleQuoted, at + 2));
+    }
+    Err(Unsupported)
+}
+
+/// A quoted scalar's text up to its closing quote at `end`: `body` itself when it had no
+/// escape, else the text unescaped so far (up to `from`) and the rest.
+fn unescaped(body: &str, owned: Option<String>, from: usize, end: usize) -> Cow<'_, str> {
+    match owned {
+        Some(mut text) => {
+            text.push_str(&body[from..end]);
+            Cow::Owned(text)
+        }
+        None => Cow::Borrowed(&body[..end]),
+    }
+}
