@@ -17,6 +17,39 @@ pub fn range(rope: &Rope, bytes: &std::ops::Range<usize>, encoding: PositionEnco
     Range::new(position(rope, bytes.start, encoding), position(rope, bytes.end, encoding))
 }
 
+/// LSP positions of byte offsets of one rope, each offset converted once. The items of one
+/// completion list share their replaced range and their extra edit, and every rope query
+/// recounts its leaf's text, so converting them item by item cost more than building the list.
+pub struct Positions<'a> {
+    rope: &'a Rope,
+    encoding: PositionEncoding,
+    seen: Vec<(usize, Position)>,
+}
+
+impl<'a> Positions<'a> {
+    /// At most this many offsets are remembered: a list's edits share a handful.
+    const KEPT: usize = 16;
+
+    pub fn new(rope: &'a Rope, encoding: PositionEncoding) -> Positions<'a> {
+        Positions { rope, encoding, seen: Vec::new() }
+    }
+
+    pub fn position(&mut self, offset: usize) -> Position {
+        if let Some(&(_, known)) = self.seen.iter().find(|(at, _)| *at == offset) {
+            return known;
+        }
+        let converted = position(self.rope, offset, self.encoding);
+        if self.seen.len() < Self::KEPT {
+            self.seen.push((offset, converted));
+        }
+        converted
+    }
+
+    pub fn range(&mut self, bytes: &std::ops::Range<usize>) -> Range {
+        Range::new(self.position(bytes.start), self.position(bytes.end))
+    }
+}
+
 /// The char index of an LSP position (clamped: see `line_index::rope_char_index`).
 pub fn char_index(rope: &Rope, at: Position, encoding: PositionEncoding) -> usize {
     line_index::rope_char_index(rope, LineCol { line: at.line, col: at.character }, encoding)
@@ -52,6 +85,22 @@ mod tests {
 
     fn offset_of(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
         offset(rope, pos, enc)
+    }
+
+    #[test]
+    fn remembered_positions_equal_converted_ones() {
+        let text = "a😀b\r\n中文\rx\u{85}y\u{2028}z\n\n";
+        let rope = Rope::from_str(text);
+        for enc in ALL {
+            let mut positions = Positions::new(&rope, enc);
+            // Twice over, and more offsets than are kept, so both the memo and the overflow
+            // answer.
+            for _ in 0..2 {
+                for offset in 0..=text.len() {
+                    assert_eq!(positions.position(offset), position(&rope, offset, enc), "{offset} {enc:?}");
+                }
+            }
+        }
     }
 
     #[test]

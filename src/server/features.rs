@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::document::{Findings, Version};
 use super::shared::{Shared, panic_message};
+use super::transport::DirectOutput;
 use super::{convert, indexer, test_hook, to_lsp};
 use crate::analysis::{self, Code, Diagnostic};
 use crate::config::Config;
@@ -115,11 +116,21 @@ pub async fn completion(shared: &Shared, params: CompletionParams) -> jsonrpc::R
         let offset = convert::offset(&snap.rope, at.position, snap.encoding);
         let text = snap.current.text();
         let list = ide::completion_list(&text, offset, &worker.index(), &snap.config, snap.now, MAX_COMPLETIONS);
-        let (items, is_incomplete) = (list.items, list.is_incomplete);
-        let items = items.iter().map(|c| to_lsp::completion(&snap.rope, c, snap.encoding, snap.snippets)).collect();
-        Some(CompletionResponse::List(CompletionList { is_incomplete, items }))
+        let mut positions = convert::Positions::new(&snap.rope, snap.encoding);
+        let items = list.items.iter().map(|c| to_lsp::completion(&mut positions, c, snap.snippets)).collect();
+        let list = CompletionList { is_incomplete: list.is_incomplete, items };
+        Some(CompletionResponse::List(spliced_completions(&worker.direct, list)))
     })
     .await
+}
+
+/// The list serialised straight to bytes and spliced into the framework's response (see
+/// `transport::DirectOutput::splice`): a hundred providers, each with its domain edit, made
+/// the framework's JSON tree cost more than finding them.
+fn spliced_completions(direct: &DirectOutput, list: CompletionList) -> CompletionList {
+    let Ok(json) = serde_json::to_vec(&list) else { return list };
+    let ticket = CompletionItem { label: direct.splice(json), ..CompletionItem::default() };
+    CompletionList { is_incomplete: list.is_incomplete, items: vec![ticket] }
 }
 
 pub async fn hover(shared: &Shared, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {

@@ -98,14 +98,15 @@ pub fn versioned_edit(
     }
 }
 
-pub fn completion(rope: &Rope, c: &Completion, encoding: PositionEncoding, snippets: bool) -> CompletionItem {
-    let range = convert::range(rope, &c.replace, encoding);
+pub fn completion(positions: &mut convert::Positions, c: &Completion, snippets: bool) -> CompletionItem {
+    let range = positions.range(&c.replace);
     let (new_text, format) = match &c.insert {
         Insert::Plain(text) => (text.clone(), InsertTextFormat::PLAIN_TEXT),
         Insert::Snippet { snippet, .. } if snippets => (snippet.clone(), InsertTextFormat::SNIPPET),
         Insert::Snippet { plain, .. } => (plain.clone(), InsertTextFormat::PLAIN_TEXT),
     };
-    let additional: Vec<TextEdit> = c.additional_edits.iter().map(|e| text_edit(rope, e, encoding)).collect();
+    let additional: Vec<TextEdit> =
+        c.additional_edits.iter().map(|e| TextEdit::new(positions.range(&e.range), e.replacement.clone())).collect();
     CompletionItem {
         label: c.label.clone(),
         kind: Some(completion_kind(c.kind)),
