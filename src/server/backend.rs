@@ -114,7 +114,7 @@ impl LanguageServer for Backend {
             let version = params.text_document.version;
             let pending =
                 doc.change(&params.content_changes, version, (encoding, analysis::today(now)), Some(in_place));
-            let changed = path.filter(|_| doc.take_changed_summary().is_some());
+            let changed = path.filter(|_| doc.take_summary_changed());
             self.shared.after_change(&mut state, &uri, pending);
             changed
         };

@@ -17,7 +17,6 @@ use crate::analysis::Diagnostic;
 use crate::analysis::front_matter::ItemEdit;
 use crate::ide;
 use crate::line_index::PositionEncoding;
-use crate::workspace::ArticleSummary;
 
 /// What an edit left to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -152,7 +151,7 @@ impl Document {
 
     /// Applies the changes of one `didChange` and moves to `version`; an edit inside one front
     /// matter list item is applied in place when `in_place` gives the configuration and time
-    /// (then [`Document::take_changed_summary`] has what the index must learn).
+    /// (then [`Document::take_summary_changed`] says the index must learn it).
     pub fn change(
         &mut self,
         changes: &[TextDocumentContentChangeEvent],
@@ -183,9 +182,9 @@ impl Document {
         pending
     }
 
-    /// The summary an in-place edit changed, once: the index must be told.
-    pub fn take_changed_summary(&mut self) -> Option<Arc<ArticleSummary>> {
-        self.analysis.as_mut().and_then(Analysis::take_changed_summary)
+    /// Whether an in-place edit changed the summary since the last call: the index must be told.
+    pub fn take_summary_changed(&mut self) -> bool {
+        self.analysis.as_mut().is_some_and(Analysis::take_summary_changed)
     }
 
     /// Installs a finished analysis' parse when it is of the current version.

@@ -128,8 +128,8 @@ pub async fn completion(shared: &Shared, params: CompletionParams) -> jsonrpc::R
 /// `transport::DirectOutput::splice`): a hundred providers, each with its domain edit, made
 /// the framework's JSON tree cost more than finding them.
 fn spliced_completions(direct: &DirectOutput, list: CompletionList) -> CompletionList {
-    let Ok(json) = serde_json::to_vec(&list) else { return list };
-    let ticket = CompletionItem { label: direct.splice(json), ..CompletionItem::default() };
+    let Some(ticket) = direct.splice(&list) else { return list };
+    let ticket = CompletionItem { label: ticket, ..CompletionItem::default() };
     CompletionList { is_incomplete: list.is_incomplete, items: vec![ticket] }
 }
 

@@ -217,8 +217,8 @@ pub async fn inlay_hints(shared: &Shared, params: InlayHintParams) -> Option<Vec
 /// The hints serialised straight to bytes and spliced into the framework's response (see
 /// `transport::DirectOutput::splice`): a hint per related entry makes a long list.
 fn spliced_hints(direct: &DirectOutput, hints: Vec<InlayHint>) -> Vec<InlayHint> {
-    let Ok(json) = serde_json::to_vec(&hints) else { return hints };
-    let label = InlayHintLabel::String(direct.splice(json));
+    let Some(ticket) = direct.splice(&hints) else { return hints };
+    let label = InlayHintLabel::String(ticket);
     vec![InlayHint {
         position: Position::new(0, 0),
         label,
@@ -425,9 +425,9 @@ fn flat_tokens<S: serde::Serializer>(tokens: &&[SemanticToken], serializer: S) -
 /// `transport::DirectOutput::splice`): a long front matter has 100,000 integers, which the
 /// framework would first turn into a JSON tree.
 fn spliced_tokens(direct: &DirectOutput, result_id: Option<&str>, data: &[SemanticToken]) -> SemanticTokens {
-    match serde_json::to_vec(&TokensJson { result_id, data }) {
-        Ok(json) => SemanticTokens { result_id: Some(direct.splice(json)), data: Vec::new() },
-        Err(_) => SemanticTokens { result_id: result_id.map(str::to_owned), data: data.to_vec() },
+    match direct.splice(&TokensJson { result_id, data }) {
+        Some(ticket) => SemanticTokens { result_id: Some(ticket), data: Vec::new() },
+        None => SemanticTokens { result_id: result_id.map(str::to_owned), data: data.to_vec() },
     }
 }
 

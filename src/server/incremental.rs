@@ -269,10 +269,10 @@ impl Analysis {
         self.summary.as_ref().filter(|_| self.summary_behind == 0)
     }
 
-    /// The summary an in-place edit changed, once (the index must be told; it may lack the
-    /// latest changes, which the index applies: see [`Analysis::take_index_changes`]).
-    pub fn take_changed_summary(&mut self) -> Option<Arc<ArticleSummary>> {
-        std::mem::take(&mut self.summary_changed).then(|| self.summary.clone()).flatten()
+    /// Whether an in-place edit changed the summary since the last call (the index must be
+    /// told: [`Analysis::take_index_changes`] has what it must learn).
+    pub fn take_summary_changed(&mut self) -> bool {
+        std::mem::take(&mut self.summary_changed)
     }
 
     /// The changes in-place edits made to the summary since the last call, in order, with the
@@ -631,7 +631,7 @@ mod tests {
             analysis.install_front(rope, front);
             return false;
         }
-        !dirty_before && analysis.take_changed_summary().is_some()
+        !dirty_before && analysis.take_summary_changed()
     }
 
     const ARTICLE: &str = "---\ntitle: \"A\"\npublishedDateTime: 2021-09-26T06:17:00Z\nwebUrl: \"https://a.example.com/1\"\nprovider:\n  name: A\n  domain: a.example.com\ntopics:\n  - AI\n  - \"Public Health\"\nrelated:\n  - title: \"R0\"\n    webUrl: \"https://r0.example.com/a\"\n    publishedDateTime: 2021-02-30T00:00:00Z\n  - title: R1\n    webUrl: https://r1.example.com/b\n    provider:\n      name: P\n      domain: other.example.com\n  - title: R2\n---\n2021-02-30 bad\ncafÃ© line\r\nplain\rlast";

@@ -125,12 +125,13 @@ impl DirectOutput {
         self.0.blocking_send(Outgoing::Frame(frame)).is_ok()
     }
 
-    /// Keeps `result`, the JSON of a request's result serialised by the handler itself, and
-    /// returns the ticket string the handler puts in its typed (small) answer instead.
+    /// Serialises a request's `result` straight to JSON bytes and keeps them; returns the
+    /// ticket string the handler puts in its typed (small) answer instead (`None`, keeping
+    /// nothing, when it does not serialise).
     /// The framework answers with the ticket under the request's id, which only it
     /// knows; the pump then sends `result` in its place (see [`Spliced`]).
-    pub fn splice(&self, result: Vec<u8>) -> String {
-        self.1.keep(result)
+    pub fn splice(&self, result: &impl serde::Serialize) -> Option<String> {
+        Some(self.1.keep(serde_json::to_vec(result).ok()?))
     }
 
     /// The text of a `didOpen` as the handler got it: a ticket of a text the guard kept
