@@ -409,15 +409,18 @@ pub struct Assembly {
 
 impl Assembly {
     /// Whether assembling, converting and serialising costs a few dozen microseconds at most, so
-    /// it may run on an async thread (sparing two thread hops on the way to the client): a
-    /// document of at most [`super::worker::LARGE_LINES`] lines (its findings are about as many at most), that reads
-    /// no other file (`duplicate-url` points at them) and is not slowed by a test.
+    /// it may run on an async thread (sparing two thread hops on the way to the client): at most
+    /// [`SMALL_ASSEMBLY`] findings (assembly is O(findings), whatever the document's size), no
+    /// other file to read (`duplicate-url` points at them), not slowed by a test.
     pub fn is_small(&self) -> bool {
-        !Worker::is_large(&self.rope)
+        self.input.at_most(SMALL_ASSEMBLY.saturating_sub(self.workspace.len()))
             && !self.workspace.iter().any(|d| d.code == Code::DuplicateUrl)
             && !test_hook::delays(&self.rope)
     }
 }
+
+/// The most findings an assembly on an async thread may hold.
+const SMALL_ASSEMBLY: usize = 200;
 
 /// The outcome of an analysis job.
 enum JobResult {
