@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
 use crate::workspace::index;
-use crate::workspace::summary::{RelatedSummary, Spanned, Text, summarize_parsed};
+use crate::workspace::summary::{RelatedSummary, Spanned, Text, dash_before, summarize_front_matter, summarize_parsed};
 use crate::workspace::{ArticleSummary, Index};
 
 /// The findings of one line, relative to the line's start. Shared, so taking the findings of a
@@ -415,7 +415,16 @@ pub fn check_front(rope: &Rope, config: &Config, now: Timestamp, mut units: Unit
             (body_line, fm.closer.is_none(), body_line)
         }
     };
-    let summary = Arc::new(summarize_parsed(&prefix, &checked.layout, checked.parsed.as_ref()));
+    let summary = match checked.parsed.as_ref() {
+        Some(parsed) => {
+            // The copy of the text goes before the summary is made, so the two never coexist
+            // (the summary reads only the bytes before each related item, from the rope).
+            drop(prefix);
+            summarize_front_matter(parsed, |at| dash_before(at, |i| rope.get_byte(i)))
+        }
+        None => summarize_parsed(&prefix, &checked.layout, None),
+    };
+    let summary = Arc::new(summary);
     let mut layout = checked.layout;
     if layout.front_matter.is_none() {
         // The prefix was empty: the body is the whole text after a BOM.

@@ -104,12 +104,20 @@ pub(super) fn summarize_from_tree(text: &str) -> ArticleSummary {
 /// matter check produces both).
 pub fn summarize_parsed(text: &str, layout: &layout::Layout, parsed: Option<&front_matter::Parsed>) -> ArticleSummary {
     match parsed {
-        Some(parsed) => parsed.root.as_ref().map(|root| from_root(text, root)).unwrap_or_default(),
+        Some(parsed) => summarize_front_matter(parsed, |at| dash_start(text, at)),
         None => ArticleSummary { dated_lines: dated_lines(text, layout), ..ArticleSummary::default() },
     }
 }
 
-fn from_root(text: &str, root: &Node) -> ArticleSummary {
+/// The summary of a parsed front matter. Besides the tree it reads only where the `- ` of each
+/// `related` item starts (`dash_start`, [`dash_before`] over the text's bytes), so a caller can
+/// let go of its copy of the text first (the server's front matter check does: a copy of a
+/// large front matter then never coexists with its summary).
+pub fn summarize_front_matter(parsed: &front_matter::Parsed, dash_start: impl Fn(usize) -> usize) -> ArticleSummary {
+    parsed.root.as_ref().map(|root| from_root(&dash_start, root)).unwrap_or_default()
+}
+
+fn from_root(dash_start: &dyn Fn(usize) -> usize, root: &Node) -> ArticleSummary {
     let provider = root.get("provider");
     ArticleSummary {
         title: spanned(root.get("title")),
@@ -125,16 +133,16 @@ fn from_root(text: &str, root: &Node) -> ArticleSummary {
         related: items(root.get("related"))
             .iter()
             .filter(|n| n.as_mapping().is_some())
-            .map(|n| related(text, n))
+            .map(|n| related(dash_start, n))
             .collect(),
         dated_lines: Vec::new(),
     }
 }
 
-fn related(text: &str, node: &Node) -> RelatedSummary {
+fn related(dash_start: &dyn Fn(usize) -> usize, node: &Node) -> RelatedSummary {
     let provider = node.get("provider");
     RelatedSummary {
-        span: dash_start(text, node.span.start)..node.span.end,
+        span: dash_start(node.span.start)..node.span.end,
         title: string(node.get("title")),
         excerpt: string(node.get("excerpt")),
         web_url: spanned(node.get("webUrl")),
@@ -147,9 +155,21 @@ fn related(text: &str, node: &Node) -> RelatedSummary {
 /// The `- ` that introduces a block sequence item starting at `at` (or `at` itself for flow
 /// items, which have no dash).
 pub(crate) fn dash_start(text: &str, at: usize) -> usize {
-    let before = text.get(..at).unwrap_or("");
-    let trimmed = before.trim_end_matches([' ', '\t']);
-    if trimmed.ends_with('-') { trimmed.len() - 1 } else { at }
+    if !text.is_char_boundary(at) {
+        return at;
+    }
+    dash_before(at, |i| text.as_bytes().get(i).copied())
+}
+
+/// [`dash_start`] over a text read byte by byte (`byte(i)`: the byte at `i`, `None` past the
+/// end), for texts that are not one `str` (the server's rope).
+pub fn dash_before(at: usize, byte: impl Fn(usize) -> Option<u8>) -> usize {
+    let byte_before = |end: usize| end.checked_sub(1).and_then(&byte);
+    let mut start = at;
+    while let Some(b' ' | b'\t') = byte_before(start) {
+        start -= 1;
+    }
+    if byte_before(start) == Some(b'-') { start - 1 } else { at }
 }
 
 /// The items of a sequence node (nothing for other nodes).
@@ -160,15 +180,19 @@ fn items(node: Option<&Node>) -> &[Node] {
     }
 }
 
-/// A non-empty scalar's text.
+/// A non-empty scalar's text, shared with the tree.
 fn string(node: Option<&Node>) -> Option<Text> {
     let scalar = node?.as_scalar()?;
-    meaningful(&scalar.text, scalar.plain)
+    is_meaningful(&scalar.text, scalar.plain).then(|| scalar.text.to_shared())
 }
 
 /// A scalar's text (`plain` for its style), unless it is null or blank.
 pub(super) fn meaningful(text: &str, plain: bool) -> Option<Text> {
-    (!yaml::is_null(text, plain) && !text.trim().is_empty()).then(|| Text::from(text))
+    is_meaningful(text, plain).then(|| Text::from(text))
+}
+
+fn is_meaningful(text: &str, plain: bool) -> bool {
+    !yaml::is_null(text, plain) && !text.trim().is_empty()
 }
 
 fn spanned(node: Option<&Node>) -> Option<Spanned<Text>> {
