@@ -171,43 +171,92 @@ impl Iterator for Scan<'_> {
 /// Tracks, per table, the sequences begun so far (a lead byte and the continuation bytes
 /// after it), one character at a time: a superset of what the lattice can read, so a table
 /// it rules out is one where the search would keep every character.
-#[derive(Debug, Default)]
+///
+/// The state is one word of five [`LANE`]-bit lanes, a bit per table, named by what the next
+/// byte must be: `P` lanes wait for the second byte of a sequence, `Q` lanes for a later one,
+/// and the digit counts the bytes still missing. A step is then a few word operations, the
+/// same for every table.
+#[derive(Debug, Default, Clone, Copy)]
 struct SequenceFilter {
-    /// A two-byte lead just before.
-    two: u16,
-    /// A three-byte lead just before; a three-byte lead and one continuation.
-    three: [u16; 2],
-    /// A four-byte lead just before; with one; with two continuations.
-    four: [u16; 3],
+    state: u64,
     /// Tables where a whole sequence was seen.
     found: u16,
+}
+
+/// Bits per lane: one per table.
+const LANE: u32 = 12;
+const _: () = assert!(TABLE_COUNT <= LANE as usize, "a lane holds a bit per table");
+const LANE_BITS: u64 = (1 << LANE) - 1;
+/// A two-byte lead just before (`P1`); a three-byte lead (`P2`); a four-byte lead (`P3`).
+const P1: u32 = 0;
+const P2: u32 = 2 * LANE;
+const P3: u32 = 4 * LANE;
+/// One byte short after a lead and a continuation or two (`Q1`); two short after a four-byte
+/// lead and one continuation (`Q2`).
+const Q1: u32 = LANE;
+const Q2: u32 = 3 * LANE;
+const P_LANES: u64 = LANE_BITS << P1 | LANE_BITS << P2 | LANE_BITS << P3;
+const Q_LANES: u64 = LANE_BITS << Q1 | LANE_BITS << Q2;
+/// Multiplying a lane's value by these copies it into every `P` lane, or every `Q` lane.
+const EVERY_P: u64 = 1 << P1 | 1 << P2 | 1 << P3;
+const EVERY_Q: u64 = 1 << Q1 | 1 << Q2;
+/// In a [`packed`] entry of [`QuickMasks`]: a C1 control that stands for a Windows-1252
+/// character (above the lanes).
+const SINGLE: u64 = 1 << 63;
+
+/// `m` as one word for [`SequenceFilter::push_packed`]: the lead masks in the `P` lanes of
+/// their length, the continuation mask in both `Q` lanes.
+fn packed(m: Masks) -> u64 {
+    let lane = |mask: u16, at: u32| (u64::from(mask) & LANE_BITS) << at;
+    lane(m.lead2, P1) | lane(m.lead3, P2) | lane(m.lead4, P3) | (u64::from(m.cont & LANE_BITS as u16) * EVERY_Q)
 }
 
 impl SequenceFilter {
     fn push(&mut self, c: char, m: Masks) {
         // A space may be any continuation byte (a lost no-break space); a `?` never the
         // second byte, but a later one may be a lost byte.
-        let (second_of_two, second, later) = match c {
-            ' ' => (nbsp_tables(), nbsp_tables(), nbsp_tables()),
-            '?' => (0, 0, u16::MAX),
-            _ => (m.cont, m.cont, m.cont),
+        let (second, later) = match c {
+            ' ' => (nbsp_tables(), nbsp_tables()),
+            '?' => (0, u16::MAX),
+            _ => (m.cont, m.cont),
         };
-        self.found |= self.two & second_of_two | self.three[1] & later | self.four[2] & later;
-        self.four = [m.lead4, self.four[0] & second, self.four[1] & later];
-        self.three = [m.lead3, self.three[0] & second];
-        self.two = m.lead2;
+        self.step(packed(m) & P_LANES, second, later);
+    }
+
+    /// A non-ASCII character, by its [`packed`] masks: its continuation mask goes on in
+    /// every lane.
+    fn push_packed(&mut self, entry: u64) {
+        let going_on = self.state & ((entry >> Q1 & LANE_BITS) * (EVERY_P | EVERY_Q));
+        self.advance(entry & P_LANES, going_on);
+    }
+
+    /// One character: `leads` (in the `P` lanes) begin sequences; sequences waiting for a
+    /// second byte go on in the tables of `second`, those waiting for a later one in `later`.
+    fn step(&mut self, leads: u64, second: u16, later: u16) {
+        let lane = |mask: u16| u64::from(mask) & LANE_BITS;
+        self.advance(leads, self.state & ((lane(second) * EVERY_P) | (lane(later) * EVERY_Q)));
+    }
+
+    /// Records the sequences `going_on` (the state's bits the character continues) completes
+    /// and moves the others one lane on; `leads` begin new ones.
+    fn advance(&mut self, leads: u64, going_on: u64) {
+        // Whole sequences: a two-byte lead and its second byte, or a longer one's last byte.
+        self.found |= ((going_on >> P1 | going_on >> Q1) & LANE_BITS) as u16;
+        // P2 -> Q1 and P3 -> Q2 (a second byte read), Q2 -> Q1 (a later one).
+        let moved = (going_on >> LANE) & Q_LANES | (going_on >> (Q2 - Q1)) & (LANE_BITS << Q1);
+        self.state = leads | moved;
     }
 }
 
 /// The byte-level pre-filter: whether some stretch of `line` may hold a sequence in some table
 /// (or a C1 control read as Windows-1252). It runs the [`SequenceFilter`] over the whole line
-/// with the same masks as [`Scan`], taken from a 2,048-entry table for two-byte characters,
-/// and skips three-byte characters whose lead byte starts no character of any table (CJK,
-/// Indic, Thai...) without decoding them. An ASCII character resets the filter as a stretch
-/// boundary does, except a space or `?` right after a non-ASCII character; a `?` after such a
-/// one, which ends a stretch, is still fed, which can only say "maybe" more often. So this is
-/// true for every line where `Scan` finds a possible stretch: it rejects only what `Scan`
-/// would reject, at a table look-up per character.
+/// with the same masks as [`Scan`], taken from per-byte tables of [`packed`] masks for two-byte
+/// characters and for three-byte ones whose lead byte starts a character of some table, and
+/// skips other three-byte characters (CJK, Indic, Thai...) without decoding them. An ASCII
+/// character resets the filter as a stretch boundary does, except a space or `?` right after a
+/// non-ASCII character; a `?` after such a one, which ends a stretch, is still fed, which can
+/// only say "maybe" more often. So this is true for every line where `Scan` finds a possible
+/// stretch: it rejects only what `Scan` would reject, at a table look-up per character.
 pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
     let quick = quick_masks();
     let mut filter = SequenceFilter::default();
@@ -215,6 +264,9 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
     // The characters of a non-ASCII word follow each other: only a gap needs the scan.
     let next =
         |at: usize| if line.get(at).is_some_and(|b| !b.is_ascii()) { Some(at) } else { next_non_ascii(line, at) };
+    // The six payload bits of the continuation byte at `i` (any bits past the end: the tables
+    // are only ever asked whether something *may* be read).
+    let low = |i: usize| usize::from(line.get(i).map_or(0, |b| b & 0x3F));
     while let Some(start) = next(at) {
         if start > at {
             // A space or `?` right after a non-ASCII character stays in the stretch; any
@@ -228,20 +280,18 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
             }
         }
         let lead = line[start];
-        let (m, len) = match lead {
-            0xC2..=0xDF => {
-                let low = line.get(start + 1).map_or(0, |b| b & 0x3F);
-                let entry = quick.two[usize::from(lead & 0x1F) << 6 | usize::from(low)];
-                if entry.single {
-                    return true;
-                }
-                (entry.masks, 2)
-            }
-            0xE0..=0xEF if !quick.three_inert[usize::from(lead & 0x0F)] => decoded_masks(line, start),
-            0xE0..=0xEF => (Masks::default(), 3),
+        let (entry, len) = match lead {
+            0xC2..=0xDF => (quick.two[usize::from(lead & 0x1F) << 6 | low(start + 1)], 2),
+            0xE0..=0xEF => match &quick.three[usize::from(lead & 0x0F)] {
+                Some(table) => (table[low(start + 1) << 6 | low(start + 2)], 3),
+                None => (0, 3),
+            },
             _ => decoded_masks(line, start),
         };
-        filter.push('\u{80}', m);
+        if entry & SINGLE != 0 {
+            return true;
+        }
+        filter.push_packed(entry);
         if filter.found != 0 {
             return true;
         }
@@ -254,15 +304,21 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
     filter.found != 0
 }
 
-/// The masks of the character at `at` and its length in bytes.
-fn decoded_masks(line: &[u8], at: usize) -> (Masks, usize) {
-    let len = match line[at] {
+/// The length of the character a non-ASCII byte `lead` starts (two for a byte that starts
+/// none: the tables then read it as some two-byte character, which only says "maybe").
+fn char_len(lead: u8) -> usize {
+    match lead {
         0xF0.. => 4,
         0xE0.. => 3,
         _ => 2,
-    };
+    }
+}
+
+/// The [`packed`] masks of the character at `at` and its length in bytes.
+fn decoded_masks(line: &[u8], at: usize) -> (u64, usize) {
+    let len = char_len(line[at]);
     let c = line.get(at..at + len).and_then(|b| std::str::from_utf8(b).ok()).and_then(|s| s.chars().next());
-    (c.map(masks).unwrap_or_default(), len)
+    (c.map_or(0, |c| packed(masks(c))), len)
 }
 
 /// Whether [`super::find`] may find a run in `line`, one line without its terminator: false
@@ -280,31 +336,24 @@ pub fn proven_without_runs(line: &str) -> bool {
     gains_nothing(line, Around::default())
 }
 
-/// Per-byte tables of [`may_hold_sequence`], built once from [`masks`] itself.
+/// Per-byte tables of [`may_hold_sequence`], built once from [`masks`] itself: [`packed`]
+/// masks, with [`SINGLE`] on a C1 control that stands for a Windows-1252 character.
 struct QuickMasks {
-    /// Masks of U+0000..U+07FF, indexed by the payload bits of a two-byte character.
-    two: Vec<TwoByte>,
-    /// Per three-byte lead byte (low four bits): no character it starts has masks.
-    three_inert: [bool; 16],
-}
-
-#[derive(Clone, Copy, Default)]
-struct TwoByte {
-    masks: Masks,
-    /// A C1 control that stands for a Windows-1252 character.
-    single: bool,
+    /// U+0000..U+07FF, indexed by the payload bits of a two-byte character.
+    two: [u64; 0x800],
+    /// Per three-byte lead byte (low four bits), indexed by the payload bits of the two
+    /// continuation bytes; none where no character the lead byte starts has masks.
+    three: [Option<Box<[u64; 0x1000]>>; 16],
 }
 
 fn quick_masks() -> &'static QuickMasks {
     static QUICK: OnceLock<QuickMasks> = OnceLock::new();
     QUICK.get_or_init(|| {
-        let two = (0..0x800_u32)
-            .map(|code| match char::from_u32(code) {
-                Some(c) if code >= 0x80 => TwoByte { masks: masks(c), single: single_byte(c).is_some() },
-                _ => TwoByte::default(),
-            })
-            .collect();
-        QuickMasks { two, three_inert: three_inert(masked_chars()) }
+        let two = std::array::from_fn(|code| match char::from_u32(code as u32) {
+            Some(c) if code >= 0x80 => packed(masks(c)) | if single_byte(c).is_some() { SINGLE } else { 0 },
+            _ => 0,
+        });
+        QuickMasks { two, three: three_byte_tables(masked_chars()) }
     })
 }
 
@@ -315,16 +364,20 @@ fn masked_chars() -> impl Iterator<Item = char> {
     Table::all().flat_map(|t| (0x80..=0xFF_u8).map(move |b| t.decode(b))).chain(['\u{FFFD}'])
 }
 
-/// Per three-byte lead byte (low four bits): whether none of `chars` that it starts has masks.
-fn three_inert(chars: impl Iterator<Item = char>) -> [bool; 16] {
-    let mut inert = [true; 16];
+/// The [`packed`] masks of the three-byte characters among `chars`, a table per lead byte
+/// (low four bits) that starts one with masks.
+fn three_byte_tables(chars: impl Iterator<Item = char>) -> [Option<Box<[u64; 0x1000]>>; 16] {
+    let mut tables: [Option<Box<[u64; 0x1000]>>; 16] = Default::default();
     for c in chars.filter(|&c| c.len_utf8() == 3) {
-        let m = masks(c);
-        if m.lead() | m.cont != 0 {
-            inert[(u32::from(c) >> 12) as usize & 0x0F] = false;
+        let entry = packed(masks(c));
+        if entry == 0 {
+            continue;
         }
+        let code = u32::from(c) as usize;
+        let table = tables[code >> 12 & 0x0F].get_or_insert_with(|| Box::new([0; 0x1000]));
+        table[code & 0xFFF] = entry;
     }
-    inert
+    tables
 }
 
 /// The Windows-1252 character a C1 control stood for, when Windows-1252 text was read as
@@ -483,13 +536,54 @@ mod tests {
         }
     }
 
-    /// The quick table is built from the characters of the tables; every three-byte character
-    /// must agree with it.
+    /// The quick tables are built from the characters of the tables; every three-byte
+    /// character must agree with them.
     #[test]
-    fn inert_lead_bytes_hold_no_character_with_masks() {
+    fn three_byte_tables_hold_every_character_with_masks() {
         let all = (0x800..=0xFFFF_u32).filter_map(char::from_u32);
-        assert_eq!(three_inert(masked_chars()), three_inert(all));
-        assert!(three_inert(masked_chars()).iter().any(|&inert| inert), "CJK lead bytes are inert");
+        assert_eq!(three_byte_tables(masked_chars()), three_byte_tables(all));
+        assert!(three_byte_tables(masked_chars()).iter().any(Option::is_none), "CJK lead bytes are inert");
+    }
+
+    /// The packed filter steps as the lanes say: each length of sequence found after its last
+    /// byte and not before, a `?` only as a later byte, a space only where a no-break space is
+    /// a continuation byte.
+    #[test]
+    fn the_packed_filter_finds_whole_sequences_only() {
+        let (lead2, lead3, lead4, cont) = (0b0001, 0b0010, 0b0100, 0b0111);
+        let char_of = |lead2, lead3, lead4, cont| Masks { lead2, lead3, lead4, cont, rare: 0 };
+        let run = |steps: &[(char, Masks)]| {
+            let mut filter = SequenceFilter::default();
+            steps
+                .iter()
+                .map(|&(c, m)| {
+                    filter.push(c, m);
+                    filter.found
+                })
+                .collect::<Vec<_>>()
+        };
+        let lead = char_of(lead2, lead3, lead4, 0);
+        let follow = char_of(0, 0, 0, cont);
+        let x = '\u{80}';
+        assert_eq!(run(&[(x, lead), (x, follow), (x, follow), (x, follow)]), [0, 0b001, 0b011, 0b111]);
+        assert_eq!(run(&[(x, lead), ('?', Masks::default()), ('?', Masks::default())]), [0, 0, 0]);
+        assert_eq!(
+            run(&[(x, lead), (x, follow), ('?', Masks::default()), ('?', Masks::default())]),
+            [0, 1, 0b011, 0b111]
+        );
+        assert_eq!(run(&[(x, lead), ('a', Masks::default()), (x, follow)]), [0, 0, 0]);
+        let nbsp = nbsp_tables();
+        let all = char_of(LANE_BITS as u16, LANE_BITS as u16, LANE_BITS as u16, 0);
+        assert_eq!(run(&[(x, all), (' ', Masks::default())]), [0, nbsp & LANE_BITS as u16]);
+        // The packed step of a non-ASCII character is the general one.
+        for m in [lead, follow, all, char_of(0b1000, 0, 0, 0b1010)] {
+            let (mut general, mut quick) = (SequenceFilter::default(), SequenceFilter::default());
+            for _ in 0..4 {
+                general.push(x, m);
+                quick.push_packed(packed(m));
+                assert_eq!((general.state, general.found), (quick.state, quick.found), "{m:?}");
+            }
+        }
     }
 
     /// Random strings over every character some table decodes to, plus the characters the
