@@ -50,7 +50,7 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
         if scanned.starts.is_empty() {
             return true;
         }
-        let line = Line { chars: &scanned.chars, info: &scanned.info, around, script };
+        let line = Line { text: line, around, script };
         line.bound_holds(&scanned.starts, scanned.shape)
     })
 }
@@ -85,13 +85,19 @@ fn infos_below() -> &'static [Info] {
     INFOS.get_or_init(|| (0..DENSE).map(|code| info_of(char::from_u32(code).unwrap_or_default())).collect())
 }
 
-/// A line as the bound reads it, gathered in one pass (buffers kept between lines).
+/// The [`Info`] of `c`: from the dense table when it is in range.
+fn info(c: char) -> Info {
+    infos_below().get(c as usize).copied().unwrap_or_else(|| info_of(c))
+}
+
+/// A line as the bound reads it, gathered in one pass (the buffer kept between lines). Only
+/// the starts are kept: the few characters [`Line::bound_holds`] visits and their neighbours
+/// are decoded again from the line, which costs less than keeping every character.
 #[derive(Default)]
 struct Scanned {
-    chars: Vec<char>,
-    info: Vec<Info>,
-    /// Where a sequence may start (a lead byte followed by a continuation byte or a space),
-    /// and in which tables: the only characters [`Line::bound_holds`] visits.
+    /// Where a sequence may start (a lead byte followed by a continuation byte or a space;
+    /// a byte offset into the line), and in which tables: the only characters
+    /// [`Line::bound_holds`] visits.
     starts: Vec<(usize, u16)>,
     /// The script of the line's survey, `None` when the bound does not apply.
     script: Option<Option<Script>>,
@@ -100,31 +106,27 @@ struct Scanned {
 }
 
 impl Scanned {
-    /// Reads `line` once: each character and its [`Info`], the survey's script, the word shape
-    /// and the characters where a sequence may start ([`may_start`]).
+    /// Reads `line` once: each character's [`Info`], the survey's script, the word shape and
+    /// the characters where a sequence may start ([`may_start`]).
     fn scan(&mut self, line: &str) {
-        self.chars.clear();
-        self.info.clear();
         self.starts.clear();
         let below = infos_below();
         let mut survey = Survey::default();
         let nbsp = nbsp_tables();
-        let mut lead_before = 0_u16;
+        let (mut lead_before, mut at_before) = (0_u16, 0);
         let mut shape = ShapeCost::default();
-        for c in line.chars() {
+        for (at, c) in line.char_indices() {
             let info = below.get(c as usize).copied().unwrap_or_else(|| info_of(c));
             let follows = if c == ' ' { nbsp } else { info.cont };
             if lead_before & follows != 0 {
-                self.starts.push((self.chars.len() - 1, lead_before & follows));
+                self.starts.push((at_before, lead_before & follows));
             }
-            lead_before = info.lead;
+            (lead_before, at_before) = (info.lead, at);
             if survey.push(c, info).is_err() {
                 self.script = None;
                 return;
             }
             shape.push(info.case);
-            self.chars.push(c);
-            self.info.push(info);
         }
         self.shape = shape.finish();
         self.script = Some(survey.finish());
@@ -150,16 +152,27 @@ fn with_scanned<T>(line: &str, f: impl FnOnce(&Scanned) -> T) -> T {
     })
 }
 
-/// Whether a sequence may start at character `at` in some table: a lead byte followed by a
-/// continuation byte or a space; the tables where one may.
-fn may_start(chars: &[char], info: &[Info], at: usize) -> u16 {
-    let lead = info.get(at).map_or(0, |i| i.lead);
-    match chars.get(at + 1) {
-        _ if lead == 0 => 0,
-        Some(' ') => lead & nbsp_tables(),
-        Some(_) => lead & info.get(at + 1).map_or(0, |i| i.cont),
+/// The characters of `text` from byte `at` on (none when `at` is not a character boundary).
+fn chars_from(text: &str, at: usize) -> std::str::Chars<'_> {
+    text.get(at..).unwrap_or_default().chars()
+}
+
+/// The tables where a character after a lead byte may be a continuation byte (a space: a lost
+/// no-break space).
+fn follows(c: Option<char>) -> u16 {
+    match c {
+        Some(' ') => nbsp_tables(),
+        Some(c) => info(c).cont,
         None => 0,
     }
+}
+
+/// Whether a sequence may start at byte `at` of `text` in some table: a lead byte followed by
+/// a continuation byte or a space; the tables where one may.
+fn may_start(text: &str, at: usize) -> u16 {
+    let mut chars = chars_from(text, at);
+    let lead = chars.next().map_or(0, |c| info(c).lead);
+    if lead == 0 { 0 } else { lead & follows(chars.next()) }
 }
 
 /// A character that may stand for a lost byte or a Windows-1252 byte: the bound does not apply.
@@ -178,8 +191,10 @@ struct Survey {
     /// Some lead byte of the stretch is followed by a continuation or a space: the stretch
     /// then does not count towards the line's script.
     loose: bool,
-    /// The last character is non-ASCII (a stretch is open).
+    /// The last character is non-ASCII.
     after_non_ascii: bool,
+    /// A stretch is open (it may end in a space after its last non-ASCII character).
+    open: bool,
 }
 
 impl Survey {
@@ -209,6 +224,7 @@ impl Survey {
         self.loose |= self.lead & info.cont != 0;
         self.lead = info.lead;
         self.after_non_ascii = true;
+        self.open = true;
         if let Some(script) = info.script {
             self.stretch[script as usize] += 1;
         }
@@ -217,6 +233,11 @@ impl Survey {
 
     /// Adds the open stretch's letters to the line's count, unless it looks mangled.
     fn end_stretch(&mut self) {
+        // Most ASCII characters follow ASCII: nothing to add or reset.
+        if !self.open {
+            return;
+        }
+        self.open = false;
         if !self.loose {
             self.counts.iter_mut().zip(self.stretch).for_each(|(n, k)| *n += k);
         }
@@ -236,7 +257,8 @@ impl Survey {
 /// for a lost byte.
 #[derive(Debug, Clone, Copy)]
 struct Sequence {
-    len: usize,
+    /// The byte offset in the line after its last character.
+    end: usize,
     decoded: char,
     /// Spaces read as the table's no-break space.
     nbsp: u8,
@@ -245,9 +267,10 @@ struct Sequence {
 /// A reading the bound does not follow (CESU-8, from a 0xED lead byte).
 struct GiveUp;
 
-/// The sequence that starts at character `at` in `table`, if there is one.
-fn sequence(table: Table, chars: &[char], at: usize) -> Result<Option<Sequence>, GiveUp> {
-    let Some(lead) = chars.get(at).and_then(|&c| table.encode(c)) else {
+/// The sequence that starts at byte `at` of `text` in `table`, if there is one.
+fn sequence(table: Table, text: &str, at: usize) -> Result<Option<Sequence>, GiveUp> {
+    let mut chars = chars_from(text, at);
+    let Some((lead, first)) = chars.next().and_then(|c| Some((table.encode(c)?, c))) else {
         return Ok(None);
     };
     let len = match lead {
@@ -257,20 +280,22 @@ fn sequence(table: Table, chars: &[char], at: usize) -> Result<Option<Sequence>,
         _ => return Ok(None),
     };
     let mut bytes = [lead, 0, 0, 0];
-    let mut nbsp = 0;
-    for (i, slot) in bytes.iter_mut().enumerate().take(len).skip(1) {
-        let byte = match chars.get(at + i) {
+    let (mut nbsp, mut end) = (0, at + first.len_utf8());
+    for slot in bytes.iter_mut().take(len).skip(1) {
+        let next = chars.next();
+        let byte = match next {
             Some(' ') => {
                 nbsp += 1;
                 table.nbsp_continuation()
             }
-            Some(&c) => table.encode(c).filter(|b| (0x80..=0xBF).contains(b)),
+            Some(c) => table.encode(c).filter(|b| (0x80..=0xBF).contains(b)),
             None => None,
         };
-        let Some(byte) = byte else {
+        let (Some(byte), Some(c)) = (byte, next) else {
             return Ok(None);
         };
         *slot = byte;
+        end += c.len_utf8();
     }
     if lead == 0xED {
         return Err(GiveUp);
@@ -280,13 +305,12 @@ fn sequence(table: Table, chars: &[char], at: usize) -> Result<Option<Sequence>,
         [lead, cont, ..] if len == 2 => char::from_u32(u32::from(lead & 0x1F) << 6 | u32::from(cont & 0x3F)),
         _ => std::str::from_utf8(&bytes[..len]).ok().and_then(|s| s.chars().next()),
     };
-    Ok(decoded.map(|decoded| Sequence { len, decoded, nbsp }))
+    Ok(decoded.map(|decoded| Sequence { end, decoded, nbsp }))
 }
 
 /// A line where no character stands for a lost byte or a Windows-1252 byte.
 struct Line<'a> {
-    chars: &'a [char],
-    info: &'a [Info],
+    text: &'a str,
     around: Around,
     script: Option<Script>,
 }
@@ -304,11 +328,11 @@ impl Line<'_> {
                 let i = tables.trailing_zeros() as usize;
                 tables &= tables - 1;
                 let table = Table(i as u8);
-                let most = match sequence(table, self.chars, at) {
+                let most = match sequence(table, self.text, at) {
                     Ok(None) => continue,
                     Ok(Some(seq)) => {
                         let before = last[i].filter(|(end, _)| *end == at).map(|(_, x)| x);
-                        last[i] = Some((at + seq.len, seq.decoded));
+                        last[i] = Some((seq.end, seq.decoded));
                         self.most_gained(table, at, seq, before)
                     }
                     Err(GiveUp) => None,
@@ -331,60 +355,57 @@ impl Line<'_> {
     /// reads nothing. The scan records a start after one continuation byte; in clean text most
     /// lead bytes of three-byte sequences are letters followed by a space and another letter.
     fn whole_sequence_fits(&self, at: usize, tables: u16) -> u16 {
-        let lead = self.chars.get(at).map_or_else(Masks::default, |&c| masks(c));
-        let follows = |i: usize| match self.chars.get(i) {
-            Some(' ') => nbsp_tables(),
-            Some(_) => self.info.get(i).map_or(0, |info| info.cont),
-            None => 0,
-        };
+        let mut chars = chars_from(self.text, at);
+        let lead = chars.next().map_or_else(Masks::default, masks);
         let longer = lead.lead3 | lead.lead4;
         if tables & longer == 0 {
             return tables;
         }
-        let third = follows(at + 2);
-        let fourth = if tables & lead.lead4 != 0 { follows(at + 3) } else { 0 };
+        let third = follows(chars.nth(1));
+        let fourth = if tables & lead.lead4 != 0 { follows(chars.next()) } else { 0 };
         tables & (lead.lead2 | lead.lead3 & third | lead.lead4 & third & fourth)
     }
 
-    /// The tables where a sequence may start at character `at`.
-    fn may_start(&self, at: usize) -> u16 {
-        may_start(self.chars, self.info, at)
+    /// The class of the character before byte `at`, or of the one before the line.
+    fn class_before(&self, at: usize) -> Class {
+        let before = self.text.get(..at).and_then(|head| head.chars().next_back());
+        before.map_or_else(|| edge(self.around.prev), |c| info(c).class)
     }
 
-    /// The class of character `at`, or of the character around the line past its edges.
-    fn class(&self, at: Option<usize>) -> Class {
-        match at {
-            None => edge(self.around.prev),
-            Some(i) => self.info.get(i).map_or_else(|| edge(self.around.next), |info| info.class),
-        }
+    /// The class of the character at byte `at`, or of the one after the line.
+    fn class_at(&self, at: usize) -> Class {
+        chars_from(self.text, at).next().map_or_else(|| edge(self.around.next), |c| info(c).class)
     }
 
-    /// The most that reading `seq` (at character `at`, in `table`, right after a sequence
-    /// that decodes to `before`, if one ends there) can add to a path's gain (see the module
-    /// docs); `None` when the bound gives up.
+    /// The most that reading `seq` (at byte `at`, in `table`, right after a sequence that
+    /// decodes to `before`, if one ends there) can add to a path's gain (see the module docs);
+    /// `None` when the bound gives up.
     fn most_gained(&self, table: Table, at: usize, seq: Sequence, before: Option<char>) -> Option<i32> {
         let s = self.script;
-        let end = at + seq.len;
-        let covered = self.info.get(at..end)?;
+        let end = seq.end;
         let mut replaced = 0;
-        for (i, info) in covered.iter().enumerate() {
-            replaced += char_cost(info.class, s) + table.rarity(self.chars[at + i]);
-            if let Some(next) = covered.get(i + 1) {
-                replaced += link(info.class, next.class, s);
+        let (mut first, mut last) = (None, None);
+        for c in self.text.get(at..end)?.chars() {
+            let class = info(c).class;
+            replaced += char_cost(class, s) + table.rarity(c);
+            if let Some(previous) = last {
+                replaced += link(previous, class, s);
             }
+            first = first.or(Some(class));
+            last = Some(class);
         }
-        let (first, last) = (covered.first()?.class, covered.last()?.class);
+        let (first, last) = (first?, last?);
         let kind = Kind::Utf8 { wildcards: 0, nbsp: seq.nbsp, cesu: false };
         // A peeled output pays a layer; a negative layer weight could only help it.
         let own = replaced - kind.penalty(false) - PENALTIES.layer.min(0);
-        let (left, right) = (self.class(at.checked_sub(1)), self.class(Some(end)));
+        let (left, right) = (self.class_before(at), self.class_at(end));
         let decoded = masks(seq.decoded);
         if before.is_some_and(|p| masks(p).lead() & decoded.cont != 0) {
             return None;
         }
         // `may_start` is the first step of `sequence`: most characters start nothing.
         let after_is_read =
-            self.may_start(end) & 1 << table.0 != 0 && !matches!(sequence(table, self.chars, end), Ok(None));
+            may_start(self.text, end) & 1 << table.0 != 0 && !matches!(sequence(table, self.text, end), Ok(None));
         let kept_left = link(left, first, s);
         let most = outputs(seq.decoded).map(|out| {
             let class = class_of(out);
@@ -453,12 +474,13 @@ mod tests {
                     if scanned.script.is_none() {
                         return;
                     }
-                    let every: Vec<(usize, u16)> = (0..scanned.chars.len())
-                        .map(|at| (at, may_start(&scanned.chars, &scanned.info, at)))
+                    let every: Vec<(usize, u16)> = text
+                        .char_indices()
+                        .map(|(at, _)| (at, may_start(&text, at)))
                         .filter(|&(_, tables)| tables != 0)
                         .collect();
                     assert_eq!(scanned.starts, every, "{text:?}");
-                    assert_eq!(scanned.shape, shape_cost(scanned.chars.iter().copied()), "{text:?}");
+                    assert_eq!(scanned.shape, shape_cost(text.chars()), "{text:?}");
                 });
             }
         }
@@ -476,12 +498,12 @@ mod tests {
                     let Some(script) = scanned.script else {
                         return;
                     };
-                    let line = Line { chars: &scanned.chars, info: &scanned.info, around: Around::default(), script };
+                    let line = Line { text: &text, around: Around::default(), script };
                     for &(at, tables) in &scanned.starts {
                         let kept = line.whole_sequence_fits(at, tables);
                         assert_eq!(kept & !tables, 0, "{text:?}");
                         for table in Table::all().filter(|t| tables & !kept & 1 << t.0 != 0) {
-                            let read = sequence(table, &scanned.chars, at);
+                            let read = sequence(table, &text, at);
                             assert!(matches!(read, Ok(None)), "{text:?}: {table:?} at {at} is skipped");
                             skipped += 1;
                         }

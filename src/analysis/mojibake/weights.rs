@@ -322,32 +322,32 @@ impl ShapeCost {
     }
 }
 
-/// The case pattern of a word, letter by letter.
-#[derive(Debug, Default)]
-struct WordShape {
-    /// Case of the first letter (`true` = uppercase), once there is one.
-    first: Option<bool>,
-    rest_has_lower: bool,
-    rest_has_upper: bool,
-}
+/// The case pattern of a word, letter by letter, as bits (a few word operations per letter:
+/// the bound's scan pushes every character of a line).
+#[derive(Debug, Default, Clone, Copy)]
+struct WordShape(u8);
 
 impl WordShape {
+    /// The word has a first letter.
+    const STARTED: u8 = 1;
+    const FIRST_UPPER: u8 = 2;
+    const REST_HAS_UPPER: u8 = 4;
+    const REST_HAS_LOWER: u8 = 8;
+
     fn push(&mut self, upper: bool) {
-        match self.first {
-            None => self.first = Some(upper),
-            Some(_) if upper => self.rest_has_upper = true,
-            Some(_) => self.rest_has_lower = true,
-        }
+        self.0 = match (self.0, upper) {
+            (0, true) => Self::STARTED | Self::FIRST_UPPER,
+            (0, false) => Self::STARTED,
+            (bits, true) => bits | Self::REST_HAS_UPPER,
+            (bits, false) => bits | Self::REST_HAS_LOWER,
+        };
     }
 
-    /// Neither lowercase, capitalised nor all capitals.
-    fn mixed(&self) -> bool {
-        let Some(first) = self.first else {
-            return false;
-        };
-        let all_lower = !self.rest_has_upper;
-        let all_upper = !self.rest_has_lower;
-        !(all_lower || (all_upper && first))
+    /// Neither lowercase, capitalised nor all capitals: an uppercase letter after the first,
+    /// with a lowercase one after the first or a lowercase first letter.
+    fn mixed(self) -> bool {
+        let bits = self.0;
+        bits & Self::REST_HAS_UPPER != 0 && (bits & Self::REST_HAS_LOWER != 0 || bits & Self::FIRST_UPPER == 0)
     }
 }
 
