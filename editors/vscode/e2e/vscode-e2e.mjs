@@ -743,11 +743,26 @@ async function main() {
       if ((await checkbox.first().getAttribute("aria-checked")) !== String(!on)) {
         throw new StepFailure(`the setting should be ${!on} before it is switched`);
       }
-      await checkbox.first().click();
-      await waitFor(
-        async () => (await checkbox.first().getAttribute("aria-checked")) === String(on),
-        `the checkbox to turn ${on ? "on" : "off"}`,
-      );
+      // A click that lands while the Settings editor re-renders its filtered list (a busy
+      // machine) is lost: click again while the checkbox still shows the old value.
+      const hasNewValue = async () => (await checkbox.first().getAttribute("aria-checked")) === String(on);
+      for (let attempt = 1; ; attempt += 1) {
+        await checkbox.first().click();
+        const last = attempt === 3;
+        const switched = await waitFor(
+          hasNewValue,
+          `the checkbox to turn ${on ? "on" : "off"} (${attempt} clicks)`,
+          last ? STEP_TIMEOUT_MS : 5000,
+        ).then(
+          () => true,
+          (err) => {
+            if (last) throw err;
+            return false;
+          },
+        );
+        // A late click may have switched it meanwhile: never click it back.
+        if (switched || (await hasNewValue())) break;
+      }
       // The Settings editor writes settings.json a moment later; closing it first can lose that.
       await waitFor(() => {
         const written = fs.readFileSync(path.join(userData, "User", "settings.json"), "utf8");
