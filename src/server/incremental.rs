@@ -209,9 +209,7 @@ impl Analysis {
     pub fn full(rope: &Rope, config: &Config, now: Timestamp) -> (Analysis, Arc<ArticleSummary>) {
         let front = check_front(rope, config, now, UnitCache::default());
         let today = analysis::today(now);
-        let mut lines = LineTable::default();
-        let all = 0..rope.len_lines();
-        lines.splice(0..0, 0..0, check_lines(rope, all, front.body_line, today));
+        let lines = LineTable(check_lines(rope, 0..rope.len_lines(), front.body_line, today).collect());
         let mut res = Analysis { lines: Arc::new(lines), today: Some(today), ..Analysis::default() };
         let summary = front.summary.clone();
         res.install_front_fields(front);
