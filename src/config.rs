@@ -166,17 +166,20 @@ impl Config {
         }
     }
 
-    pub fn is_required(&self, path: &str) -> bool {
-        self.required.iter().any(|r| r == path)
+    pub fn is_required<'a>(&self, path: impl Into<FieldPath<'a>>) -> bool {
+        let path = path.into();
+        self.required.iter().any(|r| path.is(r))
     }
 
     /// Some field inside `path` is required (so `path` itself must be present).
-    pub fn requires_within(&self, path: &str) -> bool {
-        self.required.iter().any(|r| r.strip_prefix(path).is_some_and(|rest| rest.starts_with('.')))
+    pub fn requires_within<'a>(&self, path: impl Into<FieldPath<'a>>) -> bool {
+        let path = path.into();
+        self.required.iter().any(|r| path.is_within(r))
     }
 
-    pub fn is_extra_field(&self, path: &str) -> bool {
-        self.extra_fields.iter().any(|r| r == path)
+    pub fn is_extra_field<'a>(&self, path: impl Into<FieldPath<'a>>) -> bool {
+        let path = path.into();
+        self.extra_fields.iter().any(|r| path.is(r))
     }
 
     /// Whether a file (path relative to the walked root, or a file name) is an article.
@@ -185,6 +188,58 @@ impl Config {
         let included = self.include.is_match(path) || self.include.is_match(name);
         let excluded = self.exclude.is_match(path) || self.exclude.is_match(name);
         included && !excluded
+    }
+}
+
+/// A field's dotted path (`provider.domain`) as its parent's path and its key, compared with
+/// the configured paths without being built: the checks ask about every field of the schema
+/// in every `related` entry.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldPath<'a> {
+    /// The parent's dotted path (empty at the top level).
+    pub parent: &'a str,
+    pub key: &'a str,
+}
+
+impl FieldPath<'_> {
+    /// The dotted `path` names this field.
+    pub fn is(&self, path: &str) -> bool {
+        self.strip_from(path) == Some("")
+    }
+
+    /// The dotted `path` names a field inside this one.
+    fn is_within(&self, path: &str) -> bool {
+        self.strip_from(path).is_some_and(|rest| rest.starts_with('.'))
+    }
+
+    /// What follows this field's path at the start of `path`.
+    fn strip_from<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let rest = match self.parent {
+            "" => path,
+            parent => path.strip_prefix(parent)?.strip_prefix('.')?,
+        };
+        rest.strip_prefix(self.key)
+    }
+}
+
+impl std::fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.parent {
+            "" => f.write_str(self.key),
+            parent => write!(f, "{parent}.{}", self.key),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for FieldPath<'a> {
+    fn from(path: &'a str) -> FieldPath<'a> {
+        FieldPath { parent: "", key: path }
+    }
+}
+
+impl<'a> From<&'a String> for FieldPath<'a> {
+    fn from(path: &'a String) -> FieldPath<'a> {
+        FieldPath::from(path.as_str())
     }
 }
 
@@ -257,6 +312,32 @@ mod tests {
         assert!(config.is_required("provider.domain"));
         assert!(config.is_article_path(Path::new("a/b.md")));
         assert!(!config.is_article_path(Path::new("a/b.json")));
+    }
+
+    /// A field path given as parent and key answers as its joined string does.
+    #[test]
+    fn field_paths_match_as_their_dotted_strings() {
+        let paths = [
+            "provider.domain",
+            "provider",
+            "provider.domainx",
+            "providers.domain",
+            "a.provider.domain",
+            "provider.domain.x",
+        ];
+        for (parent, key) in
+            [("", "provider"), ("provider", "domain"), ("", "domain"), ("provider", "domai"), ("a.provider", "domain")]
+        {
+            let joined = if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") };
+            for path in paths {
+                let split = FieldPath { parent, key };
+                let whole = FieldPath::from(joined.as_str());
+                assert_eq!(split.is(path), path == joined, "{joined} is {path}");
+                assert_eq!(whole.is(path), path == joined, "{joined} is {path}");
+                let within = path.strip_prefix(joined.as_str()).is_some_and(|rest| rest.starts_with('.'));
+                assert_eq!(split.is_within(path), within, "{joined} within {path}");
+            }
+        }
     }
 
     #[test]

@@ -13,4 +13,6 @@ pub mod fix;
 pub mod ide;
 pub mod line_index;
 pub mod server;
+#[cfg(test)]
+mod test_corpus;
 pub mod workspace;

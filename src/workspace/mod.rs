@@ -9,7 +9,6 @@ pub mod discover;
 pub mod index;
 pub(crate) mod normal;
 pub mod search;
-mod simple_yaml;
 mod skim;
 pub mod summary;
 

@@ -14,11 +14,10 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, StrInput};
 
-use super::simple_yaml;
 use super::summary::{self, ArticleSummary, RelatedSummary, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
-use crate::analysis::yaml::MAX_DEPTH;
+use crate::analysis::yaml::{MAX_DEPTH, simple as simple_yaml};
 
 /// The YAML of `text[range]` is not one valid document: the caller takes the tolerant path.
 #[derive(Debug)]

@@ -20,7 +20,7 @@ use super::diagnostic::{Code, Diagnostic, Fix};
 use super::layout::{FrontMatter, line_text, segments};
 use super::schema::{self, Field, Kind};
 use super::yaml::{self, Entry, Node, SyntaxError, Value};
-use crate::config::Config;
+use crate::config::{Config, FieldPath};
 
 /// The front matter as far as it could be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,10 +270,9 @@ impl<'a> Checker<'a> {
                 continue;
             }
             seen.insert(key, entry);
-            let child_path = join(path, key);
             match schema::lookup(fields, key) {
-                Some(field) => self.value(&entry.value, field, &child_path, entry.key.span.clone()),
-                None if self.config.is_extra_field(&child_path) => {}
+                Some(field) => self.value(&entry.value, field, FieldPath { parent: path, key }, entry.key.span.clone()),
+                None if self.config.is_extra_field(FieldPath { parent: path, key }) => {}
                 None => {
                     if let Some(suggestion) = self.unknown_field(key, entry, fields) {
                         misspelt.insert(suggestion, key);
@@ -321,11 +320,11 @@ impl<'a> Checker<'a> {
         insert_at: (usize, usize),
     ) {
         for field in fields {
-            let field_path = join(path, field.name);
+            let field_path = FieldPath { parent: path, key: field.name };
             // A mapping whose own fields are required must itself be present (a list of
             // mappings, like `related`, may be absent).
-            let implied = matches!(field.kind, Kind::Object(_)) && self.config.requires_within(&field_path);
-            if !self.config.is_required(&field_path) && !implied {
+            let implied = matches!(field.kind, Kind::Object(_)) && self.config.requires_within(field_path);
+            if !self.config.is_required(field_path) && !implied {
                 continue;
             }
             // Top level only: list items' findings are memoized by their own text.
@@ -379,7 +378,7 @@ impl<'a> Checker<'a> {
             Kind::Object(fields) => {
                 let inner: String = fields
                     .iter()
-                    .filter(|f| self.config.is_required(&format!("{}.{}", field.name, f.name)))
+                    .filter(|f| self.config.is_required(FieldPath { parent: field.name, key: f.name }))
                     .map(|f| format!("{pad}  {}: \"\"{newline}", f.name))
                     .collect();
                 return format!("{pad}{}:{newline}{inner}", field.name);
@@ -390,7 +389,7 @@ impl<'a> Checker<'a> {
         format!("{pad}{}: {value}{newline}", field.name)
     }
 
-    fn value(&mut self, node: &Node, field: &'static Field, path: &str, key: Range<usize>) {
+    fn value(&mut self, node: &Node, field: &'static Field, path: FieldPath<'_>, key: Range<usize>) {
         if matches!(node.value, Value::Alias) {
             return;
         }
@@ -400,14 +399,10 @@ impl<'a> Checker<'a> {
             Kind::Url => self.url(node, path),
             Kind::Integer => self.integer(node, path),
             Kind::Boolean => self.boolean(node, path),
-            Kind::Object(fields) => self.object(node, fields, path, key),
-            Kind::List(item) => self.list(node, item, path),
+            Kind::Object(fields) => self.object(node, fields, &path.to_string(), key),
+            Kind::List(item) => self.list(node, item, &path.to_string()),
         }
     }
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
 fn describe(node: &Node) -> &'static str {

@@ -25,7 +25,7 @@ use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::layout::{line_text, next_line};
 use crate::analysis::schema::{self, Kind};
 use crate::analysis::yaml::Node;
-use crate::config::Config;
+use crate::config::{Config, FieldPath};
 
 /// A replacement of `range` (offsets before the edit) by `new_len` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +163,7 @@ fn patch_entry(
     let mut fresh = Vec::new();
     let mut checker = Checker::new(&text, config, now, &mut fresh, None);
     checker.newline = newline;
-    checker.value(&fresh_entry.value, field, field.name, fresh_entry.key.span.clone());
+    checker.value(&fresh_entry.value, field, FieldPath::from(field.name), fresh_entry.key.span.clone());
     let replaced = shift(&old_entry.value, old_unit.start);
     let node = fresh_entry.value.clone();
     // Everything is known: from here on, change things.

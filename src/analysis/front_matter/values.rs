@@ -7,11 +7,12 @@ use crate::analysis::diagnostic::{Code, Diagnostic, Fix};
 use crate::analysis::schema::{self, Kind};
 use crate::analysis::urls::{check_url, domain_of_host, host_matches, normalise_domain};
 use crate::analysis::yaml::{Node, Scalar, Value};
+use crate::config::FieldPath;
 
 impl Checker<'_> {
     /// The node as a scalar, or a `wrong-type` finding (`` `path` must be EXPECTED, found a
     /// list ``) and `None`.
-    fn scalar<'n>(&mut self, node: &'n Node, path: &str, expected: &str) -> Option<&'n Scalar> {
+    fn scalar<'n>(&mut self, node: &'n Node, path: FieldPath<'_>, expected: &str) -> Option<&'n Scalar> {
         let scalar = node.as_scalar();
         if scalar.is_none() {
             let msg = format!("`{path}` must be {expected}, found {}", describe(node));
@@ -20,13 +21,13 @@ impl Checker<'_> {
         scalar
     }
 
-    pub(super) fn text_value(&mut self, node: &Node, path: &str) {
+    pub(super) fn text_value(&mut self, node: &Node, path: FieldPath<'_>) {
         if node.as_scalar().is_none() {
             let msg = format!("`{}` must be text, found {}", path, describe(node));
             self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
             return;
         }
-        if path == "topics" {
+        if path.is("topics") {
             self.topic(node);
         }
     }
@@ -49,7 +50,7 @@ impl Checker<'_> {
         self.acc.push(diagnostic);
     }
 
-    pub(super) fn date(&mut self, node: &Node, path: &str) {
+    pub(super) fn date(&mut self, node: &Node, path: FieldPath<'_>) {
         let Some(scalar) = self.scalar(node, path, "a date-time") else {
             return;
         };
@@ -77,7 +78,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn url(&mut self, node: &Node, path: &str) {
+    pub(super) fn url(&mut self, node: &Node, path: FieldPath<'_>) {
         let Some(scalar) = self.scalar(node, path, "a URL") else {
             return;
         };
@@ -93,7 +94,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn integer(&mut self, node: &Node, path: &str) {
+    pub(super) fn integer(&mut self, node: &Node, path: FieldPath<'_>) {
         let Some(scalar) = self.scalar(node, path, "an integer") else {
             return;
         };
@@ -113,7 +114,7 @@ impl Checker<'_> {
         self.acc.push(diagnostic);
     }
 
-    pub(super) fn boolean(&mut self, node: &Node, path: &str) {
+    pub(super) fn boolean(&mut self, node: &Node, path: FieldPath<'_>) {
         let Some(scalar) = self.scalar(node, path, "`true` or `false`") else {
             return;
         };
@@ -194,7 +195,7 @@ impl Checker<'_> {
                     let anchor = first_line(checker.text, &it.span);
                     checker.object(it, fields, path, anchor);
                 }),
-                Kind::Text => self.memoized(it, path, |checker| checker.text_value(it, path)),
+                Kind::Text => self.memoized(it, path, |checker| checker.text_value(it, FieldPath::from(path))),
                 _ => {}
             }
         }

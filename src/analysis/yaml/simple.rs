@@ -1,20 +1,24 @@
 //! saphyr-parser's events for the simple YAML nearly every front matter is written in, read
-//! line by line at a fraction of the parser's cost; anything else is left to the parser.
+//! line by line at a fraction of the parser's cost; anything else is left to the parser. The
+//! tree (`yaml::parse`, so every check and the editor features) and the workspace skim both
+//! read their events from here first.
 //!
 //! The subset: block mappings whose keys are plain words (ASCII letters, digits, `_`, `-`) each
 //! followed by `:` and a space, block sequences (`- ` items, at the parent key's column or
-//! deeper), and scalars written on one line — plain (no indicator first, no `: `, a ` #`
-//! starts a comment), single-quoted or double-quoted (with no escape but `\"` and `\\`, and
-//! nothing after the closing quote); blank lines and whole-line comments anywhere. Each collection's lines sit at exactly its column.
+//! deeper; a document may also be one list, as a front matter's list-item unit is), and
+//! scalars written on one line — plain (no indicator first, no `: `, a ` #` starts a comment),
+//! single-quoted or double-quoted (with no escape but `\"` and `\\`, and nothing after the
+//! closing quote); blank lines and whole-line comments anywhere. Each collection's lines sit at
+//! exactly its column.
 //!
 //! Why it is sound: every construct is recognised by what it must look like, and anything that
 //! does not look exactly so — a tab, a CR, a control or special character anywhere, a flow
 //! collection, an anchor, alias or tag, a block scalar, a key with no value, a scalar
 //! continued on the next line, a line at a column no open collection has — makes [`events`]
 //! answer [`Unsupported`] before any event is used, and the caller asks saphyr-parser instead.
-//! Within the subset the events and their byte spans are the parser's (the tests in
-//! `skim.rs` compare the summaries both give, on every prefix of the examples, odd shapes and
-//! thousands of random mutations), so the summary cannot tell which one read the text.
+//! Within the subset the events and their byte spans are the parser's: the tests in
+//! `yaml/mod.rs` compare the trees both give, and those in `workspace/skim.rs` the summaries,
+//! on every prefix of the examples, odd shapes and thousands of random edits.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -23,16 +27,16 @@ use saphyr_parser::{Event, ScalarStyle};
 
 /// The text is outside the subset: ask saphyr-parser.
 #[derive(Debug)]
-pub(super) struct Unsupported;
+pub(crate) struct Unsupported;
 
 type Scanned<T> = Result<T, Unsupported>;
 
 /// An event and the byte range of its node in the article's text.
-pub(super) type Located<'a> = (Event<'a>, Range<usize>);
+pub(crate) type Located<'a> = (Event<'a>, Range<usize>);
 
 /// The events of the YAML `src` (which starts at byte `base` of the article), as saphyr-parser
 /// gives them to the summary, or [`Unsupported`].
-pub(super) fn events(src: &str, base: usize) -> Scanned<Vec<Located<'_>>> {
+pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<Located<'_>>> {
     if !only_plain_characters(src) {
         return Err(Unsupported);
     }
@@ -108,8 +112,11 @@ impl<'a> Scan<'a> {
             return self.open_value(content, column, at, dash);
         }
         if self.open.is_empty() && self.out.is_empty() {
-            // The root: only a mapping at the first column.
-            return self.open_mapping(content, column, at);
+            // The root: a mapping, or a list (a front matter's unit that is one list item).
+            return match dash {
+                true => self.open_sequence(content, column, at, at),
+                false => self.open_mapping(content, column, at),
+            };
         }
         self.close_to(column, dash);
         match self.open.last() {
@@ -137,14 +144,23 @@ impl<'a> Scan<'a> {
     fn open_value(&mut self, content: &'a str, column: usize, at: usize, dash: bool) -> Scanned<()> {
         let parent = self.open.last().map_or(0, |open| open.column());
         if dash && column >= parent {
-            self.open.push(Open::Sequence(column));
-            self.emit(Event::SequenceStart(0, None), at..at);
-            return self.item(content, column, at);
+            // saphyr-parser starts a list written at its key's column ("indentless") after its
+            // first dash and the spaces that follow, and any other list at its first dash.
+            let start = if column == parent { at + 1 + spaces_after_dash(content) } else { at };
+            return self.open_sequence(content, column, at, start);
         }
         if !dash && column > parent {
             return self.open_mapping(content, column, at);
         }
         Err(Unsupported)
+    }
+
+    /// A list whose first item is the line `content` at `column` (byte `at`); its node starts
+    /// at `start`.
+    fn open_sequence(&mut self, content: &'a str, column: usize, at: usize, start: usize) -> Scanned<()> {
+        self.open.push(Open::Sequence(column));
+        self.emit(Event::SequenceStart(0, None), start..start);
+        self.item(content, column, at)
     }
 
     fn open_mapping(&mut self, content: &'a str, column: usize, at: usize) -> Scanned<()> {
@@ -215,6 +231,12 @@ impl<'a> Scan<'a> {
         self.emit(Event::StreamEnd, end..end);
         Ok(self.out)
     }
+}
+
+/// The spaces after the dash that starts `content` (an item line).
+fn spaces_after_dash(content: &str) -> usize {
+    let rest = content.get(1..).unwrap_or("");
+    rest.len() - rest.trim_start_matches(' ').len()
 }
 
 /// Where the last event ended (the span given to end events, which the summary never reads).

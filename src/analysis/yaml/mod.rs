@@ -12,6 +12,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
 use super::schema;
 
+pub(crate) mod simple;
+
 /// Collections nested deeper than this are a syntax error. Articles need a handful of levels;
 /// the limit keeps every recursive walk of the tree (building, checking, outline, dropping)
 /// far below the smallest stack of any thread that parses (2 MiB for the server's blocking pool and
@@ -203,11 +205,27 @@ impl Entry {
 
 /// Parses the YAML in `text[range]` as one document. Spans are offsets into `text`.
 /// An empty document is an empty mapping.
+///
+/// The simple block YAML nearly every front matter is written in is read by [`simple`]'s line
+/// scanner, which gives saphyr-parser's events at a fraction of its cost and without a table of
+/// character positions; anything else, and any text the tree rejects (too deep), is read by
+/// saphyr-parser, whose errors are the reference.
 pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
     let src = text.get(range.clone()).unwrap_or("");
-    let positions = CharPositions::new(src, range.start);
-    let mut builder = Builder { parser: Parser::new_from_str(src), positions: &positions, depth: 0 };
-    builder.document(range.start)
+    if let Ok(events) = simple::events(src, range.start) {
+        let mut builder = Builder { events: Scanned { events: events.into_iter(), base: range.start }, depth: 0 };
+        if let Ok(root) = builder.document(range.start) {
+            return Ok(root);
+        }
+    }
+    parse_with_parser(src, range.start)
+}
+
+/// [`parse`] with saphyr-parser alone (`src` starts at byte `base` of the analysed text).
+fn parse_with_parser(src: &str, base: usize) -> Result<Node, SyntaxError> {
+    let positions = CharPositions::new(src, base);
+    let events = ParserEvents { parser: Parser::new_from_str(src), positions: &positions };
+    Builder { events, depth: 0 }.document(base)
 }
 
 /// Trees outlive their parse (unit caches, versions): a known key or common value (the
@@ -266,24 +284,28 @@ impl CharPositions {
     }
 }
 
-struct Builder<'a, 'p> {
-    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    positions: &'p CharPositions,
-    /// Collections open around the node being built.
-    depth: usize,
+/// Where a tree's events come from, each with the byte range of its node in the analysed text.
+trait Events<'a> {
+    fn next_event(&mut self) -> Result<(Event<'a>, Range<usize>), SyntaxError>;
 }
 
-type Step<'a> = (Event<'a>, Span);
+/// saphyr-parser's events, their character positions turned into byte offsets.
+struct ParserEvents<'a, 'p> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    positions: &'p CharPositions,
+}
 
-impl<'a> Builder<'a, '_> {
-    fn next(&mut self) -> Result<Step<'a>, SyntaxError> {
+impl<'a> Events<'a> for ParserEvents<'a, '_> {
+    fn next_event(&mut self) -> Result<(Event<'a>, Range<usize>), SyntaxError> {
         match self.parser.next_event() {
-            Some(Ok(step)) => Ok(step),
+            Some(Ok((event, span))) => Ok((event, self.positions.span(span))),
             Some(Err(err)) => Err(self.error(&err)),
-            None => Err(SyntaxError { offset: self.positions.base, message: "unexpected end".into() }),
+            None => Err(unexpected_end(self.positions.base)),
         }
     }
+}
 
+impl ParserEvents<'_, '_> {
     fn error(&self, err: &ScanError) -> SyntaxError {
         let offset = self.positions.byte(err.marker().index());
         // The scanner has its own, higher limit on flow nesting; say the same thing as ours.
@@ -291,6 +313,34 @@ impl<'a> Builder<'a, '_> {
             "recursion limit exceeded" => SyntaxError { offset, message: too_deep() },
             info => SyntaxError { offset, message: info.to_string() },
         }
+    }
+}
+
+/// The events [`simple`]'s scanner read (it never fails once it has answered).
+struct Scanned<'a> {
+    events: std::vec::IntoIter<simple::Located<'a>>,
+    base: usize,
+}
+
+impl<'a> Events<'a> for Scanned<'a> {
+    fn next_event(&mut self) -> Result<(Event<'a>, Range<usize>), SyntaxError> {
+        self.events.next().ok_or_else(|| unexpected_end(self.base))
+    }
+}
+
+fn unexpected_end(offset: usize) -> SyntaxError {
+    SyntaxError { offset, message: "unexpected end".into() }
+}
+
+struct Builder<E> {
+    events: E,
+    /// Collections open around the node being built.
+    depth: usize,
+}
+
+impl<'a, E: Events<'a>> Builder<E> {
+    fn next(&mut self) -> Result<(Event<'a>, Range<usize>), SyntaxError> {
+        self.events.next_event()
     }
 
     fn document(&mut self, start: usize) -> Result<Node, SyntaxError> {
@@ -302,16 +352,14 @@ impl<'a> Builder<'a, '_> {
                 Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
                 event if root.is_none() => root = Some(self.node(event, span)?),
                 _ => {
-                    let offset = self.positions.span(span).start;
-                    return Err(SyntaxError { offset, message: "a second YAML document".into() });
+                    return Err(SyntaxError { offset: span.start, message: "a second YAML document".into() });
                 }
             }
         }
         Ok(root.unwrap_or(Node { span: start..start, value: Value::Mapping(Box::default()) }))
     }
 
-    fn node(&mut self, event: Event<'a>, span: Span) -> Result<Node, SyntaxError> {
-        let range = self.positions.span(span);
+    fn node(&mut self, event: Event<'a>, range: Range<usize>) -> Result<Node, SyntaxError> {
         match event {
             Event::Scalar(text, style, _, _) => {
                 let plain = style == ScalarStyle::Plain;
@@ -362,8 +410,7 @@ impl<'a> Builder<'a, '_> {
     }
 
     /// Flow collections end at their closing bracket; block ones at their last child.
-    fn collection_end(&self, start: &Range<usize>, last_child: Option<usize>, end: Span) -> usize {
-        let end = self.positions.span(end);
+    fn collection_end(&self, start: &Range<usize>, last_child: Option<usize>, end: Range<usize>) -> usize {
         let flow = start.end > start.start;
         match last_child {
             Some(child_end) if !flow => child_end.max(start.start),
@@ -428,6 +475,92 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The tree built from the line scanner's events, when it reads `src` (spans from 0).
+    fn scanned_tree(src: &str) -> Option<Result<Node, SyntaxError>> {
+        let events = simple::events(src, 0).ok()?;
+        Some(Builder { events: Scanned { events: events.into_iter(), base: 0 }, depth: 0 }.document(0))
+    }
+
+    /// Whenever the scanner reads `src`, the tree it gives is saphyr-parser's; and `parse`
+    /// answers as saphyr-parser does either way. Returns whether the scanner read it.
+    fn assert_scanner_agrees(src: &str) -> bool {
+        let reference = parse_with_parser(src, 0);
+        assert_eq!(parse(src, 0..src.len()), reference, "{src:?}");
+        match scanned_tree(src) {
+            Some(Ok(tree)) => {
+                assert_eq!(Ok(&tree), reference.as_ref(), "{src:?}");
+                true
+            }
+            // Too deep: `parse` asked the parser (checked above).
+            Some(Err(_)) | None => false,
+        }
+    }
+
+    /// The YAML between the opening `---` line and the next `---` line (or the end).
+    fn front_matter_of(text: &str) -> &str {
+        let body = text.strip_prefix("---\n").unwrap_or(text);
+        body.find("\n---").map_or(body, |end| &body[..=end])
+    }
+
+    #[test]
+    fn every_prefix_of_every_example_reads_as_the_parser_reads_it() {
+        let texts = crate::test_corpus::articles();
+        assert!(texts.len() > 20, "examples not found");
+        let (mut scanned, mut total) = (0, 0);
+        for text in texts {
+            let yaml = front_matter_of(text);
+            let cuts = (0..=yaml.len()).filter(|&cut| yaml.is_char_boundary(cut));
+            for cut in cuts.filter(|&cut| cut % 3 == 0 || yaml[..cut].ends_with('\n')) {
+                scanned += usize::from(assert_scanner_agrees(&yaml[..cut]));
+                total += 1;
+            }
+        }
+        // Not vacuous: many prefixes are simple YAML (most others end inside a quoted scalar or
+        // with a key whose value is still to come).
+        assert!(scanned * 5 > total, "{scanned} of {total}");
+    }
+
+    #[test]
+    fn odd_shapes_read_as_the_parser_reads_them() {
+        let simple = [
+            "topics:\n- AI\n-   Public Health\nrelated:\n  - title: a\n    topics:\n    - x\n",
+            "related:\n-   title: a\n    provider:\n      domain: d.example\n- title: b # c\n",
+            "title: 'it''s'\nexcerpt: \"say \\\"hi\\\" \\\\ \"\nplain: a#b c # comment\n",
+            "a:\n  b:\n    c:\n    - x\n  d: 1\ne: 2\n",
+            "title: Zürich ’s\n\n# note\nrelated:\n\n  - webUrl: https://é.example/a\n",
+            // The front matter's list-item units: a document that is one list, at any column.
+            "  - title: \"R0\"\n    provider:\n      name: P\n\n",
+            "-   title: a # c\n    images:\n    - url: u\n",
+            "    - Public Health\n",
+        ];
+        for src in simple {
+            assert!(assert_scanner_agrees(src), "the scanner did not take {src:?}");
+        }
+        let block = (1..=MAX_DEPTH + 1).map(|d| format!("{}k:\n", "  ".repeat(d - 1))).collect::<String>()
+            + &"  ".repeat(MAX_DEPTH + 1)
+            + "x: 1\n";
+        assert!(!assert_scanner_agrees(&block));
+        assert!(parse(&block, 0..block.len()).is_err());
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Random edits of the examples: wherever the scanner still reads the text, its tree is
+        /// the parser's.
+        #[test]
+        fn edited_examples_read_as_the_parser_reads_them(
+            pick in any::<prop::sample::Index>(),
+            edits in prop::collection::vec(any::<crate::test_corpus::Edit>(), 1..4),
+        ) {
+            let texts = crate::test_corpus::articles();
+            let text = crate::test_corpus::mutated(pick.get::<String>(texts), &edits);
+            assert_scanner_agrees(front_matter_of(&text));
         }
     }
 
