@@ -1,6 +1,7 @@
 //! Checks of the YAML front matter: syntax (with per-entry recovery), duplicate keys and the
 //! schema (unknown and missing fields, types, dates, URLs, provider domains, topics).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -51,8 +52,9 @@ pub fn parse_cached(text: &str, fm: &FrontMatter, cache: &mut UnitCache) -> Pars
 fn parse_entries(text: &str, range: Range<usize>) -> Parsed {
     let mut entries: Vec<Entry> = Vec::new();
     let mut errors = Vec::new();
-    // A copy in which broken lines are blanked out; byte offsets stay those of `text`.
-    let mut masked = text[..range.end].to_string();
+    // Broken lines are blanked out in a copy, made at the first one; byte offsets stay those
+    // of `text`.
+    let mut masked = Cow::Borrowed(&text[..range.end]);
     for segment in segments(text, range.clone()) {
         match parse_masking_errors(&mut masked, segment, &mut errors) {
             Some(Node { value: Value::Mapping(found), .. }) => entries.extend(found),
@@ -70,7 +72,11 @@ const MAX_MASKED_LINES: usize = 8;
 
 /// Parses one top-level entry; on an error, records it, blanks the offending line and tries
 /// again, so that one bad line inside `related` does not hide the other related entries.
-fn parse_masking_errors(masked: &mut String, segment: Range<usize>, errors: &mut Vec<SyntaxError>) -> Option<Node> {
+fn parse_masking_errors(
+    masked: &mut Cow<'_, str>,
+    segment: Range<usize>,
+    errors: &mut Vec<SyntaxError>,
+) -> Option<Node> {
     let reported_before = errors.len();
     for _ in 0..MAX_MASKED_LINES {
         let err = match yaml::parse(masked, segment.clone()) {
@@ -90,7 +96,7 @@ fn parse_masking_errors(masked: &mut String, segment: Range<usize>, errors: &mut
         if line == segment.start {
             return None;
         }
-        blank_line(masked, line);
+        blank_line(masked.to_mut(), line);
     }
     None
 }

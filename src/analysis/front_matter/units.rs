@@ -579,7 +579,7 @@ pub(super) fn list_line(content: &str, indent: Option<usize>) -> ListLine {
 
 /// Parses a unit alone, blanking broken lines to recover (see `parse_masking_errors`).
 fn parse_unit(unit: &str) -> UnitParse {
-    let mut masked = unit.to_string();
+    let mut masked = std::borrow::Cow::Borrowed(unit);
     let mut errors = Vec::new();
     let node = super::parse_masking_errors(&mut masked, 0..unit.len(), &mut errors);
     let context_dependent = node.as_ref().is_some_and(|n| has_empty_block_scalar(unit, n));
