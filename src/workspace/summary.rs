@@ -72,13 +72,18 @@ impl ArticleSummary {
         ]
     }
 
-    /// What the index keeps of a file it reads from disk: no excerpts (hover shows those of
-    /// the document it is asked about, never another file's), lists without spare capacity.
-    /// A quarter of the memory of a 100,000-article index went to these.
+    /// What the index keeps of a file it reads from disk: no excerpts, and of related entries
+    /// only what the lookups and references read (span, URL, provider): hover and navigation
+    /// show those of the document they are asked about, never another file's (an open
+    /// document's index copy is its own full summary). Lists have no spare capacity.
+    /// Excerpts were a quarter of the memory of a 100,000-article index, related titles and
+    /// dates most of the rest for long articles.
     pub fn for_index(mut self) -> ArticleSummary {
         self.excerpt = None;
         for related in &mut self.related {
             related.excerpt = None;
+            related.title = None;
+            related.published = None;
         }
         self.related.shrink_to_fit();
         self.topics.shrink_to_fit();
