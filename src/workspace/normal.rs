@@ -27,12 +27,13 @@ pub(crate) fn url_key(url: &str) -> Cow<'_, str> {
 fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
     let (written, rest) = url.split_once("://")?;
     let scheme = ["http", "https"].into_iter().find(|s| s.eq_ignore_ascii_case(written))?;
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // Byte searches: a search for any of several `char`s decodes every character.
+    let host_end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let (host, tail) = rest.split_at(host_end);
     if !is_plain_host(host) || !tail.bytes().all(is_kept_byte) {
         return None;
     }
-    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let path_end = tail.bytes().position(|b| matches!(b, b'?' | b'#')).unwrap_or(tail.len());
     let (path, after) = tail.split_at(path_end);
     let encoded_dot = path.contains('%') && (path.contains("%2e") || path.contains("%2E"));
     if encoded_dot || path.contains("/.") {

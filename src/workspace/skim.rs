@@ -15,7 +15,7 @@ use std::ops::Range;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, StrInput};
 
 use super::simple_yaml;
-use super::summary::{self, ArticleSummary, RelatedSummary, Spanned, Text};
+use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
 use crate::analysis::yaml::MAX_DEPTH;
@@ -391,6 +391,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
     /// The fields of a `related` entry (its span is the caller's to set).
     fn related_entry(&mut self) -> Body<RelatedSummary> {
         let mut entry = RelatedSummary::default();
+        let mut about = RelatedAbout::default();
         let mut seen = Seen::default();
         let ((), last, end) = self.entries(|walk, key, event, span| {
             let keep = walk.keep;
@@ -403,14 +404,15 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
             }
             let leaf = walk.leaf(event, span)?;
             match field {
-                Some(Field::Title) => entry.title = leaf.text(),
-                Some(Field::Excerpt) => entry.excerpt = leaf.text(),
+                Some(Field::Title) => about.title = leaf.text(),
+                Some(Field::Excerpt) => about.excerpt = leaf.text(),
                 Some(Field::WebUrl) => entry.web_url = leaf.spanned(),
-                Some(Field::Published) => entry.published = timestamp(&leaf),
+                Some(Field::Published) => about.published = timestamp(&leaf),
                 _ => {}
             }
             Ok(leaf.span.end)
         })?;
+        entry.about = about.boxed();
         Ok((entry, last, end))
     }
 }
