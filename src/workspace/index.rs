@@ -301,6 +301,11 @@ impl Index {
         by_frequency(self.derived.by_topic.iter().map(|(topic, files)| (&**topic, files.len())))
     }
 
+    /// Whether some article of the workspace lists the topic spelt `topic`.
+    pub fn has_topic(&self, topic: &str) -> bool {
+        self.derived.by_topic.contains_key(topic)
+    }
+
     /// Providers by frequency.
     pub fn providers(&self) -> Vec<ProviderStat> {
         let owned = |p: ProviderRank<'_>| ProviderStat {
