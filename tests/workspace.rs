@@ -71,7 +71,7 @@ fn summary_of_a_full_article() {
     assert!(shown.ends_with("isCached: true"), "{shown}");
     assert_eq!(first.provider_name.as_deref(), Some("The Frontier Post"));
     assert_eq!(first.provider_domain.as_deref(), Some("thefrontierpost.com"));
-    assert_eq!(first.published.unwrap().to_string(), "2021-09-23T18:13:00Z");
+    assert_eq!(first.published().unwrap().to_string(), "2021-09-23T18:13:00Z");
     let url = first.web_url.as_ref().unwrap();
     assert_eq!(&text[url.span.clone()][1..20], "https://thefrontier");
     assert!(text[s.related[1].span.clone()].ends_with("quality: 15"));

@@ -251,7 +251,7 @@ impl Values<'_> {
         }
         let candidates = match key {
             "domain" if in_provider => self.domains(),
-            "topics" if self.ctx.path.is_empty() => self.topics(),
+            "topics" if self.ctx.path.is_empty() => return self.topics(),
             "type" => self.field_values("type", &["article"]),
             "category" if self.ctx.path.is_empty() => self.field_values("category", &[]),
             _ => match field_at(&self.ctx.path, key).map(|f| f.kind) {
@@ -268,7 +268,11 @@ impl Values<'_> {
         self.finish(candidates)
     }
 
-    fn topics(&self) -> Vec<Candidate> {
+    /// Topics in use, most used first, then the configured vocabulary (a topic in both is
+    /// offered once, with its count). Only the candidates up to the `limit`th match are built:
+    /// a workspace of long articles uses thousands of topics, and building every candidate
+    /// (its label, its count as text) cost ten times the lookup.
+    fn topics(&self) -> CompletionList {
         // Topics the list already has (other than the one being typed) are not offered again.
         let word = &self.ctx.word;
         let listed: HashSet<crate::workspace::Text> = crate::workspace::summarize(self.text)
@@ -277,14 +281,41 @@ impl Values<'_> {
             .filter(|t| t.span.end < word.start || t.span.start > word.end)
             .map(|t| t.value)
             .collect();
-        let used =
-            self.index.topic_ranking().into_iter().filter(|(topic, _)| !listed.contains(*topic)).map(|(topic, n)| {
-                Candidate { label: topic.to_string(), detail: Some(articles(n)), kind: CompletionKind::Topic, group: 0 }
-            });
-        let vocabulary = self.config.topics.iter().flatten().filter(|t| !listed.contains(t.as_str())).map(|t| {
-            Candidate { label: t.clone(), detail: Some("vocabulary".into()), kind: CompletionKind::Topic, group: 1 }
-        });
-        used.chain(vocabulary).collect()
+        let used: Vec<(&str, Option<usize>)> = self
+            .index
+            .topic_ranking()
+            .into_iter()
+            .filter(|(topic, _)| !listed.contains(*topic))
+            .map(|(topic, n)| (topic, Some(n)))
+            .collect();
+        let mut seen = HashSet::new();
+        let vocabulary: Vec<(&str, Option<usize>)> = self
+            .config
+            .topics
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|t| !listed.contains(*t) && !self.index.has_topic(t) && seen.insert(*t))
+            .map(|t| (t, None))
+            .collect();
+        let total = used.len() + vocabulary.len();
+        // Topics in use (group 0) come first, so ranks already follow the groups.
+        let ranked = used.into_iter().chain(vocabulary).enumerate();
+        let (kept, is_incomplete) =
+            self.narrow.apply_lazily(total, ranked, |item: &(usize, (&str, Option<usize>))| item.1.0);
+        let items = kept
+            .into_iter()
+            .map(|(rank, (topic, uses))| {
+                let (detail, group) = match uses {
+                    Some(n) => (articles(n), 0),
+                    None => ("vocabulary".to_string(), 1),
+                };
+                let candidate =
+                    Candidate { label: topic.to_string(), detail: Some(detail), kind: CompletionKind::Topic, group };
+                self.completion(candidate, rank)
+            })
+            .collect();
+        CompletionList { items, is_incomplete }
     }
 
     fn domains(&self) -> Vec<Candidate> {

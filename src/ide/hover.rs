@@ -68,19 +68,19 @@ impl Cards<'_> {
     }
 
     fn related(&self, r: &RelatedSummary) -> Hover {
-        let mut lines = vec![format!("**{}**", md(r.title.as_deref().unwrap_or("(untitled)")))];
+        let mut lines = vec![format!("**{}**", md(r.title().unwrap_or("(untitled)")))];
         let mut about = Vec::new();
         if let Some(name) = &r.provider_name {
             let domain = r.provider_domain.as_ref().map(|d| format!(" ({})", md(d)));
             about.push(format!("{}{}", md(name), domain.unwrap_or_default()));
         }
-        if let Some(published) = r.published {
+        if let Some(published) = r.published() {
             about.push(self.dated(published));
         }
         if !about.is_empty() {
             lines.push(about.join(" · "));
         }
-        if let Some(excerpt) = &r.excerpt {
+        if let Some(excerpt) = r.excerpt() {
             lines.push(md(excerpt));
         }
         if let Some(url) = &r.web_url {
@@ -109,7 +109,7 @@ impl Cards<'_> {
             for r in &self.summary.related {
                 let url = r.web_url.as_ref().map(|u| &*u.value);
                 let in_workspace = url.and_then(|u| self.index.articles_with_url(u).first().map(|(p, _)| *p));
-                out.push_str(&list_entry(r.published, r.title.as_deref(), in_workspace));
+                out.push_str(&list_entry(r.published(), r.title(), in_workspace));
             }
         }
         let backlinks: Vec<_> = self

@@ -38,7 +38,7 @@ fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<D
     for (field, url) in fields {
         let Some(url) = url else { continue };
         let key = url_key(&url.value);
-        if seen.contains(&key) {
+        if seen.iter().any(|s| **s == *key) {
             continue;
         }
         let others: Vec<&Path> =
@@ -47,7 +47,7 @@ fn duplicate_urls(index: &Index, path: &Path, summary: &ArticleSummary) -> Vec<D
         if !others.is_empty() {
             acc.push(duplicate_url(field, url, &others));
         }
-        seen.push(key);
+        seen.push(key.into_owned());
     }
     acc
 }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use rayon::prelude::*;
 
-use super::skim::summarize;
+use super::skim::summarize_for_index;
 use super::summary::ArticleSummary;
 use crate::analysis::encoding;
 use crate::config::Config;
@@ -231,7 +231,7 @@ fn read_summary(path: &Path) -> Option<Arc<ArticleSummary>> {
     }
     BUFFER.with_borrow_mut(|bytes| {
         let read = files::read_into(path, bytes);
-        let summary = read.ok().map(|()| Arc::new(summarize(&encoding::decode(bytes).text).for_index()));
+        let summary = read.ok().map(|()| Arc::new(summarize_for_index(&encoding::decode(bytes).text)));
         // A rare huge file must not stay held by the thread.
         if bytes.capacity() > KEPT_BUFFER {
             *bytes = Vec::new();

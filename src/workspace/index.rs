@@ -301,6 +301,11 @@ impl Index {
         by_frequency(self.derived.by_topic.iter().map(|(topic, files)| (&**topic, files.len())))
     }
 
+    /// Whether some article of the workspace lists the topic spelt `topic`.
+    pub fn has_topic(&self, topic: &str) -> bool {
+        self.derived.by_topic.contains_key(topic)
+    }
+
     /// Providers by frequency.
     pub fn providers(&self) -> Vec<ProviderStat> {
         let owned = |p: ProviderRank<'_>| ProviderStat {
@@ -375,9 +380,19 @@ impl Index {
 }
 
 impl Derived {
-    /// Points the summary's names (topics, providers, domains, field values) at the copies the
-    /// index already holds, so a name used by thousands of articles is stored once.
+    /// Points the summary's names (topics, providers, domains, field values) and the URLs of
+    /// its related entries at the copies the index already holds, so a name used by thousands
+    /// of articles, or a URL cited by hundreds, is stored once. An `originalUrl` equal to the
+    /// `webUrl` shares its text.
     fn share_names(&self, summary: &mut ArticleSummary) {
+        for url in summary.related.iter_mut().filter_map(|r| r.web_url.as_mut()) {
+            share(&mut url.value, &self.linking);
+        }
+        if let (Some(web), Some(original)) = (&summary.web_url, &mut summary.original_url) {
+            if web.value == original.value {
+                original.value = web.value.clone();
+            }
+        }
         for topic in &mut summary.topics {
             share(&mut topic.value, &self.by_topic);
         }
@@ -522,7 +537,7 @@ fn share<V>(text: &mut Text, names: &HashMap<Text, V>) {
 /// A URL's key, sharing the URL's text when the key is the URL as written (nearly always).
 fn keyed_url(url: &Text) -> Text {
     let key = url_key(url);
-    if *key == **url { url.clone() } else { Text::from(key) }
+    if *key == **url { url.clone() } else { Text::from(&*key) }
 }
 
 fn update_set(map: &mut HashMap<Text, PathSet>, key: Text, path: &Arc<Path>, add: bool) {

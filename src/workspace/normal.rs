@@ -1,16 +1,20 @@
 //! Normal forms used as index keys: URLs (so `https://WWW.x.org/a/` and `https://x.org/a` are
 //! one article) and topics (so `AI`, `ai` and `Politica`/`Política` meet as variants).
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// A URL compared as the `url` crate normalises it (case of scheme and host, IDNA, default port,
-/// percent-encoding), then without `www.` and a trailing slash.
-pub(crate) fn url_key(url: &str) -> String {
+/// percent-encoding), then without `www.` and a trailing slash. Borrowed when the key is the
+/// (trimmed) URL as written, as nearly every URL is: indexing takes the key of every related
+/// entry's URL, and a copy of each was a visible share of it.
+pub(crate) fn url_key(url: &str) -> Cow<'_, str> {
     let url = url.trim();
     if let Some(key) = plain_url_key(url) {
         return key;
     }
-    parsed_url_key(url)
+    Cow::Owned(parsed_url_key(url))
 }
 
 /// The key of a plain http(s) URL written in a form the `url` crate leaves as it is but for the
@@ -20,28 +24,39 @@ pub(crate) fn url_key(url: &str) -> String {
 /// Such URLs are nearly all of them, and this costs a copy instead of a parse (a hint or link
 /// per related entry). `None` for anything else. `tests::plain_keys_equal_parsed_keys`
 /// compares both over many odd URLs.
-fn plain_url_key(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = ["http", "https"].into_iter().find(|s| s.eq_ignore_ascii_case(scheme))?;
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
+    let (written, rest) = url.split_once("://")?;
+    let scheme = ["http", "https"].into_iter().find(|s| s.eq_ignore_ascii_case(written))?;
+    // Byte searches: a search for any of several `char`s decodes every character.
+    let host_end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let (host, tail) = rest.split_at(host_end);
     if !is_plain_host(host) || !tail.bytes().all(is_kept_byte) {
         return None;
     }
-    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let path_end = tail.bytes().position(|b| matches!(b, b'?' | b'#')).unwrap_or(tail.len());
     let (path, after) = tail.split_at(path_end);
-    if path.contains("/.") || path.contains("%2e") || path.contains("%2E") {
+    let encoded_dot = path.contains('%') && (path.contains("%2e") || path.contains("%2E"));
+    if encoded_dot || path.contains("/.") {
         return None;
     }
     let host = host.get(..4).filter(|w| w.eq_ignore_ascii_case("www.")).map_or(host, |_| &host[4..]);
+    let unchanged = written == scheme
+        && host.len() + 3 + written.len() + tail.len() == url.len()
+        && !host.bytes().any(|b| b.is_ascii_uppercase())
+        && !path.ends_with('/');
+    if unchanged {
+        return Some(Cow::Borrowed(url));
+    }
     // Built in one allocation of the right size (`format!` grows its buffer step by step).
     let mut key = String::with_capacity(url.len());
     key.push_str(scheme);
     key.push_str("://");
-    key.extend(host.chars().map(|c| c.to_ascii_lowercase()));
+    let host_at = key.len();
+    key.push_str(host);
+    key[host_at..].make_ascii_lowercase();
     key.push_str(path.trim_end_matches('/'));
     key.push_str(after);
-    Some(key)
+    Some(Cow::Owned(key))
 }
 
 /// A domain name the URL parser only lowercases.
@@ -58,7 +73,29 @@ fn is_plain_host(host: &str) -> bool {
 
 /// Bytes of a path, query or fragment that the URL parser keeps as they are.
 fn is_kept_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/%?#".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
+                | b'/'
+                | b'%'
+                | b'?'
+                | b'#'
+        )
 }
 
 /// The key through the `url` crate's parse (see [`url_key`]).
@@ -256,6 +293,15 @@ mod tests {
         assert!(plain > 5_000, "{plain}");
         for common in ["https://www.example.com/a/b-1.html", "http://x.org/?q=1#top", "https://r7.example.com/a"] {
             assert!(plain_url_key(common).is_some(), "{common}");
+        }
+        // The key of a URL that is its own key is the URL itself, without a copy.
+        for own in ["https://example.com/a/b-1.html", "http://x.org/a?q=1#top", "https://r7.example.com"] {
+            assert!(matches!(url_key(own), Cow::Borrowed(key) if key == own), "{own}");
+        }
+        for other in
+            ["HTTPS://x.org/a", "https://X.org/a", "https://www.x.org/a", "https://x.org/a/", " https://x.org/a "]
+        {
+            assert!(matches!(url_key(other), Cow::Owned(_)) || other.trim() != other, "{other}");
         }
     }
 

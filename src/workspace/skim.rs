@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, StrInput};
 
-use super::summary::{self, ArticleSummary, RelatedSummary, Spanned, Text};
+use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
 use crate::analysis::yaml::{MAX_DEPTH, simple as simple_yaml};
@@ -27,36 +27,58 @@ type Walked<T> = Result<T, Invalid>;
 
 /// Summarises an article (never fails; a broken front matter yields what could be read).
 pub fn summarize(text: &str) -> ArticleSummary {
+    summarize_keeping(text, Keep::All)
+}
+
+/// [`summarize`]`(text).for_index()`, without building the strings that drops: what indexing a
+/// file read from disk needs. A long article's related entries are most of its front matter,
+/// and their titles, excerpts and dates were most of what the skim allocated.
+pub fn summarize_for_index(text: &str) -> ArticleSummary {
+    summarize_keeping(text, Keep::Index)
+}
+
+/// What a summary keeps of an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Everything `ArticleSummary` holds (an open document: hover reads its related entries).
+    All,
+    /// What [`ArticleSummary::for_index`] keeps.
+    Index,
+}
+
+fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
     let layout = layout::split(text);
-    let Some(fm) = &layout.front_matter else {
-        return summary::summarize_parsed(text, &layout, None);
+    let summary = match &layout.front_matter {
+        None => summary::summarize_parsed(text, &layout, None),
+        // Valid YAML is summarised from the parser's events, with no tree; anything else takes
+        // the tolerant parse, so a broken entry still costs only itself.
+        Some(fm) => from_events(text, fm.yaml.clone(), keep).unwrap_or_else(|_| {
+            let parsed = front_matter::parse(text, fm);
+            summary::summarize_parsed(text, &layout, Some(&parsed))
+        }),
     };
-    // Valid YAML is summarised from the parser's events, with no tree; anything else takes the
-    // tolerant parse, so a broken entry still costs only itself.
-    from_events(text, fm.yaml.clone()).unwrap_or_else(|_| {
-        let parsed = front_matter::parse(text, fm);
-        summary::summarize_parsed(text, &layout, Some(&parsed))
-    })
+    // The walk built nothing `for_index` drops; it still trims the lists.
+    if keep == Keep::Index { summary.for_index() } else { summary }
 }
 
 /// The summary of the front matter `text[range]`, or [`Invalid`] exactly when `yaml::parse` of
 /// it fails. Simple YAML is read by `simple_yaml`'s scanner, the rest by saphyr-parser.
-fn from_events(text: &str, range: Range<usize>) -> Walked<ArticleSummary> {
+fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSummary> {
     let src = text.get(range.clone()).unwrap_or("");
     if let Ok(events) = simple_yaml::events(src, range.start) {
         // A walk that fails on them (too deep) is asked again of the parser, the reference.
-        if let Ok(summary) = Walk::new(text, events.into_iter()).document() {
+        if let Ok(summary) = Walk::new(text, events.into_iter(), keep).document() {
             return Ok(summary);
         }
     }
-    from_parser(text, range)
+    from_parser(text, range, keep)
 }
 
 /// [`from_events`] with saphyr-parser's events alone.
-fn from_parser(text: &str, range: Range<usize>) -> Walked<ArticleSummary> {
+fn from_parser(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSummary> {
     let src = text.get(range.clone()).unwrap_or("");
     let events = ParserEvents { parser: Parser::new_from_str(src), at: Positions::new(src, range.start) };
-    Walk::new(text, events).document()
+    Walk::new(text, events, keep).document()
 }
 
 /// Where a walk's events come from, each with the byte range of its node in the article.
@@ -140,6 +162,17 @@ impl Field {
     fn of(key: &str) -> Option<Field> {
         Field::ALL.iter().find(|(name, _)| *name == key).map(|(_, field)| *field)
     }
+
+    /// Whether a summary that keeps `keep` reads this field of an article (`in_related`: of a
+    /// related entry). The others are still walked (for validity and spans), never built.
+    fn kept(self, keep: Keep, in_related: bool) -> bool {
+        match (keep, self) {
+            (Keep::All, _) => true,
+            (Keep::Index, Field::Excerpt) => false,
+            (Keep::Index, Field::Title | Field::Published) => !in_related,
+            (Keep::Index, _) => true,
+        }
+    }
 }
 
 /// The fields met so far in one mapping: only the first entry with a key counts, as in
@@ -163,6 +196,7 @@ type Provider = (Option<Spanned<Text>>, Option<Spanned<Text>>);
 struct Walk<'a, E> {
     text: &'a str,
     events: E,
+    keep: Keep,
     /// Collections open around the node being read.
     depth: usize,
 }
@@ -172,8 +206,8 @@ struct Walk<'a, E> {
 type Body<T> = Walked<(T, Option<usize>, Range<usize>)>;
 
 impl<'a, E: Events<'a>> Walk<'a, E> {
-    fn new(text: &'a str, events: E) -> Self {
-        Walk { text, events, depth: 0 }
+    fn new(text: &'a str, events: E, keep: Keep) -> Self {
+        Walk { text, events, keep, depth: 0 }
     }
 
     fn next(&mut self) -> Walked<(Event<'a>, Range<usize>)> {
@@ -275,7 +309,9 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
         let mut summary = ArticleSummary::default();
         let mut seen = Seen::default();
         let ((), last, end) = self.entries(|walk, key, event, span| {
-            let Some(field) = key.and_then(Field::of).and_then(|f| seen.first(f)) else {
+            let keep = walk.keep;
+            let Some(field) = key.and_then(Field::of).and_then(|f| seen.first(f)).filter(|f| f.kept(keep, false))
+            else {
                 return walk.end_of(event, span);
             };
             match (field, &event) {
@@ -354,9 +390,11 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
     /// The fields of a `related` entry (its span is the caller's to set).
     fn related_entry(&mut self) -> Body<RelatedSummary> {
         let mut entry = RelatedSummary::default();
+        let mut about = RelatedAbout::default();
         let mut seen = Seen::default();
         let ((), last, end) = self.entries(|walk, key, event, span| {
-            let field = key.and_then(Field::of).and_then(|f| seen.first(f));
+            let keep = walk.keep;
+            let field = key.and_then(Field::of).and_then(|f| seen.first(f)).filter(|f| f.kept(keep, true));
             if field == Some(Field::Provider) && matches!(event, Event::MappingStart(..)) {
                 let ((name, domain), at) = walk.nested(span, Self::provider)?;
                 entry.provider_name = name.map(|n| n.value);
@@ -365,14 +403,15 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
             }
             let leaf = walk.leaf(event, span)?;
             match field {
-                Some(Field::Title) => entry.title = leaf.text(),
-                Some(Field::Excerpt) => entry.excerpt = leaf.text(),
+                Some(Field::Title) => about.title = leaf.text(),
+                Some(Field::Excerpt) => about.excerpt = leaf.text(),
                 Some(Field::WebUrl) => entry.web_url = leaf.spanned(),
-                Some(Field::Published) => entry.published = timestamp(&leaf),
+                Some(Field::Published) => about.published = timestamp(&leaf),
                 _ => {}
             }
             Ok(leaf.span.end)
         })?;
+        entry.about = about.boxed();
         Ok((entry, last, end))
     }
 }
@@ -424,25 +463,10 @@ impl<'a> Positions<'a> {
 mod tests {
     use super::*;
 
-    fn examples() -> Vec<String> {
-        let mut texts = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))];
-        dirs.push(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").into());
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "md") {
-                    texts.extend(std::fs::read_to_string(&path).ok());
-                }
-            }
-        }
-        texts
-    }
-
     fn assert_same(text: &str) {
-        assert_eq!(summarize(text), summary::summarize_from_tree(text), "{text:?}");
+        let reference = summary::summarize_from_tree(text);
+        assert_eq!(summarize_for_index(text), reference.clone().for_index(), "{text:?}");
+        assert_eq!(summarize(text), reference, "{text:?}");
         assert_scanner_agrees(text);
     }
 
@@ -452,8 +476,8 @@ mod tests {
         let Some(fm) = layout::split(text).front_matter else { return false };
         let src = &text[fm.yaml.clone()];
         let Ok(events) = simple_yaml::events(src, fm.yaml.start) else { return false };
-        let Ok(scanned) = Walk::new(text, events.into_iter()).document() else { return false };
-        match from_parser(text, fm.yaml.clone()) {
+        let Ok(scanned) = Walk::new(text, events.into_iter(), Keep::All).document() else { return false };
+        match from_parser(text, fm.yaml.clone(), Keep::All) {
             Ok(reference) => assert_eq!(scanned, reference, "{text:?}"),
             Err(Invalid) => panic!("the scanner read YAML the parser rejects: {text:?}"),
         }
@@ -486,33 +510,7 @@ mod tests {
         }
     }
 
-    /// Characters with a meaning in YAML, and a few without, for the mutations below.
-    const SIGNIFICANT: [&str; 28] = [
-        ":", "-", "#", "\"", "'", "{", "}", "[", "]", "&", "*", "!", "|", ">", "?", "%", "@", "`", ",", "\\", "\t",
-        " ", "  ", "\n", "\n  ", "é", "\u{2028}", "a",
-    ];
-
-    /// `text` with each edit applied inside its front matter: insert, delete or replace a
-    /// character at a position.
-    fn mutated(text: &str, edits: &[(prop::sample::Index, u8, prop::sample::Index)]) -> String {
-        let mut text = text.to_string();
-        for (at, kind, what) in edits {
-            let front = text.find("\n---").map_or(text.len(), |end| end + 1).max(4).min(text.len());
-            let mut at = at.index(front.max(1));
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
-            let next = text[at..].chars().next().map_or(0, char::len_utf8);
-            let with = *what.get(&SIGNIFICANT);
-            match kind % 3 {
-                0 => text.insert_str(at, with),
-                1 => drop(text.drain(at..at + next)),
-                _ => text.replace_range(at..at + next, with),
-            }
-        }
-        text
-    }
-
+    use crate::test_corpus::{self, Edit, mutated};
     use proptest::prelude::*;
 
     proptest! {
@@ -523,7 +521,7 @@ mod tests {
         #[test]
         fn mutations_summarise_as_the_parser_does(
             base in 0usize..64,
-            edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, any::<prop::sample::Index>()), 1..4),
+            edits in prop::collection::vec(any::<Edit>(), 1..4),
         ) {
             let texts = generated();
             let text = mutated(&texts[base % texts.len()], &edits);
@@ -533,10 +531,10 @@ mod tests {
 
     #[test]
     fn every_prefix_of_every_example_summarises_as_the_tree_does() {
-        let texts = examples();
+        let texts = test_corpus::articles();
         assert!(texts.len() > 20, "examples not found");
         let (mut scanned, mut total) = (0, 0);
-        for text in &texts {
+        for text in texts {
             let front = text.find("\n---").map_or(text.len(), |end| end + 5).min(text.len());
             // Every line end, and cuts inside lines often enough to meet every kind of token.
             let cuts = (0..=front).filter(|&cut| text.is_char_boundary(cut));

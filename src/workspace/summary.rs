@@ -50,12 +50,42 @@ pub struct ArticleSummary {
 pub struct RelatedSummary {
     /// From the entry's `- ` dash to the end of its last value.
     pub span: Range<usize>,
-    pub title: Option<Text>,
-    pub excerpt: Option<Text>,
     pub web_url: Option<Spanned<Text>>,
-    pub published: Option<Timestamp>,
     pub provider_name: Option<Text>,
     pub provider_domain: Option<Text>,
+    /// What only views of the document itself read (its hover cards), boxed: the index keeps
+    /// none of it for files read from disk, whose entries then cost a pointer for it, not
+    /// 56 bytes (a workspace of long articles holds millions of entries).
+    pub about: Option<Box<RelatedAbout>>,
+}
+
+/// The title, excerpt and date of a `related` entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelatedAbout {
+    pub title: Option<Text>,
+    pub excerpt: Option<Text>,
+    pub published: Option<Timestamp>,
+}
+
+impl RelatedAbout {
+    /// Boxed, or `None` when it says nothing (so equal entries compare equal however built).
+    pub fn boxed(self) -> Option<Box<RelatedAbout>> {
+        (self != RelatedAbout::default()).then(|| Box::new(self))
+    }
+}
+
+impl RelatedSummary {
+    pub fn title(&self) -> Option<&str> {
+        self.about.as_ref()?.title.as_deref()
+    }
+
+    pub fn excerpt(&self) -> Option<&str> {
+        self.about.as_ref()?.excerpt.as_deref()
+    }
+
+    pub fn published(&self) -> Option<Timestamp> {
+        self.about.as_ref()?.published
+    }
 }
 
 impl ArticleSummary {
@@ -72,13 +102,16 @@ impl ArticleSummary {
         ]
     }
 
-    /// What the index keeps of a file it reads from disk: no excerpts (hover shows those of
-    /// the document it is asked about, never another file's), lists without spare capacity.
-    /// A quarter of the memory of a 100,000-article index went to these.
+    /// What the index keeps of a file it reads from disk: no excerpts, and of related entries
+    /// only what the lookups and references read (span, URL, provider): hover and navigation
+    /// show those of the document they are asked about, never another file's (an open
+    /// document's index copy is its own full summary). Lists have no spare capacity.
+    /// Excerpts were a quarter of the memory of a 100,000-article index, related titles and
+    /// dates most of the rest for long articles.
     pub fn for_index(mut self) -> ArticleSummary {
         self.excerpt = None;
         for related in &mut self.related {
-            related.excerpt = None;
+            related.about = None;
         }
         self.related.shrink_to_fit();
         self.topics.shrink_to_fit();
@@ -141,14 +174,17 @@ fn from_root(dash_start: &dyn Fn(usize) -> usize, root: &Node) -> ArticleSummary
 
 fn related(dash_start: &dyn Fn(usize) -> usize, node: &Node) -> RelatedSummary {
     let provider = node.get("provider");
-    RelatedSummary {
-        span: dash_start(node.span.start)..node.span.end,
+    let about = RelatedAbout {
         title: string(node.get("title")),
         excerpt: string(node.get("excerpt")),
-        web_url: spanned(node.get("webUrl")),
         published: timestamp(node.get("publishedDateTime")),
+    };
+    RelatedSummary {
+        span: dash_start(node.span.start)..node.span.end,
+        web_url: spanned(node.get("webUrl")),
         provider_name: string(provider.and_then(|p| p.get("name"))),
         provider_domain: string(provider.and_then(|p| p.get("domain"))),
+        about: about.boxed(),
     }
 }
 
