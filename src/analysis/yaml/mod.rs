@@ -531,6 +531,7 @@ mod tests {
             "title: 'it''s'\nexcerpt: \"say \\\"hi\\\" \\\\ \"\nplain: a#b c # comment\n",
             "a:\n  b:\n    c:\n    - x\n  d: 1\ne: 2\n",
             "title: Zürich ’s\n\n# note\nrelated:\n\n  - webUrl: https://é.example/a\n",
+            "title: a:#b\nexcerpt: x # c: d\nwebUrl: https://x.example:80/a # port\nq: \"\\\\\"\n",
             // The front matter's list-item units: a document that is one list, at any column.
             "  - title: \"R0\"\n    provider:\n      name: P\n\n",
             "-   title: a # c\n    images:\n    - url: u\n",

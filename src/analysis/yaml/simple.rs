@@ -266,9 +266,21 @@ fn plain_scalar(value: &str) -> Scanned<Scalar<'_>> {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
         return Err(Unsupported);
     }
-    let end = value.find(" #").unwrap_or(value.len());
+    let bytes = value.as_bytes();
+    // One pass over the `:` and `#` of the value: a ` #` starts a comment, a `: ` or a final
+    // `:` would make it a key.
+    let mut end = value.len();
+    for at in memchr::memchr2_iter(b':', b'#', bytes) {
+        if bytes[at] == b'#' && at > 0 && bytes[at - 1] == b' ' {
+            end = at;
+            break;
+        }
+        if bytes[at] == b':' && matches!(bytes.get(at + 1), None | Some(b' ')) {
+            return Err(Unsupported);
+        }
+    }
     let text = value[..end].trim_end_matches(' ');
-    if text.contains(": ") || text.ends_with(':') {
+    if text.ends_with(':') {
         return Err(Unsupported);
     }
     Ok((Cow::Borrowed(text), ScalarStyle::Plain, text.len()))
@@ -277,23 +289,21 @@ fn plain_scalar(value: &str) -> Scanned<Scalar<'_>> {
 /// `"..."` closed on the same line; `\"` and `\\` are the only escapes read.
 fn double_quoted(value: &str) -> Scanned<Scalar<'_>> {
     let body = &value[1..];
+    let bytes = body.as_bytes();
     let mut owned: Option<String> = None;
     let mut from = 0;
-    let mut bytes = body.bytes().enumerate();
-    while let Some((i, b)) = bytes.next() {
-        match b {
-            b'"' => {
-                return Ok((unescaped(body, owned, from, i), ScalarStyle::DoubleQuoted, i + 2));
-            }
-            b'\\' => {
-                let Some((_, escaped @ (b'"' | b'\\'))) = bytes.next() else { return Err(Unsupported) };
-                let text = owned.get_or_insert_with(String::new);
-                text.push_str(&body[from..i]);
-                text.push(char::from(escaped));
-                from = i + 2;
-            }
-            _ => {}
+    let mut i = 0;
+    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+        let at = i + found;
+        if bytes[at] == b'"' {
+            return Ok((unescaped(body, owned, from, at), ScalarStyle::DoubleQuoted, at + 2));
         }
+        let Some(&escaped @ (b'"' | b'\\')) = bytes.get(at + 1) else { return Err(Unsupported) };
+        let text = owned.get_or_insert_with(String::new);
+        text.push_str(&body[from..at]);
+        text.push(char::from(escaped));
+        from = at + 2;
+        i = at + 2;
     }
     Err(Unsupported)
 }
