@@ -9,7 +9,8 @@
 //! not run. Plain accented text (`café`, `Zürich`, `naïve`: a lead byte followed by ASCII) is
 //! rejected there in O(1) per character, without allocating. Before that scan, the same
 //! filter runs once over the line's bytes ([`may_hold_sequence`]), so a clean line costs a
-//! table look-up per two-byte character and nothing per CJK or Indic character.
+//! table look-up per two-byte character, and only a look-up of its lead byte per character
+//! without masks (Arabic, Hebrew, Indic, CJK).
 
 use std::cell::OnceCell;
 use std::ops::Range;
@@ -504,7 +505,7 @@ mod tests {
                 if whole { kept += 1 } else { cleared += 1 }
             }
         }
-        assert!(kept > 100 && cleared > 100, "{kept} kept, {cleared} cleared");
+        assert!(kept > 1000 && cleared > 50, "{kept} kept, {cleared} cleared");
     }
 
     #[test]
