@@ -467,6 +467,13 @@ mod tests {
         }
     }
 
+    /// Every corpus line, as it is and read in each table.
+    fn lines_and_mangled() -> impl Iterator<Item = String> {
+        DATA.iter().flat_map(|d| d.lines()).flat_map(|line| {
+            std::iter::once(line.to_owned()).chain((0..TABLE_COUNT).map(move |t| mangled(line, Table(t as u8))))
+        })
+    }
+
     /// `text`'s UTF-8 bytes read in `table`.
     fn mangled(text: &str, table: Table) -> String {
         text.bytes().map(|b| if b.is_ascii() { char::from(b) } else { table.decode(b) }).collect()
@@ -494,16 +501,13 @@ mod tests {
     #[test]
     fn the_ascii_before_the_first_non_ascii_byte_does_not_change_the_answer() {
         let (mut kept, mut cleared) = (0, 0);
-        for line in DATA.iter().flat_map(|d| d.lines()) {
-            let variants = (0..TABLE_COUNT).map(|t| mangled(line, Table(t as u8)));
-            for text in std::iter::once(line.to_owned()).chain(variants) {
-                let Some(first) = next_non_ascii(text.as_bytes(), 0) else {
-                    continue;
-                };
-                let whole = may_hold_run(text.as_bytes());
-                assert_eq!(may_hold_run(&text.as_bytes()[first..]), whole, "{text:?}");
-                if whole { kept += 1 } else { cleared += 1 }
-            }
+        for text in lines_and_mangled() {
+            let Some(first) = next_non_ascii(text.as_bytes(), 0) else {
+                continue;
+            };
+            let whole = may_hold_run(text.as_bytes());
+            assert_eq!(may_hold_run(&text.as_bytes()[first..]), whole, "{text:?}");
+            if whole { kept += 1 } else { cleared += 1 }
         }
         assert!(kept > 1000 && cleared > 50, "{kept} kept, {cleared} cleared");
     }
@@ -528,22 +532,19 @@ mod tests {
     #[test]
     fn a_line_the_pre_filter_or_the_bound_clears_has_no_run() {
         let (mut by_filter, mut by_bound) = (0, 0);
-        for line in DATA.iter().flat_map(|d| d.lines()) {
-            let variants = (0..TABLE_COUNT).map(|t| mangled(line, Table(t as u8)));
-            for text in std::iter::once(line.to_owned()).chain(variants) {
-                let cleared = if !may_hold_run(text.as_bytes()) {
-                    by_filter += 1;
-                    true
-                } else if proven_without_runs(&text) {
-                    by_bound += 1;
-                    true
-                } else {
-                    false
-                };
-                if cleared {
-                    let slow = super::super::path::without_shortcuts(|| super::super::find(&text));
-                    assert_eq!(slow, Vec::new(), "{text:?}");
-                }
+        for text in lines_and_mangled() {
+            let cleared = if !may_hold_run(text.as_bytes()) {
+                by_filter += 1;
+                true
+            } else if proven_without_runs(&text) {
+                by_bound += 1;
+                true
+            } else {
+                false
+            };
+            if cleared {
+                let slow = super::super::path::without_shortcuts(|| super::super::find(&text));
+                assert_eq!(slow, Vec::new(), "{text:?}");
             }
         }
         assert!(by_filter > 100 && by_bound > 10, "cleared {by_filter} by the pre-filter, {by_bound} by the bound");
