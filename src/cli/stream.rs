@@ -416,12 +416,15 @@ fn repaired_lines(
     // `from`: where the next line starts (or its terminator).
     let (bytes, mut from, mut applied) = (text.as_bytes(), 0, 0);
     while let Some(at) = next_non_ascii(bytes, from) {
-        let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        from = end;
-        if !may_hold_run(&bytes[start..end]) {
+        // The pre-filter's answer does not depend on the ASCII before the first non-ASCII byte:
+        // the line's start is looked for only when it is needed.
+        if !may_hold_run(&bytes[at..end]) {
+            from = end;
             continue;
         }
+        let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
+        from = end;
         // A line starts and ends at a line break or at an end of `text`: a character boundary.
         let Some(line) = text.get(start..end) else {
             continue;

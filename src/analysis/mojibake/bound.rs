@@ -34,7 +34,7 @@ use super::path::{Kind, edge, shortcuts};
 use super::search::{Around, dominant};
 use super::stretch::single_byte;
 use super::tables::{Masks, TABLE_COUNT, Table, masks, nbsp_tables};
-use super::weights::{PENALTIES, ShapeCost, char_cost, link};
+use super::weights::{PENALTIES, ShapeCost, case_code, char_cost, link};
 
 /// Whether no path through any stretch of `line` (a whole line, with the characters `around`
 /// it) can gain in any table. False whenever the bound does not apply or does not hold.
@@ -56,23 +56,28 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
 }
 
 /// What the bound looks up of each character, once per line (only the masks it reads, so an
-/// entry is eight bytes to copy).
+/// entry is ten bytes to copy).
 #[derive(Debug, Clone, Copy)]
 struct Info {
-    /// The tables where the character is a continuation byte (`masks.cont`).
-    cont: u16,
+    /// The tables where the character may stand for a continuation byte after a lead byte: it
+    /// is one (`masks.cont`), or it is a space, which may be a lost no-break space.
+    follows: u16,
     /// The tables where the character is a lead byte (`masks.lead()`).
     lead: u16,
+    /// The tables where it is rare (`masks.rare`): only there is its rarity looked up.
+    rare: u16,
     class: Class,
     /// The script of the letter the survey counts (`script_of(class)`).
     script: Option<Script>,
-    /// Lowercase, uppercase (`case_of`), for the line's word shape.
-    case: (bool, bool),
+    /// Its case (`case_of`) for the line's word shape, as a [`case_code`].
+    case: u8,
 }
 
 fn info_of(c: char) -> Info {
     let (masks, class) = (masks(c), class_of(c));
-    Info { cont: masks.cont, lead: masks.lead(), class, script: script_of(class), case: case_of(c) }
+    let follows = if c == ' ' { nbsp_tables() } else { masks.cont };
+    let case = case_code(case_of(c));
+    Info { follows, lead: masks.lead(), rare: masks.rare, class, script: script_of(class), case }
 }
 
 /// Below this code point (ASCII and every two-byte character: the Latin, Greek and Cyrillic
@@ -112,25 +117,44 @@ impl Scanned {
         self.starts.clear();
         let below = infos_below();
         let mut survey = Survey::default();
-        let nbsp = nbsp_tables();
         let (mut lead_before, mut at_before) = (0_u16, 0);
         let mut shape = ShapeCost::default();
-        for (at, c) in line.char_indices() {
+        let mut at = 0;
+        while let Some((c, len)) = char_at(line, at) {
             let info = below.get(c as usize).copied().unwrap_or_else(|| info_of(c));
-            let follows = if c == ' ' { nbsp } else { info.cont };
-            if lead_before & follows != 0 {
-                self.starts.push((at_before, lead_before & follows));
+            if lead_before & info.follows != 0 {
+                self.starts.push((at_before, lead_before & info.follows));
             }
             (lead_before, at_before) = (info.lead, at);
             if survey.push(c, info).is_err() {
                 self.script = None;
                 return;
             }
-            shape.push(info.case);
+            shape.push_code(info.case);
+            at += len;
         }
         self.shape = shape.finish();
         self.script = Some(survey.finish());
     }
+}
+
+/// The character at byte `at` of `line` and its length in bytes; ASCII and two-byte characters
+/// (the Latin, Greek and Cyrillic letters of the lines the bound is for) straight from the
+/// bytes, with fewer checks than a `Chars` iterator makes.
+fn char_at(line: &str, at: usize) -> Option<(char, usize)> {
+    let bytes = line.as_bytes();
+    let first = *bytes.get(at)?;
+    if first.is_ascii() {
+        return Some((char::from(first), 1));
+    }
+    if let (0xC0..=0xDF, Some(&second)) = (first, bytes.get(at + 1)) {
+        let code = u32::from(first & 0x1F) << 6 | u32::from(second & 0x3F);
+        if let Some(c) = char::from_u32(code) {
+            return Some((c, 2));
+        }
+    }
+    let c = chars_from(line, at).next()?;
+    Some((c, c.len_utf8()))
 }
 
 thread_local! {
@@ -160,11 +184,7 @@ fn chars_from(text: &str, at: usize) -> std::str::Chars<'_> {
 /// The tables where a character after a lead byte may be a continuation byte (a space: a lost
 /// no-break space).
 fn follows(c: Option<char>) -> u16 {
-    match c {
-        Some(' ') => nbsp_tables(),
-        Some(c) => info(c).cont,
-        None => 0,
-    }
+    c.map_or(0, |c| info(c).follows)
 }
 
 /// Whether a sequence may start at byte `at` of `text` in some table: a lead byte followed by
@@ -221,7 +241,7 @@ impl Survey {
         if matches!(c, '\u{80}'..='\u{9F}' | '\u{FFFD}') {
             return Err(Lost);
         }
-        self.loose |= self.lead & info.cont != 0;
+        self.loose |= self.lead & info.follows != 0;
         self.lead = info.lead;
         self.after_non_ascii = true;
         self.open = true;
@@ -386,8 +406,8 @@ impl Line<'_> {
         let mut replaced = 0;
         let (mut first, mut last) = (None, None);
         for c in self.text.get(at..end)?.chars() {
-            let class = info(c).class;
-            replaced += char_cost(class, s) + table.rarity(c);
+            let Info { class, rare, .. } = info(c);
+            replaced += char_cost(class, s) + if rare & 1 << table.0 != 0 { table.rarity(c) } else { 0 };
             if let Some(previous) = last {
                 replaced += link(previous, class, s);
             }
@@ -399,8 +419,7 @@ impl Line<'_> {
         // A peeled output pays a layer; a negative layer weight could only help it.
         let own = replaced - kind.penalty(false) - PENALTIES.layer.min(0);
         let (left, right) = (self.class_before(at), self.class_at(end));
-        let decoded = masks(seq.decoded);
-        if before.is_some_and(|p| masks(p).lead() & decoded.cont != 0) {
+        if before.is_some_and(|p| masks(p).lead() & masks(seq.decoded).cont != 0) {
             return None;
         }
         // `may_start` is the first step of `sequence`: most characters start nothing.

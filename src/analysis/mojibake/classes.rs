@@ -119,7 +119,7 @@ pub(super) fn class_of(c: char) -> Class {
     if c.is_ascii() {
         return ascii_class(c);
     }
-    match cached().get(c as usize) {
+    match cached(c) {
         Some(info) => info.class,
         None => classify(c),
     }
@@ -130,7 +130,7 @@ pub(super) fn case_of(c: char) -> (bool, bool) {
     if c.is_ascii() {
         return (c.is_ascii_lowercase(), c.is_ascii_uppercase());
     }
-    match cached().get(c as usize) {
+    match cached(c) {
         Some(info) => (info.lower, info.upper),
         None => (c.is_lowercase(), c.is_uppercase()),
     }
@@ -139,6 +139,7 @@ pub(super) fn case_of(c: char) -> (bool, bool) {
 /// Characters below this code point (every table's upper half but three MacRoman characters,
 /// and the scripts of the languages we see most) have their class and case looked up.
 const CACHED: u32 = 0x2600;
+const _: () = assert!(CACHED % BLOCK == 0, "the cache is whole blocks");
 
 #[derive(Debug, Clone, Copy)]
 struct Info {
@@ -147,16 +148,27 @@ struct Info {
     upper: bool,
 }
 
-fn cached() -> &'static [Info] {
-    static CACHE: std::sync::OnceLock<Vec<Info>> = std::sync::OnceLock::new();
-    CACHE.get_or_init(|| {
-        (0..CACHED)
+/// Code points per block of the cache, each worked out when one of its characters is first
+/// looked up: a process sees a few scripts, and working out a block's classes costs a look-up
+/// of each code point's general category.
+const BLOCK: u32 = 0x100;
+
+/// The cached [`Info`] of `c`, if it is in the cached range.
+fn cached(c: char) -> Option<&'static Info> {
+    static BLOCKS: [std::sync::OnceLock<Vec<Info>>; (CACHED / BLOCK) as usize] =
+        [const { std::sync::OnceLock::new() }; (CACHED / BLOCK) as usize];
+    let code = u32::from(c);
+    let block = BLOCKS.get((code / BLOCK) as usize)?;
+    let infos = block.get_or_init(|| {
+        let first = code - code % BLOCK;
+        (first..first + BLOCK)
             .map(|u| {
                 let c = char::from_u32(u).unwrap_or('\u{FFFD}');
                 Info { class: assigned(c), lower: c.is_lowercase(), upper: c.is_uppercase() }
             })
             .collect()
-    })
+    });
+    infos.get((code % BLOCK) as usize)
 }
 
 /// The class of `c`, or [`Class::Odd`] for a code point Unicode has not assigned (what decoding

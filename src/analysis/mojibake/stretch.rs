@@ -9,7 +9,8 @@
 //! not run. Plain accented text (`café`, `Zürich`, `naïve`: a lead byte followed by ASCII) is
 //! rejected there in O(1) per character, without allocating. Before that scan, the same
 //! filter runs once over the line's bytes ([`may_hold_sequence`]), so a clean line costs a
-//! table look-up per two-byte character and nothing per CJK or Indic character.
+//! table look-up per two-byte character, and only a look-up of its lead byte per character
+//! without masks (Arabic, Hebrew, Indic, CJK).
 
 use std::cell::OnceCell;
 use std::ops::Range;
@@ -280,6 +281,13 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
             }
         }
         let lead = line[start];
+        // An empty filter stays empty through ASCII and through characters without masks
+        // (Arabic, Hebrew, Indic, CJK...): such a character is skipped at a look-up of its
+        // lead byte.
+        if filter.state == 0 && !quick.live[usize::from(lead)] {
+            at = (start + char_len(lead)).min(line.len());
+            continue;
+        }
         let (entry, len) = match lead {
             0xC2..=0xDF => (quick.two[usize::from(lead & 0x1F) << 6 | low(start + 1)], 2),
             0xE0..=0xEF => match &quick.three[usize::from(lead & 0x0F)] {
@@ -324,7 +332,8 @@ fn decoded_masks(line: &[u8], at: usize) -> (u64, usize) {
 /// Whether [`super::find`] may find a run in `line`, one line without its terminator: false
 /// only when the byte pre-filter proves that no stretch of it holds a sequence in any table,
 /// so the search would build nothing. Takes bytes (any bytes, valid UTF-8 or not) so that a
-/// caller can skip a clean line before validating it.
+/// caller can skip a clean line before validating it. The ASCII before the line's first
+/// non-ASCII byte does not change the answer: a caller may pass the line from there on.
 pub fn may_hold_run(line: &[u8]) -> bool {
     may_hold_sequence(line)
 }
@@ -344,6 +353,9 @@ struct QuickMasks {
     /// Per three-byte lead byte (low four bits), indexed by the payload bits of the two
     /// continuation bytes; none where no character the lead byte starts has masks.
     three: [Option<Box<[u64; 0x1000]>>; 16],
+    /// Per byte: a lead byte of characters some of which have masks (the others, ASCII
+    /// included, leave an empty filter empty).
+    live: [bool; 256],
 }
 
 fn quick_masks() -> &'static QuickMasks {
@@ -353,7 +365,14 @@ fn quick_masks() -> &'static QuickMasks {
             Some(c) if code >= 0x80 => packed(masks(c)) | if single_byte(c).is_some() { SINGLE } else { 0 },
             _ => 0,
         });
-        QuickMasks { two, three: three_byte_tables(masked_chars()) }
+        let three = three_byte_tables(masked_chars());
+        let live = std::array::from_fn(|byte| match byte {
+            0xC2..=0xDF => two.iter().skip((byte & 0x1F) << 6).take(0x40).any(|&entry| entry != 0),
+            0xE0..=0xEF => three[byte & 0x0F].is_some(),
+            0xF0..=0xF4 => true,
+            _ => false,
+        });
+        QuickMasks { two, three, live }
     })
 }
 
@@ -448,6 +467,13 @@ mod tests {
         }
     }
 
+    /// Every corpus line, as it is and read in each table.
+    fn lines_and_mangled() -> impl Iterator<Item = String> {
+        DATA.iter().flat_map(|d| d.lines()).flat_map(|line| {
+            std::iter::once(line.to_owned()).chain((0..TABLE_COUNT).map(move |t| mangled(line, Table(t as u8))))
+        })
+    }
+
     /// `text`'s UTF-8 bytes read in `table`.
     fn mangled(text: &str, table: Table) -> String {
         text.bytes().map(|b| if b.is_ascii() { char::from(b) } else { table.decode(b) }).collect()
@@ -470,6 +496,22 @@ mod tests {
         assert!(rejected > 100, "only {rejected} lines rejected");
     }
 
+    /// The line from its first non-ASCII byte on gets the whole line's answer (the streaming
+    /// `fix` looks for a line's start only when the pre-filter does not clear it).
+    #[test]
+    fn the_ascii_before_the_first_non_ascii_byte_does_not_change_the_answer() {
+        let (mut kept, mut cleared) = (0, 0);
+        for text in lines_and_mangled() {
+            let Some(first) = next_non_ascii(text.as_bytes(), 0) else {
+                continue;
+            };
+            let whole = may_hold_run(text.as_bytes());
+            assert_eq!(may_hold_run(&text.as_bytes()[first..]), whole, "{text:?}");
+            if whole { kept += 1 } else { cleared += 1 }
+        }
+        assert!(kept > 1000 && cleared > 50, "{kept} kept, {cleared} cleared");
+    }
+
     #[test]
     fn next_non_ascii_finds_the_first_high_byte_from_any_offset() {
         let mut bytes: Vec<u8> = (0..200).map(|i| b'a' + (i % 26) as u8).collect();
@@ -490,22 +532,19 @@ mod tests {
     #[test]
     fn a_line_the_pre_filter_or_the_bound_clears_has_no_run() {
         let (mut by_filter, mut by_bound) = (0, 0);
-        for line in DATA.iter().flat_map(|d| d.lines()) {
-            let variants = (0..TABLE_COUNT).map(|t| mangled(line, Table(t as u8)));
-            for text in std::iter::once(line.to_owned()).chain(variants) {
-                let cleared = if !may_hold_run(text.as_bytes()) {
-                    by_filter += 1;
-                    true
-                } else if proven_without_runs(&text) {
-                    by_bound += 1;
-                    true
-                } else {
-                    false
-                };
-                if cleared {
-                    let slow = super::super::path::without_shortcuts(|| super::super::find(&text));
-                    assert_eq!(slow, Vec::new(), "{text:?}");
-                }
+        for text in lines_and_mangled() {
+            let cleared = if !may_hold_run(text.as_bytes()) {
+                by_filter += 1;
+                true
+            } else if proven_without_runs(&text) {
+                by_bound += 1;
+                true
+            } else {
+                false
+            };
+            if cleared {
+                let slow = super::super::path::without_shortcuts(|| super::super::find(&text));
+                assert_eq!(slow, Vec::new(), "{text:?}");
             }
         }
         assert!(by_filter > 100 && by_bound > 10, "cleared {by_filter} by the pre-filter, {by_bound} by the bound");
@@ -543,6 +582,27 @@ mod tests {
         let all = (0x800..=0xFFFF_u32).filter_map(char::from_u32);
         assert_eq!(three_byte_tables(masked_chars()), three_byte_tables(all));
         assert!(three_byte_tables(masked_chars()).iter().any(Option::is_none), "CJK lead bytes are inert");
+    }
+
+    /// A character whose lead byte the pre-filter skips on an empty filter has no masks.
+    #[test]
+    fn characters_of_lead_bytes_that_are_not_live_have_no_masks() {
+        let quick = quick_masks();
+        let mut skipped = 0;
+        for c in (0x80..=0x10FFFF_u32).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            if !quick.live[usize::from(lead)] {
+                assert_eq!((masks(c), single_byte(c)), (Masks::default(), None), "{c:?}");
+                skipped += 1;
+            }
+        }
+        // Arabic, Hebrew, Armenian, Indic, Thai, Georgian, CJK and Hangul are skipped.
+        for c in "عבԱअกა中한".chars() {
+            let mut buf = [0; 4];
+            assert!(!quick.live[usize::from(c.encode_utf8(&mut buf).as_bytes()[0])], "{c:?}");
+        }
+        assert!(skipped > 40_000, "only {skipped} characters skipped");
     }
 
     /// The packed filter steps as the lanes say: each length of sequence found after its last

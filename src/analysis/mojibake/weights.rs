@@ -303,27 +303,50 @@ pub(super) struct ShapeCost {
     word: WordShape,
 }
 
+/// A character's case as [`ShapeCost`] reads it, in two bits: 0 for a character without case
+/// (it ends a word), 1 lowercase, 2 (or 3) uppercase.
+pub(super) fn case_code((lower, upper): (bool, bool)) -> u8 {
+    u8::from(upper) << 1 | u8::from(lower)
+}
+
 impl ShapeCost {
-    pub(super) fn push(&mut self, (lower, upper): (bool, bool)) {
-        if lower || upper {
-            self.word.push(upper);
-        } else {
-            if self.word.mixed() {
-                self.cost += MIXED_CASE;
-            }
-            self.word = WordShape::default();
-        }
+    pub(super) fn push(&mut self, case: (bool, bool)) {
+        self.push_code(case_code(case));
+    }
+
+    /// One character by its [`case_code`]: one look-up in [`SHAPE_STEPS`] (the bound's scan
+    /// pushes every character of a line).
+    pub(super) fn push_code(&mut self, case: u8) {
+        let (next, cost) = SHAPE_STEPS[(usize::from(self.word.0) << 2 | usize::from(case)) & (SHAPE_STEPS.len() - 1)];
+        self.word = WordShape(next);
+        self.cost += cost;
     }
 
     /// The cost, the last word ended.
     pub(super) fn finish(mut self) -> i32 {
-        self.push((false, false));
+        self.push_code(0);
         self.cost
     }
 }
 
-/// The case pattern of a word, letter by letter, as bits (a few word operations per letter:
-/// the bound's scan pushes every character of a line).
+/// [`WordShape`]'s steps as data, indexed by its bits and a [`case_code`]: the next bits, and
+/// what a word that ends there costs.
+const SHAPE_STEPS: [(u8, i32); 64] = {
+    let mut steps = [(0, 0); 64];
+    let mut i = 0;
+    while i < steps.len() {
+        let (bits, case) = ((i >> 2) as u8, i & 3);
+        steps[i] = match case {
+            0 if WordShape(bits).mixed() => (0, MIXED_CASE),
+            0 => (0, 0),
+            _ => (WordShape(bits).pushed(case >= 2).0, 0),
+        };
+        i += 1;
+    }
+    steps
+};
+
+/// The case pattern of a word, letter by letter, as bits.
 #[derive(Debug, Default, Clone, Copy)]
 struct WordShape(u8);
 
@@ -334,18 +357,18 @@ impl WordShape {
     const REST_HAS_UPPER: u8 = 4;
     const REST_HAS_LOWER: u8 = 8;
 
-    fn push(&mut self, upper: bool) {
-        self.0 = match (self.0, upper) {
+    const fn pushed(self, upper: bool) -> WordShape {
+        WordShape(match (self.0, upper) {
             (0, true) => Self::STARTED | Self::FIRST_UPPER,
             (0, false) => Self::STARTED,
             (bits, true) => bits | Self::REST_HAS_UPPER,
             (bits, false) => bits | Self::REST_HAS_LOWER,
-        };
+        })
     }
 
     /// Neither lowercase, capitalised nor all capitals: an uppercase letter after the first,
     /// with a lowercase one after the first or a lowercase first letter.
-    fn mixed(self) -> bool {
+    const fn mixed(self) -> bool {
         let bits = self.0;
         bits & Self::REST_HAS_UPPER != 0 && (bits & Self::REST_HAS_LOWER != 0 || bits & Self::FIRST_UPPER == 0)
     }
