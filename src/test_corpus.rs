@@ -27,6 +27,12 @@ fn read_articles() -> Vec<String> {
     texts
 }
 
+/// Where the prefix tests cut `text`: every line end, and inside lines often enough to meet
+/// every kind of token (every third byte that is a character boundary).
+pub fn prefix_cuts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    (0..=text.len()).filter(|&cut| text.is_char_boundary(cut) && (cut % 3 == 0 || text[..cut].ends_with('\n')))
+}
+
 /// Characters with a meaning in YAML, and a few without, for [`mutated`].
 pub const SIGNIFICANT: [&str; 28] = [
     ":", "-", "#", "\"", "'", "{", "}", "[", "]", "&", "*", "!", "|", ">", "?", "%", "@", "`", ",", "\\", "\t", " ",

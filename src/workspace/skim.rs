@@ -12,12 +12,12 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, StrInput};
+use saphyr_parser::{Event, ScalarStyle};
 
 use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
-use crate::analysis::yaml::{MAX_DEPTH, simple as simple_yaml};
+use crate::analysis::yaml::{Events, MAX_DEPTH, ParserEvents, Scanned, simple as simple_yaml};
 
 /// The YAML of `text[range]` is not one valid document: the caller takes the tolerant path.
 #[derive(Debug)]
@@ -67,7 +67,7 @@ fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSum
     let src = text.get(range.clone()).unwrap_or("");
     if let Ok(events) = simple_yaml::events(src, range.start) {
         // A walk that fails on them (too deep) is asked again of the parser, the reference.
-        if let Ok(summary) = Walk::new(text, events.into_iter(), keep).document() {
+        if let Ok(summary) = Walk::new(text, Scanned::new(events, range.start), keep).document() {
             return Ok(summary);
         }
     }
@@ -77,35 +77,7 @@ fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSum
 /// [`from_events`] with saphyr-parser's events alone.
 fn from_parser(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSummary> {
     let src = text.get(range.clone()).unwrap_or("");
-    let events = ParserEvents { parser: Parser::new_from_str(src), at: Positions::new(src, range.start) };
-    Walk::new(text, events, keep).document()
-}
-
-/// Where a walk's events come from, each with the byte range of its node in the article.
-trait Events<'a> {
-    fn next_event(&mut self) -> Walked<(Event<'a>, Range<usize>)>;
-}
-
-/// saphyr-parser's events, their character positions turned into byte offsets.
-struct ParserEvents<'a> {
-    parser: Parser<'a, StrInput<'a>>,
-    at: Positions<'a>,
-}
-
-impl<'a> Events<'a> for ParserEvents<'a> {
-    fn next_event(&mut self) -> Walked<(Event<'a>, Range<usize>)> {
-        match self.parser.next_event() {
-            Some(Ok((event, span))) => Ok((event, self.at.span(span))),
-            _ => Err(Invalid),
-        }
-    }
-}
-
-/// The events `simple_yaml` scanned.
-impl<'a> Events<'a> for std::vec::IntoIter<simple_yaml::Located<'a>> {
-    fn next_event(&mut self) -> Walked<(Event<'a>, Range<usize>)> {
-        self.next().ok_or(Invalid)
-    }
+    Walk::new(text, ParserEvents::new(src, range.start), keep).document()
 }
 
 /// A node as the summary sees it: where it is, and a scalar's text and style.
@@ -211,7 +183,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
     }
 
     fn next(&mut self) -> Walked<(Event<'a>, Range<usize>)> {
-        self.events.next_event()
+        self.events.next_event().map_err(|_| Invalid)
     }
 
     fn document(&mut self) -> Walked<ArticleSummary> {
@@ -420,45 +392,6 @@ fn timestamp(leaf: &Leaf) -> Option<jiff::Timestamp> {
     crate::analysis::parse_datetime(&leaf.text()?).ok()
 }
 
-/// Maps saphyr's character indices to byte offsets as `yaml::parse` does, without a table:
-/// the parser asks in (nearly) increasing order, so a cursor walks the text once.
-struct Positions<'a> {
-    src: &'a str,
-    base: usize,
-    ascii: bool,
-    /// The cursor: a character index and its byte offset in `src`.
-    char: usize,
-    byte: usize,
-}
-
-impl<'a> Positions<'a> {
-    fn new(src: &'a str, base: usize) -> Positions<'a> {
-        Positions { src, base, ascii: src.is_ascii(), char: 0, byte: 0 }
-    }
-
-    fn byte(&mut self, index: usize) -> usize {
-        if self.ascii {
-            return self.base + index;
-        }
-        while self.char > index {
-            let Some(c) = self.src.get(..self.byte).and_then(|s| s.chars().next_back()) else { break };
-            self.byte -= c.len_utf8();
-            self.char -= 1;
-        }
-        while self.char < index {
-            // Past the last character, every index is the end of the text.
-            let Some(c) = self.src.get(self.byte..).and_then(|s| s.chars().next()) else { break };
-            self.byte += c.len_utf8();
-            self.char += 1;
-        }
-        self.base + self.byte
-    }
-
-    fn span(&mut self, span: Span) -> Range<usize> {
-        self.byte(span.start.index())..self.byte(span.end.index())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,7 +409,9 @@ mod tests {
         let Some(fm) = layout::split(text).front_matter else { return false };
         let src = &text[fm.yaml.clone()];
         let Ok(events) = simple_yaml::events(src, fm.yaml.start) else { return false };
-        let Ok(scanned) = Walk::new(text, events.into_iter(), Keep::All).document() else { return false };
+        let Ok(scanned) = Walk::new(text, Scanned::new(events, fm.yaml.start), Keep::All).document() else {
+            return false;
+        };
         match from_parser(text, fm.yaml.clone(), Keep::All) {
             Ok(reference) => assert_eq!(scanned, reference, "{text:?}"),
             Err(Invalid) => panic!("the scanner read YAML the parser rejects: {text:?}"),
@@ -536,9 +471,8 @@ mod tests {
         let (mut scanned, mut total) = (0, 0);
         for text in texts {
             let front = text.find("\n---").map_or(text.len(), |end| end + 5).min(text.len());
-            // Every line end, and cuts inside lines often enough to meet every kind of token.
-            let cuts = (0..=front).filter(|&cut| text.is_char_boundary(cut));
-            for cut in cuts.filter(|&cut| cut % 3 == 0 || text[..cut].ends_with('\n')) {
+            let front = (0..=front).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            for cut in test_corpus::prefix_cuts(&text[..front]) {
                 let prefix = &text[..cut];
                 // A prefix cut inside the front matter has no closing line: close it, so the
                 // YAML is parsed (as valid, or not).

@@ -8,11 +8,14 @@ use std::borrow::Cow;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use saphyr_parser::{Event, ScalarStyle};
 
 use super::schema;
 
+mod events;
 pub(crate) mod simple;
+
+pub(crate) use events::{Events, ParserEvents, Scanned};
 
 /// Collections nested deeper than this are a syntax error. Articles need a handful of levels;
 /// the limit keeps every recursive walk of the tree (building, checking, outline, dropping)
@@ -213,7 +216,7 @@ impl Entry {
 pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
     let src = text.get(range.clone()).unwrap_or("");
     if let Ok(events) = simple::events(src, range.start) {
-        let mut builder = Builder { events: Scanned { events: events.into_iter(), base: range.start }, depth: 0 };
+        let mut builder = Builder { events: Scanned::new(events, range.start), depth: 0 };
         if let Ok(root) = builder.document(range.start) {
             return Ok(root);
         }
@@ -223,9 +226,7 @@ pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
 
 /// [`parse`] with saphyr-parser alone (`src` starts at byte `base` of the analysed text).
 fn parse_with_parser(src: &str, base: usize) -> Result<Node, SyntaxError> {
-    let positions = CharPositions::new(src, base);
-    let events = ParserEvents { parser: Parser::new_from_str(src), positions: &positions };
-    Builder { events, depth: 0 }.document(base)
+    Builder { events: ParserEvents::new(src, base), depth: 0 }.document(base)
 }
 
 /// Trees outlive their parse (unit caches, versions): a known key or common value (the
@@ -253,83 +254,8 @@ fn known_word(text: &str) -> Option<&'static &'static str> {
     keys.chain(&COMMON_VALUES).find(|word| **word == text)
 }
 
-fn too_deep() -> String {
+pub(super) fn too_deep() -> String {
     format!("collections nested more than {MAX_DEPTH} levels deep")
-}
-
-/// Maps saphyr's character indices to byte offsets in the analysed text.
-struct CharPositions {
-    base: usize,
-    /// Byte offset of every char (plus the end); empty when the source is ASCII.
-    offsets: Vec<usize>,
-}
-
-impl CharPositions {
-    fn new(src: &str, base: usize) -> CharPositions {
-        let offsets =
-            if src.is_ascii() { Vec::new() } else { src.char_indices().map(|(i, _)| i).chain([src.len()]).collect() };
-        CharPositions { base, offsets }
-    }
-
-    fn byte(&self, char_index: usize) -> usize {
-        if self.offsets.is_empty() {
-            return self.base + char_index;
-        }
-        let last = self.offsets.len() - 1;
-        self.base + self.offsets[char_index.min(last)]
-    }
-
-    fn span(&self, span: Span) -> Range<usize> {
-        self.byte(span.start.index())..self.byte(span.end.index())
-    }
-}
-
-/// Where a tree's events come from, each with the byte range of its node in the analysed text.
-trait Events<'a> {
-    fn next_event(&mut self) -> Result<(Event<'a>, Range<usize>), SyntaxError>;
-}
-
-/// saphyr-parser's events, their character positions turned into byte offsets.
-struct ParserEvents<'a, 'p> {
-    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    positions: &'p CharPositions,
-}
-
-impl<'a> Events<'a> for ParserEvents<'a, '_> {
-    fn next_event(&mut self) -> Result<(Event<'a>, Range<usize>), SyntaxError> {
-        match self.parser.next_event() {
-            Some(Ok((event, span))) => Ok((event, self.positions.span(span))),
-            Some(Err(err)) => Err(self.error(&err)),
-            None => Err(unexpected_end(self.positions.base)),
-        }
-    }
-}
-
-impl ParserEvents<'_, '_> {
-    fn error(&self, err: &ScanError) -> SyntaxError {
-        let offset = self.positions.byte(err.marker().index());
-        // The scanner has its own, higher limit on flow nesting; say the same thing as ours.
-        match err.info() {
-            "recursion limit exceeded" => SyntaxError { offset, message: too_deep() },
-            info => SyntaxError { offset, message: info.to_string() },
-        }
-    }
-}
-
-/// The events [`simple`]'s scanner read (it never fails once it has answered).
-struct Scanned<'a> {
-    events: std::vec::IntoIter<simple::Located<'a>>,
-    base: usize,
-}
-
-impl<'a> Events<'a> for Scanned<'a> {
-    fn next_event(&mut self) -> Result<(Event<'a>, Range<usize>), SyntaxError> {
-        self.events.next().ok_or_else(|| unexpected_end(self.base))
-    }
-}
-
-fn unexpected_end(offset: usize) -> SyntaxError {
-    SyntaxError { offset, message: "unexpected end".into() }
 }
 
 struct Builder<E> {
@@ -481,7 +407,7 @@ mod tests {
     /// The tree built from the line scanner's events, when it reads `src` (spans from 0).
     fn scanned_tree(src: &str) -> Option<Result<Node, SyntaxError>> {
         let events = simple::events(src, 0).ok()?;
-        Some(Builder { events: Scanned { events: events.into_iter(), base: 0 }, depth: 0 }.document(0))
+        Some(Builder { events: Scanned::new(events, 0), depth: 0 }.document(0))
     }
 
     /// Whenever the scanner reads `src`, the tree it gives is saphyr-parser's; and `parse`
@@ -512,8 +438,7 @@ mod tests {
         let (mut scanned, mut total) = (0, 0);
         for text in texts {
             let yaml = front_matter_of(text);
-            let cuts = (0..=yaml.len()).filter(|&cut| yaml.is_char_boundary(cut));
-            for cut in cuts.filter(|&cut| cut % 3 == 0 || yaml[..cut].ends_with('\n')) {
+            for cut in crate::test_corpus::prefix_cuts(yaml) {
                 scanned += usize::from(assert_scanner_agrees(&yaml[..cut]));
                 total += 1;
             }
