@@ -25,6 +25,12 @@
 //! every stretch's (a stretch's words are parts of the line's words, and a part of a
 //! well-shaped word is well-shaped). `exactness.rs` and the tests below check the proof against
 //! the full search.
+//!
+//! **Terms kept.** A two-byte step's term depends only on its table, the line's script, its two
+//! characters, the classes beside it and whether the steps touching it are read. Clean Cyrillic
+//! and Greek repeat a few hundred such steps (a lowercase letter and a space between letters)
+//! tens of thousands of times, so the term of one with no read step before it is computed once
+//! and kept by that key ([`Terms`]).
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -51,7 +57,7 @@ pub(super) fn gains_nothing(line: &str, around: Around) -> bool {
             return true;
         }
         let line = Line { text: line, around, script };
-        line.bound_holds(&scanned.starts, scanned.shape)
+        line.bound_holds(&scanned.starts, scanned.shape, &mut scanned.terms)
     })
 }
 
@@ -108,6 +114,8 @@ struct Scanned {
     script: Option<Option<Script>>,
     /// The line's word shape (`shape_cost`), gathered in the same pass.
     shape: i32,
+    /// The terms of two-byte readings met on earlier lines.
+    terms: Terms,
 }
 
 impl Scanned {
@@ -162,16 +170,16 @@ thread_local! {
 }
 
 /// Runs `f` on `line` scanned, in buffers kept between lines.
-fn with_scanned<T>(line: &str, f: impl FnOnce(&Scanned) -> T) -> T {
+fn with_scanned<T>(line: &str, f: impl FnOnce(&mut Scanned) -> T) -> T {
     SCANNED.with(|cell| match cell.try_borrow_mut() {
         Ok(mut scanned) => {
             scanned.scan(line);
-            f(&scanned)
+            f(&mut scanned)
         }
         Err(_) => {
             let mut scanned = Scanned::default();
             scanned.scan(line);
-            f(&scanned)
+            f(&mut scanned)
         }
     })
 }
@@ -337,7 +345,7 @@ struct Line<'a> {
 
 impl Line<'_> {
     /// The bound of the module docs, in every table.
-    fn bound_holds(&self, starts: &[(usize, u16)], shape: i32) -> bool {
+    fn bound_holds(&self, starts: &[(usize, u16)], shape: i32, terms: &mut Terms) -> bool {
         let mut best: [Option<i32>; TABLE_COUNT] = [None; TABLE_COUNT];
         let mut positive = [0_i32; TABLE_COUNT];
         // Per table, where the last sequence read ends and what it decodes to.
@@ -348,10 +356,18 @@ impl Line<'_> {
                 let i = tables.trailing_zeros() as usize;
                 tables &= tables - 1;
                 let table = Table(i as u8);
+                let before = last[i].filter(|(end, _)| *end == at).map(|(_, x)| x);
+                if before.is_none()
+                    && let Some((end, decoded, most)) = self.two_byte_term(table, at, terms)
+                {
+                    last[i] = Some((end, decoded));
+                    best[i] = Some(best[i].map_or(most, |b| b.max(most)));
+                    positive[i] += most.max(0);
+                    continue;
+                }
                 let most = match sequence(table, self.text, at) {
                     Ok(None) => continue,
                     Ok(Some(seq)) => {
-                        let before = last[i].filter(|(end, _)| *end == at).map(|(_, x)| x);
                         last[i] = Some((seq.end, seq.decoded));
                         self.most_gained(table, at, seq, before)
                     }
@@ -397,10 +413,63 @@ impl Line<'_> {
         chars_from(self.text, at).next().map_or_else(|| edge(self.around.next), |c| info(c).class)
     }
 
+    /// [`Line::most_gained`] of the two-byte sequence at byte `at` in `table`, when no read
+    /// sequence ends there, from `terms` when an earlier reading had the same key; with where
+    /// the sequence ends and what it decodes to. `None` when `table` reads no two-byte sequence
+    /// there or the bound gives up.
+    fn two_byte_term(&self, table: Table, at: usize, terms: &mut Terms) -> Option<(usize, char, i32)> {
+        let (lead, lead_len) = char_at(self.text, at)?;
+        if masks(lead).lead2 & 1 << table.0 == 0 {
+            return None;
+        }
+        let (cont, cont_len) = char_at(self.text, at + lead_len)?;
+        let end = at + lead_len + cont_len;
+        let key =
+            TermKey { table, script: self.script, lead, cont, left: self.class_before(at), right: self.class_at(end) };
+        let term = match terms.get(key) {
+            Some(term) => term,
+            None => {
+                let seq = sequence(table, self.text, at).ok().flatten()?;
+                let term = Term {
+                    decoded: seq.decoded,
+                    after_kept: self.most_gained_with(table, at, seq, None, false)?,
+                    after_read: self.most_gained_with(table, at, seq, None, true)?,
+                };
+                terms.put(key, term);
+                term
+            }
+        };
+        let most = if term.after_kept == term.after_read || !self.is_read_after(table, end) {
+            term.after_kept
+        } else {
+            term.after_read
+        };
+        Some((end, term.decoded, most))
+    }
+
+    /// Whether a sequence of `table` starts at byte `at`.
+    fn is_read_after(&self, table: Table, at: usize) -> bool {
+        // `may_start` is the first step of `sequence`: most characters start nothing.
+        may_start(self.text, at) & 1 << table.0 != 0 && !matches!(sequence(table, self.text, at), Ok(None))
+    }
+
     /// The most that reading `seq` (at byte `at`, in `table`, right after a sequence that
     /// decodes to `before`, if one ends there) can add to a path's gain (see the module docs);
     /// `None` when the bound gives up.
     fn most_gained(&self, table: Table, at: usize, seq: Sequence, before: Option<char>) -> Option<i32> {
+        let after_is_read = self.is_read_after(table, seq.end);
+        self.most_gained_with(table, at, seq, before, after_is_read)
+    }
+
+    /// [`Line::most_gained`] when whether the sequence after `seq` is read is known.
+    fn most_gained_with(
+        &self,
+        table: Table,
+        at: usize,
+        seq: Sequence,
+        before: Option<char>,
+        after_is_read: bool,
+    ) -> Option<i32> {
         let s = self.script;
         let end = seq.end;
         let mut replaced = 0;
@@ -422,9 +491,6 @@ impl Line<'_> {
         if before.is_some_and(|p| masks(p).lead() & masks(seq.decoded).cont != 0) {
             return None;
         }
-        // `may_start` is the first step of `sequence`: most characters start nothing.
-        let after_is_read =
-            may_start(self.text, end) & 1 << table.0 != 0 && !matches!(sequence(table, self.text, end), Ok(None));
         let kept_left = link(left, first, s);
         let most = outputs(seq.decoded).map(|out| {
             let class = class_of(out);
@@ -439,6 +505,74 @@ impl Line<'_> {
             own - char_cost(class, s) + after_kept.max(after_read) + right_term
         });
         most.max()
+    }
+}
+
+/// What a two-byte reading's term depends on when no read sequence ends where it starts: its
+/// table, the line's script, its two characters and the classes on either side. (Whether the
+/// sequence after it is read is the one other input: a [`Term`] holds both answers.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TermKey {
+    table: Table,
+    script: Option<Script>,
+    lead: char,
+    cont: char,
+    left: Class,
+    right: Class,
+}
+
+impl TermKey {
+    /// The key in 61 bits: 4 for the table, 3 for the script, 21 for each character and 6 for
+    /// each class.
+    fn packed(self) -> u64 {
+        const _: () = assert!(TABLE_COUNT <= 16 && (Class::Odd as usize) < 64);
+        let script = self.script.map_or(0, |s| s as u64 + 1);
+        let classes = (self.left as u64) << 6 | self.right as u64;
+        u64::from(self.table.0) << 57 | script << 54 | u64::from(self.lead) << 33 | u64::from(self.cont) << 12 | classes
+    }
+}
+
+/// A two-byte reading's [`Line::most_gained`], when the sequence after it is kept and when it
+/// is read, and what it decodes to.
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    decoded: char,
+    after_kept: i32,
+    after_read: i32,
+}
+
+/// Terms of two-byte readings by [`TermKey`], in a small direct-mapped cache: clean Cyrillic
+/// and Greek text repeats a few hundred readings (a lowercase letter and a space, between
+/// letters) tens of thousands of times, and a look-up costs a fraction of the computation.
+#[derive(Default)]
+struct Terms {
+    slots: Vec<(u64, Term)>,
+}
+
+/// How many terms [`Terms`] keeps (a power of two).
+const TERM_SLOTS: usize = 1 << 12;
+
+impl Terms {
+    /// The slot of a packed key (a multiplicative hash).
+    fn slot(packed: u64) -> usize {
+        (packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TERM_SLOTS.trailing_zeros())) as usize
+    }
+
+    fn get(&self, key: TermKey) -> Option<Term> {
+        let packed = key.packed();
+        self.slots.get(Self::slot(packed)).filter(|(k, _)| *k == packed).map(|&(_, term)| term)
+    }
+
+    fn put(&mut self, key: TermKey, term: Term) {
+        if self.slots.is_empty() {
+            // No packed key has its top bits set.
+            let empty = Term { decoded: '\0', after_kept: 0, after_read: 0 };
+            self.slots = vec![(u64::MAX, empty); TERM_SLOTS];
+        }
+        let packed = key.packed();
+        if let Some(slot) = self.slots.get_mut(Self::slot(packed)) {
+            *slot = (packed, term);
+        }
     }
 }
 
@@ -531,6 +665,50 @@ mod tests {
             }
         }
         assert!(skipped > 100, "only {skipped} starts skipped");
+    }
+
+    /// A two-byte reading's term from [`Terms`] is the one [`Line::most_gained`] computes for
+    /// that reading, whether the cache was filled by this line, by an earlier one or not at all:
+    /// the key holds everything the term depends on.
+    #[test]
+    fn a_cached_term_is_the_computed_one() {
+        let (mut terms, mut hits) = (Terms::default(), 0);
+        for line in lines() {
+            for text in std::iter::once(line.to_owned()).chain(Table::all().map(|t| mangled(line, t))) {
+                with_scanned(&text, |scanned| {
+                    let Some(script) = scanned.script else {
+                        return;
+                    };
+                    for around in [Around::default(), Around { prev: Some('ж'), next: Some('«') }] {
+                        let line = Line { text: &text, around, script };
+                        for &(at, tables) in &scanned.starts {
+                            for table in Table::all().filter(|t| tables & 1 << t.0 != 0) {
+                                let cached = terms.get(key_at(&line, table, at)).is_some();
+                                let Some((end, decoded, most)) = line.two_byte_term(table, at, &mut terms) else {
+                                    continue;
+                                };
+                                let Ok(Some(seq)) = sequence(table, &text, at) else {
+                                    panic!("{text:?}: {table:?} at {at} has a term and no sequence");
+                                };
+                                assert_eq!((end, decoded), (seq.end, seq.decoded), "{text:?}");
+                                let computed = line.most_gained(table, at, seq, None);
+                                assert_eq!(Some(most), computed, "{text:?}: {table:?} at {at}");
+                                hits += usize::from(cached);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        assert!(hits > 1000, "only {hits} terms came from the cache");
+    }
+
+    /// The key [`Line::two_byte_term`] looks a reading up by.
+    fn key_at(line: &Line<'_>, table: Table, at: usize) -> TermKey {
+        let mut chars = chars_from(line.text, at);
+        let (lead, cont) = (chars.next().unwrap_or(' '), chars.next().unwrap_or(' '));
+        let end = at + lead.len_utf8() + cont.len_utf8();
+        TermKey { table, script: line.script, lead, cont, left: line.class_before(at), right: line.class_at(end) }
     }
 
     fn proven(line: &str) -> bool {
