@@ -89,16 +89,23 @@ fn info_of(c: char) -> Info {
 /// Below this code point (ASCII and every two-byte character: the Latin, Greek and Cyrillic
 /// letters of the lines the bound is for) a character's [`Info`] is looked up in one table.
 const DENSE: u32 = 0x800;
+const _: () = assert!(DENSE.is_power_of_two());
 
 /// [`info_of`] for every code point below [`DENSE`], built once.
-fn infos_below() -> &'static [Info] {
-    static INFOS: OnceLock<Vec<Info>> = OnceLock::new();
-    INFOS.get_or_init(|| (0..DENSE).map(|code| info_of(char::from_u32(code).unwrap_or_default())).collect())
+fn infos_below() -> &'static [Info; DENSE as usize] {
+    static INFOS: OnceLock<[Info; DENSE as usize]> = OnceLock::new();
+    INFOS.get_or_init(|| std::array::from_fn(|code| info_of(char::from_u32(code as u32).unwrap_or_default())))
 }
 
 /// The [`Info`] of `c`: from the dense table when it is in range.
 fn info(c: char) -> Info {
     infos_below().get(c as usize).copied().unwrap_or_else(|| info_of(c))
+}
+
+/// [`info`] of a character of `len` bytes: one and two-byte characters are all below [`DENSE`],
+/// so the masked index is the code point and needs no range check.
+fn info_by_len(below: &[Info; DENSE as usize], c: char, len: usize) -> Info {
+    if len <= 2 { below[c as usize & (DENSE as usize - 1)] } else { info_of(c) }
 }
 
 /// A line as the bound reads it, gathered in one pass (the buffer kept between lines). Only
@@ -129,7 +136,7 @@ impl Scanned {
         let mut shape = ShapeCost::default();
         let mut at = 0;
         while let Some((c, len)) = char_at(line, at) {
-            let info = below.get(c as usize).copied().unwrap_or_else(|| info_of(c));
+            let info = info_by_len(below, c, len);
             if lead_before & info.follows != 0 {
                 self.starts.push((at_before, lead_before & info.follows));
             }
