@@ -33,8 +33,7 @@ pub fn split(text: &str) -> Layout {
     let yaml_start = next_line(text, opener.end);
     let mut line = yaml_start;
     while line < text.len() {
-        let closer = delimiter_at(text, line, "---").or_else(|| delimiter_at(text, line, "..."));
-        if let Some(closer) = closer {
+        if let Some(closer) = closer_at(text, line) {
             let body_start = next_line(text, closer.end);
             let front_matter = FrontMatter { opener, yaml: yaml_start..line, closer: Some(closer) };
             return Layout { front_matter: Some(front_matter), body: body_start..text.len() };
@@ -46,6 +45,16 @@ pub fn split(text: &str) -> Layout {
     let yaml_end = yaml_like_prefix_end(text, yaml_start);
     let front_matter = FrontMatter { opener, yaml: yaml_start..yaml_end, closer: None };
     Layout { front_matter: Some(front_matter), body: yaml_end..text.len() }
+}
+
+/// A closing delimiter (`---` or `...`) on the line starting at `at`. Its first byte decides
+/// which one it can be, so most lines cost one comparison.
+fn closer_at(text: &str, at: usize) -> Option<Range<usize>> {
+    match text.as_bytes().get(at)? {
+        b'-' => delimiter_at(text, at, "---"),
+        b'.' => delimiter_at(text, at, "..."),
+        _ => None,
+    }
 }
 
 /// The delimiter `mark` alone on the line starting at `at` (trailing blanks allowed).
