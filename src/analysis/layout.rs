@@ -161,6 +161,39 @@ mod tests {
         assert_eq!(&text[layout.body], "body");
     }
 
+    /// The closer is the first line, as the line-by-line walk over `next_line` finds it, on
+    /// every text of up to six characters of line breaks, delimiter characters and others.
+    #[test]
+    fn the_closer_is_the_first_delimiter_line_whatever_the_line_breaks() {
+        let reference = |text: &str| {
+            let mut line = next_line(text, 3);
+            while line < text.len() {
+                let closer = delimiter_at(text, line, "---").or_else(|| delimiter_at(text, line, "..."));
+                if closer.is_some() {
+                    return closer.map(|c| (line, c));
+                }
+                line = next_line(text, line);
+            }
+            None
+        };
+        let alphabet = ['-', '.', '\n', '\r', 'a', ' '];
+        let mut texts = vec![String::from("---")];
+        for _ in 0..6 {
+            let longer: Vec<String> =
+                texts.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            for text in &longer {
+                let Some(fm) = split(text).front_matter else {
+                    assert!(delimiter_at(text, 0, "---").is_none(), "{text:?}");
+                    continue;
+                };
+                let found = fm.closer.map(|c| (fm.yaml.end, c));
+                assert_eq!(found, reference(text), "{text:?}");
+            }
+            texts = longer;
+        }
+        assert_eq!(texts.len(), 6usize.pow(6));
+    }
+
     #[test]
     fn unterminated_block_stops_at_prose() {
         let text = "---\ntitle: a\ntopics:\n  - AI\nThis is the body, not YAML.\n";

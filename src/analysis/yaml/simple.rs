@@ -228,17 +228,24 @@ impl<'a> Scan<'a> {
     }
 
     fn open_mapping(&mut self, content: &'a str, column: usize, at: usize) -> Scanned<()> {
-        if key_length(content).is_none() {
-            return Err(Unsupported);
-        }
+        let key = key_length(content).ok_or(Unsupported)?;
+        self.open_mapping_at_key(content, key, column, at)
+    }
+
+    /// [`Self::open_mapping`] of a line whose key (`key` bytes long) is already measured.
+    fn open_mapping_at_key(&mut self, content: &'a str, key: usize, column: usize, at: usize) -> Scanned<()> {
         self.open.push(Open::Mapping(column));
         self.emit(Event::MappingStart(0, None), at..at);
-        self.entry(content, at)
+        self.entry_at_key(content, key, at)
     }
 
     /// `key: value` or `key:` (the value on the next lines).
     fn entry(&mut self, content: &'a str, at: usize) -> Scanned<()> {
         let key = key_length(content).ok_or(Unsupported)?;
+        self.entry_at_key(content, key, at)
+    }
+
+    fn entry_at_key(&mut self, content: &'a str, key: usize, at: usize) -> Scanned<()> {
         self.emit(plain(&content[..key]), at..at + key);
         let after = &content[key + 1..];
         let value = skip_spaces(after);
@@ -259,8 +266,8 @@ impl<'a> Scan<'a> {
             return Err(Unsupported);
         }
         let skipped = content.len() - value.len();
-        if key_length(value).is_some() {
-            return self.open_mapping(value, column + skipped, at + skipped);
+        if let Some(key) = key_length(value) {
+            return self.open_mapping_at_key(value, key, column + skipped, at + skipped);
         }
         self.scalar(value, at + skipped)
     }
