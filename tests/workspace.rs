@@ -428,6 +428,35 @@ fn load_transcodes_skips_reports_and_cancels() {
     assert!(cancelled.is_empty());
 }
 
+/// A file that is not UTF-8 is summarised as its whole decoded text is, also when its front
+/// matter is ASCII and closed before the first byte that is not (which is not decoded).
+#[test]
+fn files_that_are_not_utf8_summarise_as_their_decoded_text() {
+    let files: [&[u8]; 8] = [
+        b"---\ntitle: Cafe\nrelated:\n  - webUrl: https://a.example/x\n    provider:\n      name: A\n---\nM\xfcnchen\n",
+        b"---\r\ntitle: Cafe\r\n---\r\nM\xfcnchen\r\n",
+        b"---\ntitle: Cafe\n...\n\xe9\n",
+        b"---\ntitle: Cafe\n---\xfc\nwebUrl: https://x.example/a\n",
+        b"title: Cafe\n---\ntitle: x\n---\n\xe9",
+        b"---\ntitle: Z\xfcrich caf\xe9\n---\nbody\n",
+        b"---\ntitle: Z\xc3\xbcrich\n---\nM\xfcnchen caf\xe9 cr\xe8me\n",
+        b"Caf\xe9 news of 2021-05-01\n2021-05-02 more\n",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = (0..files.len()).map(|i| dir.path().join(format!("{i}.md"))).collect();
+    for (path, bytes) in paths.iter().zip(files) {
+        std::fs::write(path, bytes).unwrap();
+    }
+    let loaded = discover::load(&paths, &|_, _| {}, &|| false);
+    assert_eq!(loaded.len(), files.len());
+    for ((path, summary), bytes) in loaded.iter().zip(files) {
+        let decoded = article_lsp::analysis::encoding::decode(bytes);
+        assert!(decoded.transcoded.is_some(), "{path:?}");
+        assert_eq!(**summary, summarize(&decoded.text).for_index(), "{path:?}");
+    }
+    assert_eq!(loaded[0].1.related.len(), 1);
+}
+
 #[test]
 fn provider_domain_is_the_most_common_one_through_upserts_and_removals() {
     use article_lsp::workspace::{Index, summarize};

@@ -33,8 +33,7 @@ pub fn split(text: &str) -> Layout {
     let yaml_start = next_line(text, opener.end);
     let mut line = yaml_start;
     while line < text.len() {
-        let closer = delimiter_at(text, line, "---").or_else(|| delimiter_at(text, line, "..."));
-        if let Some(closer) = closer {
+        if let Some(closer) = closer_at(text, line) {
             let body_start = next_line(text, closer.end);
             let front_matter = FrontMatter { opener, yaml: yaml_start..line, closer: Some(closer) };
             return Layout { front_matter: Some(front_matter), body: body_start..text.len() };
@@ -46,6 +45,16 @@ pub fn split(text: &str) -> Layout {
     let yaml_end = yaml_like_prefix_end(text, yaml_start);
     let front_matter = FrontMatter { opener, yaml: yaml_start..yaml_end, closer: None };
     Layout { front_matter: Some(front_matter), body: yaml_end..text.len() }
+}
+
+/// A closing delimiter (`---` or `...`) on the line starting at `at`. Its first byte decides
+/// which one it can be, so most lines cost one comparison.
+fn closer_at(text: &str, at: usize) -> Option<Range<usize>> {
+    match text.as_bytes().get(at)? {
+        b'-' => delimiter_at(text, at, "---"),
+        b'.' => delimiter_at(text, at, "..."),
+        _ => None,
+    }
 }
 
 /// The delimiter `mark` alone on the line starting at `at` (trailing blanks allowed).
@@ -150,6 +159,39 @@ mod tests {
         assert_eq!(&text[fm.yaml], "title: a\r\n");
         assert_eq!(&text[fm.closer.unwrap()], "...");
         assert_eq!(&text[layout.body], "body");
+    }
+
+    /// The closer is the first line, as the line-by-line walk over `next_line` finds it, on
+    /// every text of up to six characters of line breaks, delimiter characters and others.
+    #[test]
+    fn the_closer_is_the_first_delimiter_line_whatever_the_line_breaks() {
+        let reference = |text: &str| {
+            let mut line = next_line(text, 3);
+            while line < text.len() {
+                let closer = delimiter_at(text, line, "---").or_else(|| delimiter_at(text, line, "..."));
+                if closer.is_some() {
+                    return closer.map(|c| (line, c));
+                }
+                line = next_line(text, line);
+            }
+            None
+        };
+        let alphabet = ['-', '.', '\n', '\r', 'a', ' '];
+        let mut texts = vec![String::from("---")];
+        for _ in 0..6 {
+            let longer: Vec<String> =
+                texts.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            for text in &longer {
+                let Some(fm) = split(text).front_matter else {
+                    assert!(delimiter_at(text, 0, "---").is_none(), "{text:?}");
+                    continue;
+                };
+                let found = fm.closer.map(|c| (fm.yaml.end, c));
+                assert_eq!(found, reference(text), "{text:?}");
+            }
+            texts = longer;
+        }
+        assert_eq!(texts.len(), 6usize.pow(6));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! or replaced by a directory by the time it is read is skipped, and one rewritten meanwhile is
 //! read as it is then (the watcher reports the change).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 
 use super::skim::summarize_for_index;
 use super::summary::ArticleSummary;
-use crate::analysis::encoding;
+use crate::analysis::{encoding, layout};
 use crate::config::Config;
 use crate::files;
 
@@ -231,13 +232,34 @@ fn read_summary(path: &Path) -> Option<Arc<ArticleSummary>> {
     }
     BUFFER.with_borrow_mut(|bytes| {
         let read = files::read_into(path, bytes);
-        let summary = read.ok().map(|()| Arc::new(summarize_for_index(&encoding::decode(bytes).text)));
+        let summary = read.ok().map(|()| Arc::new(summarize_for_index(&text_to_summarize(bytes))));
         // A rare huge file must not stay held by the thread.
         if bytes.capacity() > KEPT_BUFFER {
             *bytes = Vec::new();
         }
         summary
     })
+}
+
+/// The text of a file's bytes that its summary reads. Bytes that are not UTF-8 are decoded
+/// whole, by detection (costly: every candidate encoding reads every byte after the first
+/// non-ASCII one), unless they open with a front matter that is ASCII and closed before the
+/// first byte that is not: its summary reads nothing else, and every encoding detection can
+/// pick reads ASCII as ASCII, so that prefix is the decoded text's.
+fn text_to_summarize(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => ascii_front_matter(bytes).map_or_else(|| encoding::decode(bytes).text, Cow::Borrowed),
+    }
+}
+
+/// The bytes up to the end of the closing line of a front matter, when all of them are ASCII.
+fn ascii_front_matter(bytes: &[u8]) -> Option<&str> {
+    let ascii = std::str::from_utf8(&bytes[..encoding_rs::Encoding::ascii_valid_up_to(bytes)]).ok()?;
+    let closer = layout::split(ascii).front_matter?.closer?;
+    // The closing line must end within the ASCII bytes, or what follows could spoil it.
+    let line_end = memchr::memchr2(b'\n', b'\r', &ascii.as_bytes()[closer.end..])?;
+    ascii.get(..closer.end + line_end + 1)
 }
 
 /// The largest read buffer a loading thread keeps between files.

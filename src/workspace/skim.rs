@@ -17,7 +17,7 @@ use saphyr_parser::{Event, ScalarStyle};
 use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
-use crate::analysis::yaml::{Events, MAX_DEPTH, ParserEvents, Scanned, simple as simple_yaml};
+use crate::analysis::yaml::{Events, MAX_DEPTH, ParserEvents, simple as simple_yaml};
 
 /// The YAML of `text[range]` is not one valid document: the caller takes the tolerant path.
 #[derive(Debug)]
@@ -65,9 +65,10 @@ fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
 /// it fails. Simple YAML is read by `simple_yaml`'s scanner, the rest by saphyr-parser.
 fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSummary> {
     let src = text.get(range.clone()).unwrap_or("");
-    if let Ok(events) = simple_yaml::events(src, range.start) {
-        // A walk that fails on them (too deep) is asked again of the parser, the reference.
-        if let Ok(summary) = Walk::new(text, Scanned::new(events, range.start), keep).document() {
+    if let Ok(events) = simple_yaml::Stream::new(src, range.start) {
+        // A walk that fails on them (a line outside the scanner's subset, or too deep) is
+        // asked again of the parser, the reference; what it read is dropped.
+        if let Ok(summary) = Walk::new(text, events, keep).document() {
             return Ok(summary);
         }
     }
@@ -250,7 +251,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
         let mut last = None;
         loop {
             let (event, span) = self.next()?;
-            if event == Event::SequenceEnd {
+            if matches!(event, Event::SequenceEnd) {
                 return Ok(((), last, span));
             }
             last = Some(item(self, event, span)?);
@@ -267,7 +268,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
         let mut last = None;
         loop {
             let (event, span) = self.next()?;
-            if event == Event::MappingEnd {
+            if matches!(event, Event::MappingEnd) {
                 return Ok(((), last, span));
             }
             let key = self.leaf(event, span)?;
@@ -408,8 +409,8 @@ mod tests {
     fn assert_scanner_agrees(text: &str) -> bool {
         let Some(fm) = layout::split(text).front_matter else { return false };
         let src = &text[fm.yaml.clone()];
-        let Ok(events) = simple_yaml::events(src, fm.yaml.start) else { return false };
-        let Ok(scanned) = Walk::new(text, Scanned::new(events, fm.yaml.start), Keep::All).document() else {
+        let Ok(events) = simple_yaml::Stream::new(src, fm.yaml.start) else { return false };
+        let Ok(scanned) = Walk::new(text, events, Keep::All).document() else {
             return false;
         };
         match from_parser(text, fm.yaml.clone(), Keep::All) {

@@ -63,6 +63,15 @@ impl<'a> Events<'a> for Scanned<'a> {
     }
 }
 
+/// A [`simple::Stream`]'s events. Its error says only that the scanner gave up (on text
+/// outside its subset): the reader must then ask saphyr-parser, never report it.
+impl<'a> Events<'a> for simple::Stream<'a> {
+    fn next_event(&mut self) -> Result<simple::Located<'a>, SyntaxError> {
+        simple::Stream::next_event(self)
+            .map_err(|simple::Unsupported| SyntaxError { offset: 0, message: "outside the simple subset".into() })
+    }
+}
+
 fn unexpected_end(offset: usize) -> SyntaxError {
     SyntaxError { offset, message: "unexpected end".into() }
 }

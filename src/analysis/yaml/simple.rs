@@ -40,26 +40,79 @@ pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<Located<'_>>> {
     if !only_plain_characters(src) {
         return Err(Unsupported);
     }
-    let mut scan = Scan { out: Vec::with_capacity(64), open: Vec::new(), pending: false };
+    let mut scan = Scan::new(Vec::with_capacity(64));
     let mut at = 0;
-    for line in src.split_inclusive('\n') {
-        scan.line(line.strip_suffix('\n').unwrap_or(line), base + at)?;
-        at += line.len();
+    for end in memchr::memchr_iter(b'\n', src.as_bytes()).chain(std::iter::once(src.len())) {
+        scan.line(&src[at..end], base + at)?;
+        at = end + 1;
     }
-    scan.finish(base + src.len())
+    scan.finish(base + src.len())?;
+    Ok(scan.out)
+}
+
+/// The same events read a line at a time as they are asked for, for a reader that can drop
+/// what it read when the text turns out to be outside the subset (the workspace skim, which
+/// then asks saphyr-parser): no vector of every event is built.
+pub(crate) struct Stream<'a> {
+    src: &'a str,
+    base: usize,
+    scan: Scan<'a>,
+    /// The next event of `scan.out` to give.
+    next: usize,
+    /// Where the next line starts in `src`; past its end once the stream has ended.
+    at: usize,
+}
+
+impl<'a> Stream<'a> {
+    pub(crate) fn new(src: &'a str, base: usize) -> Scanned<Stream<'a>> {
+        if !only_plain_characters(src) {
+            return Err(Unsupported);
+        }
+        Ok(Stream { src, base, scan: Scan::new(Vec::with_capacity(8)), next: 0, at: 0 })
+    }
+
+    /// The next event, [`Unsupported`] once a line is outside the subset or after the end.
+    pub(crate) fn next_event(&mut self) -> Scanned<Located<'a>> {
+        while self.next == self.scan.out.len() {
+            self.scan.out.clear();
+            self.next = 0;
+            self.scan_line()?;
+        }
+        let event = std::mem::replace(&mut self.scan.out[self.next], (Event::Nothing, 0..0));
+        self.next += 1;
+        Ok(event)
+    }
+
+    /// Scans the next line (and, after the last one, ends the stream).
+    fn scan_line(&mut self) -> Scanned<()> {
+        let rest = self.src.get(self.at..).ok_or(Unsupported)?;
+        let end = memchr::memchr(b'\n', rest.as_bytes()).map_or(self.src.len(), |n| self.at + n);
+        self.scan.line(&self.src[self.at..end], self.base + self.at)?;
+        self.at = end + 1;
+        if end == self.src.len() {
+            self.scan.finish(self.base + end)?;
+        }
+        Ok(())
+    }
 }
 
 /// No tab, CR, control character, byte-order mark or line or paragraph separator: the
-/// characters whose YAML meaning the scanner does not model.
+/// characters whose YAML meaning the scanner does not model. One pass over the bytes: the
+/// non-ASCII ones are the C1 controls (`C2 80`–`C2 9F`), U+2028 and U+2029 (`E2 80 A8`,
+/// `E2 80 A9`) and U+FEFF, U+FFFE, U+FFFF (`EF BB BF`, `EF BF BE`, `EF BF BF`).
 fn only_plain_characters(src: &str) -> bool {
-    let ascii_ok = |b: u8| b == b'\n' || (b' '..=b'~').contains(&b) || b >= 0x80;
-    if !src.bytes().all(ascii_ok) {
+    let bytes = src.as_bytes();
+    let refused = |b: u8| (b < b' ' && b != b'\n') || b == 0x7F;
+    // Judged a chunk at a time, without an exit per byte, so the loop is vectorised.
+    if bytes.chunks(64).any(|chunk| chunk.iter().fold(false, |any, &b| any | refused(b))) {
         return false;
     }
-    let special = |c: char| {
-        !c.is_ascii() && (c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'))
+    let special = |at: usize| match bytes[at] {
+        0xC2 => matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
+        0xE2 => bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0xA8 | 0xA9)),
+        _ => matches!(bytes.get(at + 1..at + 3), Some([0xBB, 0xBF] | [0xBF, 0xBE | 0xBF])),
     };
-    src.is_ascii() || !src.chars().any(special)
+    !memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(special)
 }
 
 /// An open block collection and the column of its keys or dashes.
@@ -88,20 +141,31 @@ impl Open {
 const MAX_KEY: usize = 256;
 
 struct Scan<'a> {
+    /// The events scanned (and not yet taken, when read as a [`Stream`]).
     out: Vec<Located<'a>>,
     open: Vec<Open>,
     /// The last line was `key:` with nothing after it: the next line must open its value.
     pending: bool,
+    /// Whether the root collection has been opened.
+    started: bool,
+    /// Where the last event ended (the span given to end events, which the summary never reads).
+    last_end: usize,
 }
 
 impl<'a> Scan<'a> {
+    fn new(out: Vec<Located<'a>>) -> Scan<'a> {
+        Scan { out, open: Vec::new(), pending: false, started: false, last_end: 0 }
+    }
+
     fn emit(&mut self, event: Event<'a>, span: Range<usize>) {
+        self.last_end = span.end;
+        self.started = true;
         self.out.push((event, span));
     }
 
     /// One line (without its `\n`) starting at byte `at` of the article.
     fn line(&mut self, line: &'a str, at: usize) -> Scanned<()> {
-        let content = line.trim_start_matches(' ');
+        let content = skip_spaces(line);
         if content.is_empty() || content.starts_with('#') {
             return Ok(());
         }
@@ -111,7 +175,7 @@ impl<'a> Scan<'a> {
         if std::mem::take(&mut self.pending) {
             return self.open_value(content, column, at, dash);
         }
-        if self.open.is_empty() && self.out.is_empty() {
+        if !self.started {
             // The root: a mapping, or a list (a front matter's unit that is one list item).
             return match dash {
                 true => self.open_sequence(content, column, at, at),
@@ -135,7 +199,7 @@ impl<'a> Scan<'a> {
                 break;
             }
             self.open.pop();
-            self.emit(open.end(), at_end(&self.out));
+            self.emit(open.end(), self.last_end..self.last_end);
         }
     }
 
@@ -164,20 +228,27 @@ impl<'a> Scan<'a> {
     }
 
     fn open_mapping(&mut self, content: &'a str, column: usize, at: usize) -> Scanned<()> {
-        if key_length(content).is_none() {
-            return Err(Unsupported);
-        }
+        let key = key_length(content).ok_or(Unsupported)?;
+        self.open_mapping_at_key(content, key, column, at)
+    }
+
+    /// [`Self::open_mapping`] of a line whose key (`key` bytes long) is already measured.
+    fn open_mapping_at_key(&mut self, content: &'a str, key: usize, column: usize, at: usize) -> Scanned<()> {
         self.open.push(Open::Mapping(column));
         self.emit(Event::MappingStart(0, None), at..at);
-        self.entry(content, at)
+        self.entry_at_key(content, key, at)
     }
 
     /// `key: value` or `key:` (the value on the next lines).
     fn entry(&mut self, content: &'a str, at: usize) -> Scanned<()> {
         let key = key_length(content).ok_or(Unsupported)?;
+        self.entry_at_key(content, key, at)
+    }
+
+    fn entry_at_key(&mut self, content: &'a str, key: usize, at: usize) -> Scanned<()> {
         self.emit(plain(&content[..key]), at..at + key);
         let after = &content[key + 1..];
-        let value = after.trim_start_matches(' ');
+        let value = skip_spaces(after);
         if value.is_empty() {
             self.pending = true;
             return Ok(());
@@ -190,13 +261,13 @@ impl<'a> Scan<'a> {
 
     /// `- scalar` or `- key: ...` (a mapping whose keys sit at the column after the dash).
     fn item(&mut self, content: &'a str, column: usize, at: usize) -> Scanned<()> {
-        let value = content.get(1..).unwrap_or("").trim_start_matches(' ');
+        let value = skip_spaces(content.get(1..).unwrap_or(""));
         if value.is_empty() {
             return Err(Unsupported);
         }
         let skipped = content.len() - value.len();
-        if key_length(value).is_some() {
-            return self.open_mapping(value, column + skipped, at + skipped);
+        if let Some(key) = key_length(value) {
+            return self.open_mapping_at_key(value, key, column + skipped, at + skipped);
         }
         self.scalar(value, at + skipped)
     }
@@ -211,7 +282,7 @@ impl<'a> Scan<'a> {
         // saphyr's span of a quoted scalar takes in the spaces after it: the scanner takes
         // only a quoted scalar that ends its line.
         let rest = &value[length..];
-        let after = rest.trim_start_matches(' ');
+        let after = skip_spaces(rest);
         let comment = after.starts_with('#') && after.len() < rest.len();
         let ends_line = rest.is_empty() || (style == ScalarStyle::Plain && (after.is_empty() || comment));
         if !ends_line {
@@ -221,7 +292,8 @@ impl<'a> Scan<'a> {
         Ok(())
     }
 
-    fn finish(mut self, end: usize) -> Scanned<Vec<Located<'a>>> {
+    /// Closes what is open at the end of the text (byte `end`).
+    fn finish(&mut self, end: usize) -> Scanned<()> {
         if self.pending {
             return Err(Unsupported);
         }
@@ -229,20 +301,20 @@ impl<'a> Scan<'a> {
             self.emit(open.end(), end..end);
         }
         self.emit(Event::StreamEnd, end..end);
-        Ok(self.out)
+        Ok(())
     }
 }
 
 /// The spaces after the dash that starts `content` (an item line).
 fn spaces_after_dash(content: &str) -> usize {
     let rest = content.get(1..).unwrap_or("");
-    rest.len() - rest.trim_start_matches(' ').len()
+    rest.len() - skip_spaces(rest).len()
 }
 
-/// Where the last event ended (the span given to end events, which the summary never reads).
-fn at_end(out: &[Located]) -> Range<usize> {
-    let end = out.last().map_or(0, |(_, span)| span.end);
-    end..end
+/// `text` without its leading spaces (a byte loop: `trim_start_matches(' ')` decodes characters).
+fn skip_spaces(text: &str) -> &str {
+    let spaces = text.bytes().take_while(|&b| b == b' ').count();
+    &text[spaces..]
 }
 
 fn plain(text: &str) -> Event<'_> {
@@ -262,8 +334,8 @@ type Scalar<'a> = (Cow<'a, str>, ScalarStyle, usize);
 
 /// A plain scalar up to a comment or the end of the line, without trailing spaces.
 fn plain_scalar(value: &str) -> Scanned<Scalar<'_>> {
-    let first = value.chars().next().ok_or(Unsupported)?;
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+    let first = *value.as_bytes().first().ok_or(Unsupported)?;
+    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) {
         return Err(Unsupported);
     }
     let bytes = value.as_bytes();
@@ -314,7 +386,7 @@ fn single_quoted(value: &str) -> Scanned<Scalar<'_>> {
     let mut owned: Option<String> = None;
     let mut from = 0;
     let mut i = 0;
-    while let Some(q) = body[i..].find('\'') {
+    while let Some(q) = memchr::memchr(b'\'', &body.as_bytes()[i..]) {
         let at = i + q;
         if body.as_bytes().get(at + 1) == Some(&b'\'') {
             let text = owned.get_or_insert_with(String::new);
@@ -337,5 +409,30 @@ fn unescaped(body: &str, owned: Option<String>, from: usize, end: usize) -> Cow<
             Cow::Owned(text)
         }
         None => Cow::Borrowed(&body[..end]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte test says what the character test it replaced said, for every character.
+    #[test]
+    fn plain_characters_are_judged_as_by_their_characters() {
+        let by_chars = |src: &str| {
+            let special = |c: char| {
+                (c.is_ascii() && c != '\n' && !(' '..='~').contains(&c))
+                    || c.is_control() && c != '\n'
+                    || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}')
+            };
+            !src.chars().any(special)
+        };
+        let mut judged = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let src = format!("a: {c}b\n");
+            assert_eq!(only_plain_characters(&src), by_chars(&src), "{:?}", c);
+            judged += 1;
+        }
+        assert!(judged > 1_000_000);
     }
 }
