@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, ScalarStyle};
 
-use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Spanned, Text};
+use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Span, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
 use crate::analysis::yaml::{Events, MAX_DEPTH, ParserEvents, Scanned, simple as simple_yaml};
@@ -47,6 +47,9 @@ enum Keep {
 }
 
 fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
+    if text.len() > summary::MAX_SUMMARIZED {
+        return ArticleSummary::default();
+    }
     let layout = layout::split(text);
     let summary = match &layout.front_matter {
         None => summary::summarize_parsed(text, &layout, None),
@@ -98,7 +101,7 @@ impl Leaf<'_> {
     }
 
     fn spanned(&self) -> Option<Spanned<Text>> {
-        Some(Spanned { value: self.text()?, span: self.span.clone() })
+        Some(Spanned { value: self.text()?, span: Span::new(self.span.clone()) })
     }
 }
 
@@ -354,7 +357,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
             return self.end_of(event, span);
         }
         let (mut entry, at) = self.nested(span, Self::related_entry)?;
-        entry.span = summary::dash_start(self.text, at.start)..at.end;
+        entry.span = Span::new(summary::dash_start(self.text, at.start)..at.end);
         related.push(entry);
         Ok(at.end)
     }

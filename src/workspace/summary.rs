@@ -22,7 +22,49 @@ pub type Text = Arc<str>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
-    pub span: Range<usize>,
+    pub span: Span,
+}
+
+/// The longest text summarised: spans are stored in 32 bits (an index of 100,000 articles holds
+/// millions of them), and a larger text gets an empty summary rather than wrong spans.
+pub const MAX_SUMMARIZED: usize = u32::MAX as usize;
+
+/// A byte range of a summarised text, in 8 bytes rather than a `Range<usize>`'s 16.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// The span of `range` (offsets past [`MAX_SUMMARIZED`], which no summary has, saturate).
+    pub fn new(range: Range<usize>) -> Span {
+        let narrow = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span { start: narrow(range.start), end: narrow(range.end) }
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start()..self.end()
+    }
+
+    /// The span moved by `f` applied to each end.
+    pub fn map(self, f: impl Fn(usize) -> usize) -> Span {
+        Span::new(f(self.start())..f(self.end()))
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(range: Range<usize>) -> Span {
+        Span::new(range)
+    }
 }
 
 /// The facts of one article that other files may care about.
@@ -49,7 +91,7 @@ pub struct ArticleSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RelatedSummary {
     /// From the entry's `- ` dash to the end of its last value.
-    pub span: Range<usize>,
+    pub span: Span,
     pub web_url: Option<Spanned<Text>>,
     pub provider_name: Option<Text>,
     pub provider_domain: Option<Text>,
@@ -136,6 +178,9 @@ pub(super) fn summarize_from_tree(text: &str) -> ArticleSummary {
 /// Like `workspace::summarize`, from a layout and parse the caller already has (the server's front
 /// matter check produces both).
 pub fn summarize_parsed(text: &str, layout: &layout::Layout, parsed: Option<&front_matter::Parsed>) -> ArticleSummary {
+    if text.len() > MAX_SUMMARIZED {
+        return ArticleSummary::default();
+    }
     match parsed {
         Some(parsed) => summarize_front_matter(parsed, |at| dash_start(text, at)),
         None => ArticleSummary { dated_lines: dated_lines(text, layout), ..ArticleSummary::default() },
@@ -180,7 +225,7 @@ fn related(dash_start: &dyn Fn(usize) -> usize, node: &Node) -> RelatedSummary {
         published: timestamp(node.get("publishedDateTime")),
     };
     RelatedSummary {
-        span: dash_start(node.span.start)..node.span.end,
+        span: Span::new(dash_start(node.span.start)..node.span.end),
         web_url: spanned(node.get("webUrl")),
         provider_name: string(provider.and_then(|p| p.get("name"))),
         provider_domain: string(provider.and_then(|p| p.get("domain"))),
@@ -233,7 +278,7 @@ fn is_meaningful(text: &str, plain: bool) -> bool {
 
 fn spanned(node: Option<&Node>) -> Option<Spanned<Text>> {
     let value = string(node)?;
-    Some(Spanned { value, span: node?.span.clone() })
+    Some(Spanned { value, span: Span::new(node?.span.clone()) })
 }
 
 fn timestamp(node: Option<&Node>) -> Option<Timestamp> {
@@ -252,11 +297,31 @@ fn dated_lines(text: &str, layout: &Layout) -> Vec<Spanned<Text>> {
             if let Some(dated) = crate::analysis::dates::dated_line(line) {
                 acc.push(Spanned {
                     value: Text::from(line.get(dated.range).unwrap_or_default()),
-                    span: start..start + line.len(),
+                    span: Span::new(start..start + line.len()),
                 });
             }
         }
         start = layout::next_line(text, start);
     }
     acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_keep_offsets_up_to_the_longest_summarised_text_and_saturate_past_it() {
+        let span = Span::new(7..MAX_SUMMARIZED);
+        assert_eq!(span.range(), 7..MAX_SUMMARIZED);
+        assert_eq!(Span::new(MAX_SUMMARIZED..usize::MAX).range(), MAX_SUMMARIZED..MAX_SUMMARIZED);
+        assert_eq!(span.map(|at| at / 7).range(), 1..MAX_SUMMARIZED / 7);
+    }
+
+    #[test]
+    fn summary_types_stay_small() {
+        // An index of 100,000 articles holds one summary per file and one entry per related link.
+        assert!(size_of::<Spanned<Text>>() <= 24);
+        assert!(size_of::<RelatedSummary>() <= 72);
+    }
 }
