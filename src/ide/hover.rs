@@ -70,8 +70,8 @@ impl Cards<'_> {
     fn related(&self, r: &RelatedSummary) -> Hover {
         let mut lines = vec![format!("**{}**", md(r.title().unwrap_or("(untitled)")))];
         let mut about = Vec::new();
-        if let Some(name) = &r.provider_name {
-            let domain = r.provider_domain.as_ref().map(|d| format!(" ({})", md(d)));
+        if let Some(name) = r.provider_name() {
+            let domain = r.provider_domain().map(|d| format!(" ({})", md(d)));
             about.push(format!("{}{}", md(name), domain.unwrap_or_default()));
         }
         if let Some(published) = r.published() {

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, ScalarStyle};
 
-use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Span, Spanned, Text};
+use super::summary::{self, ArticleSummary, RelatedAbout, RelatedProvider, RelatedSummary, Span, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
 use crate::analysis::yaml::{Events, MAX_DEPTH, ParserEvents, Scanned, simple as simple_yaml};
@@ -372,8 +372,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
             let field = key.and_then(Field::of).and_then(|f| seen.first(f)).filter(|f| f.kept(keep, true));
             if field == Some(Field::Provider) && matches!(event, Event::MappingStart(..)) {
                 let ((name, domain), at) = walk.nested(span, Self::provider)?;
-                entry.provider_name = name.map(|n| n.value);
-                entry.provider_domain = domain.map(|d| d.value);
+                entry.provider = RelatedProvider::shared(name.map(|n| n.value), domain.map(|d| d.value));
                 return Ok(at.end);
             }
             let leaf = walk.leaf(event, span)?;

@@ -93,12 +93,28 @@ pub struct RelatedSummary {
     /// From the entry's `- ` dash to the end of its last value.
     pub span: Span,
     pub web_url: Option<Spanned<Text>>,
-    pub provider_name: Option<Text>,
-    pub provider_domain: Option<Text>,
+    /// `None` when the entry names no provider.
+    pub provider: Option<Arc<RelatedProvider>>,
     /// What only views of the document itself read (its hover cards), boxed: the index keeps
     /// none of it for files read from disk, whose entries then cost a pointer for it, not
     /// 56 bytes (a workspace of long articles holds millions of entries).
     pub about: Option<Box<RelatedAbout>>,
+}
+
+/// The `provider` of a `related` entry, as written: one allocation that the index shares among
+/// all the entries naming the same provider and domain (hundreds of thousands of entries name a
+/// few thousand providers), so an entry holds a pointer to it rather than two strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RelatedProvider {
+    pub name: Option<Text>,
+    pub domain: Option<Text>,
+}
+
+impl RelatedProvider {
+    /// Shared, or `None` when it names nothing.
+    pub fn shared(name: Option<Text>, domain: Option<Text>) -> Option<Arc<RelatedProvider>> {
+        (name.is_some() || domain.is_some()).then(|| Arc::new(RelatedProvider { name, domain }))
+    }
 }
 
 /// The title, excerpt and date of a `related` entry.
@@ -117,6 +133,14 @@ impl RelatedAbout {
 }
 
 impl RelatedSummary {
+    pub fn provider_name(&self) -> Option<&Text> {
+        self.provider.as_ref()?.name.as_ref()
+    }
+
+    pub fn provider_domain(&self) -> Option<&Text> {
+        self.provider.as_ref()?.domain.as_ref()
+    }
+
     pub fn title(&self) -> Option<&str> {
         self.about.as_ref()?.title.as_deref()
     }
@@ -227,8 +251,10 @@ fn related(dash_start: &dyn Fn(usize) -> usize, node: &Node) -> RelatedSummary {
     RelatedSummary {
         span: Span::new(dash_start(node.span.start)..node.span.end),
         web_url: spanned(node.get("webUrl")),
-        provider_name: string(provider.and_then(|p| p.get("name"))),
-        provider_domain: string(provider.and_then(|p| p.get("domain"))),
+        provider: RelatedProvider::shared(
+            string(provider.and_then(|p| p.get("name"))),
+            string(provider.and_then(|p| p.get("domain"))),
+        ),
         about: about.boxed(),
     }
 }
