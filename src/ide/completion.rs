@@ -278,7 +278,7 @@ impl Values<'_> {
         let listed: HashSet<crate::workspace::Text> = crate::workspace::summarize(self.text)
             .topics
             .into_iter()
-            .filter(|t| t.span.end < word.start || t.span.start > word.end)
+            .filter(|t| t.span.end() < word.start || t.span.start() > word.end)
             .map(|t| t.value)
             .collect();
         let used: Vec<(&str, Option<usize>)> = self

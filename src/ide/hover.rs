@@ -39,7 +39,7 @@ pub(crate) fn hover(text: &str, offset: usize, this: &Path, index: &Index, now: 
     if layout.front_matter.is_none() || offset >= layout.body.start {
         return cards.dated_line(offset);
     }
-    if let Some(related) = cards.summary.related.iter().find(|r| touches(&r.span, offset)) {
+    if let Some(related) = cards.summary.related.iter().find(|r| touches(&r.span.range(), offset)) {
         return Some(cards.related(related));
     }
     cards.entry(&locate(text, offset)?)
@@ -70,8 +70,8 @@ impl Cards<'_> {
     fn related(&self, r: &RelatedSummary) -> Hover {
         let mut lines = vec![format!("**{}**", md(r.title().unwrap_or("(untitled)")))];
         let mut about = Vec::new();
-        if let Some(name) = &r.provider_name {
-            let domain = r.provider_domain.as_ref().map(|d| format!(" ({})", md(d)));
+        if let Some(name) = r.provider_name() {
+            let domain = r.provider_domain().map(|d| format!(" ({})", md(d)));
             about.push(format!("{}{}", md(name), domain.unwrap_or_default()));
         }
         if let Some(published) = r.published() {
@@ -89,7 +89,7 @@ impl Cards<'_> {
                 lines.push(format!("[Open in workspace]({uri})"));
             }
         }
-        Hover { markdown: lines.join("\n\n"), range: r.span.clone() }
+        Hover { markdown: lines.join("\n\n"), range: r.span.range() }
     }
 
     /// A date and how far it is from this article's publication.
@@ -125,7 +125,7 @@ impl Cards<'_> {
             out.push_str(&format!("\n\nLinked from ({}):", backlinks.len()));
             out.push_str(&list(&backlinks));
         }
-        Some(Hover { markdown: out, range: at.key_span.start..title.span.end.max(at.key_span.end) })
+        Some(Hover { markdown: out, range: at.key_span.start..title.span.end().max(at.key_span.end) })
     }
 
     fn topic(&self, at: &Located) -> Option<Hover> {
@@ -149,8 +149,8 @@ impl Cards<'_> {
 
     /// A dated line of a plain-text article.
     fn dated_line(&self, offset: usize) -> Option<Hover> {
-        let line = self.summary.dated_lines.iter().find(|l| touches(&l.span, offset))?;
-        Some(Hover { markdown: format!("Dated line: `{}`", line.value), range: line.span.clone() })
+        let line = self.summary.dated_lines.iter().find(|l| touches(&l.span.range(), offset))?;
+        Some(Hover { markdown: format!("Dated line: `{}`", line.value), range: line.span.range() })
     }
 }
 

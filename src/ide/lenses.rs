@@ -19,7 +19,7 @@ pub(crate) fn code_lenses(text: &str, parsed: &Parsed, this: &Path, index: &Inde
             .web_url
             .as_ref()
             .map_or(0, |url| index.articles_linking_to(&url.value).into_iter().filter(|(p, _)| *p != this).count());
-        let range = title.span.clone();
+        let range = title.span.range();
         acc.push(Lens {
             range: range.clone(),
             title: format!("cited by {}", articles(citing)),
@@ -33,7 +33,7 @@ pub(crate) fn code_lenses(text: &str, parsed: &Parsed, this: &Path, index: &Inde
     }
     for topic in &summary.topics {
         let users = index.articles_with_topic(&topic.value).len();
-        acc.push(Lens { range: topic.span.clone(), title: articles(users), references_at: topic.span.start });
+        acc.push(Lens { range: topic.span.range(), title: articles(users), references_at: topic.span.start() });
     }
     acc
 }

@@ -26,7 +26,7 @@ pub(crate) fn definition(text: &str, offset: usize, index: &Index) -> Vec<Target
         .into_iter()
         .map(|(path, summary)| Target {
             path: path.to_path_buf(),
-            range: summary.title.as_ref().map(|t| t.span.clone()),
+            range: summary.title.as_ref().map(|t| t.span.range()),
         })
         .collect()
 }
@@ -39,13 +39,13 @@ fn url_at(text: &str, offset: usize) -> Option<String> {
     }
     let summary = summarize(text);
     let touches = |r: &std::ops::Range<usize>| r.start <= offset && offset <= r.end;
-    if let Some(related) = summary.related.iter().find(|r| touches(&r.span)) {
+    if let Some(related) = summary.related.iter().find(|r| touches(&r.span.range())) {
         return related.web_url.as_ref().map(|u| u.value.to_string());
     }
     [summary.web_url, summary.original_url]
         .into_iter()
         .flatten()
-        .find(|u| touches(&u.span))
+        .find(|u| touches(&u.span.range()))
         .map(|u| u.value.to_string())
 }
 
@@ -64,7 +64,7 @@ pub(crate) fn references(text: &str, offset: usize, this: &Path, index: &Index) 
     };
     if at.path.is_empty() && at.key == "related" && at.on_key {
         let entries = summarize(text).related.into_iter();
-        return entries.map(|r| Target { path: this.to_path_buf(), range: Some(r.span) }).collect();
+        return entries.map(|r| Target { path: this.to_path_buf(), range: Some(r.span.range()) }).collect();
     }
     let Some((value, _)) = at.scalar() else {
         return Vec::new();
@@ -83,7 +83,7 @@ pub(crate) fn references(text: &str, offset: usize, this: &Path, index: &Index) 
             .into_iter()
             .map(|(path, summary)| Target {
                 path: path.to_path_buf(),
-                range: summary.provider_name.as_ref().map(|p| p.span.clone()),
+                range: summary.provider_name.as_ref().map(|p| p.span.range()),
             })
             .collect();
     }
@@ -99,7 +99,7 @@ fn citing_entries(text: &str, index: &Index) -> Vec<Target> {
     let mut acc = Vec::new();
     for (path, summary) in index.articles_linking_to(&url.value) {
         let citing = summary.related.iter().filter(|r| r.web_url.as_ref().is_some_and(|u| url_key(&u.value) == key));
-        acc.extend(citing.map(|r| Target { path: path.to_path_buf(), range: Some(r.span.clone()) }));
+        acc.extend(citing.map(|r| Target { path: path.to_path_buf(), range: Some(r.span.range()) }));
     }
     acc
 }
@@ -114,7 +114,7 @@ fn topic_references(index: &Index, topic: &str) -> Vec<Target> {
                 .topics
                 .iter()
                 .filter(|t| *t.value == *topic)
-                .map(|t| Target { path: path.to_path_buf(), range: Some(t.span.clone()) })
+                .map(|t| Target { path: path.to_path_buf(), range: Some(t.span.range()) })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -132,7 +132,7 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
         for (path, summary) in index.search_titles(query, SYMBOL_LIMIT) {
             let Some(title) = &summary.title else { continue };
             let Some(score) = fuzzy_score(&title.value, query) else { continue };
-            let target = Target { path: path.to_path_buf(), range: Some(title.span.clone()) };
+            let target = Target { path: path.to_path_buf(), range: Some(title.span.range()) };
             acc.push((
                 score,
                 NamedSymbol { name: title.value.to_string(), kind: NamedKind::Title, target, detail: None },
@@ -143,7 +143,7 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
         for (topic, uses) in index.topics() {
             let Some(score) = fuzzy_score(&topic, query) else { continue };
             let Some((path, summary)) = index.articles_with_topic(&topic).into_iter().next() else { continue };
-            let span = summary.topics.iter().find(|t| *t.value == *topic).map(|t| t.span.clone());
+            let span = summary.topics.iter().find(|t| *t.value == *topic).map(|t| t.span.range());
             let target = Target { path: path.to_path_buf(), range: span };
             let detail = Some(articles(uses));
             acc.push((score, NamedSymbol { name: format!("#{topic}"), kind: NamedKind::Topic, target, detail }));
@@ -156,7 +156,7 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
                 continue;
             };
             let target =
-                Target { path: path.to_path_buf(), range: summary.provider_name.as_ref().map(|p| p.span.clone()) };
+                Target { path: path.to_path_buf(), range: summary.provider_name.as_ref().map(|p| p.span.range()) };
             let name = format!("@{}", provider.name);
             acc.push((score, NamedSymbol { name, kind: NamedKind::Provider, target, detail: provider.domain }));
         }

@@ -97,11 +97,11 @@ fn dated_line_symbols(text: &str) -> Vec<Symbol> {
         .dated_lines
         .into_iter()
         .map(|line| {
-            let content = text.get(line.span.clone()).unwrap_or("");
+            let span = line.span.range();
+            let content = text.get(span.clone()).unwrap_or("");
             let date_at = content.find(&*line.value).unwrap_or(0);
-            let selection = line.span.start + date_at..line.span.start + date_at + line.value.len();
-            let mut symbol =
-                leaf(content.trim().chars().take(80).collect(), SymbolKind::Date, line.span.clone(), selection);
+            let selection = span.start + date_at..span.start + date_at + line.value.len();
+            let mut symbol = leaf(content.trim().chars().take(80).collect(), SymbolKind::Date, span, selection);
             symbol.detail = Some(line.value.to_string());
             symbol
         })
@@ -124,8 +124,8 @@ pub(crate) fn folding_ranges(text: &str) -> Vec<Fold> {
         }
     }
     for related in summarize(text).related {
-        if multi_line(&related.span) {
-            folds.push(region(related.span));
+        if multi_line(&related.span.range()) {
+            folds.push(region(related.span.range()));
         }
     }
     folds.sort_by_key(|f| (f.range.start, std::cmp::Reverse(f.range.end)));

@@ -22,7 +22,9 @@ use crate::config::Config;
 use crate::ide;
 use crate::line_index::rope_line_text;
 use crate::workspace::index;
-use crate::workspace::summary::{RelatedSummary, Spanned, Text, dash_before, summarize_front_matter, summarize_parsed};
+use crate::workspace::summary::{
+    RelatedSummary, Span, Spanned, Text, dash_before, summarize_front_matter, summarize_parsed,
+};
 use crate::workspace::{ArticleSummary, Index};
 
 /// The findings of one line, relative to the line's start. Shared, so taking the findings of a
@@ -486,14 +488,14 @@ impl SummaryChange {
 /// edited item's entries go.
 fn patch_summary(summary: &mut ArticleSummary, change: &SummaryChange) -> (Vec<RelatedSummary>, usize) {
     let (edit, old_unit) = (&change.edit, &change.old_unit);
-    let (related_at, removed) = take_item(&mut summary.related, |r| r.span.start, old_unit);
-    let topic_at = take_item(&mut summary.topics, |t| t.span.start, old_unit).0;
-    let moved = |span: &mut Range<usize>| *span = edit.moved(span.start)..edit.moved(span.end);
-    let singles = summary.spanned_fields_mut().into_iter().flatten().filter(|s| s.span.start >= edit.range.end);
+    let (related_at, removed) = take_item(&mut summary.related, |r| r.span.start(), old_unit);
+    let topic_at = take_item(&mut summary.topics, |t| t.span.start(), old_unit).0;
+    let moved = |span: &mut Span| *span = span.map(|at| edit.moved(at));
+    let singles = summary.spanned_fields_mut().into_iter().flatten().filter(|s| s.span.start() >= edit.range.end);
     singles.for_each(|field| moved(&mut field.span));
     let lists = summary.topics.iter_mut().chain(summary.dated_lines.iter_mut());
-    lists.filter(|s| s.span.start >= edit.range.end).for_each(|field| moved(&mut field.span));
-    for related in summary.related.iter_mut().filter(|r| r.span.start >= edit.range.end) {
+    lists.filter(|s| s.span.start() >= edit.range.end).for_each(|field| moved(&mut field.span));
+    for related in summary.related.iter_mut().filter(|r| r.span.start() >= edit.range.end) {
         moved(&mut related.span);
         related.web_url.iter_mut().for_each(|u: &mut Spanned<Text>| moved(&mut u.span));
     }
@@ -519,7 +521,7 @@ fn entry_summary(key: &str, value: &Node, text: &str, at: usize) -> ArticleSumma
     let mut summary = summarize_parsed(text, &layout, Some(&parsed));
     let spanned = summary.spanned_fields_mut();
     for field in spanned.into_iter().flatten() {
-        field.span = field.span.start + at..field.span.end + at;
+        field.span = field.span.map(|offset| offset + at);
     }
     summary
 }
@@ -561,7 +563,7 @@ fn item_summary(patch: &ItemPatch) -> ArticleSummary {
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(&patch.unit_text, &layout, Some(&parsed));
-    let by = |span: &mut Range<usize>| *span = span.start + patch.unit.start..span.end + patch.unit.start;
+    let by = |span: &mut Span| *span = span.map(|at| at + patch.unit.start);
     for related in &mut summary.related {
         by(&mut related.span);
         related.web_url.iter_mut().for_each(|u| by(&mut u.span));

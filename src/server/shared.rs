@@ -356,7 +356,7 @@ impl Shared {
             .into_iter()
             .map(|(path, summary)| {
                 let span = summary.web_url.as_ref().filter(|u| *u.value == *url).or(summary.original_url.as_ref());
-                (path.to_path_buf(), span.map(|s| s.span.clone()))
+                (path.to_path_buf(), span.map(|s| s.span.range()))
             })
             .collect();
         let mut out = Vec::new();

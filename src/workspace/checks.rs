@@ -58,7 +58,7 @@ fn duplicate_url(field: &str, url: &Spanned<Text>, others: &[&Path]) -> Diagnost
         names.push(format!("{} more", others.len() - NAMED_FILES));
     }
     let message = format!("`{}` ({field}) is also the URL of {}", url.value, names.join(", "));
-    Diagnostic::new(Code::DuplicateUrl, url.span.clone(), message)
+    Diagnostic::new(Code::DuplicateUrl, url.span.range(), message)
 }
 
 fn topic_variants(index: &Index, summary: &ArticleSummary) -> Vec<Diagnostic> {
@@ -84,12 +84,12 @@ fn topic_variant(index: &Index, topic: &Spanned<Text>, own: &[&str]) -> Option<D
     let message =
         format!("topic `{}` is a variant of `{common}`, used by {count} articles; use one spelling", topic.value);
     let fix = Fix { title: format!("Use `{common}`"), edits: vec![replacement(topic, common)], safe: false };
-    Some(Diagnostic::new(Code::TopicVariant, topic.span.clone(), message).with_fix(fix))
+    Some(Diagnostic::new(Code::TopicVariant, topic.span.range(), message).with_fix(fix))
 }
 
 /// Replaces a topic node's text, keeping its quotes when it was quoted without escapes.
 fn replacement(topic: &Spanned<Text>, with: &str) -> crate::analysis::Edit {
-    let span = topic.span.clone();
+    let span = topic.span.range();
     let quoted_plainly = span.len() == topic.value.len() + 2;
     let (range, text) = if quoted_plainly && !with.contains(['"', '\'', '\\']) {
         (span.start + 1..span.end - 1, with.to_string())

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::normal::{topic_key, url_key};
-use super::summary::{ArticleSummary, RelatedSummary, Text};
+use super::summary::{ArticleSummary, RelatedProvider, RelatedSummary, Text};
 
 /// The index's maps hash with foldhash: SipHash (HashDoS-resistant, for keys an attacker
 /// sends) cost a tenth of indexing a large workspace, whose keys are the user's own files.
@@ -83,48 +83,89 @@ pub(super) struct Derived {
     /// on first use and then kept in order as counts change, so completion reads the best few
     /// of thousands without sorting them. Bulk indexing drops it rather than keep it in order.
     pub(super) provider_order: OnceLock<BTreeSet<(Reverse<usize>, Text)>>,
+    /// The providers of related entries (name and domain as written) -> how many entries name
+    /// each: the one copy the entries added to the index share.
+    pub(super) related_providers: HashMap<Arc<RelatedProvider>, usize>,
     /// Top-level provider name -> files.
     pub(super) by_provider: HashMap<Text, PathSet>,
     /// Field (`type`, `category`) -> value -> count.
     pub(super) values: HashMap<&'static str, HashMap<Text, usize>>,
 }
 
-/// A set of files as a sorted vector of shared paths: most sets hold one file (a URL), where a
-/// B-tree would allocate a whole node, and files arrive in path order while indexing, so an
-/// insert is usually an append.
-#[derive(Debug, Default, Clone)]
-pub(super) struct PathSet(Vec<Arc<Path>>);
+/// A set of files, sorted: one file inline (most sets hold one: a URL, a rare topic), where a
+/// vector would allocate for it, else a sorted vector of shared paths (files arrive in path
+/// order while indexing, so an insert is usually an append).
+#[derive(Clone)]
+pub(super) enum PathSet {
+    One(Arc<Path>),
+    Many(Vec<Arc<Path>>),
+}
+
+/// The files, however held (so equal sets print alike).
+impl std::fmt::Debug for PathSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Default for PathSet {
+    fn default() -> PathSet {
+        PathSet::Many(Vec::new())
+    }
+}
 
 impl PathSet {
     fn insert(&mut self, path: &Arc<Path>) {
-        // Most sets keep one file: no room for more until a second one comes.
-        if self.0.is_empty() {
-            self.0.reserve_exact(1);
-        }
-        let after_last = self.0.last().is_none_or(|last| **last < **path);
-        if after_last {
-            self.0.push(path.clone());
-        } else if let Err(at) = self.0.binary_search_by(|p| (**p).cmp(&**path)) {
-            self.0.insert(at, path.clone());
+        match self {
+            PathSet::Many(paths) if paths.is_empty() => *self = PathSet::One(path.clone()),
+            PathSet::One(one) if **one == **path => {}
+            PathSet::One(one) => {
+                let pair = if **one < **path { [one.clone(), path.clone()] } else { [path.clone(), one.clone()] };
+                *self = PathSet::Many(pair.into());
+            }
+            PathSet::Many(paths) => {
+                let after_last = paths.last().is_none_or(|last| **last < **path);
+                if after_last {
+                    paths.push(path.clone());
+                } else if let Err(at) = paths.binary_search_by(|p| (**p).cmp(&**path)) {
+                    paths.insert(at, path.clone());
+                }
+            }
         }
     }
 
     fn remove(&mut self, path: &Path) {
-        if let Ok(at) = self.0.binary_search_by(|p| (**p).cmp(path)) {
-            self.0.remove(at);
+        match self {
+            PathSet::One(one) if **one == *path => *self = PathSet::default(),
+            PathSet::One(_) => {}
+            PathSet::Many(paths) => {
+                if let Ok(at) = paths.binary_search_by(|p| (**p).cmp(path)) {
+                    paths.remove(at);
+                }
+                if let [last] = paths.as_slice() {
+                    *self = PathSet::One(last.clone());
+                }
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[Arc<Path>] {
+        match self {
+            PathSet::One(one) => std::slice::from_ref(one),
+            PathSet::Many(paths) => paths,
         }
     }
 
     pub(super) fn len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
 
     fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = &Path> {
-        self.0.iter().map(|p| &**p)
+        self.as_slice().iter().map(|p| &**p)
     }
 }
 
@@ -402,18 +443,24 @@ impl Derived {
                 share(&mut value.value, known);
             }
         }
-        let top = (
-            summary.provider_name.as_mut().map(|n| &mut n.value),
-            summary.provider_domain.as_mut().map(|d| &mut d.value),
-        );
-        let related = summary.related.iter_mut().map(|r| (r.provider_name.as_mut(), r.provider_domain.as_mut()));
-        for (name, domain) in std::iter::once(top).chain(related) {
-            let Some(name) = name else { continue };
-            let Some((known, counts)) = self.providers.get_key_value(&**name) else { continue };
-            *name = known.clone();
-            if let Some(domain) = domain {
-                share(domain, &counts.domains);
+        let name = summary.provider_name.as_mut().map(|n| &mut n.value);
+        self.share_provider(name, summary.provider_domain.as_mut().map(|d| &mut d.value));
+        for provider in summary.related.iter_mut().filter_map(|r| r.provider.as_mut()) {
+            if let Some((known, _)) = self.related_providers.get_key_value(&**provider) {
+                *provider = known.clone();
+            } else if let Some(RelatedProvider { name, domain }) = Arc::get_mut(provider) {
+                self.share_provider(name.as_mut(), domain.as_mut());
             }
+        }
+    }
+
+    /// Points a provider's name and domain at the index's copies.
+    fn share_provider(&self, name: Option<&mut Text>, domain: Option<&mut Text>) {
+        let Some(name) = name else { return };
+        let Some((known, counts)) = self.providers.get_key_value(&**name) else { return };
+        *name = known.clone();
+        if let Some(domain) = domain {
+            share(domain, &counts.domains);
         }
     }
 
@@ -458,9 +505,17 @@ impl Derived {
                     update_set(&mut self.linking, key, path, add);
                 }
             }
-            if let Some(name) = &entry.provider_name {
-                self.apply_provider(name, entry.provider_domain.as_ref(), add);
-            }
+            self.apply_related_provider(entry, add);
+        }
+    }
+
+    /// Adds or subtracts a related entry's provider: its use of the name and domain, and the
+    /// shared copy of the pair.
+    fn apply_related_provider(&mut self, entry: &RelatedSummary, add: bool) {
+        let Some(provider) = &entry.provider else { return };
+        update_count(&mut self.related_providers, provider, add);
+        if let Some(name) = &provider.name {
+            self.apply_provider(name, provider.domain.as_ref(), add);
         }
     }
 
@@ -489,9 +544,7 @@ impl Derived {
             self.apply_provider(&name.value, domain, add);
         }
         for related in &summary.related {
-            if let Some(name) = &related.provider_name {
-                self.apply_provider(name, related.provider_domain.as_ref(), add);
-            }
+            self.apply_related_provider(related, add);
         }
     }
 
@@ -551,7 +604,7 @@ fn update_set(map: &mut HashMap<Text, PathSet>, key: Text, path: &Arc<Path>, add
     }
 }
 
-fn update_count(map: &mut HashMap<Text, usize>, key: &Text, add: bool) {
+fn update_count<K: Clone + Eq + std::hash::Hash>(map: &mut HashMap<K, usize>, key: &K, add: bool) {
     if add {
         match map.get_mut(key) {
             Some(n) => *n += 1,
@@ -581,7 +634,9 @@ pub fn same_lookups(a: &ArticleSummary, b: &ArticleSummary) -> bool {
 
 /// What the derived lookups read of one related entry.
 fn indexed_related(r: Option<&RelatedSummary>) -> Option<(Option<&str>, Option<&str>, Option<&str>)> {
-    r.map(|r| (r.web_url.as_ref().map(|u| &*u.value), r.provider_name.as_deref(), r.provider_domain.as_deref()))
+    r.map(|r| {
+        (r.web_url.as_ref().map(|u| &*u.value), r.provider_name().map(|n| &**n), r.provider_domain().map(|d| &**d))
+    })
 }
 
 fn distinct(items: impl Iterator<Item = Text>) -> Vec<Text> {
@@ -653,9 +708,19 @@ mod update_tests {
             .collect();
         // The ranking as kept in order (by `update` when built before) or built afresh.
         let ranking: Vec<_> = index.provider_ranking().collect();
+        let related_providers: BTreeMap<_, _> =
+            d.related_providers.iter().map(|(p, n)| ((&p.name, &p.domain), n)).collect();
         format!(
             "{:?}",
-            (sorted(&d.by_url), sorted(&d.linking), sorted(&d.by_topic), sorted(&d.by_provider), providers, ranking)
+            (
+                sorted(&d.by_url),
+                sorted(&d.linking),
+                sorted(&d.by_topic),
+                sorted(&d.by_provider),
+                providers,
+                ranking,
+                related_providers
+            )
         )
     }
 

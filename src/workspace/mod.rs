@@ -14,4 +14,4 @@ pub mod summary;
 
 pub use index::{Index, ProviderRank, ProviderStat};
 pub use skim::summarize;
-pub use summary::{ArticleSummary, RelatedAbout, RelatedSummary, Spanned, Text};
+pub use summary::{ArticleSummary, RelatedAbout, RelatedProvider, RelatedSummary, Span, Spanned, Text};

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, ScalarStyle};
 
-use super::summary::{self, ArticleSummary, RelatedAbout, RelatedSummary, Spanned, Text};
+use super::summary::{self, ArticleSummary, RelatedAbout, RelatedProvider, RelatedSummary, Span, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
 use crate::analysis::yaml::{Events, MAX_DEPTH, ParserEvents, simple as simple_yaml};
@@ -47,6 +47,9 @@ enum Keep {
 }
 
 fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
+    if text.len() > summary::MAX_SUMMARIZED {
+        return ArticleSummary::default();
+    }
     let layout = layout::split(text);
     let summary = match &layout.front_matter {
         None => summary::summarize_parsed(text, &layout, None),
@@ -99,7 +102,7 @@ impl Leaf<'_> {
     }
 
     fn spanned(&self) -> Option<Spanned<Text>> {
-        Some(Spanned { value: self.text()?, span: self.span.clone() })
+        Some(Spanned { value: self.text()?, span: Span::new(self.span.clone()) })
     }
 }
 
@@ -355,7 +358,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
             return self.end_of(event, span);
         }
         let (mut entry, at) = self.nested(span, Self::related_entry)?;
-        entry.span = summary::dash_start(self.text, at.start)..at.end;
+        entry.span = Span::new(summary::dash_start(self.text, at.start)..at.end);
         related.push(entry);
         Ok(at.end)
     }
@@ -370,8 +373,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
             let field = key.and_then(Field::of).and_then(|f| seen.first(f)).filter(|f| f.kept(keep, true));
             if field == Some(Field::Provider) && matches!(event, Event::MappingStart(..)) {
                 let ((name, domain), at) = walk.nested(span, Self::provider)?;
-                entry.provider_name = name.map(|n| n.value);
-                entry.provider_domain = domain.map(|d| d.value);
+                entry.provider = RelatedProvider::shared(name.map(|n| n.value), domain.map(|d| d.value));
                 return Ok(at.end);
             }
             let leaf = walk.leaf(event, span)?;

@@ -22,7 +22,49 @@ pub type Text = Arc<str>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
-    pub span: Range<usize>,
+    pub span: Span,
+}
+
+/// The longest text summarised: spans are stored in 32 bits (an index of 100,000 articles holds
+/// millions of them), and a larger text gets an empty summary rather than wrong spans.
+pub const MAX_SUMMARIZED: usize = u32::MAX as usize;
+
+/// A byte range of a summarised text, in 8 bytes rather than a `Range<usize>`'s 16.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// The span of `range` (offsets past [`MAX_SUMMARIZED`], which no summary has, saturate).
+    pub fn new(range: Range<usize>) -> Span {
+        let narrow = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span { start: narrow(range.start), end: narrow(range.end) }
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start()..self.end()
+    }
+
+    /// The span moved by `f` applied to each end.
+    pub fn map(self, f: impl Fn(usize) -> usize) -> Span {
+        Span::new(f(self.start())..f(self.end()))
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(range: Range<usize>) -> Span {
+        Span::new(range)
+    }
 }
 
 /// The facts of one article that other files may care about.
@@ -49,14 +91,30 @@ pub struct ArticleSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RelatedSummary {
     /// From the entry's `- ` dash to the end of its last value.
-    pub span: Range<usize>,
+    pub span: Span,
     pub web_url: Option<Spanned<Text>>,
-    pub provider_name: Option<Text>,
-    pub provider_domain: Option<Text>,
+    /// `None` when the entry names no provider.
+    pub provider: Option<Arc<RelatedProvider>>,
     /// What only views of the document itself read (its hover cards), boxed: the index keeps
     /// none of it for files read from disk, whose entries then cost a pointer for it, not
     /// 56 bytes (a workspace of long articles holds millions of entries).
     pub about: Option<Box<RelatedAbout>>,
+}
+
+/// The `provider` of a `related` entry, as written: one allocation that the index shares among
+/// all the entries naming the same provider and domain (hundreds of thousands of entries name a
+/// few thousand providers), so an entry holds a pointer to it rather than two strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RelatedProvider {
+    pub name: Option<Text>,
+    pub domain: Option<Text>,
+}
+
+impl RelatedProvider {
+    /// Shared, or `None` when it names nothing.
+    pub fn shared(name: Option<Text>, domain: Option<Text>) -> Option<Arc<RelatedProvider>> {
+        (name.is_some() || domain.is_some()).then(|| Arc::new(RelatedProvider { name, domain }))
+    }
 }
 
 /// The title, excerpt and date of a `related` entry.
@@ -75,6 +133,14 @@ impl RelatedAbout {
 }
 
 impl RelatedSummary {
+    pub fn provider_name(&self) -> Option<&Text> {
+        self.provider.as_ref()?.name.as_ref()
+    }
+
+    pub fn provider_domain(&self) -> Option<&Text> {
+        self.provider.as_ref()?.domain.as_ref()
+    }
+
     pub fn title(&self) -> Option<&str> {
         self.about.as_ref()?.title.as_deref()
     }
@@ -136,6 +202,9 @@ pub(super) fn summarize_from_tree(text: &str) -> ArticleSummary {
 /// Like `workspace::summarize`, from a layout and parse the caller already has (the server's front
 /// matter check produces both).
 pub fn summarize_parsed(text: &str, layout: &layout::Layout, parsed: Option<&front_matter::Parsed>) -> ArticleSummary {
+    if text.len() > MAX_SUMMARIZED {
+        return ArticleSummary::default();
+    }
     match parsed {
         Some(parsed) => summarize_front_matter(parsed, |at| dash_start(text, at)),
         None => ArticleSummary { dated_lines: dated_lines(text, layout), ..ArticleSummary::default() },
@@ -180,10 +249,12 @@ fn related(dash_start: &dyn Fn(usize) -> usize, node: &Node) -> RelatedSummary {
         published: timestamp(node.get("publishedDateTime")),
     };
     RelatedSummary {
-        span: dash_start(node.span.start)..node.span.end,
+        span: Span::new(dash_start(node.span.start)..node.span.end),
         web_url: spanned(node.get("webUrl")),
-        provider_name: string(provider.and_then(|p| p.get("name"))),
-        provider_domain: string(provider.and_then(|p| p.get("domain"))),
+        provider: RelatedProvider::shared(
+            string(provider.and_then(|p| p.get("name"))),
+            string(provider.and_then(|p| p.get("domain"))),
+        ),
         about: about.boxed(),
     }
 }
@@ -233,7 +304,7 @@ fn is_meaningful(text: &str, plain: bool) -> bool {
 
 fn spanned(node: Option<&Node>) -> Option<Spanned<Text>> {
     let value = string(node)?;
-    Some(Spanned { value, span: node?.span.clone() })
+    Some(Spanned { value, span: Span::new(node?.span.clone()) })
 }
 
 fn timestamp(node: Option<&Node>) -> Option<Timestamp> {
@@ -252,11 +323,31 @@ fn dated_lines(text: &str, layout: &Layout) -> Vec<Spanned<Text>> {
             if let Some(dated) = crate::analysis::dates::dated_line(line) {
                 acc.push(Spanned {
                     value: Text::from(line.get(dated.range).unwrap_or_default()),
-                    span: start..start + line.len(),
+                    span: Span::new(start..start + line.len()),
                 });
             }
         }
         start = layout::next_line(text, start);
     }
     acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_keep_offsets_up_to_the_longest_summarised_text_and_saturate_past_it() {
+        let span = Span::new(7..MAX_SUMMARIZED);
+        assert_eq!(span.range(), 7..MAX_SUMMARIZED);
+        assert_eq!(Span::new(MAX_SUMMARIZED..usize::MAX).range(), MAX_SUMMARIZED..MAX_SUMMARIZED);
+        assert_eq!(span.map(|at| at / 7).range(), 1..MAX_SUMMARIZED / 7);
+    }
+
+    #[test]
+    fn summary_types_stay_small() {
+        // An index of 100,000 articles holds one summary per file and one entry per related link.
+        assert!(size_of::<Spanned<Text>>() <= 24);
+        assert!(size_of::<RelatedSummary>() <= 72);
+    }
 }
