@@ -277,6 +277,9 @@ fn other(u: u32) -> Class {
         0x530..=0x5FF | 0x600..=0x6FF | 0x900..=0x1AAF | 0x1B00..=0x1DBF => Class::Caseless,
         0x2070..=0x209F => Class::Symbol,
         0x2400..=0x24FF | 0x2600..=0x27BF | 0x2B00..=0x2BFF => Class::Symbol,
+        // Braille patterns: what `в ў` in Windows-1251 (E2 A0 A2, with a lost no-break space)
+        // would decode to; news text does not hold them.
+        0x2800..=0x28FF => Class::Odd,
         0x27C0..=0x29FF => Class::Math,
         0x2C00..=0x2DFF | 0xA640..=0xA6FF | 0xA700..=0xA8FF => Class::LatinRare,
         0x2E00..=0x2E7F => Class::Punct,
