@@ -55,7 +55,34 @@ if [ -z "$maturin" ]; then
   fi
   maturin=$venv/bin/maturin
 fi
-"$maturin" build --profile dist --locked --out "$out"
+# The final link strips the symbols (the profile keeps them: Cargo.toml) and, where rustc links
+# with LLD (its default for x86_64 Linux since 1.90), places the functions a session runs first
+# (scripts/hot-functions.sh): ~4 MiB less code resident in every server process.
+link_flags=(-C strip=symbols)
+link_map=$target_dir/dist-link.map
+rustc_release=$(rustc -vV | sed -n 's/^release: 1\.\([0-9]*\)\..*/\1/p')
+if rustc -vV | grep -qx 'host: x86_64-unknown-linux-gnu' && [ "${rustc_release:-0}" -ge 90 ]; then
+  rm -f "$link_map"
+  link_flags+=(-C "link-arg=-Wl,--symbol-ordering-file=$ROOT/scripts/hot-functions.txt"
+    -C link-arg=-Wl,--no-warn-symbol-ordering -C "link-arg=-Wl,-Map=$link_map")
+else
+  echo "release.sh: not linking with LLD here; the hot functions are not grouped" >&2
+fi
+"$maturin" build --profile dist --locked --out "$out" -- "${link_flags[@]}"
+# A list gone stale (renamed functions, another toolchain or Cargo.lock) would silently bring
+# the spread-out code back: the link map says how many of its functions the binary has.
+if [ -e "$link_map" ]; then
+  python3 - "$ROOT/scripts/hot-functions.txt" "$link_map" <<'PY'
+import sys
+listed = [line.strip() for line in open(sys.argv[1]) if line.strip()]
+with open(sys.argv[2], errors="replace") as link_map:
+    sections = {line.rsplit("(.text.", 1)[1].rstrip().rstrip(")") for line in link_map if "(.text." in line}
+found = sum(name in sections for name in listed)
+print(f"release.sh: {found} of {len(listed)} hot functions linked first (scripts/hot-functions.txt)")
+if found < len(listed) // 2:
+    sys.exit("release.sh: scripts/hot-functions.txt is stale: regenerate it with scripts/hot-functions.sh")
+PY
+fi
 
 step "VS Code extension with the server bundled (npm run package)"
 # The executable inside the wheel, so both channels ship the same bytes and the whole-program
