@@ -4,7 +4,8 @@
 # first (lld's --symbol-ordering-file), so the code a session runs sits in a few hundred KiB
 # of the executable instead of being spread over all of it. The kernel maps an executable's
 # pages around each one touched, so spread-out code kept ~5.5 MiB of the ~7 MiB of code
-# resident in every server process; grouped, ~1.5 MiB (BENCHMARKS.md, "Language server").
+# resident in every server process; grouped, 1.4 MiB in the release build (BENCHMARKS.md,
+# "Language server").
 #
 # The names are those of the `dist` profile with its symbols kept (Cargo.toml): they stay
 # valid while a function keeps its path and signature, the toolchain and Cargo.lock. A stale

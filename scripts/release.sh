@@ -57,7 +57,7 @@ if [ -z "$maturin" ]; then
 fi
 # The final link strips the symbols (the profile keeps them: Cargo.toml) and, where rustc links
 # with LLD (its default for x86_64 Linux since 1.90), places the functions a session runs first
-# (scripts/hot-functions.sh): ~4 MiB less code resident in every server process.
+# (scripts/hot-functions.sh): less code resident in every server process (BENCHMARKS.md).
 link_flags=(-C strip=symbols)
 link_map=$target_dir/dist-link.map
 rustc_release=$(rustc -vV | sed -n 's/^release: 1\.\([0-9]*\)\..*/\1/p')
