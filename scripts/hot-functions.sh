@@ -24,14 +24,14 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import js
 bin=$target_dir/dist/article-lsp
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-profile() { valgrind --tool=callgrind --dump-instr=yes --compress-pos=no --callgrind-out-file="$tmp/$1.cg" "${@:2}"; }
+profile() { valgrind --tool=callgrind --demangle=no --callgrind-out-file="$tmp/$1.cg" "${@:2}"; }
 
 # 1. The server: a workspace (the examples), every document opened, edited in the front matter
 # and the body, and asked what an editor asks; then a long `related` list edited in an entry.
 python3 - "$bin" "$root/examples" "$tmp" <<'PY'
 import json, os, subprocess, sys
 binary, workspace, tmp = sys.argv[1:4]
-server = subprocess.Popen(["valgrind", "--tool=callgrind", "--dump-instr=yes", "--compress-pos=no",
+server = subprocess.Popen(["valgrind", "--tool=callgrind", "--demangle=no",
                            f"--callgrind-out-file={tmp}/1-server.cg", binary],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 next_id = 100
@@ -145,31 +145,10 @@ profile 2-check "$bin" check examples >/dev/null || true
 profile 3-json "$bin" check --format json examples >/dev/null || true
 printf 'Organizationâ€™s caf\xc3\xa9 \xe2\x80\x9cquoted\xe2\x80\x9d\n' | profile 4-fix "$bin" fix --only mojibake - >/dev/null || true
 
-# Every function of the binary that ran an instruction, in the order they first ran: callgrind
-# gives the address of every instruction run (per object, relative to where it was loaded, which
-# for the executable is its own address), `nm` where each function lies.
-nm --defined-only -S "$bin" | awk '$3 ~ /^[tTwW]$/ && NF == 4 {print $1, $2, $4}' >"$tmp/symbols"
-python3 - "$tmp" "$bin" >"$out" <<'PY'
-import bisect, glob, os, re, sys
-tmp, binary = sys.argv[1], os.path.realpath(sys.argv[2])
-symbols = sorted((int(a, 16), int(a, 16) + int(n, 16), name)
-                 for a, n, name in (line.split() for line in open(f"{tmp}/symbols")))
-starts = [start for start, _, _ in symbols]
-ran, seen = [], set()
-for profile in sorted(glob.glob(f"{tmp}/*.cg")):
-    ours, current = None, None
-    for line in open(profile, errors="replace"):
-        named = re.match(r"^ob=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-        if named:
-            current = named.group(1)
-            if named.group(2) and os.path.realpath(named.group(2)) == binary:
-                ours = current
-        elif line.startswith("0x") and current is not None and current == ours:
-            address = int(line.split(None, 1)[0], 16)
-            at = bisect.bisect_right(starts, address) - 1
-            if at >= 0 and address < symbols[at][1] and symbols[at][2] not in seen:
-                seen.add(symbols[at][2])
-                ran.append(symbols[at][2])
-print("\n".join(ran))
-PY
+# Every function named in the profiles, in the order of first appearance, that the binary defines.
+nm --defined-only "$bin" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u >"$tmp/defined"
+for file in "$tmp"/*.cg; do
+  sed -n -E 's/^c?fn=\([0-9]+\) (.+)$/\1/p' "$file"
+done | awk '!seen[$0]++' >"$tmp/run"
+awk 'NR == FNR {defined[$0] = 1; next} defined[$0]' "$tmp/defined" "$tmp/run" >"$out"
 echo "hot-functions.sh: $(wc -l <"$out") functions written to $out"
