@@ -56,31 +56,40 @@ if [ -z "$maturin" ]; then
   maturin=$venv/bin/maturin
 fi
 # The final link strips the symbols (the profile keeps them: Cargo.toml) and, where rustc links
-# with LLD (its default for x86_64 Linux since 1.90), places the functions a session runs first
-# (scripts/hot-functions.sh): less code resident in every server process (BENCHMARKS.md).
+# with LLD (its default for x86_64 Linux since 1.90) and valgrind is here, places the functions
+# a session runs first: less code resident in every server process (BENCHMARKS.md, "Language
+# server"). scripts/hot-functions.py names them by profiling this very build, then the wheel's
+# build links it again in that order: the list can never be stale.
 link_flags=(-C strip=symbols)
 link_map=$target_dir/dist-link.map
+hot_list=$target_dir/hot-functions.txt
+rm -f "$link_map" "$hot_list"
 rustc_release=$(rustc -vV | sed -n 's/^release: 1\.\([0-9]*\)\..*/\1/p')
-if rustc -vV | grep -qx 'host: x86_64-unknown-linux-gnu' && [ "${rustc_release:-0}" -ge 90 ]; then
-  rm -f "$link_map"
-  link_flags+=(-C "link-arg=-Wl,--symbol-ordering-file=$ROOT/scripts/hot-functions.txt"
-    -C link-arg=-Wl,--no-warn-symbol-ordering -C "link-arg=-Wl,-Map=$link_map")
-else
+if ! rustc -vV | grep -qx 'host: x86_64-unknown-linux-gnu' || [ "${rustc_release:-0}" -lt 90 ]; then
   echo "release.sh: not linking with LLD here; the hot functions are not grouped" >&2
+elif ! command -v valgrind >/dev/null; then
+  echo "release.sh: valgrind is not installed; the hot functions are not grouped" >&2
+else
+  step "the functions a session runs (scripts/hot-functions.py, on the dist build)"
+  cargo build --profile dist --locked --bin article-lsp
+  python3 scripts/hot-functions.py "$target_dir/dist/article-lsp" "$hot_list"
+  link_flags+=(-C "link-arg=-Wl,--symbol-ordering-file=$hot_list"
+    -C link-arg=-Wl,--no-warn-symbol-ordering -C "link-arg=-Wl,-Map=$link_map")
 fi
 "$maturin" build --profile dist --locked --out "$out" -- "${link_flags[@]}"
-# A list gone stale (renamed functions, another toolchain or Cargo.lock) would silently bring
-# the spread-out code back: the link map says how many of its functions the binary has.
+# The same build profiled and linked: every listed function must be in the link map (a name
+# missing would mean the two links named functions differently, and the grouping is lost).
 if [ -e "$link_map" ]; then
-  python3 - "$ROOT/scripts/hot-functions.txt" "$link_map" <<'PY'
+  python3 - "$hot_list" "$link_map" <<'PY'
 import sys
 listed = [line.strip() for line in open(sys.argv[1]) if line.strip()]
 with open(sys.argv[2], errors="replace") as link_map:
-    sections = {line.rsplit("(.text.", 1)[1].rstrip().rstrip(")") for line in link_map if "(.text." in line}
+    sections = {line.rsplit("(.text.", 1)[1].rstrip().rstrip(")").removeprefix("unlikely.")
+                for line in link_map if "(.text." in line}
 found = sum(name in sections for name in listed)
-print(f"release.sh: {found} of {len(listed)} hot functions linked first (scripts/hot-functions.txt)")
-if found < len(listed) // 2:
-    sys.exit("release.sh: scripts/hot-functions.txt is stale: regenerate it with scripts/hot-functions.sh")
+print(f"release.sh: {found} of {len(listed)} hot functions linked first")
+if found < len(listed) * 95 // 100:
+    sys.exit("release.sh: the profiled build and the wheel's build name their functions differently")
 PY
 fi
 
