@@ -110,7 +110,8 @@ fn info_by_len(below: &[Info; DENSE as usize], c: char, len: usize) -> Info {
 
 /// A line as the bound reads it, gathered in one pass (the buffer kept between lines). Only
 /// the starts are kept: the few characters [`Line::bound_holds`] visits and their neighbours
-/// are decoded again from the line, which costs less than keeping every character.
+/// are decoded again from the line ([`Line::start_at`]), which costs less than keeping every
+/// character, or even tracking each character's neighbours in the scan.
 #[derive(Default)]
 struct Scanned {
     /// Where a sequence may start (a lead byte followed by a continuation byte or a space;
@@ -153,6 +154,26 @@ impl Scanned {
     }
 }
 
+/// A character where a sequence may start ([`may_start`]), with what the bound reads around
+/// it, decoded once per start ([`Line::start_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Start {
+    /// The byte offset of the lead character in the line.
+    at: usize,
+    /// The tables where it is a lead byte followed by a continuation byte or a space.
+    tables: u16,
+    lead: char,
+    /// The character after it.
+    cont: char,
+    /// The byte offset after `cont`.
+    end: usize,
+    /// The class of the character before `lead`; `None` at the start of the line.
+    left: Option<Class>,
+    /// The class and [`Info::follows`] of the character after `cont`; `None` at the end of
+    /// the line.
+    right: Option<(Class, u16)>,
+}
+
 /// The character at byte `at` of `line` and its length in bytes; ASCII and two-byte characters
 /// (the Latin, Greek and Cyrillic letters of the lines the bound is for) straight from the
 /// bytes, with fewer checks than a `Chars` iterator makes.
@@ -170,6 +191,20 @@ fn char_at(line: &str, at: usize) -> Option<(char, usize)> {
     }
     let c = chars_from(line, at).next()?;
     Some((c, c.len_utf8()))
+}
+
+/// The character before byte `at` of `line` (a character boundary), as [`char_at`] reads
+/// one: ASCII and two-byte characters straight from the bytes.
+fn char_before(line: &str, at: usize) -> Option<char> {
+    let bytes = line.as_bytes();
+    let last = *bytes.get(at.checked_sub(1)?)?;
+    if last.is_ascii() {
+        return Some(char::from(last));
+    }
+    if let Some((c, 2)) = at.checked_sub(2).and_then(|from| char_at(line, from)) {
+        return Some(c);
+    }
+    line.get(..at)?.chars().next_back()
 }
 
 thread_local! {
@@ -358,14 +393,20 @@ impl Line<'_> {
         // Per table, where the last sequence read ends and what it decodes to.
         let mut last: [Option<(usize, char)>; TABLE_COUNT] = [None; TABLE_COUNT];
         for &(at, tables) in starts {
-            let mut tables = self.whole_sequence_fits(at, tables);
+            // The scan found a lead character and one after it there.
+            let Some(start) = self.start_at(at, tables) else {
+                return false;
+            };
+            let start = &start;
+            let lead = masks(start.lead);
+            let mut tables = self.whole_sequence_fits(start, lead);
             while tables != 0 {
                 let i = tables.trailing_zeros() as usize;
                 tables &= tables - 1;
                 let table = Table(i as u8);
                 let before = last[i].filter(|(end, _)| *end == at).map(|(_, x)| x);
                 if before.is_none()
-                    && let Some((end, decoded, most)) = self.two_byte_term(table, at, terms)
+                    && let Some((end, decoded, most)) = self.two_byte_term(table, start, lead, terms)
                 {
                     last[i] = Some((end, decoded));
                     best[i] = Some(best[i].map_or(most, |b| b.max(most)));
@@ -393,19 +434,33 @@ impl Line<'_> {
         })
     }
 
-    /// Those of `tables` where the character at `at` is a lead byte followed by as many
-    /// characters as its sequence needs that may be continuation bytes: elsewhere [`sequence`]
-    /// reads nothing. The scan records a start after one continuation byte; in clean text most
-    /// lead bytes of three-byte sequences are letters followed by a space and another letter.
-    fn whole_sequence_fits(&self, at: usize, tables: u16) -> u16 {
-        let mut chars = chars_from(self.text, at);
-        let lead = chars.next().map_or_else(Masks::default, masks);
-        let longer = lead.lead3 | lead.lead4;
-        if tables & longer == 0 {
+    /// The start of a sequence at byte `at` in `tables` (as the scan found it) with its
+    /// neighbours; `None` when no two characters begin there.
+    fn start_at(&self, at: usize, tables: u16) -> Option<Start> {
+        let below = infos_below();
+        let (lead, lead_len) = char_at(self.text, at)?;
+        let (cont, cont_len) = char_at(self.text, at + lead_len)?;
+        let end = at + lead_len + cont_len;
+        let left = char_before(self.text, at).map(|c| info_by_len(below, c, c.len_utf8()).class);
+        let right = char_at(self.text, end).map(|(c, len)| {
+            let info = info_by_len(below, c, len);
+            (info.class, info.follows)
+        });
+        Some(Start { at, tables, lead, cont, end, left, right })
+    }
+
+    /// Those of `start`'s tables where its character (with masks `lead`) is a lead byte
+    /// followed by as many characters as its sequence needs that may be continuation bytes:
+    /// elsewhere [`sequence`] reads nothing. The scan records a start after one continuation
+    /// byte; in clean text most lead bytes of three-byte sequences are letters followed by a
+    /// space and another letter.
+    fn whole_sequence_fits(&self, start: &Start, lead: Masks) -> u16 {
+        let tables = start.tables;
+        if tables & (lead.lead3 | lead.lead4) == 0 {
             return tables;
         }
-        let third = follows(chars.nth(1));
-        let fourth = if tables & lead.lead4 != 0 { follows(chars.next()) } else { 0 };
+        let third = start.right.map_or(0, |(_, follows)| follows);
+        let fourth = if tables & lead.lead4 != 0 { follows(chars_from(self.text, start.end).nth(1)) } else { 0 };
         tables & (lead.lead2 | lead.lead3 & third | lead.lead4 & third & fourth)
     }
 
@@ -420,19 +475,18 @@ impl Line<'_> {
         chars_from(self.text, at).next().map_or_else(|| edge(self.around.next), |c| info(c).class)
     }
 
-    /// [`Line::most_gained`] of the two-byte sequence at byte `at` in `table`, when no read
-    /// sequence ends there, from `terms` when an earlier reading had the same key; with where
-    /// the sequence ends and what it decodes to. `None` when `table` reads no two-byte sequence
-    /// there or the bound gives up.
-    fn two_byte_term(&self, table: Table, at: usize, terms: &mut Terms) -> Option<(usize, char, i32)> {
-        let (lead, lead_len) = char_at(self.text, at)?;
-        if masks(lead).lead2 & 1 << table.0 == 0 {
+    /// [`Line::most_gained`] of the two-byte sequence at `start` (whose character has masks
+    /// `lead`) in `table`, when no read sequence ends there, from `terms` when an earlier
+    /// reading had the same key; with where the sequence ends and what it decodes to. `None`
+    /// when `table` reads no two-byte sequence there or the bound gives up.
+    fn two_byte_term(&self, table: Table, start: &Start, lead: Masks, terms: &mut Terms) -> Option<(usize, char, i32)> {
+        if lead.lead2 & 1 << table.0 == 0 {
             return None;
         }
-        let (cont, cont_len) = char_at(self.text, at + lead_len)?;
-        let end = at + lead_len + cont_len;
-        let key =
-            TermKey { table, script: self.script, lead, cont, left: self.class_before(at), right: self.class_at(end) };
+        let (at, end) = (start.at, start.end);
+        let left = start.left.unwrap_or_else(|| edge(self.around.prev));
+        let right = start.right.map_or_else(|| edge(self.around.next), |(class, _)| class);
+        let key = TermKey { table, script: self.script, lead: start.lead, cont: start.cont, left, right };
         let term = match terms.get(key) {
             Some(term) => term,
             None => {
@@ -660,7 +714,10 @@ mod tests {
                     };
                     let line = Line { text: &text, around: Around::default(), script };
                     for &(at, tables) in &scanned.starts {
-                        let kept = line.whole_sequence_fits(at, tables);
+                        let Some(start) = line.start_at(at, tables) else {
+                            panic!("{text:?}: no start at {at}");
+                        };
+                        let kept = line.whole_sequence_fits(&start, masks(start.lead));
                         assert_eq!(kept & !tables, 0, "{text:?}");
                         for table in Table::all().filter(|t| tables & !kept & 1 << t.0 != 0) {
                             let read = sequence(table, &text, at);
@@ -689,9 +746,14 @@ mod tests {
                     for around in [Around::default(), Around { prev: Some('ж'), next: Some('«') }] {
                         let line = Line { text: &text, around, script };
                         for &(at, tables) in &scanned.starts {
+                            let Some(start) = line.start_at(at, tables) else {
+                                panic!("{text:?}: no start at {at}");
+                            };
                             for table in Table::all().filter(|t| tables & 1 << t.0 != 0) {
                                 let cached = terms.get(key_at(&line, table, at)).is_some();
-                                let Some((end, decoded, most)) = line.two_byte_term(table, at, &mut terms) else {
+                                let lead = masks(start.lead);
+                                let Some((end, decoded, most)) = line.two_byte_term(table, &start, lead, &mut terms)
+                                else {
                                     continue;
                                 };
                                 let Ok(Some(seq)) = sequence(table, &text, at) else {
@@ -708,6 +770,42 @@ mod tests {
             }
         }
         assert!(hits > 1000, "only {hits} terms came from the cache");
+    }
+
+    /// [`Line::start_at`] (and [`char_before`]) read at every character of every test line,
+    /// mangled or not, what decoding the line with `chars` gives.
+    #[test]
+    fn a_start_holds_the_characters_around_it() {
+        let mut checked = 0;
+        for line in lines() {
+            for text in std::iter::once(line.to_owned()).chain(Table::all().map(|t| mangled(line, t))) {
+                let line = Line { text: &text, around: Around::default(), script: None };
+                for (at, lead) in text.char_indices() {
+                    let before = text[..at].chars().next_back();
+                    assert_eq!(char_before(&text, at), before, "{text:?} at {at}");
+                    let mut chars = text[at..].chars().skip(1);
+                    let Some(cont) = chars.next() else {
+                        assert_eq!(line.start_at(at, 1), None, "{text:?} at {at}");
+                        continue;
+                    };
+                    let after = chars.next();
+                    let end = at + lead.len_utf8() + cont.len_utf8();
+                    let expected = Start {
+                        at,
+                        tables: 1,
+                        lead,
+                        cont,
+                        end,
+                        left: before.map(|c| info(c).class),
+                        right: after.map(|c| (info(c).class, info(c).follows)),
+                    };
+                    assert_eq!(line.start_at(at, 1), Some(expected), "{text:?} at {at}");
+                    checked += 1;
+                }
+                assert_eq!(char_before(&text, text.len() + 1), None);
+            }
+        }
+        assert!(checked > 10_000, "only {checked} characters checked");
     }
 
     /// The key [`Line::two_byte_term`] looks a reading up by.

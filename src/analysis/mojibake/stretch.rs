@@ -282,10 +282,10 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
         }
         let lead = line[start];
         // An empty filter stays empty through ASCII and through characters without masks
-        // (Arabic, Hebrew, Indic, CJK...): such a character is skipped at a look-up of its
-        // lead byte.
+        // (Arabic, Hebrew, Indic, CJK...): such characters are skipped, a whole run of them
+        // at once, at a look-up of each lead byte.
         if filter.state == 0 && !quick.live[usize::from(lead)] {
-            at = (start + char_len(lead)).min(line.len());
+            at = past_dead_characters(line, start, &quick.live);
             continue;
         }
         let (entry, len) = match lead {
@@ -310,6 +310,18 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
         filter.push(char::from(last), Masks::default());
     }
     filter.found != 0
+}
+
+/// The offset after the run of non-ASCII characters from `at` whose lead bytes are not `live`
+/// (at most the end of `line`): what [`may_hold_sequence`] skips on an empty filter.
+fn past_dead_characters(line: &[u8], mut at: usize, live: &[bool; 256]) -> usize {
+    while let Some(&lead) = line.get(at) {
+        if lead.is_ascii() || live[usize::from(lead)] {
+            break;
+        }
+        at += char_len(lead);
+    }
+    at.min(line.len())
 }
 
 /// The length of the character a non-ASCII byte `lead` starts (two for a byte that starts
@@ -585,6 +597,38 @@ mod tests {
     }
 
     /// A character whose lead byte the pre-filter skips on an empty filter has no masks.
+    /// Skipping a run of characters whose lead bytes are not live at once ends where skipping
+    /// them one at a time does, from every character of every test line and of lines of
+    /// such characters cut anywhere (a lead byte without its continuation at the end).
+    #[test]
+    fn a_run_of_dead_characters_is_skipped_as_one_at_a_time() {
+        let live = &quick_masks().live;
+        let one_at_a_time = |line: &[u8], mut at: usize| {
+            while let Some(&lead) = line.get(at).filter(|b| !b.is_ascii() && !live[usize::from(**b)]) {
+                at = (at + char_len(lead)).min(line.len());
+            }
+            at
+        };
+        let dead = "عبԱअกა中한😀".repeat(3);
+        let mut lines: Vec<String> = lines_and_mangled().collect();
+        lines.extend((0..dead.len()).map(|cut| String::from_utf8_lossy(&dead.as_bytes()[..cut]).into_owned()));
+        let mut runs = 0;
+        for line in &lines {
+            let bytes = line.as_bytes();
+            for at in 0..=bytes.len() {
+                let expected = one_at_a_time(bytes, at);
+                assert_eq!(past_dead_characters(bytes, at, live), expected, "{line:?} from {at}");
+                runs += usize::from(expected > at);
+            }
+        }
+        // Cut lines, raw bytes: a lead byte whose character runs past the end.
+        for cut in 0..dead.len() {
+            let bytes = &dead.as_bytes()[..cut];
+            assert_eq!(past_dead_characters(bytes, 0, live), one_at_a_time(bytes, 0), "cut at {cut}");
+        }
+        assert!(runs > 1000, "only {runs} runs skipped");
+    }
+
     #[test]
     fn characters_of_lead_bytes_that_are_not_live_have_no_masks() {
         let quick = quick_masks();
