@@ -89,7 +89,7 @@ impl Checker<'_> {
             check(self);
             return;
         };
-        let extent = item_extent(self.text, &node.span);
+        let extent = item_extent(self.text, &node.span());
         let key = hash(path, &self.text[extent.clone()]);
         let base = extent.start as isize;
         if let Some(found) = memo.used.get(&key).or_else(|| memo.items.get(&key)).cloned() {
