@@ -43,7 +43,7 @@ pub(crate) fn inlay_hints(
 fn date_hints(acc: &mut Vec<Hint>, entry: &Entry, settings: &HintSettings, now: Timestamp) {
     let Some(raw) = entry.value.as_scalar().map(|s| s.text.trim()) else { return };
     let Ok(ts) = parse_datetime(raw) else { return };
-    let offset = entry.value.span.end;
+    let offset = entry.value.span().end;
     if settings.relative_dates {
         let label = relative(ts, now, "{} ago", "in {}");
         acc.push(Hint { offset, label, kind: HintKind::RelativeDate });
@@ -78,12 +78,12 @@ fn related_providers(acc: &mut Vec<Hint>, root: &crate::analysis::yaml::Node, in
     }) else {
         return;
     };
-    for item in items.iter().filter(|item| touches(item.span.clone(), within)) {
+    for item in items.iter().filter(|item| touches(item.span(), within)) {
         let (Some(title), Some(url)) = (item.get("title"), item.get("webUrl").and_then(|u| u.as_scalar())) else {
             continue;
         };
         let found = index.articles_with_url(url.text.trim());
         let Some(provider) = found.first().and_then(|(_, s)| s.provider_name.as_ref()) else { continue };
-        acc.push(Hint { offset: title.span.end, label: provider.value.to_string(), kind: HintKind::RelatedProvider });
+        acc.push(Hint { offset: title.span().end, label: provider.value.to_string(), kind: HintKind::RelatedProvider });
     }
 }

@@ -28,7 +28,7 @@ pub(crate) fn code_lenses(text: &str, parsed: &Parsed, this: &Path, index: &Inde
         let entries = front.root.as_ref().and_then(|r| r.as_mapping()).unwrap_or_default();
         if let Some(related) = entries.iter().find(|e| e.key_text() == Some("related")) {
             let title = format!("{} related", summary.related.len());
-            acc.push(Lens { range, title, references_at: related.key.span.start });
+            acc.push(Lens { range, title, references_at: related.key.span().start });
         }
     }
     for topic in &summary.topics {

@@ -27,7 +27,7 @@ impl Located {
     pub(crate) fn scalar(&self) -> Option<(&str, Range<usize>)> {
         let node = self.item.as_ref().unwrap_or(&self.value);
         let scalar = node.as_scalar().filter(|s| !s.is_null())?;
-        Some((&*scalar.text, node.span.clone()))
+        Some((&*scalar.text, node.span()))
     }
 }
 
@@ -49,9 +49,9 @@ fn touches(span: &Range<usize>, offset: usize) -> bool {
 }
 
 fn find_in_mapping(entries: &[Entry], offset: usize, path: &mut Vec<String>) -> Option<Located> {
-    let entry = entries.iter().find(|e| touches(&e.key.span, offset) || touches(&e.value.span, offset))?;
+    let entry = entries.iter().find(|e| touches(&e.key.span(), offset) || touches(&e.value.span(), offset))?;
     let key = entry.key_text()?.to_string();
-    if touches(&entry.key.span, offset) {
+    if touches(&entry.key.span(), offset) {
         return Some(located(path, key, entry, true, None));
     }
     path.push(key.clone());
@@ -65,17 +65,17 @@ fn find_in_mapping(entries: &[Entry], offset: usize, path: &mut Vec<String>) -> 
         return inner;
     }
     let item = match &entry.value.value {
-        Value::Sequence(items) => items.iter().find(|n| n.as_scalar().is_some() && touches(&n.span, offset)).cloned(),
+        Value::Sequence(items) => items.iter().find(|n| n.as_scalar().is_some() && touches(&n.span(), offset)).cloned(),
         _ => None,
     };
     Some(located(path, key, entry, false, item))
 }
 
 fn find_in_items(items: &[Node], offset: usize, path: &mut Vec<String>) -> Option<Located> {
-    let item = items.iter().find(|n| touches(&n.span, offset))?;
+    let item = items.iter().find(|n| touches(&n.span(), offset))?;
     find_in_mapping(item.as_mapping()?, offset, path)
 }
 
 fn located(path: &[String], key: String, entry: &Entry, on_key: bool, item: Option<Node>) -> Located {
-    Located { path: path.to_vec(), key, key_span: entry.key.span.clone(), on_key, value: entry.value.clone(), item }
+    Located { path: path.to_vec(), key, key_span: entry.key.span(), on_key, value: entry.value.clone(), item }
 }

@@ -43,8 +43,8 @@ fn entry_symbol(text: &str, entry: &Entry, parent: &str) -> Symbol {
         name,
         detail: scalar_detail(&entry.value),
         kind,
-        range: entry.key.span.start..entry.value.span.end.max(entry.key.span.end),
-        selection_range: entry.key.span.clone(),
+        range: entry.key.span().start..entry.value.span().end.max(entry.key.span().end),
+        selection_range: entry.key.span(),
         children,
     }
 }
@@ -59,14 +59,14 @@ fn date_field(dotted: &str) -> bool {
 }
 
 fn item_symbol(text: &str, item: &Node, i: usize, list: &str) -> Symbol {
-    let range = dash_start(text, item.span.start)..item.span.end;
+    let range = dash_start(text, item.span().start)..item.span().end;
     let Some(entries) = item.as_mapping() else {
         let name = scalar_detail(item).unwrap_or_else(|| format!("item {}", i + 1));
-        return leaf(name, SymbolKind::Field, range, item.span.clone());
+        return leaf(name, SymbolKind::Field, range, item.span());
     };
     let label = ["title", "url", "name", "webUrl"].iter().find_map(|k| item.get(k).and_then(scalar_detail));
     let kind = if list == "related" { SymbolKind::Related } else { SymbolKind::Object };
-    let selection = item.get("title").map_or(item.span.clone(), |n| n.span.clone());
+    let selection = item.get("title").map_or(item.span(), |n| n.span());
     Symbol {
         name: label.unwrap_or_else(|| format!("item {}", i + 1)),
         detail: item.get("webUrl").and_then(scalar_detail),
@@ -117,7 +117,7 @@ pub(crate) fn folding_ranges(text: &str) -> Vec<Fold> {
     let multi_line = |r: &Range<usize>| text.get(r.clone()).is_some_and(|t| t.contains(['\n', '\r']));
     if let Some(root) = root(text) {
         for entry in root.as_mapping().unwrap_or_default() {
-            let range = entry.key.span.start..entry.value.span.end;
+            let range = entry.key.span().start..entry.value.span().end;
             if multi_line(&range) {
                 folds.push(region(range));
             }

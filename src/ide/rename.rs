@@ -74,10 +74,10 @@ pub fn highlights(text: &str, offset: usize) -> Vec<Range<usize>> {
     let mut acc = Vec::new();
     each_entry(&root, &mut |at| match (target.kind, at.key, &at.entry.value.value) {
         (RenameKind::Topic, "topics", Value::Sequence(items)) => {
-            acc.extend(items.iter().filter(|n| is_name(n)).map(|n| n.span.clone()));
+            acc.extend(items.iter().filter(|n| is_name(n)).map(|n| n.span()));
         }
         (RenameKind::Provider, "name", _) if at.in_provider() && is_name(&at.entry.value) => {
-            acc.push(at.entry.value.span.clone());
+            acc.push(at.entry.value.span());
         }
         _ => {}
     });
@@ -167,21 +167,21 @@ impl Job<'_> {
 
     /// The new text for a scalar node, in the node's own quoting style where it can hold it.
     fn rewrite(&self, node: &Node, to: &str) -> Edit {
-        let written = self.text.get(node.span.clone()).unwrap_or("");
+        let written = self.text.get(node.span()).unwrap_or("");
         let replacement = match written.chars().next() {
             Some('\'') => format!("'{}'", to.replace('\'', "''")),
             Some('"') => double_quoted(to),
             _ if is_plain_safe(to) => to.to_string(),
             _ => double_quoted(to),
         };
-        Edit { range: node.span.clone(), replacement }
+        Edit { range: node.span(), replacement }
     }
 
     /// What to delete to remove the items `deleted` (ascending) of a list: each one's whole
     /// line in a block list; in a flow list each run of neighbours with one separating comma.
     fn deletions(&self, items: &[Node], deleted: &[usize]) -> Vec<Range<usize>> {
         let Some(&first) = deleted.first() else { return Vec::new() };
-        if dash_start(self.text, items[first].span.start) != items[first].span.start {
+        if dash_start(self.text, items[first].span().start) != items[first].span().start {
             return deleted.iter().map(|&i| self.item_lines(&items[i])).collect();
         }
         let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -193,18 +193,18 @@ impl Job<'_> {
         }
         runs.into_iter()
             .map(|(start, end)| match (start.checked_sub(1), items.get(end + 1)) {
-                (_, Some(next)) => items[start].span.start..next.span.start,
-                (Some(prev), None) => items[prev].span.end..items[end].span.end,
-                (None, None) => items[start].span.start..items[end].span.end,
+                (_, Some(next)) => items[start].span().start..next.span().start,
+                (Some(prev), None) => items[prev].span().end..items[end].span().end,
+                (None, None) => items[start].span().start..items[end].span().end,
             })
             .collect()
     }
 
     /// The whole lines of a block list item, from the line of its dash.
     fn item_lines(&self, item: &Node) -> Range<usize> {
-        let dash = dash_start(self.text, item.span.start);
+        let dash = dash_start(self.text, item.span().start);
         let line_start = self.text[..dash].rfind(['\n', '\r']).map_or(0, |n| n + 1);
-        line_start..line_end_after(self.text, item.span.end)
+        line_start..line_end_after(self.text, item.span().end)
     }
 }
 

@@ -42,13 +42,13 @@ fn touches(span: &Range<usize>, offset: usize) -> bool {
 /// Pushes the ranges around `offset` from outer to inner.
 fn in_mapping(text: &str, entries: &[Entry], offset: usize, acc: &mut Vec<Range<usize>>) {
     let Some(entry) =
-        entries.iter().find(|e| touches(&(e.key.span.start..e.value.span.end.max(e.key.span.end)), offset))
+        entries.iter().find(|e| touches(&(e.key.span().start..e.value.span().end.max(e.key.span().end)), offset))
     else {
         return;
     };
-    acc.push(entry.key.span.start..entry.value.span.end.max(entry.key.span.end));
-    if touches(&entry.key.span, offset) {
-        acc.push(entry.key.span.clone());
+    acc.push(entry.key.span().start..entry.value.span().end.max(entry.key.span().end));
+    if touches(&entry.key.span(), offset) {
+        acc.push(entry.key.span());
         return;
     }
     in_value(text, &entry.value, offset, acc);
@@ -59,15 +59,17 @@ fn in_value(text: &str, node: &Node, offset: usize, acc: &mut Vec<Range<usize>>)
         Value::Mapping(entries) => in_mapping(text, entries, offset, acc),
         Value::Sequence(items) => {
             let Some(first) = items.first() else {
-                acc.push(node.span.clone());
+                acc.push(node.span());
                 return;
             };
-            acc.push(dash_start(text, first.span.start).min(node.span.start)..node.span.end);
-            if let Some(item) = items.iter().find(|i| touches(&(dash_start(text, i.span.start)..i.span.end), offset)) {
-                acc.push(dash_start(text, item.span.start)..item.span.end);
+            acc.push(dash_start(text, first.span().start).min(node.span().start)..node.span().end);
+            if let Some(item) =
+                items.iter().find(|i| touches(&(dash_start(text, i.span().start)..i.span().end), offset))
+            {
+                acc.push(dash_start(text, item.span().start)..item.span().end);
                 in_value(text, item, offset, acc);
             }
         }
-        Value::Scalar(_) | Value::Alias => acc.push(node.span.clone()),
+        Value::Scalar(_) | Value::Alias => acc.push(node.span()),
     }
 }

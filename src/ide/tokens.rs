@@ -52,7 +52,7 @@ fn front_matter_tokens(acc: &mut Vec<Token>, text: &str, root: &Node, config: &C
 fn entry_tokens(acc: &mut Vec<Token>, text: &str, at: &Visit<'_>, config: &Config) {
     let known = at.field.is_some() || config.is_extra_field(&at.dotted());
     let kind = if known { TokenKind::Key } else { TokenKind::UnknownKey };
-    acc.push(Token { range: at.entry.key.span.clone(), kind });
+    acc.push(Token { range: at.entry.key.span(), kind });
     value_tokens(acc, text, at);
 }
 

@@ -74,7 +74,7 @@ fn walk<'a>(
                 let Some(key) = entry.key_text() else { continue };
                 // Looked up even when skipped: `next` follows the entries in order.
                 let field = fields.and_then(|f| lookup_from(f, key, &mut next));
-                if !touches(entry.key.span.start..entry.value.span.end, within) {
+                if !touches(entry.key.span().start..entry.value.span().end, within) {
                     continue;
                 }
                 visit(&Visit { path, key, field, entry });
@@ -84,7 +84,7 @@ fn walk<'a>(
             }
         }
         Value::Sequence(items) => {
-            let inside = items.iter().filter(|item| touches(item.span.clone(), within));
+            let inside = items.iter().filter(|item| touches(item.span(), within));
             inside.for_each(|item| walk(item, fields, within, path, visit));
         }
         Value::Scalar(_) | Value::Alias => {}
@@ -117,7 +117,7 @@ fn inner_fields(field: &'static Field) -> Option<&'static [Field]> {
 
 /// The text of a scalar value without its quotes: the span inside them.
 pub(crate) fn unquoted(text: &str, node: &Node) -> std::ops::Range<usize> {
-    let span = node.span.clone();
+    let span = node.span();
     let written = text.get(span.clone()).unwrap_or("");
     let quoted = written.len() >= 2
         && ((written.starts_with('"') && written.ends_with('"'))

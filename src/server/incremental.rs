@@ -514,8 +514,8 @@ fn patch_summary(summary: &mut ArticleSummary, change: &SummaryChange) -> (Vec<R
 /// What the top-level entry `key: value` alone contributes to a summary (`value`'s spans are
 /// relative to `text`, which starts at `at`).
 fn entry_summary(key: &str, value: &Node, text: &str, at: usize) -> ArticleSummary {
-    let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: key.to_string().into(), plain: true }) };
-    let root = Node { span: 0..0, value: Value::Mapping(Box::new([Entry { key, value: value.clone() }])) };
+    let key = Node::new(0..0, Value::Scalar(Scalar { text: key.to_string().into(), plain: true }));
+    let root = Node::new(0..0, Value::Mapping(Box::new([Entry { key, value: value.clone() }])));
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(text, &layout, Some(&parsed));
@@ -557,9 +557,9 @@ fn delta(edit: &ItemEdit) -> isize {
 
 /// What the edited item alone contributes to a summary (spans in the new text).
 fn item_summary(patch: &ItemPatch) -> ArticleSummary {
-    let key = Node { span: 0..0, value: Value::Scalar(Scalar { text: patch.key.into(), plain: true }) };
-    let list = Node { span: patch.node.span.clone(), value: Value::Sequence(Box::new([patch.node.clone()])) };
-    let root = Node { span: 0..0, value: Value::Mapping(Box::new([Entry { key, value: list }])) };
+    let key = Node::new(0..0, Value::Scalar(Scalar { text: patch.key.into(), plain: true }));
+    let list = Node::new(patch.node.span(), Value::Sequence(Box::new([patch.node.clone()])));
+    let root = Node::new(0..0, Value::Mapping(Box::new([Entry { key, value: list }])));
     let parsed = front_matter::Parsed { root: Some(root), errors: Vec::new() };
     let layout = Layout { front_matter: None, body: 0..0 };
     let mut summary = summarize_parsed(&patch.unit_text, &layout, Some(&parsed));

@@ -249,7 +249,7 @@ fn related(dash_start: &dyn Fn(usize) -> usize, node: &Node) -> RelatedSummary {
         published: timestamp(node.get("publishedDateTime")),
     };
     RelatedSummary {
-        span: Span::new(dash_start(node.span.start)..node.span.end),
+        span: Span::new(dash_start(node.span().start)..node.span().end),
         web_url: spanned(node.get("webUrl")),
         provider: RelatedProvider::shared(
             string(provider.and_then(|p| p.get("name"))),
@@ -304,7 +304,7 @@ fn is_meaningful(text: &str, plain: bool) -> bool {
 
 fn spanned(node: Option<&Node>) -> Option<Spanned<Text>> {
     let value = string(node)?;
-    Some(Spanned { value, span: Span::new(node?.span.clone()) })
+    Some(Spanned { value, span: Span::new(node?.span()) })
 }
 
 fn timestamp(node: Option<&Node>) -> Option<Timestamp> {

@@ -88,9 +88,10 @@ pub fn yaml_layer(text: &str) {
 
 fn assert_node(text: &str, node: &yaml::Node, within: &Range<usize>, depth: usize) {
     assert!(depth <= yaml::MAX_DEPTH + 1, "nesting past the limit");
-    assert_on_boundaries(text, &node.span, "node");
-    let inside = within.start <= node.span.start && node.span.end <= within.end;
-    assert!(inside || node.span.is_empty(), "node {:?} outside {within:?}", node.span);
+    let span = node.span();
+    assert_on_boundaries(text, &span, "node");
+    let inside = within.start <= span.start && span.end <= within.end;
+    assert!(inside || span.is_empty(), "node {span:?} outside {within:?}");
     match &node.value {
         yaml::Value::Mapping(entries) => {
             for entry in entries {

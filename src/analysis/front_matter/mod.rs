@@ -40,6 +40,10 @@ pub fn parse(text: &str, fm: &FrontMatter) -> Parsed {
 /// Like [`parse`], reusing the parses of units (top-level entries, list items) whose text did
 /// not change since the cache was last used.
 pub fn parse_cached(text: &str, fm: &FrontMatter, cache: &mut UnitCache) -> Parsed {
+    if fm.yaml.end > yaml::MAX_OFFSET {
+        // No tree holds offsets this far (its spans take 32 bits): the refusal is the finding.
+        return Parsed { root: None, errors: yaml::parse(text, fm.yaml.clone()).err().into_iter().collect() };
+    }
     if let Some(root) = units::parse_by_units(text, fm.yaml.clone(), cache) {
         return Parsed { root: Some(root), errors: Vec::new() };
     }
@@ -59,11 +63,13 @@ fn parse_entries(text: &str, range: Range<usize>) -> Parsed {
         match parse_masking_errors(&mut masked, segment, &mut errors) {
             Some(Node { value: Value::Mapping(found), .. }) => entries.extend(found),
             Some(node) if node.is_null() => {}
-            Some(node) => errors.push(SyntaxError { offset: node.span.start, message: "expected `key: value`".into() }),
+            Some(node) => {
+                errors.push(SyntaxError { offset: node.span().start, message: "expected `key: value`".into() })
+            }
             None => {}
         }
     }
-    let root = Node { span: range, value: Value::Mapping(entries.into()) };
+    let root = Node::new(range, Value::Mapping(entries.into()));
     Parsed { root: Some(root), errors }
 }
 
@@ -235,7 +241,7 @@ impl<'a> Checker<'a> {
         let Some(root) = &parsed.root else { return };
         if root.as_mapping().is_none() {
             let msg = "the front matter must be a mapping of `field: value` lines";
-            self.acc.push(Diagnostic::new(Code::WrongType, root.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, root.span(), msg));
             return;
         }
         self.object(root, schema::ARTICLE, "", fm.opener.clone());
@@ -260,7 +266,7 @@ impl<'a> Checker<'a> {
     fn object(&mut self, node: &Node, fields: &'static [Field], path: &str, anchor: Range<usize>) {
         let Some(entries) = node.as_mapping() else {
             let msg = format!("`{}` must be a mapping of fields, found {}", path, describe(node));
-            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span(), msg));
             return;
         };
         let mut seen: HashMap<&str, &Entry> = HashMap::new();
@@ -268,7 +274,7 @@ impl<'a> Checker<'a> {
         for entry in entries {
             let Some(key) = entry.key_text() else {
                 let msg = "a key must be plain text";
-                self.acc.push(Diagnostic::new(Code::WrongType, entry.key.span.clone(), msg));
+                self.acc.push(Diagnostic::new(Code::WrongType, entry.key.span(), msg));
                 continue;
             };
             if let Some(first) = seen.get(key) {
@@ -277,7 +283,7 @@ impl<'a> Checker<'a> {
             }
             seen.insert(key, entry);
             match schema::lookup(fields, key) {
-                Some(field) => self.value(&entry.value, field, FieldPath { parent: path, key }, entry.key.span.clone()),
+                Some(field) => self.value(&entry.value, field, FieldPath { parent: path, key }, entry.key.span()),
                 None if self.config.is_extra_field(FieldPath { parent: path, key }) => {}
                 None => {
                     if let Some(suggestion) = self.unknown_field(key, entry, fields) {
@@ -295,14 +301,14 @@ impl<'a> Checker<'a> {
 
     fn duplicate(&mut self, key: &str, entry: &Entry, first: &Entry) {
         let msg = format!("duplicate key `{key}`: YAML keys must be unique; the first `{key}` is used");
-        let diagnostic = Diagnostic::new(Code::DuplicateKey, entry.key.span.clone(), msg)
-            .with_related(first.key.span.clone(), format!("first `{key}` is here"));
+        let diagnostic = Diagnostic::new(Code::DuplicateKey, entry.key.span(), msg)
+            .with_related(first.key.span(), format!("first `{key}` is here"));
         self.acc.push(diagnostic);
     }
 
     fn unknown_field(&mut self, key: &str, entry: &Entry, fields: &'static [Field]) -> Option<&'static str> {
         let suggestion = schema::did_you_mean(key, fields.iter().map(|f| f.name));
-        let range = entry.key.span.clone();
+        let range = entry.key.span();
         let diagnostic = match suggestion {
             Some(name) => Diagnostic::new(
                 Code::UnknownField,
@@ -341,7 +347,7 @@ impl<'a> Checker<'a> {
             match seen.get(field.name) {
                 Some(entry) if is_blank(&entry.value) => {
                     let msg = format!("required field `{}`{where_} has no value", field.name);
-                    self.acc.push(Diagnostic::new(Code::MissingField, entry.key.span.clone(), msg));
+                    self.acc.push(Diagnostic::new(Code::MissingField, entry.key.span(), msg));
                 }
                 Some(_) => {}
                 None => {
@@ -364,12 +370,12 @@ impl<'a> Checker<'a> {
     fn insertion_point(&self, node: &Node) -> (usize, usize) {
         let entries = node.as_mapping().unwrap_or_default();
         let Some(first) = entries.first() else {
-            let at = next_line_start(self.text, node.span.end.saturating_sub(1).max(node.span.start));
-            return (if node.span.is_empty() { node.span.start } else { at }, 0);
+            let at = next_line_start(self.text, node.span().end.saturating_sub(1).max(node.span().start));
+            return (if node.span().is_empty() { node.span().start } else { at }, 0);
         };
-        let indent = first.key.span.start - line_start(self.text, first.key.span.start);
-        let end = entries.iter().map(|e| e.value.span.end.max(e.key.span.end)).max().unwrap_or(node.span.end);
-        (next_line_start(self.text, end.saturating_sub(1).max(first.key.span.start)), indent)
+        let indent = first.key.span().start - line_start(self.text, first.key.span().start);
+        let end = entries.iter().map(|e| e.value.span().end.max(e.key.span().end)).max().unwrap_or(node.span().end);
+        (next_line_start(self.text, end.saturating_sub(1).max(first.key.span().start)), indent)
     }
 
     /// The text inserted for a missing field: the key and a value to fill in.

@@ -163,7 +163,7 @@ fn patch_entry(
     let mut fresh = Vec::new();
     let mut checker = Checker::new(&text, config, now, &mut fresh, None);
     checker.newline = newline;
-    checker.value(&fresh_entry.value, field, FieldPath::from(field.name), fresh_entry.key.span.clone());
+    checker.value(&fresh_entry.value, field, FieldPath::from(field.name), fresh_entry.key.span());
     let replaced = shift(&old_entry.value, old_unit.start);
     let node = fresh_entry.value.clone();
     // Everything is known: from here on, change things.

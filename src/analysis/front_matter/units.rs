@@ -21,6 +21,8 @@ use std::sync::Arc;
 use super::super::layout::{line_text, next_line, segments};
 use super::super::yaml::{Entry, Node, SyntaxError, Value};
 
+const _: () = assert!(std::mem::size_of::<UnitParse>() == 56);
+
 /// Keys whose block lists are split into one unit per item.
 const SPLIT_LISTS: [&str; 3] = ["related", "images", "topics"];
 
@@ -111,7 +113,9 @@ pub(super) struct ListUnits {
 #[derive(Debug)]
 pub(super) struct UnitParse {
     pub node: Option<Node>,
-    pub errors: Vec<SyntaxError>,
+    /// Boxed, not a `Vec`: one `UnitParse` a unit, and without the spare word it takes
+    /// 72 bytes with its reference counts (an 80-byte block, not 96).
+    pub errors: Box<[SyntaxError]>,
     /// Parsed, but its spans may differ from the whole parse's (an empty block scalar, whose
     /// span depends on what follows it).
     context_dependent: bool,
@@ -250,10 +254,10 @@ impl Units {
     fn mapping(&self, slots: Vec<Option<Entry>>) -> Node {
         let entries: Vec<Entry> = slots.into_iter().flatten().collect();
         let span = match (entries.first(), entries.last()) {
-            (Some(first), Some(last)) => first.key.span.start..last.value.span.end.max(first.key.span.start),
+            (Some(first), Some(last)) => first.key.span().start..last.value.span().end.max(first.key.span().start),
             _ => self.start..self.start,
         };
-        Node { span, value: Value::Mapping(entries.into()) }
+        Node::new(span, Value::Mapping(entries.into()))
     }
 }
 
@@ -300,8 +304,8 @@ impl ListUnits {
             .zip(&self.items)
             .filter_map(|(&at, parse)| single_item(parse).map(|(_, only)| shift(only, at)))
             .collect();
-        let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
-        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes.into()) } })
+        let end = nodes.last().map_or(self.start, |n| n.span().end.max(self.start));
+        Some(Entry { key, value: Node::new(self.start..end, Value::Sequence(nodes.into())) })
     }
 
     /// The `key:` line and the items as units (none when [`ListUnits::assemble`] drops the list).
@@ -340,8 +344,8 @@ impl ListUnits {
             };
             nodes.push(node);
         }
-        let end = nodes.last().map_or(self.start, |n| n.span.end.max(self.start));
-        Some(Entry { key, value: Node { span: self.start..end, value: Value::Sequence(nodes.into()) } })
+        let end = nodes.last().map_or(self.start, |n| n.span().end.max(self.start));
+        Some(Entry { key, value: Node::new(self.start..end, Value::Sequence(nodes.into())) })
     }
 
     /// Puts the items of `value` (made by [`ListUnits::lend`]) back.
@@ -367,7 +371,7 @@ fn only_item_mut(parse: &mut UnitParse) -> Option<&mut Node> {
 
 /// What stands in a parse for an item lent to a tree (never seen: lent units are out of reach).
 fn stand_in() -> Node {
-    Node { span: 0..0, value: Value::Alias }
+    Node::new(0..0, Value::Alias)
 }
 
 /// The top-level mapping assembled from clean unit parses, or `None` when a unit is not clean
@@ -508,7 +512,7 @@ pub(super) fn single_item(parse: &UnitParse) -> Option<(&Node, &Node)> {
 
 /// Where the whole parse starts a block list whose first item's unit is `unit` (relative).
 pub(super) fn sequence_start(unit: &str, indent: usize, sequence: &Node) -> usize {
-    if indent == 0 { indentless_start(unit, 0) } else { sequence.span.start }
+    if indent == 0 { indentless_start(unit, 0) } else { sequence.span().start }
 }
 
 /// A list indented like its key ("indentless") starts, in the whole parse, after its first
@@ -583,12 +587,12 @@ fn parse_unit(unit: &str) -> UnitParse {
     let mut errors = Vec::new();
     let node = super::parse_masking_errors(&mut masked, 0..unit.len(), &mut errors);
     let context_dependent = node.as_ref().is_some_and(|n| has_empty_block_scalar(unit, n));
-    UnitParse { node, errors, context_dependent }
+    UnitParse { node, errors: errors.into_boxed_slice(), context_dependent }
 }
 
 fn has_empty_block_scalar(unit: &str, node: &Node) -> bool {
     match &node.value {
-        Value::Scalar(s) => !s.plain && s.text.is_empty() && unit[node.span.clone()].starts_with(['|', '>']),
+        Value::Scalar(s) => !s.plain && s.text.is_empty() && unit[node.span()].starts_with(['|', '>']),
         Value::Alias => false,
         Value::Sequence(items) => items.iter().any(|n| has_empty_block_scalar(unit, n)),
         Value::Mapping(entries) => {
@@ -610,7 +614,8 @@ pub(super) fn shift_entry(entry: &Entry, by: usize) -> Entry {
 /// Moves every span of `node` by `by` bytes.
 fn shift_in_place(node: &mut Node, by: isize) {
     let moved = |at: usize| at.saturating_add_signed(by);
-    node.span = moved(node.span.start)..moved(node.span.end);
+    let span = node.span();
+    node.set_span(moved(span.start)..moved(span.end));
     match &mut node.value {
         Value::Scalar(_) | Value::Alias => {}
         Value::Sequence(items) => items.iter_mut().for_each(|n| shift_in_place(n, by)),
@@ -623,14 +628,15 @@ fn shift_in_place(node: &mut Node, by: isize) {
 
 /// A copy of `node` with every span moved by `by` bytes.
 pub(super) fn shift(node: &Node, by: usize) -> Node {
-    let span = node.span.start + by..node.span.end + by;
+    let span = node.span();
+    let span = span.start + by..span.end + by;
     let value = match &node.value {
         Value::Scalar(s) => Value::Scalar(s.clone()),
         Value::Alias => Value::Alias,
         Value::Sequence(items) => Value::Sequence(items.iter().map(|n| shift(n, by)).collect()),
         Value::Mapping(entries) => Value::Mapping(entries.iter().map(|e| shift_entry(e, by)).collect()),
     };
-    Node { span, value }
+    Node::new(span, value)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ impl Checker<'_> {
         let scalar = node.as_scalar();
         if scalar.is_none() {
             let msg = format!("`{path}` must be {expected}, found {}", describe(node));
-            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span(), msg));
         }
         scalar
     }
@@ -24,7 +24,7 @@ impl Checker<'_> {
     pub(super) fn text_value(&mut self, node: &Node, path: FieldPath<'_>) {
         if node.as_scalar().is_none() {
             let msg = format!("`{}` must be text, found {}", path, describe(node));
-            self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+            self.acc.push(Diagnostic::new(Code::WrongType, node.span(), msg));
             return;
         }
         if path.is("topics") {
@@ -41,10 +41,10 @@ impl Checker<'_> {
         }
         let suggestion = schema::did_you_mean(&scalar.text, vocabulary.iter().map(String::as_str));
         let mut msg = format!("topic `{}` is not in the configured vocabulary", scalar.text);
-        let mut diagnostic = Diagnostic::new(Code::UnknownTopic, node.span.clone(), "");
+        let mut diagnostic = Diagnostic::new(Code::UnknownTopic, node.span(), "");
         if let Some(s) = suggestion {
             msg.push_str(&format!("; did you mean `{s}`?"));
-            diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span.clone(), s, false));
+            diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span(), s, false));
         }
         diagnostic.message = msg;
         self.acc.push(diagnostic);
@@ -59,20 +59,16 @@ impl Checker<'_> {
         }
         match parse_datetime(&scalar.text) {
             Err(problem) => {
-                let mut diagnostic = Diagnostic::new(Code::InvalidDate, node.span.clone(), problem.message);
+                let mut diagnostic = Diagnostic::new(Code::InvalidDate, node.span(), problem.message);
                 if let Some(s) = problem.suggestion {
-                    diagnostic = diagnostic.with_fix(Fix::replace(
-                        format!("Change to `{s}`"),
-                        node.span.clone(),
-                        s,
-                        problem.exact,
-                    ));
+                    diagnostic =
+                        diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span(), s, problem.exact));
                 }
                 self.acc.push(diagnostic);
             }
             Ok(ts) if ts > self.now => {
                 let msg = format!("`{}` is in the future (now is {})", scalar.text, format_rfc3339(self.now));
-                self.acc.push(Diagnostic::new(Code::FutureDate, node.span.clone(), msg));
+                self.acc.push(Diagnostic::new(Code::FutureDate, node.span(), msg));
             }
             Ok(_) => {}
         }
@@ -86,9 +82,9 @@ impl Checker<'_> {
             return;
         }
         if let Err(problem) = check_url(&scalar.text) {
-            let mut diagnostic = Diagnostic::new(Code::InvalidUrl, node.span.clone(), problem.message);
+            let mut diagnostic = Diagnostic::new(Code::InvalidUrl, node.span(), problem.message);
             if let Some(s) = problem.suggestion {
-                diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span.clone(), s, false));
+                diagnostic = diagnostic.with_fix(Fix::replace(format!("Change to `{s}`"), node.span(), s, false));
             }
             self.acc.push(diagnostic);
         }
@@ -105,11 +101,11 @@ impl Checker<'_> {
         }
         let (msg, fix) = if is_integer {
             let msg = format!("`{}` must be an integer, but `{}` is quoted text; remove the quotes", path, scalar.text);
-            (msg, Some(Fix::replace("Remove the quotes", node.span.clone(), scalar.text.to_string(), false)))
+            (msg, Some(Fix::replace("Remove the quotes", node.span(), scalar.text.to_string(), false)))
         } else {
             (format!("`{}` must be an integer, found `{}`", path, scalar.text), None)
         };
-        let mut diagnostic = Diagnostic::new(Code::WrongType, node.span.clone(), msg);
+        let mut diagnostic = Diagnostic::new(Code::WrongType, node.span(), msg);
         diagnostic.fix = fix;
         self.acc.push(diagnostic);
     }
@@ -132,25 +128,25 @@ impl Checker<'_> {
             Some(value) if scalar.plain => {
                 let msg = format!("`{text}` is not a boolean in YAML 1.2 (it reads as text); write `{value}`");
                 // Not a safe fix: YAML 1.2 reads the value as text, and the fix changes its type.
-                Diagnostic::new(Code::Yaml11Boolean, node.span.clone(), msg).with_fix(Fix::replace(
+                Diagnostic::new(Code::Yaml11Boolean, node.span(), msg).with_fix(Fix::replace(
                     format!("Change to `{value}`"),
-                    node.span.clone(),
+                    node.span(),
                     value,
                     false,
                 ))
             }
             Some(value) => {
                 let msg = format!("`{}` must be a boolean, but `{text}` is quoted text; write `{value}`", path);
-                Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(Fix::replace(
+                Diagnostic::new(Code::WrongType, node.span(), msg).with_fix(Fix::replace(
                     format!("Change to `{value}`"),
-                    node.span.clone(),
+                    node.span(),
                     value,
                     false,
                 ))
             }
             None => Diagnostic::new(
                 Code::WrongType,
-                node.span.clone(),
+                node.span(),
                 format!("`{}` must be `true` or `false`, found `{text}`", path),
             ),
         };
@@ -168,16 +164,16 @@ impl Checker<'_> {
                 );
                 let fix = Fix::replace(
                     "Make it a one-item list",
-                    node.span.clone(),
-                    format!("[{}]", &self.text[node.span.clone()]),
+                    node.span(),
+                    format!("[{}]", &self.text[node.span()]),
                     false,
                 );
-                self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg).with_fix(fix));
+                self.acc.push(Diagnostic::new(Code::WrongType, node.span(), msg).with_fix(fix));
                 return;
             }
             _ => {
                 let msg = format!("`{}` must be a list, found {}", path, describe(node));
-                self.acc.push(Diagnostic::new(Code::WrongType, node.span.clone(), msg));
+                self.acc.push(Diagnostic::new(Code::WrongType, node.span(), msg));
                 return;
             }
         };
@@ -192,7 +188,7 @@ impl Checker<'_> {
             }
             match item {
                 Kind::Object(fields) => self.memoized(it, path, |checker| {
-                    let anchor = first_line(checker.text, &it.span);
+                    let anchor = first_line(checker.text, &it.span());
                     checker.object(it, fields, path, anchor);
                 }),
                 Kind::Text => self.memoized(it, path, |checker| checker.text_value(it, FieldPath::from(path))),
@@ -222,9 +218,8 @@ impl Checker<'_> {
                     "provider `{}` has the domain `{expected}` in the provider catalog, not `{domain}`",
                     name.unwrap_or_default()
                 );
-                let fix =
-                    Fix::replace(format!("Change to `{expected}`"), domain_node.span.clone(), expected.clone(), false);
-                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg).with_fix(fix));
+                let fix = Fix::replace(format!("Change to `{expected}`"), domain_node.span(), expected.clone(), false);
+                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span(), msg).with_fix(fix));
                 return;
             }
         }
@@ -240,8 +235,8 @@ impl Checker<'_> {
                 let msg = format!(
                     "provider.domain `{domain}` does not match `{host}`, the host of {key}; did you mean `{suggested}`?"
                 );
-                let fix = Fix::replace(format!("Change to `{suggested}`"), domain_node.span.clone(), suggested, false);
-                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span.clone(), msg).with_fix(fix));
+                let fix = Fix::replace(format!("Change to `{suggested}`"), domain_node.span(), suggested, false);
+                self.acc.push(Diagnostic::new(Code::DomainMismatch, domain_node.span(), msg).with_fix(fix));
                 return;
             }
         }

@@ -23,11 +23,18 @@ pub(crate) use events::{Events, ParserEvents, Scanned};
 /// rayon's workers), whatever the input.
 pub const MAX_DEPTH: usize = 64;
 
+/// The largest offset a tree holds: spans are kept in 32 bits ([`Node::span`]), and [`parse`]
+/// refuses a YAML text that ends past it.
+pub const MAX_OFFSET: usize = u32::MAX as usize;
+
 /// A YAML node and where it is in the analysed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
-    /// Byte range in the analysed text (quotes included for quoted scalars).
-    pub span: Range<usize>,
+    /// Byte range in the analysed text (quotes included for quoted scalars), in 32 bits: a
+    /// front matter of 2,000 related entries holds ~20,000 mapping entries of two nodes each,
+    /// 64 bytes an entry instead of 80.
+    start: u32,
+    end: u32,
     pub value: Value,
 }
 
@@ -35,7 +42,8 @@ pub struct Node {
 pub enum Value {
     Scalar(Scalar),
     // Boxed slices, not `Vec`s: a tree is built once and never grows, and the spare word per
-    // collection (with the 16-byte `Text`) makes every node 40 bytes instead of 48.
+    // collection (with the 16-byte `Text`) would make every value 32 bytes instead of 24 (a
+    // node is its value and a span of 8).
     Mapping(Box<[Entry]>),
     Sequence(Box<[Node]>),
     /// `*anchor`: deliberately not resolved.
@@ -72,7 +80,7 @@ impl Text {
     }
 }
 
-const _: () = assert!(std::mem::size_of::<Text>() == 16 && std::mem::size_of::<Node>() == 40);
+const _: () = assert!(std::mem::size_of::<Text>() == 16 && std::mem::size_of::<Node>() == 32);
 
 impl Deref for Text {
     type Target = str;
@@ -173,7 +181,26 @@ pub fn is_null(text: &str, plain: bool) -> bool {
     plain && matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
+/// `at` in 32 bits (offsets past [`MAX_OFFSET`], which no tree has, saturate).
+fn narrow(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
 impl Node {
+    /// A node spanning `span` of the analysed text.
+    pub fn new(span: Range<usize>, value: Value) -> Node {
+        Node { start: narrow(span.start), end: narrow(span.end), value }
+    }
+
+    /// Byte range in the analysed text (quotes included for quoted scalars).
+    pub fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn set_span(&mut self, span: Range<usize>) {
+        (self.start, self.end) = (narrow(span.start), narrow(span.end));
+    }
+
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match &self.value {
             Value::Scalar(s) => Some(s),
@@ -214,6 +241,9 @@ impl Entry {
 /// character positions; anything else, and any text the tree rejects (too deep), is read by
 /// saphyr-parser, whose errors are the reference.
 pub fn parse(text: &str, range: Range<usize>) -> Result<Node, SyntaxError> {
+    if range.end > MAX_OFFSET {
+        return Err(SyntaxError { offset: range.start, message: too_long() });
+    }
     let src = text.get(range.clone()).unwrap_or("");
     if let Ok(events) = simple::events(src, range.start) {
         let mut builder = Builder { events: Scanned::new(events, range.start), depth: 0 };
@@ -254,6 +284,10 @@ fn known_word(text: &str) -> Option<&'static &'static str> {
     keys.chain(&COMMON_VALUES).find(|word| **word == text)
 }
 
+fn too_long() -> String {
+    format!("YAML ending past byte {MAX_OFFSET} is not read")
+}
+
 pub(super) fn too_deep() -> String {
     format!("collections nested more than {MAX_DEPTH} levels deep")
 }
@@ -282,16 +316,16 @@ impl<'a, E: Events<'a>> Builder<E> {
                 }
             }
         }
-        Ok(root.unwrap_or(Node { span: start..start, value: Value::Mapping(Box::default()) }))
+        Ok(root.unwrap_or(Node::new(start..start, Value::Mapping(Box::default()))))
     }
 
     fn node(&mut self, event: Event<'a>, range: Range<usize>) -> Result<Node, SyntaxError> {
         match event {
             Event::Scalar(text, style, _, _) => {
                 let plain = style == ScalarStyle::Plain;
-                Ok(Node { span: range, value: Value::Scalar(Scalar { text: tight(text), plain }) })
+                Ok(Node::new(range, Value::Scalar(Scalar { text: tight(text), plain })))
             }
-            Event::Alias(_) => Ok(Node { span: range, value: Value::Alias }),
+            Event::Alias(_) => Ok(Node::new(range, Value::Alias)),
             Event::SequenceStart(..) | Event::MappingStart(..) if self.depth >= MAX_DEPTH => {
                 Err(SyntaxError { offset: range.start, message: too_deep() })
             }
@@ -313,8 +347,8 @@ impl<'a, E: Events<'a>> Builder<E> {
         loop {
             let (event, span) = self.next()?;
             if event == Event::SequenceEnd {
-                let end = self.collection_end(&start, items.last().map(|n| n.span.end), span);
-                return Ok(Node { span: start.start..end, value: Value::Sequence(items.into_boxed_slice()) });
+                let end = self.collection_end(&start, items.last().map(|n| n.span().end), span);
+                return Ok(Node::new(start.start..end, Value::Sequence(items.into_boxed_slice())));
             }
             items.push(self.node(event, span)?);
         }
@@ -325,8 +359,8 @@ impl<'a, E: Events<'a>> Builder<E> {
         loop {
             let (event, span) = self.next()?;
             if event == Event::MappingEnd {
-                let end = self.collection_end(&start, entries.last().map(|e| e.value.span.end), span);
-                return Ok(Node { span: start.start..end, value: Value::Mapping(entries.into_boxed_slice()) });
+                let end = self.collection_end(&start, entries.last().map(|e| e.value.span().end), span);
+                return Ok(Node::new(start.start..end, Value::Mapping(entries.into_boxed_slice())));
             }
             let key = self.node(event, span)?;
             let (event, span) = self.next()?;
@@ -358,10 +392,10 @@ mod tests {
         let text = "title: \"Zürich ’s\"\nheat: -1\n";
         let root = parse_all(text);
         let title = root.get("title").unwrap();
-        assert_eq!(&text[title.span.clone()], "\"Zürich ’s\"");
+        assert_eq!(&text[title.span()], "\"Zürich ’s\"");
         assert_eq!(title.as_scalar().unwrap().text, "Zürich ’s");
         let heat = root.get("heat").unwrap();
-        assert_eq!(&text[heat.span.clone()], "-1");
+        assert_eq!(&text[heat.span()], "-1");
     }
 
     #[test]
@@ -372,9 +406,9 @@ mod tests {
         assert!(provider.get("domain").unwrap().is_null());
         let related = root.get("related").unwrap();
         let Value::Sequence(items) = &related.value else { panic!() };
-        assert_eq!(&text[items[0].span.clone()], "title: a\n    webUrl: b");
+        assert_eq!(&text[items[0].span()], "title: a\n    webUrl: b");
         let topics = root.get("topics").unwrap();
-        assert_eq!(&text[topics.span.clone()], "[AI, ML]");
+        assert_eq!(&text[topics.span()], "[AI, ML]");
     }
 
     #[test]
@@ -488,6 +522,18 @@ mod tests {
             let text = crate::test_corpus::mutated(pick.get::<String>(texts), &edits);
             assert_scanner_agrees(front_matter_of(&text));
         }
+    }
+
+    #[test]
+    fn spans_are_kept_in_32_bits_and_a_longer_text_is_refused() {
+        let mut node = Node::new(3..MAX_OFFSET, Value::Alias);
+        assert_eq!(node.span(), 3..MAX_OFFSET);
+        node.set_span(MAX_OFFSET..usize::MAX);
+        assert_eq!(node.span(), MAX_OFFSET..MAX_OFFSET);
+        let text = "a: 1\n";
+        let err = parse(text, 0..MAX_OFFSET + 1).unwrap_err();
+        assert_eq!((err.offset, err.message), (0, too_long()));
+        assert!(parse(text, 0..text.len()).is_ok());
     }
 
     #[test]
