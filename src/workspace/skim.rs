@@ -122,6 +122,8 @@ enum Field {
 }
 
 impl Field {
+    /// Every field and its key (what [`Field::of`] must answer).
+    #[cfg(test)]
     const ALL: [(&'static str, Field); 10] = [
         ("title", Field::Title),
         ("excerpt", Field::Excerpt),
@@ -135,8 +137,22 @@ impl Field {
         ("related", Field::Related),
     ];
 
+    /// A match, which compares a key with the names of its length alone: every key of every
+    /// front matter is looked up here.
     fn of(key: &str) -> Option<Field> {
-        Field::ALL.iter().find(|(name, _)| *name == key).map(|(_, field)| *field)
+        match key {
+            "title" => Some(Field::Title),
+            "excerpt" => Some(Field::Excerpt),
+            "webUrl" => Some(Field::WebUrl),
+            "originalUrl" => Some(Field::OriginalUrl),
+            "publishedDateTime" => Some(Field::Published),
+            "provider" => Some(Field::Provider),
+            "topics" => Some(Field::Topics),
+            "type" => Some(Field::Kind),
+            "category" => Some(Field::Category),
+            "related" => Some(Field::Related),
+            _ => None,
+        }
     }
 
     /// Whether a summary that keeps `keep` reads this field of an article (`in_related`: of a
@@ -398,6 +414,18 @@ fn timestamp(leaf: &Leaf) -> Option<jiff::Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The match reads every name of the table as its field, and nothing else as a field.
+    #[test]
+    fn fields_are_found_by_their_names_alone() {
+        for (name, field) in Field::ALL {
+            assert!(Field::of(name) == Some(field), "{name}");
+            for other in [&name[1..], &name[..name.len() - 1], &name.to_uppercase(), &format!("{name} ")] {
+                assert!(Field::of(other).is_none(), "{other}");
+            }
+        }
+        assert!(["", "name", "domain", "quality", "published"].iter().all(|key| Field::of(key).is_none()));
+    }
 
     fn assert_same(text: &str) {
         let reference = summary::summarize_from_tree(text);

@@ -56,9 +56,8 @@ pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<Located<'_>>> {
 pub(crate) struct Stream<'a> {
     src: &'a str,
     base: usize,
+    /// `scan.out` holds the events of the last line scanned not yet given, last first.
     scan: Scan<'a>,
-    /// The next event of `scan.out` to give.
-    next: usize,
     /// Where the next line starts in `src`; past its end once the stream has ended.
     at: usize,
 }
@@ -68,19 +67,19 @@ impl<'a> Stream<'a> {
         if !only_plain_characters(src) {
             return Err(Unsupported);
         }
-        Ok(Stream { src, base, scan: Scan::new(Vec::with_capacity(8)), next: 0, at: 0 })
+        Ok(Stream { src, base, scan: Scan::new(Vec::with_capacity(8)), at: 0 })
     }
 
     /// The next event, [`Unsupported`] once a line is outside the subset or after the end.
     pub(crate) fn next_event(&mut self) -> Scanned<Located<'a>> {
-        while self.next == self.scan.out.len() {
-            self.scan.out.clear();
-            self.next = 0;
+        loop {
+            if let Some(event) = self.scan.out.pop() {
+                return Ok(event);
+            }
             self.scan_line()?;
+            // Taken from the end, each event is moved out once, with nothing written back.
+            self.scan.out.reverse();
         }
-        let event = std::mem::replace(&mut self.scan.out[self.next], (Event::Nothing, 0..0));
-        self.next += 1;
-        Ok(event)
     }
 
     /// Scans the next line (and, after the last one, ends the stream).
@@ -335,7 +334,28 @@ type Scalar<'a> = (Cow<'a, str>, ScalarStyle, usize);
 /// A plain scalar up to a comment or the end of the line, without trailing spaces.
 fn plain_scalar(value: &str) -> Scanned<Scalar<'_>> {
     let first = *value.as_bytes().first().ok_or(Unsupported)?;
-    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) {
+    // A match, not a search of the list: this runs for every plain scalar.
+    if matches!(
+        first,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    ) {
         return Err(Unsupported);
     }
     let bytes = value.as_bytes();
@@ -415,6 +435,18 @@ fn unescaped(body: &str, owned: Option<String>, from: usize, end: usize) -> Cow<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The match on a plain scalar's first byte refuses exactly the indicators of the list it
+    /// replaced, for every byte.
+    #[test]
+    fn plain_scalars_refuse_exactly_the_indicators() {
+        let indicators = b"-?:,[]{}#&*!|>'\"%@`";
+        for first in (0..=0x7Fu8).filter(|b| b.is_ascii_graphic()) {
+            let value = [first, b'x'];
+            let text = std::str::from_utf8(&value).unwrap_or("");
+            assert_eq!(plain_scalar(text).is_err(), indicators.contains(&first), "{:?}", char::from(first));
+        }
+    }
 
     /// The byte test says what the character test it replaced said, for every character.
     #[test]
