@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use super::compact::{Article, Names, Stored};
 use super::normal::{topic_key, url_key};
 use super::summary::{ArticleSummary, RelatedProvider, RelatedSummary, Text};
 
@@ -45,8 +46,12 @@ pub struct ProviderRank<'a> {
 /// `upsert` and `remove` (each costs time proportional to the one file, not the workspace).
 #[derive(Debug, Default, Clone)]
 pub struct Index {
-    /// Each path is allocated once and shared by every lookup that names the file.
-    pub(super) articles: HashMap<Arc<Path>, Arc<ArticleSummary>>,
+    /// Each path is allocated once and shared by every lookup that names the file. A file
+    /// added by [`Index::upsert`] is kept as a compact record when one holds its whole summary
+    /// (a file read from disk), an open document's as the summary it shares with the index.
+    pub(super) articles: HashMap<Arc<Path>, Stored>,
+    /// The names the compact records refer to by id.
+    names: Names,
     pub(super) derived: Derived,
     /// Files visited by lookups and updates: every loop over files goes through
     /// [`Index::all`], [`Index::resolve`] or [`Index::visited`].
@@ -201,40 +206,45 @@ impl ProviderCounts {
 }
 
 impl Index {
-    /// Adds or replaces one file's summary.
-    pub fn upsert(&mut self, path: PathBuf, mut summary: Arc<ArticleSummary>) {
+    /// Adds or replaces one file's summary (a file read from disk: kept compact when it can be).
+    pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
         let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
-        self.visited(1);
-        if let Some(summary) = Arc::get_mut(&mut summary) {
-            self.derived.share_names(summary);
-        }
-        self.derived.apply(&path, &summary, true);
-        self.articles.insert(path, summary);
+        self.add(path, summary, true);
     }
 
     /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
     /// (indexing a workspace allocates each path once, at discovery).
-    pub fn upsert_shared(&mut self, path: Arc<Path>, mut summary: Arc<ArticleSummary>) {
+    pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
         self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
+        self.add(path, summary, true);
+    }
+
+    /// Adds a file not in the index, as a compact record when `compact` and a record holds the
+    /// whole summary (built here, on the thread that keeps it, from the shared names).
+    fn add(&mut self, path: Arc<Path>, mut summary: Arc<ArticleSummary>, compact: bool) {
         self.visited(1);
         if let Some(summary) = Arc::get_mut(&mut summary) {
             self.derived.share_names(summary);
         }
         self.derived.apply(&path, &summary, true);
-        self.articles.insert(path, summary);
+        let record = compact.then(|| self.names.record(&summary)).flatten();
+        let stored = record.map_or(Stored::Whole(summary), |r| Stored::Compact(Box::new(r)));
+        self.articles.insert(path, stored);
     }
 
     /// Replaces one file's summary after an edit. When only `related` entries changed, only
     /// the changed entries' contributions are updated, so an edit inside one entry of a long
     /// list costs that entry, not the list (a per-item diff; any other change is an `upsert`).
     pub fn update(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
-        let Some((path, old)) = self.articles.get_key_value(path.as_path()).map(|(p, s)| (p.clone(), s.clone())) else {
-            return self.upsert(path, summary);
+        let old = match self.articles.get_key_value(path.as_path()) {
+            Some((path, Stored::Whole(old))) => Some((path.clone(), old.clone())),
+            _ => None,
         };
-        if indexed_fields(&old) != indexed_fields(&summary) {
-            return self.upsert(path.to_path_buf(), summary);
-        }
+        let Some((path, old)) = old.filter(|(_, old)| indexed_fields(old) == indexed_fields(&summary)) else {
+            let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
+            return self.add(path, summary, false);
+        };
         let count = old.related.len().max(summary.related.len());
         let changed: Vec<usize> = (0..count)
             .filter(|&i| indexed_related(old.related.get(i)) != indexed_related(summary.related.get(i)))
@@ -253,7 +263,7 @@ impl Index {
                 true,
             );
         }
-        self.articles.insert(path, summary);
+        self.articles.insert(path, Stored::Whole(summary));
     }
 
     /// Edits one file's summary in place: an open document's keystroke applied to the index's
@@ -267,10 +277,11 @@ impl Index {
         path: &Path,
         edit: impl FnOnce(&mut ArticleSummary) -> (Vec<RelatedSummary>, Range<usize>),
     ) -> bool {
-        let Some((path, mut summary)) = self.articles.remove_entry(path) else {
+        let Some((path, stored)) = self.articles.remove_entry(path) else {
             return false;
         };
         self.visited(1);
+        let mut summary = self.whole(stored);
         let (removed, inserted) = edit(Arc::make_mut(&mut summary));
         let inserted = summary.related.get(inserted).unwrap_or_default();
         let same = removed.len() == inserted.len()
@@ -279,7 +290,7 @@ impl Index {
             self.derived.apply_related(&path, removed.iter(), &summary.related, false);
             self.derived.apply_related(&path, inserted.iter(), &summary.related, true);
         }
-        self.articles.insert(path, summary);
+        self.articles.insert(path, Stored::Whole(summary));
         true
     }
 
@@ -298,8 +309,21 @@ impl Index {
     fn take(&mut self, path: &Path) -> Option<Arc<Path>> {
         let (path, old) = self.articles.remove_entry(path)?;
         self.visited(1);
+        let old = self.whole(old);
         self.derived.apply(&path, &old, false);
         Some(path)
+    }
+
+    /// The whole summary of a file taken out of the index (a record lets go of its names).
+    fn whole(&mut self, stored: Stored) -> Arc<ArticleSummary> {
+        match stored {
+            Stored::Whole(summary) => summary,
+            Stored::Compact(record) => {
+                let summary = self.names.expand(&record);
+                self.names.release(&record);
+                Arc::new(summary)
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -319,17 +343,27 @@ impl Index {
     }
 
     /// Every file and its summary, counted as visited.
-    pub(super) fn all(&self) -> impl Iterator<Item = (&Path, &Arc<ArticleSummary>)> {
+    pub(super) fn all(&self) -> impl Iterator<Item = (&Path, Article<'_>)> {
         self.visited(self.articles.len());
-        self.articles.iter().map(|(p, s)| (&**p, s))
+        self.articles.iter().map(|(p, s)| (&**p, Article::new(s, &self.names)))
     }
 
     pub fn is_empty(&self) -> bool {
         self.articles.is_empty()
     }
 
-    pub fn get(&self, path: &Path) -> Option<&Arc<ArticleSummary>> {
-        self.articles.get(path)
+    /// The indexed article at `path`, as lookups answer it.
+    pub fn article(&self, path: &Path) -> Option<Article<'_>> {
+        self.articles.get(path).map(|s| Article::new(s, &self.names))
+    }
+
+    /// The summary of the file at `path`: an open document's is the one the index shares with
+    /// it (edited in place); a file kept as a compact record gets an equal summary made afresh.
+    pub fn get(&self, path: &Path) -> Option<Arc<ArticleSummary>> {
+        match self.articles.get(path)? {
+            Stored::Whole(summary) => Some(summary.clone()),
+            Stored::Compact(record) => Some(Arc::new(self.names.expand(record))),
+        }
     }
 
     /// Topics by frequency (most used first, ties alphabetical), with counts.
@@ -389,32 +423,32 @@ impl Index {
 
     /// Articles whose `webUrl` or `originalUrl` is `url` (compared after normalising a trailing
     /// slash, the scheme's case and `www.`).
-    pub fn articles_with_url(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn articles_with_url(&self, url: &str) -> Vec<(&Path, Article<'_>)> {
         self.resolve(self.derived.by_url.get(&*url_key(url)))
     }
 
     /// Articles whose `related` entries point at `url`.
-    pub fn articles_linking_to(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn articles_linking_to(&self, url: &str) -> Vec<(&Path, Article<'_>)> {
         self.resolve(self.derived.linking.get(&*url_key(url)))
     }
 
     /// Articles that list `topic`, newest first.
-    pub fn articles_with_topic(&self, topic: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn articles_with_topic(&self, topic: &str) -> Vec<(&Path, Article<'_>)> {
         newest_first(self.resolve(self.derived.by_topic.get(topic)))
     }
 
     /// Articles whose provider (top level) is `name`, newest first.
-    pub fn articles_with_provider(&self, name: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn articles_with_provider(&self, name: &str) -> Vec<(&Path, Article<'_>)> {
         newest_first(self.resolve(self.derived.by_provider.get(name)))
     }
 
     /// The stored entries for a set of paths.
-    pub(super) fn resolve(&self, paths: Option<&PathSet>) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub(super) fn resolve(&self, paths: Option<&PathSet>) -> Vec<(&Path, Article<'_>)> {
         paths
             .into_iter()
             .flat_map(PathSet::iter)
             .filter_map(|p| self.articles.get_key_value(p))
-            .map(|(p, s)| (&**p, s))
+            .map(|(p, s)| (&**p, Article::new(s, &self.names)))
             .inspect(|_| self.visited(1))
             .collect()
     }
@@ -660,10 +694,10 @@ fn most_common(counts: &HashMap<Text, usize>) -> Option<Text> {
 }
 
 /// Newest `publishedDateTime` first; undated last; ties by path.
-type Found<'a> = Vec<(&'a Path, &'a Arc<ArticleSummary>)>;
+type Found<'a> = Vec<(&'a Path, Article<'a>)>;
 
 fn newest_first(mut items: Found<'_>) -> Found<'_> {
-    items.sort_by(|a, b| b.1.published.cmp(&a.1.published).then_with(|| a.0.cmp(b.0)));
+    items.sort_by(|a, b| b.1.published().cmp(&a.1.published()).then_with(|| a.0.cmp(b.0)));
     items
 }
 
