@@ -24,10 +24,7 @@ pub(crate) fn definition(text: &str, offset: usize, index: &Index) -> Vec<Target
     index
         .articles_with_url(&url)
         .into_iter()
-        .map(|(path, summary)| Target {
-            path: path.to_path_buf(),
-            range: summary.title().map(|t| t.span.range()),
-        })
+        .map(|(path, summary)| Target { path: path.to_path_buf(), range: summary.title().map(|t| t.span.range()) })
         .collect()
 }
 
@@ -155,8 +152,7 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
             let Some((path, summary)) = index.articles_with_provider(&provider.name).into_iter().next() else {
                 continue;
             };
-            let target =
-                Target { path: path.to_path_buf(), range: summary.provider_name().map(|p| p.span.range()) };
+            let target = Target { path: path.to_path_buf(), range: summary.provider_name().map(|p| p.span.range()) };
             let name = format!("@{}", provider.name);
             acc.push((score, NamedSymbol { name, kind: NamedKind::Provider, target, detail: provider.domain }));
         }

@@ -42,8 +42,7 @@ fn duplicate_urls(index: &Index, path: &Path, article: Article<'_>) -> Vec<Diagn
         if seen.iter().any(|s| **s == *key) {
             continue;
         }
-        let others: Vec<&Path> =
-            index.derived.by_url.get(&*key).into_iter().flat_map(|set| set.iter()).filter(|p| *p != path).collect();
+        let others: Vec<&Path> = index.files_with_url(&key).filter(|p| *p != path).collect();
         index.visited(others.len());
         if !others.is_empty() {
             acc.push(duplicate_url(field, &url, &others));

@@ -130,8 +130,9 @@ impl Names {
     /// The record of `summary`, or `None` when a record would lose some of it (an excerpt,
     /// a related entry's title, excerpt or date, dated lines: what only open documents have).
     pub(super) fn record(&mut self, summary: &ArticleSummary) -> Option<Record> {
-        let lossless =
-            summary.excerpt.is_none() && summary.dated_lines.is_empty() && summary.related.iter().all(|r| r.about.is_none());
+        let lossless = summary.excerpt.is_none()
+            && summary.dated_lines.is_empty()
+            && summary.related.iter().all(|r| r.about.is_none());
         lossless.then(|| Record {
             title: summary.title.clone(),
             web_url: summary.web_url.clone(),
@@ -141,7 +142,11 @@ impl Names {
             provider_domain: self.spanned_id(summary.provider_domain.as_ref()),
             kind: self.spanned_id(summary.kind.as_ref()),
             category: self.spanned_id(summary.category.as_ref()),
-            topics: summary.topics.iter().map(|t| Spanned { value: self.texts.intern(&t.value), span: t.span }).collect(),
+            topics: summary
+                .topics
+                .iter()
+                .map(|t| Spanned { value: self.texts.intern(&t.value), span: t.span })
+                .collect(),
             related: summary.related.iter().map(|r| self.link(r)).collect(),
         })
     }
@@ -285,9 +290,11 @@ impl<'a> Article<'a> {
     /// The `related` entries, in order.
     pub fn related(self) -> Vec<RelatedLink<'a>> {
         match self.stored {
-            Stored::Whole(s) => {
-                s.related.iter().map(|r| RelatedLink { span: r.span, web_url: r.web_url.as_ref().map(borrowed) }).collect()
-            }
+            Stored::Whole(s) => s
+                .related
+                .iter()
+                .map(|r| RelatedLink { span: r.span, web_url: r.web_url.as_ref().map(borrowed) })
+                .collect(),
             Stored::Compact(r) => r
                 .related
                 .iter()

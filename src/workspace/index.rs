@@ -5,6 +5,10 @@
 //! summary says, so `remove` subtracts the stored summary and `upsert` = remove + add: both
 //! cost time proportional to the one file, never to the workspace.
 //!
+//! A file read from disk is held as a compact record (`compact`: names as ids, boxed lists),
+//! an open document as the summary it shares with the index; lookups answer with an
+//! [`Article`] view of either.
+//!
 //! Layering: `index` knows nothing of the modules that read it; `search` (title search) and
 //! `checks` (cross-file findings) add their `Index` methods in their own files.
 
@@ -71,9 +75,11 @@ impl Clone for Visits {
 /// Lookups derived from the summaries. Sets of paths are ordered so results are stable.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Derived {
-    /// URL key -> files whose `webUrl` or `originalUrl` it is (a key equal to the URL as
-    /// written shares the summary's text).
-    pub(super) by_url: HashMap<Text, PathSet>,
+    /// URL key's hash ([`url_hash`]) -> files whose `webUrl` or `originalUrl` has that key.
+    /// Not the key: nearly every article has URLs of its own, and a key other than the URL as
+    /// written (`www.`, a trailing slash) was a string per article. [`Index::files_with_url`]
+    /// keeps the files whose URL has the key, so a collision costs a filter, not an answer.
+    pub(super) by_url: HashMap<u64, PathSet>,
     /// URL key -> files with a related entry pointing at it.
     pub(super) linking: HashMap<Text, PathSet>,
     /// Exact topic spelling -> files listing it. The keys of this map, `providers`, the
@@ -424,7 +430,17 @@ impl Index {
     /// Articles whose `webUrl` or `originalUrl` is `url` (compared after normalising a trailing
     /// slash, the scheme's case and `www.`).
     pub fn articles_with_url(&self, url: &str) -> Vec<(&Path, Article<'_>)> {
-        self.resolve(self.derived.by_url.get(&*url_key(url)))
+        let key = url_key(url);
+        self.resolve(self.derived.by_url.get(&url_hash(&key)))
+            .into_iter()
+            .filter(|(_, a)| has_url_key(*a, &key))
+            .collect()
+    }
+
+    /// The files whose `webUrl` or `originalUrl` has the key `key` (a [`url_key`]).
+    pub(super) fn files_with_url(&self, key: &str) -> impl Iterator<Item = &Path> {
+        let set = self.derived.by_url.get(&url_hash(key));
+        set.into_iter().flat_map(PathSet::iter).filter(|p| self.article(p).is_some_and(|a| has_url_key(a, key)))
     }
 
     /// Articles whose `related` entries point at `url`.
@@ -500,8 +516,12 @@ impl Derived {
 
     /// Adds (`add`) or subtracts one file's contribution.
     fn apply(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
-        let urls =
-            distinct([&summary.web_url, &summary.original_url].into_iter().flatten().map(|u| keyed_url(&u.value)));
+        let mut urls: Vec<u64> = [&summary.web_url, &summary.original_url]
+            .into_iter()
+            .flatten()
+            .map(|u| url_hash(&url_key(&u.value)))
+            .collect();
+        urls.dedup();
         for url in urls {
             update_set(&mut self.by_url, url, path, add);
         }
@@ -621,13 +641,24 @@ fn share<V>(text: &mut Text, names: &HashMap<Text, V>) {
     }
 }
 
+/// The hash `by_url` files a URL key under: the same in every run and on every machine.
+fn url_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(key)
+}
+
+/// Whether `webUrl` or `originalUrl` of `article` has the URL key `key`.
+fn has_url_key(article: Article<'_>, key: &str) -> bool {
+    [article.web_url(), article.original_url()].into_iter().flatten().any(|u| *url_key(u.value) == *key)
+}
+
 /// A URL's key, sharing the URL's text when the key is the URL as written (nearly always).
 fn keyed_url(url: &Text) -> Text {
     let key = url_key(url);
     if *key == **url { url.clone() } else { Text::from(&*key) }
 }
 
-fn update_set(map: &mut HashMap<Text, PathSet>, key: Text, path: &Arc<Path>, add: bool) {
+fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) {
     if add {
         map.entry(key).or_default().insert(path);
     } else if let Some(set) = map.get_mut(&key) {
@@ -732,7 +763,7 @@ mod update_tests {
     /// The derived lookups in a comparable form (sorted).
     fn lookups(index: &Index) -> String {
         let d = &index.derived;
-        fn sorted(m: &HashMap<Text, PathSet>) -> BTreeMap<&Text, &PathSet> {
+        fn sorted<K: Ord>(m: &HashMap<K, PathSet>) -> BTreeMap<&K, &PathSet> {
             m.iter().collect()
         }
         let providers: BTreeMap<_, _> = d
@@ -845,5 +876,145 @@ mod update_tests {
             assert_eq!(lookups(&index), lookups(&hub_index(&entries)), "{entries:?}");
         }
         assert!(!index.edit_in_place(Path::new("/w/absent.md"), |_| unreachable!()));
+    }
+}
+
+/// The compact records of files read from disk answer every lookup as the whole summaries do.
+#[cfg(test)]
+mod compact_tests {
+    use super::*;
+    use crate::workspace::compact::Article;
+    use crate::workspace::summarize;
+
+    /// A pseudo-random number below `n`.
+    fn pick(seed: &mut u64, n: usize) -> usize {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (*seed >> 33) as usize % n
+    }
+
+    /// A pseudo-random article whose names, URLs and links often collide with other articles'.
+    fn article(seed: &mut u64) -> String {
+        let topics = ["Trade", "trade", "Política", "Politica", "Health", "AI"];
+        let providers = ["Wire", "Daily", "Post"];
+        let mut text = format!("---\ntitle: \"Article {}\"\n", pick(seed, 9));
+        if pick(seed, 4) > 0 {
+            text += &format!("webUrl: \"https://www.site{}.example.com/a/\"\n", pick(seed, 6));
+        }
+        if pick(seed, 3) == 0 {
+            text += &format!("originalUrl: https://site{}.example.com/a\n", pick(seed, 6));
+        }
+        if pick(seed, 2) == 0 {
+            text += &format!("publishedDateTime: 2021-0{}-01T00:00:00Z\n", 1 + pick(seed, 9));
+        }
+        text += &format!("type: {}\ncategory: c{}\n", ["article", "video"][pick(seed, 2)], pick(seed, 3));
+        let provider = providers[pick(seed, 3)];
+        text += &format!("provider:\n  name: {provider}\n  domain: {}.example.com\n", pick(seed, 2));
+        text += "topics:\n";
+        for _ in 0..pick(seed, 4) {
+            text += &format!("  - {}\n", topics[pick(seed, topics.len())]);
+        }
+        text += "related:\n";
+        for _ in 0..pick(seed, 5) {
+            let (url, name) = (pick(seed, 6), providers[pick(seed, 3)]);
+            text += &format!(
+                "  - title: T\n    webUrl: \"https://site{url}.example.com/a\"\n    provider:\n      name: {name}\n      domain: d{}.example.com\n",
+                pick(seed, 2)
+            );
+        }
+        text + "---\nBody.\n"
+    }
+
+    /// Everything an article answers, in a comparable form.
+    fn shown(found: &[(&Path, Article<'_>)]) -> String {
+        let each = |(path, a): &(&Path, Article<'_>)| {
+            let related: Vec<_> = a.related();
+            format!(
+                "{path:?} {:?} {:?} {:?} {:?} {:?} {:?} {related:?}",
+                a.title(),
+                a.web_url(),
+                a.original_url(),
+                a.published(),
+                a.provider_name(),
+                a.topics()
+            )
+        };
+        found.iter().map(each).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The answers of every lookup for the keys the generated articles use.
+    fn answers(index: &Index) -> String {
+        let mut out = String::new();
+        for i in 0..6 {
+            for url in [format!("https://site{i}.example.com/a"), format!("https://www.site{i}.example.com/a/")] {
+                out += &shown(&index.articles_with_url(&url));
+                out += &shown(&index.articles_linking_to(&url));
+            }
+        }
+        for topic in ["Trade", "trade", "Política", "Politica", "Health", "AI"] {
+            out += &shown(&index.articles_with_topic(topic));
+            out += &format!("{:?}", index.topic_spellings(topic));
+        }
+        for name in ["Wire", "Daily", "Post"] {
+            out += &shown(&index.articles_with_provider(name));
+        }
+        out += &shown(&index.search_titles("article", 100));
+        for path in index.paths() {
+            out += &format!("{:?} {:?}", index.workspace_diagnostics(&path), index.get(&path));
+            out += &shown(&[(path.as_path(), index.article(&path).expect("indexed"))]);
+        }
+        let ranking: Vec<_> = index.provider_ranking().collect();
+        out + &format!(
+            "{:?} {ranking:?} {:?} {:?}",
+            index.topics(),
+            index.values_of("type"),
+            index.values_of("category")
+        )
+    }
+
+    /// Random upserts and removals through `upsert` (disk files: compact records) and through
+    /// `update` (open documents: whole summaries) leave indexes that answer alike, and a
+    /// record gives back the summary it was made of.
+    #[test]
+    fn compact_records_answer_as_whole_summaries() {
+        let mut seed = 5u64;
+        let (mut compact, mut whole) = (Index::default(), Index::default());
+        for step in 0..600 {
+            let path = PathBuf::from(format!("/w/{}.md", pick(&mut seed, 40)));
+            if pick(&mut seed, 5) == 0 {
+                compact.remove(&path);
+                whole.remove(&path);
+            } else {
+                let summary = summarize(&article(&mut seed)).for_index();
+                compact.upsert(path.clone(), Arc::new(summary.clone()));
+                whole.update(path.clone(), Arc::new(summary.clone()));
+                assert!(matches!(compact.articles.get(path.as_path()), Some(Stored::Compact(_))), "step {step}");
+                assert_eq!(compact.get(&path).as_deref(), Some(&summary), "step {step}");
+            }
+            if step % 20 == 0 {
+                assert_eq!(answers(&compact), answers(&whole), "step {step}");
+            }
+        }
+        assert_eq!(answers(&compact), answers(&whole));
+        for path in compact.paths() {
+            compact.remove(&path);
+        }
+        assert_eq!((compact.names.texts.len(), compact.names.providers.len()), (0, 0), "every name let go");
+    }
+
+    /// A summary a record would not hold whole (an open document's, with excerpts and related
+    /// titles) stays whole; editing a compact file in place makes it whole first.
+    #[test]
+    fn summaries_a_record_cannot_hold_stay_whole() {
+        let mut seed = 9u64;
+        let text = article(&mut seed).replacen("---\n", "---\nexcerpt: \"What it says\"\n", 1);
+        let mut index = Index::default();
+        let path = Path::new("/w/a.md");
+        index.upsert(path.to_path_buf(), Arc::new(summarize(&text)));
+        assert!(matches!(index.articles.get(path), Some(Stored::Whole(_))));
+        index.upsert(path.to_path_buf(), Arc::new(summarize(&text).for_index()));
+        assert!(matches!(index.articles.get(path), Some(Stored::Compact(_))));
+        assert!(index.edit_in_place(path, |s| (Vec::new(), s.related.len()..s.related.len())));
+        assert!(matches!(index.articles.get(path), Some(Stored::Whole(_))));
+        assert_eq!(index.get(path).as_deref(), Some(&summarize(&text).for_index()));
     }
 }
