@@ -38,7 +38,7 @@ fn duplicate_urls(index: &Index, path: &Path, article: Article<'_>) -> Vec<Diagn
     let fields = [("webUrl", article.web_url()), ("originalUrl", article.original_url())];
     for (field, url) in fields {
         let Some(url) = url else { continue };
-        let key = url_key(&url.value);
+        let key = url_key(url.value);
         if seen.iter().any(|s| **s == *key) {
             continue;
         }
