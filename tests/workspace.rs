@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use article_lsp::analysis::Code;
 use article_lsp::config::Config;
-use article_lsp::workspace::{ArticleSummary, Index, Span, Spanned, discover, summarize};
+use article_lsp::workspace::{Article, ArticleSummary, Index, Span, Spanned, discover, summarize};
 
 fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ide/ws")
@@ -41,7 +41,7 @@ fn path(rel: &str) -> PathBuf {
     fixture_root().join(rel)
 }
 
-fn names(found: &[(&Path, &Arc<ArticleSummary>)]) -> Vec<String> {
+fn names(found: &[(&Path, Article<'_>)]) -> Vec<String> {
     found.iter().map(|(p, _)| p.file_name().expect("test data").to_string_lossy().into_owned()).collect()
 }
 
@@ -146,7 +146,7 @@ fn index_lookups() {
 fn title_search_is_fuzzy_and_ranked() {
     let index = fixture_index();
     let titles = |q: &str, limit| -> Vec<String> {
-        index.search_titles(q, limit).iter().map(|(_, s)| s.title.as_ref().unwrap().value.to_string()).collect()
+        index.search_titles(q, limit).iter().map(|(_, s)| s.title().unwrap().value.to_string()).collect()
     };
     assert_eq!(titles("protein", 10)[0], "Protein model results reproduced");
     assert_eq!(titles("PROTEIN", 10).len(), 2);

@@ -83,7 +83,7 @@ fn related_providers(acc: &mut Vec<Hint>, root: &crate::analysis::yaml::Node, in
             continue;
         };
         let found = index.articles_with_url(url.text.trim());
-        let Some(provider) = found.first().and_then(|(_, s)| s.provider_name.as_ref()) else { continue };
+        let Some(provider) = found.first().and_then(|(_, s)| s.provider_name()) else { continue };
         acc.push(Hint { offset: title.span().end, label: provider.value.to_string(), kind: HintKind::RelatedProvider });
     }
 }

@@ -4,7 +4,6 @@
 
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -16,7 +15,7 @@ use super::locate::{Located, locate};
 use crate::analysis::layout::{self, line_text};
 use crate::analysis::schema::Kind;
 use crate::analysis::{format_rfc3339, mojibake, parse_datetime};
-use crate::workspace::{ArticleSummary, Index, RelatedSummary, summarize};
+use crate::workspace::{Article, ArticleSummary, Index, RelatedSummary, summarize};
 
 /// At most this many articles are listed in a usage card.
 const LATEST: usize = 5;
@@ -155,7 +154,7 @@ impl Cards<'_> {
 }
 
 /// `**Topic** \`AI\`: 12 articles` and the latest few of them.
-fn usage_card(what: &str, name: &str, users: &[(&Path, &Arc<ArticleSummary>)], range: Range<usize>) -> Hover {
+fn usage_card(what: &str, name: &str, users: &[(&Path, Article<'_>)], range: Range<usize>) -> Hover {
     let count = articles(users.len());
     let mut markdown = format!("**{what}** `{name}`: {count} in the workspace");
     if !users.is_empty() {
@@ -166,8 +165,8 @@ fn usage_card(what: &str, name: &str, users: &[(&Path, &Arc<ArticleSummary>)], r
 }
 
 /// `- 2021-09-26 [Title](file:///...)` lines.
-fn list(items: &[(&Path, &Arc<ArticleSummary>)]) -> String {
-    items.iter().map(|(path, s)| list_entry(s.published, s.title.as_ref().map(|t| &*t.value), Some(path))).collect()
+fn list(items: &[(&Path, Article<'_>)]) -> String {
+    items.iter().map(|(path, s)| list_entry(s.published(), s.title().map(|t| t.value), Some(path))).collect()
 }
 
 /// One line of an article list, the same in every card: `- 2021-09-26 Title`, the title a link

@@ -24,10 +24,7 @@ pub(crate) fn definition(text: &str, offset: usize, index: &Index) -> Vec<Target
     index
         .articles_with_url(&url)
         .into_iter()
-        .map(|(path, summary)| Target {
-            path: path.to_path_buf(),
-            range: summary.title.as_ref().map(|t| t.span.range()),
-        })
+        .map(|(path, summary)| Target { path: path.to_path_buf(), range: summary.title().map(|t| t.span.range()) })
         .collect()
 }
 
@@ -83,7 +80,7 @@ pub(crate) fn references(text: &str, offset: usize, this: &Path, index: &Index) 
             .into_iter()
             .map(|(path, summary)| Target {
                 path: path.to_path_buf(),
-                range: summary.provider_name.as_ref().map(|p| p.span.range()),
+                range: summary.provider_name().map(|p| p.span.range()),
             })
             .collect();
     }
@@ -98,7 +95,7 @@ fn citing_entries(text: &str, index: &Index) -> Vec<Target> {
     let key = url_key(&url.value);
     let mut acc = Vec::new();
     for (path, summary) in index.articles_linking_to(&url.value) {
-        let citing = summary.related.iter().filter(|r| r.web_url.as_ref().is_some_and(|u| url_key(&u.value) == key));
+        let citing = summary.related().into_iter().filter(|r| r.web_url.is_some_and(|u| url_key(u.value) == key));
         acc.extend(citing.map(|r| Target { path: path.to_path_buf(), range: Some(r.span.range()) }));
     }
     acc
@@ -111,9 +108,9 @@ fn topic_references(index: &Index, topic: &str) -> Vec<Target> {
         .into_iter()
         .flat_map(|(path, summary)| {
             summary
-                .topics
-                .iter()
-                .filter(|t| *t.value == *topic)
+                .topics()
+                .into_iter()
+                .filter(|t| t.value == topic)
                 .map(|t| Target { path: path.to_path_buf(), range: Some(t.span.range()) })
                 .collect::<Vec<_>>()
         })
@@ -130,8 +127,8 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
     let mut acc: Vec<(Score, NamedSymbol)> = Vec::new();
     if wants(NamedKind::Title) {
         for (path, summary) in index.search_titles(query, SYMBOL_LIMIT) {
-            let Some(title) = &summary.title else { continue };
-            let Some(score) = fuzzy_score(&title.value, query) else { continue };
+            let Some(title) = summary.title() else { continue };
+            let Some(score) = fuzzy_score(title.value, query) else { continue };
             let target = Target { path: path.to_path_buf(), range: Some(title.span.range()) };
             acc.push((
                 score,
@@ -143,7 +140,7 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
         for (topic, uses) in index.topics() {
             let Some(score) = fuzzy_score(&topic, query) else { continue };
             let Some((path, summary)) = index.articles_with_topic(&topic).into_iter().next() else { continue };
-            let span = summary.topics.iter().find(|t| *t.value == *topic).map(|t| t.span.range());
+            let span = summary.topics().into_iter().find(|t| t.value == topic).map(|t| t.span.range());
             let target = Target { path: path.to_path_buf(), range: span };
             let detail = Some(articles(uses));
             acc.push((score, NamedSymbol { name: format!("#{topic}"), kind: NamedKind::Topic, target, detail }));
@@ -155,8 +152,7 @@ pub(crate) fn workspace_symbols(index: &Index, query: &str) -> Vec<NamedSymbol> 
             let Some((path, summary)) = index.articles_with_provider(&provider.name).into_iter().next() else {
                 continue;
             };
-            let target =
-                Target { path: path.to_path_buf(), range: summary.provider_name.as_ref().map(|p| p.span.range()) };
+            let target = Target { path: path.to_path_buf(), range: summary.provider_name().map(|p| p.span.range()) };
             let name = format!("@{}", provider.name);
             acc.push((score, NamedSymbol { name, kind: NamedKind::Provider, target, detail: provider.domain }));
         }

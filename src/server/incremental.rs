@@ -123,7 +123,7 @@ impl IndexChanges {
     /// go of first so it is edited without being copied. Any other change, or a file not
     /// indexed, gives the index the document's summary with the changes.
     pub fn teach(self, index: &mut Index, path: &Path) -> Option<Arc<ArticleSummary>> {
-        let in_place = self.changes.iter().all(SummaryChange::index_takes_in_place) && index.get(path).is_some();
+        let in_place = self.changes.iter().all(SummaryChange::index_takes_in_place) && index.article(path).is_some();
         let apply = |index: &mut Index, changes: &[SummaryChange]| {
             for change in changes {
                 index.edit_in_place(path, |summary| change.apply(summary));
@@ -133,7 +133,7 @@ impl IndexChanges {
             let IndexChanges { changes, summary, .. } = self;
             drop(summary);
             apply(index, &changes);
-            return index.get(path).cloned();
+            return index.get(path);
         }
         let current = if self.behind == 0 { self.summary.clone() } else { Arc::new(self.current()) };
         if in_place {
@@ -764,7 +764,7 @@ mod tests {
             }
             return;
         };
-        let mut copy = index.get(path).map(|s| ArticleSummary::clone(s)).expect("indexed");
+        let mut copy = index.get(path).map(|s| ArticleSummary::clone(&s)).expect("indexed");
         for change in &taken.changes {
             let before = change.keeps_lookups().then(|| copy.clone());
             drop(change.apply(&mut copy));
@@ -772,14 +772,14 @@ mod tests {
             assert!(kept, "step {step}: a change the index takes in place changed what it looks up");
         }
         let without_copy = taken.behind > 0 && taken.changes.iter().all(SummaryChange::index_takes_in_place);
-        let before = index.get(path).map(Arc::as_ptr);
+        let before = index.get(path).as_ref().map(Arc::as_ptr);
         let shared = taken.teach(index, path);
         analysis.share_summary(shared);
         let now = index.get(path).expect("indexed");
         assert_eq!(now.as_ref(), &copy, "step {step}: the index's copy");
-        assert!(analysis.summary().is_some_and(|s| Arc::ptr_eq(s, now)), "step {step}: one summary, shared");
+        assert!(analysis.summary().is_some_and(|s| Arc::ptr_eq(s, &now)), "step {step}: one summary, shared");
         if without_copy {
-            assert_eq!(before, Some(Arc::as_ptr(now)), "step {step}: the index's copy was edited in place");
+            assert_eq!(before, Some(Arc::as_ptr(&now)), "step {step}: the index's copy was edited in place");
         }
     }
 

@@ -355,7 +355,7 @@ impl Shared {
             .articles_with_url(url)
             .into_iter()
             .map(|(path, summary)| {
-                let span = summary.web_url.as_ref().filter(|u| *u.value == *url).or(summary.original_url.as_ref());
+                let span = summary.web_url().filter(|u| u.value == url).or(summary.original_url());
                 (path.to_path_buf(), span.map(|s| s.span.range()))
             })
             .collect();

@@ -5,6 +5,10 @@
 //! summary says, so `remove` subtracts the stored summary and `upsert` = remove + add: both
 //! cost time proportional to the one file, never to the workspace.
 //!
+//! A file read from disk is held as a compact record (`compact`: names as ids, boxed lists),
+//! an open document as the summary it shares with the index; lookups answer with an
+//! [`Article`] view of either.
+//!
 //! Layering: `index` knows nothing of the modules that read it; `search` (title search) and
 //! `checks` (cross-file findings) add their `Index` methods in their own files.
 
@@ -15,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use super::compact::{Article, Names, Stored};
 use super::normal::{topic_key, url_key};
 use super::summary::{ArticleSummary, RelatedProvider, RelatedSummary, Text};
 
@@ -45,8 +50,12 @@ pub struct ProviderRank<'a> {
 /// `upsert` and `remove` (each costs time proportional to the one file, not the workspace).
 #[derive(Debug, Default, Clone)]
 pub struct Index {
-    /// Each path is allocated once and shared by every lookup that names the file.
-    pub(super) articles: HashMap<Arc<Path>, Arc<ArticleSummary>>,
+    /// Each path is allocated once and shared by every lookup that names the file. A file
+    /// added by [`Index::upsert`] is kept as a compact record when one holds its whole summary
+    /// (a file read from disk), an open document's as the summary it shares with the index.
+    pub(super) articles: HashMap<Arc<Path>, Stored>,
+    /// The names the compact records refer to by id.
+    names: Names,
     pub(super) derived: Derived,
     /// Files visited by lookups and updates: every loop over files goes through
     /// [`Index::all`], [`Index::resolve`] or [`Index::visited`].
@@ -66,9 +75,11 @@ impl Clone for Visits {
 /// Lookups derived from the summaries. Sets of paths are ordered so results are stable.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Derived {
-    /// URL key -> files whose `webUrl` or `originalUrl` it is (a key equal to the URL as
-    /// written shares the summary's text).
-    pub(super) by_url: HashMap<Text, PathSet>,
+    /// URL key's hash ([`url_hash`]) -> files whose `webUrl` or `originalUrl` has that key.
+    /// Not the key: nearly every article has URLs of its own, and a key other than the URL as
+    /// written (`www.`, a trailing slash) was a string per article. [`Index::files_with_url`]
+    /// keeps the files whose URL has the key, so a collision costs a filter, not an answer.
+    pub(super) by_url: HashMap<u64, PathSet>,
     /// URL key -> files with a related entry pointing at it.
     pub(super) linking: HashMap<Text, PathSet>,
     /// Exact topic spelling -> files listing it. The keys of this map, `providers`, the
@@ -201,40 +212,45 @@ impl ProviderCounts {
 }
 
 impl Index {
-    /// Adds or replaces one file's summary.
-    pub fn upsert(&mut self, path: PathBuf, mut summary: Arc<ArticleSummary>) {
+    /// Adds or replaces one file's summary (a file read from disk: kept compact when it can be).
+    pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
         let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
-        self.visited(1);
-        if let Some(summary) = Arc::get_mut(&mut summary) {
-            self.derived.share_names(summary);
-        }
-        self.derived.apply(&path, &summary, true);
-        self.articles.insert(path, summary);
+        self.add(path, summary, true);
     }
 
     /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
     /// (indexing a workspace allocates each path once, at discovery).
-    pub fn upsert_shared(&mut self, path: Arc<Path>, mut summary: Arc<ArticleSummary>) {
+    pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
         self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
+        self.add(path, summary, true);
+    }
+
+    /// Adds a file not in the index, as a compact record when `compact` and a record holds the
+    /// whole summary (built here, on the thread that keeps it, from the shared names).
+    fn add(&mut self, path: Arc<Path>, mut summary: Arc<ArticleSummary>, compact: bool) {
         self.visited(1);
         if let Some(summary) = Arc::get_mut(&mut summary) {
             self.derived.share_names(summary);
         }
         self.derived.apply(&path, &summary, true);
-        self.articles.insert(path, summary);
+        let record = compact.then(|| self.names.record(&summary)).flatten();
+        let stored = record.map_or(Stored::Whole(summary), |r| Stored::Compact(Box::new(r)));
+        self.articles.insert(path, stored);
     }
 
     /// Replaces one file's summary after an edit. When only `related` entries changed, only
     /// the changed entries' contributions are updated, so an edit inside one entry of a long
     /// list costs that entry, not the list (a per-item diff; any other change is an `upsert`).
     pub fn update(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
-        let Some((path, old)) = self.articles.get_key_value(path.as_path()).map(|(p, s)| (p.clone(), s.clone())) else {
-            return self.upsert(path, summary);
+        let old = match self.articles.get_key_value(path.as_path()) {
+            Some((path, Stored::Whole(old))) => Some((path.clone(), old.clone())),
+            _ => None,
         };
-        if indexed_fields(&old) != indexed_fields(&summary) {
-            return self.upsert(path.to_path_buf(), summary);
-        }
+        let Some((path, old)) = old.filter(|(_, old)| indexed_fields(old) == indexed_fields(&summary)) else {
+            let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
+            return self.add(path, summary, false);
+        };
         let count = old.related.len().max(summary.related.len());
         let changed: Vec<usize> = (0..count)
             .filter(|&i| indexed_related(old.related.get(i)) != indexed_related(summary.related.get(i)))
@@ -253,7 +269,7 @@ impl Index {
                 true,
             );
         }
-        self.articles.insert(path, summary);
+        self.articles.insert(path, Stored::Whole(summary));
     }
 
     /// Edits one file's summary in place: an open document's keystroke applied to the index's
@@ -267,10 +283,11 @@ impl Index {
         path: &Path,
         edit: impl FnOnce(&mut ArticleSummary) -> (Vec<RelatedSummary>, Range<usize>),
     ) -> bool {
-        let Some((path, mut summary)) = self.articles.remove_entry(path) else {
+        let Some((path, stored)) = self.articles.remove_entry(path) else {
             return false;
         };
         self.visited(1);
+        let mut summary = self.whole(stored);
         let (removed, inserted) = edit(Arc::make_mut(&mut summary));
         let inserted = summary.related.get(inserted).unwrap_or_default();
         let same = removed.len() == inserted.len()
@@ -279,7 +296,7 @@ impl Index {
             self.derived.apply_related(&path, removed.iter(), &summary.related, false);
             self.derived.apply_related(&path, inserted.iter(), &summary.related, true);
         }
-        self.articles.insert(path, summary);
+        self.articles.insert(path, Stored::Whole(summary));
         true
     }
 
@@ -298,8 +315,21 @@ impl Index {
     fn take(&mut self, path: &Path) -> Option<Arc<Path>> {
         let (path, old) = self.articles.remove_entry(path)?;
         self.visited(1);
+        let old = self.whole(old);
         self.derived.apply(&path, &old, false);
         Some(path)
+    }
+
+    /// The whole summary of a file taken out of the index (a record lets go of its names).
+    fn whole(&mut self, stored: Stored) -> Arc<ArticleSummary> {
+        match stored {
+            Stored::Whole(summary) => summary,
+            Stored::Compact(record) => {
+                let summary = self.names.expand(&record);
+                self.names.release(&record);
+                Arc::new(summary)
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -319,17 +349,27 @@ impl Index {
     }
 
     /// Every file and its summary, counted as visited.
-    pub(super) fn all(&self) -> impl Iterator<Item = (&Path, &Arc<ArticleSummary>)> {
+    pub(super) fn all(&self) -> impl Iterator<Item = (&Path, Article<'_>)> {
         self.visited(self.articles.len());
-        self.articles.iter().map(|(p, s)| (&**p, s))
+        self.articles.iter().map(|(p, s)| (&**p, Article::new(s, &self.names)))
     }
 
     pub fn is_empty(&self) -> bool {
         self.articles.is_empty()
     }
 
-    pub fn get(&self, path: &Path) -> Option<&Arc<ArticleSummary>> {
-        self.articles.get(path)
+    /// The indexed article at `path`, as lookups answer it.
+    pub fn article(&self, path: &Path) -> Option<Article<'_>> {
+        self.articles.get(path).map(|s| Article::new(s, &self.names))
+    }
+
+    /// The summary of the file at `path`: an open document's is the one the index shares with
+    /// it (edited in place); a file kept as a compact record gets an equal summary made afresh.
+    pub fn get(&self, path: &Path) -> Option<Arc<ArticleSummary>> {
+        match self.articles.get(path)? {
+            Stored::Whole(summary) => Some(summary.clone()),
+            Stored::Compact(record) => Some(Arc::new(self.names.expand(record))),
+        }
     }
 
     /// Topics by frequency (most used first, ties alphabetical), with counts.
@@ -389,32 +429,42 @@ impl Index {
 
     /// Articles whose `webUrl` or `originalUrl` is `url` (compared after normalising a trailing
     /// slash, the scheme's case and `www.`).
-    pub fn articles_with_url(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
-        self.resolve(self.derived.by_url.get(&*url_key(url)))
+    pub fn articles_with_url(&self, url: &str) -> Vec<(&Path, Article<'_>)> {
+        let key = url_key(url);
+        self.resolve(self.derived.by_url.get(&url_hash(&key)))
+            .into_iter()
+            .filter(|(_, a)| has_url_key(*a, &key))
+            .collect()
+    }
+
+    /// The files whose `webUrl` or `originalUrl` has the key `key` (a [`url_key`]).
+    pub(super) fn files_with_url(&self, key: &str) -> impl Iterator<Item = &Path> {
+        let set = self.derived.by_url.get(&url_hash(key));
+        set.into_iter().flat_map(PathSet::iter).filter(|p| self.article(p).is_some_and(|a| has_url_key(a, key)))
     }
 
     /// Articles whose `related` entries point at `url`.
-    pub fn articles_linking_to(&self, url: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn articles_linking_to(&self, url: &str) -> Vec<(&Path, Article<'_>)> {
         self.resolve(self.derived.linking.get(&*url_key(url)))
     }
 
     /// Articles that list `topic`, newest first.
-    pub fn articles_with_topic(&self, topic: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn articles_with_topic(&self, topic: &str) -> Vec<(&Path, Article<'_>)> {
         newest_first(self.resolve(self.derived.by_topic.get(topic)))
     }
 
     /// Articles whose provider (top level) is `name`, newest first.
-    pub fn articles_with_provider(&self, name: &str) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn articles_with_provider(&self, name: &str) -> Vec<(&Path, Article<'_>)> {
         newest_first(self.resolve(self.derived.by_provider.get(name)))
     }
 
     /// The stored entries for a set of paths.
-    pub(super) fn resolve(&self, paths: Option<&PathSet>) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub(super) fn resolve(&self, paths: Option<&PathSet>) -> Vec<(&Path, Article<'_>)> {
         paths
             .into_iter()
             .flat_map(PathSet::iter)
             .filter_map(|p| self.articles.get_key_value(p))
-            .map(|(p, s)| (&**p, s))
+            .map(|(p, s)| (&**p, Article::new(s, &self.names)))
             .inspect(|_| self.visited(1))
             .collect()
     }
@@ -466,8 +516,12 @@ impl Derived {
 
     /// Adds (`add`) or subtracts one file's contribution.
     fn apply(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
-        let urls =
-            distinct([&summary.web_url, &summary.original_url].into_iter().flatten().map(|u| keyed_url(&u.value)));
+        let mut urls: Vec<u64> = [&summary.web_url, &summary.original_url]
+            .into_iter()
+            .flatten()
+            .map(|u| url_hash(&url_key(&u.value)))
+            .collect();
+        urls.dedup();
         for url in urls {
             update_set(&mut self.by_url, url, path, add);
         }
@@ -587,13 +641,24 @@ fn share<V>(text: &mut Text, names: &HashMap<Text, V>) {
     }
 }
 
+/// The hash `by_url` files a URL key under: the same in every run and on every machine.
+fn url_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(key)
+}
+
+/// Whether `webUrl` or `originalUrl` of `article` has the URL key `key`.
+fn has_url_key(article: Article<'_>, key: &str) -> bool {
+    [article.web_url(), article.original_url()].into_iter().flatten().any(|u| *url_key(u.value) == *key)
+}
+
 /// A URL's key, sharing the URL's text when the key is the URL as written (nearly always).
 fn keyed_url(url: &Text) -> Text {
     let key = url_key(url);
     if *key == **url { url.clone() } else { Text::from(&*key) }
 }
 
-fn update_set(map: &mut HashMap<Text, PathSet>, key: Text, path: &Arc<Path>, add: bool) {
+fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) {
     if add {
         map.entry(key).or_default().insert(path);
     } else if let Some(set) = map.get_mut(&key) {
@@ -660,10 +725,10 @@ fn most_common(counts: &HashMap<Text, usize>) -> Option<Text> {
 }
 
 /// Newest `publishedDateTime` first; undated last; ties by path.
-type Found<'a> = Vec<(&'a Path, &'a Arc<ArticleSummary>)>;
+type Found<'a> = Vec<(&'a Path, Article<'a>)>;
 
 fn newest_first(mut items: Found<'_>) -> Found<'_> {
-    items.sort_by(|a, b| b.1.published.cmp(&a.1.published).then_with(|| a.0.cmp(b.0)));
+    items.sort_by(|a, b| b.1.published().cmp(&a.1.published()).then_with(|| a.0.cmp(b.0)));
     items
 }
 
@@ -698,7 +763,7 @@ mod update_tests {
     /// The derived lookups in a comparable form (sorted).
     fn lookups(index: &Index) -> String {
         let d = &index.derived;
-        fn sorted(m: &HashMap<Text, PathSet>) -> BTreeMap<&Text, &PathSet> {
+        fn sorted<K: Ord>(m: &HashMap<K, PathSet>) -> BTreeMap<&K, &PathSet> {
             m.iter().collect()
         }
         let providers: BTreeMap<_, _> = d
@@ -811,5 +876,145 @@ mod update_tests {
             assert_eq!(lookups(&index), lookups(&hub_index(&entries)), "{entries:?}");
         }
         assert!(!index.edit_in_place(Path::new("/w/absent.md"), |_| unreachable!()));
+    }
+}
+
+/// The compact records of files read from disk answer every lookup as the whole summaries do.
+#[cfg(test)]
+mod compact_tests {
+    use super::*;
+    use crate::workspace::compact::Article;
+    use crate::workspace::summarize;
+
+    /// A pseudo-random number below `n`.
+    fn pick(seed: &mut u64, n: usize) -> usize {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (*seed >> 33) as usize % n
+    }
+
+    /// A pseudo-random article whose names, URLs and links often collide with other articles'.
+    fn article(seed: &mut u64) -> String {
+        let topics = ["Trade", "trade", "Política", "Politica", "Health", "AI"];
+        let providers = ["Wire", "Daily", "Post"];
+        let mut text = format!("---\ntitle: \"Article {}\"\n", pick(seed, 9));
+        if pick(seed, 4) > 0 {
+            text += &format!("webUrl: \"https://www.site{}.example.com/a/\"\n", pick(seed, 6));
+        }
+        if pick(seed, 3) == 0 {
+            text += &format!("originalUrl: https://site{}.example.com/a\n", pick(seed, 6));
+        }
+        if pick(seed, 2) == 0 {
+            text += &format!("publishedDateTime: 2021-0{}-01T00:00:00Z\n", 1 + pick(seed, 9));
+        }
+        text += &format!("type: {}\ncategory: c{}\n", ["article", "video"][pick(seed, 2)], pick(seed, 3));
+        let provider = providers[pick(seed, 3)];
+        text += &format!("provider:\n  name: {provider}\n  domain: {}.example.com\n", pick(seed, 2));
+        text += "topics:\n";
+        for _ in 0..pick(seed, 4) {
+            text += &format!("  - {}\n", topics[pick(seed, topics.len())]);
+        }
+        text += "related:\n";
+        for _ in 0..pick(seed, 5) {
+            let (url, name) = (pick(seed, 6), providers[pick(seed, 3)]);
+            text += &format!(
+                "  - title: T\n    webUrl: \"https://site{url}.example.com/a\"\n    provider:\n      name: {name}\n      domain: d{}.example.com\n",
+                pick(seed, 2)
+            );
+        }
+        text + "---\nBody.\n"
+    }
+
+    /// Everything an article answers, in a comparable form.
+    fn shown(found: &[(&Path, Article<'_>)]) -> String {
+        let each = |(path, a): &(&Path, Article<'_>)| {
+            let related: Vec<_> = a.related();
+            format!(
+                "{path:?} {:?} {:?} {:?} {:?} {:?} {:?} {related:?}",
+                a.title(),
+                a.web_url(),
+                a.original_url(),
+                a.published(),
+                a.provider_name(),
+                a.topics()
+            )
+        };
+        found.iter().map(each).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The answers of every lookup for the keys the generated articles use.
+    fn answers(index: &Index) -> String {
+        let mut out = String::new();
+        for i in 0..6 {
+            for url in [format!("https://site{i}.example.com/a"), format!("https://www.site{i}.example.com/a/")] {
+                out += &shown(&index.articles_with_url(&url));
+                out += &shown(&index.articles_linking_to(&url));
+            }
+        }
+        for topic in ["Trade", "trade", "Política", "Politica", "Health", "AI"] {
+            out += &shown(&index.articles_with_topic(topic));
+            out += &format!("{:?}", index.topic_spellings(topic));
+        }
+        for name in ["Wire", "Daily", "Post"] {
+            out += &shown(&index.articles_with_provider(name));
+        }
+        out += &shown(&index.search_titles("article", 100));
+        for path in index.paths() {
+            out += &format!("{:?} {:?}", index.workspace_diagnostics(&path), index.get(&path));
+            out += &shown(&[(path.as_path(), index.article(&path).expect("indexed"))]);
+        }
+        let ranking: Vec<_> = index.provider_ranking().collect();
+        out + &format!(
+            "{:?} {ranking:?} {:?} {:?}",
+            index.topics(),
+            index.values_of("type"),
+            index.values_of("category")
+        )
+    }
+
+    /// Random upserts and removals through `upsert` (disk files: compact records) and through
+    /// `update` (open documents: whole summaries) leave indexes that answer alike, and a
+    /// record gives back the summary it was made of.
+    #[test]
+    fn compact_records_answer_as_whole_summaries() {
+        let mut seed = 5u64;
+        let (mut compact, mut whole) = (Index::default(), Index::default());
+        for step in 0..600 {
+            let path = PathBuf::from(format!("/w/{}.md", pick(&mut seed, 40)));
+            if pick(&mut seed, 5) == 0 {
+                compact.remove(&path);
+                whole.remove(&path);
+            } else {
+                let summary = summarize(&article(&mut seed)).for_index();
+                compact.upsert(path.clone(), Arc::new(summary.clone()));
+                whole.update(path.clone(), Arc::new(summary.clone()));
+                assert!(matches!(compact.articles.get(path.as_path()), Some(Stored::Compact(_))), "step {step}");
+                assert_eq!(compact.get(&path).as_deref(), Some(&summary), "step {step}");
+            }
+            if step % 20 == 0 {
+                assert_eq!(answers(&compact), answers(&whole), "step {step}");
+            }
+        }
+        assert_eq!(answers(&compact), answers(&whole));
+        for path in compact.paths() {
+            compact.remove(&path);
+        }
+        assert_eq!((compact.names.texts.len(), compact.names.providers.len()), (0, 0), "every name let go");
+    }
+
+    /// A summary a record would not hold whole (an open document's, with excerpts and related
+    /// titles) stays whole; editing a compact file in place makes it whole first.
+    #[test]
+    fn summaries_a_record_cannot_hold_stay_whole() {
+        let mut seed = 9u64;
+        let text = article(&mut seed).replacen("---\n", "---\nexcerpt: \"What it says\"\n", 1);
+        let mut index = Index::default();
+        let path = Path::new("/w/a.md");
+        index.upsert(path.to_path_buf(), Arc::new(summarize(&text)));
+        assert!(matches!(index.articles.get(path), Some(Stored::Whole(_))));
+        index.upsert(path.to_path_buf(), Arc::new(summarize(&text).for_index()));
+        assert!(matches!(index.articles.get(path), Some(Stored::Compact(_))));
+        assert!(index.edit_in_place(path, |s| (Vec::new(), s.related.len()..s.related.len())));
+        assert!(matches!(index.articles.get(path), Some(Stored::Whole(_))));
+        assert_eq!(index.get(path).as_deref(), Some(&summarize(&text).for_index()));
     }
 }

@@ -5,6 +5,7 @@
 //! Pure except `discover`, which walks directories and reads files.
 
 mod checks;
+mod compact;
 pub mod discover;
 pub mod index;
 pub(crate) mod normal;
@@ -12,6 +13,7 @@ pub mod search;
 mod skim;
 pub mod summary;
 
+pub use compact::{Article, RelatedLink};
 pub use index::{Index, ProviderRank, ProviderStat};
 pub use skim::summarize;
 pub use summary::{ArticleSummary, RelatedAbout, RelatedProvider, RelatedSummary, Span, Spanned, Text};

@@ -3,32 +3,31 @@
 //! query's characters in order, fewer gaps first).
 
 use std::path::Path;
-use std::sync::Arc;
 
+use super::compact::Article;
 use super::index::Index;
-use super::summary::ArticleSummary;
 
 /// How well a title matches; smaller is better.
 type Score = (u8, usize, usize);
 
 impl Index {
     /// Article titles matching a fuzzy query (all when empty), best first, at most `limit`.
-    pub fn search_titles(&self, query: &str, limit: usize) -> Vec<(&Path, &Arc<ArticleSummary>)> {
+    pub fn search_titles(&self, query: &str, limit: usize) -> Vec<(&Path, Article<'_>)> {
         search_titles(self, query, limit)
     }
 }
 
-fn search_titles<'a>(index: &'a Index, query: &str, limit: usize) -> Vec<(&'a Path, &'a Arc<ArticleSummary>)> {
+fn search_titles<'a>(index: &'a Index, query: &str, limit: usize) -> Vec<(&'a Path, Article<'a>)> {
     let query = query.trim().to_lowercase();
-    let mut hits: Vec<(Score, String, &Path, &Arc<ArticleSummary>)> = index
+    let mut hits: Vec<(Score, String, &Path, Article<'_>)> = index
         .all()
         .filter_map(|(path, summary)| {
-            let title = summary.title.as_ref()?.value.to_lowercase();
+            let title = summary.title()?.value.to_lowercase();
             let score = score(&title, &query)?;
             Some((score, title, path, summary))
         })
         .collect();
-    let order = |a: &(Score, String, &Path, &Arc<ArticleSummary>), b: &(Score, String, &Path, &Arc<ArticleSummary>)| {
+    let order = |a: &(Score, String, &Path, Article<'_>), b: &(Score, String, &Path, Article<'_>)| {
         (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2))
     };
     // Only the best `limit` need sorting: partition first on large workspaces.

@@ -19,7 +19,7 @@ use crate::analysis::yaml::{self, Node, Value};
 pub type Text = Arc<str>;
 
 /// A value and the byte range of its YAML node in the article's text (quotes included).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
