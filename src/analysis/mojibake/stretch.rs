@@ -596,7 +596,6 @@ mod tests {
         assert!(three_byte_tables(masked_chars()).iter().any(Option::is_none), "CJK lead bytes are inert");
     }
 
-    /// A character whose lead byte the pre-filter skips on an empty filter has no masks.
     /// Skipping a run of characters whose lead bytes are not live at once ends where skipping
     /// them one at a time does, from every character of every test line and of lines of
     /// such characters cut anywhere (a lead byte without its continuation at the end).
@@ -629,6 +628,7 @@ mod tests {
         assert!(runs > 1000, "only {runs} runs skipped");
     }
 
+    /// A character whose lead byte the pre-filter skips on an empty filter has no masks.
     #[test]
     fn characters_of_lead_bytes_that_are_not_live_have_no_masks() {
         let quick = quick_masks();
