@@ -76,12 +76,23 @@ class Server:
 
     def initialize(self, workspace):
         root_uri = "file://" + workspace if workspace else None
-        capabilities = {"window": {"workDoneProgress": True},
+        # What VS Code and Neovim announce that changes what the server runs: every function a
+        # real client's session runs must be in the list, or each one left out keeps another
+        # 64 KiB of code resident.
+        capabilities = {"general": {"positionEncodings": ["utf-16"]},
+                        "window": {"workDoneProgress": True},
+                        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True},
+                                      "workspaceEdit": {"documentChanges": True}, "applyEdit": True,
+                                      "configuration": True, "didChangeConfiguration": {"dynamicRegistration": True}},
                         "textDocument": {"hover": {"contentFormat": ["markdown"]},
+                                         "completion": {"completionItem": {"snippetSupport": True}},
                                          "semanticTokens": {"requests": {"full": {"delta": True}}, "tokenTypes": [],
                                                             "tokenModifiers": [], "formats": ["relative"]},
                                          "publishDiagnostics": {"versionSupport": True}}}
-        params = {"processId": None, "rootUri": root_uri, "capabilities": capabilities}
+        # Settings as the editor clients send them (editors/): a map to deserialize.
+        options = {"severity": {"title-case": "hint"}, "indexWorkspace": True, "inlayHints": {}}
+        params = {"processId": None, "rootUri": root_uri, "capabilities": capabilities,
+                  "initializationOptions": options}
         if workspace:
             params["workspaceFolders"] = [{"uri": root_uri, "name": "examples"}]
         if "error" in self.request("initialize", params):
@@ -124,8 +135,9 @@ def long_article(entries):
              "provider:", "  name: Example News", "  domain: news.example.com", "topics:", "  - Science",
              "related:"]
     for n in range(entries):
+        date = "2021-02-01T08:00:00Z" if n % 2 else "2021-02-01T08:00:00+02:00"
         lines += [f'  - title: "Related article {n}"', f'    excerpt: "What happened next, part {n}."',
-                  "    publishedDateTime: 2021-02-01T08:00:00Z", f'    webUrl: "https://other.example.org/{n}.html"',
+                  f"    publishedDateTime: {date}", f'    webUrl: "https://other.example.org/{n}.html"',
                   "    provider:", "      name: Other Paper", "      domain: other.example.org"]
     return "\n".join(lines + ["---", "The body.", ""])
 
