@@ -72,9 +72,12 @@ elif ! command -v valgrind >/dev/null; then
 else
   step "the functions a session runs (scripts/hot-functions.py, on the dist build)"
   cargo build --profile dist --locked --bin article-lsp
-  python3 scripts/hot-functions.py "$target_dir/dist/article-lsp" "$hot_list"
-  link_flags+=(-C "link-arg=-Wl,--symbol-ordering-file=$hot_list"
-    -C link-arg=-Wl,--no-warn-symbol-ordering -C "link-arg=-Wl,-Map=$link_map")
+  if python3 scripts/hot-functions.py "$target_dir/dist/article-lsp" "$hot_list"; then
+    link_flags+=(-C "link-arg=-Wl,--symbol-ordering-file=$hot_list"
+      -C link-arg=-Wl,--no-warn-symbol-ordering -C "link-arg=-Wl,-Map=$link_map")
+  else
+    echo "release.sh: WARNING: profiling the build failed; the hot functions are not grouped" >&2
+  fi
 fi
 "$maturin" build --profile dist --locked --out "$out" -- "${link_flags[@]}"
 # The same build profiled and linked: every listed function must be in the link map (a name
