@@ -64,8 +64,11 @@ link_flags=(-C strip=symbols)
 link_map=$target_dir/dist-link.map
 hot_list=$target_dir/hot-functions.txt
 rm -f "$link_map" "$hot_list"
-rustc_release=$(rustc -vV | sed -n 's/^release: 1\.\([0-9]*\)\..*/\1/p')
-if ! rustc -vV | grep -qx 'host: x86_64-unknown-linux-gnu' || [ "${rustc_release:-0}" -lt 90 ]; then
+# rustc's answer is read whole first: `rustc -vV | grep -q` under pipefail fails at random when
+# grep stops reading before rustc has written its last line.
+rustc_info=$(rustc -vV)
+rustc_release=$(sed -n 's/^release: 1\.\([0-9]*\)\..*/\1/p' <<<"$rustc_info")
+if ! grep -qx 'host: x86_64-unknown-linux-gnu' <<<"$rustc_info" || [ "${rustc_release:-0}" -lt 90 ]; then
   echo "release.sh: not linking with LLD here; the hot functions are not grouped" >&2
 elif ! command -v valgrind >/dev/null; then
   echo "release.sh: valgrind is not installed; the hot functions are not grouped" >&2
