@@ -131,14 +131,18 @@ impl PathSet {
             PathSet::Many(paths) if paths.is_empty() => *self = PathSet::One(path.clone()),
             PathSet::One(one) if **one == **path => {}
             PathSet::One(one) => {
-                let pair = if **one < **path { [one.clone(), path.clone()] } else { [path.clone(), one.clone()] };
+                let pair = if path_order(one, path).is_lt() {
+                    [one.clone(), path.clone()]
+                } else {
+                    [path.clone(), one.clone()]
+                };
                 *self = PathSet::Many(pair.into());
             }
             PathSet::Many(paths) => {
-                let after_last = paths.last().is_none_or(|last| **last < **path);
+                let after_last = paths.last().is_none_or(|last| path_order(last, path).is_lt());
                 if after_last {
                     paths.push(path.clone());
-                } else if let Err(at) = paths.binary_search_by(|p| (**p).cmp(&**path)) {
+                } else if let Err(at) = paths.binary_search_by(|p| path_order(p, path)) {
                     paths.insert(at, path.clone());
                 }
             }
@@ -150,7 +154,7 @@ impl PathSet {
             PathSet::One(one) if **one == *path => *self = PathSet::default(),
             PathSet::One(_) => {}
             PathSet::Many(paths) => {
-                if let Ok(at) = paths.binary_search_by(|p| (**p).cmp(path)) {
+                if let Ok(at) = paths.binary_search_by(|p| path_order(p, path)) {
                     paths.remove(at);
                 }
                 if let [last] = paths.as_slice() {
@@ -658,6 +662,30 @@ fn keyed_url(url: &Text) -> Text {
     if *key == **url { url.clone() } else { Text::from(&*key) }
 }
 
+/// `a.cmp(b)` as `Path` orders paths (component by component), compared as bytes where that
+/// is the same answer: where the first bytes that differ sit inside a normal component of
+/// both. Indexing inserts every file into several sorted sets, and splitting both paths into
+/// components for each comparison was most of that. (Windows prefixes have rules of their own.)
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let (x, y) = (a.as_os_str().as_encoded_bytes(), b.as_os_str().as_encoded_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        Some(at) if !cfg!(windows) && inside_normal_component(x, y, at) => x[at].cmp(&y[at]),
+        _ => a.cmp(b),
+    }
+}
+
+/// Whether the first difference of `x` and `y`, at `at`, is inside a normal component of both:
+/// neither byte is a separator, and the component so far is not made of dots alone (`.` and
+/// `..` are components of their own, ordered before any name), nor empty with a dot next.
+fn inside_normal_component(x: &[u8], y: &[u8], at: usize) -> bool {
+    let separator = |b: u8| std::path::is_separator(char::from(b));
+    let start = x[..at].iter().rposition(|&b| separator(b)).map_or(0, |s| s + 1);
+    let so_far = &x[start..at];
+    let dots_only = so_far.iter().all(|&b| b == b'.');
+    let dot_next = x[at] == b'.' || y[at] == b'.';
+    !separator(x[at]) && !separator(y[at]) && !(dots_only && (!so_far.is_empty() || dot_next))
+}
+
 fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) {
     if add {
         map.entry(key).or_default().insert(path);
@@ -750,6 +778,29 @@ impl Index {
         };
         let uses = |s: &Text| self.derived.by_topic.get(s).map_or(0, PathSet::len);
         by_frequency(spellings.iter().map(|s| (s.to_string(), uses(s)))).into_iter().map(|(s, _)| s).collect()
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    /// The byte shortcut orders paths exactly as `Path` does, over pairs chosen to trip it:
+    /// separators against bytes below and above `/`, doubled and trailing separators, `.`
+    /// components, prefixes of each other.
+    #[test]
+    fn paths_are_ordered_as_path_orders_them() {
+        let parts = [
+            "a", "a-b", "a.b", "a/b", "a//b", "a/./b", "a/b/", "ab", "a0", "a/.b", "./a", "/a", "a b", "é", "a/é", ".",
+            "..", ".a", "a/..", "a/.", "a/.-", "a/..-", "..a", ".-", "a/.b/c",
+        ];
+        let paths: Vec<String> = parts.iter().flat_map(|x| parts.iter().map(move |y| format!("{x}/{y}"))).collect();
+        for a in &paths {
+            for b in &paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(path_order(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
     }
 }
 

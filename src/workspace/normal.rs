@@ -25,20 +25,17 @@ pub(crate) fn url_key(url: &str) -> Cow<'_, str> {
 /// per related entry). `None` for anything else. `tests::plain_keys_equal_parsed_keys`
 /// compares both over many odd URLs.
 fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
-    let (written, rest) = url.split_once("://")?;
+    // The scheme ends at the first `:` (a scheme with a `:` in it is not http(s) anyway).
+    let colon = memchr::memchr(b':', url.as_bytes())?;
+    let (written, rest) = (&url[..colon], url[colon..].strip_prefix("://")?);
     let scheme = ["http", "https"].into_iter().find(|s| s.eq_ignore_ascii_case(written))?;
-    // Byte searches: a search for any of several `char`s decodes every character.
     let host_end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let (host, tail) = rest.split_at(host_end);
-    if !is_plain_host(host) || !tail.bytes().all(is_kept_byte) {
+    let path_end = plain_path_end(tail.as_bytes())?;
+    if !is_plain_host(host) {
         return None;
     }
-    let path_end = tail.bytes().position(|b| matches!(b, b'?' | b'#')).unwrap_or(tail.len());
     let (path, after) = tail.split_at(path_end);
-    let encoded_dot = path.contains('%') && (path.contains("%2e") || path.contains("%2E"));
-    if encoded_dot || path.contains("/.") {
-        return None;
-    }
     let host = host.get(..4).filter(|w| w.eq_ignore_ascii_case("www.")).map_or(host, |_| &host[4..]);
     let unchanged = written == scheme
         && host.len() + 3 + written.len() + tail.len() == url.len()
@@ -59,6 +56,34 @@ fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(key))
 }
 
+/// Where the path of `tail` (what follows a plain URL's host) ends, when the parser keeps all
+/// of `tail` as it is: every byte one it leaves alone, and no dot segment in the path (`/.`,
+/// or a `.` encoded as `%2e`), which it would resolve. One pass over the bytes: every related
+/// entry's URL is keyed when a workspace is indexed.
+fn plain_path_end(tail: &[u8]) -> Option<usize> {
+    let mut path_end = None;
+    let (mut dot_segment, mut escape) = (false, false);
+    let mut previous = 0u8;
+    for (at, &b) in tail.iter().enumerate() {
+        if !KEPT_BYTES[usize::from(b)] {
+            return None;
+        }
+        if path_end.is_none() {
+            match b {
+                b'?' | b'#' => path_end = Some(at),
+                b'.' if previous == b'/' => dot_segment = true,
+                b'%' => escape = true,
+                _ => {}
+            }
+        }
+        previous = b;
+    }
+    let path_end = path_end.unwrap_or(tail.len());
+    let path = &tail[..path_end];
+    let encoded_dot = escape && path.windows(3).any(|w| w.eq_ignore_ascii_case(b"%2e"));
+    (!dot_segment && !encoded_dot).then_some(path_end)
+}
+
 /// A domain name the URL parser only lowercases.
 fn is_plain_host(host: &str) -> bool {
     let mut labels = host.split('.');
@@ -71,8 +96,19 @@ fn is_plain_host(host: &str) -> bool {
     !last.is_empty() && last.bytes().all(|b| b.is_ascii_alphabetic()) && labels.all(plain) && plain(last)
 }
 
-/// Bytes of a path, query or fragment that the URL parser keeps as they are.
-fn is_kept_byte(b: u8) -> bool {
+/// [`is_kept_byte`] as a table, read once per byte of every URL keyed.
+const KEPT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_kept_byte(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// A byte of a path, query or fragment that the URL parser keeps as it is.
+const fn is_kept_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,

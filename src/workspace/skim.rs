@@ -10,7 +10,9 @@
 //! The equality with the tree's summary is tested below, over every prefix of the examples.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, ScalarStyle};
 
@@ -103,6 +105,71 @@ impl Leaf<'_> {
 
     fn spanned(&self) -> Option<Spanned<Text>> {
         Some(Spanned { value: self.text()?, span: Span::new(self.span.clone()) })
+    }
+
+    /// [`Leaf::spanned`] of a name (a provider, domain, topic or field value), shared through
+    /// the thread's [`NAMES`] when the summary is for the index.
+    fn name(&self, keep: Keep) -> Option<Spanned<Text>> {
+        if keep != Keep::Index {
+            return self.spanned();
+        }
+        let (text, plain) = self.scalar.as_ref()?;
+        let value = summary::is_meaningful(text, *plain).then(|| NAMES.with_borrow_mut(|names| names.text(text)))?;
+        Some(Spanned { value, span: Span::new(self.span.clone()) })
+    }
+}
+
+thread_local! {
+    /// The names a loading thread has built. Indexing a workspace summarises thousands of
+    /// files that name the same few thousand providers, domains and topics; the index keeps one
+    /// copy of each, so a copy per file was allocated only to be freed again, on the index's
+    /// thread, where glibc's arenas made the two threads wait for each other.
+    static NAMES: RefCell<Names> = RefCell::default();
+}
+
+/// Past this many names a thread starts again (a workspace's names are far fewer; the bound
+/// keeps a thread's cache small whatever the files hold).
+const MAX_NAMES: usize = 1 << 16;
+
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
+/// Names as [`NAMES`] keeps them.
+#[derive(Default)]
+struct Names {
+    texts: HashSet<Text>,
+    providers: HashSet<Arc<RelatedProvider>>,
+}
+
+impl Names {
+    fn text(&mut self, text: &str) -> Text {
+        if let Some(known) = self.texts.get(text) {
+            return known.clone();
+        }
+        self.make_room();
+        let text = Text::from(text);
+        self.texts.insert(text.clone());
+        text
+    }
+
+    /// [`RelatedProvider::shared`], one allocation per distinct pair.
+    fn provider(&mut self, name: Option<Text>, domain: Option<Text>) -> Option<Arc<RelatedProvider>> {
+        let probe = RelatedProvider { name, domain };
+        if probe.name.is_none() && probe.domain.is_none() {
+            return None;
+        }
+        if let Some(known) = self.providers.get(&probe) {
+            return Some(known.clone());
+        }
+        self.make_room();
+        let shared = Arc::new(probe);
+        self.providers.insert(shared.clone());
+        Some(shared)
+    }
+
+    fn make_room(&mut self) {
+        if self.texts.len() + self.providers.len() >= MAX_NAMES {
+            *self = Names::default();
+        }
     }
 }
 
@@ -317,7 +384,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
                     let ((), at) = walk.nested(span, |w| {
                         w.items(|w, e, s| {
                             let leaf = w.leaf(e, s)?;
-                            topics.extend(leaf.spanned());
+                            topics.extend(leaf.name(w.keep));
                             Ok(leaf.span.end)
                         })
                     })?;
@@ -336,8 +403,8 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
                         Field::WebUrl => summary.web_url = leaf.spanned(),
                         Field::OriginalUrl => summary.original_url = leaf.spanned(),
                         Field::Published => summary.published = timestamp(&leaf),
-                        Field::Kind => summary.kind = leaf.spanned(),
-                        Field::Category => summary.category = leaf.spanned(),
+                        Field::Kind => summary.kind = leaf.name(keep),
+                        Field::Category => summary.category = leaf.name(keep),
                         Field::Provider | Field::Topics | Field::Related => {}
                     }
                     Ok(leaf.span.end)
@@ -354,8 +421,8 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
         let ((), last, end) = self.entries(|walk, key, event, span| {
             let leaf = walk.leaf(event, span)?;
             match key {
-                Some("name") if !std::mem::replace(&mut seen.0, true) => name = leaf.spanned(),
-                Some("domain") if !std::mem::replace(&mut seen.1, true) => domain = leaf.spanned(),
+                Some("name") if !std::mem::replace(&mut seen.0, true) => name = leaf.name(walk.keep),
+                Some("domain") if !std::mem::replace(&mut seen.1, true) => domain = leaf.name(walk.keep),
                 _ => {}
             }
             Ok(leaf.span.end)
@@ -389,7 +456,11 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
             let field = key.and_then(Field::of).and_then(|f| seen.first(f)).filter(|f| f.kept(keep, true));
             if field == Some(Field::Provider) && matches!(event, Event::MappingStart(..)) {
                 let ((name, domain), at) = walk.nested(span, Self::provider)?;
-                entry.provider = RelatedProvider::shared(name.map(|n| n.value), domain.map(|d| d.value));
+                let (name, domain) = (name.map(|n| n.value), domain.map(|d| d.value));
+                entry.provider = match keep {
+                    Keep::Index => NAMES.with_borrow_mut(|names| names.provider(name, domain)),
+                    Keep::All => RelatedProvider::shared(name, domain),
+                };
                 return Ok(at.end);
             }
             let leaf = walk.leaf(event, span)?;

@@ -298,7 +298,7 @@ pub(super) fn meaningful(text: &str, plain: bool) -> Option<Text> {
     is_meaningful(text, plain).then(|| Text::from(text))
 }
 
-fn is_meaningful(text: &str, plain: bool) -> bool {
+pub(super) fn is_meaningful(text: &str, plain: bool) -> bool {
     !yaml::is_null(text, plain) && !text.trim().is_empty()
 }
 
