@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -141,10 +142,18 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
     let total = paths.len();
     shared.index_mut().reserve(total);
     progress(0, total);
-    // The loader runs ahead of the batch being added: report only counts that grew.
-    let reported = std::sync::atomic::AtomicUsize::new(0);
+    // The loader runs ahead of the batch being added: report only counts that grew, and at
+    // most twice per `REPORT_EVERY` but for the last (each report wakes the async side, and a
+    // report every few files of a large workspace was thousands of thread wake-ups).
+    let reported = AtomicUsize::new(0);
+    let started = Instant::now();
+    let last_report_ms = AtomicU64::new(0);
     let progress = &|done: usize, total: usize| {
-        if reported.fetch_max(done, std::sync::atomic::Ordering::Relaxed) < done {
+        let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let since_last = Duration::from_millis(now_ms.saturating_sub(last_report_ms.load(Ordering::Relaxed)));
+        let due = done == total || since_last >= REPORT_EVERY / 2;
+        if due && reported.fetch_max(done, Ordering::Relaxed) < done {
+            last_report_ms.store(now_ms, Ordering::Relaxed);
             progress(done, total);
         }
     };
