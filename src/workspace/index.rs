@@ -578,9 +578,15 @@ impl Derived {
     }
 
     fn apply_topic(&mut self, topic: Text, path: &Arc<Path>, add: bool) {
-        let key = topic_key(&topic);
+        let used_before = self.by_topic.contains_key(&topic);
         update_set(&mut self.by_topic, topic.clone(), path, add);
         let still_used = self.by_topic.contains_key(&topic);
+        // `spellings` holds exactly the topics `by_topic` has: only a topic that comes or goes
+        // changes it (most files name topics the index already has).
+        if used_before == still_used {
+            return;
+        }
+        let key = topic_key(&topic);
         let spellings = match self.spellings.get_mut(&key) {
             Some(spellings) => spellings,
             None => self.spellings.entry(key.clone()).or_default(),
