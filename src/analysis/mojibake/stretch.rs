@@ -269,13 +269,11 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
     // are only ever asked whether something *may* be read).
     let low = |i: usize| usize::from(line.get(i).map_or(0, |b| b & 0x3F));
     while let Some(start) = next(at) {
-        if start > at {
-            // A space or `?` right after a non-ASCII character stays in the stretch; any
-            // other ASCII (or a second one) has no masks and so resets the filter.
-            if at > 0 {
-                let first = line[at];
-                filter.push(char::from(first), Masks::default());
-            }
+        // A space or `?` right after a non-ASCII character stays in the stretch; any other
+        // ASCII (or a second one) has no masks and so resets the filter. An empty filter
+        // stays empty through any of them.
+        if start > at && filter.state != 0 {
+            filter.push(char::from(line[at]), Masks::default());
             if start - at > 1 {
                 filter = SequenceFilter { found: filter.found, ..SequenceFilter::default() };
             }
@@ -299,11 +297,16 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
         if entry & SINGLE != 0 {
             return true;
         }
+        at = (start + len).min(line.len());
+        // Most accented letters stand alone in a word: on an empty filter, one followed by
+        // ASCII that ends its stretch begins nothing that could be completed.
+        if filter.state == 0 && line.get(at).is_some_and(|&b| b.is_ascii() && b != b' ' && b != b'?') {
+            continue;
+        }
         filter.push_packed(entry);
         if filter.found != 0 {
             return true;
         }
-        at = (start + len).min(line.len());
     }
     // A space or `?` that ends the line may still complete a sequence.
     if let Some(&last) = line.get(at).filter(|_| at > 0) {
