@@ -426,12 +426,19 @@ pub(super) fn single_byte(c: char) -> Option<char> {
 /// ASCII, in long runs (whole 64-byte blocks are tested with the word-at-a-time `is_ascii`),
 /// while the letters of a non-ASCII line are a few bytes apart: one eight-byte word is tested
 /// first, and the tail a word at a time, so a short gap costs a few instructions.
+/// That first word is tested inline ([`may_hold_sequence`] looks across such a gap at almost
+/// every non-ASCII word).
+#[inline]
 pub fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
-    const BLOCK: usize = 64;
-    if let Some(found) = first_high_bit(bytes, from) {
-        return found;
+    match first_high_bit(bytes, from) {
+        Some(found) => found,
+        None => next_non_ascii_after(bytes, from + WORD),
     }
-    let mut at = from + WORD;
+}
+
+/// [`next_non_ascii`] past its first word, from `at`: whole blocks first.
+fn next_non_ascii_after(bytes: &[u8], mut at: usize) -> Option<usize> {
+    const BLOCK: usize = 64;
     while let Some(block) = bytes.get(at..at + BLOCK) {
         if !block.is_ascii() {
             break;
