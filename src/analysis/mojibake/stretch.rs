@@ -269,13 +269,11 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
     // are only ever asked whether something *may* be read).
     let low = |i: usize| usize::from(line.get(i).map_or(0, |b| b & 0x3F));
     while let Some(start) = next(at) {
-        if start > at {
-            // A space or `?` right after a non-ASCII character stays in the stretch; any
-            // other ASCII (or a second one) has no masks and so resets the filter.
-            if at > 0 {
-                let first = line[at];
-                filter.push(char::from(first), Masks::default());
-            }
+        // A space or `?` right after a non-ASCII character stays in the stretch; any other
+        // ASCII (or a second one) has no masks and so resets the filter. An empty filter
+        // stays empty through any of them.
+        if start > at && filter.state != 0 {
+            filter.push(char::from(line[at]), Masks::default());
             if start - at > 1 {
                 filter = SequenceFilter { found: filter.found, ..SequenceFilter::default() };
             }
@@ -299,11 +297,16 @@ pub(super) fn may_hold_sequence(line: &[u8]) -> bool {
         if entry & SINGLE != 0 {
             return true;
         }
+        at = (start + len).min(line.len());
+        // Most accented letters stand alone in a word: on an empty filter, one followed by
+        // ASCII that ends its stretch begins nothing that could be completed.
+        if filter.state == 0 && line.get(at).is_some_and(|&b| b.is_ascii() && b != b' ' && b != b'?') {
+            continue;
+        }
         filter.push_packed(entry);
         if filter.found != 0 {
             return true;
         }
-        at = (start + len).min(line.len());
     }
     // A space or `?` that ends the line may still complete a sequence.
     if let Some(&last) = line.get(at).filter(|_| at > 0) {
@@ -423,12 +426,19 @@ pub(super) fn single_byte(c: char) -> Option<char> {
 /// ASCII, in long runs (whole 64-byte blocks are tested with the word-at-a-time `is_ascii`),
 /// while the letters of a non-ASCII line are a few bytes apart: one eight-byte word is tested
 /// first, and the tail a word at a time, so a short gap costs a few instructions.
+/// That first word is tested inline ([`may_hold_sequence`] looks across such a gap at almost
+/// every non-ASCII word).
+#[inline]
 pub fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
-    const BLOCK: usize = 64;
-    if let Some(found) = first_high_bit(bytes, from) {
-        return found;
+    match first_high_bit(bytes, from) {
+        Some(found) => found,
+        None => next_non_ascii_after(bytes, from + WORD),
     }
-    let mut at = from + WORD;
+}
+
+/// [`next_non_ascii`] past its first word, from `at`: whole blocks first.
+fn next_non_ascii_after(bytes: &[u8], mut at: usize) -> Option<usize> {
+    const BLOCK: usize = 64;
     while let Some(block) = bytes.get(at..at + BLOCK) {
         if !block.is_ascii() {
             break;
