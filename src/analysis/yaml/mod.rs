@@ -459,6 +459,35 @@ mod tests {
         }
     }
 
+    /// Control characters other than NUL, tab and CR are content to saphyr-parser, as to the
+    /// scanner, wherever a scalar may hold them: first, inside or last in a plain scalar, inside
+    /// quotes of both kinds, in a list item; and in a key the scanner leaves the text to the
+    /// parser. Every C0 and C1 control and DEL, each in every place.
+    #[test]
+    fn control_characters_read_as_the_parser_reads_them() {
+        let controls =
+            (0x01u32..0x20).chain(0x7F..0xA0).filter_map(char::from_u32).filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+        let mut read = 0;
+        for c in controls {
+            let places = [
+                format!("title: {c}x\n"),
+                format!("title: a{c}b\n"),
+                format!("title: ab{c}\n"),
+                format!("title: ab {c}\n"),
+                format!("title: \"a{c}b\"\n"),
+                format!("title: '{c}'\n"),
+                format!("topics:\n  - {c}\n  - b{c}\n"),
+                format!("related:\n  - webUrl: \"x{c}\"\n    title: y{c} # c\n"),
+                format!("ti{c}tle: x\n"),
+            ];
+            for src in &places {
+                read += usize::from(assert_scanner_agrees(src));
+            }
+        }
+        // Every place but the key is the scanner's.
+        assert_eq!(read, 61 * 8, "{read}");
+    }
+
     /// The YAML between the opening `---` line and the next `---` line (or the end).
     fn front_matter_of(text: &str) -> &str {
         let body = text.strip_prefix("---\n").unwrap_or(text);

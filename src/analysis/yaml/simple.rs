@@ -12,7 +12,7 @@
 //! exactly its column.
 //!
 //! Why it is sound: every construct is recognised by what it must look like, and anything that
-//! does not look exactly so — a tab, a CR, a control or special character anywhere, a flow
+//! does not look exactly so — a tab, a CR, a NUL or special character anywhere, a flow
 //! collection, an anchor, alias or tag, a block scalar, a key with no value, a scalar
 //! continued on the next line, a line at a column no open collection has — makes [`events`]
 //! answer [`Unsupported`] before any event is used, and the caller asks saphyr-parser instead.
@@ -95,23 +95,25 @@ impl<'a> Stream<'a> {
     }
 }
 
-/// No tab, CR, control character, byte-order mark or line or paragraph separator: the
-/// characters whose YAML meaning the scanner does not model. One pass over the bytes: the
-/// non-ASCII ones are the C1 controls (`C2 80`–`C2 9F`), U+2028 and U+2029 (`E2 80 A8`,
-/// `E2 80 A9`) and U+FEFF, U+FFFE, U+FFFF (`EF BB BF`, `EF BF BE`, `EF BF BF`).
+/// No NUL, tab, CR, byte-order mark or line or paragraph separator: the characters whose YAML
+/// meaning the scanner does not model (saphyr-parser reads NUL as the end of the input, a tab
+/// as a blank, CR as a break). Other control characters are content to the parser, as any
+/// letter: scraped text holds them (a stray backspace, a C1 control left by mojibake), and
+/// sending each such file to the parser cost it several times more. One pass over the bytes:
+/// the non-ASCII ones are U+2028 and U+2029 (`E2 80 A8`, `E2 80 A9`) and U+FEFF, U+FFFE,
+/// U+FFFF (`EF BB BF`, `EF BF BE`, `EF BF BF`).
 fn only_plain_characters(src: &str) -> bool {
     let bytes = src.as_bytes();
-    let refused = |b: u8| (b < b' ' && b != b'\n') || b == 0x7F;
+    let refused = |b: u8| matches!(b, 0 | b'\t' | b'\r');
     // Judged a chunk at a time, without an exit per byte, so the loop is vectorised.
     if bytes.chunks(64).any(|chunk| chunk.iter().fold(false, |any, &b| any | refused(b))) {
         return false;
     }
     let special = |at: usize| match bytes[at] {
-        0xC2 => matches!(bytes.get(at + 1), Some(0x80..=0x9F)),
         0xE2 => bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0xA8 | 0xA9)),
         _ => matches!(bytes.get(at + 1..at + 3), Some([0xBB, 0xBF] | [0xBF, 0xBE | 0xBF])),
     };
-    !memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(special)
+    !memchr::memchr2_iter(0xE2, 0xEF, bytes).any(special)
 }
 
 /// An open block collection and the column of its keys or dashes.
@@ -453,9 +455,7 @@ mod tests {
     fn plain_characters_are_judged_as_by_their_characters() {
         let by_chars = |src: &str| {
             let special = |c: char| {
-                (c.is_ascii() && c != '\n' && !(' '..='~').contains(&c))
-                    || c.is_control() && c != '\n'
-                    || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}')
+                matches!(c, '\0' | '\t' | '\r' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}')
             };
             !src.chars().any(special)
         };
