@@ -29,17 +29,14 @@ fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
     let colon = memchr::memchr(b':', url.as_bytes())?;
     let (written, rest) = (&url[..colon], url[colon..].strip_prefix("://")?);
     let scheme = ["http", "https"].into_iter().find(|s| s.eq_ignore_ascii_case(written))?;
-    let host_end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
-    let (host, tail) = rest.split_at(host_end);
+    let PlainHost { length, capitals } = plain_host(rest.as_bytes())?;
+    let (host, tail) = rest.split_at(length);
     let path_end = plain_path_end(tail.as_bytes())?;
-    if !is_plain_host(host) {
-        return None;
-    }
     let (path, after) = tail.split_at(path_end);
     let host = host.get(..4).filter(|w| w.eq_ignore_ascii_case("www.")).map_or(host, |_| &host[4..]);
     let unchanged = written == scheme
         && host.len() + 3 + written.len() + tail.len() == url.len()
-        && !host.bytes().any(|b| b.is_ascii_uppercase())
+        && !capitals
         && !path.ends_with('/');
     if unchanged {
         return Some(Cow::Borrowed(url));
@@ -84,16 +81,39 @@ fn plain_path_end(tail: &[u8]) -> Option<usize> {
     (!dot_segment && !encoded_dot).then_some(path_end)
 }
 
-/// A domain name the URL parser only lowercases.
-fn is_plain_host(host: &str) -> bool {
-    let mut labels = host.split('.');
-    let last = labels.next_back().unwrap_or("");
-    let plain = |label: &str| {
-        !label.is_empty()
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-    };
-    !last.is_empty() && last.bytes().all(|b| b.is_ascii_alphabetic()) && labels.all(plain) && plain(last)
+/// The host at the start of what follows `://`, when it is a domain name the URL parser only
+/// lowercases: labels of ASCII letters, digits and `-`, none empty or `xn--`, the last of
+/// letters alone (so not an IP address). It ends at `/`, `?`, `#` or the end; anything else
+/// (a port, a user, other characters) is not plain.
+struct PlainHost {
+    length: usize,
+    capitals: bool,
+}
+
+/// [`PlainHost`] in one pass over the bytes (every related entry's URL is keyed).
+fn plain_host(rest: &[u8]) -> Option<PlainHost> {
+    let mut capitals = false;
+    let (mut label_start, mut letters_only) = (0, true);
+    let mut length = rest.len();
+    for (at, &b) in rest.iter().enumerate() {
+        match b {
+            b'a'..=b'z' => {}
+            b'A'..=b'Z' => capitals = true,
+            b'0'..=b'9' | b'-' => letters_only = false,
+            b'.' if plain_label(&rest[label_start..at]) => (label_start, letters_only) = (at + 1, true),
+            b'/' | b'?' | b'#' => {
+                length = at;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    let last = &rest[label_start..length];
+    (letters_only && plain_label(last)).then_some(PlainHost { length, capitals })
+}
+
+fn plain_label(label: &[u8]) -> bool {
+    !label.is_empty() && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
 }
 
 /// [`is_kept_byte`] as a table, read once per byte of every URL keyed.
