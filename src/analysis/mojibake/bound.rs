@@ -27,10 +27,10 @@
 //! the full search.
 //!
 //! **Terms kept.** A two-byte step's term depends only on its table, the line's script, its two
-//! characters, the classes beside it and whether the steps touching it are read. Clean Cyrillic
-//! and Greek repeat a few hundred such steps (a lowercase letter and a space between letters)
-//! tens of thousands of times, so the term of one with no read step before it is computed once
-//! and kept by that key ([`Terms`]).
+//! characters, the classes beside it, what the read step before it (if one touches it) decodes
+//! to and whether the step after it is read. Clean Cyrillic and Greek repeat a few hundred such
+//! steps (a lowercase letter and a space between letters, often two touching: `р и `) tens of
+//! thousands of times, so each is computed once and kept by that key ([`Terms`]).
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
