@@ -27,10 +27,10 @@
 //! the full search.
 //!
 //! **Terms kept.** A two-byte step's term depends only on its table, the line's script, its two
-//! characters, the classes beside it and whether the steps touching it are read. Clean Cyrillic
-//! and Greek repeat a few hundred such steps (a lowercase letter and a space between letters)
-//! tens of thousands of times, so the term of one with no read step before it is computed once
-//! and kept by that key ([`Terms`]).
+//! characters, the classes beside it, what the read step before it (if one touches it) decodes
+//! to and whether the step after it is read. Clean Cyrillic and Greek repeat a few hundred such
+//! steps (a lowercase letter and a space between letters, often two touching: `р и `) tens of
+//! thousands of times, so each is computed once and kept by that key ([`Terms`]).
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -405,9 +405,7 @@ impl Line<'_> {
                 tables &= tables - 1;
                 let table = Table(i as u8);
                 let before = last[i].filter(|(end, _)| *end == at).map(|(_, x)| x);
-                if before.is_none()
-                    && let Some((end, decoded, most)) = self.two_byte_term(table, start, lead, terms)
-                {
+                if let Some((end, decoded, most)) = self.two_byte_term(table, start, lead, before, terms) {
                     last[i] = Some((end, decoded));
                     best[i] = Some(best[i].map_or(most, |b| b.max(most)));
                     positive[i] += most.max(0);
@@ -476,25 +474,33 @@ impl Line<'_> {
     }
 
     /// [`Line::most_gained`] of the two-byte sequence at `start` (whose character has masks
-    /// `lead`) in `table`, when no read sequence ends there, from `terms` when an earlier
-    /// reading had the same key; with where the sequence ends and what it decodes to. `None`
-    /// when `table` reads no two-byte sequence there or the bound gives up.
-    fn two_byte_term(&self, table: Table, start: &Start, lead: Masks, terms: &mut Terms) -> Option<(usize, char, i32)> {
+    /// `lead`) in `table`, right after a read sequence that decodes to `before` if one ends
+    /// there, from `terms` when an earlier reading had the same key; with where the sequence
+    /// ends and what it decodes to. `None` when `table` reads no two-byte sequence there or the
+    /// bound gives up.
+    fn two_byte_term(
+        &self,
+        table: Table,
+        start: &Start,
+        lead: Masks,
+        before: Option<char>,
+        terms: &mut Terms,
+    ) -> Option<(usize, char, i32)> {
         if lead.lead2 & 1 << table.0 == 0 {
             return None;
         }
         let (at, end) = (start.at, start.end);
         let left = start.left.unwrap_or_else(|| edge(self.around.prev));
         let right = start.right.map_or_else(|| edge(self.around.next), |(class, _)| class);
-        let key = TermKey { table, script: self.script, lead: start.lead, cont: start.cont, left, right };
+        let key = TermKey { table, script: self.script, lead: start.lead, cont: start.cont, left, right, before };
         let term = match terms.get(key) {
             Some(term) => term,
             None => {
                 let seq = sequence(table, self.text, at).ok().flatten()?;
                 let term = Term {
                     decoded: seq.decoded,
-                    after_kept: self.most_gained_with(table, at, seq, None, false)?,
-                    after_read: self.most_gained_with(table, at, seq, None, true)?,
+                    after_kept: self.most_gained_with(table, at, seq, before, false)?,
+                    after_read: self.most_gained_with(table, at, seq, before, true)?,
                 };
                 terms.put(key, term);
                 term
@@ -569,9 +575,10 @@ impl Line<'_> {
     }
 }
 
-/// What a two-byte reading's term depends on when no read sequence ends where it starts: its
-/// table, the line's script, its two characters and the classes on either side. (Whether the
-/// sequence after it is read is the one other input: a [`Term`] holds both answers.)
+/// What a two-byte reading's term depends on: its table, the line's script, its two
+/// characters, the classes on either side and what the read sequence that ends where it starts
+/// decodes to, if one does. (Whether the sequence after it is read is the one other input: a
+/// [`Term`] holds both answers.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TermKey {
     table: Table,
@@ -580,16 +587,19 @@ struct TermKey {
     cont: char,
     left: Class,
     right: Class,
+    before: Option<char>,
 }
 
 impl TermKey {
-    /// The key in 61 bits: 4 for the table, 3 for the script, 21 for each character and 6 for
-    /// each class.
-    fn packed(self) -> u64 {
+    /// The key in 61 bits (4 for the table, 3 for the script, 21 for each character and 6 for
+    /// each class) and `before` in 22 (a value past every character for none).
+    fn packed(self) -> (u64, u32) {
         const _: () = assert!(TABLE_COUNT <= 16 && (Class::Odd as usize) < 64);
         let script = self.script.map_or(0, |s| s as u64 + 1);
         let classes = (self.left as u64) << 6 | self.right as u64;
-        u64::from(self.table.0) << 57 | script << 54 | u64::from(self.lead) << 33 | u64::from(self.cont) << 12 | classes
+        let chars = u64::from(self.lead) << 33 | u64::from(self.cont) << 12;
+        let reading = u64::from(self.table.0) << 57 | script << 54 | chars | classes;
+        (reading, self.before.map_or(NO_BEFORE, u32::from))
     }
 }
 
@@ -602,12 +612,16 @@ struct Term {
     after_read: i32,
 }
 
+/// [`TermKey::packed`]'s `before` when no read sequence ends where the reading starts.
+const NO_BEFORE: u32 = char::MAX as u32 + 1;
+
 /// Terms of two-byte readings by [`TermKey`], in a small direct-mapped cache: clean Cyrillic
 /// and Greek text repeats a few hundred readings (a lowercase letter and a space, between
-/// letters) tens of thousands of times, and a look-up costs a fraction of the computation.
+/// letters, often right after another such reading: `р и `) tens of thousands of times, and a
+/// look-up costs a fraction of the computation.
 #[derive(Default)]
 struct Terms {
-    slots: Vec<(u64, Term)>,
+    slots: Vec<((u64, u32), Term)>,
 }
 
 /// How many terms [`Terms`] keeps (a power of two).
@@ -615,8 +629,9 @@ const TERM_SLOTS: usize = 1 << 12;
 
 impl Terms {
     /// The slot of a packed key (a multiplicative hash).
-    fn slot(packed: u64) -> usize {
-        (packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TERM_SLOTS.trailing_zeros())) as usize
+    fn slot((reading, before): (u64, u32)) -> usize {
+        let mixed = (reading ^ u64::from(before).rotate_left(40)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> (64 - TERM_SLOTS.trailing_zeros())) as usize
     }
 
     fn get(&self, key: TermKey) -> Option<Term> {
@@ -628,7 +643,7 @@ impl Terms {
         if self.slots.is_empty() {
             // No packed key has its top bits set.
             let empty = Term { decoded: '\0', after_kept: 0, after_read: 0 };
-            self.slots = vec![(u64::MAX, empty); TERM_SLOTS];
+            self.slots = vec![((u64::MAX, u32::MAX), empty); TERM_SLOTS];
         }
         let packed = key.packed();
         if let Some(slot) = self.slots.get_mut(Self::slot(packed)) {
@@ -732,11 +747,12 @@ mod tests {
     }
 
     /// A two-byte reading's term from [`Terms`] is the one [`Line::most_gained`] computes for
-    /// that reading, whether the cache was filled by this line, by an earlier one or not at all:
-    /// the key holds everything the term depends on.
+    /// that reading, with or without a read sequence ending where it starts, whether the cache
+    /// was filled by this line, by an earlier one or not at all: the key holds everything the
+    /// term depends on.
     #[test]
     fn a_cached_term_is_the_computed_one() {
-        let (mut terms, mut hits) = (Terms::default(), 0);
+        let (mut terms, mut hits, mut hits_after_read) = (Terms::default(), 0, 0);
         for line in lines() {
             for text in std::iter::once(line.to_owned()).chain(Table::all().map(|t| mangled(line, t))) {
                 with_scanned(&text, |scanned| {
@@ -745,24 +761,36 @@ mod tests {
                     };
                     for around in [Around::default(), Around { prev: Some('ж'), next: Some('«') }] {
                         let line = Line { text: &text, around, script };
+                        // Per table and end, what the sequence read there decodes to.
+                        let mut ends = std::collections::HashMap::new();
                         for &(at, tables) in &scanned.starts {
                             let Some(start) = line.start_at(at, tables) else {
                                 panic!("{text:?}: no start at {at}");
                             };
                             for table in Table::all().filter(|t| tables & 1 << t.0 != 0) {
-                                let cached = terms.get(key_at(&line, table, at)).is_some();
-                                let lead = masks(start.lead);
-                                let Some((end, decoded, most)) = line.two_byte_term(table, &start, lead, &mut terms)
-                                else {
-                                    continue;
-                                };
-                                let Ok(Some(seq)) = sequence(table, &text, at) else {
-                                    panic!("{text:?}: {table:?} at {at} has a term and no sequence");
-                                };
-                                assert_eq!((end, decoded), (seq.end, seq.decoded), "{text:?}");
-                                let computed = line.most_gained(table, at, seq, None);
-                                assert_eq!(Some(most), computed, "{text:?}: {table:?} at {at}");
-                                hits += usize::from(cached);
+                                if let Ok(Some(seq)) = sequence(table, &text, at) {
+                                    ends.insert((table, seq.end), seq.decoded);
+                                }
+                                let read_before = ends.get(&(table, at)).copied();
+                                for before in std::iter::once(None).chain(read_before.map(Some)) {
+                                    let cached = terms.get(key_at(&line, table, at, before)).is_some();
+                                    let lead = masks(start.lead);
+                                    let term = line.two_byte_term(table, &start, lead, before, &mut terms);
+                                    let Ok(Some(seq)) = sequence(table, &text, at) else {
+                                        assert!(term.is_none(), "{text:?}: {table:?} at {at}: a term, no sequence");
+                                        continue;
+                                    };
+                                    let computed = line.most_gained(table, at, seq, before);
+                                    let Some((end, decoded, most)) = term else {
+                                        let two_byte = lead.lead2 & 1 << table.0 != 0;
+                                        assert!(!two_byte || computed.is_none(), "{text:?}: {table:?} at {at}");
+                                        continue;
+                                    };
+                                    assert_eq!((end, decoded), (seq.end, seq.decoded), "{text:?}");
+                                    assert_eq!(Some(most), computed, "{text:?}: {table:?} at {at} after {before:?}");
+                                    hits += usize::from(cached);
+                                    hits_after_read += usize::from(cached && before.is_some());
+                                }
                             }
                         }
                     }
@@ -770,6 +798,7 @@ mod tests {
             }
         }
         assert!(hits > 1000, "only {hits} terms came from the cache");
+        assert!(hits_after_read > 10, "only {hits_after_read} terms after a read sequence came from the cache");
     }
 
     /// [`Line::start_at`] (and [`char_before`]) read at every character of every test line,
@@ -809,11 +838,12 @@ mod tests {
     }
 
     /// The key [`Line::two_byte_term`] looks a reading up by.
-    fn key_at(line: &Line<'_>, table: Table, at: usize) -> TermKey {
+    fn key_at(line: &Line<'_>, table: Table, at: usize, before: Option<char>) -> TermKey {
         let mut chars = chars_from(line.text, at);
         let (lead, cont) = (chars.next().unwrap_or(' '), chars.next().unwrap_or(' '));
         let end = at + lead.len_utf8() + cont.len_utf8();
-        TermKey { table, script: line.script, lead, cont, left: line.class_before(at), right: line.class_at(end) }
+        let (left, right) = (line.class_before(at), line.class_at(end));
+        TermKey { table, script: line.script, lead, cont, left, right, before }
     }
 
     fn proven(line: &str) -> bool {
