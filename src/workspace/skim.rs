@@ -124,7 +124,7 @@ thread_local! {
     /// files that name the same few thousand providers, domains and topics; the index keeps one
     /// copy of each, so a copy per file was allocated only to be freed again, on the index's
     /// thread, where glibc's arenas made the two threads wait for each other.
-    static NAMES: RefCell<Names> = RefCell::default();
+    static NAMES: RefCell<ThreadNames> = RefCell::default();
 }
 
 /// Past this many names a thread starts again (a workspace's names are far fewer; the bound
@@ -133,14 +133,14 @@ const MAX_NAMES: usize = 1 << 16;
 
 type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
-/// Names as [`NAMES`] keeps them.
+/// Names as [`NAMES`] keeps them (the index's own are `compact::Names`).
 #[derive(Default)]
-struct Names {
+struct ThreadNames {
     texts: HashSet<Text>,
     providers: HashSet<Arc<RelatedProvider>>,
 }
 
-impl Names {
+impl ThreadNames {
     fn text(&mut self, text: &str) -> Text {
         if let Some(known) = self.texts.get(text) {
             return known.clone();
@@ -154,7 +154,7 @@ impl Names {
     /// [`RelatedProvider::shared`], one allocation per distinct pair.
     fn provider(&mut self, name: Option<Text>, domain: Option<Text>) -> Option<Arc<RelatedProvider>> {
         let probe = RelatedProvider { name, domain };
-        if probe.name.is_none() && probe.domain.is_none() {
+        if !probe.names_anything() {
             return None;
         }
         if let Some(known) = self.providers.get(&probe) {
@@ -168,7 +168,7 @@ impl Names {
 
     fn make_room(&mut self) {
         if self.texts.len() + self.providers.len() >= MAX_NAMES {
-            *self = Names::default();
+            *self = ThreadNames::default();
         }
     }
 }

@@ -113,7 +113,13 @@ pub struct RelatedProvider {
 impl RelatedProvider {
     /// Shared, or `None` when it names nothing.
     pub fn shared(name: Option<Text>, domain: Option<Text>) -> Option<Arc<RelatedProvider>> {
-        (name.is_some() || domain.is_some()).then(|| Arc::new(RelatedProvider { name, domain }))
+        let provider = RelatedProvider { name, domain };
+        provider.names_anything().then(|| Arc::new(provider))
+    }
+
+    /// Whether it has a name or a domain (an entry's provider is `None` otherwise).
+    pub fn names_anything(&self) -> bool {
+        self.name.is_some() || self.domain.is_some()
     }
 }
 
