@@ -140,7 +140,6 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
         paths.extend(found.into_iter().map(Arc::from));
     }
     let total = paths.len();
-    shared.index_mut().reserve(total);
     progress(0, total);
     // The loader runs ahead of the batch being added: report only counts that grew, and at
     // most twice per `REPORT_EVERY` but for the last (each report wakes the async side, and a
@@ -177,6 +176,8 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
                 }
             }
         });
+        // The index makes room for every file while the first batch loads.
+        shared.index_mut().reserve(total);
         let mut done = 0;
         for (found, loaded) in rx {
             done += found;

@@ -209,29 +209,37 @@ pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
     let done = AtomicUsize::new(0);
     let loaded: Vec<(P, Arc<ArticleSummary>)> = paths
         .par_iter()
-        .filter_map(|path| {
-            if cancelled() {
-                return None;
-            }
-            let summary = read_summary(path.as_ref());
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % every == 0 && n < total {
-                progress(n, total);
-            }
-            Some((path.clone(), summary?))
-        })
+        // Each part of the list a thread takes keeps the directory of its last file open: the
+        // walk lists a directory's files together, so most files are opened by their name.
+        .map_init(
+            || None,
+            |directory, path| {
+                if cancelled() {
+                    return None;
+                }
+                let summary = read_summary(path.as_ref(), directory);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if n % every == 0 && n < total {
+                    progress(n, total);
+                }
+                Some((path.clone(), summary?))
+            },
+        )
+        .flatten()
         .collect();
     progress(done.load(Ordering::Relaxed), total);
     loaded
 }
 
-fn read_summary(path: &Path) -> Option<Arc<ArticleSummary>> {
+/// The summary of the file at `path`, opened in `directory` when that is its directory (which
+/// becomes its directory otherwise, when it can be opened).
+fn read_summary(path: &Path, directory: &mut Option<files::Directory>) -> Option<Arc<ArticleSummary>> {
     thread_local! {
         /// Each loading thread reads every file into one buffer instead of allocating per file.
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     BUFFER.with_borrow_mut(|bytes| {
-        let read = files::read_into(path, bytes);
+        let read = read_file(path, directory, bytes);
         let summary = read.ok().map(|()| Arc::new(summarize_for_index(&text_to_summarize(bytes))));
         // A rare huge file must not stay held by the thread.
         if bytes.capacity() > KEPT_BUFFER {
@@ -239,6 +247,20 @@ fn read_summary(path: &Path) -> Option<Arc<ArticleSummary>> {
         }
         summary
     })
+}
+
+/// Reads the file at `path` into `bytes`, by its name in `directory` when it is there.
+fn read_file(path: &Path, directory: &mut Option<files::Directory>, bytes: &mut Vec<u8>) -> Result<(), String> {
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return files::read_into(path, bytes);
+    };
+    if directory.as_ref().is_none_or(|d| d.path() != parent) {
+        *directory = files::Directory::open(parent).ok();
+    }
+    match directory {
+        Some(directory) => directory.read_into(name, bytes),
+        None => files::read_into(path, bytes),
+    }
 }
 
 /// The text of a file's bytes that its summary reads. Bytes that are not UTF-8 are decoded
