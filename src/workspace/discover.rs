@@ -225,7 +225,7 @@ pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
                 Some((path.clone(), summary?))
             },
         )
-        .flatten()
+        .filter_map(|loaded| loaded)
         .collect();
     progress(done.load(Ordering::Relaxed), total);
     loaded
