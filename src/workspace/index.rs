@@ -503,8 +503,8 @@ impl Derived {
         for provider in summary.related.iter_mut().filter_map(|r| r.provider.as_mut()) {
             if let Some((known, _)) = self.related_providers.get_key_value(&**provider) {
                 *provider = known.clone();
-            } else if let Some(RelatedProvider { name, domain }) = Arc::get_mut(provider) {
-                self.share_provider(name.as_mut(), domain.as_mut());
+            } else if let Some(provider) = Arc::get_mut(provider) {
+                provider.share_texts(|name, domain| self.share_provider(name, domain));
             }
         }
     }
@@ -569,8 +569,8 @@ impl Derived {
     fn apply_related_provider(&mut self, entry: &RelatedSummary, add: bool) {
         let Some(provider) = &entry.provider else { return };
         update_count(&mut self.related_providers, provider, add);
-        if let Some(name) = &provider.name {
-            self.apply_provider(name, provider.domain.as_ref(), add);
+        if let Some(name) = provider.name() {
+            self.apply_provider(name, provider.domain(), add);
         }
     }
 
@@ -824,7 +824,7 @@ mod update_tests {
         // The ranking as kept in order (by `update` when built before) or built afresh.
         let ranking: Vec<_> = index.provider_ranking().collect();
         let related_providers: BTreeMap<_, _> =
-            d.related_providers.iter().map(|(p, n)| ((&p.name, &p.domain), n)).collect();
+            d.related_providers.iter().map(|(p, n)| ((p.name(), p.domain()), n)).collect();
         format!(
             "{:?}",
             (

@@ -153,7 +153,7 @@ impl ThreadNames {
 
     /// [`RelatedProvider::shared`], one allocation per distinct pair.
     fn provider(&mut self, name: Option<Text>, domain: Option<Text>) -> Option<Arc<RelatedProvider>> {
-        let probe = RelatedProvider { name, domain };
+        let probe = RelatedProvider::new(name, domain);
         if !probe.names_anything() {
             return None;
         }
