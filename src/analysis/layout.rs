@@ -31,14 +31,10 @@ pub fn split(text: &str) -> Layout {
         return Layout { front_matter: None, body: start..text.len() };
     };
     let yaml_start = next_line(text, opener.end);
-    let mut line = yaml_start;
-    while line < text.len() {
-        if let Some(closer) = closer_at(text, line) {
-            let body_start = next_line(text, closer.end);
-            let front_matter = FrontMatter { opener, yaml: yaml_start..line, closer: Some(closer) };
-            return Layout { front_matter: Some(front_matter), body: body_start..text.len() };
-        }
-        line = next_line(text, line);
+    if let Some(closer) = first_closer(text, yaml_start) {
+        let body_start = next_line(text, closer.end);
+        let front_matter = FrontMatter { opener, yaml: yaml_start..closer.start, closer: Some(closer) };
+        return Layout { front_matter: Some(front_matter), body: body_start..text.len() };
     }
     // Unterminated: keep the YAML-looking lines as front matter so the rest is not
     // reported as a cascade of YAML errors.
@@ -47,14 +43,25 @@ pub fn split(text: &str) -> Layout {
     Layout { front_matter: Some(front_matter), body: yaml_end..text.len() }
 }
 
-/// A closing delimiter (`---` or `...`) on the line starting at `at`. Its first byte decides
-/// which one it can be, so most lines cost one comparison.
-fn closer_at(text: &str, at: usize) -> Option<Range<usize>> {
-    match text.as_bytes().get(at)? {
-        b'-' => delimiter_at(text, at, "---"),
-        b'.' => delimiter_at(text, at, "..."),
-        _ => None,
-    }
+/// The first closing delimiter (`---` or `...` alone on its line) on a line at or after
+/// `from`, itself a line start. Only where a mark occurs is a line judged: a search per line
+/// cost every file of a workspace more than the rest of finding its front matter.
+fn first_closer(text: &str, from: usize) -> Option<Range<usize>> {
+    let dashes = first_delimiter(text, from..text.len(), "---");
+    // Dots count only before the dashes.
+    let dots = first_delimiter(text, from..dashes.as_ref().map_or(text.len(), |d| d.start), "...");
+    dots.or(dashes)
+}
+
+/// The first `mark` in `within` that starts a line and is alone on it (trailing blanks
+/// allowed); `within` starts at a line start.
+fn first_delimiter(text: &str, within: Range<usize>, mark: &str) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let starts_line = |at: usize| at == within.start || matches!(bytes[at - 1], b'\n' | b'\r');
+    memchr::memmem::find_iter(bytes.get(within.clone())?, mark)
+        .map(|found| within.start + found)
+        .find(|&at| starts_line(at) && delimiter_at(text, at, mark).is_some())
+        .map(|at| at..at + mark.len())
 }
 
 /// The delimiter `mark` alone on the line starting at `at` (trailing blanks allowed).
