@@ -56,10 +56,12 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     open_regular(path).and_then(|(mut file, _)| read_all(&mut file))
 }
 
-/// [`read`] into `buf` (cleared first), for callers that read thousands of files: the buffer
-/// is reused, and a file costs an `open`, the one `fstat` that refuses special files and sizes
-/// the buffer, and normally a single `read` (a short read of a regular file is its end).
-pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<(), String> {
+/// [`read`] into the start of `buf`, for callers that read thousands of files; returns how
+/// many bytes the file had. The buffer is reused: it grows (zero-filled) to hold the file and
+/// one byte more, and is never shrunk or cleared, so it is zeroed only where it grows. A file
+/// costs an `open`, the one `fstat` that refuses special files and sizes the read, and
+/// normally a single `read` (a short read of a regular file is its end).
+pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<usize, String> {
     let opened = platform::open_nonblocking(path).map_err(|e| format!("cannot read: {e}"))?;
     read_regular_into(opened, buf)
 }
@@ -86,17 +88,19 @@ impl Directory {
     }
 
     /// [`read_into`] of the entry `name` of this directory.
-    pub fn read_into(&self, name: &std::ffi::OsStr, buf: &mut Vec<u8>) -> Result<(), String> {
+    pub fn read_into(&self, name: &std::ffi::OsStr, buf: &mut Vec<u8>) -> Result<usize, String> {
         let opened = platform::open_in(&self.handle, &self.path, name).map_err(|e| format!("cannot read: {e}"))?;
         read_regular_into(opened, buf)
     }
 }
 
-/// Reads `file` into `buf` (cleared first) if it is a regular file.
-fn read_regular_into(mut file: File, buf: &mut Vec<u8>) -> Result<(), String> {
+/// Reads `file` into the start of `buf` if it is a regular file (see [`read_into`]).
+fn read_regular_into(mut file: File, buf: &mut Vec<u8>) -> Result<usize, String> {
     let stamp = regular_stamp(&file)?;
-    buf.clear();
-    buf.resize(usize::try_from(stamp.len).unwrap_or(0).saturating_add(1), 0);
+    let room = usize::try_from(stamp.len).unwrap_or(0).saturating_add(1);
+    if buf.len() < room {
+        buf.resize(room, 0);
+    }
     let mut filled = 0;
     loop {
         if filled == buf.len() {
@@ -115,8 +119,7 @@ fn read_regular_into(mut file: File, buf: &mut Vec<u8>) -> Result<(), String> {
             Err(e) => return Err(format!("cannot read: {e}")),
         }
     }
-    buf.truncate(filled);
-    Ok(())
+    Ok(filled)
 }
 
 /// Reads a regular file and remembers which version of it was read, for [`replace`].
@@ -448,5 +451,38 @@ mod platform {
         pub fn persist(self, target: &Path) -> io::Result<()> {
             self.0.persist(target).map(drop).map_err(|e| e.error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One buffer for files of every size, larger and smaller than the last, read by path and
+    /// by name in their directory: each read gives exactly the file's bytes.
+    #[test]
+    fn a_reused_buffer_holds_each_file_exactly() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let contents: Vec<Vec<u8>> = [0, 5, 4_000, 3, 70_000, 0, 12]
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| (0..len).map(|b| (b % 251) as u8 ^ i as u8).collect())
+            .collect();
+        for (i, bytes) in contents.iter().enumerate() {
+            std::fs::write(dir.path().join(format!("f{i}")), bytes).expect("written");
+        }
+        let directory = Directory::open(dir.path()).expect("opened");
+        let mut buf = Vec::new();
+        for (i, bytes) in contents.iter().enumerate() {
+            let name = format!("f{i}");
+            let len = read_into(&dir.path().join(&name), &mut buf).expect("read by path");
+            assert_eq!(&buf[..len], &bytes[..], "{name} by path");
+            let len = directory.read_into(name.as_ref(), &mut buf).expect("read by name");
+            assert_eq!(&buf[..len], &bytes[..], "{name} by name");
+        }
+        let missing = directory.read_into("nothing".as_ref(), &mut buf);
+        assert!(missing.is_err_and(|e| e.starts_with("cannot read")));
+        let subdirectory = directory.read_into(".".as_ref(), &mut buf);
+        assert!(matches!(&subdirectory, Err(e) if e.contains("a directory")), "{subdirectory:?}");
     }
 }

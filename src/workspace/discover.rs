@@ -240,7 +240,8 @@ fn read_summary(path: &Path, directory: &mut Option<files::Directory>) -> Option
     }
     BUFFER.with_borrow_mut(|bytes| {
         let read = read_file(path, directory, bytes);
-        let summary = read.ok().map(|()| Arc::new(summarize_for_index(&text_to_summarize(bytes))));
+        let file = read.ok().and_then(|len| bytes.get(..len));
+        let summary = file.map(|file| Arc::new(summarize_for_index(&text_to_summarize(file))));
         // A rare huge file must not stay held by the thread.
         if bytes.capacity() > KEPT_BUFFER {
             *bytes = Vec::new();
@@ -250,7 +251,7 @@ fn read_summary(path: &Path, directory: &mut Option<files::Directory>) -> Option
 }
 
 /// Reads the file at `path` into `bytes`, by its name in `directory` when it is there.
-fn read_file(path: &Path, directory: &mut Option<files::Directory>, bytes: &mut Vec<u8>) -> Result<(), String> {
+fn read_file(path: &Path, directory: &mut Option<files::Directory>, bytes: &mut Vec<u8>) -> Result<usize, String> {
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
         return files::read_into(path, bytes);
     };
