@@ -325,11 +325,24 @@ fn plain(text: &str) -> Event<'_> {
 /// The length of the key of a `key:` line (followed by a space or the end of the line).
 fn key_length(content: &str) -> Option<usize> {
     let bytes = content.as_bytes();
-    let key = bytes.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-').count();
+    let key = bytes.iter().position(|&b| !KEY_BYTES[usize::from(b)]).unwrap_or(bytes.len());
     let starts_well = bytes.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
     let colon = bytes.get(key) == Some(&b':') && matches!(bytes.get(key + 1), None | Some(b' '));
     (starts_well && colon && key <= MAX_KEY).then_some(key)
 }
+
+/// The bytes of a key: ASCII letters, digits, `_` and `-` (a table: every key of every front
+/// matter is measured, a byte at a time).
+const KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-';
+        b += 1;
+    }
+    table
+};
 
 type Scalar<'a> = (Cow<'a, str>, ScalarStyle, usize);
 
