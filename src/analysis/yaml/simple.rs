@@ -104,9 +104,7 @@ impl<'a> Stream<'a> {
 /// U+FFFF (`EF BB BF`, `EF BF BE`, `EF BF BF`).
 fn only_plain_characters(src: &str) -> bool {
     let bytes = src.as_bytes();
-    let refused = |b: u8| matches!(b, 0 | b'\t' | b'\r');
-    // Judged a chunk at a time, without an exit per byte, so the loop is vectorised.
-    if bytes.chunks(64).any(|chunk| chunk.iter().fold(false, |any, &b| any | refused(b))) {
+    if memchr::memchr3(0, b'\t', b'\r', bytes).is_some() {
         return false;
     }
     let special = |at: usize| match bytes[at] {
