@@ -191,6 +191,9 @@ fn read_rules(dir: &Path) -> Option<Arc<Gitignore>> {
     builder.build().ok().filter(|rules| !rules.is_empty()).map(Arc::new)
 }
 
+/// Files read by one thread in one go (see [`load`]).
+const LOAD_PART: usize = 32;
+
 /// Progress is reported about this many times over a load (and always at the end).
 const PROGRESS_STEPS: usize = 100;
 
@@ -209,8 +212,11 @@ pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
     let done = AtomicUsize::new(0);
     let loaded: Vec<(P, Arc<ArticleSummary>)> = paths
         .par_iter()
-        // Each part of the list a thread takes keeps the directory of its last file open: the
-        // walk lists a directory's files together, so most files are opened by their name.
+        // Parts of at most this many files: a thread that runs out of work waits for the
+        // other to finish its part, and rayon's own halving leaves parts of hundreds of files.
+        .with_max_len(LOAD_PART)
+        // Each part keeps the directory of its last file open: the walk lists a directory's
+        // files together, so most files are opened by their name.
         .map_init(
             || None,
             |directory, path| {
