@@ -132,17 +132,12 @@ thread_local! {
 const MAX_NAMES: usize = 1 << 16;
 
 type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Names as [`NAMES`] keeps them (the index's own are `compact::Names`).
 #[derive(Default)]
 struct ThreadNames {
     texts: HashSet<Text>,
-    /// Providers by the addresses of their name and domain. Each entry holds its two strings,
-    /// so no other string takes those addresses while they are a key: equal addresses are the
-    /// same strings. And both come from `texts`, where equal strings are one allocation, so a
-    /// pair is found without hashing or comparing strings (a lookup per related entry).
-    providers: HashMap<(usize, usize), Arc<RelatedProvider>>,
+    providers: HashSet<Arc<RelatedProvider>>,
 }
 
 impl ThreadNames {
@@ -158,17 +153,16 @@ impl ThreadNames {
 
     /// [`RelatedProvider::shared`], one allocation per distinct pair.
     fn provider(&mut self, name: Option<Text>, domain: Option<Text>) -> Option<Arc<RelatedProvider>> {
-        let address = |text: &Option<Text>| text.as_ref().map_or(0, |t| Arc::as_ptr(t).cast::<u8>().addr());
-        let key = (address(&name), address(&domain));
-        if key == (0, 0) {
+        let probe = RelatedProvider::new(name, domain);
+        if !probe.names_anything() {
             return None;
         }
-        if let Some(known) = self.providers.get(&key) {
+        if let Some(known) = self.providers.get(&probe) {
             return Some(known.clone());
         }
         self.make_room();
-        let shared = Arc::new(RelatedProvider::new(name, domain));
-        self.providers.insert(key, shared.clone());
+        let shared = Arc::new(probe);
+        self.providers.insert(shared.clone());
         Some(shared)
     }
 
