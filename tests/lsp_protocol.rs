@@ -274,6 +274,8 @@ fn the_server_stays_inside_its_workspace() {
 
 /// Every `execve` is the server's own start; no `connect`; every file opened is the workspace,
 /// system files (libraries, /proc, /sys, the time zone database) or the configuration lookup.
+/// A file opened by name in a directory the server holds open (`openat(11, "a.md", ...)`) is
+/// judged by that directory's path, as traced when it was opened.
 fn assert_trace_stays_inside(trace: &str, root: &std::path::Path) {
     let root = root.to_string_lossy();
     // The time zone database is read for inlay hints in the configured display time zone.
@@ -289,19 +291,76 @@ fn assert_trace_stays_inside(trace: &str, root: &std::path::Path) {
         "/etc/localtime",
     ];
     let mut execs = 0;
+    // What each open descriptor names, and the path of an open whose result comes on a later
+    // line (`<unfinished ...>`, then `<... openat resumed>`), by process.
+    let mut named: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut unfinished: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for line in trace.lines() {
         if line.contains("execve(") && !line.contains("= -1") {
             execs += 1;
         }
         assert!(!line.contains("connect("), "the server connected somewhere: {line}");
-        let Some(path) = line.split('"').nth(1).filter(|_| line.contains("open")) else { continue };
+        let pid = line.split_whitespace().next().unwrap_or_default().to_string();
+        let descriptor =
+            line.rsplit_once(") = ").and_then(|(_, r)| r.split_whitespace().next()).filter(|r| is_number(r));
+        if line.contains("<... open") {
+            if let (Some(path), Some(fd)) = (unfinished.remove(&pid), descriptor) {
+                named.insert(fd.to_string(), path);
+            }
+            continue;
+        }
+        let Some(written) = line.split('"').nth(1).filter(|_| line.contains("open")) else { continue };
         if line.contains("= -1") {
             continue;
         }
+        let relative_to = line.split_once("openat(").and_then(|(_, r)| r.split(',').next()).filter(|d| is_number(d));
+        let path = match relative_to {
+            Some(directory) => {
+                let Some(directory) = named.get(directory) else {
+                    panic!("the server opened a file in a directory it was not traced opening: {line}");
+                };
+                assert!(!written.split('/').any(|c| c == ".."), "the server opened a name with `..`: {line}");
+                format!("{directory}/{written}")
+            }
+            None => written.to_string(),
+        };
         let allowed = path.starts_with(&*root) || system.iter().any(|s| path.starts_with(s));
-        assert!(allowed, "the server opened a file outside its workspace: {line}");
+        assert!(allowed, "the server opened a file outside its workspace: {line} ({path})");
+        match descriptor {
+            Some(fd) => drop(named.insert(fd.to_string(), path)),
+            None if line.contains("<unfinished") => drop(unfinished.insert(pid, path)),
+            None => {}
+        }
     }
     assert_eq!(execs, 1, "the server ran a program:\n{trace}");
+}
+
+/// The trace check follows descriptors: a name opened in a directory inside the workspace
+/// passes, one in a directory outside it (or one never traced, or with `..`) does not.
+#[test]
+fn the_trace_check_judges_names_by_their_directory() {
+    let root = std::path::Path::new("/w");
+    let inside = "9  openat(AT_FDCWD, \"/w/d\", O_RDONLY|O_CLOEXEC|O_DIRECTORY) = 11\n\
+                  9  execve(\"/bin/s\", [\"s\"], 0x0 /* 1 var */) = 0\n\
+                  9  openat(11, \"a.md\", O_RDONLY|O_NONBLOCK) = 12\n\
+                  8  openat(AT_FDCWD, \"/w/e\", O_RDONLY|O_DIRECTORY <unfinished ...>\n\
+                  8  <... openat resumed>) = 13\n\
+                  8  openat(13, \"b.md\", O_RDONLY|O_NONBLOCK) = 14\n";
+    assert_trace_stays_inside(inside, root);
+    let escapes = [
+        "9  openat(AT_FDCWD, \"/home\", O_RDONLY|O_DIRECTORY) = 11\n9  openat(11, \"x.md\", O_RDONLY) = 12\n",
+        "9  openat(7, \"x.md\", O_RDONLY) = 12\n",
+        "9  openat(AT_FDCWD, \"/w/d\", O_RDONLY|O_DIRECTORY) = 11\n9  openat(11, \"../../x\", O_RDONLY) = 12\n",
+    ];
+    for trace in escapes {
+        let exec = "9  execve(\"/bin/s\", [\"s\"], 0x0 /* 1 var */) = 0\n";
+        let judged = std::panic::catch_unwind(|| assert_trace_stays_inside(&format!("{exec}{trace}"), root));
+        assert!(judged.is_err(), "not refused: {trace}");
+    }
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Frames that arrive a byte at a time, and several frames in one write, are split correctly.
