@@ -152,12 +152,6 @@ impl RelatedProvider {
     }
 }
 
-impl Default for RelatedProvider {
-    fn default() -> RelatedProvider {
-        RelatedProvider::new(None, None)
-    }
-}
-
 impl PartialEq for RelatedProvider {
     fn eq(&self, other: &RelatedProvider) -> bool {
         self.hash == other.hash && self.name == other.name && self.domain == other.domain
