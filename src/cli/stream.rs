@@ -2,26 +2,26 @@
 //! only the selected per-line passes, and only on lines that hold a non-ASCII byte. Unchanged
 //! bytes are copied through in spans, so clean text costs a block scan for non-ASCII bytes.
 //!
-//! Standard input that is a regular file is read once, in blocks of whole lines (memory: one
-//! block, or the longest line). The general path echoes input that is not UTF-8 unchanged and
-//! refuses binary input before writing a byte, and those verdicts depend on the last byte, so
-//! nothing is written during that reading: it checks each block (NUL bytes, UTF-8) and repairs
-//! its lines, keeping only the repaired lines (a *patch*: where, what it was, what it becomes);
-//! a large input is read in parts, one thread per core, by position.
-//! Then the input is read again from where it started, but only by the kernel where nothing
-//! changes: spans between patches go from standard input to standard output with
-//! `std::io::copy` of a file (`copy_file_range`, `sendfile` or `splice`), so clean text costs
-//! one read, a scan and a kernel-side copy. Patches are bounded ([`PATCH_BUDGET`]): past that,
-//! the rest of the input is repaired in a second reading, line by line. If the scan fails, or
-//! the input is a pipe that cannot be read twice, the caller reads it whole as the general
-//! path does. Files named on the command line are read whole in any case: the diff and the
-//! atomic rewrite need both texts.
+//! Standard input that is a regular file is read twice, in blocks of whole lines (memory: a
+//! block per thread, or the longest line). The general path echoes input that is not UTF-8
+//! unchanged and refuses binary input before writing a byte, and those verdicts depend on the
+//! last byte, so the first reading only checks (NUL bytes, UTF-8, at SIMD speed; a large input
+//! in parts, one thread per core, by position) and writes nothing. The second reading repairs
+//! the blocks into *patches* (where a changed line is, what it was, what it becomes) on every
+//! core, in order of need and at most [`WINDOW`] blocks ahead, while one thread writes: the
+//! patches, and between them the input itself, copied from standard input to standard output
+//! by the kernel (`std::io::copy` of a file: `copy_file_range`, `sendfile` or `splice`). So
+//! the kernel's copy of one block runs while the next ones are repaired, and clean text costs
+//! two scans and a kernel-side copy. If the check fails, or the input is a pipe that cannot be
+//! read twice, the caller reads it whole as the general path does. Files named on the command
+//! line are read whole in any case: the diff and the atomic rewrite need both texts.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::ops::Range;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::FileExt;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::fix::FileFix;
 use crate::analysis::mojibake::{may_hold_run, next_non_ascii, proven_without_runs};
@@ -34,11 +34,6 @@ const BLOCK: usize = 256 * 1024;
 /// Output is gathered into writes of this size (standard output is otherwise flushed at every
 /// line break of a repaired line).
 const OUT_BUFFER: usize = 64 * 1024;
-
-/// Bytes of patches (repaired and original lines) kept from the first reading; past this, the
-/// rest of the input is repaired in a second reading, so memory stays bounded however damaged
-/// the input is.
-const PATCH_BUDGET: usize = 1 << 20;
 
 /// Unchanged spans at least this long are copied by the kernel; shorter ones through our
 /// buffer, where a few system calls per span would cost more than the copy.
@@ -70,20 +65,21 @@ pub(super) fn fix_stdin(
     let file = seekable_stdin()?;
     let start = (&file).stream_position().ok()?;
     let end = file.metadata().ok()?.len().max(start);
-    // Read by position: the offset stays where it was, for the caller or for the copies.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let survey = survey_in_parts(&file, start..end, cores, PATCH_BUDGET, config, selection).ok()??;
+    // Read by position: the offset stays where it was, for the caller or for the copies.
+    let chunks = plain_chunks_in_parts(&file, start..end, cores).ok()??;
     // Input that grew or shrank while it was checked was not checked whole.
-    if survey.len != end - start || file.metadata().map(|m| m.len()).ok() != Some(end) {
+    if chunks.last().map_or(start, |c| c.end) != end || file.metadata().map(|m| m.len()).ok() != Some(end) {
         return Some(Err(Trouble::Changed.message()));
     }
+    let repairs = Repairs::new(&file, &chunks, config, selection);
+    let helpers = if chunks.len() > 1 { cores - 1 } else { 0 };
     let direct = stdout.and_then(|fd| fd.try_clone_to_owned().ok()).map(File::from);
     let emitted = match direct {
-        Some(mut stdout) => out
-            .flush()
-            .map_err(Trouble::Write)
-            .and_then(|()| emit(&file, &survey, BLOCK, config, selection, &mut stdout)),
-        None => emit(&file, &survey, BLOCK, config, selection, out),
+        Some(mut stdout) => {
+            out.flush().map_err(Trouble::Write).and_then(|()| repairs.run(helpers, &file, start, &mut stdout))
+        }
+        None => repairs.run(helpers, &file, start, out),
     };
     Some(match emitted {
         Ok(0) => Ok(FileFix::Unchanged),
@@ -92,38 +88,47 @@ pub(super) fn fix_stdin(
     })
 }
 
-/// Surveys `range` of `file` in at most `count` parts read at once (each at least
-/// [`PART_MIN`] bytes, cut after a line feed, so no line is split), the patch budget shared
-/// between them, and joins what they found; `None` when some part is not plain UTF-8 text.
-fn survey_in_parts(
-    file: &File,
-    range: Range<u64>,
-    count: usize,
-    budget: usize,
-    config: &Config,
-    selection: &Selection,
-) -> Result<Option<Survey>, Trouble> {
+/// Checks `range` of `file` in at most `count` parts read at once (each at least [`PART_MIN`]
+/// bytes, cut after a line feed, so no line is split): `None` when some part is not plain
+/// UTF-8 text (a NUL byte, or not UTF-8), otherwise the whole range cut into chunks of about
+/// [`BLOCK`] bytes that end at a line break, in order.
+fn plain_chunks_in_parts(file: &File, range: Range<u64>, count: usize) -> Result<Option<Vec<Range<u64>>>, Trouble> {
     let parts = parts(file, range, count);
-    let budget = budget / parts.len();
-    let survey_part = |part: &Range<u64>| {
+    let check_part = |part: &Range<u64>| {
         let mut reader = Positioned { file, at: part.start, end: part.end };
-        survey(&mut reader, BLOCK, budget, config, selection)
+        plain_chunks(&mut reader, part.start, BLOCK)
     };
-    let surveys = std::thread::scope(|scope| {
-        let others: Vec<_> = parts.iter().skip(1).map(|part| scope.spawn(|| survey_part(part))).collect();
-        let first = parts.first().map(survey_part);
+    let checked = std::thread::scope(|scope| {
+        let others: Vec<_> = parts.iter().skip(1).map(|part| scope.spawn(|| check_part(part))).collect();
+        let first = parts.first().map(check_part);
         // A panic in a part is a bug like any other: it goes on as it would have here.
         let joined = others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         first.into_iter().chain(joined).collect::<Vec<_>>()
     });
-    let mut all = Survey::default();
-    for (part, survey) in parts.iter().zip(surveys) {
-        let Some(survey) = survey? else {
+    let mut all = Vec::new();
+    for chunks in checked {
+        let Some(chunks) = chunks? else {
             return Ok(None);
         };
-        all.append(part.start - parts[0].start, survey);
+        all.extend(chunks);
     }
     Ok(Some(all))
+}
+
+/// Reads `input` (which starts at offset `at`) once, `block` bytes at a time, checking that it
+/// is plain UTF-8 text: `None` when it holds a NUL byte or is not UTF-8, otherwise the blocks
+/// it was read in (each ends at a line break or at the end of the input).
+fn plain_chunks(input: &mut impl Read, mut at: u64, block: usize) -> Result<Option<Vec<Range<u64>>>, Trouble> {
+    let mut chunks = Vec::new();
+    let plain = blocks(input, block, |bytes| {
+        if memchr::memchr(0, bytes).is_some() || simdutf8::basic::from_utf8(bytes).is_err() {
+            return Ok(false);
+        }
+        chunks.push(at..at + bytes.len() as u64);
+        at += bytes.len() as u64;
+        Ok(true)
+    })?;
+    Ok(plain.then_some(chunks))
 }
 
 /// Inputs are split into parts for several threads only when each part is at least this long
@@ -179,122 +184,249 @@ fn seekable_stdin() -> Option<File> {
     file.metadata().ok()?.is_file().then_some(file)
 }
 
-/// What the first reading of an input found.
-#[derive(Debug, Default)]
-struct Survey {
-    /// Bytes read.
-    len: u64,
-    /// The repaired lines, in order, up to `resume` (or the end).
-    patches: Vec<Patch>,
-    /// Edits applied in `patches`.
-    applied: usize,
-    /// Where the patches outgrew their budget and stopped: from there the input is repaired in
-    /// a second reading.
-    resume: Option<u64>,
+/// Chunks whose repairs may be ready ahead of the writing: what bounds the patches held in
+/// memory, however damaged the input is, while the kernel copies earlier spans.
+const WINDOW: usize = 8;
+
+/// The second reading: the chunks of a checked input repaired in order of need by helper
+/// threads and by the writer when it would otherwise wait, while the writer puts out each
+/// chunk's patches and copies what lies between them. So the kernel's copy of clean text
+/// runs at the same time as the repair of the chunks after it.
+struct Repairs<'a> {
+    file: &'a File,
+    chunks: &'a [Range<u64>],
+    config: &'a Config,
+    selection: &'a Selection,
+    progress: Mutex<Progress>,
+    changed: Condvar,
 }
 
-impl Survey {
-    /// Adds the survey of the part that follows, which starts `offset` bytes in. After a part
-    /// whose patches ran out, the second reading repairs everything: later patches are dropped.
-    fn append(&mut self, offset: u64, next: Survey) {
-        self.len += next.len;
-        if self.resume.is_some() {
-            return;
+/// Which chunks are taken, repaired and written.
+#[derive(Default)]
+struct Progress {
+    /// Chunks handed out for repair (the first `claimed`).
+    claimed: usize,
+    /// Chunks whose repairs the writer has taken (the first `taken`).
+    taken: usize,
+    /// Each chunk's repairs, between their delivery and the writer taking them.
+    ready: Vec<Option<Result<Repaired, Trouble>>>,
+    /// The writer is done (or failed), or a helper panicked: nothing more is claimed.
+    stopped: bool,
+    /// A helper panicked: what it claimed never comes.
+    panicked: bool,
+}
+
+/// The repaired lines of one chunk.
+#[derive(Debug, Default)]
+struct Repaired {
+    patches: Vec<Patch>,
+    applied: usize,
+}
+
+/// What a thread needs to repair chunks, kept from one chunk to the next.
+#[derive(Default)]
+struct Worker {
+    buf: Vec<u8>,
+    scratch: LineScratch,
+}
+
+impl<'a> Repairs<'a> {
+    fn new(file: &'a File, chunks: &'a [Range<u64>], config: &'a Config, selection: &'a Selection) -> Self {
+        let ready = std::iter::repeat_with(|| None).take(chunks.len()).collect();
+        let progress = Mutex::new(Progress { ready, ..Progress::default() });
+        Repairs { file, chunks, config, selection, progress, changed: Condvar::new() }
+    }
+
+    /// Writes the repaired input to `out` with `helpers` threads repairing ahead: `input` (at
+    /// offset `start`, where the chunks begin) with each chunk's patches applied. Returns how
+    /// many edits were applied.
+    fn run<W: Write + ?Sized>(&self, helpers: usize, input: &File, start: u64, out: &mut W) -> Result<usize, Trouble> {
+        std::thread::scope(|scope| {
+            for _ in 0..helpers {
+                scope.spawn(|| self.help());
+            }
+            let written = self.write(input, start, out);
+            // Helpers waiting for room in the window end too.
+            self.stop(false);
+            written
+        })
+    }
+
+    /// A helper's loop: repairs the next chunk the window allows, until none is left.
+    fn help(&self) {
+        // Unwinding out of here would leave the writer waiting for the chunk it held.
+        let _guard = PanicGuard(self);
+        let mut worker = Worker::default();
+        while let Some(k) = self.claim(true) {
+            let repaired = self.repair_chunk(k, &mut worker);
+            self.deliver(k, repaired);
         }
-        let shifted =
-            next.patches.into_iter().map(|p| Patch { range: offset + p.range.start..offset + p.range.end, ..p });
-        self.patches.extend(shifted);
-        self.applied += next.applied;
-        self.resume = next.resume.map(|at| offset + at);
+    }
+
+    /// The next chunk to repair, if the window has room for it; with `wait`, waits for room
+    /// rather than answering `None` while chunks are left.
+    fn claim(&self, wait: bool) -> Option<usize> {
+        let mut progress = self.lock();
+        loop {
+            if progress.stopped || progress.claimed == self.chunks.len() {
+                return None;
+            }
+            if progress.claimed < progress.taken + WINDOW {
+                progress.claimed += 1;
+                return Some(progress.claimed - 1);
+            }
+            if !wait {
+                return None;
+            }
+            progress = self.changed.wait(progress).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn deliver(&self, k: usize, repaired: Result<Repaired, Trouble>) {
+        self.lock().ready[k] = Some(repaired);
+        self.changed.notify_all();
+    }
+
+    fn stop(&self, panicked: bool) {
+        let mut progress = self.lock();
+        progress.stopped = true;
+        progress.panicked |= panicked;
+        drop(progress);
+        self.changed.notify_all();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads chunk `k` and repairs its lines into patches.
+    fn repair_chunk(&self, k: usize, worker: &mut Worker) -> Result<Repaired, Trouble> {
+        let range = self.chunks[k].clone();
+        let len = usize::try_from(range.end - range.start).map_err(|_| Trouble::Changed)?;
+        worker.buf.resize(len, 0);
+        let read = read_full(&mut Positioned { file: self.file, at: range.start, end: range.end }, &mut worker.buf)
+            .map_err(Trouble::Read)?;
+        let bytes = &worker.buf[..read];
+        // The input may have changed since it was checked.
+        let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Trouble::Changed)?;
+        if read != len {
+            return Err(Trouble::Changed);
+        }
+        let mut repaired = Repaired::default();
+        repaired.applied = repaired_lines(text, self.config, self.selection, &mut worker.scratch, |line, fixed| {
+            let original = bytes.get(line.clone()).unwrap_or_default().to_vec();
+            let range = range.start + line.start as u64..range.start + line.end as u64;
+            repaired.patches.push(Patch { range, original, repaired: fixed });
+            Ok(())
+        })?;
+        Ok(repaired)
+    }
+
+    /// The writer's loop: each chunk's repairs in order, with the input between them.
+    fn write<W: Write + ?Sized>(&self, input: &File, start: u64, out: &mut W) -> Result<usize, Trouble> {
+        let mut out = Copier { input, at: start, out: BufWriter::with_capacity(OUT_BUFFER, out) };
+        let (mut worker, mut applied) = (Worker::default(), 0);
+        for (k, chunk) in self.chunks.iter().enumerate() {
+            let repaired = self.take(k, chunk.start, &mut out, &mut worker)?;
+            for patch in repaired.patches {
+                out.copy_to(patch.range.start)?;
+                out.replace(&patch)?;
+            }
+            applied += repaired.applied;
+        }
+        out.copy_to(self.chunks.last().map_or(start, |c| c.end))?;
+        out.out.flush().map_err(Trouble::Write)?;
+        Ok(applied)
+    }
+
+    /// Chunk `k`'s repairs (which start at `from`). While they are not ready, the writer copies
+    /// the input up to `from` (known unchanged), then repairs a chunk itself or waits.
+    fn take<W: Write + ?Sized>(
+        &self,
+        k: usize,
+        from: u64,
+        out: &mut Copier<'_, W>,
+        worker: &mut Worker,
+    ) -> Result<Repaired, Trouble> {
+        loop {
+            let mut progress = self.lock();
+            if let Some(repaired) = progress.ready[k].take() {
+                progress.taken = k + 1;
+                drop(progress);
+                self.changed.notify_all();
+                return repaired;
+            }
+            drop(progress);
+            out.copy_to(from)?;
+            if let Some(next) = self.claim(false) {
+                let repaired = self.repair_chunk(next, worker);
+                self.deliver(next, repaired);
+                continue;
+            }
+            // Every chunk up to `k` is claimed (the window reaches past it): it will come.
+            let mut progress = self.lock();
+            while progress.ready[k].is_none() && !progress.panicked {
+                progress = self.changed.wait(progress).unwrap_or_else(PoisonError::into_inner);
+            }
+            if progress.panicked {
+                // The scope resumes the helper's panic once the writer returns.
+                return Err(Trouble::Changed);
+            }
+        }
+    }
+}
+
+/// Tells the writer that a helper's chunk will never come.
+struct PanicGuard<'r, 'a>(&'r Repairs<'a>);
+
+impl Drop for PanicGuard<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop(true);
+        }
+    }
+}
+
+/// The output side of the second reading: `input`'s bytes from offset `at` go to `out`, copied
+/// or replaced by patches.
+struct Copier<'a, W: Write + ?Sized> {
+    input: &'a File,
+    at: u64,
+    out: BufWriter<&'a mut W>,
+}
+
+impl<W: Write + ?Sized> Copier<'_, W> {
+    /// Copies the input up to offset `to`.
+    fn copy_to(&mut self, to: u64) -> Result<(), Trouble> {
+        let len = to.saturating_sub(self.at);
+        if len > 0 {
+            copy_span(self.input, len, &mut self.out)?;
+            self.at = to;
+        }
+        Ok(())
+    }
+
+    /// Writes `patch`'s repair in place of its line, which must still be what was repaired.
+    fn replace(&mut self, patch: &Patch) -> Result<(), Trouble> {
+        let mut original = vec![0; patch.original.len()];
+        read_full(&mut &*self.input, &mut original).map_err(Trouble::Read)?;
+        if original != patch.original {
+            return Err(Trouble::Changed);
+        }
+        self.out.write_all(patch.repaired.as_bytes()).map_err(Trouble::Write)?;
+        self.at = patch.range.end;
+        Ok(())
     }
 }
 
 /// One repaired line of the input.
 #[derive(Debug)]
 struct Patch {
-    /// Where the line is, from where the input started (without its terminator).
+    /// Where the line is in the input (without its terminator).
     range: Range<u64>,
     /// The line as it was read, to check that it has not changed when it is replaced.
     original: Vec<u8>,
     repaired: String,
-}
-
-/// Reads `input` once, `block` bytes at a time, checking that it is plain UTF-8 text and
-/// repairing its lines into patches (at most about `budget` bytes of them); `None` when it
-/// holds a NUL byte or is not UTF-8.
-fn survey(
-    input: &mut impl Read,
-    block: usize,
-    budget: usize,
-    config: &Config,
-    selection: &Selection,
-) -> Result<Option<Survey>, Trouble> {
-    let mut survey = Survey::default();
-    let mut scratch = LineScratch::default();
-    let mut used = 0;
-    let plain = blocks(input, block, |bytes| {
-        if memchr::memchr(0, bytes).is_some() {
-            return Ok(false);
-        }
-        let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
-            return Ok(false);
-        };
-        let at = survey.len;
-        survey.len += bytes.len() as u64;
-        if survey.resume.is_some() {
-            return Ok(true);
-        }
-        survey.applied += repaired_lines(text, config, selection, &mut scratch, |line, fixed| {
-            used += line.len() + fixed.len();
-            let original = bytes.get(line.clone()).unwrap_or_default().to_vec();
-            let range = at + line.start as u64..at + line.end as u64;
-            survey.patches.push(Patch { range, original, repaired: fixed });
-            Ok(())
-        })?;
-        if used > budget {
-            survey.resume = Some(survey.len);
-        }
-        Ok(true)
-    })?;
-    Ok(plain.then_some(survey))
-}
-
-/// Writes the repaired input to `out`: `input` (at the offset where the survey started) with
-/// its patches applied, the rest after a stopped survey repaired as it is read, `block` bytes
-/// at a time. Returns how many edits were applied.
-fn emit<W: Write + ?Sized>(
-    input: &File,
-    survey: &Survey,
-    block: usize,
-    config: &Config,
-    selection: &Selection,
-    out: &mut W,
-) -> Result<usize, Trouble> {
-    let mut out = BufWriter::with_capacity(OUT_BUFFER, out);
-    let mut at = 0;
-    for patch in &survey.patches {
-        copy_span(input, patch.range.start - at, &mut out)?;
-        let mut original = vec![0; patch.original.len()];
-        read_full(&mut &*input, &mut original).map_err(Trouble::Read)?;
-        if original != patch.original {
-            return Err(Trouble::Changed);
-        }
-        out.write_all(patch.repaired.as_bytes()).map_err(Trouble::Write)?;
-        at = patch.range.end;
-    }
-    copy_span(input, survey.resume.unwrap_or(survey.len) - at, &mut out)?;
-    let mut applied = survey.applied;
-    if survey.resume.is_some() {
-        let mut scratch = LineScratch::default();
-        blocks(&mut &*input, block, |bytes| {
-            // The input may have changed since the survey checked it.
-            let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Trouble::Changed)?;
-            applied += repair(text, config, selection, &mut scratch, &mut out)?;
-            Ok(true)
-        })?;
-    }
-    out.flush().map_err(Trouble::Write)?;
-    Ok(applied)
 }
 
 /// Copies the next `len` bytes of `input` to `out`, by the kernel when the span is long (and
@@ -464,28 +596,29 @@ mod tests {
         file
     }
 
-    fn surveyed(file: &mut File, block: usize, budget: usize) -> Survey {
-        let survey = survey(file, block, budget, &Config::default(), &mojibake_only());
-        file.seek(SeekFrom::Start(0)).expect("rewound");
-        survey.expect("readable").expect("plain UTF-8")
+    /// The chunks of the first reading, `block` bytes at a time, in one part.
+    fn checked(file: &File, len: usize, block: usize) -> Vec<Range<u64>> {
+        let mut reader = Positioned { file, at: 0, end: len as u64 };
+        plain_chunks(&mut reader, 0, block).expect("readable").expect("plain UTF-8")
     }
 
     /// Both readings, as [`fix_stdin`] does them, with every parameter chosen.
-    fn streamed(text: &str, block: usize, budget: usize) -> (String, usize) {
-        let mut file = file_of(text.as_bytes());
-        let survey = surveyed(&mut file, block, budget);
+    fn streamed(text: &str, block: usize, helpers: usize) -> (String, usize) {
+        let file = file_of(text.as_bytes());
+        let chunks = checked(&file, text.len(), block);
+        let (config, selection) = (Config::default(), mojibake_only());
         let mut out = Vec::new();
-        let Ok(applied) = emit(&file, &survey, block, &Config::default(), &mojibake_only(), &mut out) else {
+        let Ok(applied) = Repairs::new(&file, &chunks, &config, &selection).run(helpers, &file, 0, &mut out) else {
             panic!("streaming {text:?} failed");
         };
         (String::from_utf8(out).expect("the output is UTF-8"), applied)
     }
 
     /// Every block size, down to one byte, so blocks end inside lines, between `\r` and `\n`,
-    /// and inside multi-byte characters of a line longer than the block; with every patch
-    /// kept, none, and a budget that runs out half-way.
+    /// and inside multi-byte characters of a line longer than the block; repaired by the writer
+    /// alone and with helpers.
     #[test]
-    fn any_block_size_and_budget_gives_the_general_result() {
+    fn any_block_size_and_helper_count_gives_the_general_result() {
         let texts = [
             "caf\u{c3}\u{a9} \u{e2}\u{20ac}\u{153}quoted\u{e2}\u{20ac}\u{9d}\r\nplain\r\nZ\u{c3}\u{bc}rich\rend",
             "---\ntitle: Caf\u{c3}\u{a9}\n---\n\nna\u{c3}\u{af}ve and clean Zürich\n\n",
@@ -496,32 +629,46 @@ mod tests {
         for text in texts {
             let expected = general(text);
             for block in 1..=12 {
-                for budget in [0, 12, usize::MAX] {
-                    let what = format!("{text:?}, block {block}, budget {budget}");
-                    assert_eq!(streamed(text, block, budget), (expected.text.clone(), expected.applied), "{what}");
+                for helpers in [0, 1, 3] {
+                    let what = format!("{text:?}, block {block}, {helpers} helpers");
+                    assert_eq!(streamed(text, block, helpers), (expected.text.clone(), expected.applied), "{what}");
                 }
             }
-            assert_eq!(streamed(text, BLOCK, PATCH_BUDGET), (expected.text.clone(), expected.applied), "{text:?}");
+            assert_eq!(streamed(text, BLOCK, 1), (expected.text.clone(), expected.applied), "{text:?}");
             let in_memory = fix_text(text, &Config::default(), &mojibake_only());
             assert_eq!(in_memory, expected, "{text:?}");
         }
     }
 
-    /// The budget bounds what the first reading keeps, and what it leaves is still repaired.
+    /// Repairs never run more than [`WINDOW`] chunks ahead of the writer: the patches held in
+    /// memory are bounded however damaged the input is.
     #[test]
-    fn a_spent_budget_leaves_the_rest_to_the_second_reading() {
-        let text = "caf\u{c3}\u{a9}\n".repeat(1000);
-        let mut file = file_of(text.as_bytes());
-        let survey = surveyed(&mut file, 100, 200);
-        assert!(survey.patches.len() < 100, "{} patches kept", survey.patches.len());
-        assert!(survey.resume.is_some_and(|at| at < text.len() as u64));
-        assert_eq!(streamed(&text, 100, 200), ("café\n".repeat(1000), 1000));
+    fn repairs_run_at_most_a_window_ahead_of_the_writing() {
+        let text = "caf\u{c3}\u{a9}\n".repeat(100);
+        let file = file_of(text.as_bytes());
+        let chunks = checked(&file, text.len(), 7);
+        assert_eq!(chunks.len(), 100);
+        let (config, selection) = (Config::default(), mojibake_only());
+        let repairs = Repairs::new(&file, &chunks, &config, &selection);
+        let claimed: Vec<_> = std::iter::from_fn(|| repairs.claim(false)).collect();
+        assert_eq!(claimed, (0..WINDOW).collect::<Vec<_>>());
+        let mut worker = Worker::default();
+        for k in claimed {
+            repairs.deliver(k, repairs.repair_chunk(k, &mut worker));
+        }
+        assert_eq!(repairs.claim(false), None, "the window is full until the writer takes a chunk");
+        let mut out = Vec::new();
+        let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out) };
+        let first = repairs.take(0, 0, &mut copier, &mut worker).expect("repaired");
+        assert_eq!((first.applied, first.patches.len()), (1, 1));
+        assert_eq!(repairs.claim(false), Some(WINDOW));
+        assert_eq!(repairs.claim(false), None);
     }
 
-    /// A text of a few megabytes with repairs everywhere, surveyed in one part and in several:
-    /// the same patches, and with a budget that runs out in the first part, the same output.
+    /// A text of a few megabytes with repairs everywhere, checked in one part and in several:
+    /// the same chunks cover it, and the output is the same.
     #[test]
-    fn parts_find_what_one_reading_finds() {
+    fn parts_check_what_one_reading_checks() {
         let mut text = String::new();
         for i in 0..600 {
             let ending = ["\n", "\r\n", "\r"][i % 3];
@@ -529,24 +676,20 @@ mod tests {
         }
         let file = file_of(text.as_bytes());
         let whole = 0..text.len() as u64;
-        let survey = |count, budget| {
-            let survey = survey_in_parts(&file, whole.clone(), count, budget, &Config::default(), &mojibake_only());
-            survey.expect("readable").expect("plain UTF-8")
-        };
-        let one = survey(1, usize::MAX);
-        assert_eq!((one.patches.len(), one.len), (600, text.len() as u64));
-        for count in 2..=4 {
+        let (config, selection) = (Config::default(), mojibake_only());
+        for count in 1..=4 {
             assert_eq!(parts(&file, whole.clone(), count).len(), count, "{count} parts");
-            let several = survey(count, usize::MAX);
-            assert_eq!((several.len, several.applied, several.resume), (one.len, one.applied, None));
-            let ranges = |s: &Survey| s.patches.iter().map(|p| p.range.clone()).collect::<Vec<_>>();
-            assert_eq!(ranges(&several), ranges(&one), "{count} parts");
-            let spent = survey(count, 2_000);
-            assert!(spent.resume.is_some_and(|at| at < text.len() as u64 / count as u64), "{count} parts");
-            let mut out = Vec::new();
-            (&file).seek(SeekFrom::Start(0)).expect("rewound");
-            let applied = emit(&file, &spent, BLOCK, &Config::default(), &mojibake_only(), &mut out).expect("emitted");
-            assert!(applied == 600 && out == text.replace("caf\u{c3}\u{a9}", "café").as_bytes(), "{count} parts");
+            let chunks = plain_chunks_in_parts(&file, whole.clone(), count).expect("readable").expect("plain UTF-8");
+            assert_eq!(chunks.first().map(|c| c.start), Some(0));
+            assert_eq!(chunks.last().map(|c| c.end), Some(whole.end));
+            assert!(chunks.windows(2).all(|w| w[0].end == w[1].start), "{count} parts: contiguous");
+            for helpers in [0, 2] {
+                let mut out = Vec::new();
+                (&file).seek(SeekFrom::Start(0)).expect("rewound");
+                let applied = Repairs::new(&file, &chunks, &config, &selection).run(helpers, &file, 0, &mut out);
+                let fixed = text.replace("caf\u{c3}\u{a9}", "café");
+                assert!(matches!(applied, Ok(600)) && out == fixed.as_bytes(), "{count} parts, {helpers} helpers");
+            }
         }
     }
 
@@ -567,28 +710,46 @@ mod tests {
     #[test]
     fn binary_or_invalid_input_is_left_to_the_caller() {
         for bytes in [&b"caf\xc3\xa9\nnul\0\n"[..], b"caf\xc3\xa9\nLatin-1 caf\xe9\n"] {
-            let mut file = file_of(bytes);
-            let found = survey(&mut file, 4, PATCH_BUDGET, &Config::default(), &mojibake_only());
+            let file = file_of(bytes);
+            let found = plain_chunks(&mut Positioned { file: &file, at: 0, end: bytes.len() as u64 }, 0, 4);
             assert!(matches!(found, Ok(None)), "{bytes:?}: {found:?}");
         }
     }
 
-    /// A repaired line must still be what was read when it is replaced; a file that shrank
-    /// between the readings cannot fill its spans.
+    /// A chunk that shrank or stopped being UTF-8 after the check, or a repaired line that
+    /// changed between its repair and its replacement, is an error, not a wrong output.
     #[test]
     fn input_changed_between_the_readings_is_an_error() {
         let text = format!("{}caf\u{c3}\u{a9}\n{}", "plain\n".repeat(5000), "more\n".repeat(5000));
-        let changed_line = text.replace("caf\u{c3}\u{a9}", "CAF\u{c3}\u{a9}");
-        let truncated = &text[..text.len() / 2 + 10_000];
-        for (after, what) in [(changed_line.as_str(), "a repaired line changed"), (truncated, "truncated")] {
-            let mut file = file_of(text.as_bytes());
-            let survey = surveyed(&mut file, BLOCK, PATCH_BUDGET);
-            file.set_len(0).expect("truncated");
-            file.write_all(after.as_bytes()).expect("rewritten");
-            file.seek(SeekFrom::Start(0)).expect("rewound");
-            let emitted = emit(&file, &survey, BLOCK, &Config::default(), &mojibake_only(), &mut Vec::new());
-            assert!(matches!(emitted, Err(Trouble::Changed)), "{what}: {emitted:?}");
+        let (config, selection) = (Config::default(), mojibake_only());
+        let truncated = text.as_bytes()[..text.len() / 2 + 10_000].to_vec();
+        let mut not_utf8 = text.clone().into_bytes();
+        let at = not_utf8.len() - 3;
+        not_utf8[at] = 0xE9;
+        for (after, what) in [(truncated, "truncated"), (not_utf8, "no longer UTF-8")] {
+            let file = file_of(text.as_bytes());
+            let chunks = checked(&file, text.len(), BLOCK);
+            rewrite(&file, &after);
+            let written = Repairs::new(&file, &chunks, &config, &selection).run(1, &file, 0, &mut Vec::new());
+            assert!(matches!(written, Err(Trouble::Changed)), "{what}: {written:?}");
         }
+        // The repair of the only chunk is made before the line changes, and written after.
+        let file = file_of(text.as_bytes());
+        let chunks = checked(&file, text.len(), BLOCK);
+        assert_eq!(chunks.len(), 1);
+        let repairs = Repairs::new(&file, &chunks, &config, &selection);
+        let claimed = repairs.claim(false).expect("a chunk");
+        repairs.deliver(claimed, repairs.repair_chunk(claimed, &mut Worker::default()));
+        rewrite(&file, text.replace("caf\u{c3}\u{a9}", "CAF\u{c3}\u{a9}").as_bytes());
+        let written = repairs.run(0, &file, 0, &mut Vec::new());
+        assert!(matches!(written, Err(Trouble::Changed)), "a repaired line changed: {written:?}");
+    }
+
+    fn rewrite(mut file: &File, bytes: &[u8]) {
+        file.set_len(0).expect("truncated");
+        file.seek(SeekFrom::Start(0)).expect("rewound");
+        file.write_all(bytes).expect("rewritten");
+        file.seek(SeekFrom::Start(0)).expect("rewound");
     }
 
     /// [`repair`] copies the lines the mojibake pre-filter clears without running the other
