@@ -214,6 +214,8 @@ struct Progress {
     stopped: bool,
     /// A helper panicked: what it claimed never comes.
     panicked: bool,
+    /// Threads waiting for a change.
+    waiting: usize,
 }
 
 /// The repaired lines of one chunk.
@@ -278,21 +280,39 @@ impl<'a> Repairs<'a> {
             if !wait {
                 return None;
             }
-            progress = self.changed.wait(progress).unwrap_or_else(PoisonError::into_inner);
+            progress = self.wait(progress);
         }
     }
 
     fn deliver(&self, k: usize, repaired: Result<Repaired, Trouble>) {
-        self.lock().ready[k] = Some(repaired);
-        self.changed.notify_all();
+        let mut progress = self.lock();
+        progress.ready[k] = Some(repaired);
+        self.wake(progress);
     }
 
     fn stop(&self, panicked: bool) {
         let mut progress = self.lock();
         progress.stopped = true;
         progress.panicked |= panicked;
+        self.wake(progress);
+    }
+
+    /// Waits for a change of `progress`.
+    fn wait<'g>(&self, mut progress: MutexGuard<'g, Progress>) -> MutexGuard<'g, Progress> {
+        progress.waiting += 1;
+        let mut progress = self.changed.wait(progress).unwrap_or_else(PoisonError::into_inner);
+        progress.waiting -= 1;
+        progress
+    }
+
+    /// Tells the threads that wait of a change, if any wait (a wake-up is a system call, and
+    /// clean text would make one per chunk for nobody).
+    fn wake(&self, progress: MutexGuard<'_, Progress>) {
+        let waiting = progress.waiting > 0;
         drop(progress);
-        self.changed.notify_all();
+        if waiting {
+            self.changed.notify_all();
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Progress> {
@@ -352,8 +372,7 @@ impl<'a> Repairs<'a> {
             let mut progress = self.lock();
             if let Some(repaired) = progress.ready[k].take() {
                 progress.taken = k + 1;
-                drop(progress);
-                self.changed.notify_all();
+                self.wake(progress);
                 return repaired;
             }
             drop(progress);
@@ -366,7 +385,7 @@ impl<'a> Repairs<'a> {
             // Every chunk up to `k` is claimed (the window reaches past it): it will come.
             let mut progress = self.lock();
             while progress.ready[k].is_none() && !progress.panicked {
-                progress = self.changed.wait(progress).unwrap_or_else(PoisonError::into_inner);
+                progress = self.wait(progress);
             }
             if progress.panicked {
                 // The scope resumes the helper's panic once the writer returns.
