@@ -69,7 +69,7 @@ pub(super) fn fix_stdin(
     // Read by position: the offset stays where it was, for the caller or for the copies.
     let chunks = plain_chunks_in_parts(&file, start..end, cores).ok()??;
     // Input that grew or shrank while it was checked was not checked whole.
-    if chunks.last().map_or(start, |c| c.end) != end || file.metadata().map(|m| m.len()).ok() != Some(end) {
+    if chunks.last().map_or(start, |c| c.range.end) != end || file.metadata().map(|m| m.len()).ok() != Some(end) {
         return Some(Err(Trouble::Changed.message()));
     }
     let repairs = Repairs::new(&file, &chunks, config, selection);
@@ -92,7 +92,7 @@ pub(super) fn fix_stdin(
 /// bytes, cut after a line feed, so no line is split): `None` when some part is not plain
 /// UTF-8 text (a NUL byte, or not UTF-8), otherwise the whole range cut into chunks of about
 /// [`BLOCK`] bytes that end at a line break, in order.
-fn plain_chunks_in_parts(file: &File, range: Range<u64>, count: usize) -> Result<Option<Vec<Range<u64>>>, Trouble> {
+fn plain_chunks_in_parts(file: &File, range: Range<u64>, count: usize) -> Result<Option<Vec<Chunk>>, Trouble> {
     let parts = parts(file, range, count);
     let check_part = |part: &Range<u64>| {
         let mut reader = Positioned { file, at: part.start, end: part.end };
@@ -118,13 +118,14 @@ fn plain_chunks_in_parts(file: &File, range: Range<u64>, count: usize) -> Result
 /// Reads `input` (which starts at offset `at`) once, `block` bytes at a time, checking that it
 /// is plain UTF-8 text: `None` when it holds a NUL byte or is not UTF-8, otherwise the blocks
 /// it was read in (each ends at a line break or at the end of the input).
-fn plain_chunks(input: &mut impl Read, mut at: u64, block: usize) -> Result<Option<Vec<Range<u64>>>, Trouble> {
+fn plain_chunks(input: &mut impl Read, mut at: u64, block: usize) -> Result<Option<Vec<Chunk>>, Trouble> {
     let mut chunks = Vec::new();
     let plain = blocks(input, block, |bytes| {
         if memchr::memchr(0, bytes).is_some() || simdutf8::basic::from_utf8(bytes).is_err() {
             return Ok(false);
         }
-        chunks.push(at..at + bytes.len() as u64);
+        let range = at..at + bytes.len() as u64;
+        chunks.push(Chunk { range, ascii: next_non_ascii(bytes, 0).is_none() });
         at += bytes.len() as u64;
         Ok(true)
     })?;
@@ -177,6 +178,14 @@ impl Read for Positioned<'_> {
     }
 }
 
+/// A block of the input, as the first reading found it.
+#[derive(Debug, Clone, PartialEq)]
+struct Chunk {
+    range: Range<u64>,
+    /// Only ASCII: nothing to repair, so the second reading leaves it to the kernel's copy.
+    ascii: bool,
+}
+
 /// Standard input as a file of its own (sharing the offset), if it is a regular file.
 fn seekable_stdin() -> Option<File> {
     let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
@@ -194,7 +203,7 @@ const WINDOW: usize = 8;
 /// runs at the same time as the repair of the chunks after it.
 struct Repairs<'a> {
     file: &'a File,
-    chunks: &'a [Range<u64>],
+    chunks: &'a [Chunk],
     config: &'a Config,
     selection: &'a Selection,
     progress: Mutex<Progress>,
@@ -233,7 +242,7 @@ struct Worker {
 }
 
 impl<'a> Repairs<'a> {
-    fn new(file: &'a File, chunks: &'a [Range<u64>], config: &'a Config, selection: &'a Selection) -> Self {
+    fn new(file: &'a File, chunks: &'a [Chunk], config: &'a Config, selection: &'a Selection) -> Self {
         let ready = std::iter::repeat_with(|| None).take(chunks.len()).collect();
         let progress = Mutex::new(Progress { ready, ..Progress::default() });
         Repairs { file, chunks, config, selection, progress, changed: Condvar::new() }
@@ -321,7 +330,10 @@ impl<'a> Repairs<'a> {
 
     /// Reads chunk `k` and repairs its lines into patches.
     fn repair_chunk(&self, k: usize, worker: &mut Worker) -> Result<Repaired, Trouble> {
-        let range = self.chunks[k].clone();
+        let Chunk { range, ascii } = self.chunks[k].clone();
+        if ascii {
+            return Ok(Repaired::default());
+        }
         let len = usize::try_from(range.end - range.start).map_err(|_| Trouble::Changed)?;
         worker.buf.resize(len, 0);
         let read = read_full(&mut Positioned { file: self.file, at: range.start, end: range.end }, &mut worker.buf)
@@ -347,14 +359,14 @@ impl<'a> Repairs<'a> {
         let mut out = Copier { input, at: start, out: BufWriter::with_capacity(OUT_BUFFER, out) };
         let (mut worker, mut applied) = (Worker::default(), 0);
         for (k, chunk) in self.chunks.iter().enumerate() {
-            let repaired = self.take(k, chunk.start, &mut out, &mut worker)?;
+            let repaired = self.take(k, chunk.range.start, &mut out, &mut worker)?;
             for patch in repaired.patches {
                 out.copy_to(patch.range.start)?;
                 out.replace(&patch)?;
             }
             applied += repaired.applied;
         }
-        out.copy_to(self.chunks.last().map_or(start, |c| c.end))?;
+        out.copy_to(self.chunks.last().map_or(start, |c| c.range.end))?;
         out.out.flush().map_err(Trouble::Write)?;
         Ok(applied)
     }
@@ -616,7 +628,7 @@ mod tests {
     }
 
     /// The chunks of the first reading, `block` bytes at a time, in one part.
-    fn checked(file: &File, len: usize, block: usize) -> Vec<Range<u64>> {
+    fn checked(file: &File, len: usize, block: usize) -> Vec<Chunk> {
         let mut reader = Positioned { file, at: 0, end: len as u64 };
         plain_chunks(&mut reader, 0, block).expect("readable").expect("plain UTF-8")
     }
@@ -659,6 +671,15 @@ mod tests {
         }
     }
 
+    /// The first reading marks the chunks that hold only ASCII: the second leaves them unread.
+    #[test]
+    fn chunks_of_only_ascii_are_marked() {
+        let text = "plain\ncaf\u{e9}\nplain again\n";
+        let chunks = checked(&file_of(text.as_bytes()), text.len(), 6);
+        let marks: Vec<_> = chunks.iter().map(|c| (c.range.clone(), c.ascii)).collect();
+        assert_eq!(marks, [(0..6, true), (6..12, false), (12..24, true), (24..24, true)]);
+    }
+
     /// Repairs never run more than [`WINDOW`] chunks ahead of the writer: the patches held in
     /// memory are bounded however damaged the input is.
     #[test]
@@ -699,9 +720,9 @@ mod tests {
         for count in 1..=4 {
             assert_eq!(parts(&file, whole.clone(), count).len(), count, "{count} parts");
             let chunks = plain_chunks_in_parts(&file, whole.clone(), count).expect("readable").expect("plain UTF-8");
-            assert_eq!(chunks.first().map(|c| c.start), Some(0));
-            assert_eq!(chunks.last().map(|c| c.end), Some(whole.end));
-            assert!(chunks.windows(2).all(|w| w[0].end == w[1].start), "{count} parts: contiguous");
+            assert_eq!(chunks.first().map(|c| c.range.start), Some(0));
+            assert_eq!(chunks.last().map(|c| c.range.end), Some(whole.end));
+            assert!(chunks.windows(2).all(|w| w[0].range.end == w[1].range.start), "{count} parts: contiguous");
             for helpers in [0, 2] {
                 let mut out = Vec::new();
                 (&file).seek(SeekFrom::Start(0)).expect("rewound");
