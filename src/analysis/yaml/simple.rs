@@ -366,6 +366,12 @@ fn skip_spaces(text: &str) -> &str {
     &text[spaces..]
 }
 
+/// `text` without its trailing spaces (a byte loop, as [`skip_spaces`]).
+fn without_trailing_spaces(text: &str) -> &str {
+    let spaces = text.bytes().rev().take_while(|&b| b == b' ').count();
+    &text[..text.len() - spaces]
+}
+
 fn plain(text: &str) -> Token<'_> {
     Token::Scalar(Cow::Borrowed(text), ScalarStyle::Plain)
 }
@@ -434,7 +440,7 @@ fn plain_scalar(value: &str) -> Scanned<Scalar<'_>> {
             return Err(Unsupported);
         }
     }
-    let text = value[..end].trim_end_matches(' ');
+    let text = without_trailing_spaces(&value[..end]);
     if text.ends_with(':') {
         return Err(Unsupported);
     }
