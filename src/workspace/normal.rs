@@ -277,6 +277,18 @@ pub(crate) fn double_quoted(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The path table refuses exactly the bytes the parser would not keep, and singles out the
+    /// four that end the path or may make it one the parser resolves.
+    #[test]
+    fn path_bytes_follow_the_kept_bytes() {
+        for byte in 0..=u8::MAX {
+            let class = PATH_BYTES[usize::from(byte)];
+            assert_eq!(class == PathByte::Refused, !is_kept_byte(byte), "{byte:#x}");
+            let special = matches!(byte, b'?' | b'#' | b'.' | b'%');
+            assert_eq!(matches!(class, PathByte::EndsPath | PathByte::Dot | PathByte::Percent), special, "{byte:#x}");
+        }
+    }
+
     #[test]
     fn urls() {
         assert_eq!(url_key("HTTPS://WWW.Rferl.org/a/1.html/"), url_key("https://rferl.org/a/1.html"));

@@ -67,18 +67,29 @@ fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
     if keep == Keep::Index { summary.for_index() } else { summary }
 }
 
+/// Front matters up to this many bytes are scanned whole into a vector of tokens, which the
+/// walk reads in order (cheaper than the stream's line at a time, which reverses each line's
+/// tokens and pops them); a longer one, as an open document's may be, is streamed, so it never
+/// holds a token per node at once.
+const SCANNED_WHOLE: usize = 1 << 16;
+
 /// The summary of the front matter `text[range]`, or [`Invalid`] exactly when `yaml::parse` of
 /// it fails. Simple YAML is read by `simple_yaml`'s scanner, the rest by saphyr-parser.
 fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSummary> {
     let src = text.get(range.clone()).unwrap_or("");
-    if let Ok(events) = simple_yaml::Stream::new(src, range.start) {
-        // A walk that fails on them (a line outside the scanner's subset, or too deep) is
-        // asked again of the parser, the reference; what it read is dropped.
-        if let Ok(summary) = Walk::new(text, events, keep).document() {
-            return Ok(summary);
-        }
+    // A text the scanner refuses, or a walk that fails on its tokens (a line outside the
+    // scanner's subset, or too deep), is asked again of the parser, the reference; what the
+    // walk read is dropped.
+    let scanned = match src.len() <= SCANNED_WHOLE {
+        true => simple_yaml::events(src, range.start)
+            .ok()
+            .map(|tokens| Walk::new(text, tokens.into_iter(), keep).document()),
+        false => simple_yaml::Stream::new(src, range.start).ok().map(|stream| Walk::new(text, stream, keep).document()),
+    };
+    match scanned {
+        Some(Ok(summary)) => Ok(summary),
+        _ => from_parser(text, range, keep),
     }
-    from_parser(text, range, keep)
 }
 
 /// [`from_events`] with saphyr-parser's events alone.
@@ -515,6 +526,10 @@ mod tests {
         let Ok(scanned) = Walk::new(text, events, Keep::All).document() else {
             return false;
         };
+        // The whole scan (short front matters) reads as the stream (long ones).
+        let tokens = simple_yaml::events(src, fm.yaml.start).map(|tokens| tokens.into_iter());
+        let whole = tokens.ok().map(|tokens| Walk::new(text, tokens, Keep::All).document());
+        assert!(matches!(&whole, Some(Ok(summary)) if *summary == scanned), "{text:?}");
         match from_parser(text, fm.yaml.clone(), Keep::All) {
             Ok(reference) => assert_eq!(scanned, reference, "{text:?}"),
             Err(Invalid) => panic!("the scanner read YAML the parser rejects: {text:?}"),

@@ -66,6 +66,13 @@ impl<'a> Tokens<'a> for simple::Stream<'a> {
     }
 }
 
+/// The tokens [`simple::events`] read.
+impl<'a> Tokens<'a> for std::vec::IntoIter<simple::LocatedToken<'a>> {
+    fn next_token(&mut self) -> Option<simple::LocatedToken<'a>> {
+        self.next()
+    }
+}
+
 /// The events [`simple::events`] read (it never fails once it has answered).
 pub(crate) struct Scanned<'a> {
     events: std::vec::IntoIter<simple::LocatedToken<'a>>,

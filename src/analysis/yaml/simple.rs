@@ -90,7 +90,9 @@ pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<LocatedToken<'_>>> {
     if !only_plain_characters(src) {
         return Err(Unsupported);
     }
-    let mut scan = Scan::new(Vec::with_capacity(64));
+    // About two tokens a line, so room for nearly every front matter at once (but a huge one,
+    // which grows as it needs).
+    let mut scan = Scan::new(Vec::with_capacity((src.len() / 16 + 8).min(MAX_RESERVED)));
     let mut at = 0;
     for end in memchr::memchr_iter(b'\n', src.as_bytes()).chain(std::iter::once(src.len())) {
         scan.line(&src[at..end], base + at)?;
@@ -99,6 +101,9 @@ pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<LocatedToken<'_>>> {
     scan.finish(base + src.len())?;
     Ok(scan.out)
 }
+
+/// The most tokens [`events`] makes room for before it has read any.
+const MAX_RESERVED: usize = 4096;
 
 /// The same events read a line at a time as they are asked for, for a reader that can drop
 /// what it read when the text turns out to be outside the subset (the workspace skim, which
@@ -514,6 +519,17 @@ mod tests {
             let value = [first, b'x'];
             let text = std::str::from_utf8(&value).unwrap_or("");
             assert_eq!(plain_scalar(text).is_err(), indicators.contains(&first), "{:?}", char::from(first));
+        }
+    }
+
+    /// A scanned token is the parser's event it stands for, and back, without loss.
+    #[test]
+    fn tokens_convert_to_events_and_back() {
+        let src = "title: \"A \\\"b\\\"\"\nexcerpt: 'x''y'\ntopics:\n- AI\nprovider:\n  name: P # c\nrelated:\n  - webUrl: u\n";
+        let tokens = events(src, 0).unwrap_or_default();
+        assert!(tokens.len() > 15, "{tokens:?}");
+        for (token, _) in tokens {
+            assert_eq!(Token::of_event(token.clone().into_event()), token);
         }
     }
 
