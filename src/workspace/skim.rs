@@ -105,10 +105,6 @@ struct Leaf<'a> {
 }
 
 impl Leaf<'_> {
-    fn key(&self) -> Option<&str> {
-        self.scalar.as_ref().map(|(text, _)| &**text)
-    }
-
     /// The text of a scalar that says something (what `summary::string` takes of a node).
     fn text(&self) -> Option<Text> {
         let (text, plain) = self.scalar.as_ref()?;
@@ -340,7 +336,11 @@ impl<'a, E: Tokens<'a>> Walk<'a, E> {
 
     /// Reads a node that nothing needs, for where it ends.
     fn end_of(&mut self, event: Token<'a>, span: Range<usize>) -> Walked<usize> {
-        Ok(self.leaf(event, span)?.span.end)
+        match event {
+            // A scalar or alias ends where its token does (most nodes passed over are scalars).
+            Token::Scalar(..) | Token::Alias => Ok(span.end),
+            other => Ok(self.leaf(other, span)?.span.end),
+        }
     }
 
     /// Reads a sequence's items (its start already read): `item` reads each one and returns
@@ -369,9 +369,13 @@ impl<'a, E: Tokens<'a>> Walk<'a, E> {
             if matches!(event, Token::MappingEnd) {
                 return Ok(((), last, span));
             }
-            let key = self.leaf(event, span)?;
+            // A scalar key (nearly every key) is its text; any other is read through.
+            let key = match event {
+                Token::Scalar(text, _) => Some(text),
+                other => self.leaf(other, span)?.scalar.map(|(text, _)| text),
+            };
             let (event, span) = self.next()?;
-            last = Some(entry(self, key.key(), event, span)?);
+            last = Some(entry(self, key.as_deref(), event, span)?);
         }
     }
 
@@ -475,7 +479,10 @@ impl<'a, E: Tokens<'a>> Walk<'a, E> {
                 };
                 return Ok(at.end);
             }
-            let leaf = walk.leaf(event, span)?;
+            let leaf = match field {
+                Some(Field::Title | Field::Excerpt | Field::WebUrl | Field::Published) => walk.leaf(event, span)?,
+                _ => return walk.end_of(event, span),
+            };
             match field {
                 Some(Field::Title) => about.title = leaf.text(),
                 Some(Field::Excerpt) => about.excerpt = leaf.text(),
