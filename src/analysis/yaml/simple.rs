@@ -107,7 +107,8 @@ const MAX_RESERVED: usize = 4096;
 
 /// The same events read a line at a time as they are asked for, for a reader that can drop
 /// what it read when the text turns out to be outside the subset (the workspace skim, which
-/// then asks saphyr-parser): no vector of every event is built.
+/// then asks saphyr-parser) and must not hold a token per node of a long text at once (the
+/// skim streams a front matter longer than it scans whole).
 pub(crate) struct Stream<'a> {
     src: &'a str,
     base: usize,
