@@ -55,31 +55,64 @@ fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
 
 /// Where the path of `tail` (what follows a plain URL's host) ends, when the parser keeps all
 /// of `tail` as it is: every byte one it leaves alone, and no dot segment in the path (`/.`,
-/// or a `.` encoded as `%2e`), which it would resolve. One pass over the bytes: every related
-/// entry's URL is keyed when a workspace is indexed.
+/// or a `.` encoded as `%2e`), which it would resolve. One pass over the bytes, one table
+/// lookup for each but the few that may matter (every related entry's URL is keyed when a
+/// workspace is indexed).
 fn plain_path_end(tail: &[u8]) -> Option<usize> {
-    let mut path_end = None;
-    let (mut dot_segment, mut escape) = (false, false);
-    let mut previous = 0u8;
+    let mut path_end = tail.len();
+    let mut escape = false;
     for (at, &b) in tail.iter().enumerate() {
-        if !KEPT_BYTES[usize::from(b)] {
-            return None;
-        }
-        if path_end.is_none() {
-            match b {
-                b'?' | b'#' => path_end = Some(at),
-                b'.' if previous == b'/' => dot_segment = true,
-                b'%' => escape = true,
-                _ => {}
+        match PATH_BYTES[usize::from(b)] {
+            PathByte::Kept => {}
+            PathByte::Refused => return None,
+            PathByte::EndsPath => {
+                path_end = at;
+                break;
             }
+            PathByte::Dot if at > 0 && tail[at - 1] == b'/' => return None,
+            PathByte::Dot => {}
+            PathByte::Percent => escape = true,
         }
-        previous = b;
     }
-    let path_end = path_end.unwrap_or(tail.len());
+    // The query and fragment need only be kept as they are.
+    if !tail[path_end..].iter().all(|&b| PATH_BYTES[usize::from(b)] != PathByte::Refused) {
+        return None;
+    }
     let path = &tail[..path_end];
     let encoded_dot = escape && path.windows(3).any(|w| w.eq_ignore_ascii_case(b"%2e"));
-    (!dot_segment && !encoded_dot).then_some(path_end)
+    (!encoded_dot).then_some(path_end)
 }
+
+/// What a byte after a plain URL's host means to [`plain_path_end`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PathByte {
+    /// Kept as it is, and nothing more.
+    Kept,
+    /// Not kept as it is by the parser (see [`is_kept_byte`]).
+    Refused,
+    /// `?` or `#`.
+    EndsPath,
+    Dot,
+    Percent,
+}
+
+/// [`PathByte`] of every byte, read once per byte of every URL keyed.
+const PATH_BYTES: [PathByte; 256] = {
+    let mut table = [PathByte::Refused; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = match byte {
+            b'?' | b'#' => PathByte::EndsPath,
+            b'.' => PathByte::Dot,
+            b'%' => PathByte::Percent,
+            _ if is_kept_byte(byte) => PathByte::Kept,
+            _ => PathByte::Refused,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// The host at the start of what follows `://`, when it is a domain name the URL parser only
 /// lowercases: labels of ASCII letters, digits and `-`, none empty or `xn--`, the last of
@@ -115,17 +148,6 @@ fn plain_host(rest: &[u8]) -> Option<PlainHost> {
 fn plain_label(label: &[u8]) -> bool {
     !label.is_empty() && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
 }
-
-/// [`is_kept_byte`] as a table, read once per byte of every URL keyed.
-const KEPT_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = is_kept_byte(b as u8);
-        b += 1;
-    }
-    table
-};
 
 /// A byte of a path, query or fragment that the URL parser keeps as it is.
 const fn is_kept_byte(b: u8) -> bool {
@@ -254,6 +276,18 @@ pub(crate) fn double_quoted(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The path table refuses exactly the bytes the parser would not keep, and singles out the
+    /// four that end the path or may make it one the parser resolves.
+    #[test]
+    fn path_bytes_follow_the_kept_bytes() {
+        for byte in 0..=u8::MAX {
+            let class = PATH_BYTES[usize::from(byte)];
+            assert_eq!(class == PathByte::Refused, !is_kept_byte(byte), "{byte:#x}");
+            let special = matches!(byte, b'?' | b'#' | b'.' | b'%');
+            assert_eq!(matches!(class, PathByte::EndsPath | PathByte::Dot | PathByte::Percent), special, "{byte:#x}");
+        }
+    }
 
     #[test]
     fn urls() {

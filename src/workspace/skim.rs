@@ -14,12 +14,13 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
 
-use saphyr_parser::{Event, ScalarStyle};
+use saphyr_parser::ScalarStyle;
 
 use super::summary::{self, ArticleSummary, RelatedAbout, RelatedProvider, RelatedSummary, Span, Spanned, Text};
 use crate::analysis::front_matter;
 use crate::analysis::layout;
-use crate::analysis::yaml::{Events, MAX_DEPTH, ParserEvents, simple as simple_yaml};
+use crate::analysis::yaml::simple::{self as simple_yaml, Token};
+use crate::analysis::yaml::{MAX_DEPTH, ParserEvents, Tokens};
 
 /// The YAML of `text[range]` is not one valid document: the caller takes the tolerant path.
 #[derive(Debug)]
@@ -66,18 +67,29 @@ fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
     if keep == Keep::Index { summary.for_index() } else { summary }
 }
 
+/// Front matters up to this many bytes are scanned whole into a vector of tokens, which the
+/// walk reads in order (cheaper than the stream's line at a time, which reverses each line's
+/// tokens and pops them); a longer one, as an open document's may be, is streamed, so it never
+/// holds a token per node at once.
+const SCANNED_WHOLE: usize = 1 << 16;
+
 /// The summary of the front matter `text[range]`, or [`Invalid`] exactly when `yaml::parse` of
 /// it fails. Simple YAML is read by `simple_yaml`'s scanner, the rest by saphyr-parser.
 fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSummary> {
     let src = text.get(range.clone()).unwrap_or("");
-    if let Ok(events) = simple_yaml::Stream::new(src, range.start) {
-        // A walk that fails on them (a line outside the scanner's subset, or too deep) is
-        // asked again of the parser, the reference; what it read is dropped.
-        if let Ok(summary) = Walk::new(text, events, keep).document() {
-            return Ok(summary);
-        }
+    // A text the scanner refuses, or a walk that fails on its tokens (a line outside the
+    // scanner's subset, or too deep), is asked again of the parser, the reference; what the
+    // walk read is dropped.
+    let scanned = match src.len() <= SCANNED_WHOLE {
+        true => simple_yaml::events(src, range.start)
+            .ok()
+            .map(|tokens| Walk::new(text, tokens.into_iter(), keep).document()),
+        false => simple_yaml::Stream::new(src, range.start).ok().map(|stream| Walk::new(text, stream, keep).document()),
+    };
+    match scanned {
+        Some(Ok(summary)) => Ok(summary),
+        _ => from_parser(text, range, keep),
     }
-    from_parser(text, range, keep)
 }
 
 /// [`from_events`] with saphyr-parser's events alone.
@@ -93,10 +105,6 @@ struct Leaf<'a> {
 }
 
 impl Leaf<'_> {
-    fn key(&self) -> Option<&str> {
-        self.scalar.as_ref().map(|(text, _)| &**text)
-    }
-
     /// The text of a scalar that says something (what `summary::string` takes of a node).
     fn text(&self) -> Option<Text> {
         let (text, plain) = self.scalar.as_ref()?;
@@ -264,13 +272,13 @@ struct Walk<'a, E> {
 /// its end event.
 type Body<T> = Walked<(T, Option<usize>, Range<usize>)>;
 
-impl<'a, E: Events<'a>> Walk<'a, E> {
+impl<'a, E: Tokens<'a>> Walk<'a, E> {
     fn new(text: &'a str, events: E, keep: Keep) -> Self {
         Walk { text, events, keep, depth: 0 }
     }
 
-    fn next(&mut self) -> Walked<(Event<'a>, Range<usize>)> {
-        self.events.next_event().map_err(|_| Invalid)
+    fn next(&mut self) -> Walked<(Token<'a>, Range<usize>)> {
+        self.events.next_token().ok_or(Invalid)
     }
 
     fn document(&mut self) -> Walked<ArticleSummary> {
@@ -278,9 +286,9 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
         loop {
             let (event, span) = self.next()?;
             match event {
-                Event::StreamEnd => break,
-                Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
-                Event::MappingStart(..) if root.is_none() => root = Some(self.nested(span, Self::article)?.0),
+                Token::StreamEnd => break,
+                Token::Other => {}
+                Token::MappingStart if root.is_none() => root = Some(self.nested(span, Self::article)?.0),
                 // Any other root has no fields: an empty summary, once the rest proves valid.
                 event if root.is_none() => {
                     self.leaf(event, span)?;
@@ -312,14 +320,14 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
     }
 
     /// Any node, keeping only a scalar's text; collections are read through and skipped.
-    fn leaf(&mut self, event: Event<'a>, span: Range<usize>) -> Walked<Leaf<'a>> {
+    fn leaf(&mut self, event: Token<'a>, span: Range<usize>) -> Walked<Leaf<'a>> {
         match event {
-            Event::Scalar(text, style, _, _) => Ok(Leaf { span, scalar: Some((text, style == ScalarStyle::Plain)) }),
-            Event::Alias(_) => Ok(Leaf { span, scalar: None }),
-            Event::SequenceStart(..) => {
+            Token::Scalar(text, style) => Ok(Leaf { span, scalar: Some((text, style == ScalarStyle::Plain)) }),
+            Token::Alias => Ok(Leaf { span, scalar: None }),
+            Token::SequenceStart => {
                 Ok(Leaf { span: self.nested(span, |w| w.items(|w, e, s| w.end_of(e, s)))?.1, scalar: None })
             }
-            Event::MappingStart(..) => {
+            Token::MappingStart => {
                 Ok(Leaf { span: self.nested(span, |w| w.entries(|w, _, e, s| w.end_of(e, s)))?.1, scalar: None })
             }
             _ => Err(Invalid),
@@ -327,17 +335,21 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
     }
 
     /// Reads a node that nothing needs, for where it ends.
-    fn end_of(&mut self, event: Event<'a>, span: Range<usize>) -> Walked<usize> {
-        Ok(self.leaf(event, span)?.span.end)
+    fn end_of(&mut self, event: Token<'a>, span: Range<usize>) -> Walked<usize> {
+        match event {
+            // A scalar or alias ends where its token does (most nodes passed over are scalars).
+            Token::Scalar(..) | Token::Alias => Ok(span.end),
+            other => Ok(self.leaf(other, span)?.span.end),
+        }
     }
 
     /// Reads a sequence's items (its start already read): `item` reads each one and returns
     /// where it ends.
-    fn items(&mut self, mut item: impl FnMut(&mut Self, Event<'a>, Range<usize>) -> Walked<usize>) -> Body<()> {
+    fn items(&mut self, mut item: impl FnMut(&mut Self, Token<'a>, Range<usize>) -> Walked<usize>) -> Body<()> {
         let mut last = None;
         loop {
             let (event, span) = self.next()?;
-            if matches!(event, Event::SequenceEnd) {
+            if matches!(event, Token::SequenceEnd) {
                 return Ok(((), last, span));
             }
             last = Some(item(self, event, span)?);
@@ -349,17 +361,21 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
     /// where it ends.
     fn entries(
         &mut self,
-        mut entry: impl FnMut(&mut Self, Option<&str>, Event<'a>, Range<usize>) -> Walked<usize>,
+        mut entry: impl FnMut(&mut Self, Option<&str>, Token<'a>, Range<usize>) -> Walked<usize>,
     ) -> Body<()> {
         let mut last = None;
         loop {
             let (event, span) = self.next()?;
-            if matches!(event, Event::MappingEnd) {
+            if matches!(event, Token::MappingEnd) {
                 return Ok(((), last, span));
             }
-            let key = self.leaf(event, span)?;
+            // A scalar key (nearly every key) is its text; any other is read through.
+            let key = match event {
+                Token::Scalar(text, _) => Some(text),
+                other => self.leaf(other, span)?.scalar.map(|(text, _)| text),
+            };
             let (event, span) = self.next()?;
-            last = Some(entry(self, key.key(), event, span)?);
+            last = Some(entry(self, key.as_deref(), event, span)?);
         }
     }
 
@@ -374,12 +390,12 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
                 return walk.end_of(event, span);
             };
             match (field, &event) {
-                (Field::Provider, Event::MappingStart(..)) => {
+                (Field::Provider, Token::MappingStart) => {
                     let ((name, domain), at) = walk.nested(span, Self::provider)?;
                     (summary.provider_name, summary.provider_domain) = (name, domain);
                     Ok(at.end)
                 }
-                (Field::Topics, Event::SequenceStart(..)) => {
+                (Field::Topics, Token::SequenceStart) => {
                     let topics = &mut summary.topics;
                     let ((), at) = walk.nested(span, |w| {
                         w.items(|w, e, s| {
@@ -390,7 +406,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
                     })?;
                     Ok(at.end)
                 }
-                (Field::Related, Event::SequenceStart(..)) => {
+                (Field::Related, Token::SequenceStart) => {
                     let related = &mut summary.related;
                     let ((), at) = walk.nested(span, |w| w.items(|w, e, s| w.related_item(e, s, related)))?;
                     Ok(at.end)
@@ -433,11 +449,11 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
     /// One item of `related`: a mapping becomes an entry, anything else is skipped.
     fn related_item(
         &mut self,
-        event: Event<'a>,
+        event: Token<'a>,
         span: Range<usize>,
         related: &mut Vec<RelatedSummary>,
     ) -> Walked<usize> {
-        if !matches!(event, Event::MappingStart(..)) {
+        if !matches!(event, Token::MappingStart) {
             return self.end_of(event, span);
         }
         let (mut entry, at) = self.nested(span, Self::related_entry)?;
@@ -454,7 +470,7 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
         let ((), last, end) = self.entries(|walk, key, event, span| {
             let keep = walk.keep;
             let field = key.and_then(Field::of).and_then(|f| seen.first(f)).filter(|f| f.kept(keep, true));
-            if field == Some(Field::Provider) && matches!(event, Event::MappingStart(..)) {
+            if field == Some(Field::Provider) && matches!(event, Token::MappingStart) {
                 let ((name, domain), at) = walk.nested(span, Self::provider)?;
                 let (name, domain) = (name.map(|n| n.value), domain.map(|d| d.value));
                 entry.provider = match keep {
@@ -463,7 +479,10 @@ impl<'a, E: Events<'a>> Walk<'a, E> {
                 };
                 return Ok(at.end);
             }
-            let leaf = walk.leaf(event, span)?;
+            let leaf = match field {
+                Some(Field::Title | Field::Excerpt | Field::WebUrl | Field::Published) => walk.leaf(event, span)?,
+                _ => return walk.end_of(event, span),
+            };
             match field {
                 Some(Field::Title) => about.title = leaf.text(),
                 Some(Field::Excerpt) => about.excerpt = leaf.text(),
@@ -514,6 +533,10 @@ mod tests {
         let Ok(scanned) = Walk::new(text, events, Keep::All).document() else {
             return false;
         };
+        // The whole scan (short front matters) reads as the stream (long ones).
+        let tokens = simple_yaml::events(src, fm.yaml.start).map(|tokens| tokens.into_iter());
+        let whole = tokens.ok().map(|tokens| Walk::new(text, tokens, Keep::All).document());
+        assert!(matches!(&whole, Some(Ok(summary)) if *summary == scanned), "{text:?}");
         match from_parser(text, fm.yaml.clone(), Keep::All) {
             Ok(reference) => assert_eq!(scanned, reference, "{text:?}"),
             Err(Invalid) => panic!("the scanner read YAML the parser rejects: {text:?}"),

@@ -45,30 +45,50 @@ impl<'a> Events<'a> for ParserEvents<'a> {
     }
 }
 
+/// A source of events as [`simple::Token`]s, for a reader that needs to know only whether the
+/// text is valid, not why not (the workspace skim): `None` after an error or the end.
+pub(crate) trait Tokens<'a> {
+    fn next_token(&mut self) -> Option<simple::LocatedToken<'a>>;
+}
+
+impl<'a> Tokens<'a> for ParserEvents<'a> {
+    fn next_token(&mut self) -> Option<simple::LocatedToken<'a>> {
+        let (event, span) = self.next_event().ok()?;
+        Some((simple::Token::of_event(event), span))
+    }
+}
+
+/// A [`simple::Stream`]'s tokens. Its `None` before the end says only that the scanner gave
+/// up (on text outside its subset): the reader must then ask saphyr-parser, never report it.
+impl<'a> Tokens<'a> for simple::Stream<'a> {
+    fn next_token(&mut self) -> Option<simple::LocatedToken<'a>> {
+        simple::Stream::next_event(self).ok()
+    }
+}
+
+/// The tokens [`simple::events`] read.
+impl<'a> Tokens<'a> for std::vec::IntoIter<simple::LocatedToken<'a>> {
+    fn next_token(&mut self) -> Option<simple::LocatedToken<'a>> {
+        self.next()
+    }
+}
+
 /// The events [`simple::events`] read (it never fails once it has answered).
 pub(crate) struct Scanned<'a> {
-    events: std::vec::IntoIter<simple::Located<'a>>,
+    events: std::vec::IntoIter<simple::LocatedToken<'a>>,
     base: usize,
 }
 
 impl<'a> Scanned<'a> {
-    pub(crate) fn new(events: Vec<simple::Located<'a>>, base: usize) -> Scanned<'a> {
+    pub(crate) fn new(events: Vec<simple::LocatedToken<'a>>, base: usize) -> Scanned<'a> {
         Scanned { events: events.into_iter(), base }
     }
 }
 
 impl<'a> Events<'a> for Scanned<'a> {
     fn next_event(&mut self) -> Result<simple::Located<'a>, SyntaxError> {
-        self.events.next().ok_or_else(|| unexpected_end(self.base))
-    }
-}
-
-/// A [`simple::Stream`]'s events. Its error says only that the scanner gave up (on text
-/// outside its subset): the reader must then ask saphyr-parser, never report it.
-impl<'a> Events<'a> for simple::Stream<'a> {
-    fn next_event(&mut self) -> Result<simple::Located<'a>, SyntaxError> {
-        simple::Stream::next_event(self)
-            .map_err(|simple::Unsupported| SyntaxError { offset: 0, message: "outside the simple subset".into() })
+        let (token, span) = self.events.next().ok_or_else(|| unexpected_end(self.base))?;
+        Ok((token.into_event(), span))
     }
 }
 

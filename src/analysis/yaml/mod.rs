@@ -15,7 +15,7 @@ use super::schema;
 mod events;
 pub(crate) mod simple;
 
-pub(crate) use events::{Events, ParserEvents, Scanned};
+pub(crate) use events::{Events, ParserEvents, Scanned, Tokens};
 
 /// Collections nested deeper than this are a syntax error. Articles need a handful of levels;
 /// the limit keeps every recursive walk of the tree (building, checking, outline, dropping)

@@ -34,13 +34,65 @@ type Scanned<T> = Result<T, Unsupported>;
 /// An event and the byte range of its node in the article's text.
 pub(crate) type Located<'a> = (Event<'a>, Range<usize>);
 
+/// A saphyr-parser event in the few bytes the scanner's subset needs: its `Event` carries an
+/// anchor and a tag that the subset never has (88 bytes where this takes 32), and each event
+/// is moved several times between the scanner and its reader. `Alias` and `Other` (the
+/// stream's and documents' starts and ends, `Nothing`) come only from the parser, for the
+/// workspace skim, which reads both sources as tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Token<'a> {
+    Scalar(Cow<'a, str>, ScalarStyle),
+    MappingStart,
+    MappingEnd,
+    SequenceStart,
+    SequenceEnd,
+    StreamEnd,
+    Alias,
+    Other,
+}
+
+/// A token and the byte range of its node in the article's text.
+pub(crate) type LocatedToken<'a> = (Token<'a>, Range<usize>);
+
+impl<'a> Token<'a> {
+    /// The parser's event (with no anchor or tag: the scanner's subset has none).
+    pub(crate) fn into_event(self) -> Event<'a> {
+        match self {
+            Token::Scalar(text, style) => Event::Scalar(text, style, 0, None),
+            Token::MappingStart => Event::MappingStart(0, None),
+            Token::MappingEnd => Event::MappingEnd,
+            Token::SequenceStart => Event::SequenceStart(0, None),
+            Token::SequenceEnd => Event::SequenceEnd,
+            Token::StreamEnd => Event::StreamEnd,
+            Token::Alias => Event::Alias(0),
+            Token::Other => Event::Nothing,
+        }
+    }
+
+    /// The token of a parser's event (what the skim reads of it).
+    pub(crate) fn of_event(event: Event<'a>) -> Token<'a> {
+        match event {
+            Event::Scalar(text, style, _, _) => Token::Scalar(text, style),
+            Event::MappingStart(..) => Token::MappingStart,
+            Event::MappingEnd => Token::MappingEnd,
+            Event::SequenceStart(..) => Token::SequenceStart,
+            Event::SequenceEnd => Token::SequenceEnd,
+            Event::StreamEnd => Token::StreamEnd,
+            Event::Alias(_) => Token::Alias,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => Token::Other,
+        }
+    }
+}
+
 /// The events of the YAML `src` (which starts at byte `base` of the article), as saphyr-parser
-/// gives them to the summary, or [`Unsupported`].
-pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<Located<'_>>> {
+/// gives them to the summary (as tokens), or [`Unsupported`].
+pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<LocatedToken<'_>>> {
     if !only_plain_characters(src) {
         return Err(Unsupported);
     }
-    let mut scan = Scan::new(Vec::with_capacity(64));
+    // About two tokens a line, so room for nearly every front matter at once (but a huge one,
+    // which grows as it needs).
+    let mut scan = Scan::new(Vec::with_capacity((src.len() / 16 + 8).min(MAX_RESERVED)));
     let mut at = 0;
     for end in memchr::memchr_iter(b'\n', src.as_bytes()).chain(std::iter::once(src.len())) {
         scan.line(&src[at..end], base + at)?;
@@ -50,9 +102,13 @@ pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<Located<'_>>> {
     Ok(scan.out)
 }
 
+/// The most tokens [`events`] makes room for before it has read any.
+const MAX_RESERVED: usize = 4096;
+
 /// The same events read a line at a time as they are asked for, for a reader that can drop
 /// what it read when the text turns out to be outside the subset (the workspace skim, which
-/// then asks saphyr-parser): no vector of every event is built.
+/// then asks saphyr-parser) and must not hold a token per node of a long text at once (the
+/// skim streams a front matter longer than it scans whole).
 pub(crate) struct Stream<'a> {
     src: &'a str,
     base: usize,
@@ -71,7 +127,7 @@ impl<'a> Stream<'a> {
     }
 
     /// The next event, [`Unsupported`] once a line is outside the subset or after the end.
-    pub(crate) fn next_event(&mut self) -> Scanned<Located<'a>> {
+    pub(crate) fn next_event(&mut self) -> Scanned<LocatedToken<'a>> {
         loop {
             if let Some(event) = self.scan.out.pop() {
                 return Ok(event);
@@ -128,10 +184,10 @@ impl Open {
         }
     }
 
-    fn end(self) -> Event<'static> {
+    fn end(self) -> Token<'static> {
         match self {
-            Open::Mapping(_) => Event::MappingEnd,
-            Open::Sequence(_) => Event::SequenceEnd,
+            Open::Mapping(_) => Token::MappingEnd,
+            Open::Sequence(_) => Token::SequenceEnd,
         }
     }
 }
@@ -141,7 +197,7 @@ const MAX_KEY: usize = 256;
 
 struct Scan<'a> {
     /// The events scanned (and not yet taken, when read as a [`Stream`]).
-    out: Vec<Located<'a>>,
+    out: Vec<LocatedToken<'a>>,
     open: Vec<Open>,
     /// The last line was `key:` with nothing after it: the next line must open its value.
     pending: bool,
@@ -152,11 +208,11 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
-    fn new(out: Vec<Located<'a>>) -> Scan<'a> {
+    fn new(out: Vec<LocatedToken<'a>>) -> Scan<'a> {
         Scan { out, open: Vec::new(), pending: false, started: false, last_end: 0 }
     }
 
-    fn emit(&mut self, event: Event<'a>, span: Range<usize>) {
+    fn emit(&mut self, event: Token<'a>, span: Range<usize>) {
         self.last_end = span.end;
         self.started = true;
         self.out.push((event, span));
@@ -222,7 +278,7 @@ impl<'a> Scan<'a> {
     /// at `start`.
     fn open_sequence(&mut self, content: &'a str, column: usize, at: usize, start: usize) -> Scanned<()> {
         self.open.push(Open::Sequence(column));
-        self.emit(Event::SequenceStart(0, None), start..start);
+        self.emit(Token::SequenceStart, start..start);
         self.item(content, column, at)
     }
 
@@ -234,7 +290,7 @@ impl<'a> Scan<'a> {
     /// [`Self::open_mapping`] of a line whose key (`key` bytes long) is already measured.
     fn open_mapping_at_key(&mut self, content: &'a str, key: usize, column: usize, at: usize) -> Scanned<()> {
         self.open.push(Open::Mapping(column));
-        self.emit(Event::MappingStart(0, None), at..at);
+        self.emit(Token::MappingStart, at..at);
         self.entry_at_key(content, key, at)
     }
 
@@ -287,7 +343,7 @@ impl<'a> Scan<'a> {
         if !ends_line {
             return Err(Unsupported);
         }
-        self.emit(Event::Scalar(text, style, 0, None), at..at + length);
+        self.emit(Token::Scalar(text, style), at..at + length);
         Ok(())
     }
 
@@ -299,7 +355,7 @@ impl<'a> Scan<'a> {
         while let Some(open) = self.open.pop() {
             self.emit(open.end(), end..end);
         }
-        self.emit(Event::StreamEnd, end..end);
+        self.emit(Token::StreamEnd, end..end);
         Ok(())
     }
 }
@@ -316,8 +372,14 @@ fn skip_spaces(text: &str) -> &str {
     &text[spaces..]
 }
 
-fn plain(text: &str) -> Event<'_> {
-    Event::Scalar(Cow::Borrowed(text), ScalarStyle::Plain, 0, None)
+/// `text` without its trailing spaces (a byte loop, as [`skip_spaces`]).
+fn without_trailing_spaces(text: &str) -> &str {
+    let spaces = text.bytes().rev().take_while(|&b| b == b' ').count();
+    &text[..text.len() - spaces]
+}
+
+fn plain(text: &str) -> Token<'_> {
+    Token::Scalar(Cow::Borrowed(text), ScalarStyle::Plain)
 }
 
 /// The length of the key of a `key:` line (followed by a space or the end of the line).
@@ -384,7 +446,7 @@ fn plain_scalar(value: &str) -> Scanned<Scalar<'_>> {
             return Err(Unsupported);
         }
     }
-    let text = value[..end].trim_end_matches(' ');
+    let text = without_trailing_spaces(&value[..end]);
     if text.ends_with(':') {
         return Err(Unsupported);
     }
@@ -458,6 +520,17 @@ mod tests {
             let value = [first, b'x'];
             let text = std::str::from_utf8(&value).unwrap_or("");
             assert_eq!(plain_scalar(text).is_err(), indicators.contains(&first), "{:?}", char::from(first));
+        }
+    }
+
+    /// A scanned token is the parser's event it stands for, and back, without loss.
+    #[test]
+    fn tokens_convert_to_events_and_back() {
+        let src = "title: \"A \\\"b\\\"\"\nexcerpt: 'x''y'\ntopics:\n- AI\nprovider:\n  name: P # c\nrelated:\n  - webUrl: u\n";
+        let tokens = events(src, 0).unwrap_or_default();
+        assert!(tokens.len() > 15, "{tokens:?}");
+        for (token, _) in tokens {
+            assert_eq!(Token::of_event(token.clone().into_event()), token);
         }
     }
 
