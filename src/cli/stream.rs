@@ -8,7 +8,8 @@
 //! last byte, so the first reading only checks (NUL bytes, UTF-8, at SIMD speed; a large input
 //! in parts, one thread per core, by position) and writes nothing. The second reading repairs
 //! the blocks into *patches* (where a changed line is, what it was, what it becomes) on every
-//! core, in order of need and at most [`WINDOW`] blocks ahead, while one thread writes: the
+//! core, in order of need and a bounded distance ahead ([`WINDOW`] blocks, [`PATCH_BUDGET`]
+//! bytes of patches), while one thread writes: the
 //! patches, and between them the input itself, copied from standard input to standard output
 //! by the kernel (`std::io::copy` of a file: `copy_file_range`, `sendfile` or `splice`). So
 //! the kernel's copy of one block runs while the next ones are repaired, and clean text costs
@@ -193,9 +194,13 @@ fn seekable_stdin() -> Option<File> {
     file.metadata().ok()?.is_file().then_some(file)
 }
 
-/// Chunks whose repairs may be ready ahead of the writing: what bounds the patches held in
-/// memory, however damaged the input is, while the kernel copies earlier spans.
-const WINDOW: usize = 8;
+/// Chunks whose repairs may be ready ahead of the writing (16 MB of input): far enough that
+/// the helpers rarely wait while the kernel copies a long span of clean text.
+const WINDOW: usize = 64;
+
+/// Bytes of patches (lines as read and as repaired) that may be held ahead of the writing:
+/// what bounds memory however damaged the input is.
+const PATCH_BUDGET: usize = 4 << 20;
 
 /// The second reading: the chunks of a checked input repaired in order of need by helper
 /// threads and by the writer when it would otherwise wait, while the writer puts out each
@@ -208,6 +213,9 @@ struct Repairs<'a> {
     selection: &'a Selection,
     progress: Mutex<Progress>,
     changed: Condvar,
+    /// [`WINDOW`] and [`PATCH_BUDGET`] (smaller in tests).
+    window: usize,
+    budget: usize,
 }
 
 /// Which chunks are taken, repaired and written.
@@ -217,6 +225,8 @@ struct Progress {
     claimed: usize,
     /// Chunks whose repairs the writer has taken (the first `taken`).
     taken: usize,
+    /// Bytes of the patches delivered and not yet taken.
+    held: usize,
     /// Each chunk's repairs, between their delivery and the writer taking them.
     ready: Vec<Option<Result<Repaired, Trouble>>>,
     /// The writer is done (or failed), or a helper panicked: nothing more is claimed.
@@ -234,6 +244,13 @@ struct Repaired {
     applied: usize,
 }
 
+impl Repaired {
+    /// The bytes its patches hold.
+    fn bytes(&self) -> usize {
+        self.patches.iter().map(|p| p.original.len() + p.repaired.len()).sum()
+    }
+}
+
 /// What a thread needs to repair chunks, kept from one chunk to the next.
 #[derive(Default)]
 struct Worker {
@@ -245,7 +262,8 @@ impl<'a> Repairs<'a> {
     fn new(file: &'a File, chunks: &'a [Chunk], config: &'a Config, selection: &'a Selection) -> Self {
         let ready = std::iter::repeat_with(|| None).take(chunks.len()).collect();
         let progress = Mutex::new(Progress { ready, ..Progress::default() });
-        Repairs { file, chunks, config, selection, progress, changed: Condvar::new() }
+        let (window, budget) = (WINDOW, PATCH_BUDGET);
+        Repairs { file, chunks, config, selection, progress, changed: Condvar::new(), window, budget }
     }
 
     /// Writes the repaired input to `out` with `helpers` threads repairing ahead: `input` (at
@@ -282,7 +300,9 @@ impl<'a> Repairs<'a> {
             if progress.stopped || progress.claimed == self.chunks.len() {
                 return None;
             }
-            if progress.claimed < progress.taken + WINDOW {
+            // Chunk `taken` is claimed before any after it, so this never keeps from the writer
+            // the chunk it waits for: while it is unclaimed, nothing is held.
+            if progress.claimed < progress.taken + self.window && progress.held < self.budget {
                 progress.claimed += 1;
                 return Some(progress.claimed - 1);
             }
@@ -295,6 +315,7 @@ impl<'a> Repairs<'a> {
 
     fn deliver(&self, k: usize, repaired: Result<Repaired, Trouble>) {
         let mut progress = self.lock();
+        progress.held += repaired.as_ref().map_or(0, Repaired::bytes);
         progress.ready[k] = Some(repaired);
         self.wake(progress);
     }
@@ -384,6 +405,7 @@ impl<'a> Repairs<'a> {
             let mut progress = self.lock();
             if let Some(repaired) = progress.ready[k].take() {
                 progress.taken = k + 1;
+                progress.held -= repaired.as_ref().map_or(0, Repaired::bytes);
                 self.wake(progress);
                 return repaired;
             }
@@ -680,29 +702,35 @@ mod tests {
         assert_eq!(marks, [(0..6, true), (6..12, false), (12..24, true), (24..24, true)]);
     }
 
-    /// Repairs never run more than [`WINDOW`] chunks ahead of the writer: the patches held in
-    /// memory are bounded however damaged the input is.
+    /// Repairs never run more than a window of chunks, or a budget of patch bytes, ahead of the
+    /// writer: the patches held in memory are bounded however damaged the input is.
     #[test]
-    fn repairs_run_at_most_a_window_ahead_of_the_writing() {
+    fn repairs_run_at_most_a_window_and_a_budget_ahead_of_the_writing() {
         let text = "caf\u{c3}\u{a9}\n".repeat(100);
         let file = file_of(text.as_bytes());
         let chunks = checked(&file, text.len(), 7);
         assert_eq!(chunks.len(), 100);
         let (config, selection) = (Config::default(), mojibake_only());
-        let repairs = Repairs::new(&file, &chunks, &config, &selection);
-        let claimed: Vec<_> = std::iter::from_fn(|| repairs.claim(false)).collect();
-        assert_eq!(claimed, (0..WINDOW).collect::<Vec<_>>());
-        let mut worker = Worker::default();
-        for k in claimed {
-            repairs.deliver(k, repairs.repair_chunk(k, &mut worker));
+        // Each chunk's patch holds 7 + 5 bytes: a budget of 40 is spent after four chunks.
+        for (window, budget, ahead) in [(WINDOW, PATCH_BUDGET, WINDOW), (5, PATCH_BUDGET, 5), (WINDOW, 40, 4)] {
+            let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
+            (repairs.window, repairs.budget) = (window, budget);
+            let mut worker = Worker::default();
+            let claimed: Vec<_> = std::iter::from_fn(|| {
+                let k = repairs.claim(false)?;
+                repairs.deliver(k, repairs.repair_chunk(k, &mut worker));
+                Some(k)
+            })
+            .collect();
+            assert_eq!(claimed, (0..ahead).collect::<Vec<_>>(), "window {window}, budget {budget}");
+            let mut out = Vec::new();
+            let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out) };
+            let first = repairs.take(0, 0, &mut copier, &mut worker).expect("repaired");
+            assert_eq!((first.applied, first.patches.len(), first.bytes()), (1, 1, 12));
+            assert_eq!(repairs.claim(false), Some(ahead), "taking a chunk makes room for one");
+            repairs.deliver(ahead, repairs.repair_chunk(ahead, &mut worker));
+            assert_eq!(repairs.claim(false), None, "window {window}, budget {budget}");
         }
-        assert_eq!(repairs.claim(false), None, "the window is full until the writer takes a chunk");
-        let mut out = Vec::new();
-        let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out) };
-        let first = repairs.take(0, 0, &mut copier, &mut worker).expect("repaired");
-        assert_eq!((first.applied, first.patches.len()), (1, 1));
-        assert_eq!(repairs.claim(false), Some(WINDOW));
-        assert_eq!(repairs.claim(false), None);
     }
 
     /// A text of a few megabytes with repairs everywhere, checked in one part and in several:
