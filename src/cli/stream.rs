@@ -274,17 +274,16 @@ impl<'a> Repairs<'a> {
             for _ in 0..helpers {
                 scope.spawn(|| self.help());
             }
-            let written = self.write(input, start, out);
-            // Helpers waiting for room in the window end too.
-            self.stop(false);
-            written
+            // Helpers waiting for room in the window must end however the writer ends.
+            let _stop = Stopper { repairs: self, writer: true };
+            self.write(input, start, out)
         })
     }
 
     /// A helper's loop: repairs the next chunk the window allows, until none is left.
     fn help(&self) {
         // Unwinding out of here would leave the writer waiting for the chunk it held.
-        let _guard = PanicGuard(self);
+        let _stop = Stopper { repairs: self, writer: false };
         let mut worker = Worker::default();
         while let Some(k) = self.claim(true) {
             let repaired = self.repair_chunk(k, &mut worker);
@@ -429,13 +428,19 @@ impl<'a> Repairs<'a> {
     }
 }
 
-/// Tells the writer that a helper's chunk will never come.
-struct PanicGuard<'r, 'a>(&'r Repairs<'a>);
+/// Stops the repairs when dropped: always at the writer's end (a panic included), so that
+/// helpers waiting for room end too; at a helper's end only when it panics, telling the writer
+/// that what the helper claimed will never come.
+struct Stopper<'r, 'a> {
+    repairs: &'r Repairs<'a>,
+    writer: bool,
+}
 
-impl Drop for PanicGuard<'_, '_> {
+impl Drop for Stopper<'_, '_> {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.stop(true);
+        let panicking = std::thread::panicking();
+        if self.writer || panicking {
+            self.repairs.stop(panicking && !self.writer);
         }
     }
 }
@@ -731,6 +736,34 @@ mod tests {
             repairs.deliver(ahead, repairs.repair_chunk(ahead, &mut worker));
             assert_eq!(repairs.claim(false), None, "window {window}, budget {budget}");
         }
+    }
+
+    /// A writer that panics (here, its output does) ends the helpers waiting for room in the
+    /// window, so the panic goes on instead of the process hanging.
+    #[test]
+    fn a_panicking_writer_does_not_leave_helpers_waiting() {
+        struct Panicking;
+        impl Write for Panicking {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                panic!("the output failed");
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let text = "caf\u{c3}\u{a9}\n".repeat(20_000);
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let file = file_of(text.as_bytes());
+            let chunks = checked(&file, text.len(), 64);
+            let (config, selection) = (Config::default(), mojibake_only());
+            let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
+            repairs.window = 2;
+            let run = std::panic::AssertUnwindSafe(|| repairs.run(2, &file, 0, &mut Panicking));
+            let _ = done.send(std::panic::catch_unwind(run).is_err());
+        });
+        let panicked = finished.recv_timeout(std::time::Duration::from_secs(60));
+        assert_eq!(panicked, Ok(true), "the writer's panic must come out of `run`");
     }
 
     /// A text of a few megabytes with repairs everywhere, checked in one part and in several:
