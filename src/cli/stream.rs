@@ -13,7 +13,9 @@
 //! patches, and between them the input itself, copied from standard input to standard output
 //! by the kernel (`std::io::copy` of a file: `copy_file_range`, `sendfile` or `splice`). So
 //! the kernel's copy of one block runs while the next ones are repaired, and clean text costs
-//! two scans and a kernel-side copy. If the check fails, or the input is a pipe that cannot be
+//! two scans and a kernel-side copy. The output waits on the writer's copying, so the writer
+//! repairs a block itself only when the other threads, at the pace timed so far, would not
+//! finish the repairs before it finishes copying (damaged text, or a single core). If the check fails, or the input is a pipe that cannot be
 //! read twice, the caller reads it whole as the general path does. Files named on the command
 //! line are read whole in any case: the diff and the atomic rewrite need both texts.
 
@@ -23,6 +25,7 @@ use std::ops::Range;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::FileExt;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use super::fix::FileFix;
 use crate::analysis::mojibake::{may_hold_run, next_non_ascii, proven_without_runs};
@@ -73,7 +76,7 @@ pub(super) fn fix_stdin(
     if chunks.last().map_or(start, |c| c.range.end) != end || file.metadata().map(|m| m.len()).ok() != Some(end) {
         return Some(Err(Trouble::Changed.message()));
     }
-    let repairs = Repairs::new(&file, &chunks, config, selection);
+    let mut repairs = Repairs::new(&file, &chunks, config, selection);
     let helpers = if chunks.len() > 1 { cores - 1 } else { 0 };
     let direct = stdout.and_then(|fd| fd.try_clone_to_owned().ok()).map(File::from);
     let emitted = match direct {
@@ -203,9 +206,9 @@ const WINDOW: usize = 64;
 const PATCH_BUDGET: usize = 4 << 20;
 
 /// The second reading: the chunks of a checked input repaired in order of need by helper
-/// threads and by the writer when it would otherwise wait, while the writer puts out each
-/// chunk's patches and copies what lies between them. So the kernel's copy of clean text
-/// runs at the same time as the repair of the chunks after it.
+/// threads, and by the writer when the helpers would fall behind its copying, while the writer
+/// puts out each chunk's patches and copies what lies between them. So the kernel's copy of
+/// clean text runs at the same time as the repair of the chunks after it.
 struct Repairs<'a> {
     file: &'a File,
     chunks: &'a [Chunk],
@@ -213,6 +216,11 @@ struct Repairs<'a> {
     selection: &'a Selection,
     progress: Mutex<Progress>,
     changed: Condvar,
+    /// Per chunk, the bytes of the chunks from it on that must be read and repaired (those
+    /// not only ASCII): the repairing left once it is claimed.
+    to_repair_from: Vec<u64>,
+    /// Helper threads besides the writer.
+    helpers: usize,
     /// [`WINDOW`] and [`PATCH_BUDGET`] (smaller in tests).
     window: usize,
     budget: usize,
@@ -235,6 +243,27 @@ struct Progress {
     panicked: bool,
     /// Threads waiting for a change.
     waiting: usize,
+    /// How fast chunks have been repaired, by any thread.
+    repairing: Pace,
+}
+
+/// Bytes handled and the time they took: what the writer judges the time left by.
+#[derive(Debug, Default, Clone, Copy)]
+struct Pace {
+    bytes: u64,
+    time: Duration,
+}
+
+impl Pace {
+    fn add(&mut self, bytes: u64, time: Duration) {
+        self.bytes += bytes;
+        self.time += time;
+    }
+
+    /// The time `bytes` more would take at this pace (none before anything was timed).
+    fn time_for(&self, bytes: u64) -> Option<f64> {
+        (self.bytes > 0).then(|| self.time.as_secs_f64() * bytes as f64 / self.bytes as f64)
+    }
 }
 
 /// The repaired lines of one chunk.
@@ -263,20 +292,34 @@ impl<'a> Repairs<'a> {
         let ready = std::iter::repeat_with(|| None).take(chunks.len()).collect();
         let progress = Mutex::new(Progress { ready, ..Progress::default() });
         let (window, budget) = (WINDOW, PATCH_BUDGET);
-        Repairs { file, chunks, config, selection, progress, changed: Condvar::new(), window, budget }
+        let mut to_repair_from = vec![0; chunks.len() + 1];
+        for (k, chunk) in chunks.iter().enumerate().rev() {
+            let bytes = if chunk.ascii { 0 } else { chunk.range.end - chunk.range.start };
+            to_repair_from[k] = to_repair_from[k + 1] + bytes;
+        }
+        let changed = Condvar::new();
+        Repairs { file, chunks, config, selection, progress, changed, to_repair_from, helpers: 0, window, budget }
     }
 
     /// Writes the repaired input to `out` with `helpers` threads repairing ahead: `input` (at
     /// offset `start`, where the chunks begin) with each chunk's patches applied. Returns how
     /// many edits were applied.
-    fn run<W: Write + ?Sized>(&self, helpers: usize, input: &File, start: u64, out: &mut W) -> Result<usize, Trouble> {
+    fn run<W: Write + ?Sized>(
+        &mut self,
+        helpers: usize,
+        input: &File,
+        start: u64,
+        out: &mut W,
+    ) -> Result<usize, Trouble> {
+        self.helpers = helpers;
+        let this = &*self;
         std::thread::scope(|scope| {
             for _ in 0..helpers {
-                scope.spawn(|| self.help());
+                scope.spawn(|| this.help());
             }
             // Helpers waiting for room in the window must end however the writer ends.
-            let _stop = Stopper { repairs: self, writer: true };
-            self.write(input, start, out)
+            let _stop = Stopper { repairs: this, writer: true };
+            this.write(input, start, out)
         })
     }
 
@@ -286,8 +329,7 @@ impl<'a> Repairs<'a> {
         let _stop = Stopper { repairs: self, writer: false };
         let mut worker = Worker::default();
         while let Some(k) = self.claim(true) {
-            let repaired = self.repair_chunk(k, &mut worker);
-            self.deliver(k, repaired);
+            self.repair_and_deliver(k, &mut worker);
         }
     }
 
@@ -312,8 +354,16 @@ impl<'a> Repairs<'a> {
         }
     }
 
-    fn deliver(&self, k: usize, repaired: Result<Repaired, Trouble>) {
+    /// Repairs chunk `k` and hands its repairs to the writer, timing the work.
+    fn repair_and_deliver(&self, k: usize, worker: &mut Worker) {
+        let started = Instant::now();
+        let repaired = self.repair_chunk(k, worker);
+        let elapsed = started.elapsed();
         let mut progress = self.lock();
+        let chunk = &self.chunks[k];
+        if !chunk.ascii {
+            progress.repairing.add(chunk.range.end - chunk.range.start, elapsed);
+        }
         progress.held += repaired.as_ref().map_or(0, Repaired::bytes);
         progress.ready[k] = Some(repaired);
         self.wake(progress);
@@ -376,7 +426,8 @@ impl<'a> Repairs<'a> {
 
     /// The writer's loop: each chunk's repairs in order, with the input between them.
     fn write<W: Write + ?Sized>(&self, input: &File, start: u64, out: &mut W) -> Result<usize, Trouble> {
-        let mut out = Copier { input, at: start, out: BufWriter::with_capacity(OUT_BUFFER, out) };
+        let out = BufWriter::with_capacity(OUT_BUFFER, out);
+        let mut out = Copier { input, at: start, out, copying: Pace::default() };
         let (mut worker, mut applied) = (Worker::default(), 0);
         for (k, chunk) in self.chunks.iter().enumerate() {
             let repaired = self.take(k, chunk.range.start, &mut out, &mut worker)?;
@@ -392,7 +443,8 @@ impl<'a> Repairs<'a> {
     }
 
     /// Chunk `k`'s repairs (which start at `from`). While they are not ready, the writer copies
-    /// the input up to `from` (known unchanged), then repairs a chunk itself or waits.
+    /// the input up to `from` (known unchanged), then repairs a chunk itself or waits
+    /// ([`Repairs::writer_should_repair`]).
     fn take<W: Write + ?Sized>(
         &self,
         k: usize,
@@ -410,12 +462,14 @@ impl<'a> Repairs<'a> {
             }
             drop(progress);
             out.copy_to(from)?;
-            if let Some(next) = self.claim(false) {
-                let repaired = self.repair_chunk(next, worker);
-                self.deliver(next, repaired);
-                continue;
+            if self.writer_should_repair(k, out) {
+                if let Some(next) = self.claim(false) {
+                    self.repair_and_deliver(next, worker);
+                    continue;
+                }
             }
-            // Every chunk up to `k` is claimed (the window reaches past it): it will come.
+            // Every chunk up to `k` is claimed (the window reaches past it, or the writer
+            // would have repaired it): it will come.
             let mut progress = self.lock();
             while progress.ready[k].is_none() && !progress.panicked {
                 progress = self.wait(progress);
@@ -424,6 +478,27 @@ impl<'a> Repairs<'a> {
                 // The scope resumes the helper's panic once the writer returns.
                 return Err(Trouble::Changed);
             }
+        }
+    }
+}
+
+impl Repairs<'_> {
+    /// Whether the writer, waiting for chunk `k`, should repair a chunk itself rather than
+    /// wait. Its copying is what the output waits on: a chunk it repairs holds that back, so it
+    /// helps only when the helpers' repairing left, at their pace so far, would outlast its
+    /// copying left (from chunk `k` to the end) at its own pace: on clean text the helpers keep
+    /// up, on damaged text they do not. It must repair `k` itself if no helper has claimed it.
+    fn writer_should_repair<W: Write + ?Sized>(&self, k: usize, out: &Copier<'_, W>) -> bool {
+        let progress = self.lock();
+        if progress.claimed <= k || self.helpers == 0 {
+            return true;
+        }
+        let repairing_left = self.to_repair_from.get(progress.claimed).copied().unwrap_or(0);
+        let copying_left = self.chunks.last().map_or(0, |last| last.range.end) - self.chunks[k].range.start;
+        match (progress.repairing.time_for(repairing_left), out.copying.time_for(copying_left)) {
+            (Some(repairing), Some(copying)) => repairing / self.helpers as f64 > copying,
+            // Nothing timed yet: repairing is the safe guess (damaged text needs every thread).
+            _ => true,
         }
     }
 }
@@ -451,6 +526,8 @@ struct Copier<'a, W: Write + ?Sized> {
     input: &'a File,
     at: u64,
     out: BufWriter<&'a mut W>,
+    /// How fast the input has been copied.
+    copying: Pace,
 }
 
 impl<W: Write + ?Sized> Copier<'_, W> {
@@ -458,7 +535,9 @@ impl<W: Write + ?Sized> Copier<'_, W> {
     fn copy_to(&mut self, to: u64) -> Result<(), Trouble> {
         let len = to.saturating_sub(self.at);
         if len > 0 {
+            let started = Instant::now();
             copy_span(self.input, len, &mut self.out)?;
+            self.copying.add(len, started.elapsed());
             self.at = to;
         }
         Ok(())
@@ -723,19 +802,55 @@ mod tests {
             let mut worker = Worker::default();
             let claimed: Vec<_> = std::iter::from_fn(|| {
                 let k = repairs.claim(false)?;
-                repairs.deliver(k, repairs.repair_chunk(k, &mut worker));
+                repairs.repair_and_deliver(k, &mut worker);
                 Some(k)
             })
             .collect();
             assert_eq!(claimed, (0..ahead).collect::<Vec<_>>(), "window {window}, budget {budget}");
             let mut out = Vec::new();
-            let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out) };
+            let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out), copying: Pace::default() };
             let first = repairs.take(0, 0, &mut copier, &mut worker).expect("repaired");
             assert_eq!((first.applied, first.patches.len(), first.bytes()), (1, 1, 12));
             assert_eq!(repairs.claim(false), Some(ahead), "taking a chunk makes room for one");
-            repairs.deliver(ahead, repairs.repair_chunk(ahead, &mut worker));
+            repairs.repair_and_deliver(ahead, &mut worker);
             assert_eq!(repairs.claim(false), None, "window {window}, budget {budget}");
         }
+    }
+
+    /// The writer, waiting for a chunk, repairs one itself only when it must (no helper, or
+    /// the chunk unclaimed) or when the helpers' repairing left would outlast its copying left,
+    /// each at the pace timed so far.
+    #[test]
+    fn the_writer_repairs_only_when_the_helpers_would_fall_behind() {
+        // Ten chunks of 8 bytes (a line each); those marked ASCII (every third) need no repair.
+        let text = "caf\u{c3}\u{a9}\n".repeat(10);
+        let file = file_of(text.as_bytes());
+        let mut chunks = checked(&file, text.len(), 7);
+        assert_eq!(chunks.len(), 10);
+        for chunk in chunks.iter_mut().step_by(3) {
+            chunk.ascii = true;
+        }
+        let (config, selection) = (Config::default(), mojibake_only());
+        let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
+        assert_eq!(repairs.to_repair_from[..4], [48, 48, 40, 32], "bytes of the chunks to repair from each on");
+        let mut out = Vec::new();
+        let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out), copying: Pace::default() };
+        let ms = Duration::from_millis;
+        // Chunks 0 to 4 claimed, the writer waiting for chunk 2: 80 − 16 = 64 bytes to copy,
+        // and 24 to repair (chunks 5, 7 and 8).
+        repairs.lock().claimed = 5;
+        assert!(repairs.writer_should_repair(2, &copier), "no helper: the writer repairs everything");
+        repairs.helpers = 1;
+        assert!(repairs.writer_should_repair(2, &copier), "nothing timed yet");
+        repairs.lock().repairing.add(7, ms(1));
+        copier.copying.add(7, ms(1));
+        assert!(!repairs.writer_should_repair(2, &copier), "24 bytes to repair, 64 to copy, same pace");
+        assert!(repairs.writer_should_repair(5, &copier), "chunk 5 is not claimed");
+        // Copying at 50 bytes a millisecond (1.3 ms left), repairing at 7 (3.4 ms left).
+        copier.copying.add(93, ms(1));
+        assert!(repairs.writer_should_repair(2, &copier), "one helper would fall behind");
+        repairs.helpers = 4;
+        assert!(!repairs.writer_should_repair(2, &copier), "four helpers would keep up");
     }
 
     /// A writer that panics (here, its output does) ends the helpers waiting for room in the
@@ -838,9 +953,9 @@ mod tests {
         let file = file_of(text.as_bytes());
         let chunks = checked(&file, text.len(), BLOCK);
         assert_eq!(chunks.len(), 1);
-        let repairs = Repairs::new(&file, &chunks, &config, &selection);
+        let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
         let claimed = repairs.claim(false).expect("a chunk");
-        repairs.deliver(claimed, repairs.repair_chunk(claimed, &mut Worker::default()));
+        repairs.repair_and_deliver(claimed, &mut Worker::default());
         rewrite(&file, text.replace("caf\u{c3}\u{a9}", "CAF\u{c3}\u{a9}").as_bytes());
         let written = repairs.run(0, &file, 0, &mut Vec::new());
         assert!(matches!(written, Err(Trouble::Changed)), "a repaired line changed: {written:?}");
