@@ -130,15 +130,12 @@ impl PathSet {
     fn insert(&mut self, path: &Arc<Path>) {
         match self {
             PathSet::Many(paths) if paths.is_empty() => *self = PathSet::One(path.clone()),
-            PathSet::One(one) if **one == **path => {}
-            PathSet::One(one) => {
-                let pair = if path_order(one, path).is_lt() {
-                    [one.clone(), path.clone()]
-                } else {
-                    [path.clone(), one.clone()]
-                };
-                *self = PathSet::Many(pair.into());
-            }
+            // One comparison decides both whether it is there and on which side it goes.
+            PathSet::One(one) => match same_or_order(one, path) {
+                std::cmp::Ordering::Equal => {}
+                std::cmp::Ordering::Less => *self = PathSet::Many(vec![one.clone(), path.clone()]),
+                std::cmp::Ordering::Greater => *self = PathSet::Many(vec![path.clone(), one.clone()]),
+            },
             PathSet::Many(paths) => {
                 let after_last = paths.last().is_none_or(|last| path_order(last, path).is_lt());
                 if after_last {
@@ -195,8 +192,14 @@ pub(super) struct ProviderCounts {
 }
 
 impl ProviderCounts {
-    fn domain_changed(&mut self, domain: &Text, added: bool) {
-        let count = self.domains.get(domain).copied().unwrap_or(0);
+    /// Counts one use more or less of `domain` and keeps the leader up to date.
+    fn count_domain(&mut self, domain: &Text, added: bool) {
+        let count = update_count(&mut self.domains, domain, added);
+        self.domain_changed(domain, count, added);
+    }
+
+    /// `domain` now has `count` uses.
+    fn domain_changed(&mut self, domain: &Text, count: usize, added: bool) {
         let is_top = self.top.as_ref().is_some_and(|(top, _)| top == domain);
         if added {
             let beats = match &self.top {
@@ -575,14 +578,12 @@ impl Derived {
     }
 
     fn apply_topic(&mut self, topic: Text, path: &Arc<Path>, add: bool) {
-        let used_before = self.by_topic.contains_key(&topic);
-        update_set(&mut self.by_topic, topic.clone(), path, add);
-        let still_used = self.by_topic.contains_key(&topic);
         // `spellings` holds exactly the topics `by_topic` has: only a topic that comes or goes
         // changes it (most files name topics the index already has).
-        if used_before == still_used {
+        if !update_set(&mut self.by_topic, topic.clone(), path, add) {
             return;
         }
+        let still_used = add;
         let key = topic_key(&topic);
         let spellings = match self.spellings.get_mut(&key) {
             Some(spellings) => spellings,
@@ -610,31 +611,28 @@ impl Derived {
     }
 
     fn apply_provider(&mut self, name: &Text, domain: Option<&Text>, add: bool) {
-        if add && !self.providers.contains_key(name) {
-            self.providers.insert(name.clone(), ProviderCounts::default());
-        }
-        // The shared name, for the ordered list (a reference count, not a copy).
-        let Some(key) = self.providers.get_key_value(name).map(|(k, _)| k.clone()) else {
-            return;
-        };
-        let Some(counts) = self.providers.get_mut(name) else {
-            return;
+        // One lookup of the name (it was three: whether it is there, its key, its counts).
+        let counts = match self.providers.get_mut(&**name) {
+            Some(counts) => counts,
+            None if add => self.providers.entry(name.clone()).or_default(),
+            None => return,
         };
         let before = counts.count;
         counts.count = if add { before + 1 } else { before.saturating_sub(1) };
         let after = counts.count;
         if let Some(domain) = domain {
-            update_count(&mut counts.domains, domain, add);
-            counts.domain_changed(domain, add);
+            counts.count_domain(domain, add);
         }
         if after == 0 {
-            self.providers.remove(name);
+            self.providers.remove(&**name);
         }
         if let Some(order) = self.provider_order.get_mut() {
             if before > 0 {
-                order.remove(&(Reverse(before), key.clone()));
+                order.remove(&(Reverse(before), name.clone()));
             }
             if after > 0 {
+                // The shared name (a reference count, not a copy).
+                let key = self.providers.get_key_value(&**name).map_or_else(|| name.clone(), |(k, _)| k.clone());
                 order.insert((Reverse(after), key));
             }
         }
@@ -680,6 +678,12 @@ fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     }
 }
 
+/// [`path_order`], knowing at once that a shared path is itself (indexing adds the same
+/// `Arc` of a file to each of its sets).
+fn same_or_order(a: &Arc<Path>, b: &Arc<Path>) -> std::cmp::Ordering {
+    if Arc::ptr_eq(a, b) { std::cmp::Ordering::Equal } else { path_order(a, b) }
+}
+
 /// Whether the first difference of `x` and `y`, at `at`, is inside a normal component of both:
 /// neither byte is a separator, and the component so far is not made of dots alone (`.` and
 /// `..` are components of their own, ordered before any name), nor empty with a dot next.
@@ -692,28 +696,47 @@ fn inside_normal_component(x: &[u8], y: &[u8], at: usize) -> bool {
     !separator(x[at]) && !separator(y[at]) && !(dots_only && (!so_far.is_empty() || dot_next))
 }
 
-fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) {
+/// Adds `path` to the set of `key` or takes it out; `true` when the key came or went.
+fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) -> bool {
     if add {
-        map.entry(key).or_default().insert(path);
+        let set = map.entry(key).or_default();
+        let new = set.is_empty();
+        set.insert(path);
+        new
     } else if let Some(set) = map.get_mut(&key) {
         set.remove(path);
-        if set.is_empty() {
+        let gone = set.is_empty();
+        if gone {
             map.remove(&key);
         }
+        gone
+    } else {
+        false
     }
 }
 
-fn update_count<K: Clone + Eq + std::hash::Hash>(map: &mut HashMap<K, usize>, key: &K, add: bool) {
+/// Counts one use more or less of `key`; returns its count now.
+fn update_count<K: Clone + Eq + std::hash::Hash>(map: &mut HashMap<K, usize>, key: &K, add: bool) -> usize {
     if add {
         match map.get_mut(key) {
-            Some(n) => *n += 1,
-            None => drop(map.insert(key.clone(), 1)),
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                map.insert(key.clone(), 1);
+                1
+            }
         }
     } else if let Some(n) = map.get_mut(key) {
         *n = n.saturating_sub(1);
-        if *n == 0 {
+        let left = *n;
+        if left == 0 {
             map.remove(key);
         }
+        left
+    } else {
+        0
     }
 }
 
