@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::compact::{Article, Names, Stored};
-use super::normal::{topic_key, url_key};
+use super::normal::{topic_key, url_key, url_key_into};
 use super::summary::{ArticleSummary, RelatedProvider, RelatedSummary, Text};
 
 /// The index's maps hash with foldhash: SipHash (HashDoS-resistant, for keys an attacker
@@ -221,9 +221,9 @@ impl ProviderCounts {
 
 impl Index {
     /// Adds or replaces one file's summary (a file read from disk: kept compact when it can be).
-    pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
+    pub fn upsert(&mut self, path: PathBuf, summary: impl Into<Arc<ArticleSummary>>) {
         let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
-        self.add(path, summary, true);
+        self.add(path, summary.into(), true);
     }
 
     /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
@@ -232,6 +232,21 @@ impl Index {
         self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
         self.add(path, summary, true);
+    }
+
+    /// [`Index::upsert_shared`] of a summary read from disk, owned: kept as a compact record
+    /// when one holds it (nearly always), so the summary needs no `Arc` of its own (an
+    /// allocation per file, freed on this thread after another thread made it).
+    pub fn upsert_loaded(&mut self, path: Arc<Path>, mut summary: ArticleSummary) {
+        self.derived.provider_order.take();
+        let path = self.take(&path).unwrap_or(path);
+        self.visited(1);
+        self.derived.add_owned(&path, &mut summary);
+        let stored = match self.names.record(&summary) {
+            Some(record) => Stored::Compact(Box::new(record)),
+            None => Stored::Whole(Arc::new(summary.shrunk())),
+        };
+        self.articles.insert(path, stored);
     }
 
     /// Adds a file not in the index, as a compact record when `compact` and a record holds the
@@ -487,6 +502,11 @@ impl Derived {
         for url in summary.related.iter_mut().filter_map(|r| r.web_url.as_mut()) {
             share(&mut url.value, &self.linking);
         }
+        self.share_names_but_links(summary);
+    }
+
+    /// [`Derived::share_names`] but for the URLs of related entries.
+    fn share_names_but_links(&self, summary: &mut ArticleSummary) {
         if let (Some(web), Some(original)) = (&summary.web_url, &mut summary.original_url) {
             if web.value == original.value {
                 original.value = web.value.clone();
@@ -527,12 +547,54 @@ impl Derived {
         // Adding a path to a set it is in, or taking it from one it is not in, changes nothing,
         // so the names a file repeats need no sort to drop the repeats (sorting every file's
         // related URLs to find a rare repeat was a visible share of indexing).
-        for url in [&summary.web_url, &summary.original_url].into_iter().flatten() {
-            update_set(&mut self.by_url, url_hash(&url_key(&url.value)), path, add);
-        }
+        self.apply_own_urls(path, summary, add);
         for url in summary.related.iter().filter_map(|r| r.web_url.as_ref()) {
             update_set(&mut self.linking, keyed_url(&url.value), path, add);
         }
+        self.apply_names(path, summary, add);
+    }
+
+    /// [`Derived::share_names`] and [`Derived::apply`] (adding) of a summary the index owns,
+    /// each related URL pointed at the index's copy by the lookup that files it (they were two).
+    fn add_owned(&mut self, path: &Arc<Path>, summary: &mut ArticleSummary) {
+        self.share_names_but_links(summary);
+        self.apply_own_urls(path, summary, true);
+        for url in summary.related.iter_mut().filter_map(|r| r.web_url.as_mut()) {
+            self.link_sharing(&mut url.value, path);
+        }
+        self.apply_names(path, summary, true);
+    }
+
+    /// Files `path` as linking to `url`'s key; when the key is the URL and the index has it,
+    /// `url` becomes the index's copy.
+    fn link_sharing(&mut self, url: &mut Text, path: &Arc<Path>) {
+        let key = keyed_url(url);
+        let is_url = Arc::ptr_eq(&key, url);
+        match self.linking.entry(key) {
+            std::collections::hash_map::Entry::Occupied(known) => {
+                if is_url {
+                    *url = known.key().clone();
+                }
+                known.into_mut().insert(path);
+            }
+            std::collections::hash_map::Entry::Vacant(new) => {
+                new.insert(PathSet::One(path.clone()));
+            }
+        }
+    }
+
+    /// The `webUrl` and `originalUrl` of a file (one URL when the second is the first's text).
+    fn apply_own_urls(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
+        let web = summary.web_url.as_ref().map(|u| &u.value);
+        let original = summary.original_url.as_ref().map(|u| &u.value);
+        let same = web.zip(original).is_some_and(|(w, o)| Arc::ptr_eq(w, o));
+        for url in [web, original.filter(|_| !same)].into_iter().flatten() {
+            update_set(&mut self.by_url, url_key_hash(url), path, add);
+        }
+    }
+
+    /// The names of a file: topics, providers, field values.
+    fn apply_names(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
         for topic in &summary.topics {
             self.apply_topic(topic.value.clone(), path, add);
         }
@@ -650,6 +712,14 @@ fn share<V>(text: &mut Text, names: &HashMap<Text, V>) {
 fn url_hash(key: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0x5eed).hash_one(key)
+}
+
+/// [`url_hash`] of `url`'s key, built in a buffer the thread keeps.
+fn url_key_hash(url: &str) -> u64 {
+    thread_local! {
+        static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    KEY.with_borrow_mut(|buf| url_hash(url_key_into(url, buf)))
 }
 
 /// Whether `webUrl` or `originalUrl` of `article` has the URL key `key`.
