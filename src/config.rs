@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::codes::{Code, Severity};
@@ -185,8 +185,10 @@ impl Config {
     /// Whether a file (path relative to the walked root, or a file name) is an article.
     pub fn is_article_path(&self, path: &Path) -> bool {
         let name = path.file_name().map(Path::new).unwrap_or(path);
-        let included = self.include.is_match(path) || self.include.is_match(name);
-        let excluded = self.exclude.is_match(path) || self.exclude.is_match(name);
+        // Each candidate prepared once for both sets (discovery asks of every file).
+        let (path, name) = (Candidate::new(path), Candidate::new(name));
+        let included = self.include.is_match_candidate(&path) || self.include.is_match_candidate(&name);
+        let excluded = self.exclude.is_match_candidate(&path) || self.exclude.is_match_candidate(&name);
         included && !excluded
     }
 }
@@ -255,8 +257,37 @@ impl Config {
                 return self.is_article_path(relative);
             }
         }
-        self.is_article_path(path.strip_prefix(root).unwrap_or(path))
+        self.is_article_path(relative_to(path, root).unwrap_or(path))
     }
+}
+
+/// `path.strip_prefix(root)`, read off the bytes when `path` is `root`, a separator and a
+/// rest that the component-wise strip would return as it is (discovery asks for every file,
+/// and splitting both paths into components was half the cost of judging a file).
+#[cfg(unix)]
+fn relative_to<'a>(path: &'a Path, root: &Path) -> Option<&'a Path> {
+    use std::os::unix::ffi::OsStrExt;
+    let (bytes, prefix) = (path.as_os_str().as_bytes(), root.as_os_str().as_bytes());
+    let rest = bytes.strip_prefix(prefix).and_then(|r| r.strip_prefix(b"/"));
+    // The strip trims separators and `.` at either end of what it returns.
+    let plain = |rest: &[u8]| {
+        !rest.is_empty()
+            && !rest.starts_with(b"/")
+            && !rest.starts_with(b"./")
+            && rest != b"."
+            && !rest.ends_with(b"/")
+            && !rest.ends_with(b"/.")
+    };
+    match rest {
+        Some(rest) if !prefix.is_empty() && plain(rest) => Some(Path::new(std::ffi::OsStr::from_bytes(rest))),
+        _ => path.strip_prefix(root).ok(),
+    }
+}
+
+/// `path.strip_prefix(root)` (Windows paths have prefixes of their own).
+#[cfg(not(unix))]
+fn relative_to<'a>(path: &'a Path, root: &Path) -> Option<&'a Path> {
+    path.strip_prefix(root).ok()
 }
 
 /// Walks up from `dir` to the nearest `article-lsp.toml`.
@@ -303,6 +334,42 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn relative_paths_read_off_the_bytes_equal_the_strip() {
+        let roots = ["/w", "/w/", "/w//", "/w/.", "/w/..", "w", "./w", ".", "", "/", "/w/a b", "/wx"];
+        let rests = [
+            "",
+            "a",
+            "a.md",
+            "/a",
+            "//a",
+            "./a",
+            ".",
+            "..",
+            "a/",
+            "a/.",
+            "a//b",
+            "a/./b",
+            "a/../b",
+            ".a",
+            "a.",
+            "d000/a0000001.md",
+            "x/",
+            "/",
+            "./",
+            "../a",
+        ];
+        for root in roots {
+            for rest in rests {
+                for joint in ["", "/", "//"] {
+                    let path = format!("{root}{joint}{rest}");
+                    let (path, root) = (Path::new(&path), Path::new(root));
+                    assert_eq!(relative_to(path, root), path.strip_prefix(root).ok(), "{path:?} in {root:?}");
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -452,7 +452,7 @@ fn files_that_are_not_utf8_summarise_as_their_decoded_text() {
     for ((path, summary), bytes) in loaded.iter().zip(files) {
         let decoded = article_lsp::analysis::encoding::decode(bytes);
         assert!(decoded.transcoded.is_some(), "{path:?}");
-        assert_eq!(**summary, summarize(&decoded.text).for_index(), "{path:?}");
+        assert_eq!(*summary, summarize(&decoded.text).for_index(), "{path:?}");
     }
     assert_eq!(loaded[0].1.related.len(), 1);
 }

@@ -157,7 +157,7 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
         }
     };
     // One batch in flight while the previous one is added: memory stays bounded.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Arc<Path>, Arc<workspace::ArticleSummary>)>)>(1);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<(Arc<Path>, workspace::ArticleSummary)>)>(1);
     let mut counted = Counted::default();
     std::thread::scope(|scope| {
         let paths = &paths;
@@ -194,12 +194,12 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
 
 /// Adds loaded summaries to the index, except those of open documents (their own text is newer
 /// than the file on disk).
-fn add_batch(shared: &Shared, loaded: Vec<(Arc<Path>, Arc<workspace::ArticleSummary>)>) {
+fn add_batch(shared: &Shared, loaded: Vec<(Arc<Path>, workspace::ArticleSummary)>) {
     let open: Vec<PathBuf> = shared.lock().documents.values().filter_map(|d| d.path.clone()).collect();
     let mut index = shared.index_mut();
     for (path, summary) in loaded {
         if !open.iter().any(|o| **o == *path) {
-            index.upsert_shared(path, summary);
+            index.upsert_loaded(path, summary);
         }
     }
 }

@@ -200,17 +200,20 @@ const PROGRESS_STEPS: usize = 100;
 /// Reads and summarises files in parallel (rayon). Files that are not UTF-8 are transcoded;
 /// unreadable files are skipped. `progress(done, total)` is called as files complete (from
 /// worker threads), and the work stops early when `cancelled()` turns true. Paths come back as
-/// given (an `Arc<Path>` is shared, not copied); summaries come in the `Arc` the index keeps,
-/// allocated by the worker threads.
+/// given (an `Arc<Path>` is shared, not copied); summaries come owned, their lists possibly
+/// with spare capacity ([`crate::workspace::Index::upsert_loaded`] trims what it keeps whole).
 pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
     paths: &[P],
     progress: &(dyn Fn(usize, usize) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Vec<(P, Arc<ArticleSummary>)> {
+) -> Vec<(P, ArticleSummary)> {
     let total = paths.len();
     let every = (total / PROGRESS_STEPS).max(1);
     let done = AtomicUsize::new(0);
-    let loaded: Vec<(P, Arc<ArticleSummary>)> = paths
+    // Each result is written once into its slot (a summary is a few hundred bytes, and
+    // rayon's collect of a filtered iterator moved each through lists of parts).
+    let mut slots: Vec<Option<(P, ArticleSummary)>> = Vec::with_capacity(total);
+    paths
         .par_iter()
         // Parts of at most this many files: a thread that runs out of work waits for the
         // other to finish its part, and rayon's own halving leaves parts of hundreds of files.
@@ -231,15 +234,14 @@ pub fn load<P: AsRef<Path> + Clone + Send + Sync>(
                 Some((path.clone(), summary?))
             },
         )
-        .filter_map(|loaded| loaded)
-        .collect();
+        .collect_into_vec(&mut slots);
     progress(done.load(Ordering::Relaxed), total);
-    loaded
+    slots.into_iter().flatten().collect()
 }
 
 /// The summary of the file at `path`, opened in `directory` when that is its directory (which
 /// becomes its directory otherwise, when it can be opened).
-fn read_summary(path: &Path, directory: &mut Option<files::Directory>) -> Option<Arc<ArticleSummary>> {
+fn read_summary(path: &Path, directory: &mut Option<files::Directory>) -> Option<ArticleSummary> {
     thread_local! {
         /// Each loading thread reads every file into one buffer instead of allocating per file.
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -247,7 +249,7 @@ fn read_summary(path: &Path, directory: &mut Option<files::Directory>) -> Option
     BUFFER.with_borrow_mut(|bytes| {
         let read = read_file(path, directory, bytes);
         let file = read.ok().and_then(|len| bytes.get(..len));
-        let summary = file.map(|file| Arc::new(summarize_for_index(&text_to_summarize(file))));
+        let summary = file.map(|file| summarize_for_index(&text_to_summarize(file)));
         // A rare huge file must not stay held by the thread.
         if bytes.capacity() > KEPT_BUFFER {
             *bytes = Vec::new();

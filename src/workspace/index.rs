@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::compact::{Article, Names, Stored};
-use super::normal::{topic_key, url_key};
+use super::normal::{topic_key, url_key, url_key_into};
 use super::summary::{ArticleSummary, RelatedProvider, RelatedSummary, Text};
 
 /// The index's maps hash with foldhash: SipHash (HashDoS-resistant, for keys an attacker
@@ -130,15 +130,12 @@ impl PathSet {
     fn insert(&mut self, path: &Arc<Path>) {
         match self {
             PathSet::Many(paths) if paths.is_empty() => *self = PathSet::One(path.clone()),
-            PathSet::One(one) if **one == **path => {}
-            PathSet::One(one) => {
-                let pair = if path_order(one, path).is_lt() {
-                    [one.clone(), path.clone()]
-                } else {
-                    [path.clone(), one.clone()]
-                };
-                *self = PathSet::Many(pair.into());
-            }
+            // One comparison decides both whether it is there and on which side it goes.
+            PathSet::One(one) => match same_or_order(one, path) {
+                std::cmp::Ordering::Equal => {}
+                std::cmp::Ordering::Less => *self = PathSet::Many(vec![one.clone(), path.clone()]),
+                std::cmp::Ordering::Greater => *self = PathSet::Many(vec![path.clone(), one.clone()]),
+            },
             PathSet::Many(paths) => {
                 let after_last = paths.last().is_none_or(|last| path_order(last, path).is_lt());
                 if after_last {
@@ -195,8 +192,14 @@ pub(super) struct ProviderCounts {
 }
 
 impl ProviderCounts {
-    fn domain_changed(&mut self, domain: &Text, added: bool) {
-        let count = self.domains.get(domain).copied().unwrap_or(0);
+    /// Counts one use more or less of `domain` and keeps the leader up to date.
+    fn count_domain(&mut self, domain: &Text, added: bool) {
+        let count = update_count(&mut self.domains, domain, added);
+        self.domain_changed(domain, count, added);
+    }
+
+    /// `domain` now has `count` uses.
+    fn domain_changed(&mut self, domain: &Text, count: usize, added: bool) {
         let is_top = self.top.as_ref().is_some_and(|(top, _)| top == domain);
         if added {
             let beats = match &self.top {
@@ -218,9 +221,9 @@ impl ProviderCounts {
 
 impl Index {
     /// Adds or replaces one file's summary (a file read from disk: kept compact when it can be).
-    pub fn upsert(&mut self, path: PathBuf, summary: Arc<ArticleSummary>) {
+    pub fn upsert(&mut self, path: PathBuf, summary: impl Into<Arc<ArticleSummary>>) {
         let path = self.take(&path).unwrap_or_else(|| Arc::from(path));
-        self.add(path, summary, true);
+        self.add(path, summary.into(), true);
     }
 
     /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
@@ -229,6 +232,21 @@ impl Index {
         self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
         self.add(path, summary, true);
+    }
+
+    /// [`Index::upsert_shared`] of a summary read from disk, owned: kept as a compact record
+    /// when one holds it (nearly always), so the summary needs no `Arc` of its own (an
+    /// allocation per file, freed on this thread after another thread made it).
+    pub fn upsert_loaded(&mut self, path: Arc<Path>, mut summary: ArticleSummary) {
+        self.derived.provider_order.take();
+        let path = self.take(&path).unwrap_or(path);
+        self.visited(1);
+        self.derived.add_owned(&path, &mut summary);
+        let stored = match self.names.record(&summary) {
+            Some(record) => Stored::Compact(Box::new(record)),
+            None => Stored::Whole(Arc::new(summary.shrunk())),
+        };
+        self.articles.insert(path, stored);
     }
 
     /// Adds a file not in the index, as a compact record when `compact` and a record holds the
@@ -484,6 +502,11 @@ impl Derived {
         for url in summary.related.iter_mut().filter_map(|r| r.web_url.as_mut()) {
             share(&mut url.value, &self.linking);
         }
+        self.share_names_but_links(summary);
+    }
+
+    /// [`Derived::share_names`] but for the URLs of related entries.
+    fn share_names_but_links(&self, summary: &mut ArticleSummary) {
         if let (Some(web), Some(original)) = (&summary.web_url, &mut summary.original_url) {
             if web.value == original.value {
                 original.value = web.value.clone();
@@ -524,12 +547,54 @@ impl Derived {
         // Adding a path to a set it is in, or taking it from one it is not in, changes nothing,
         // so the names a file repeats need no sort to drop the repeats (sorting every file's
         // related URLs to find a rare repeat was a visible share of indexing).
-        for url in [&summary.web_url, &summary.original_url].into_iter().flatten() {
-            update_set(&mut self.by_url, url_hash(&url_key(&url.value)), path, add);
-        }
+        self.apply_own_urls(path, summary, add);
         for url in summary.related.iter().filter_map(|r| r.web_url.as_ref()) {
             update_set(&mut self.linking, keyed_url(&url.value), path, add);
         }
+        self.apply_names(path, summary, add);
+    }
+
+    /// [`Derived::share_names`] and [`Derived::apply`] (adding) of a summary the index owns,
+    /// each related URL pointed at the index's copy by the lookup that files it (they were two).
+    fn add_owned(&mut self, path: &Arc<Path>, summary: &mut ArticleSummary) {
+        self.share_names_but_links(summary);
+        self.apply_own_urls(path, summary, true);
+        for url in summary.related.iter_mut().filter_map(|r| r.web_url.as_mut()) {
+            self.link_sharing(&mut url.value, path);
+        }
+        self.apply_names(path, summary, true);
+    }
+
+    /// Files `path` as linking to `url`'s key; when the key is the URL and the index has it,
+    /// `url` becomes the index's copy.
+    fn link_sharing(&mut self, url: &mut Text, path: &Arc<Path>) {
+        let key = keyed_url(url);
+        let is_url = Arc::ptr_eq(&key, url);
+        match self.linking.entry(key) {
+            std::collections::hash_map::Entry::Occupied(known) => {
+                if is_url {
+                    *url = known.key().clone();
+                }
+                known.into_mut().insert(path);
+            }
+            std::collections::hash_map::Entry::Vacant(new) => {
+                new.insert(PathSet::One(path.clone()));
+            }
+        }
+    }
+
+    /// The `webUrl` and `originalUrl` of a file (one URL when the second is the first's text).
+    fn apply_own_urls(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
+        let web = summary.web_url.as_ref().map(|u| &u.value);
+        let original = summary.original_url.as_ref().map(|u| &u.value);
+        let same = web.zip(original).is_some_and(|(w, o)| Arc::ptr_eq(w, o));
+        for url in [web, original.filter(|_| !same)].into_iter().flatten() {
+            update_set(&mut self.by_url, url_key_hash(url), path, add);
+        }
+    }
+
+    /// The names of a file: topics, providers, field values.
+    fn apply_names(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
         for topic in &summary.topics {
             self.apply_topic(topic.value.clone(), path, add);
         }
@@ -575,14 +640,12 @@ impl Derived {
     }
 
     fn apply_topic(&mut self, topic: Text, path: &Arc<Path>, add: bool) {
-        let used_before = self.by_topic.contains_key(&topic);
-        update_set(&mut self.by_topic, topic.clone(), path, add);
-        let still_used = self.by_topic.contains_key(&topic);
         // `spellings` holds exactly the topics `by_topic` has: only a topic that comes or goes
         // changes it (most files name topics the index already has).
-        if used_before == still_used {
+        if !update_set(&mut self.by_topic, topic.clone(), path, add) {
             return;
         }
+        let still_used = add;
         let key = topic_key(&topic);
         let spellings = match self.spellings.get_mut(&key) {
             Some(spellings) => spellings,
@@ -610,31 +673,28 @@ impl Derived {
     }
 
     fn apply_provider(&mut self, name: &Text, domain: Option<&Text>, add: bool) {
-        if add && !self.providers.contains_key(name) {
-            self.providers.insert(name.clone(), ProviderCounts::default());
-        }
-        // The shared name, for the ordered list (a reference count, not a copy).
-        let Some(key) = self.providers.get_key_value(name).map(|(k, _)| k.clone()) else {
-            return;
-        };
-        let Some(counts) = self.providers.get_mut(name) else {
-            return;
+        // One lookup of the name (it was three: whether it is there, its key, its counts).
+        let counts = match self.providers.get_mut(&**name) {
+            Some(counts) => counts,
+            None if add => self.providers.entry(name.clone()).or_default(),
+            None => return,
         };
         let before = counts.count;
         counts.count = if add { before + 1 } else { before.saturating_sub(1) };
         let after = counts.count;
         if let Some(domain) = domain {
-            update_count(&mut counts.domains, domain, add);
-            counts.domain_changed(domain, add);
+            counts.count_domain(domain, add);
         }
         if after == 0 {
-            self.providers.remove(name);
+            self.providers.remove(&**name);
         }
         if let Some(order) = self.provider_order.get_mut() {
             if before > 0 {
-                order.remove(&(Reverse(before), key.clone()));
+                order.remove(&(Reverse(before), name.clone()));
             }
             if after > 0 {
+                // The shared name (a reference count, not a copy).
+                let key = self.providers.get_key_value(&**name).map_or_else(|| name.clone(), |(k, _)| k.clone());
                 order.insert((Reverse(after), key));
             }
         }
@@ -652,6 +712,14 @@ fn share<V>(text: &mut Text, names: &HashMap<Text, V>) {
 fn url_hash(key: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0x5eed).hash_one(key)
+}
+
+/// [`url_hash`] of `url`'s key, built in a buffer the thread keeps.
+fn url_key_hash(url: &str) -> u64 {
+    thread_local! {
+        static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    KEY.with_borrow_mut(|buf| url_hash(url_key_into(url, buf)))
 }
 
 /// Whether `webUrl` or `originalUrl` of `article` has the URL key `key`.
@@ -680,6 +748,12 @@ fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     }
 }
 
+/// [`path_order`], knowing at once that a shared path is itself (indexing adds the same
+/// `Arc` of a file to each of its sets).
+fn same_or_order(a: &Arc<Path>, b: &Arc<Path>) -> std::cmp::Ordering {
+    if Arc::ptr_eq(a, b) { std::cmp::Ordering::Equal } else { path_order(a, b) }
+}
+
 /// Whether the first difference of `x` and `y`, at `at`, is inside a normal component of both:
 /// neither byte is a separator, and the component so far is not made of dots alone (`.` and
 /// `..` are components of their own, ordered before any name), nor empty with a dot next.
@@ -692,28 +766,47 @@ fn inside_normal_component(x: &[u8], y: &[u8], at: usize) -> bool {
     !separator(x[at]) && !separator(y[at]) && !(dots_only && (!so_far.is_empty() || dot_next))
 }
 
-fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) {
+/// Adds `path` to the set of `key` or takes it out; `true` when the key came or went.
+fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) -> bool {
     if add {
-        map.entry(key).or_default().insert(path);
+        let set = map.entry(key).or_default();
+        let new = set.is_empty();
+        set.insert(path);
+        new
     } else if let Some(set) = map.get_mut(&key) {
         set.remove(path);
-        if set.is_empty() {
+        let gone = set.is_empty();
+        if gone {
             map.remove(&key);
         }
+        gone
+    } else {
+        false
     }
 }
 
-fn update_count<K: Clone + Eq + std::hash::Hash>(map: &mut HashMap<K, usize>, key: &K, add: bool) {
+/// Counts one use more or less of `key`; returns its count now.
+fn update_count<K: Clone + Eq + std::hash::Hash>(map: &mut HashMap<K, usize>, key: &K, add: bool) -> usize {
     if add {
         match map.get_mut(key) {
-            Some(n) => *n += 1,
-            None => drop(map.insert(key.clone(), 1)),
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                map.insert(key.clone(), 1);
+                1
+            }
         }
     } else if let Some(n) = map.get_mut(key) {
         *n = n.saturating_sub(1);
-        if *n == 0 {
+        let left = *n;
+        if left == 0 {
             map.remove(key);
         }
+        left
+    } else {
+        0
     }
 }
 

@@ -25,6 +25,31 @@ pub(crate) fn url_key(url: &str) -> Cow<'_, str> {
 /// per related entry). `None` for anything else. `tests::plain_keys_equal_parsed_keys`
 /// compares both over many odd URLs.
 fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
+    let mut key = String::new();
+    match plain_url_key_into(url, &mut key)? {
+        true => Some(Cow::Owned(key)),
+        false => Some(Cow::Borrowed(url)),
+    }
+}
+
+/// [`url_key`] of `url`, borrowed from it or written into `buf` (whatever it held before): the
+/// index keys the `webUrl` and `originalUrl` of every file only to hash the key, and nearly
+/// every one written with `www.` cost an allocation.
+pub(crate) fn url_key_into<'a>(url: &'a str, buf: &'a mut String) -> &'a str {
+    let url = url.trim();
+    match plain_url_key_into(url, buf) {
+        Some(false) => url,
+        Some(true) => buf.as_str(),
+        None => {
+            *buf = parsed_url_key(url);
+            buf.as_str()
+        }
+    }
+}
+
+/// The key of a plain URL as [`plain_url_key`] finds it: `Some(false)` when it is the URL as
+/// written, `Some(true)` when written into `key` (cleared first).
+fn plain_url_key_into(url: &str, key: &mut String) -> Option<bool> {
     // The scheme ends at the first `:` (a scheme with a `:` in it is not http(s) anyway).
     let colon = memchr::memchr(b':', url.as_bytes())?;
     let (written, rest) = (&url[..colon], url[colon..].strip_prefix("://")?);
@@ -39,10 +64,11 @@ fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
         && !capitals
         && !path.ends_with('/');
     if unchanged {
-        return Some(Cow::Borrowed(url));
+        return Some(false);
     }
-    // Built in one allocation of the right size (`format!` grows its buffer step by step).
-    let mut key = String::with_capacity(url.len());
+    // Room of the right size at once (`format!` grows its buffer step by step).
+    key.clear();
+    key.reserve(url.len());
     key.push_str(scheme);
     key.push_str("://");
     let host_at = key.len();
@@ -50,7 +76,7 @@ fn plain_url_key(url: &str) -> Option<Cow<'_, str>> {
     key[host_at..].make_ascii_lowercase();
     key.push_str(path.trim_end_matches('/'));
     key.push_str(after);
-    Some(Cow::Owned(key))
+    Some(true)
 }
 
 /// Where the path of `tail` (what follows a plain URL's host) ends, when the parser keeps all
@@ -365,12 +391,15 @@ mod tests {
         let queries = ["", "?", "?a=1", "?a='1'", "?a b", "?a=%ZZ", "?a`b", "?a=/b/", "?a=b?c", "?a=\"b\""];
         let fragments = ["", "#", "#x", "#a b", "#a`b", "#a'b", "#a#b", "#/x/"];
         let mut plain = 0;
+        let mut buf = String::new();
         for scheme in schemes {
             for host in hosts {
                 for path in paths {
                     for query in queries {
                         for fragment in fragments {
                             let url = format!("{scheme}{host}{path}{query}{fragment}");
+                            // The buffer still holds the previous key.
+                            assert_eq!(url_key_into(&url, &mut buf), url_key(&url), "{url}");
                             if let Some(key) = plain_url_key(&url) {
                                 plain += 1;
                                 assert_eq!(key, parsed_url_key(&url), "{url}");

@@ -35,7 +35,11 @@ pub fn summarize(text: &str) -> ArticleSummary {
 
 /// [`summarize`]`(text).for_index()`, without building the strings that drops: what indexing a
 /// file read from disk needs. A long article's related entries are most of its front matter,
-/// and their titles, excerpts and dates were most of what the skim allocated.
+/// and their titles, excerpts and dates were most of what the skim allocated. Its lists may
+/// have spare capacity: [`Index::upsert_loaded`] copies them into a compact record, or trims
+/// them when it keeps the summary itself.
+///
+/// [`Index::upsert_loaded`]: super::Index::upsert_loaded
 pub fn summarize_for_index(text: &str) -> ArticleSummary {
     summarize_keeping(text, Keep::Index)
 }
@@ -63,8 +67,8 @@ fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
             summary::summarize_parsed(text, &layout, Some(&parsed))
         }),
     };
-    // The walk built nothing `for_index` drops; it still trims the lists.
-    if keep == Keep::Index { summary.for_index() } else { summary }
+    // The walk built nothing `for_index` drops (the tolerant parse may have).
+    if keep == Keep::Index { summary.without_views() } else { summary }
 }
 
 /// Front matters up to this many bytes are scanned whole into a vector of tokens, which the

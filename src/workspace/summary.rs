@@ -223,11 +223,23 @@ impl ArticleSummary {
     /// document's index copy is its own full summary). Lists have no spare capacity.
     /// Excerpts were a quarter of the memory of a 100,000-article index, related titles and
     /// dates most of the rest for long articles.
-    pub fn for_index(mut self) -> ArticleSummary {
+    pub fn for_index(self) -> ArticleSummary {
+        self.without_views().shrunk()
+    }
+
+    /// [`ArticleSummary::for_index`] but for the spare capacity: a summary the index keeps as a
+    /// compact record is copied into boxed slices anyway, so trimming its lists first was a
+    /// reallocation per list for nothing.
+    pub(super) fn without_views(mut self) -> ArticleSummary {
         self.excerpt = None;
         for related in &mut self.related {
             related.about = None;
         }
+        self
+    }
+
+    /// The lists without spare capacity.
+    pub(super) fn shrunk(mut self) -> ArticleSummary {
         self.related.shrink_to_fit();
         self.topics.shrink_to_fit();
         self
