@@ -334,6 +334,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn relative_paths_read_off_the_bytes_equal_the_strip() {
         let roots = ["/w", "/w/", "/w//", "/w/.", "/w/..", "w", "./w", ".", "", "/", "/w/a b", "/wx"];
@@ -369,8 +371,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
 
     #[test]
     fn defaults() {

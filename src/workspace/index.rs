@@ -226,17 +226,10 @@ impl Index {
         self.add(path, summary.into(), true);
     }
 
-    /// [`Index::upsert`] with a path allocated by the caller, which the index then shares
-    /// (indexing a workspace allocates each path once, at discovery).
-    pub fn upsert_shared(&mut self, path: Arc<Path>, summary: Arc<ArticleSummary>) {
-        self.derived.provider_order.take();
-        let path = self.take(&path).unwrap_or(path);
-        self.add(path, summary, true);
-    }
-
-    /// [`Index::upsert_shared`] of a summary read from disk, owned: kept as a compact record
-    /// when one holds it (nearly always), so the summary needs no `Arc` of its own (an
-    /// allocation per file, freed on this thread after another thread made it).
+    /// [`Index::upsert`] of a summary read from disk while a workspace is indexed: the path
+    /// allocated by the caller at discovery, which the index then shares, and the summary
+    /// owned, kept as a compact record when one holds it (nearly always), so it needs no `Arc`
+    /// of its own (an allocation per file, freed on this thread after another thread made it).
     pub fn upsert_loaded(&mut self, path: Arc<Path>, mut summary: ArticleSummary) {
         self.derived.provider_order.take();
         let path = self.take(&path).unwrap_or(path);
