@@ -261,6 +261,34 @@ fn standard_output_to_a_file_gets_the_same_bytes_as_a_pipe() {
     }
 }
 
+/// Standard output to a regular file is written as the input is read, and taken back when the
+/// input turns out to be binary (a NUL byte) or not UTF-8 at its end: the file then holds what
+/// it held before and nothing of a repair, and then the general path's answer (the input
+/// echoed, or nothing), whether the file was empty or already held text the output follows.
+#[test]
+fn output_to_a_file_is_taken_back_when_the_end_of_the_input_is_not_plain_text() {
+    let start = format!("caf\u{c3}\u{a9}\n{}", "plain line and Zürich\n".repeat(100_000)).into_bytes();
+    let cases: [(&[u8], &str); 2] = [(b"Caf\xe9 au lait\n", "not UTF-8"), (b"end\0\n", "NUL byte")];
+    for (end, what) in cases {
+        let input = [&start[..], end].concat();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("article.txt");
+        std::fs::write(&path, &input).unwrap();
+        let expected = redirected(GENERAL, &path);
+        for before in [&b""[..], b"already there\n"] {
+            let out_path = dir.path().join("out.txt");
+            std::fs::write(&out_path, before).unwrap();
+            let mut out = std::fs::OpenOptions::new().write(true).open(&out_path).unwrap();
+            std::io::Seek::seek(&mut out, std::io::SeekFrom::End(0)).unwrap();
+            let run = bin(LINE).arg("-").stdin(File::open(&path).unwrap()).stdout(out).output().unwrap();
+            assert_eq!(run.status.code(), expected.status.code(), "{what}: {}", text(&run.stderr));
+            assert_eq!(text(&run.stderr), text(&expected.stderr), "{what}");
+            let wanted = [before, &expected.stdout[..]].concat();
+            assert!(std::fs::read(&out_path).unwrap() == wanted, "{what}, {} bytes before", before.len());
+        }
+    }
+}
+
 /// Standard input shares its offset with the caller: it is repaired from where the caller
 /// left it to its end, and left at its end.
 #[test]

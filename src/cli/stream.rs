@@ -2,28 +2,33 @@
 //! only the selected per-line passes, and only on lines that hold a non-ASCII byte. Unchanged
 //! bytes are copied through in spans, so clean text costs a block scan for non-ASCII bytes.
 //!
-//! Standard input that is a regular file is read twice, in blocks of whole lines (memory: a
-//! block per thread, or the longest line). The general path echoes input that is not UTF-8
-//! unchanged and refuses binary input before writing a byte, and those verdicts depend on the
-//! last byte, so the first reading only checks (NUL bytes, UTF-8, at SIMD speed; a large input
-//! in parts, one thread per core, by position) and writes nothing. The second reading repairs
-//! the blocks into *patches* (where a changed line is, what it was, what it becomes) on every
-//! core, in order of need and a bounded distance ahead ([`WINDOW`] blocks, [`PATCH_BUDGET`]
-//! bytes of patches), while one thread writes: the
+//! Standard input that is a regular file is read by position in blocks of whole lines (memory:
+//! a block per thread, or the longest line), repaired into *patches* (where a changed line is,
+//! what it was, what it becomes) on every core, in order of need and a bounded distance ahead
+//! ([`WINDOW`] blocks, [`PATCH_BUDGET`] bytes of patches), while one thread writes: the
 //! patches, and between them the input itself, copied from standard input to standard output
-//! by the kernel (`std::io::copy` of a file: `copy_file_range`, `sendfile` or `splice`). So
-//! the kernel's copy of one block runs while the next ones are repaired, and clean text costs
-//! two scans and a kernel-side copy. The output waits on the writer's copying, so the writer
-//! repairs a block itself only when the other threads, at the pace timed so far, would not
-//! finish the repairs before it finishes copying (damaged text, or a single core). If the check fails, or the input is a pipe that cannot be
-//! read twice, the caller reads it whole as the general path does. Files named on the command
-//! line are read whole in any case: the diff and the atomic rewrite need both texts.
+//! by the kernel (`std::io::copy` of a file: `copy_file_range`, `sendfile` or `splice`). So the
+//! kernel's copy of one block runs while the next ones are repaired. The output waits on the
+//! writer's copying, so the writer repairs a block itself only when the other threads, at the
+//! pace timed so far, would not finish the repairs before it finishes copying (damaged text,
+//! or a single core).
+//!
+//! The general path echoes input that is not UTF-8 unchanged and refuses binary input before
+//! writing a byte, and those verdicts depend on the last byte. When standard output is a
+//! regular file written at its end, what was written can be taken back: the input is read
+//! once, each block checked (NUL bytes, UTF-8, at SIMD speed) as it is repaired, and a failed
+//! check cuts the output back to its length at the start. Otherwise (a pipe, a terminal, a file
+//! in append mode) a first reading only checks, in parts, one thread per core, and writes
+//! nothing; the second reading repairs and writes, and leaves the blocks of only ASCII to the
+//! kernel's copy. If the check fails, or the input is a pipe that cannot be read by position,
+//! the caller reads it whole as the general path does. Files named on the command line are
+//! read whole in any case: the diff and the atomic rewrite need both texts.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::ops::Range;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -70,26 +75,124 @@ pub(super) fn fix_stdin(
     let start = (&file).stream_position().ok()?;
     let end = file.metadata().ok()?.len().max(start);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let direct = stdout.and_then(|fd| fd.try_clone_to_owned().ok()).map(File::from);
+    if let Some(direct) = direct {
+        if let Err(e) = out.flush() {
+            return Some(Err(Trouble::Write(e).message()));
+        }
+        match Undo::of(&direct, &file) {
+            Some(undo) => return fix_in_one_reading(&file, start..end, cores, config, selection, direct, undo),
+            None => return fix_in_two_readings(&file, start..end, cores, config, selection, &mut { direct }),
+        }
+    }
+    fix_in_two_readings(&file, start..end, cores, config, selection, out)
+}
+
+/// The first reading checks the whole input and writes nothing; the second repairs it into
+/// `out`. `None` (with the input rewound) when the check fails.
+fn fix_in_two_readings<W: Write + ?Sized>(
+    file: &File,
+    input: Range<u64>,
+    cores: usize,
+    config: &Config,
+    selection: &Selection,
+    out: &mut W,
+) -> Option<Result<FileFix, String>> {
+    let Range { start, end } = input;
     // Read by position: the offset stays where it was, for the caller or for the copies.
-    let chunks = plain_chunks_in_parts(&file, start..end, cores).ok()??;
+    let chunks = plain_chunks_in_parts(file, start..end, cores).ok()??;
     // Input that grew or shrank while it was checked was not checked whole.
     if chunks.last().map_or(start, |c| c.range.end) != end || file.metadata().map(|m| m.len()).ok() != Some(end) {
         return Some(Err(Trouble::Changed.message()));
     }
-    let mut repairs = Repairs::new(&file, &chunks, config, selection);
+    let mut repairs = Repairs::new(file, &chunks, config, selection);
     let helpers = if chunks.len() > 1 { cores - 1 } else { 0 };
-    let direct = stdout.and_then(|fd| fd.try_clone_to_owned().ok()).map(File::from);
-    let emitted = match direct {
-        Some(mut stdout) => {
-            out.flush().map_err(Trouble::Write).and_then(|()| repairs.run(helpers, &file, start, &mut stdout))
+    Some(repairs.run(helpers, file, start, out).map(FileFix::from).map_err(Trouble::message))
+}
+
+/// One reading, checked as it is repaired and written: each thread checks the lines it reads,
+/// and a failed check takes back what was written (`undo`) and rewinds the input, so the
+/// caller can read it whole, as if nothing had been written. Any other failure takes back the
+/// output too: it is all or nothing, as on the general path.
+fn fix_in_one_reading(
+    file: &File,
+    input: Range<u64>,
+    cores: usize,
+    config: &Config,
+    selection: &Selection,
+    mut out: File,
+    undo: Undo,
+) -> Option<Result<FileFix, String>> {
+    let chunks = spans(input.clone(), BLOCK);
+    let mut repairs = Repairs::new(file, &chunks, config, selection);
+    repairs.unchecked = true;
+    let helpers = if chunks.len() > 1 { cores - 1 } else { 0 };
+    let written = repairs.run(helpers, file, input.start, &mut out).and_then(|applied| {
+        // The lines read reached the end the input had at the start: it must still be there.
+        match file.metadata() {
+            Ok(now) if now.len() == input.end => Ok(applied),
+            _ => Err(Trouble::Changed),
         }
-        None => repairs.run(helpers, &file, start, out),
+    });
+    let trouble = match written {
+        Ok(applied) => return Some(Ok(FileFix::from(applied))),
+        Err(trouble) => trouble,
     };
-    Some(match emitted {
-        Ok(0) => Ok(FileFix::Unchanged),
-        Ok(applied) => Ok(FileFix::Changed(applied)),
-        Err(trouble) => Err(trouble.message()),
-    })
+    if let Err(e) = undo.undo() {
+        return Some(Err(format!("{}; the output written so far could not be taken back: {e}", trouble.message())));
+    }
+    match trouble {
+        Trouble::NotPlain => match (&*file).seek(io::SeekFrom::Start(input.start)) {
+            Ok(_) => None,
+            Err(e) => Some(Err(Trouble::Read(e).message())),
+        },
+        other => Some(Err(other.message())),
+    }
+}
+
+impl From<usize> for FileFix {
+    fn from(applied: usize) -> Self {
+        if applied == 0 { FileFix::Unchanged } else { FileFix::Changed(applied) }
+    }
+}
+
+/// How to take back what one reading wrote to standard output: a regular file (not the input)
+/// written at its end and not in append mode, so that cutting it back to its length at the start
+/// removes exactly what was written. (In append mode another writer may add to it meanwhile.)
+struct Undo {
+    output: File,
+    len: u64,
+}
+
+impl Undo {
+    fn of(output: &File, input: &File) -> Option<Undo> {
+        let meta = output.metadata().ok()?;
+        let at = (&*output).stream_position().ok()?;
+        let appending = rustix::fs::fcntl_getfl(output).ok()?.contains(rustix::fs::OFlags::APPEND);
+        let input = input.metadata().ok()?;
+        let same = meta.dev() == input.dev() && meta.ino() == input.ino();
+        (meta.is_file() && at == meta.len() && !appending && !same)
+            .then(|| Some(Undo { output: output.try_clone().ok()?, len: at }))
+            .flatten()
+    }
+
+    fn undo(&self) -> io::Result<()> {
+        self.output.set_len(self.len)?;
+        (&self.output).seek(io::SeekFrom::Start(self.len)).map(|_| ())
+    }
+}
+
+/// `range` cut into spans of `size` bytes (the last one shorter), where the lines that start
+/// in a span are that span's to read and repair.
+fn spans(range: Range<u64>, size: usize) -> Vec<Chunk> {
+    let size = size.max(1) as u64;
+    let count = (range.end - range.start).div_ceil(size);
+    (0..count)
+        .map(|k| {
+            let from = range.start + k * size;
+            Chunk { range: from..(from + size).min(range.end), ascii: false }
+        })
+        .collect()
 }
 
 /// Checks `range` of `file` in at most `count` parts read at once (each at least [`PART_MIN`]
@@ -221,6 +324,9 @@ struct Repairs<'a> {
     to_repair_from: Vec<u64>,
     /// Helper threads besides the writer.
     helpers: usize,
+    /// The chunks are [`spans`] of an input not checked yet: each thread finds the bounds of
+    /// the lines that start in its span, and checks them, as it reads them.
+    unchecked: bool,
     /// [`WINDOW`] and [`PATCH_BUDGET`] (smaller in tests).
     window: usize,
     budget: usize,
@@ -269,6 +375,8 @@ impl Pace {
 /// The repaired lines of one chunk.
 #[derive(Debug, Default)]
 struct Repaired {
+    /// Where the chunk's lines are in the input (none start in a span inside a long line).
+    lines: Option<Range<u64>>,
     patches: Vec<Patch>,
     applied: usize,
 }
@@ -278,6 +386,12 @@ impl Repaired {
     fn bytes(&self) -> usize {
         self.patches.iter().map(|p| p.original.len() + p.repaired.len()).sum()
     }
+}
+
+/// The lines that start in a span: where they are in the input, and in the buffer read.
+struct SpanLines {
+    input: Range<u64>,
+    held: Range<usize>,
 }
 
 /// What a thread needs to repair chunks, kept from one chunk to the next.
@@ -298,7 +412,20 @@ impl<'a> Repairs<'a> {
             to_repair_from[k] = to_repair_from[k + 1] + bytes;
         }
         let changed = Condvar::new();
-        Repairs { file, chunks, config, selection, progress, changed, to_repair_from, helpers: 0, window, budget }
+        let (helpers, unchecked) = (0, false);
+        Repairs {
+            file,
+            chunks,
+            config,
+            selection,
+            progress,
+            changed,
+            to_repair_from,
+            helpers,
+            unchecked,
+            window,
+            budget,
+        }
     }
 
     /// Writes the repaired input to `out` with `helpers` threads repairing ahead: `input` (at
@@ -400,24 +527,74 @@ impl<'a> Repairs<'a> {
 
     /// Reads chunk `k` and repairs its lines into patches.
     fn repair_chunk(&self, k: usize, worker: &mut Worker) -> Result<Repaired, Trouble> {
+        if self.unchecked {
+            return self.check_and_repair_span(k, worker);
+        }
         let Chunk { range, ascii } = self.chunks[k].clone();
         if ascii {
-            return Ok(Repaired::default());
+            return Ok(Repaired { lines: Some(range), ..Repaired::default() });
         }
-        let len = usize::try_from(range.end - range.start).map_err(|_| Trouble::Changed)?;
-        worker.buf.resize(len, 0);
-        let read = read_full(&mut Positioned { file: self.file, at: range.start, end: range.end }, &mut worker.buf)
-            .map_err(Trouble::Read)?;
-        let bytes = &worker.buf[..read];
+        let len = read_span(self.file, range.clone(), &mut worker.buf, 0)?;
         // The input may have changed since it was checked.
-        let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Trouble::Changed)?;
-        if read != len {
-            return Err(Trouble::Changed);
+        let text = simdutf8::basic::from_utf8(&worker.buf[..len]).map_err(|_| Trouble::Changed)?;
+        self.repair_lines(text, range, &mut worker.scratch)
+    }
+
+    /// Reads the lines that start in span `k`, checks that they are plain UTF-8 text, and
+    /// repairs them.
+    fn check_and_repair_span(&self, k: usize, worker: &mut Worker) -> Result<Repaired, Trouble> {
+        let Some(SpanLines { input: lines, held }) = self.read_lines_of_span(k, &mut worker.buf)? else {
+            return Ok(Repaired::default());
+        };
+        let bytes = &worker.buf[held];
+        if memchr::memchr(0, bytes).is_some() {
+            return Err(Trouble::NotPlain);
         }
-        let mut repaired = Repaired::default();
-        repaired.applied = repaired_lines(text, self.config, self.selection, &mut worker.scratch, |line, fixed| {
+        let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Trouble::NotPlain)?;
+        self.repair_lines(text, lines, &mut worker.scratch)
+    }
+
+    /// Reads into `buf` the lines that start in span `k`: where they are in the input and in
+    /// `buf`, or `None` when no line starts there (the span lies inside a longer line). A line
+    /// starts at the input's start and after each `\n` or `\r` (lines end as everywhere else;
+    /// a `\r\n` cut after its `\r` leaves an empty line, which no repair changes).
+    fn read_lines_of_span(&self, k: usize, buf: &mut Vec<u8>) -> Result<Option<SpanLines>, Trouble> {
+        let span = self.chunks[k].range.clone();
+        let end = self.chunks.last().map_or(span.end, |last| last.range.end);
+        // The byte before the span tells whether a line starts at its first byte.
+        let from = if k == 0 { span.start } else { span.start - 1 };
+        let mut filled = read_span(self.file, from..span.end, buf, 0)?;
+        let first = match k {
+            0 => 0,
+            // A line break before the span's last byte: the last one starts the next span's.
+            _ => match memchr::memchr2(b'\n', b'\r', &buf[..filled - 1]) {
+                Some(at) => at + 1,
+                None => return Ok(None),
+            },
+        };
+        // The lines run to the first line start at or after the span's end.
+        let mut searched = filled - 1;
+        loop {
+            if let Some(at) = memchr::memchr2(b'\n', b'\r', &buf[searched..filled]) {
+                let cut = searched + at + 1;
+                return Ok(Some(SpanLines { input: from + first as u64..from + cut as u64, held: first..cut }));
+            }
+            let at = from + filled as u64;
+            if at >= end {
+                return Ok(Some(SpanLines { input: from + first as u64..end, held: first..filled }));
+            }
+            searched = filled;
+            filled += read_span(self.file, at..end.min(at + BLOCK as u64), buf, filled)?;
+        }
+    }
+
+    /// Repairs the lines of `text`, which is `lines` of the input, into patches.
+    fn repair_lines(&self, text: &str, lines: Range<u64>, scratch: &mut LineScratch) -> Result<Repaired, Trouble> {
+        let bytes = text.as_bytes();
+        let mut repaired = Repaired { lines: Some(lines.clone()), ..Repaired::default() };
+        repaired.applied = repaired_lines(text, self.config, self.selection, scratch, |line, fixed| {
             let original = bytes.get(line.clone()).unwrap_or_default().to_vec();
-            let range = range.start + line.start as u64..range.start + line.end as u64;
+            let range = lines.start + line.start as u64..lines.start + line.end as u64;
             repaired.patches.push(Patch { range, original, repaired: fixed });
             Ok(())
         })?;
@@ -429,15 +606,30 @@ impl<'a> Repairs<'a> {
         let out = BufWriter::with_capacity(OUT_BUFFER, out);
         let mut out = Copier { input, at: start, out, copying: Pace::default() };
         let (mut worker, mut applied) = (Worker::default(), 0);
+        // Where the lines written so far end: where the next chunk's must start.
+        let mut written = start;
         for (k, chunk) in self.chunks.iter().enumerate() {
-            let repaired = self.take(k, chunk.range.start, &mut out, &mut worker)?;
+            // A checked chunk is known to start where the last one ended: copy up to it while
+            // its repairs are made. A span's lines are found when it is read.
+            let known = if self.unchecked { written } else { chunk.range.start };
+            let repaired = self.take(k, known, &mut out, &mut worker)?;
+            let Some(lines) = repaired.lines else {
+                continue;
+            };
+            if lines.start != written {
+                return Err(Trouble::Changed);
+            }
             for patch in repaired.patches {
                 out.copy_to(patch.range.start)?;
                 out.replace(&patch)?;
             }
             applied += repaired.applied;
+            written = lines.end;
         }
-        out.copy_to(self.chunks.last().map_or(start, |c| c.range.end))?;
+        if written != self.chunks.last().map_or(start, |c| c.range.end) {
+            return Err(Trouble::Changed);
+        }
+        out.copy_to(written)?;
         out.out.flush().map_err(Trouble::Write)?;
         Ok(applied)
     }
@@ -590,6 +782,9 @@ enum Trouble {
     Write(io::Error),
     /// The second reading found bytes the first did not.
     Changed,
+    /// A single reading found a NUL byte or bytes that are not UTF-8: the caller reads the
+    /// input whole.
+    NotPlain,
 }
 
 impl Trouble {
@@ -598,6 +793,7 @@ impl Trouble {
             Trouble::Read(e) => format!("cannot read standard input: {e}"),
             Trouble::Write(e) => format!("cannot write standard output: {e}"),
             Trouble::Changed => "standard input changed while it was read".to_string(),
+            Trouble::NotPlain => "standard input is not plain UTF-8 text".to_string(),
         }
     }
 }
@@ -647,6 +843,19 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+/// Reads `range` of `file` into `buf` from index `at` on (growing it if needed, never
+/// shrinking it, so a reused buffer is not filled again); returns the bytes read, which must be
+/// all of them: fewer means the input shrank.
+fn read_span(file: &File, range: Range<u64>, buf: &mut Vec<u8>, at: usize) -> Result<usize, Trouble> {
+    let len = usize::try_from(range.end - range.start).map_err(|_| Trouble::Changed)?;
+    if buf.len() < at + len {
+        buf.resize(at + len, 0);
+    }
+    let read = read_full(&mut Positioned { file, at: range.start, end: range.end }, &mut buf[at..at + len])
+        .map_err(Trouble::Read)?;
+    if read == len { Ok(len) } else { Err(Trouble::Changed) }
 }
 
 /// Writes `text` to `out` with its lines repaired; returns how many edits were applied.
@@ -751,9 +960,21 @@ mod tests {
         (String::from_utf8(out).expect("the output is UTF-8"), applied)
     }
 
+    /// One reading, as [`fix_in_one_reading`] makes it, in spans of `block` bytes.
+    fn streamed_in_spans(text: &[u8], block: usize, helpers: usize) -> Result<(String, usize), Trouble> {
+        let file = file_of(text);
+        let chunks = spans(0..text.len() as u64, block);
+        let (config, selection) = (Config::default(), mojibake_only());
+        let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
+        repairs.unchecked = true;
+        let mut out = Vec::new();
+        let applied = repairs.run(helpers, &file, 0, &mut out)?;
+        Ok((String::from_utf8(out).expect("the output is UTF-8"), applied))
+    }
+
     /// Every block size, down to one byte, so blocks end inside lines, between `\r` and `\n`,
     /// and inside multi-byte characters of a line longer than the block; repaired by the writer
-    /// alone and with helpers.
+    /// alone and with helpers, in two readings and in one.
     #[test]
     fn any_block_size_and_helper_count_gives_the_general_result() {
         let texts = [
@@ -769,6 +990,8 @@ mod tests {
                 for helpers in [0, 1, 3] {
                     let what = format!("{text:?}, block {block}, {helpers} helpers");
                     assert_eq!(streamed(text, block, helpers), (expected.text.clone(), expected.applied), "{what}");
+                    let in_spans = streamed_in_spans(text.as_bytes(), block, helpers);
+                    assert!(matches!(&in_spans, Ok((t, n)) if *t == expected.text && *n == expected.applied), "{what}");
                 }
             }
             assert_eq!(streamed(text, BLOCK, 1), (expected.text.clone(), expected.applied), "{text:?}");
@@ -921,6 +1144,48 @@ mod tests {
         let carriage_returns = "line\r".repeat(600_000);
         let whole = super::parts(&file_of(carriage_returns.as_bytes()), 0..3_000_000, 3);
         assert!(whole.len() == 1 && whole[0] == (0..3_000_000), "{whole:?}");
+    }
+
+    /// Spans cover the range in order, each `size` bytes but the last.
+    #[test]
+    fn spans_cut_the_input_by_size() {
+        let ranges = |range, size| spans(range, size).into_iter().map(|c| c.range).collect::<Vec<_>>();
+        assert_eq!(ranges(3..13, 4), [3..7, 7..11, 11..13]);
+        assert_eq!(ranges(0..8, 4), [0..4, 4..8]);
+        assert_eq!(ranges(5..5, 4), []);
+        assert!(spans(0..10, 3).iter().all(|c| !c.ascii), "a span is read whatever it holds");
+    }
+
+    /// In one reading, a NUL byte or bytes that are not UTF-8 anywhere (in the first span, the
+    /// last, or inside a line longer than a span) stop the writing, for the caller to take back.
+    #[test]
+    fn one_reading_stops_at_binary_or_invalid_input() {
+        let long = "x".repeat(100);
+        for bytes in [
+            format!("caf\u{c3}\u{a9}\n{long}\nnul\0\n").into_bytes(),
+            b"\0caf\xc3\xa9\n".to_vec(),
+            [format!("caf\u{c3}\u{a9}\n{long}").as_bytes(), b"Latin-1 caf\xe9", long.as_bytes(), b"\n"].concat(),
+        ] {
+            for (block, helpers) in [(4, 0), (4, 2), (7, 1), (BLOCK, 1)] {
+                let streamed = streamed_in_spans(&bytes, block, helpers);
+                assert!(matches!(streamed, Err(Trouble::NotPlain)), "{bytes:?}, block {block}: {streamed:?}");
+            }
+        }
+    }
+
+    /// An input shorter than it was when its spans were cut is an error.
+    #[test]
+    fn one_reading_of_an_input_that_shrank_is_an_error() {
+        let text = "caf\u{c3}\u{a9}\n".repeat(100);
+        let file = file_of(text.as_bytes());
+        let chunks = spans(0..text.len() as u64 + 50, 64);
+        let (config, selection) = (Config::default(), mojibake_only());
+        for helpers in [0, 1] {
+            let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
+            repairs.unchecked = true;
+            let written = repairs.run(helpers, &file, 0, &mut Vec::new());
+            assert!(matches!(written, Err(Trouble::Changed)), "{helpers} helpers: {written:?}");
+        }
     }
 
     #[test]
