@@ -251,7 +251,9 @@ impl Index {
     /// of its own (an allocation per file, freed on this thread after another thread made it).
     pub fn upsert_loaded(&mut self, path: Arc<Path>, mut summary: ArticleSummary) {
         self.derived.provider_order.take();
-        let path = self.take(&path).unwrap_or(path);
+        // A path after every indexed one is not indexed: no lookup to take it out.
+        let after_all = self.upper.as_ref().is_none_or(|upper| path_order(upper, &path).is_lt());
+        let path = if after_all { path } else { self.take(&path).unwrap_or(path) };
         self.visited(1);
         self.derived.appending = self.raise_upper(&path);
         self.derived.add_owned(&path, &mut summary);
