@@ -136,8 +136,7 @@ fn index_roots(shared: &Shared, roots: &[PathBuf], progress: &(dyn Fn(usize, usi
     let configs = ConfigCache::default();
     let mut paths: Vec<Arc<Path>> = Vec::new();
     for root in roots {
-        let found = workspace::discover::discover(root, &|dir: &Path| configs.get(dir));
-        paths.extend(found.into_iter().map(Arc::from));
+        paths.extend(workspace::discover::discover_shared(root, &|dir: &Path| configs.get(dir)));
     }
     let total = paths.len();
     progress(0, total);

@@ -28,12 +28,22 @@ pub fn discover(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> V
     discover_under(root, root, config_for)
 }
 
+/// [`discover`], each path allocated once, as the index keeps it.
+pub fn discover_shared(root: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<Arc<Path>> {
+    shared_under(root, root, config_for)
+}
+
 /// The article files under `dir`, a directory inside `root`, exactly as [`discover`] of `root`
 /// would find them, walking `dir` alone (a new directory reported by the watcher costs its own
 /// files, not the whole folder). The ignore files of every directory from `root` down apply,
 /// a deeper one overriding a shallower one as in the walk from the root; that equality is
 /// tested in `tests/workspace.rs`.
 pub fn discover_under(root: &Path, dir: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<PathBuf> {
+    shared_under(root, dir, config_for).iter().map(|path| path.to_path_buf()).collect()
+}
+
+/// [`discover_under`], each path allocated once.
+fn shared_under(root: &Path, dir: &Path, config_for: &(dyn Fn(&Path) -> Config + Sync)) -> Vec<Arc<Path>> {
     let Ok(inside) = dir.strip_prefix(root) else {
         return Vec::new();
     };
@@ -49,14 +59,14 @@ pub fn discover_under(root: &Path, dir: &Path, config_for: &(dyn Fn(&Path) -> Co
     walker.list(dir, &mut top);
     // The entries of `dir` are walked in parallel (each directory's subtree by one thread), and
     // their lists joined in order.
-    let parts: Vec<Vec<PathBuf>> = top.into_par_iter().map(|entry| walker.walk(entry)).collect();
+    let parts: Vec<Vec<Arc<Path>>> = top.into_par_iter().map(|entry| walker.walk(entry)).collect();
     parts.into_iter().flatten().collect()
 }
 
 /// A directory entry met by the walk, accepted but not yet visited.
 enum Pending {
-    Article(PathBuf),
-    Directory(PathBuf),
+    Article(Arc<Path>),
+    Directory(Arc<Path>),
 }
 
 /// What the walk of one folder needs to judge an entry.
@@ -70,7 +80,7 @@ impl Walker<'_> {
     /// The article files at and under `start`, in the order of `Path` (each directory's
     /// entries sorted by name, depth first, which is the order of their paths: no sort of the
     /// whole list). The stack is explicit, so a deep tree costs memory, not the thread's stack.
-    fn walk(&self, start: Pending) -> Vec<PathBuf> {
+    fn walk(&self, start: Pending) -> Vec<Arc<Path>> {
         let mut found = Vec::new();
         let mut stack = vec![start];
         while let Some(next) = stack.pop() {
@@ -91,6 +101,39 @@ impl Walker<'_> {
     /// ignore rules and configuration are found once, for all its entries; the listing already
     /// tells each entry's type (no `stat` per file). Hidden entries are skipped, and so is
     /// anything that is neither a regular file nor a directory (symlinks are not followed).
+    /// Each accepted entry's path is allocated once, as the index keeps it (std's listing, the
+    /// name, the joined path and the `Arc` were four allocations per file).
+    #[cfg(unix)]
+    fn list(&self, dir: &Path, stack: &mut Vec<Pending>) {
+        use std::os::unix::ffi::OsStrExt;
+        let Some(mut listing) = Listing::of(dir) else {
+            return;
+        };
+        let chain = self.rules.chain(dir);
+        // Asked only of a directory with files, once.
+        let mut config: Option<Config> = None;
+        // `dir.join(name)` of each entry, written into one buffer.
+        let mut joined = dir.as_os_str().as_bytes().to_vec();
+        if joined.last().is_some_and(|&b| b != b'/') {
+            joined.push(b'/');
+        }
+        let at = joined.len();
+        for (name, is_dir) in listing.sorted() {
+            joined.truncate(at);
+            joined.extend_from_slice(name);
+            let path = Path::new(std::ffi::OsStr::from_bytes(&joined));
+            if IgnoreRules::decides_ignored(&chain, path, is_dir) {
+                continue;
+            }
+            if is_dir {
+                stack.push(Pending::Directory(Arc::from(path)));
+            } else if config.get_or_insert_with(|| (self.config_for)(dir)).is_article_in(self.root, path) {
+                stack.push(Pending::Article(Arc::from(path)));
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
     fn list(&self, dir: &Path, stack: &mut Vec<Pending>) {
         let Ok(listing) = std::fs::read_dir(dir) else {
             return;
@@ -106,7 +149,6 @@ impl Walker<'_> {
             .collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let chain = self.rules.chain(dir);
-        // Asked only of a directory with files, once.
         let mut config: Option<Config> = None;
         for (name, is_dir) in entries {
             let path = dir.join(name);
@@ -114,11 +156,83 @@ impl Walker<'_> {
                 continue;
             }
             if is_dir {
-                stack.push(Pending::Directory(path));
+                stack.push(Pending::Directory(Arc::from(path)));
             } else if config.get_or_insert_with(|| (self.config_for)(dir)).is_article_in(self.root, &path) {
-                stack.push(Pending::Article(path));
+                stack.push(Pending::Article(Arc::from(path)));
             }
         }
+    }
+}
+
+/// The regular files and directories of a directory that are not hidden: their names in one
+/// buffer, and for each its place there and whether it is a directory.
+#[cfg(unix)]
+struct Listing {
+    names: Vec<u8>,
+    entries: Vec<(std::ops::Range<usize>, bool)>,
+}
+
+#[cfg(unix)]
+impl Listing {
+    fn new() -> Listing {
+        Listing { names: Vec::new(), entries: Vec::new() }
+    }
+
+    /// Keeps the entry `name` if it is a regular file or a directory (`None`: not one) and not
+    /// hidden (which also drops `.` and `..`).
+    fn keep(&mut self, name: &[u8], is_dir: Option<bool>) {
+        if let (Some(is_dir), false) = (is_dir, name.first() == Some(&b'.')) {
+            let start = self.names.len();
+            self.names.extend_from_slice(name);
+            self.entries.push((start..self.names.len(), is_dir));
+        }
+    }
+
+    /// The entries, sorted by name (as `OsStr` orders them: by bytes).
+    fn sorted(&mut self) -> impl Iterator<Item = (&[u8], bool)> {
+        let names = &self.names;
+        self.entries.sort_unstable_by(|a, b| names[a.0.clone()].cmp(&names[b.0.clone()]));
+        self.entries.iter().map(|(range, is_dir)| (&names[range.clone()], *is_dir))
+    }
+
+    /// The listing of `dir`, read with `getdents` into one buffer (std's `read_dir` allocates
+    /// each entry's name, and `file_name` copies it again); `None` if it cannot be opened.
+    /// An entry whose type the listing does not tell is asked of `lstat`, as std does.
+    #[cfg(target_os = "linux")]
+    fn of(dir: &Path) -> Option<Listing> {
+        use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(dir, flags, Mode::empty()).ok()?;
+        let mut buffer = vec![std::mem::MaybeUninit::<u8>::uninit(); 1 << 15];
+        let mut raw = rustix::fs::RawDir::new(&fd, &mut buffer);
+        let mut listing = Listing::new();
+        // An error ends the listing (std's iterator, flattened, would go on asking).
+        while let Some(Ok(entry)) = raw.next() {
+            let kind = match entry.file_type() {
+                FileType::Unknown => rustix::fs::statat(&fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW)
+                    .ok()
+                    .map(|stat| FileType::from_raw_mode(stat.st_mode)),
+                kind => Some(kind),
+            };
+            let is_dir = match kind {
+                Some(FileType::RegularFile) => Some(false),
+                Some(FileType::Directory) => Some(true),
+                _ => None,
+            };
+            listing.keep(entry.file_name().to_bytes(), is_dir);
+        }
+        Some(listing)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn of(dir: &Path) -> Option<Listing> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut listing = Listing::new();
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let is_dir = entry.file_type().ok().filter(|k| k.is_file() || k.is_dir()).map(|k| k.is_dir());
+            listing.keep(entry.file_name().as_bytes(), is_dir);
+        }
+        Some(listing)
     }
 }
 

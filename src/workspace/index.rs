@@ -58,6 +58,11 @@ pub struct Index {
     /// The names the compact records refer to by id.
     names: Names,
     pub(super) derived: Derived,
+    /// A path no indexed path is after (`path_order`), when the index has any: a file after it
+    /// goes last in every set it joins, with no comparison. Indexing a folder adds its files in
+    /// path order, and comparing with the last path of each set (a cache miss on an older
+    /// file's path, in several sets per file) was most of filing them.
+    upper: Option<Arc<Path>>,
     /// Files visited by lookups and updates: every loop over files goes through
     /// [`Index::all`], [`Index::resolve`] or [`Index::visited`].
     visits: Visits,
@@ -76,6 +81,9 @@ impl Clone for Visits {
 /// Lookups derived from the summaries. Sets of paths are ordered so results are stable.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Derived {
+    /// Set while a file after every indexed file is added ([`Index::upper`]): it goes last in
+    /// each set, unless it is there already (the same `Arc`, added earlier for this file).
+    appending: bool,
     /// URL key's hash ([`url_hash`]) -> files whose `webUrl` or `originalUrl` has that key.
     /// Not the key: nearly every article has URLs of its own, and a key other than the URL as
     /// written (`www.`, a trailing slash) was a string per article. [`Index::files_with_url`]
@@ -127,9 +135,20 @@ impl Default for PathSet {
 }
 
 impl PathSet {
-    fn insert(&mut self, path: &Arc<Path>) {
+    /// Adds `path`; `last` when it is after every other path of the set.
+    fn insert(&mut self, path: &Arc<Path>, last: bool) {
         match self {
             PathSet::Many(paths) if paths.is_empty() => *self = PathSet::One(path.clone()),
+            PathSet::One(one) if last => {
+                if !Arc::ptr_eq(one, path) {
+                    *self = PathSet::Many(vec![one.clone(), path.clone()]);
+                }
+            }
+            PathSet::Many(paths) if last => {
+                if !paths.last().is_some_and(|p| Arc::ptr_eq(p, path)) {
+                    paths.push(path.clone());
+                }
+            }
             // One comparison decides both whether it is there and on which side it goes.
             PathSet::One(one) => match same_or_order(one, path) {
                 std::cmp::Ordering::Equal => {}
@@ -232,9 +251,13 @@ impl Index {
     /// of its own (an allocation per file, freed on this thread after another thread made it).
     pub fn upsert_loaded(&mut self, path: Arc<Path>, mut summary: ArticleSummary) {
         self.derived.provider_order.take();
-        let path = self.take(&path).unwrap_or(path);
+        // A path after every indexed one is not indexed: no lookup to take it out.
+        let after_all = self.upper.as_ref().is_none_or(|upper| path_order(upper, &path).is_lt());
+        let path = if after_all { path } else { self.take(&path).unwrap_or(path) };
         self.visited(1);
+        self.derived.appending = self.raise_upper(&path);
         self.derived.add_owned(&path, &mut summary);
+        self.derived.appending = false;
         let stored = match self.names.record(&summary) {
             Some(record) => Stored::Compact(Box::new(record)),
             None => Stored::Whole(Arc::new(summary.shrunk())),
@@ -249,7 +272,9 @@ impl Index {
         if let Some(summary) = Arc::get_mut(&mut summary) {
             self.derived.share_names(summary);
         }
+        self.derived.appending = self.raise_upper(&path);
         self.derived.apply(&path, &summary, true);
+        self.derived.appending = false;
         let record = compact.then(|| self.names.record(&summary)).flatten();
         let stored = record.map_or(Stored::Whole(summary), |r| Stored::Compact(Box::new(r)));
         self.articles.insert(path, stored);
@@ -333,7 +358,21 @@ impl Index {
         self.visited(1);
         let old = self.whole(old);
         self.derived.apply(&path, &old, false);
+        if self.articles.is_empty() {
+            self.upper = None;
+        }
         Some(path)
+    }
+
+    /// Whether `path`, about to be added, is after every indexed path; if so it becomes
+    /// [`Index::upper`]. One comparison with the last file added, whose path is still in cache
+    /// while a folder is indexed in path order.
+    fn raise_upper(&mut self, path: &Arc<Path>) -> bool {
+        let after = self.upper.as_ref().is_none_or(|upper| path_order(upper, path).is_lt());
+        if after {
+            self.upper = Some(path.clone());
+        }
+        after
     }
 
     /// The whole summary of a file taken out of the index (a record lets go of its names).
@@ -542,7 +581,7 @@ impl Derived {
         // related URLs to find a rare repeat was a visible share of indexing).
         self.apply_own_urls(path, summary, add);
         for url in summary.related.iter().filter_map(|r| r.web_url.as_ref()) {
-            update_set(&mut self.linking, keyed_url(&url.value), path, add);
+            update_set(&mut self.linking, keyed_url(&url.value), path, add, self.appending);
         }
         self.apply_names(path, summary, add);
     }
@@ -568,7 +607,7 @@ impl Derived {
                 if is_url {
                     *url = known.key().clone();
                 }
-                known.into_mut().insert(path);
+                known.into_mut().insert(path, self.appending);
             }
             std::collections::hash_map::Entry::Vacant(new) => {
                 new.insert(PathSet::One(path.clone()));
@@ -582,7 +621,7 @@ impl Derived {
         let original = summary.original_url.as_ref().map(|u| &u.value);
         let same = web.zip(original).is_some_and(|(w, o)| Arc::ptr_eq(w, o));
         for url in [web, original.filter(|_| !same)].into_iter().flatten() {
-            update_set(&mut self.by_url, url_key_hash(url), path, add);
+            update_set(&mut self.by_url, url_key_hash(url), path, add, self.appending);
         }
     }
 
@@ -615,7 +654,7 @@ impl Derived {
                 let key = keyed_url(&url.value);
                 let kept = !add && all.iter().any(|r| r.web_url.as_ref().is_some_and(|u| *url_key(&u.value) == *key));
                 if !kept {
-                    update_set(&mut self.linking, key, path, add);
+                    update_set(&mut self.linking, key, path, add, self.appending);
                 }
             }
             self.apply_related_provider(entry, add);
@@ -635,7 +674,7 @@ impl Derived {
     fn apply_topic(&mut self, topic: Text, path: &Arc<Path>, add: bool) {
         // `spellings` holds exactly the topics `by_topic` has: only a topic that comes or goes
         // changes it (most files name topics the index already has).
-        if !update_set(&mut self.by_topic, topic.clone(), path, add) {
+        if !update_set(&mut self.by_topic, topic.clone(), path, add, self.appending) {
             return;
         }
         let still_used = add;
@@ -656,7 +695,7 @@ impl Derived {
 
     fn apply_providers(&mut self, path: &Arc<Path>, summary: &ArticleSummary, add: bool) {
         if let Some(name) = &summary.provider_name {
-            update_set(&mut self.by_provider, name.value.clone(), path, add);
+            update_set(&mut self.by_provider, name.value.clone(), path, add, self.appending);
             let domain = summary.provider_domain.as_ref().map(|d| &d.value);
             self.apply_provider(&name.value, domain, add);
         }
@@ -759,12 +798,19 @@ fn inside_normal_component(x: &[u8], y: &[u8], at: usize) -> bool {
     !separator(x[at]) && !separator(y[at]) && !(dots_only && (!so_far.is_empty() || dot_next))
 }
 
-/// Adds `path` to the set of `key` or takes it out; `true` when the key came or went.
-fn update_set<K: Eq + std::hash::Hash>(map: &mut HashMap<K, PathSet>, key: K, path: &Arc<Path>, add: bool) -> bool {
+/// Adds `path` to the set of `key` or takes it out; `true` when the key came or went. `last`:
+/// an added path is after every path of the index but itself ([`Derived::appending`]).
+fn update_set<K: Eq + std::hash::Hash>(
+    map: &mut HashMap<K, PathSet>,
+    key: K,
+    path: &Arc<Path>,
+    add: bool,
+    last: bool,
+) -> bool {
     if add {
         let set = map.entry(key).or_default();
         let new = set.is_empty();
-        set.insert(path);
+        set.insert(path, last);
         new
     } else if let Some(set) = map.get_mut(&key) {
         set.remove(path);
@@ -1135,6 +1181,62 @@ mod compact_tests {
             compact.remove(&path);
         }
         assert_eq!((compact.names.texts.len(), compact.names.providers.len()), (0, 0), "every name let go");
+    }
+
+    /// Files added in path order (each after every indexed file: appended to its sets with no
+    /// comparison) leave the same sets, in the same order, as the same files added in a shuffled
+    /// order, with removals, re-additions and files before the last one in between.
+    #[test]
+    fn files_added_in_path_order_are_filed_as_in_any_order() {
+        fn sets(index: &Index) -> String {
+            let d = &index.derived;
+            let sorted =
+                |m: &HashMap<Text, PathSet>| format!("{:?}", m.iter().collect::<std::collections::BTreeMap<_, _>>());
+            let by_url: std::collections::BTreeMap<_, _> = d.by_url.iter().collect();
+            format!("{by_url:?} {} {} {}", sorted(&d.linking), sorted(&d.by_topic), sorted(&d.by_provider))
+        }
+        let mut seed = 11u64;
+        let texts: Vec<String> = (0..60).map(|_| article(&mut seed)).collect();
+        let path = |i: usize| Arc::<Path>::from(PathBuf::from(format!("/w/{i:02}.md")));
+        let mut order: Vec<usize> = (0..60).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, pick(&mut seed, i + 1));
+        }
+        let (mut sorted, mut shuffled) = (Index::default(), Index::default());
+        for (i, text) in texts.iter().enumerate() {
+            sorted.upsert_loaded(path(i), summarize(text).for_index());
+        }
+        for &i in &order {
+            shuffled.upsert_loaded(path(i), summarize(&texts[i]).for_index());
+        }
+        assert_eq!(sets(&sorted), sets(&shuffled));
+        assert_eq!(answers(&sorted), answers(&shuffled));
+        // Removals, a file before the last one, re-additions, and an index emptied and refilled.
+        for step in 0..200 {
+            let i = pick(&mut seed, 70);
+            let text = &texts[pick(&mut seed, 60)];
+            if pick(&mut seed, 3) == 0 {
+                sorted.remove(&path(i));
+                shuffled.remove(&path(i));
+            } else {
+                sorted.upsert_loaded(path(i), summarize(text).for_index());
+                shuffled.upsert(path(i).to_path_buf(), Arc::new(summarize(text).for_index()));
+            }
+            assert_eq!(sets(&sorted), sets(&shuffled), "step {step}");
+        }
+        assert_eq!(answers(&sorted), answers(&shuffled));
+        for index in [&mut sorted, &mut shuffled] {
+            for path in index.paths() {
+                index.remove(&path);
+            }
+        }
+        for i in [5, 3, 9, 1] {
+            sorted.upsert_loaded(path(i), summarize(&texts[i]).for_index());
+        }
+        for i in [1, 3, 5, 9] {
+            shuffled.upsert_loaded(path(i), summarize(&texts[i]).for_index());
+        }
+        assert_eq!(sets(&sorted), sets(&shuffled));
     }
 
     /// A summary a record would not hold whole (an open document's, with excerpts and related

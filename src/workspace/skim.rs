@@ -77,6 +77,22 @@ fn summarize_keeping(text: &str, keep: Keep) -> ArticleSummary {
 /// holds a token per node at once.
 const SCANNED_WHOLE: usize = 1 << 16;
 
+thread_local! {
+    /// The token vector of the thread's last whole scan, empty, kept for its room: a vector of
+    /// a few kilobytes allocated and freed per file cost more than its tokens.
+    static TOKENS: std::cell::Cell<Vec<simple_yaml::LocatedToken<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The most tokens [`TOKENS`] keeps room for (a rare long front matter's vector is freed).
+const KEPT_TOKENS: usize = 1 << 14;
+
+/// An empty vector of tokens of any text, in `tokens`' allocation (tokens of two texts have one
+/// layout, so collecting into the other lifetime reuses the room in place).
+fn recycled<'b>(mut tokens: Vec<simple_yaml::LocatedToken<'_>>) -> Vec<simple_yaml::LocatedToken<'b>> {
+    tokens.clear();
+    tokens.into_iter().map(|_| unreachable!("emptied")).collect()
+}
+
 /// The summary of the front matter `text[range]`, or [`Invalid`] exactly when `yaml::parse` of
 /// it fails. Simple YAML is read by `simple_yaml`'s scanner, the rest by saphyr-parser.
 fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSummary> {
@@ -85,9 +101,13 @@ fn from_events(text: &str, range: Range<usize>, keep: Keep) -> Walked<ArticleSum
     // scanner's subset, or too deep), is asked again of the parser, the reference; what the
     // walk read is dropped.
     let scanned = match src.len() <= SCANNED_WHOLE {
-        true => simple_yaml::events(src, range.start)
-            .ok()
-            .map(|tokens| Walk::new(text, tokens.into_iter(), keep).document()),
+        true => simple_yaml::events_into(src, range.start, recycled(TOKENS.take())).ok().map(|mut tokens| {
+            let walked = Walk::new(text, tokens.drain(..), keep).document();
+            if tokens.capacity() <= KEPT_TOKENS {
+                TOKENS.set(recycled(tokens));
+            }
+            walked
+        }),
         false => simple_yaml::Stream::new(src, range.start).ok().map(|stream| Walk::new(text, stream, keep).document()),
     };
     match scanned {
@@ -519,6 +539,22 @@ mod tests {
             }
         }
         assert!(["", "name", "domain", "quality", "published"].iter().all(|key| Field::of(key).is_none()));
+    }
+
+    /// The thread's token vector keeps its room from one text to the next (collecting into
+    /// the other lifetime reuses the allocation), and the next text's summary is unaffected.
+    #[test]
+    fn the_token_vector_is_reused() {
+        let text = "---\ntitle: \"A\"\ntopics:\n  - Trade\n  - AI\n---\nBody.\n";
+        let first = summarize_for_index(text);
+        let kept = TOKENS.take();
+        let (room, at) = (kept.capacity(), kept.as_ptr());
+        assert!(room > 0);
+        let again: Vec<simple_yaml::LocatedToken<'_>> = recycled(kept);
+        assert_eq!((again.capacity(), again.as_ptr()), (room, at));
+        TOKENS.set(recycled(again));
+        assert_eq!(summarize_for_index(text), first);
+        assert_eq!(summarize_for_index("---\ntitle: \"B\"\n---\n").title.map(|t| t.value), Some("B".into()));
     }
 
     fn assert_same(text: &str) {

@@ -73,6 +73,13 @@ impl<'a> Tokens<'a> for std::vec::IntoIter<simple::LocatedToken<'a>> {
     }
 }
 
+/// The tokens [`simple::events_into`] read, drained from a vector kept for the next text.
+impl<'a> Tokens<'a> for std::vec::Drain<'_, simple::LocatedToken<'a>> {
+    fn next_token(&mut self) -> Option<simple::LocatedToken<'a>> {
+        self.next()
+    }
+}
+
 /// The events [`simple::events`] read (it never fails once it has answered).
 pub(crate) struct Scanned<'a> {
     events: std::vec::IntoIter<simple::LocatedToken<'a>>,

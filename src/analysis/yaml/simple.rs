@@ -87,12 +87,24 @@ impl<'a> Token<'a> {
 /// The events of the YAML `src` (which starts at byte `base` of the article), as saphyr-parser
 /// gives them to the summary (as tokens), or [`Unsupported`].
 pub(crate) fn events(src: &str, base: usize) -> Scanned<Vec<LocatedToken<'_>>> {
+    events_into(src, base, Vec::new())
+}
+
+/// [`events`] written into `out` (emptied first): a caller that scans many texts keeps one
+/// vector's room for all of them.
+pub(crate) fn events_into<'a>(
+    src: &'a str,
+    base: usize,
+    mut out: Vec<LocatedToken<'a>>,
+) -> Scanned<Vec<LocatedToken<'a>>> {
     if !only_plain_characters(src) {
         return Err(Unsupported);
     }
     // About two tokens a line, so room for nearly every front matter at once (but a huge one,
     // which grows as it needs).
-    let mut scan = Scan::new(Vec::with_capacity((src.len() / 16 + 8).min(MAX_RESERVED)));
+    out.clear();
+    out.reserve((src.len() / 16 + 8).min(MAX_RESERVED));
+    let mut scan = Scan::new(out);
     let mut at = 0;
     for end in memchr::memchr_iter(b'\n', src.as_bytes()).chain(std::iter::once(src.len())) {
         scan.line(&src[at..end], base + at)?;
