@@ -349,7 +349,8 @@ struct Progress {
     panicked: bool,
     /// Threads waiting for a change.
     waiting: usize,
-    /// How fast chunks have been repaired, by any thread.
+    /// How fast the helpers have repaired chunks (the writer, whose cache the copying keeps
+    /// cold, repairs more slowly: its own pace is timed apart).
     repairing: Pace,
 }
 
@@ -456,7 +457,7 @@ impl<'a> Repairs<'a> {
         let _stop = Stopper { repairs: self, writer: false };
         let mut worker = Worker::default();
         while let Some(k) = self.claim(true) {
-            self.repair_and_deliver(k, &mut worker);
+            self.repair_and_deliver(k, &mut worker, None);
         }
     }
 
@@ -481,15 +482,16 @@ impl<'a> Repairs<'a> {
         }
     }
 
-    /// Repairs chunk `k` and hands its repairs to the writer, timing the work.
-    fn repair_and_deliver(&self, k: usize, worker: &mut Worker) {
+    /// Repairs chunk `k` and hands its repairs to the writer, timing the work: into `own` (the
+    /// writer's pace) or, without it, into the helpers' pace.
+    fn repair_and_deliver(&self, k: usize, worker: &mut Worker, own: Option<&mut Pace>) {
         let started = Instant::now();
         let repaired = self.repair_chunk(k, worker);
         let elapsed = started.elapsed();
         let mut progress = self.lock();
         let chunk = &self.chunks[k];
         if !chunk.ascii {
-            progress.repairing.add(chunk.range.end - chunk.range.start, elapsed);
+            own.unwrap_or(&mut progress.repairing).add(chunk.range.end - chunk.range.start, elapsed);
         }
         progress.held += repaired.as_ref().map_or(0, Repaired::bytes);
         progress.ready[k] = Some(repaired);
@@ -604,7 +606,7 @@ impl<'a> Repairs<'a> {
     /// The writer's loop: each chunk's repairs in order, with the input between them.
     fn write<W: Write + ?Sized>(&self, input: &File, start: u64, out: &mut W) -> Result<usize, Trouble> {
         let out = BufWriter::with_capacity(OUT_BUFFER, out);
-        let mut out = Copier { input, at: start, out, copying: Pace::default() };
+        let mut out = Copier { input, at: start, out, copying: Pace::default(), repairing: Pace::default() };
         let (mut worker, mut applied) = (Worker::default(), 0);
         // Where the lines written so far end: where the next chunk's must start.
         let mut written = start;
@@ -656,7 +658,7 @@ impl<'a> Repairs<'a> {
             out.copy_to(from)?;
             if self.writer_should_repair(k, out) {
                 if let Some(next) = self.claim(false) {
-                    self.repair_and_deliver(next, worker);
+                    self.repair_and_deliver(next, worker, Some(&mut out.repairing));
                     continue;
                 }
             }
@@ -678,17 +680,22 @@ impl Repairs<'_> {
     /// Whether the writer, waiting for chunk `k`, should repair a chunk itself rather than
     /// wait. Its copying is what the output waits on: a chunk it repairs holds that back, so it
     /// helps only when the helpers' repairing left, at their pace so far, would outlast its
-    /// copying left (from chunk `k` to the end) at its own pace: on clean text the helpers keep
-    /// up, on damaged text they do not. It must repair `k` itself if no helper has claimed it.
+    /// copying left (from chunk `k` to the end) plus its repair of the next chunk, each at its
+    /// own pace: on clean text the helpers keep up, on damaged text they do not. It must repair
+    /// `k` itself if no helper has claimed it.
     fn writer_should_repair<W: Write + ?Sized>(&self, k: usize, out: &Copier<'_, W>) -> bool {
         let progress = self.lock();
         if progress.claimed <= k || self.helpers == 0 {
             return true;
         }
-        let repairing_left = self.to_repair_from.get(progress.claimed).copied().unwrap_or(0);
+        let left_from = |k: usize| self.to_repair_from.get(k).copied().unwrap_or(0);
+        let repairing_left = left_from(progress.claimed);
+        let next = repairing_left - left_from(progress.claimed + 1);
         let copying_left = self.chunks.last().map_or(0, |last| last.range.end) - self.chunks[k].range.start;
-        match (progress.repairing.time_for(repairing_left), out.copying.time_for(copying_left)) {
-            (Some(repairing), Some(copying)) => repairing / self.helpers as f64 > copying,
+        // Before the writer has repaired anything, its pace is guessed to be the helpers'.
+        let own = out.repairing.time_for(next).or_else(|| progress.repairing.time_for(next));
+        match (progress.repairing.time_for(repairing_left), out.copying.time_for(copying_left), own) {
+            (Some(repairing), Some(copying), Some(own)) => repairing / self.helpers as f64 > copying + own,
             // Nothing timed yet: repairing is the safe guess (damaged text needs every thread).
             _ => true,
         }
@@ -720,6 +727,8 @@ struct Copier<'a, W: Write + ?Sized> {
     out: BufWriter<&'a mut W>,
     /// How fast the input has been copied.
     copying: Pace,
+    /// How fast the writer has repaired chunks itself.
+    repairing: Pace,
 }
 
 impl<W: Write + ?Sized> Copier<'_, W> {
@@ -1025,17 +1034,23 @@ mod tests {
             let mut worker = Worker::default();
             let claimed: Vec<_> = std::iter::from_fn(|| {
                 let k = repairs.claim(false)?;
-                repairs.repair_and_deliver(k, &mut worker);
+                repairs.repair_and_deliver(k, &mut worker, None);
                 Some(k)
             })
             .collect();
             assert_eq!(claimed, (0..ahead).collect::<Vec<_>>(), "window {window}, budget {budget}");
             let mut out = Vec::new();
-            let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out), copying: Pace::default() };
+            let mut copier = Copier {
+                input: &file,
+                at: 0,
+                out: BufWriter::new(&mut out),
+                copying: Pace::default(),
+                repairing: Pace::default(),
+            };
             let first = repairs.take(0, 0, &mut copier, &mut worker).expect("repaired");
             assert_eq!((first.applied, first.patches.len(), first.bytes()), (1, 1, 12));
             assert_eq!(repairs.claim(false), Some(ahead), "taking a chunk makes room for one");
-            repairs.repair_and_deliver(ahead, &mut worker);
+            repairs.repair_and_deliver(ahead, &mut worker, None);
             assert_eq!(repairs.claim(false), None, "window {window}, budget {budget}");
         }
     }
@@ -1057,7 +1072,13 @@ mod tests {
         let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
         assert_eq!(repairs.to_repair_from[..4], [48, 48, 40, 32], "bytes of the chunks to repair from each on");
         let mut out = Vec::new();
-        let mut copier = Copier { input: &file, at: 0, out: BufWriter::new(&mut out), copying: Pace::default() };
+        let mut copier = Copier {
+            input: &file,
+            at: 0,
+            out: BufWriter::new(&mut out),
+            copying: Pace::default(),
+            repairing: Pace::default(),
+        };
         let ms = Duration::from_millis;
         // Chunks 0 to 4 claimed, the writer waiting for chunk 2: 80 − 16 = 64 bytes to copy,
         // and 24 to repair (chunks 5, 7 and 8).
@@ -1072,6 +1093,10 @@ mod tests {
         // Copying at 50 bytes a millisecond (1.3 ms left), repairing at 7 (3.4 ms left).
         copier.copying.add(93, ms(1));
         assert!(repairs.writer_should_repair(2, &copier), "one helper would fall behind");
+        // The writer's own repairs timed at 8 bytes in 3 ms: the next chunk (8 bytes) would
+        // hold its copying back longer (1.3 + 3 ms) than the helper needs for all (3.4 ms).
+        copier.repairing.add(8, ms(3));
+        assert!(!repairs.writer_should_repair(2, &copier), "the writer repairs too slowly to help");
         repairs.helpers = 4;
         assert!(!repairs.writer_should_repair(2, &copier), "four helpers would keep up");
     }
@@ -1220,7 +1245,7 @@ mod tests {
         assert_eq!(chunks.len(), 1);
         let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
         let claimed = repairs.claim(false).expect("a chunk");
-        repairs.repair_and_deliver(claimed, &mut Worker::default());
+        repairs.repair_and_deliver(claimed, &mut Worker::default(), None);
         rewrite(&file, text.replace("caf\u{c3}\u{a9}", "CAF\u{c3}\u{a9}").as_bytes());
         let written = repairs.run(0, &file, 0, &mut Vec::new());
         assert!(matches!(written, Err(Trouble::Changed)), "a repaired line changed: {written:?}");
