@@ -606,7 +606,7 @@ impl<'a> Repairs<'a> {
     /// The writer's loop: each chunk's repairs in order, with the input between them.
     fn write<W: Write + ?Sized>(&self, input: &File, start: u64, out: &mut W) -> Result<usize, Trouble> {
         let out = BufWriter::with_capacity(OUT_BUFFER, out);
-        let mut out = Copier { input, at: start, out, copying: Pace::default(), repairing: Pace::default() };
+        let mut out = Copier::new(input, start, out);
         let (mut worker, mut applied) = (Worker::default(), 0);
         // Where the lines written so far end: where the next chunk's must start.
         let mut written = start;
@@ -731,7 +731,11 @@ struct Copier<'a, W: Write + ?Sized> {
     repairing: Pace,
 }
 
-impl<W: Write + ?Sized> Copier<'_, W> {
+impl<'a, W: Write + ?Sized> Copier<'a, W> {
+    fn new(input: &'a File, at: u64, out: BufWriter<&'a mut W>) -> Self {
+        Copier { input, at, out, copying: Pace::default(), repairing: Pace::default() }
+    }
+
     /// Copies the input up to offset `to`.
     fn copy_to(&mut self, to: u64) -> Result<(), Trouble> {
         let len = to.saturating_sub(self.at);
@@ -1040,13 +1044,7 @@ mod tests {
             .collect();
             assert_eq!(claimed, (0..ahead).collect::<Vec<_>>(), "window {window}, budget {budget}");
             let mut out = Vec::new();
-            let mut copier = Copier {
-                input: &file,
-                at: 0,
-                out: BufWriter::new(&mut out),
-                copying: Pace::default(),
-                repairing: Pace::default(),
-            };
+            let mut copier = Copier::new(&file, 0, BufWriter::new(&mut out));
             let first = repairs.take(0, 0, &mut copier, &mut worker).expect("repaired");
             assert_eq!((first.applied, first.patches.len(), first.bytes()), (1, 1, 12));
             assert_eq!(repairs.claim(false), Some(ahead), "taking a chunk makes room for one");
@@ -1072,13 +1070,7 @@ mod tests {
         let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
         assert_eq!(repairs.to_repair_from[..4], [48, 48, 40, 32], "bytes of the chunks to repair from each on");
         let mut out = Vec::new();
-        let mut copier = Copier {
-            input: &file,
-            at: 0,
-            out: BufWriter::new(&mut out),
-            copying: Pace::default(),
-            repairing: Pace::default(),
-        };
+        let mut copier = Copier::new(&file, 0, BufWriter::new(&mut out));
         let ms = Duration::from_millis;
         // Chunks 0 to 4 claimed, the writer waiting for chunk 2: 80 − 16 = 64 bytes to copy,
         // and 24 to repair (chunks 5, 7 and 8).
