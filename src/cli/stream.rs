@@ -171,9 +171,10 @@ impl Undo {
         let appending = rustix::fs::fcntl_getfl(output).ok()?.contains(rustix::fs::OFlags::APPEND);
         let input = input.metadata().ok()?;
         let same = meta.dev() == input.dev() && meta.ino() == input.ino();
-        (meta.is_file() && at == meta.len() && !appending && !same)
-            .then(|| Some(Undo { output: output.try_clone().ok()?, len: at }))
-            .flatten()
+        if !meta.is_file() || at != meta.len() || appending || same {
+            return None;
+        }
+        Some(Undo { output: output.try_clone().ok()?, len: at })
     }
 
     fn undo(&self) -> io::Result<()> {
@@ -228,7 +229,7 @@ fn plain_chunks_in_parts(file: &File, range: Range<u64>, count: usize) -> Result
 fn plain_chunks(input: &mut impl Read, mut at: u64, block: usize) -> Result<Option<Vec<Chunk>>, Trouble> {
     let mut chunks = Vec::new();
     let plain = blocks(input, block, |bytes| {
-        if memchr::memchr(0, bytes).is_some() || simdutf8::basic::from_utf8(bytes).is_err() {
+        if plain_text(bytes).is_none() {
             return Ok(false);
         }
         let range = at..at + bytes.len() as u64;
@@ -237,6 +238,15 @@ fn plain_chunks(input: &mut impl Read, mut at: u64, block: usize) -> Result<Opti
         Ok(true)
     })?;
     Ok(plain.then_some(chunks))
+}
+
+/// `bytes` as text if they are plain UTF-8 text: no NUL byte (binary), valid UTF-8 (checked at
+/// SIMD speed).
+fn plain_text(bytes: &[u8]) -> Option<&str> {
+    if memchr::memchr(0, bytes).is_some() {
+        return None;
+    }
+    simdutf8::basic::from_utf8(bytes).ok()
 }
 
 /// Inputs are split into parts for several threads only when each part is at least this long
@@ -548,11 +558,7 @@ impl<'a> Repairs<'a> {
         let Some(SpanLines { input: lines, held }) = self.read_lines_of_span(k, &mut worker.buf)? else {
             return Ok(Repaired::default());
         };
-        let bytes = &worker.buf[held];
-        if memchr::memchr(0, bytes).is_some() {
-            return Err(Trouble::NotPlain);
-        }
-        let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Trouble::NotPlain)?;
+        let text = plain_text(&worker.buf[held]).ok_or(Trouble::NotPlain)?;
         self.repair_lines(text, lines, &mut worker.scratch)
     }
 
