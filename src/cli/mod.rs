@@ -7,6 +7,7 @@
 //! memory stays bounded by one chunk, however many files have findings.
 
 mod fix;
+mod mapped;
 pub mod render;
 mod report;
 pub mod sarif;

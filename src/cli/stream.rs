@@ -17,7 +17,10 @@
 //! writing a byte, and those verdicts depend on the last byte. When standard output is a
 //! regular file written at its end, what was written can be taken back: the input is read
 //! once, each block checked (NUL bytes, UTF-8, at SIMD speed) as it is repaired, and a failed
-//! check cuts the output back to its length at the start. Otherwise (a pipe, a terminal, a file
+//! check cuts the output back to its length at the start. That reading maps the input
+//! (`mapped.rs`) when it can: the threads read the file's pages in place and the writer writes
+//! from them, so the input is copied once, into the output; a file that shrinks meanwhile
+//! reads as zeros past its new end, and is an error that takes the output back. Otherwise (a pipe, a terminal, a file
 //! in append mode) a first reading only checks, in parts, one thread per core, and writes
 //! nothing; the second reading repairs and writes, and leaves the blocks of only ASCII to the
 //! kernel's copy. If the check fails, or the input is a pipe that cannot be read by position,
@@ -33,6 +36,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::fix::FileFix;
+use super::mapped::Mapped;
 use crate::analysis::mojibake::{may_hold_run, next_non_ascii, proven_without_runs};
 use crate::config::Config;
 use crate::fix::{self, Fixed, LineScratch, Selection};
@@ -124,16 +128,19 @@ fn fix_in_one_reading(
     undo: Undo,
 ) -> Option<Result<FileFix, String>> {
     let chunks = spans(input.clone(), BLOCK);
+    let mapped = Mapped::of(file, input.end);
     let mut repairs = Repairs::new(file, &chunks, config, selection);
     repairs.unchecked = true;
+    repairs.mapped = mapped.as_ref().map(Mapped::bytes);
     let helpers = if chunks.len() > 1 { cores - 1 } else { 0 };
-    let written = repairs.run(helpers, file, input.start, &mut out).and_then(|applied| {
-        // The lines read reached the end the input had at the start: it must still be there.
-        match file.metadata() {
-            Ok(now) if now.len() == input.end => Ok(applied),
-            _ => Err(Trouble::Changed),
-        }
-    });
+    let written = repairs.run(helpers, file, input.start, &mut out);
+    // The lines read reached the end the input had at the start: it must still be there, and
+    // none of it may have been read as the zeros that stand for the pages of a shrunk file.
+    let same_length = file.metadata().is_ok_and(|now| now.len() == input.end);
+    let written = match written {
+        _ if !same_length || mapped.as_ref().is_some_and(Mapped::was_cut) => Err(Trouble::Changed),
+        written => written,
+    };
     let trouble = match written {
         Ok(applied) => return Some(Ok(FileFix::from(applied))),
         Err(trouble) => trouble,
@@ -249,6 +256,16 @@ fn plain_text(bytes: &[u8]) -> Option<&str> {
     simdutf8::basic::from_utf8(bytes).ok()
 }
 
+/// Whether `bytes` are plain UTF-8 text, for bytes that are not to be read as text (mapped).
+fn is_plain_text(bytes: &[u8]) -> bool {
+    plain_text(bytes).is_some()
+}
+
+/// An offset in the input as an index into its mapping (which fits: it is mapped).
+fn offset(at: u64) -> usize {
+    usize::try_from(at).unwrap_or(usize::MAX)
+}
+
 /// Inputs are split into parts for several threads only when each part is at least this long
 /// (a thread costs tens of microseconds; a megabyte, about a millisecond).
 const PART_MIN: u64 = 1 << 20;
@@ -337,6 +354,9 @@ struct Repairs<'a> {
     /// The chunks are [`spans`] of an input not checked yet: each thread finds the bounds of
     /// the lines that start in its span, and checks them, as it reads them.
     unchecked: bool,
+    /// The input mapped from offset 0 (one reading): the spans are read there, and the writer
+    /// writes from it, instead of copying the input twice.
+    mapped: Option<&'a [u8]>,
     /// [`WINDOW`] and [`PATCH_BUDGET`] (smaller in tests).
     window: usize,
     budget: usize,
@@ -410,6 +430,8 @@ struct SpanLines {
 struct Worker {
     buf: Vec<u8>,
     scratch: LineScratch,
+    /// A mapped line, copied to be read as text.
+    copy: String,
 }
 
 impl<'a> Repairs<'a> {
@@ -423,7 +445,7 @@ impl<'a> Repairs<'a> {
             to_repair_from[k] = to_repair_from[k + 1] + bytes;
         }
         let changed = Condvar::new();
-        let (helpers, unchecked) = (0, false);
+        let (helpers, unchecked, mapped) = (0, false, None);
         Repairs {
             file,
             chunks,
@@ -434,6 +456,7 @@ impl<'a> Repairs<'a> {
             to_repair_from,
             helpers,
             unchecked,
+            mapped,
             window,
             budget,
         }
@@ -549,17 +572,41 @@ impl<'a> Repairs<'a> {
         let len = read_span(self.file, range.clone(), &mut worker.buf, 0)?;
         // The input may have changed since it was checked.
         let text = simdutf8::basic::from_utf8(&worker.buf[..len]).map_err(|_| Trouble::Changed)?;
-        self.repair_lines(text, range, &mut worker.scratch)
+        self.repair_lines(Text::Checked(text), range, &mut worker.scratch, &mut worker.copy)
     }
 
     /// Reads the lines that start in span `k`, checks that they are plain UTF-8 text, and
     /// repairs them.
     fn check_and_repair_span(&self, k: usize, worker: &mut Worker) -> Result<Repaired, Trouble> {
+        if let Some(mapped) = self.mapped {
+            let Some(lines) = self.lines_of_span(k, mapped) else {
+                return Ok(Repaired::default());
+            };
+            let bytes = mapped.get(offset(lines.start)..offset(lines.end)).ok_or(Trouble::Changed)?;
+            if !is_plain_text(bytes) {
+                return Err(Trouble::NotPlain);
+            }
+            return self.repair_lines(Text::Mapped(bytes), lines, &mut worker.scratch, &mut worker.copy);
+        }
         let Some(SpanLines { input: lines, held }) = self.read_lines_of_span(k, &mut worker.buf)? else {
             return Ok(Repaired::default());
         };
         let text = plain_text(&worker.buf[held]).ok_or(Trouble::NotPlain)?;
-        self.repair_lines(text, lines, &mut worker.scratch)
+        self.repair_lines(Text::Checked(text), lines, &mut worker.scratch, &mut worker.copy)
+    }
+
+    /// Where the lines that start in span `k` are in the mapped input, found as
+    /// [`Repairs::read_lines_of_span`] finds them; `None` when no line starts there.
+    fn lines_of_span(&self, k: usize, mapped: &[u8]) -> Option<Range<u64>> {
+        let span = self.chunks[k].range.clone();
+        let end = self.chunks.last().map_or(span.end, |last| last.range.end);
+        let (from, to, end) = (offset(span.start), offset(span.end), offset(end));
+        let first = match k {
+            0 => from,
+            _ => from + memchr::memchr2(b'\n', b'\r', mapped.get(from - 1..to - 1)?)?,
+        };
+        let cut = memchr::memchr2(b'\n', b'\r', mapped.get(to - 1..end)?).map_or(end, |at| to + at);
+        Some(first as u64..cut as u64)
     }
 
     /// Reads into `buf` the lines that start in span `k`: where they are in the input and in
@@ -597,11 +644,16 @@ impl<'a> Repairs<'a> {
     }
 
     /// Repairs the lines of `text`, which is `lines` of the input, into patches.
-    fn repair_lines(&self, text: &str, lines: Range<u64>, scratch: &mut LineScratch) -> Result<Repaired, Trouble> {
-        let bytes = text.as_bytes();
+    fn repair_lines(
+        &self,
+        text: Text<'_>,
+        lines: Range<u64>,
+        scratch: &mut LineScratch,
+        copy: &mut String,
+    ) -> Result<Repaired, Trouble> {
         let mut repaired = Repaired { lines: Some(lines.clone()), ..Repaired::default() };
-        repaired.applied = repaired_lines(text, self.config, self.selection, scratch, |line, fixed| {
-            let original = bytes.get(line.clone()).unwrap_or_default().to_vec();
+        repaired.applied = repaired_lines(text, self.config, self.selection, scratch, copy, |line, was, fixed| {
+            let original = was.as_bytes().to_vec();
             let range = lines.start + line.start as u64..lines.start + line.end as u64;
             repaired.patches.push(Patch { range, original, repaired: fixed });
             Ok(())
@@ -613,6 +665,7 @@ impl<'a> Repairs<'a> {
     fn write<W: Write + ?Sized>(&self, input: &File, start: u64, out: &mut W) -> Result<usize, Trouble> {
         let out = BufWriter::with_capacity(OUT_BUFFER, out);
         let mut out = Copier::new(input, start, out);
+        out.mapped = self.mapped;
         let (mut worker, mut applied) = (Worker::default(), 0);
         // Where the lines written so far end: where the next chunk's must start.
         let mut written = start;
@@ -639,6 +692,10 @@ impl<'a> Repairs<'a> {
         }
         out.copy_to(written)?;
         out.out.flush().map_err(Trouble::Write)?;
+        if self.mapped.is_some() {
+            // Read through, as the kernel's copies leave it.
+            (&*input).seek(io::SeekFrom::Start(written)).map_err(Trouble::Read)?;
+        }
         Ok(applied)
     }
 
@@ -729,6 +786,9 @@ impl Drop for Stopper<'_, '_> {
 /// or replaced by patches.
 struct Copier<'a, W: Write + ?Sized> {
     input: &'a File,
+    /// The input mapped, written from instead of copied by the kernel: its bytes are already
+    /// in memory, and the kernel's copy would read them again.
+    mapped: Option<&'a [u8]>,
     at: u64,
     out: BufWriter<&'a mut W>,
     /// How fast the input has been copied.
@@ -739,7 +799,7 @@ struct Copier<'a, W: Write + ?Sized> {
 
 impl<'a, W: Write + ?Sized> Copier<'a, W> {
     fn new(input: &'a File, at: u64, out: BufWriter<&'a mut W>) -> Self {
-        Copier { input, at, out, copying: Pace::default(), repairing: Pace::default() }
+        Copier { input, mapped: None, at, out, copying: Pace::default(), repairing: Pace::default() }
     }
 
     /// Copies the input up to offset `to`.
@@ -747,7 +807,13 @@ impl<'a, W: Write + ?Sized> Copier<'a, W> {
         let len = to.saturating_sub(self.at);
         if len > 0 {
             let started = Instant::now();
-            copy_span(self.input, len, &mut self.out)?;
+            match self.mapped {
+                Some(mapped) => {
+                    let bytes = mapped.get(offset(self.at)..offset(to)).ok_or(Trouble::Changed)?;
+                    self.out.write_all(bytes).map_err(Trouble::Write)?;
+                }
+                None => copy_span(self.input, len, &mut self.out)?,
+            }
             self.copying.add(len, started.elapsed());
             self.at = to;
         }
@@ -756,9 +822,15 @@ impl<'a, W: Write + ?Sized> Copier<'a, W> {
 
     /// Writes `patch`'s repair in place of its line, which must still be what was repaired.
     fn replace(&mut self, patch: &Patch) -> Result<(), Trouble> {
-        let mut original = vec![0; patch.original.len()];
-        read_full(&mut &*self.input, &mut original).map_err(Trouble::Read)?;
-        if original != patch.original {
+        let unchanged = match self.mapped {
+            Some(mapped) => mapped.get(offset(patch.range.start)..offset(patch.range.end)) == Some(&patch.original[..]),
+            None => {
+                let mut original = vec![0; patch.original.len()];
+                read_full(&mut &*self.input, &mut original).map_err(Trouble::Read)?;
+                original == patch.original
+            }
+        };
+        if !unchanged {
             return Err(Trouble::Changed);
         }
         self.out.write_all(patch.repaired.as_bytes()).map_err(Trouble::Write)?;
@@ -886,12 +958,13 @@ fn repair(
     out: &mut impl Write,
 ) -> Result<usize, Trouble> {
     let (bytes, mut written) = (text.as_bytes(), 0);
-    let applied = repaired_lines(text, config, selection, scratch, |line, fixed| {
-        out.write_all(bytes.get(written..line.start).unwrap_or_default()).map_err(Trouble::Write)?;
-        out.write_all(fixed.as_bytes()).map_err(Trouble::Write)?;
-        written = line.end;
-        Ok(())
-    })?;
+    let applied =
+        repaired_lines(Text::Checked(text), config, selection, scratch, &mut String::new(), |line, _, fixed| {
+            out.write_all(bytes.get(written..line.start).unwrap_or_default()).map_err(Trouble::Write)?;
+            out.write_all(fixed.as_bytes()).map_err(Trouble::Write)?;
+            written = line.end;
+            Ok(())
+        })?;
     out.write_all(bytes.get(written..).unwrap_or_default()).map_err(Trouble::Write)?;
     Ok(applied)
 }
@@ -904,14 +977,15 @@ fn repair(
 /// ([`proven_without_runs`]) without a search. `text` is a block the caller validated as a
 /// whole (at SIMD speed), so a line is never validated again.
 fn repaired_lines(
-    text: &str,
+    text: Text<'_>,
     config: &Config,
     selection: &Selection,
     scratch: &mut LineScratch,
-    mut each: impl FnMut(Range<usize>, String) -> Result<(), Trouble>,
+    copy: &mut String,
+    mut each: impl FnMut(Range<usize>, &str, String) -> Result<(), Trouble>,
 ) -> Result<usize, Trouble> {
     // `from`: where the next line starts (or its terminator).
-    let (bytes, mut from, mut applied) = (text.as_bytes(), 0, 0);
+    let (bytes, mut from, mut applied) = (text.bytes(), 0, 0);
     while let Some(at) = next_non_ascii(bytes, from) {
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
         // The pre-filter's answer does not depend on the ASCII before the first non-ASCII byte:
@@ -922,8 +996,7 @@ fn repaired_lines(
         }
         let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
         from = end;
-        // A line starts and ends at a line break or at an end of `text`: a character boundary.
-        let Some(line) = text.get(start..end) else {
+        let Some(line) = text.line(start..end, copy) else {
             continue;
         };
         if proven_without_runs(line) {
@@ -931,10 +1004,45 @@ fn repaired_lines(
         }
         if let Some(fixed) = fix::fix_line(line, config, selection, scratch) {
             applied += fixed.applied;
-            each(start..end, fixed.text)?;
+            each(start..end, line, fixed.text)?;
         }
     }
     Ok(applied)
+}
+
+/// The text whose lines are repaired: checked text in memory, or the bytes of a mapped input,
+/// which another process may change while they are read, so a line that needs more than the
+/// byte pre-filter is copied and checked first.
+#[derive(Clone, Copy)]
+enum Text<'t> {
+    Checked(&'t str),
+    Mapped(&'t [u8]),
+}
+
+impl<'t> Text<'t> {
+    fn bytes(self) -> &'t [u8] {
+        match self {
+            Text::Checked(text) => text.as_bytes(),
+            Text::Mapped(bytes) => bytes,
+        }
+    }
+
+    /// Line `range` as text (its ends are line breaks or ends of the text: character
+    /// boundaries); a mapped line is copied into `copy`. `None` if it is not UTF-8 (a mapped
+    /// input changed since it was checked: the line is left as it is).
+    fn line<'s>(self, range: Range<usize>, copy: &'s mut String) -> Option<&'s str>
+    where
+        't: 's,
+    {
+        match self {
+            Text::Checked(text) => text.get(range),
+            Text::Mapped(bytes) => {
+                copy.clear();
+                copy.push_str(simdutf8::basic::from_utf8(bytes.get(range)?).ok()?);
+                Some(copy)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -979,13 +1087,18 @@ mod tests {
         (String::from_utf8(out).expect("the output is UTF-8"), applied)
     }
 
-    /// One reading, as [`fix_in_one_reading`] makes it, in spans of `block` bytes.
-    fn streamed_in_spans(text: &[u8], block: usize, helpers: usize) -> Result<(String, usize), Trouble> {
+    /// One reading, as [`fix_in_one_reading`] makes it, in spans of `block` bytes, with the
+    /// input `mapped` or read.
+    fn streamed_in_spans(text: &[u8], block: usize, helpers: usize, mapped: bool) -> Result<(String, usize), Trouble> {
         let file = file_of(text);
         let chunks = spans(0..text.len() as u64, block);
         let (config, selection) = (Config::default(), mojibake_only());
+        let _turn = super::super::mapped::tests::one_mapping_at_a_time();
+        let mapping = if mapped { Mapped::of(&file, text.len() as u64) } else { None };
+        assert_eq!(mapping.is_some(), mapped && !text.is_empty(), "mapped");
         let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
         repairs.unchecked = true;
+        repairs.mapped = mapping.as_ref().map(Mapped::bytes);
         let mut out = Vec::new();
         let applied = repairs.run(helpers, &file, 0, &mut out)?;
         Ok((String::from_utf8(out).expect("the output is UTF-8"), applied))
@@ -1009,8 +1122,14 @@ mod tests {
                 for helpers in [0, 1, 3] {
                     let what = format!("{text:?}, block {block}, {helpers} helpers");
                     assert_eq!(streamed(text, block, helpers), (expected.text.clone(), expected.applied), "{what}");
-                    let in_spans = streamed_in_spans(text.as_bytes(), block, helpers);
-                    assert!(matches!(&in_spans, Ok((t, n)) if *t == expected.text && *n == expected.applied), "{what}");
+                    for mapped in [false, true] {
+                        let in_spans = streamed_in_spans(text.as_bytes(), block, helpers, mapped);
+                        let what = format!("{what}, mapped: {mapped}");
+                        assert!(
+                            matches!(&in_spans, Ok((t, n)) if *t == expected.text && *n == expected.applied),
+                            "{what}"
+                        );
+                    }
                 }
             }
             assert_eq!(streamed(text, BLOCK, 1), (expected.text.clone(), expected.applied), "{text:?}");
@@ -1189,8 +1308,8 @@ mod tests {
             b"\0caf\xc3\xa9\n".to_vec(),
             [format!("caf\u{c3}\u{a9}\n{long}").as_bytes(), b"Latin-1 caf\xe9", long.as_bytes(), b"\n"].concat(),
         ] {
-            for (block, helpers) in [(4, 0), (4, 2), (7, 1), (BLOCK, 1)] {
-                let streamed = streamed_in_spans(&bytes, block, helpers);
+            for (block, helpers, mapped) in [(4, 0, false), (4, 2, true), (7, 1, false), (BLOCK, 1, true)] {
+                let streamed = streamed_in_spans(&bytes, block, helpers, mapped);
                 assert!(matches!(streamed, Err(Trouble::NotPlain)), "{bytes:?}, block {block}: {streamed:?}");
             }
         }
@@ -1209,6 +1328,33 @@ mod tests {
             let written = repairs.run(helpers, &file, 0, &mut Vec::new());
             assert!(matches!(written, Err(Trouble::Changed)), "{helpers} helpers: {written:?}");
         }
+    }
+
+    /// A mapped input that was cut short (pages past its end read as zeros) takes back what
+    /// was written, whatever the zeros made of the reading, and the output is as it was.
+    #[test]
+    fn one_reading_of_a_mapped_input_cut_short_takes_back_the_output() {
+        let text = "caf\u{c3}\u{a9} and more\n".repeat(20_000);
+        let input = file_of(text.as_bytes());
+        let mut output = tempfile::tempfile().expect("a temporary file");
+        output.write_all(b"kept\n").expect("written");
+        let undo = Undo::of(&output, &input).expect("an output that can be taken back");
+        // The spans and the mapping cover the length the input had; it has shrunk since.
+        input.set_len(text.len() as u64 / 3).expect("truncated");
+        let _turn = super::super::mapped::tests::one_mapping_at_a_time();
+        let (config, selection) = (Config::default(), mojibake_only());
+        let clone = output.try_clone().expect("a clone");
+        let result = fix_in_one_reading(&input, 0..text.len() as u64, 2, &config, &selection, clone, undo);
+        let message = match result {
+            Some(Err(message)) => message,
+            Some(Ok(_)) => panic!("an input cut short was fixed"),
+            None => panic!("an input cut short was left to the general path"),
+        };
+        assert!(message.contains("changed while it was read"), "{message}");
+        output.seek(SeekFrom::Start(0)).expect("rewound");
+        let mut now = String::new();
+        output.read_to_string(&mut now).expect("read");
+        assert_eq!(now, "kept\n");
     }
 
     #[test]
