@@ -31,11 +31,18 @@ pub(super) struct Mapped {
     len: usize,
     /// `len` rounded up to whole pages: what the kernel mapped.
     span: usize,
+    page: usize,
+    /// The bytes before this offset were let go ([`Mapped::release_before`]).
+    released: AtomicUsize,
 }
 
 // The mapping is plain memory, only read, and unmapped when the last borrow of it has ended.
 unsafe impl Send for Mapped {}
 unsafe impl Sync for Mapped {}
+
+/// Pages are let go a few at a time: each release is a system call, and a flush of the
+/// translation caches of every core that runs one of the threads.
+pub(super) const RELEASE_STEP: usize = 1 << 20;
 
 /// Where the live mapping is (zero when none is): what the `SIGBUS` handler compares a fault's
 /// address with. One mapping at a time: a second one is refused, and the caller reads instead.
@@ -67,7 +74,7 @@ impl Mapped {
         CUT.store(false, Ordering::SeqCst);
         LIVE_SPAN.store(span, Ordering::SeqCst);
         LIVE_AT.store(at.as_ptr() as usize, Ordering::SeqCst);
-        Some(Mapped { at, len, span })
+        Some(Mapped { at, len, span, page, released: AtomicUsize::new(0) })
     }
 
     /// The mapped bytes. They may change while they are read if another process writes the
@@ -76,6 +83,29 @@ impl Mapped {
         // SAFETY: `len` bytes from `at` are mapped readable until `self` is dropped, which the
         // borrow outlives; pages lost to a truncation are replaced by zeros, never unmapped.
         unsafe { std::slice::from_raw_parts(self.at.as_ptr(), self.len) }
+    }
+
+    /// Lets the pages before offset `end` go, in steps of [`RELEASE_STEP`], when they will not
+    /// be read again: they stay in the page cache, but not in the process's memory, which so
+    /// stays bounded however long the input. Read again, they come back from the file.
+    pub(super) fn release_before(&self, end: usize) {
+        let from = self.released.load(Ordering::Relaxed);
+        let to = end.min(self.len) & !(self.page - 1);
+        if to < from + RELEASE_STEP {
+            return;
+        }
+        // SAFETY: whole pages inside the mapping. Advice only drops their page table entries:
+        // the memory stays mapped and reads the file's bytes again.
+        let advised = unsafe { libc::madvise(self.at.as_ptr().add(from).cast(), to - from, libc::MADV_DONTNEED) };
+        if advised == 0 {
+            self.released.store(to, Ordering::Relaxed);
+        }
+    }
+
+    /// How many bytes from the start were let go.
+    #[cfg(test)]
+    pub(super) fn released(&self) -> usize {
+        self.released.load(Ordering::Relaxed)
     }
 
     /// Whether the file shrank under the mapping and some of it was read as zeros.
@@ -111,7 +141,8 @@ fn install_handler() -> Option<()> {
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_sigbus as *const () as usize;
-            action.sa_flags = libc::SA_SIGINFO;
+            // On the alternate stack where the thread has one, as Rust's own handler runs.
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
             libc::sigemptyset(&mut action.sa_mask);
             let mut previous: libc::sigaction = std::mem::zeroed();
             (libc::sigaction(libc::SIGBUS, &action, &mut previous) == 0).then_some(previous)
@@ -216,6 +247,32 @@ pub(super) mod tests {
         let again = Mapped::of(&file, 100).expect("mapped again");
         assert!(!again.was_cut());
         assert_eq!(again.bytes(), &[b'a'; 100][..]);
+    }
+
+    /// The resident size of the mapping at `at`, from `/proc/self/smaps`, in KiB.
+    fn resident_kib(at: usize) -> u64 {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
+        let mut lines = smaps.lines().skip_while(|line| !line.starts_with(&format!("{at:x}-")));
+        let rss = lines.find(|line| line.starts_with("Rss:")).expect("the mapping's Rss");
+        rss.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).expect("a size")
+    }
+
+    #[test]
+    fn released_pages_leave_the_process_and_read_the_file_again() {
+        let _turn = one_mapping_at_a_time();
+        let text = "0123456789abcdef".repeat(4 << 16);
+        let file = file_of(text.as_bytes());
+        let mapped = Mapped::of(&file, text.len() as u64).expect("mapped");
+        let at = mapped.at.as_ptr() as usize;
+        assert!(mapped.bytes().iter().all(|b| b.is_ascii_hexdigit()));
+        assert!(resident_kib(at) >= 4096, "all read: {} KiB", resident_kib(at));
+        // Less than a step is kept.
+        mapped.release_before(RELEASE_STEP - 1);
+        assert!(resident_kib(at) >= 4096);
+        mapped.release_before(3 * RELEASE_STEP + 100);
+        assert!(resident_kib(at) <= 1024 + 4, "released: {} KiB", resident_kib(at));
+        assert_eq!(mapped.bytes(), text.as_bytes());
+        assert!(!mapped.was_cut());
     }
 
     #[test]

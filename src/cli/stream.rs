@@ -131,7 +131,10 @@ fn fix_in_one_reading(
     let mapped = Mapped::of(file, input.end);
     let mut repairs = Repairs::new(file, &chunks, config, selection);
     repairs.unchecked = true;
-    repairs.mapped = mapped.as_ref().map(Mapped::bytes);
+    repairs.mapped = mapped.as_ref();
+    if mapped.is_some() {
+        repairs.window = MAPPED_WINDOW;
+    }
     let helpers = if chunks.len() > 1 { cores - 1 } else { 0 };
     let written = repairs.run(helpers, file, input.start, &mut out);
     // The lines read reached the end the input had at the start: it must still be there, and
@@ -331,6 +334,12 @@ fn seekable_stdin() -> Option<File> {
 /// the helpers rarely wait while the kernel copies a long span of clean text.
 const WINDOW: usize = 64;
 
+/// The window of a mapped input (1 MB): the pages the helpers read ahead stay in the process's
+/// memory until they are written ([`Mapped::release_before`]), and the writer copies them
+/// sooner from the caches the nearer behind the helpers it is (measured: 4 spans ahead took
+/// 0.93 of the time 16 did on clean text, 8 spans 0.95, 2 spans 0.97).
+const MAPPED_WINDOW: usize = 4;
+
 /// Bytes of patches (lines as read and as repaired) that may be held ahead of the writing:
 /// what bounds memory however damaged the input is.
 const PATCH_BUDGET: usize = 4 << 20;
@@ -356,7 +365,7 @@ struct Repairs<'a> {
     unchecked: bool,
     /// The input mapped from offset 0 (one reading): the spans are read there, and the writer
     /// writes from it, instead of copying the input twice.
-    mapped: Option<&'a [u8]>,
+    mapped: Option<&'a Mapped>,
     /// [`WINDOW`] and [`PATCH_BUDGET`] (smaller in tests).
     window: usize,
     budget: usize,
@@ -578,7 +587,7 @@ impl<'a> Repairs<'a> {
     /// Reads the lines that start in span `k`, checks that they are plain UTF-8 text, and
     /// repairs them.
     fn check_and_repair_span(&self, k: usize, worker: &mut Worker) -> Result<Repaired, Trouble> {
-        if let Some(mapped) = self.mapped {
+        if let Some(mapped) = self.mapped.map(Mapped::bytes) {
             let Some(lines) = self.lines_of_span(k, mapped) else {
                 return Ok(Repaired::default());
             };
@@ -686,6 +695,10 @@ impl<'a> Repairs<'a> {
             }
             applied += repaired.applied;
             written = lines.end;
+            if self.mapped.is_some() {
+                // At once, so that the pages read ahead are at most the window's.
+                out.copy_to(written)?;
+            }
         }
         if written != self.chunks.last().map_or(start, |c| c.range.end) {
             return Err(Trouble::Changed);
@@ -788,7 +801,7 @@ struct Copier<'a, W: Write + ?Sized> {
     input: &'a File,
     /// The input mapped, written from instead of copied by the kernel: its bytes are already
     /// in memory, and the kernel's copy would read them again.
-    mapped: Option<&'a [u8]>,
+    mapped: Option<&'a Mapped>,
     at: u64,
     out: BufWriter<&'a mut W>,
     /// How fast the input has been copied.
@@ -809,8 +822,10 @@ impl<'a, W: Write + ?Sized> Copier<'a, W> {
             let started = Instant::now();
             match self.mapped {
                 Some(mapped) => {
-                    let bytes = mapped.get(offset(self.at)..offset(to)).ok_or(Trouble::Changed)?;
+                    let bytes = mapped.bytes().get(offset(self.at)..offset(to)).ok_or(Trouble::Changed)?;
                     self.out.write_all(bytes).map_err(Trouble::Write)?;
+                    // Written (or in the output's buffer): no thread reads it again.
+                    mapped.release_before(offset(to));
                 }
                 None => copy_span(self.input, len, &mut self.out)?,
             }
@@ -823,7 +838,9 @@ impl<'a, W: Write + ?Sized> Copier<'a, W> {
     /// Writes `patch`'s repair in place of its line, which must still be what was repaired.
     fn replace(&mut self, patch: &Patch) -> Result<(), Trouble> {
         let unchanged = match self.mapped {
-            Some(mapped) => mapped.get(offset(patch.range.start)..offset(patch.range.end)) == Some(&patch.original[..]),
+            Some(mapped) => {
+                mapped.bytes().get(offset(patch.range.start)..offset(patch.range.end)) == Some(&patch.original[..])
+            }
             None => {
                 let mut original = vec![0; patch.original.len()];
                 read_full(&mut &*self.input, &mut original).map_err(Trouble::Read)?;
@@ -1098,7 +1115,7 @@ mod tests {
         assert_eq!(mapping.is_some(), mapped && !text.is_empty(), "mapped");
         let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
         repairs.unchecked = true;
-        repairs.mapped = mapping.as_ref().map(Mapped::bytes);
+        repairs.mapped = mapping.as_ref();
         let mut out = Vec::new();
         let applied = repairs.run(helpers, &file, 0, &mut out)?;
         Ok((String::from_utf8(out).expect("the output is UTF-8"), applied))
@@ -1355,6 +1372,26 @@ mod tests {
         let mut now = String::new();
         output.read_to_string(&mut now).expect("read");
         assert_eq!(now, "kept\n");
+    }
+
+    /// The writer lets the mapped pages go as it writes them, so a long input does not stay
+    /// in the process's memory.
+    #[test]
+    fn a_mapped_input_is_let_go_as_it_is_written() {
+        let text = "caf\u{c3}\u{a9} and a line of clean text\n".repeat(200_000);
+        let file = file_of(text.as_bytes());
+        let chunks = spans(0..text.len() as u64, BLOCK);
+        let (config, selection) = (Config::default(), mojibake_only());
+        let _turn = super::super::mapped::tests::one_mapping_at_a_time();
+        let mapped = Mapped::of(&file, text.len() as u64).expect("mapped");
+        let mut repairs = Repairs::new(&file, &chunks, &config, &selection);
+        repairs.unchecked = true;
+        repairs.mapped = Some(&mapped);
+        let mut out = Vec::new();
+        assert_eq!(repairs.run(1, &file, 0, &mut out).ok(), Some(200_000));
+        assert_eq!(out, "caf\u{e9} and a line of clean text\n".repeat(200_000).into_bytes());
+        let step = super::super::mapped::RELEASE_STEP;
+        assert!(mapped.released() + 2 * step > text.len(), "{} of {} let go", mapped.released(), text.len());
     }
 
     #[test]
