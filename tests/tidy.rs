@@ -31,6 +31,29 @@ fn every_source_file_starts_with_a_module_doc() {
     }
 }
 
+/// `unsafe` code is denied by the crate's lints, and allowed in one module only (see
+/// ARCHITECTURE.md, "Invariants").
+#[test]
+fn unsafe_code_is_allowed_in_the_mapped_input_only() {
+    let allowed = root().join("src/cli/mapped.rs");
+    // Spelt in two halves, so that this file does not hold it.
+    let allow = ["allow(", "unsafe_code)"].concat();
+    for dir in ["src", "tests", "benches", "fuzz/fuzz_targets"] {
+        for file in rust_files(&root().join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert_eq!(
+                text.contains(&allow),
+                file == allowed,
+                "{}: `{allow}` belongs in {}",
+                file.display(),
+                allowed.display()
+            );
+        }
+    }
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("unsafe_code = \"deny\""), "Cargo.toml must deny unsafe code");
+}
+
 /// What each layer must never use (see ARCHITECTURE.md, "Invariants").
 const FORBIDDEN: &[(&str, &[&str])] = &[
     (
