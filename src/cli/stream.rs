@@ -987,12 +987,13 @@ fn repair(
 }
 
 /// Hands each line of `text` that a repair changes to `each`, with its range (without the
-/// terminator) and its repair, in order; returns how many edits were applied. Lines end at
-/// `\n`, `\r\n` or `\r`, as everywhere else. The only line-local repair is mojibake
-/// ([`fix::LINE_LOCAL`]), so a line its byte pre-filter clears ([`may_hold_run`]) is skipped,
-/// like ASCII, without being decoded, and one its sequence bound clears
+/// terminator), the line as it was read and its repair, in order; returns how many edits were
+/// applied. Lines end at `\n`, `\r\n` or `\r`, as everywhere else. The only line-local repair
+/// is mojibake ([`fix::LINE_LOCAL`]), so a line its byte pre-filter clears ([`may_hold_run`]) is
+/// skipped, like ASCII, without being decoded, and one its sequence bound clears
 /// ([`proven_without_runs`]) without a search. `text` is a block the caller validated as a
-/// whole (at SIMD speed), so a line is never validated again.
+/// whole (at SIMD speed), so a checked line is never validated again; a mapped one is, once
+/// copied ([`Text::line`]).
 fn repaired_lines(
     text: Text<'_>,
     config: &Config,
