@@ -54,6 +54,7 @@ pub fn fix(options: &FixOptions, out: &mut dyn Write, stdout: Option<BorrowedFd<
     if trouble { EXIT_TROUBLE } else { EXIT_CLEAN }
 }
 
+#[derive(Debug)]
 pub(super) enum FileFix {
     Unchanged,
     Changed(usize),
