@@ -23,9 +23,10 @@
 //! reads as zeros past its new end, and is an error that takes the output back. Otherwise (a
 //! pipe, a terminal, a file in append mode, an input that cannot be mapped) a first reading
 //! only checks, in parts, one thread per core, and writes nothing; the second reading repairs
-//! and writes, and leaves the blocks of only ASCII to the kernel's copy. If the check fails, or the input is a pipe that cannot be read by position,
-//! the caller reads it whole as the general path does. Files named on the command line are
-//! read whole in any case: the diff and the atomic rewrite need both texts.
+//! and writes, and leaves the blocks of only ASCII to the kernel's copy. If the check fails,
+//! or the input is a pipe that cannot be read by position, the caller reads it whole as the
+//! general path does. Files named on the command line are read whole in any case: the diff
+//! and the atomic rewrite need both texts.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
