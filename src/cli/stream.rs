@@ -79,7 +79,7 @@ pub(super) fn fix_stdin(
     let file = seekable_stdin()?;
     let start = (&file).stream_position().ok()?;
     let end = file.metadata().ok()?.len().max(start);
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cores = cores_for(end - start);
     let direct = stdout.and_then(|fd| fd.try_clone_to_owned().ok()).map(File::from);
     if let Some(direct) = direct {
         if let Err(e) = out.flush() {
@@ -91,6 +91,16 @@ pub(super) fn fix_stdin(
         }
     }
     fix_in_two_readings(&file, start..end, cores, config, selection, out)
+}
+
+/// The threads worth starting for an input of `len` bytes: one for a single block, which no
+/// other thread would share, and otherwise one per core. (Counting the cores reads the
+/// process's cgroup files, which costs more than repairing a short article.)
+fn cores_for(len: u64) -> usize {
+    if len <= BLOCK as u64 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The first reading checks the whole input and writes nothing; the second repairs it into
